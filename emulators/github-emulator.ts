@@ -1,0 +1,246 @@
+// A loopback GitHub REST API for secrets. It checks what GitHub checks (credentials, visibility,
+// permissions, names, keys, sizes, limits, the OpenAPI request schema, the secondary rate limit)
+// and opens every sealed value with its private key, so a test can assert what a secret holds.
+//
+// Each request goes through the same steps, in GitHub's order:
+//   route → credentials (401) → secondary rate limit (403) → visibility (404) → permission (403)
+//   → request schema (422) → the endpoint itself.
+import { randomBytes } from 'node:crypto'
+import sodium from 'libsodium-wrappers'
+import { LoopbackServer, type JsonResponse, type ParsedRequest } from './loopback-server.js'
+import { authenticate, checkPermission, checkVisibility, presentedToken } from './github/access.js'
+import {
+  GitHubState,
+  timestamp,
+  type SecretScope,
+  type SecretType,
+  type StoredSecret,
+  type Token,
+  type TokenGrant
+} from './github/model.js'
+import { OpenApiDescription, type Operation } from './github/openapi.js'
+import { DOCS, githubError, notFound } from './github/responses.js'
+import { parseRoute, type Route } from './github/routes.js'
+import { SecondaryRateLimit, WRITE_METHODS, type RateLimitCounters } from './github/secondary-rate-limit.js'
+import { deleteSecret, getSecret, listSecrets, publicKey, putSecret, type SecretRequest } from './github/secrets.js'
+
+export type { Permission, PermissionName, SecretScope, SecretType, StoredSecret, TokenGrant } from './github/model.js'
+export { MAX_SECRET_BYTES, secretNameError } from './github/secrets.js'
+
+export interface GitHubEmulatorOptions {
+  latencyMs?: number
+  /** '' for github.com, '/api/v3' for GitHub Enterprise Server. */
+  apiPrefix?: string
+  /** Off by default. */
+  secondaryRateLimit?: { writesPerWindow: number; windowMs: number }
+  /** Default true. */
+  validateAgainstOpenApi?: boolean
+}
+
+const CORE_RATE_LIMIT = 5000
+
+export class GitHubEmulator {
+  readonly server: LoopbackServer
+  readonly openApiViolations: Array<{ method: string; path: string; errors: string[] }> = []
+  readonly rateLimit: RateLimitCounters
+  private readonly state = new GitHubState()
+  private readonly apiPrefix: string
+  private readonly secondaryRateLimit: SecondaryRateLimit
+  private description: OpenApiDescription | undefined
+  private coreRequests = 0
+  private readonly coreResetAt = Math.floor(Date.now() / 1000) + 3600
+
+  private constructor(options: GitHubEmulatorOptions) {
+    this.apiPrefix = (options.apiPrefix ?? '').replace(/\/+$/, '')
+    this.secondaryRateLimit = new SecondaryRateLimit(options.secondaryRateLimit)
+    this.rateLimit = this.secondaryRateLimit.counters
+    this.server = new LoopbackServer((request) => this.handle(request), { latencyMs: options.latencyMs })
+  }
+
+  static async start(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
+    await sodium.ready
+    const emulator = new GitHubEmulator(options)
+    // Loaded before the first request, so no request pays for parsing the description.
+    if (options.validateAgainstOpenApi ?? true) emulator.description = await OpenApiDescription.load()
+    await emulator.server.start()
+    return emulator
+  }
+
+  /** The API base, e.g. http://127.0.0.1:PORT or http://127.0.0.1:PORT/api/v3. */
+  get url(): string {
+    return this.server.url + this.apiPrefix
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop()
+  }
+
+  addRepository(fullName: string, options?: { id?: number; environments?: string[] }): { id: number } {
+    return { id: this.state.addRepository(fullName, options).id }
+  }
+
+  addEnvironment(repo: string, name: string): void {
+    this.state.addEnvironment(repo, name)
+  }
+
+  /** Its repositories are those added as 'login/…'. */
+  addOrganization(login: string): void {
+    this.state.addOrganization(login)
+  }
+
+  addToken(value: string, grant?: TokenGrant): void {
+    this.state.addToken(value, grant)
+  }
+
+  /** The secret as stored, value decrypted; the name is not case-sensitive. */
+  secret(scope: SecretScope, name: string, type: SecretType = 'actions'): StoredSecret | undefined {
+    if (this.state.missing(scope)) return undefined
+    const secret = this.state.destination(scope, type).secrets.get(name.toUpperCase())
+    return secret && { ...secret, selectedRepositoryIds: secret.selectedRepositoryIds && [...secret.selectedRepositoryIds] }
+  }
+
+  /** Seeds a value, as if written earlier (an organization secret gets visibility 'private'). */
+  setSecret(scope: SecretScope, name: string, value: string, type: SecretType = 'actions'): void {
+    const missing = this.state.missing(scope)
+    if (missing) throw new Error(`setSecret: ${missing}`)
+    const destination = this.state.destination(scope, type)
+    const key = name.toUpperCase()
+    const previous = destination.secrets.get(key)
+    const now = timestamp()
+    destination.secrets.set(key, {
+      visibility: scope.kind === 'organization' ? 'private' : undefined,
+      ...previous,
+      name: key,
+      value,
+      keyId: destination.keyId,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now
+    })
+  }
+
+  /** A new keypair for the destination: clients holding the old key_id now get 422. */
+  rotatePublicKey(scope: SecretScope, type: SecretType = 'actions'): void {
+    this.state.rotatePublicKey(scope, type)
+  }
+
+  private handle(request: ParsedRequest): JsonResponse {
+    return this.withStandardHeaders(request, this.respond(request))
+  }
+
+  private respond(request: ParsedRequest): JsonResponse {
+    const { method } = request
+    const path = this.withoutPrefix(request.path)
+    if (path === undefined) return notFound()
+
+    const operation = this.description?.find(method, path)
+    if (this.description && !operation) {
+      this.openApiViolations.push({ method, path, errors: [`${method} ${path}: no such operation in GitHub's REST API`] })
+    }
+    const docs = operation?.documentationUrl ?? DOCS
+    const route = parseRoute(method, request.segments.slice(this.prefixSegments()))
+    if (!route) return notFound(docs)
+
+    const token = authenticate(this.state, request.headers, docs)
+    if (!isToken(token)) return token
+
+    if (WRITE_METHODS.includes(method)) {
+      const retryAfter = this.secondaryRateLimit.admit()
+      if (retryAfter !== undefined) return secondaryRateLimitExceeded(retryAfter)
+    }
+
+    const denied = checkVisibility(this.state, token, route, docs) ?? checkPermission(token, route, method, docs)
+    if (denied) return denied
+
+    let parsed: unknown = {}
+    if (request.body.trim()) {
+      // GitHub reads the body as JSON whatever its content type says.
+      try {
+        parsed = JSON.parse(request.body)
+      } catch {
+        return githubError(400, 'Problems parsing JSON', docs)
+      }
+    }
+    const invalid = operation && this.schemaViolation(method, path, operation, parsed)
+    if (invalid) return githubError(422, `Invalid request.\n\n${invalid.join('\n')}`, docs)
+
+    const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+    return this.endpoint(route, method, token, body, docs)
+  }
+
+  private endpoint(route: Route, method: string, token: Token, body: Record<string, unknown>, docs: string): JsonResponse {
+    switch (route.kind) {
+      case 'user':
+        return { status: 200, body: { login: token.login, id: loginId(token.login), type: 'User' } }
+      case 'repository': {
+        const repository = this.state.repository(route.repo)
+        if (!repository) return notFound(docs)
+        const { id, name, fullName, owner } = repository
+        return { status: 200, body: { id, name, full_name: fullName, owner: { login: owner }, private: true } }
+      }
+      default: {
+        const request: SecretRequest = { state: this.state, scope: route.scope, type: route.type, apiUrl: this.url, docs }
+        if (route.kind === 'public-key') return publicKey(request)
+        if (route.kind === 'secrets') return listSecrets(request)
+        if (method === 'PUT') return putSecret(request, route.name, body)
+        if (method === 'DELETE') return deleteSecret(request, route.name)
+        return getSecret(request, route.name)
+      }
+    }
+  }
+
+  private schemaViolation(method: string, path: string, operation: Operation, body: unknown): string[] | undefined {
+    if (!this.description || !operation.requestSchema) return undefined
+    const errors = this.description.validate(operation, body)
+    if (errors.length === 0) return undefined
+    this.openApiViolations.push({ method, path, errors })
+    return errors
+  }
+
+  private withoutPrefix(path: string): string | undefined {
+    if (!this.apiPrefix) return path
+    if (path === this.apiPrefix || path.startsWith(`${this.apiPrefix}/`)) return path.slice(this.apiPrefix.length) || '/'
+    return undefined
+  }
+
+  private prefixSegments(): number {
+    return this.apiPrefix.split('/').filter(Boolean).length
+  }
+
+  private withStandardHeaders(request: ParsedRequest, response: JsonResponse): JsonResponse {
+    this.coreRequests += 1
+    const headers: Record<string, string> = {
+      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase().replace(/(.{4})(?=.)/g, '$1:'),
+      'x-github-api-version-selected': '2022-11-28',
+      'x-ratelimit-limit': String(CORE_RATE_LIMIT),
+      'x-ratelimit-remaining': String(Math.max(0, CORE_RATE_LIMIT - this.coreRequests)),
+      'x-ratelimit-used': String(this.coreRequests),
+      'x-ratelimit-reset': String(this.coreResetAt),
+      'x-ratelimit-resource': 'core',
+      ...response.headers
+    }
+    const value = presentedToken(request.headers)
+    const token = value ? this.state.token(value) : undefined
+    if (token?.kind === 'classic') headers['x-oauth-scopes'] = (token.scopes ?? []).join(', ')
+    return { ...response, headers }
+  }
+}
+
+function isToken(value: Token | JsonResponse): value is Token {
+  return 'kind' in value
+}
+
+function secondaryRateLimitExceeded(retryAfter: number): JsonResponse {
+  return githubError(
+    403,
+    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+    'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+    { 'retry-after': String(retryAfter) }
+  )
+}
+
+/** A stable numeric id per login, so /user answers the same id every time. */
+function loginId(login: string): number {
+  let hash = 0
+  for (const char of login) hash = (hash * 31 + char.charCodeAt(0)) % 100_000_000
+  return login === 'octocat' ? 583231 : hash + 1
+}

@@ -1,0 +1,97 @@
+// Who is calling and what they may do: the 401, 404 and 403 answers of GitHub's secrets API.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { JsonResponse } from '../loopback-server.js'
+import type { GitHubState, Permission, PermissionName, SecretScope, SecretType, Token } from './model.js'
+import { githubError, notFound } from './responses.js'
+import type { Route } from './routes.js'
+
+/** The token of `Authorization: Bearer …` or `Authorization: token …`. */
+export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
+  const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(headers.authorization ?? '')
+  return match?.[1]
+}
+
+export function authenticate(
+  state: GitHubState,
+  headers: IncomingHttpHeaders,
+  docs: string
+): Token | JsonResponse {
+  if (!headers.authorization) return githubError(401, 'Requires authentication', docs)
+  const value = presentedToken(headers)
+  return (value && state.token(value)) || githubError(401, 'Bad credentials', docs)
+}
+
+/**
+ * 404 when the repository, environment or organization does not exist or the token cannot see it
+ * (GitHub does not reveal that a private resource exists), else undefined.
+ */
+export function checkVisibility(state: GitHubState, token: Token, route: Route, docs: string): JsonResponse | undefined {
+  if (route.kind === 'user') return undefined
+  const scope: SecretScope = route.kind === 'repository' ? { kind: 'repository', repo: route.repo } : route.scope
+  if (state.missing(scope)) return notFound(docs)
+  if (!token.repositories) return undefined
+  const visible = token.repositories.map((r) => r.toLowerCase())
+  switch (scope.kind) {
+    case 'repository':
+    case 'environment':
+      return visible.includes(scope.repo.toLowerCase()) ? undefined : notFound(docs)
+    case 'organization': {
+      const owner = scope.org.toLowerCase()
+      return visible.some((r) => r.startsWith(`${owner}/`)) ? undefined : notFound(docs)
+    }
+    case 'user':
+      return undefined
+  }
+}
+
+interface Requirement {
+  permission: PermissionName
+  level: Permission
+  /** Classic PAT scopes, any one of which is enough. */
+  oauthScopes: string[]
+}
+
+function requirement(scope: SecretScope, type: SecretType, method: string): Requirement {
+  const level: Permission = method === 'GET' ? 'read' : 'write'
+  switch (scope.kind) {
+    case 'repository':
+      return { level, oauthScopes: ['repo'], permission: type === 'actions' ? 'secrets' : `${type}_secrets` }
+    case 'environment':
+      return { level, oauthScopes: ['repo'], permission: 'environments' }
+    case 'organization':
+      return {
+        level,
+        oauthScopes: ['admin:org'],
+        permission: type === 'actions' ? 'organization_secrets' : `organization_${type}_secrets`
+      }
+    case 'user':
+      return { level, oauthScopes: ['codespace', 'codespace:secrets'], permission: 'codespaces_user_secrets' }
+  }
+}
+
+/** 403 when the token lacks the permission (or classic scope) the route needs, else undefined. */
+export function checkPermission(token: Token, route: Route, method: string, docs: string): JsonResponse | undefined {
+  const integration = token.kind === 'github-actions' || token.kind === 'app-installation'
+  if (route.kind === 'user') {
+    // Installation tokens, GITHUB_TOKEN included, do not act as a user.
+    return integration ? githubError(403, 'Resource not accessible by integration', docs) : undefined
+  }
+  if (route.kind === 'repository') return undefined // metadata: read, which every token has
+
+  const needed = requirement(route.scope, route.type, method)
+  if (token.kind === 'classic') {
+    if (needed.oauthScopes.some((s) => token.scopes?.includes(s))) return undefined
+    return githubError(403, 'Resource not accessible by personal access token', docs, {
+      'x-accepted-oauth-scopes': needed.oauthScopes.join(', ')
+    })
+  }
+  // The workflow's GITHUB_TOKEN cannot be granted any secrets permission.
+  const granted = token.kind === 'github-actions' ? undefined : token.permissions?.[needed.permission]
+  if (granted === 'write' || granted === needed.level) return undefined
+  const message = integration
+    ? 'Resource not accessible by integration'
+    : 'Resource not accessible by personal access token'
+  return githubError(403, message, docs, {
+    'x-accepted-github-permissions': `${needed.permission}=${needed.level}`
+  })
+}

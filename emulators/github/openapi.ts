@@ -1,0 +1,158 @@
+// Checks requests against GitHub's own OpenAPI description (@octokit/openapi), the way GitHub
+// rejects a body that does not fit the operation's schema: 422 "Invalid request.\n\n…".
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+
+type Json = Record<string, unknown>
+
+export interface Operation {
+  method: string
+  template: string
+  documentationUrl?: string
+  requestSchema?: unknown
+}
+
+interface IndexedOperation extends Operation {
+  segments: string[]
+  literals: number
+}
+
+const METHODS = ['get', 'put', 'post', 'patch', 'delete']
+
+export class OpenApiDescription {
+  private readonly validators = new Map<IndexedOperation, ValidateFunction>()
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, verbose: true })
+
+  private constructor(
+    private readonly operations: IndexedOperation[],
+    private readonly components: Json
+  ) {
+    addFormats.default(this.ajv)
+  }
+
+  /** Parsed once per process: the file is 13 MB. */
+  static load(): Promise<OpenApiDescription> {
+    loading ??= readDescription().then(({ operations, components }) => new OpenApiDescription(operations, components))
+    return loading
+  }
+
+  /** The operation of a method and raw (still URL-encoded) path; the most literal template wins. */
+  find(method: string, path: string): Operation | undefined {
+    const segments = path.split('/').filter(Boolean)
+    let best: IndexedOperation | undefined
+    for (const operation of this.operations) {
+      if (operation.method !== method || operation.segments.length !== segments.length) continue
+      const fits = operation.segments.every((s, i) => s.startsWith('{') || s === segments[i])
+      if (fits && (!best || operation.literals > best.literals)) best = operation
+    }
+    return best
+  }
+
+  /** Why the JSON body does not fit the operation's request schema; empty when it fits. */
+  validate(operation: Operation, body: unknown): string[] {
+    const validator = this.validator(operation as IndexedOperation)
+    if (!validator || validator(body)) return []
+    return describe(validator.errors ?? [])
+  }
+
+  private validator(operation: IndexedOperation): ValidateFunction | undefined {
+    if (!operation.requestSchema) return undefined
+    let validator = this.validators.get(operation)
+    if (!validator) {
+      // `#/components/…` references resolve against the root of the compiled schema, so the
+      // components the body schema uses travel with it.
+      const root = { allOf: [operation.requestSchema], components: this.referencedComponents(operation.requestSchema) }
+      validator = this.ajv.compile(root)
+      this.validators.set(operation, validator)
+    }
+    return validator
+  }
+
+  private referencedComponents(schema: unknown): Json {
+    const collected: Json = {}
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit)
+      if (!node || typeof node !== 'object') return
+      const ref = (node as Json).$ref
+      if (typeof ref === 'string' && ref.startsWith('#/components/')) {
+        const [group = '', name = ''] = ref.slice('#/components/'.length).split('/')
+        const groupCollected = (collected[group] ??= {}) as Json
+        if (!(name in groupCollected)) {
+          const target = (this.components[group] as Json | undefined)?.[name]
+          groupCollected[name] = target
+          visit(target)
+        }
+      }
+      Object.values(node).forEach(visit)
+    }
+    visit(schema)
+    return collected
+  }
+}
+
+let loading: Promise<OpenApiDescription> | undefined
+
+async function readDescription(): Promise<{ operations: IndexedOperation[]; components: Json }> {
+  const file = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json')
+  const document = JSON.parse(await readFile(file, 'utf8')) as { paths: Record<string, Json>; components: Json }
+  const operations: IndexedOperation[] = []
+  for (const [template, item] of Object.entries(document.paths)) {
+    const segments = template.split('/').filter(Boolean)
+    for (const method of METHODS) {
+      const operation = item[method] as Json | undefined
+      if (!operation) continue
+      operations.push({
+        method: method.toUpperCase(),
+        template,
+        segments,
+        literals: segments.filter((s) => !s.startsWith('{')).length,
+        documentationUrl: (operation.externalDocs as Json | undefined)?.url as string | undefined,
+        requestSchema: requestSchema(operation, document.components)
+      })
+    }
+  }
+  return { operations, components: document.components }
+}
+
+function requestSchema(operation: Json, components: Json): unknown {
+  let body = operation.requestBody as Json | undefined
+  const ref = body?.$ref
+  if (typeof ref === 'string') body = (components.requestBodies as Json)[ref.split('/').pop() ?? ''] as Json
+  const content = body?.content as Record<string, Json> | undefined
+  return content?.['application/json']?.schema
+}
+
+/** Ajv's errors in the words GitHub uses, e.g. `"key_id" wasn't supplied.` */
+function describe(errors: ErrorObject[]): string[] {
+  const missing = errors.filter((e) => e.keyword === 'required').map((e) => `"${String(e.params.missingProperty)}"`)
+  const messages: string[] = []
+  if (missing.length === 1) messages.push(`${missing[0]} wasn't supplied.`)
+  if (missing.length > 1) messages.push(`${missing.join(', ')} weren't supplied.`)
+  for (const error of errors) {
+    const where = `For '${location(error.instancePath)}', ${shown(error.data)}`
+    if (error.keyword === 'type') messages.push(`${where} is not ${article(String(error.params.type))}.`)
+    else if (error.keyword === 'enum') {
+      messages.push(`${where} is not a member of ${JSON.stringify(error.params.allowedValues)}.`)
+    } else if (error.keyword === 'pattern') messages.push(`${where} does not match ${String(error.params.pattern)}.`)
+    else if (!['required', 'anyOf', 'oneOf', 'allOf'].includes(error.keyword)) messages.push(`${where} ${error.message ?? 'is invalid'}.`)
+  }
+  return [...new Set(messages)]
+}
+
+/** `/selected_repository_ids/0` → `properties/selected_repository_ids/items`. */
+function location(instancePath: string): string {
+  const parts = instancePath.split('/').filter(Boolean)
+  return parts.map((p) => (/^\d+$/.test(p) ? 'items' : `properties/${p}`)).join('/') || 'body'
+}
+
+/** Long strings are not echoed: a client that forgot to seal would see its plaintext here. */
+function shown(value: unknown): string {
+  if (typeof value === 'string' && value.length > 40) return 'the value'
+  return JSON.stringify(value) ?? 'undefined'
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}

@@ -1,0 +1,323 @@
+// The Graph API endpoints the rotator uses, each with the checks Meta makes before it answers.
+import type { JsonResponse, ParsedRequest } from '../loopback-server.js'
+import {
+  assertUsable,
+  authenticate,
+  authenticateClient,
+  paramsOf,
+  parseAppToken,
+  tokenProblem,
+  type Params,
+  type ProofPolicy
+} from './auth.js'
+import {
+  CANNOT_PARSE_TOKEN,
+  GraphError,
+  cannotParseToken,
+  errorResponse,
+  missingParameter,
+  tokenOfAnotherApp,
+  unsupportedRequest,
+  unsupportedVersion
+} from './errors.js'
+import { SYSTEM_USER_SCOPES } from './scopes.js'
+import {
+  DATA_ACCESS_WINDOW,
+  DAY,
+  SIXTY_DAYS,
+  type GraphPage,
+  type GraphSystemUser,
+  type GraphTokenRecord,
+  type GraphWorld
+} from './world.js'
+
+export interface GraphSite {
+  versions: readonly string[]
+  /** Where this server listens, for the `next` links of paginated answers. */
+  baseUrl: string
+}
+
+interface Call {
+  world: GraphWorld
+  request: ParsedRequest
+  params: Params
+  version: string
+  baseUrl: string
+}
+
+export function handleGraphRequest(world: GraphWorld, site: GraphSite, request: ParsedRequest): JsonResponse {
+  try {
+    return route(world, site, request)
+  } catch (error) {
+    if (error instanceof GraphError) return errorResponse(error)
+    throw error
+  }
+}
+
+function route(world: GraphWorld, site: GraphSite, request: ParsedRequest): JsonResponse {
+  const [version = '', node = '', edge, ...rest] = request.segments
+  if (!site.versions.includes(version)) throw unsupportedVersion(version, site.versions)
+  const call: Call = { world, request, params: paramsOf(request), version, baseUrl: site.baseUrl }
+  const method = request.method
+  // Graph accepts the oauth parameters as a query string or as a POST form.
+  const getOrPost = method === 'GET' || method === 'POST'
+
+  if (rest.length === 0) {
+    if (node === 'debug_token' && edge === undefined && method === 'GET') return debugToken(call)
+    if (node === 'oauth' && edge === 'access_token' && getOrPost) return exchangeToken(call)
+    if (node === 'oauth' && edge === 'revoke' && getOrPost) return revokeToken(call)
+    if (node === 'me' && edge === undefined && method === 'GET') return me(call)
+    if (edge === 'accounts' && method === 'GET') return accounts(call, node)
+    if (edge === 'applications' && method === 'POST') return installApp(call, node)
+    if (edge === 'access_tokens' && method === 'POST') return generateSystemUserToken(call, node)
+  }
+  // Everything else, including the retired /{system-user-id}/ads_access_token, does not exist.
+  throw unsupportedRequest(method, node)
+}
+
+function ok(body: unknown): JsonResponse {
+  return { status: 200, body }
+}
+
+// GET /debug_token?input_token=…
+// Problems with the input token are not errors: they are reported inside `data`.
+function debugToken({ world, request, params }: Call): JsonResponse {
+  authenticate(world, request, params)
+  if (!params.input_token) throw missingParameter('input_token')
+  return ok({ data: describeToken(world, params.input_token) })
+}
+
+function describeToken(world: GraphWorld, value: string): Record<string, unknown> {
+  const appToken = parseAppToken(value)
+  const app = appToken && world.apps.get(appToken.appId)
+  if (app && appToken.secret === app.secret) return { app_id: app.id, type: 'APP', application: app.name, is_valid: true }
+
+  const token = world.tokens.get(value)
+  if (!token) return { error: { code: 190, message: CANNOT_PARSE_TOKEN }, is_valid: false, scopes: [] }
+  const problem = tokenProblem(world, token)
+  return {
+    app_id: token.appId,
+    type: token.type,
+    application: world.app(token.appId).name,
+    data_access_expires_at: token.issuedAt + DATA_ACCESS_WINDOW,
+    ...(problem ? { error: { code: problem.code, message: problem.message, subcode: problem.subcode } } : {}),
+    expires_at: token.expiresAt,
+    is_valid: problem === undefined,
+    issued_at: token.issuedAt,
+    ...(token.pageId === undefined ? {} : { profile_id: token.pageId }),
+    scopes: token.scopes,
+    granular_scopes: token.scopes.map((scope) => ({ scope })),
+    user_id: token.userId
+  }
+}
+
+// GET|POST /oauth/access_token?grant_type=fb_exchange_token&client_id&client_secret&fb_exchange_token
+//   [&set_token_expires_in_60_days=true]
+function exchangeToken({ world, params }: Call): JsonResponse {
+  const app = authenticateClient(world, params)
+  if (params.grant_type !== 'fb_exchange_token') {
+    throw new GraphError('(#100) grant_type must be fb_exchange_token for a token exchange', 100)
+  }
+  if (!params.fb_exchange_token) throw missingParameter('fb_exchange_token')
+  const old = world.tokens.get(params.fb_exchange_token)
+  if (!old) throw cannotParseToken()
+  if (old.appId !== app.id) throw tokenOfAnotherApp(app.id)
+  // An expired token cannot be exchanged: rotation has to happen before expiry.
+  assertUsable(world, old)
+  if (old.type === 'PAGE') {
+    throw new GraphError('(#100) A page access token cannot be exchanged; get it again from /{user-id}/accounts', 100)
+  }
+
+  // Without the flag a system user token is not refreshed: the same string comes back, unchanged.
+  if (old.type === 'SYSTEM_USER' && params.set_token_expires_in_60_days !== 'true') {
+    return ok(grant(old.value, old.expiresAt === 0 ? 0 : old.expiresAt - world.now()))
+  }
+  if (world.exchangeReturnsSameToken) {
+    old.expiresAt = world.now() + SIXTY_DAYS
+    return ok(grant(old.value, SIXTY_DAYS))
+  }
+  // The old token keeps working until its own expiry: that is Meta's zero-downtime rotation.
+  const fresh = world.issueToken({
+    appId: app.id,
+    type: old.type,
+    scopes: old.scopes,
+    userId: old.userId,
+    expiresIn: SIXTY_DAYS
+  })
+  return ok(grant(fresh, SIXTY_DAYS))
+}
+
+/** expires_in is left out for a token that never expires. */
+function grant(accessToken: string, expiresIn: number): Record<string, unknown> {
+  return { access_token: accessToken, token_type: 'bearer', ...(expiresIn === 0 ? {} : { expires_in: expiresIn }) }
+}
+
+// GET|POST /oauth/revoke?client_id&client_secret&revoke_token&access_token
+// client_id, client_secret, the caller's app and revoke_token's app must all be the same app.
+function revokeToken({ world, request, params }: Call): JsonResponse {
+  const app = authenticateClient(world, params)
+  const caller = authenticate(world, request, params)
+  if (caller.kind === 'app') {
+    throw new GraphError('(#190) oauth/revoke needs the access token of a user or system user of the app', 190)
+  }
+  if (caller.app.id !== app.id) throw tokenOfAnotherApp(app.id)
+
+  if (!params.revoke_token) throw missingParameter('revoke_token')
+  const target = world.tokens.get(params.revoke_token)
+  if (!target) throw cannotParseToken()
+  if (target.appId !== app.id) throw tokenOfAnotherApp(app.id)
+  if (target.type !== 'SYSTEM_USER') throw new GraphError('revoke_token must be a system user access token', 100)
+  assertUsable(world, target)
+  target.revoked = true
+  return ok({ success: true })
+}
+
+// POST /{system-user-id}/applications  business_app=APP_ID
+function installApp(call: Call, systemUserId: string): JsonResponse {
+  const systemUser = systemUserForManager(call, systemUserId, 'when-app-requires')
+  systemUser.installedAppIds.add(businessApp(call))
+  return ok({ success: true })
+}
+
+// POST /{system-user-id}/access_tokens  business_app, scope, appsecret_proof[, set_token_expires_in_60_days=true]
+function generateSystemUserToken(call: Call, systemUserId: string): JsonResponse {
+  // This endpoint wants appsecret_proof even when the app does not require it elsewhere.
+  const systemUser = systemUserForManager(call, systemUserId, 'always')
+  const appId = businessApp(call)
+  if (!systemUser.installedAppIds.has(appId)) {
+    throw new GraphError(
+      `(#100) The app ${appId} is not installed for system user ${systemUserId}: ` +
+        `install it first with POST /${systemUserId}/applications`,
+      100
+    )
+  }
+  const scopes = [...new Set((call.params.scope ?? '').split(',').map((s) => s.trim()))].filter(Boolean)
+  if (scopes.length === 0) throw missingParameter('scope')
+  const invalid = scopes.filter((scope) => !SYSTEM_USER_SCOPES.has(scope))
+  if (invalid.length > 0) {
+    throw new GraphError(`(#100) Invalid scope for a system user token: ${invalid.join(', ')}`, 100)
+  }
+  const sixtyDays = call.params.set_token_expires_in_60_days === 'true'
+  const accessToken = call.world.issueToken({
+    appId,
+    type: 'SYSTEM_USER',
+    scopes,
+    userId: systemUser.id,
+    expiresIn: sixtyDays ? SIXTY_DAYS : 0
+  })
+  return ok({ access_token: accessToken })
+}
+
+/** The caller must be an admin of the system user's business, or a system user of that business. */
+function systemUserForManager(call: Call, systemUserId: string, policy: ProofPolicy): GraphSystemUser {
+  const { world, request, params } = call
+  const caller = authenticate(world, request, params, policy)
+  const systemUser = world.systemUsers.get(systemUserId)
+  if (!systemUser) throw unsupportedRequest(request.method, systemUserId)
+
+  const business = world.businesses.get(systemUser.businessId)
+  const token = caller.kind === 'token' ? caller.token : undefined
+  const allowed =
+    (token?.type === 'USER' && (business?.adminUserIds.includes(token.userId) ?? false)) ||
+    (token?.type === 'SYSTEM_USER' && world.systemUsers.get(token.userId)?.businessId === systemUser.businessId)
+  if (!allowed) {
+    throw new GraphError(
+      `(#200) The access token must belong to an admin or a system user of business ${systemUser.businessId}`,
+      200
+    )
+  }
+  return systemUser
+}
+
+function businessApp({ world, params }: Call): string {
+  const appId = params.business_app
+  if (!appId) throw missingParameter('business_app')
+  if (!world.apps.has(appId)) throw new GraphError(`(#100) business_app ${appId} is not a valid app id`, 100)
+  return appId
+}
+
+// GET /me
+function me({ world, request, params }: Call): JsonResponse {
+  const caller = authenticate(world, request, params)
+  if (caller.kind === 'app') {
+    throw new GraphError('An active access token must be used to query information about the current user.', 2500)
+  }
+  const { token } = caller
+  if (token.type === 'PAGE') {
+    return ok({ id: token.pageId, name: world.pages.get(token.pageId ?? '')?.name ?? 'Page' })
+  }
+  const name = token.type === 'SYSTEM_USER' ? `System user ${token.userId}` : `User ${token.userId}`
+  return ok({ id: token.userId, name })
+}
+
+// GET /me/accounts, GET /{user-id}/accounts  [limit, after]
+// The pages the user manages, each with a page token.
+function accounts(call: Call, nodeId: string): JsonResponse {
+  const { world, request, params } = call
+  const caller = authenticate(world, request, params)
+  if (caller.kind === 'app') throw unsupportedRequest('get', nodeId)
+  const user = caller.token
+  if (user.type === 'PAGE') {
+    throw new GraphError('(#100) Tried accessing nonexisting field (accounts) on node type (Page)', 100)
+  }
+  if (nodeId !== 'me' && nodeId !== user.userId) throw unsupportedRequest('get', nodeId)
+
+  const managed = [...world.pages.values()].filter((page) => page.managerUserIds.includes(user.userId))
+  const limit = positiveInteger(params.limit) ?? world.accountsPageSize
+  let start = 0
+  if (params.after) {
+    const afterId = Buffer.from(params.after, 'base64url').toString('utf8')
+    start = managed.findIndex((page) => page.id === afterId) + 1
+    if (start === 0) throw new GraphError('(#100) The after cursor is not valid', 100)
+  }
+  const slice = managed.slice(start, start + limit)
+  const first = slice[0]
+  const last = slice[slice.length - 1]
+  if (!first || !last) return ok({ data: [] })
+
+  const data = slice.map((page) => ({
+    access_token: pageTokenFor(world, user, page),
+    category: 'Software',
+    name: page.name,
+    id: page.id,
+    tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE']
+  }))
+  const paging: Record<string, unknown> = { cursors: { before: cursor(first), after: cursor(last) } }
+  if (start + limit < managed.length) {
+    // Like Meta, the next link repeats the caller's access token: a client must never log it.
+    const next = new URL(`${call.baseUrl}/${call.version}/${user.userId}/accounts`)
+    next.searchParams.set('access_token', caller.accessToken)
+    if (params.appsecret_proof) next.searchParams.set('appsecret_proof', params.appsecret_proof)
+    next.searchParams.set('limit', String(limit))
+    next.searchParams.set('after', cursor(last))
+    paging.next = next.toString()
+  }
+  return ok({ data, paging })
+}
+
+function cursor(page: GraphPage): string {
+  return Buffer.from(page.id).toString('base64url')
+}
+
+function positiveInteger(value: string | undefined): number | undefined {
+  const n = Number(value)
+  return Number.isInteger(n) && n > 0 ? n : undefined
+}
+
+/** A page token from a long-lived user token never expires; from a short-lived one it dies with it. */
+function pageTokenFor(world: GraphWorld, user: GraphTokenRecord, page: GraphPage): string {
+  const key = `${user.value} ${page.id}`
+  const known = world.pageTokens.get(key)
+  if (known && world.isUsable(known)) return known
+  const longLived = user.expiresAt === 0 || user.expiresAt - user.issuedAt > DAY
+  const value = world.issueToken({
+    appId: user.appId,
+    type: 'PAGE',
+    scopes: user.scopes,
+    userId: user.userId,
+    pageId: page.id,
+    expiresIn: longLived ? 0 : user.expiresAt - world.now()
+  })
+  world.pageTokens.set(key, value)
+  return value
+}

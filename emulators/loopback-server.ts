@@ -1,0 +1,192 @@
+// The HTTP plumbing both emulators share: a JSON server on 127.0.0.1 that records every request,
+// can add latency, and can be told to fail the next matching requests in a chosen way.
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export interface RecordedRequest {
+  method: string
+  /** Path without the query string, still URL-encoded as it was sent. */
+  path: string
+  query: Record<string, string>
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+export interface ParsedRequest extends RecordedRequest {
+  /** Path segments, each URL-decoded once. */
+  segments: string[]
+  /** The body parsed as JSON or as a form, whichever its content type says; {} when empty. */
+  form: Record<string, unknown>
+}
+
+export interface JsonResponse {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** The connection is destroyed without an answer. */
+  | { kind: 'reset' }
+  /** No answer at all until the server stops: the client's timeout has to fire. */
+  | { kind: 'hang' }
+  /** A 200 whose JSON body is cut in the middle. */
+  | { kind: 'truncated' }
+
+export interface FaultRule {
+  method?: string
+  path: RegExp | string
+  fault: Fault
+  /** How many matching requests fail; default 1. */
+  times?: number
+}
+
+export type Handler = (request: ParsedRequest) => JsonResponse | Promise<JsonResponse>
+
+export class LoopbackServer {
+  readonly requests: RecordedRequest[] = []
+  latencyMs: number
+  private readonly faults: Array<FaultRule & { remaining: number }> = []
+  private readonly sockets = new Set<Socket>()
+  private readonly server: http.Server
+  private baseUrl = ''
+
+  constructor(
+    private readonly handler: Handler,
+    options: { latencyMs?: number } = {}
+  ) {
+    this.latencyMs = options.latencyMs ?? 0
+    this.server = http.createServer((req, res) => void this.serve(req, res))
+    this.server.keepAliveTimeout = 30_000
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+  }
+
+  get url(): string {
+    return this.baseUrl
+  }
+
+  async start(port = 0): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, '127.0.0.1', () => resolve())
+    })
+    const { port: bound } = this.server.address() as AddressInfo
+    this.baseUrl = `http://127.0.0.1:${bound}`
+    return this.baseUrl
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  injectFault(rule: FaultRule): void {
+    this.faults.push({ ...rule, remaining: rule.times ?? 1 })
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0
+  }
+
+  /** Requests whose path matches, in the order they arrived. */
+  requestsTo(path: RegExp | string, method?: string): RecordedRequest[] {
+    return this.requests.filter((r) => matches(path, r.path) && (!method || r.method === method))
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req)
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body
+    }
+    this.requests.push(recorded)
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs))
+
+    const fault = this.takeFault(recorded)
+    if (fault) return applyFault(fault, res)
+
+    let response: JsonResponse
+    try {
+      response = await this.handler({
+        ...recorded,
+        segments: url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
+        form: parseBody(body, req.headers['content-type'])
+      })
+    } catch (error) {
+      response = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } }
+    }
+    send(res, response)
+  }
+
+  private takeFault(request: RecordedRequest): Fault | undefined {
+    const rule = this.faults.find(
+      (f) => f.remaining > 0 && matches(f.path, request.path) && (!f.method || f.method === request.method)
+    )
+    if (!rule) return undefined
+    rule.remaining -= 1
+    return rule.fault
+  }
+}
+
+function matches(pattern: RegExp | string, path: string): boolean {
+  return typeof pattern === 'string' ? path === pattern : pattern.test(path)
+}
+
+function applyFault(fault: Fault, res: ServerResponse): void {
+  switch (fault.kind) {
+    case 'status':
+      return send(res, { status: fault.status, body: fault.body ?? {}, headers: fault.headers })
+    case 'reset':
+      res.socket?.destroy()
+      return
+    case 'hang':
+      return
+    case 'truncated':
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"access_token":"EAAB')
+      return
+  }
+}
+
+function send(res: ServerResponse, response: JsonResponse): void {
+  const headers: Record<string, string> = { ...response.headers }
+  if (response.body === undefined) {
+    res.writeHead(response.status, headers)
+    res.end()
+    return
+  }
+  const text = JSON.stringify(response.body)
+  res.writeHead(response.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers
+  })
+  res.end(text)
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseBody(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (!body) return {}
+  if (contentType?.includes('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(body)
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {}
+    } catch {
+      return { __invalid_json__: body }
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(body))
+}

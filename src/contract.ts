@@ -1,0 +1,49 @@
+// The action's public names, in one place: users' workflows depend on them, so a rename is one edit
+// here and a test (action.yml is checked against this list).
+
+export const Input = {
+  AppId: 'app-id',
+  AppSecret: 'app-secret',
+  Token: 'token',
+  Strategy: 'strategy',
+  SystemUserId: 'system-user-id',
+  AdminToken: 'admin-token',
+  Scopes: 'scopes',
+  Expiring: 'expiring',
+  InstallApp: 'install-app',
+  Revoke: 'revoke',
+  RotateBefore: 'rotate-before',
+  PageSecrets: 'page-secrets',
+  GraphApiVersion: 'graph-api-version',
+  GraphApiUrl: 'graph-api-url',
+  SecretName: 'secret-name',
+  Repositories: 'repositories',
+  Environment: 'environment',
+  Organization: 'organization',
+  Visibility: 'visibility',
+  SelectedRepositories: 'selected-repositories',
+  SecretType: 'secret-type',
+  PreviousSecretName: 'previous-secret-name',
+  PreviousToken: 'previous-token',
+  GithubToken: 'github-token',
+  GithubApiUrl: 'github-api-url',
+  DryRun: 'dry-run',
+  RequestTimeout: 'request-timeout',
+  MaxConcurrency: 'max-concurrency'
+} as const
+
+export const Output = {
+  Rotated: 'rotated',
+  Revoked: 'revoked',
+  ExpiresAt: 'expires-at',
+  TokenType: 'token-type',
+  Scopes: 'scopes',
+  Secrets: 'secrets',
+  Token: 'token'
+} as const
+
+export const DEFAULT_GRAPH_API_VERSION = 'v26.0'
+export const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com'
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com'
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
+export const DEFAULT_MAX_CONCURRENCY = 4

@@ -1,0 +1,85 @@
+// Writing one secret to one destination: its own public key (fetched once per key scope), the sealed
+// value, the PUT, and the read-back that confirms GitHub holds it.
+import { sealForGitHub } from '../seal.js'
+import { keyScope, type Destination } from './destinations.js'
+import type { GitHubClient } from './github-client.js'
+
+export type WriteStatus = 'created' | 'updated'
+
+interface PublicKey {
+  key_id: string
+  key: string
+}
+
+/** GitHub's clock and the runner's may differ a little; a read-back older than this is stale. */
+const CLOCK_SKEW_MS = 5 * 60_000
+
+export class SecretStore {
+  private readonly keys = new Map<string, Promise<PublicKey>>()
+  private readonly repositoryIds = new Map<string, Promise<number>>()
+
+  constructor(private readonly github: GitHubClient) {}
+
+  /** Also the access check of a dry run: reading the key needs the same grant as writing, read-only. */
+  publicKey(destination: Destination): Promise<PublicKey> {
+    const scope = keyScope(destination)
+    let key = this.keys.get(scope)
+    if (!key) {
+      key = this.github
+        .request(`GET ${destination.route}/public-key`, destination.params)
+        .then((response) => response.data as PublicKey)
+      key.catch(() => this.keys.delete(scope))
+      this.keys.set(scope, key)
+    }
+    return key
+  }
+
+  /** `owner/repo` → id, for organization secrets with `visibility: selected`. */
+  repositoryId(fullName: string): Promise<number> {
+    let id = this.repositoryIds.get(fullName.toLowerCase())
+    if (!id) {
+      const [owner, repo] = fullName.split('/') as [string, string]
+      id = this.github.rest.repos.get({ owner, repo }).then((response) => response.data.id)
+      id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()))
+      this.repositoryIds.set(fullName.toLowerCase(), id)
+    }
+    return id
+  }
+
+  async write(destination: Destination, name: string, value: string): Promise<WriteStatus> {
+    const key = await this.publicKey(destination)
+    const response = await this.github.request(`PUT ${destination.route}/{secret_name}`, {
+      ...destination.params,
+      secret_name: name,
+      encrypted_value: await sealForGitHub(value, key.key),
+      key_id: key.key_id,
+      ...(await this.organizationFields(destination))
+    })
+    return response.status === 201 ? 'created' : 'updated'
+  }
+
+  /** Reads the secret's metadata back; throws when it is missing or older than the write. */
+  async confirm(destination: Destination, name: string, writtenAfter: Date): Promise<void> {
+    const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
+      ...destination.params,
+      secret_name: name
+    })
+    const updatedAt = Date.parse((response.data as { updated_at?: string }).updated_at ?? '')
+    if (!(updatedAt >= writtenAfter.getTime() - CLOCK_SKEW_MS)) {
+      throw new Error(`GitHub still shows the secret as last updated at ${new Date(updatedAt).toISOString()}, before this write`)
+    }
+  }
+
+  private async organizationFields(destination: Destination): Promise<Record<string, unknown>> {
+    if (destination.kind !== 'organization') return {}
+    if (destination.visibility !== 'selected') return { visibility: destination.visibility }
+    const ids = await Promise.all(
+      (destination.selectedRepositories ?? []).map((name) => this.repositoryId(`${destination.target}/${name}`))
+    )
+    // The Dependabot endpoint has asked for the ids as strings; the others want integers.
+    return {
+      visibility: 'selected',
+      selected_repository_ids: destination.secretType === 'dependabot' ? ids.map(String) : ids
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// The action: masks every secret, reads the settings, wires the clients, runs the rotation and
+// reports it. Its I/O comes in as a parameter, so tests run exactly this against the emulators.
+import { Input } from './contract.js'
+import { createGitHubClient } from './github/github-client.js'
+import { SecretStore } from './github/secret-store.js'
+import { GraphClient, type RetryPolicy } from './graph/graph-client.js'
+import { MetaTokens } from './graph/meta-tokens.js'
+import { outputsOf, summaryMarkdown } from './report.js'
+import { rotate, type RotationResult } from './rotation.js'
+import { errorMessage, RotationError } from './rotation-error.js'
+import type { RotationLog } from './rotation-log.js'
+import { SecretRedactor } from './secret-redactor.js'
+import { readSettings } from './settings.js'
+
+export interface ActionIO extends RotationLog {
+  getInput(name: string): string
+  setOutput(name: string, value: string): void
+  error(message: string): void
+  writeSummary(markdown: string): Promise<void>
+  setFailed(message: string): void
+}
+
+/** Knobs for tests: shorter waits than a real run uses. */
+export interface ActionTuning {
+  graphRetry?: RetryPolicy
+  githubRetryAfterBaseMs?: number
+}
+
+const CREDENTIAL_INPUTS = [Input.AppSecret, Input.Token, Input.AdminToken, Input.PreviousToken, Input.GithubToken]
+
+export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: ActionTuning = {}): Promise<RotationResult | undefined> {
+  const redactor = new SecretRedactor()
+  for (const input of CREDENTIAL_INPUTS) {
+    const value = io.getInput(input).trim()
+    if (value) {
+      io.mask(value)
+      redactor.add(value)
+    }
+  }
+  try {
+    const settings = readSettings(io.getInput, env)
+    const tokens = new MetaTokens(
+      new GraphClient({
+        baseUrl: settings.graphApiUrl,
+        version: settings.graphApiVersion,
+        appSecret: settings.appSecret,
+        timeoutMs: settings.requestTimeoutMs,
+        retry: tuning.graphRetry,
+        log: io,
+        redactor
+      }),
+      { id: settings.appId, secret: settings.appSecret }
+    )
+    io.mask(tokens.appToken)
+    redactor.add(tokens.appToken)
+    const github = createGitHubClient({
+      token: settings.githubToken,
+      baseUrl: settings.githubApiUrl,
+      timeoutMs: settings.requestTimeoutMs,
+      log: io,
+      maxConcurrentWrites: settings.maxConcurrency,
+      retryAfterBaseMs: tuning.githubRetryAfterBaseMs
+    })
+    const result = await rotate(settings, {
+      tokens,
+      store: new SecretStore(github),
+      log: io,
+      redactor,
+      githubToken: settings.githubToken
+    })
+    for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
+    await io.writeSummary(summaryMarkdown(result))
+    if (result.failure) io.setFailed(redactor.redact(result.failure.describe()))
+    return result
+  } catch (error) {
+    const message = error instanceof RotationError ? error.describe() : `Unexpected error: ${errorMessage(error)}`
+    const safe = redactor.redact(message)
+    await io.writeSummary(`## Meta token rotation\n\n❌ ${safe}\n\nNothing was minted, written or revoked.\n`).catch(() => undefined)
+    io.setFailed(safe)
+    return undefined
+  }
+}
