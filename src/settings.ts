@@ -9,6 +9,7 @@ import {
   Input
 } from './contract.js'
 import { parseDurationSeconds } from './duration.js'
+import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
 import { RotationError } from './rotation-error.js'
 import { sameSecretName, secretNameProblem } from './secret-names.js'
 
@@ -185,6 +186,14 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
     if (!systemUserId) problem(Input.SystemUserId, 'required with strategy: generate (the system user the token is for).')
     if (!adminToken) problem(Input.AdminToken, 'required with strategy: generate (a Business Manager admin or system user token).')
     if (scopes.length === 0) problem(Input.Scopes, 'required with strategy: generate (the permissions of the new token).')
+    for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
+      const close = closeScopes(scope)
+      problem(
+        Input.Scopes,
+        `'${scope}' is not a permission Meta grants to system users${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
+          'The supported ones are listed in Meta\'s "Install Apps, Generate, Refresh, and Revoke Tokens" page.'
+      )
+    }
     if (pageSecrets.length > 0) problem(Input.PageSecrets, 'page tokens come from a user token: use strategy: refresh with a long-lived user token.')
     if (revoke === 'true' && !token) problem(Input.Revoke, "'true' needs the old token to revoke in 'token'.")
   }
