@@ -3,7 +3,7 @@
 import { mapWithConcurrency } from './concurrency.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
 import { explainGitHubFailure } from './github/github-fixes.js'
-import type { SecretStore } from './github/secret-store.js'
+import type { SecretStore, WriteStatus } from './github/secret-store.js'
 import { graphFailure } from './graph/graph-fixes.js'
 import type { MetaTokens, TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import { errorMessage, RotationError, type RotationStep } from './rotation-error.js'
@@ -184,18 +184,15 @@ class Rotation {
       try {
         await store.publicKey(destination)
         for (const name of destination.selectedRepositories ?? []) await store.repositoryId(`${destination.target}/${name}`)
-        return true
+        return this.outcome(destination, this.settings.secretName, 'checked')
       } catch (error) {
-        this.recordFailure(destination, this.settings.secretName, error)
-        return false
+        return this.failure(destination, this.settings.secretName, error)
       }
     })
-    const ready = destinations.filter((_, index) => outcomes[index])
-    if (this.settings.dryRun) {
-      for (const destination of ready) this.result.secrets.push(this.outcome(destination, this.settings.secretName, 'checked'))
-    }
+    // Results keep the order the user listed the destinations in.
+    this.result.secrets.push(...outcomes.filter((o) => o.status === 'failed' || this.settings.dryRun))
     this.suggestOrganizationSecret(destinations)
-    return ready
+    return destinations.filter((_, index) => outcomes[index]?.status === 'checked')
   }
 
   private async mint(current: TokenInfo | undefined): Promise<string> {
@@ -271,24 +268,29 @@ class Rotation {
 
   private async store(destinations: Destination[], writes: SecretWrite[]): Promise<void> {
     const { store } = this.services
-    await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
-      for (const write of writes) {
-        const startedAt = this.now()
-        try {
-          const status = await store.write(destination, write.name, write.value)
-          try {
-            await store.confirm(destination, write.name, startedAt)
-          } catch (error) {
-            this.recordFailure(destination, write.name, error, 'confirm')
-            continue
-          }
-          this.result.secrets.push(this.outcome(destination, write.name, status))
-          this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`)
-        } catch (error) {
-          this.recordFailure(destination, write.name, error)
-        }
-      }
+    const outcomes = await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
+      const done: SecretOutcome[] = []
+      for (const write of writes) done.push(await this.writeAndConfirm(store, destination, write))
+      return done
     })
+    this.result.secrets.push(...outcomes.flat())
+  }
+
+  private async writeAndConfirm(store: SecretStore, destination: Destination, write: SecretWrite): Promise<SecretOutcome> {
+    const startedAt = this.now()
+    let status: WriteStatus
+    try {
+      status = await store.write(destination, write.name, write.value)
+    } catch (error) {
+      return this.failure(destination, write.name, error)
+    }
+    try {
+      await store.confirm(destination, write.name, startedAt)
+    } catch (error) {
+      return this.failure(destination, write.name, error, 'confirm')
+    }
+    this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`)
+    return this.outcome(destination, write.name, status)
   }
 
   private async revokeReplaced(current: TokenInfo | undefined, previous: TokenInfo | undefined, fresh: string): Promise<void> {
@@ -339,14 +341,14 @@ class Rotation {
     }
   }
 
-  private recordFailure(destination: Destination, name: string, error: unknown, step?: RotationStep): void {
+  private failure(destination: Destination, name: string, error: unknown, step?: RotationStep): SecretOutcome {
     const explained =
       step === 'confirm'
         ? { message: `The write to the ${describeDestination(destination)} could not be confirmed: ${errorMessage(error)}.`, fix: 're-run.' }
         : explainGitHubFailure(error, destination, this.services.githubToken)
     const message = this.services.redactor.redact(explained.message)
-    this.result.secrets.push({ ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix })
     this.log.warning(`${name}: ${message} Fix: ${explained.fix}`)
+    return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix }
   }
 
   private failIfAnyFailed(step: RotationStep, message: string): void {
@@ -356,7 +358,7 @@ class Rotation {
     throw new RotationError(
       step,
       `${failed.length} of ${this.result.secrets.length} secret write${this.result.secrets.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`,
-      [...new Set(failed.map((s) => s.fix))].join(' ') + ' A re-run completes the rotation.'
+      `${[...new Set(failed.map((s) => s.fix))].join(' ')} Then re-run: the run that gets every destination written completes the rotation.`
     )
   }
 

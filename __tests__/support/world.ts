@@ -3,7 +3,7 @@
 import { GitHubEmulator } from '../../emulators/github-emulator.js'
 import { GraphEmulator } from '../../emulators/graph-emulator.js'
 import type { GraphTokenType } from '../../emulators/graph-emulator.js'
-import { runAction, type ActionIO } from '../../src/main.js'
+import { runAction, type ActionIO, type ActionTuning } from '../../src/main.js'
 import type { RotationResult } from '../../src/rotation.js'
 
 export const APP_ID = '1234567890'
@@ -72,8 +72,17 @@ export interface RecordedRun {
   failed?: string
 }
 
-/** Runs the action in-process with these inputs, with waits shortened for tests. */
-export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<RecordedRun> {
+/** Graph retries a few milliseconds apart, and GitHub's retry-after read as milliseconds: fast, not faithful. */
+export const FAST: ActionTuning = {
+  graphRetry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 2000 },
+  githubRetryAfterBaseMs: 5
+}
+
+/** Graph retries shortened, GitHub's retry-after honoured in real seconds, as the action does. */
+export const HONOUR_RETRY_AFTER: ActionTuning = { graphRetry: FAST.graphRetry }
+
+/** Runs the action in-process with these inputs, with waits shortened for tests unless told otherwise. */
+export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}, tuning: ActionTuning = FAST): Promise<RecordedRun> {
   const run: RecordedRun = { result: undefined, outputs: {}, masks: [], log: [], summary: '' }
   const io: ActionIO = {
     getInput: (name) => inputs[name] ?? '',
@@ -95,10 +104,7 @@ export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.
       run.log.push(`error: ${message}`)
     }
   }
-  run.result = await runAction(io, env, {
-    graphRetry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 2000 },
-    githubRetryAfterBaseMs: 5
-  })
+  run.result = await runAction(io, env, tuning)
   return run
 }
 

@@ -12,6 +12,8 @@ export interface GraphFailure {
   transient: boolean
   /** How long Meta asked us to wait (retry-after, or the business use case estimate). */
   retryAfterMs?: number
+  /** The call was refused because of the app token (app-id|app-secret), not the token it was about. */
+  appCredentials?: boolean
 }
 
 /** A Graph call that failed. Its message is already redacted and never carries a URL. */

@@ -15,7 +15,9 @@ export function graphFailure(step: RotationStep, what: string, error: unknown): 
     return fail("the Graph API could not be reached; check the runner's network and graph-api-url, then re-run.")
   }
   if (kind === 'malformed') return fail('the Graph API answered something unexpected; re-run, and quote this message to Meta support if it persists.')
-  if (code === 1 && !transient) return fail("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.")
+  if ((code === 1 && !transient) || error.failure.appCredentials) {
+    return fail("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.")
+  }
   if (code === 101) return fail("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.")
   if (code === 100 && /appsecret_proof/i.test(error.message)) {
     return fail("the token belongs to another app, or 'app-secret' is not the secret of 'app-id'.")

@@ -53,11 +53,15 @@ export class MetaTokens {
   }
 
   async inspect(token: string): Promise<TokenInfo> {
-    const { data } = await this.graph.get<{ data?: DebugTokenData }>(
-      'debug_token',
-      { input_token: token },
-      { bearer: this.appToken }
-    )
+    const { data } = await this.graph
+      .get<{ data?: DebugTokenData }>('debug_token', { input_token: token }, { bearer: this.appToken })
+      .catch((error: unknown) => {
+        // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
+        if (error instanceof GraphError && error.failure.code === 190) {
+          throw new GraphError(error.message, { ...error.failure, appCredentials: true })
+        }
+        throw error
+      })
     if (!data) throw malformed('debug_token answered without data')
     const expiresAt = data.expires_at ?? 0
     return {

@@ -1,0 +1,63 @@
+// Command-line flags and environment variables → the action's inputs, by the same names:
+// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment.
+import { Input } from '../contract.js'
+
+export type CliCommand = 'rotate' | 'help' | 'version'
+
+export interface CliArguments {
+  command: CliCommand
+  inputs: Record<string, string>
+  json: boolean
+}
+
+const INPUT_NAMES: ReadonlySet<string> = new Set(Object.values(Input))
+const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([Input.DryRun, Input.Expiring, Input.InstallApp])
+
+export class CliUsageError extends Error {}
+
+/** `app-secret` → `META_ROTATOR_APP_SECRET`. */
+export function environmentName(input: string): string {
+  return `META_ROTATOR_${input.toUpperCase().replace(/-/g, '_')}`
+}
+
+export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments {
+  const inputs: Record<string, string> = {}
+  for (const name of INPUT_NAMES) {
+    const value = env[environmentName(name)]
+    if (value !== undefined) inputs[name] = value
+  }
+  let command: CliCommand | undefined
+  let json = false
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg === '--help' || arg === '-h') return { command: 'help', inputs, json }
+    if (arg === '--version') return { command: 'version', inputs, json }
+    if (arg === '--json') {
+      json = true
+      continue
+    }
+    if (!arg.startsWith('--')) {
+      if (command || arg !== 'rotate') throw new CliUsageError(`Unknown command '${arg}'. Run with --help.`)
+      command = 'rotate'
+      continue
+    }
+    const [flag, inline] = splitFlag(arg.slice(2))
+    if (!INPUT_NAMES.has(flag)) throw new CliUsageError(`Unknown flag '--${flag}'. Run with --help.`)
+    if (inline !== undefined) {
+      inputs[flag] = inline
+    } else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
+      inputs[flag] = 'true'
+    } else {
+      const value = argv[++i]
+      if (value === undefined) throw new CliUsageError(`'--${flag}' needs a value.`)
+      inputs[flag] = value
+    }
+  }
+  if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
+  return { command, inputs, json }
+}
+
+function splitFlag(text: string): [string, string | undefined] {
+  const equals = text.indexOf('=')
+  return equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]
+}
