@@ -33615,7 +33615,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4330);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8698);
 // Entry point of the bundled action: the ActionIO backed by @actions/core.
 
 
@@ -33640,7 +33640,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4330:
+/***/ 8698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39427,7 +39427,15 @@ class MetaTokens {
         return `${this.app.id}|${this.app.secret}`;
     }
     async inspect(token) {
-        const { data } = await this.graph.get('debug_token', { input_token: token }, { bearer: this.appToken });
+        const { data } = await this.graph
+            .get('debug_token', { input_token: token }, { bearer: this.appToken })
+            .catch((error) => {
+            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
+            if (error instanceof GraphError && error.failure.code === 190) {
+                throw new GraphError(error.message, { ...error.failure, appCredentials: true });
+            }
+            throw error;
+        });
         if (!data)
             throw malformed('debug_token answered without data');
         const expiresAt = data.expires_at ?? 0;
@@ -39460,7 +39468,8 @@ class MetaTokens {
             revoke_token: token,
             access_token: caller
         });
-        if (answer.success !== true)
+        // Meta's reference shows "true" as a string; the live API has answered a boolean.
+        if (answer.success !== true && answer.success !== 'true')
             throw malformed('oauth/revoke did not answer success');
     }
     async installApp(systemUserId, adminToken) {
@@ -39591,7 +39600,7 @@ function rotationCanWait(info, rotateBeforeSeconds, now) {
     return info.expiresAt.getTime() - now.getTime() > rotateBeforeSeconds * 1000;
 }
 /** The freshly minted token, before it is stored anywhere. */
-function checkNewToken(info, settings, current, sameString) {
+function checkNewToken(info, settings, current) {
     const fail = (message, fix) => {
         throw new RotationError('verify', message, fix);
     };
@@ -39609,11 +39618,9 @@ function checkNewToken(info, settings, current, sameString) {
     if (missing.length > 0) {
         fail(`The new token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${keep}`, 'grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.');
     }
-    if (current?.expiresAt && info.expiresAt) {
-        const later = sameString ? info.expiresAt >= current.expiresAt : info.expiresAt > current.expiresAt;
-        if (!later) {
-            fail(`The new token expires on ${info.expiresAt.toISOString()}, no later than the current one (${current.expiresAt.toISOString()}); ${keep}`, 're-run; if it persists, generate a new token by hand.');
-        }
+    // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
+    if (current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
+        fail(`The new token expires on ${info.expiresAt.toISOString()}, before the current one (${current.expiresAt.toISOString()}); ${keep}`, 're-run; if it persists, generate a new token by hand.');
     }
 }
 
@@ -39777,8 +39784,9 @@ function graphFailure(step, what, error) {
     }
     if (kind === 'malformed')
         return fail('the Graph API answered something unexpected; re-run, and quote this message to Meta support if it persists.');
-    if (code === 1 && !transient)
+    if ((code === 1 && !transient) || error.failure.appCredentials) {
         return fail("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.");
+    }
     if (code === 101)
         return fail("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.");
     if (code === 100 && /appsecret_proof/i.test(error.message)) {
@@ -39928,20 +39936,16 @@ class Rotation {
                 await store.publicKey(destination);
                 for (const name of destination.selectedRepositories ?? [])
                     await store.repositoryId(`${destination.target}/${name}`);
-                return true;
+                return this.outcome(destination, this.settings.secretName, 'checked');
             }
             catch (error) {
-                this.recordFailure(destination, this.settings.secretName, error);
-                return false;
+                return this.failure(destination, this.settings.secretName, error);
             }
         });
-        const ready = destinations.filter((_, index) => outcomes[index]);
-        if (this.settings.dryRun) {
-            for (const destination of ready)
-                this.result.secrets.push(this.outcome(destination, this.settings.secretName, 'checked'));
-        }
+        // Results keep the order the user listed the destinations in.
+        this.result.secrets.push(...outcomes.filter((o) => o.status === 'failed' || this.settings.dryRun));
         this.suggestOrganizationSecret(destinations);
-        return ready;
+        return destinations.filter((_, index) => outcomes[index]?.status === 'checked');
     }
     async mint(current) {
         const { settings, services } = this;
@@ -39965,7 +39969,7 @@ class Rotation {
     async verify(fresh, current, sameString) {
         const info = await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(fresh));
         try {
-            checkNewToken(info, this.settings, current, sameString);
+            checkNewToken(info, this.settings, current);
         }
         catch (error) {
             await this.revokeOrphan(fresh, info, sameString);
@@ -40004,26 +40008,31 @@ class Rotation {
     }
     async store(destinations, writes) {
         const { store } = this.services;
-        await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
-            for (const write of writes) {
-                const startedAt = this.now();
-                try {
-                    const status = await store.write(destination, write.name, write.value);
-                    try {
-                        await store.confirm(destination, write.name, startedAt);
-                    }
-                    catch (error) {
-                        this.recordFailure(destination, write.name, error, 'confirm');
-                        continue;
-                    }
-                    this.result.secrets.push(this.outcome(destination, write.name, status));
-                    this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`);
-                }
-                catch (error) {
-                    this.recordFailure(destination, write.name, error);
-                }
-            }
+        const outcomes = await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
+            const done = [];
+            for (const write of writes)
+                done.push(await this.writeAndConfirm(store, destination, write));
+            return done;
         });
+        this.result.secrets.push(...outcomes.flat());
+    }
+    async writeAndConfirm(store, destination, write) {
+        const startedAt = this.now();
+        let status;
+        try {
+            status = await store.write(destination, write.name, write.value);
+        }
+        catch (error) {
+            return this.failure(destination, write.name, error);
+        }
+        try {
+            await store.confirm(destination, write.name, startedAt);
+        }
+        catch (error) {
+            return this.failure(destination, write.name, error, 'confirm');
+        }
+        this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`);
+        return this.outcome(destination, write.name, status);
     }
     async revokeReplaced(current, previous, fresh) {
         const { settings, result } = this;
@@ -40069,20 +40078,20 @@ class Rotation {
             this.result.notes.push(`The new token was stored nowhere and revoking it failed (${errorMessage(error)}): revoke the system user's unused tokens by hand (Business settings > System users).`);
         }
     }
-    recordFailure(destination, name, error, step) {
+    failure(destination, name, error, step) {
         const explained = step === 'confirm'
             ? { message: `The write to the ${describeDestination(destination)} could not be confirmed: ${errorMessage(error)}.`, fix: 're-run.' }
             : explainGitHubFailure(error, destination, this.services.githubToken);
         const message = this.services.redactor.redact(explained.message);
-        this.result.secrets.push({ ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix });
         this.log.warning(`${name}: ${message} Fix: ${explained.fix}`);
+        return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix };
     }
     failIfAnyFailed(step, message) {
         const failed = this.result.secrets.filter((s) => s.status === 'failed');
         if (failed.length === 0)
             return;
         const lines = failed.map((s) => `${s.name} in ${s.target}${s.environment ? ` (${s.environment})` : ''}: ${s.error}`);
-        throw new RotationError(step, `${failed.length} of ${this.result.secrets.length} secret write${this.result.secrets.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, [...new Set(failed.map((s) => s.fix))].join(' ') + ' A re-run completes the rotation.');
+        throw new RotationError(step, `${failed.length} of ${this.result.secrets.length} secret write${this.result.secrets.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => s.fix))].join(' ')} Then re-run: the run that gets every destination written completes the rotation.`);
     }
     suggestOrganizationSecret(destinations) {
         const owners = new Map();
@@ -40162,6 +40171,58 @@ function parseDurationSeconds(text, units = 'dhm') {
     return amount > 0 ? amount * unit : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/graph/system-user-scopes.ts
+// The permissions Meta lets a system user token carry ("Install Apps, Generate, Refresh, and Revoke
+// Tokens"), so a typo in `scopes` is caught before anything is minted, with the names it was close to.
+const SUPPORTED = [
+    'ads_management', 'ads_read', 'attribution_read', 'business_management', 'catalog_management',
+    'commerce_account_manage_orders', 'commerce_account_read_orders', 'commerce_account_read_settings',
+    'instagram_basic', 'instagram_branded_content_ads_brand', 'instagram_branded_content_brand',
+    'instagram_content_publish', 'instagram_manage_comments', 'instagram_manage_insights',
+    'instagram_manage_messages', 'instagram_shopping_tag_products', 'leads_retrieval', 'page_events',
+    'pages_manage_ads', 'pages_manage_cta', 'pages_manage_engagement', 'pages_manage_instant_articles',
+    'pages_manage_metadata', 'pages_manage_posts', 'pages_messaging', 'pages_read_engagement',
+    'pages_read_user_content', 'pages_show_list', 'private_computation_access', 'publish_video',
+    'read_audience_network_insights', 'read_insights', 'read_page_mailboxes',
+    'whatsapp_business_management', 'whatsapp_business_messaging'
+];
+/** Granted only to apps with the matching feature, or (publish_actions) to apps created before 24 April 2018. */
+const FEATURE_GATED = [
+    'business_creative_asset_management', 'business_creative_management', 'business_creative_insights',
+    'business_creative_insights_share', 'business_data_management', 'commerce_public_api_beta_testing',
+    'commerce_manage_accounts', 'commerce_account_read_reports', 'publish_actions'
+];
+const SYSTEM_USER_SCOPES = new Set([...SUPPORTED, ...FEATURE_GATED]);
+/** Up to three supported scopes that look like `scope`: a small edit away, or sharing most of its words. */
+function closeScopes(scope) {
+    const words = new Set(scope.split('_'));
+    return [...SYSTEM_USER_SCOPES]
+        .map((candidate) => {
+        const parts = candidate.split('_');
+        const shared = parts.filter((word) => words.has(word)).length;
+        // Every word of the typo in the candidate (manage_pages → pages_manage_posts): close whatever the order.
+        if (shared === words.size)
+            return { candidate, distance: parts.length - shared };
+        return { candidate, distance: editDistance(scope, candidate) - 2 * shared };
+    })
+        .filter(({ candidate, distance }) => distance <= Math.max(2, Math.floor(candidate.length / 4)))
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, 3)
+        .map(({ candidate }) => candidate);
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
+        }
+        previous = row;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/secret-names.ts
 // GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -40186,6 +40247,7 @@ function sameSecretName(a, b) {
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Every input turned into one typed, validated settings object before any network call. After this,
 // nothing reads an input again. Each problem names the input and the fix; all are reported at once.
+
 
 
 
@@ -40321,6 +40383,11 @@ function readSettings(read, env = {}) {
             problem(Input.AdminToken, 'required with strategy: generate (a Business Manager admin or system user token).');
         if (scopes.length === 0)
             problem(Input.Scopes, 'required with strategy: generate (the permissions of the new token).');
+        for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
+            const close = closeScopes(scope);
+            problem(Input.Scopes, `'${scope}' is not a permission Meta grants to system users${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
+                'The supported ones are listed in Meta\'s "Install Apps, Generate, Refresh, and Revoke Tokens" page.');
+        }
         if (pageSecrets.length > 0)
             problem(Input.PageSecrets, 'page tokens come from a user token: use strategy: refresh with a long-lived user token.');
         if (revoke === 'true' && !token)

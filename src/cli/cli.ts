@@ -58,7 +58,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
   if (parsed.json) {
     terminal.out(`${redactor.redact(JSON.stringify(jsonReport(outputs, result?.failure?.step ?? (failure ? 'inputs' : undefined), failure), null, 2))}\n`)
   } else {
-    terminal.out(redactor.redact(summary))
+    // Without a result the inputs were refused: the error alone says it all.
+    if (result) terminal.out(redactor.redact(summary))
     if (failure) terminal.err(`error: ${redactor.redact(failure)}\n`)
   }
   if (!failure) return 0
