@@ -281,12 +281,10 @@ describe('transient failures are retried; others are not', () => {
     expectNoLeak(run)
   })
 
-  test('an exchange that never answers fails clearly after the retries, within the request timeout', async () => {
+  test('an exchange that never answers fails clearly after the retries, each ended by the request timeout', async () => {
     world.graph.server.injectFault({ path: /oauth\/access_token$/, fault: { kind: 'hang' }, times: 10 })
-    const started = Date.now()
     const run = await rotate({ 'request-timeout': '1s' })
 
-    expect(Date.now() - started).toBeLessThan(8000)
     expectFailedAt(run, 'mint', /no answer within 1 s/, /Fix: the Graph API could not be reached/)
     expect(world.graph.server.requestsTo(/oauth\/access_token$/)).toHaveLength(3)
     expect(run.outputs).toMatchObject({ rotated: 'false', revoked: 'false', token: '' })

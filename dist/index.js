@@ -33615,7 +33615,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8698);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2873);
 // Entry point of the bundled action: the ActionIO backed by @actions/core.
 
 
@@ -33640,7 +33640,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8698:
+/***/ 2873:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39031,9 +39031,62 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
+;// CONCATENATED MODULE: ./src/github/write-gate.ts
+// GitHub asks that, once it answers a rate limit, no write is sent until retry-after has passed: not
+// only the refused one. Octokit's throttling plugin delays the refused request only, so every write
+// passes this gate. Writes overlap until the first limit; from then on they go one at a time.
+class WriteGate {
+    secondMs;
+    blockedUntil = 0;
+    serial = false;
+    queue = Promise.resolve();
+    /** `secondMs`: how long one second of retry-after lasts (shortened in tests, as the plugins' base). */
+    constructor(secondMs = 1000) {
+        this.secondMs = secondMs;
+    }
+    wrap(inner) {
+        return (input, init) => {
+            const method = (init?.method ?? 'GET').toUpperCase();
+            if (method === 'GET' || method === 'HEAD')
+                return inner(input, init);
+            if (!this.serial)
+                return this.send(inner, input, init);
+            const turn = this.queue.then(() => this.send(inner, input, init));
+            this.queue = turn.catch(() => undefined);
+            return turn;
+        };
+    }
+    async send(inner, input, init) {
+        for (let wait = this.blockedUntil - Date.now(); wait > 0; wait = this.blockedUntil - Date.now()) {
+            await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        const response = await inner(input, init);
+        const waitMs = this.limitWaitMs(response);
+        if (waitMs !== undefined) {
+            this.serial = true;
+            this.blockedUntil = Math.max(this.blockedUntil, Date.now() + waitMs);
+        }
+        return response;
+    }
+    /** retry-after on a 403 or 429; or, for the primary limit, the time until x-ratelimit-reset. */
+    limitWaitMs(response) {
+        if (response.status !== 403 && response.status !== 429)
+            return undefined;
+        const retryAfter = Number(response.headers.get('retry-after'));
+        if (retryAfter > 0)
+            return retryAfter * this.secondMs;
+        if (response.headers.get('x-ratelimit-remaining') === '0') {
+            const reset = Number(response.headers.get('x-ratelimit-reset')) * 1000;
+            return Number.isFinite(reset) ? Math.max(0, reset - Date.now()) : undefined;
+        }
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/github-client.ts
 // Octokit as this action needs it: retries for 5xx and network failures, GitHub's primary and
 // secondary rate limits honoured (retry-after), a timeout on every request, and no request logged.
+
 
 
 
@@ -39053,17 +39106,16 @@ function createGitHubClient(options) {
     };
     return getOctokit(options.token, {
         baseUrl: options.baseUrl,
-        request: { fetch: fetchWithTimeout(options.timeoutMs) },
+        request: { fetch: new WriteGate(retryAfterBaseValue).wrap(fetchWithTimeout(options.timeoutMs)) },
         retry: { retryAfterBaseValue },
         throttle: {
             retryAfterBaseValue,
             onRateLimit: onLimit('primary'),
             onSecondaryRateLimit: onLimit('secondary'),
-            // On github.com the plugin's own pacing stays (writes one at a time, a second apart, as
-            // GitHub advises); elsewhere no limit is set by default, so writes may overlap.
-            ...(isGitHubDotCom(options.baseUrl)
-                ? {}
-                : { write: new (bottleneck_lib_default()).Group({ maxConcurrent: options.maxConcurrentWrites, minTime: 0 }) })
+            // On github.com the plugin's own pacing stays: writes start a second apart, as GitHub
+            // advises. Enterprise Server sets no limit by default, so writes start at once there
+            // (how many overlap is max-concurrency's business; the WriteGate reacts to any limit).
+            ...(isGitHubDotCom(options.baseUrl) ? {} : { write: new (bottleneck_lib_default()).Group({ minTime: 0 }) })
         },
         log: {
             debug: () => undefined,
@@ -40577,7 +40629,6 @@ async function runAction(io, env, tuning = {}) {
             baseUrl: settings.githubApiUrl,
             timeoutMs: settings.requestTimeoutMs,
             log: io,
-            maxConcurrentWrites: settings.maxConcurrency,
             retryAfterBaseMs: tuning.githubRetryAfterBaseMs
         });
         const result = await rotate(settings, {

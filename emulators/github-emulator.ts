@@ -52,9 +52,9 @@ export class GitHubEmulator {
 
   private constructor(options: GitHubEmulatorOptions) {
     this.apiPrefix = (options.apiPrefix ?? '').replace(/\/+$/, '')
-    this.secondaryRateLimit = new SecondaryRateLimit(options.secondaryRateLimit)
-    this.rateLimit = this.secondaryRateLimit.counters
     this.server = new LoopbackServer((request) => this.handle(request), { latencyMs: options.latencyMs })
+    this.secondaryRateLimit = new SecondaryRateLimit(options.secondaryRateLimit, () => this.server.latencyMs + 100)
+    this.rateLimit = this.secondaryRateLimit.counters
   }
 
   static async start(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
@@ -144,7 +144,7 @@ export class GitHubEmulator {
     if (!isToken(token)) return token
 
     if (WRITE_METHODS.includes(method)) {
-      const retryAfter = this.secondaryRateLimit.admit()
+      const retryAfter = this.secondaryRateLimit.admit(`${method} ${request.path}`)
       if (retryAfter !== undefined) return secondaryRateLimitExceeded(retryAfter)
     }
 

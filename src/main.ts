@@ -58,7 +58,6 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
       baseUrl: settings.githubApiUrl,
       timeoutMs: settings.requestTimeoutMs,
       log: io,
-      maxConcurrentWrites: settings.maxConcurrency,
       retryAfterBaseMs: tuning.githubRetryAfterBaseMs
     })
     const result = await rotate(settings, {

@@ -5,6 +5,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
 import type { RotationLog } from '../rotation-log.js'
+import { WriteGate } from './write-gate.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
@@ -13,8 +14,6 @@ export interface GitHubClientOptions {
   baseUrl: string
   timeoutMs: number
   log: RotationLog
-  /** Writes under way at once where GitHub sets no pace of its own (Enterprise Server, tests). */
-  maxConcurrentWrites: number
   /** Multiplies every wait (retry-after, backoff); 1000 means seconds, as GitHub means them. */
   retryAfterBaseMs?: number
 }
@@ -42,17 +41,16 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     options.token,
     {
       baseUrl: options.baseUrl,
-      request: { fetch: fetchWithTimeout(options.timeoutMs) },
+      request: { fetch: new WriteGate(retryAfterBaseValue).wrap(fetchWithTimeout(options.timeoutMs)) },
       retry: { retryAfterBaseValue },
       throttle: {
         retryAfterBaseValue,
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
-        // On github.com the plugin's own pacing stays (writes one at a time, a second apart, as
-        // GitHub advises); elsewhere no limit is set by default, so writes may overlap.
-        ...(isGitHubDotCom(options.baseUrl)
-          ? {}
-          : { write: new Bottleneck.Group({ maxConcurrent: options.maxConcurrentWrites, minTime: 0 }) })
+        // On github.com the plugin's own pacing stays: writes start a second apart, as GitHub
+        // advises. Enterprise Server sets no limit by default, so writes start at once there
+        // (how many overlap is max-concurrency's business; the WriteGate reacts to any limit).
+        ...(isGitHubDotCom(options.baseUrl) ? {} : { write: new Bottleneck.Group({ minTime: 0 }) })
       },
       log: {
         debug: () => undefined,
