@@ -58,6 +58,10 @@ export async function startWorld(options: { github?: Parameters<typeof GitHubEmu
     }),
     stop: async () => {
       await Promise.all([graph.stop(), github.stop()])
+      // Every request the action sends must fit GitHub's published OpenAPI description.
+      if (github.openApiViolations.length > 0) {
+        throw new Error(`GitHub requests outside the OpenAPI description: ${JSON.stringify(github.openApiViolations)}`)
+      }
     }
   }
 }
