@@ -33689,7 +33689,9 @@ const Output = {
     TokenType: 'token-type',
     Scopes: 'scopes',
     Secrets: 'secrets',
-    Token: 'token'
+    Token: 'token',
+    FailedStep: 'failed-step',
+    Error: 'error'
 };
 const DEFAULT_GRAPH_API_VERSION = 'v26.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
@@ -40642,16 +40644,22 @@ async function runAction(io, env, tuning = {}) {
             io.setOutput(name, value);
         await io.writeSummary(summaryMarkdown(result));
         if (result.failure)
-            io.setFailed(redactor.redact(result.failure.describe()));
+            fail(io, result.failure.step, redactor.redact(result.failure.describe()));
         return result;
     }
     catch (error) {
         const message = error instanceof RotationError ? error.describe() : `Unexpected error: ${errorMessage(error)}`;
         const safe = redactor.redact(message);
         await io.writeSummary(`## Meta token rotation\n\n❌ ${safe}\n\nNothing was minted, written or revoked.\n`).catch(() => undefined);
-        io.setFailed(safe);
+        fail(io, error instanceof RotationError ? error.step : 'unexpected', safe);
         return undefined;
     }
+}
+/** The failure as outputs too, so a later job (the failure alert) can say what failed and how to fix it. */
+function fail(io, step, message) {
+    io.setOutput(Output.FailedStep, step);
+    io.setOutput(Output.Error, message);
+    io.setFailed(message);
 }
 
 

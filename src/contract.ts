@@ -39,7 +39,9 @@ export const Output = {
   TokenType: 'token-type',
   Scopes: 'scopes',
   Secrets: 'secrets',
-  Token: 'token'
+  Token: 'token',
+  FailedStep: 'failed-step',
+  Error: 'error'
 } as const
 
 export const DEFAULT_GRAPH_API_VERSION = 'v26.0'

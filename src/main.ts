@@ -1,6 +1,6 @@
 // The action: masks every secret, reads the settings, wires the clients, runs the rotation and
 // reports it. Its I/O comes in as a parameter, so tests run exactly this against the emulators.
-import { Input } from './contract.js'
+import { Input, Output } from './contract.js'
 import { createGitHubClient } from './github/github-client.js'
 import { SecretStore } from './github/secret-store.js'
 import { GraphClient, type RetryPolicy } from './graph/graph-client.js'
@@ -69,13 +69,20 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
     })
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
     await io.writeSummary(summaryMarkdown(result))
-    if (result.failure) io.setFailed(redactor.redact(result.failure.describe()))
+    if (result.failure) fail(io, result.failure.step, redactor.redact(result.failure.describe()))
     return result
   } catch (error) {
     const message = error instanceof RotationError ? error.describe() : `Unexpected error: ${errorMessage(error)}`
     const safe = redactor.redact(message)
     await io.writeSummary(`## Meta token rotation\n\n❌ ${safe}\n\nNothing was minted, written or revoked.\n`).catch(() => undefined)
-    io.setFailed(safe)
+    fail(io, error instanceof RotationError ? error.step : 'unexpected', safe)
     return undefined
   }
+}
+
+/** The failure as outputs too, so a later job (the failure alert) can say what failed and how to fix it. */
+function fail(io: ActionIO, step: string, message: string): void {
+  io.setOutput(Output.FailedStep, step)
+  io.setOutput(Output.Error, message)
+  io.setFailed(message)
 }
