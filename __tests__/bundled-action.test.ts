@@ -107,6 +107,7 @@ describe('node dist/index.js, run as the runner runs it', () => {
     const run = await runBundledAction({ inputs: {} })
     expect(run.exitCode).not.toBe(0)
     expect(run.stdout).toMatch(/^::error::\[inputs\] .*'app-id': required/m)
-    expect(run.outputs).toEqual({})
+    expect(run.outputs).toMatchObject({ 'failed-step': 'inputs' })
+    expect(run.outputs.error).toMatch(/'app-id': required/)
   })
 })

@@ -340,7 +340,7 @@ describe('input errors for destinations, before any request', () => {
     const run = await runWithInputs(w.inputs(overrides))
     expect(run.failed).toMatch(/^\[inputs\] Invalid input/)
     expect(run.failed).toMatch(message)
-    expect(run.outputs).toEqual({})
+    expect(run.outputs).toEqual({ 'failed-step': 'inputs', error: run.failed })
     expect(w.github.server.requests).toHaveLength(0)
     expect(w.graph.server.requests).toHaveLength(0)
     expect(run.summary).toContain('Nothing was minted, written or revoked')

@@ -64,7 +64,7 @@ describe('strategy: generate', () => {
 
   test('expiring: false generates a permanent token, and the old token given in `token` is revoked after the store', async () => {
     world.graph.addSystemUser({ id: '61550000000078', businessId: BUSINESS, installedAppIds: [APP_ID] })
-    const old = world.graph.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', userId: '61550000000078', expiresIn: 0 })
+    const old = world.graph.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', userId: '61550000000078', expiresIn: 0, issuedAgo: 90 * DAY })
     const run = await runWithInputs(generateInputs({ 'system-user-id': '61550000000078', expiring: 'false', token: old }))
 
     expect(run.failed).toBeUndefined()

@@ -1,6 +1,6 @@
 // The core rotation over real HTTP: refresh a token, store it in two repositories, revoke the old one.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { APP_SECRET, GITHUB_PAT, leakedSecrets, REPOS, runWithInputs, startWorld, type World } from './support/world.js'
+import { APP_SECRET, backdate, GITHUB_PAT, leakedSecrets, REPOS, runWithInputs, startWorld, type World } from './support/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -68,8 +68,9 @@ describe('refreshing a system user token', () => {
     expect(leakedSecrets(run, [APP_SECRET, world.token, GITHUB_PAT, fresh])).toEqual([])
   })
 
-  test('a second run updates the secrets (204) and revokes the token the first run stored', async () => {
+  test('the next rotation updates the secrets (204) and revokes the token the previous one stored', async () => {
     const first = await runWithInputs(world.inputs())
+    backdate(world.graph, first.outputs.token as string, 7 * 86_400) // a week later
     const second = await runWithInputs(world.inputs({ token: first.outputs.token as string }))
     expect(second.failed).toBeUndefined()
     expect(JSON.parse(second.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual(['updated', 'updated'])
@@ -147,5 +148,37 @@ describe('rotate-before and dry-run', () => {
     expect(world.github.server.requestsTo(/public-key$/)).toHaveLength(2)
     expect(JSON.parse(run.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual(['checked', 'checked'])
     expect(run.summary).toContain('Dry run')
+  })
+})
+
+describe('the concurrency guard', () => {
+  test('a run given a token minted moments ago (by an overlapping run) stores its own but leaves that token alive', async () => {
+    const first = await runWithInputs(world.inputs())
+    const justMinted = first.outputs.token as string
+    const second = await runWithInputs(world.inputs({ token: justMinted }))
+
+    expect(second.failed).toBeUndefined()
+    expect(second.outputs).toMatchObject({ rotated: 'true', revoked: 'false' })
+    expect(world.graph.isUsable(justMinted)).toBe(true)
+    expect(repoSecret('octo/app')?.value).toBe(second.outputs.token)
+    expect(second.summary).toContain('perhaps by another rotation of this secret that is still storing it')
+    expect(second.log.join('\n')).toMatch(/warning: Not revoking the replaced token/)
+  })
+
+  test('two runs started from the same token at once: every destination ends with a working token, neither run revokes the other\'s', async () => {
+    world.github.server.latencyMs = 20
+    const [a, b] = await Promise.all([runWithInputs(world.inputs()), runWithInputs(world.inputs())])
+    const minted = [a.outputs.token, b.outputs.token].filter(Boolean) as string[]
+    for (const token of minted) expect(world.graph.isUsable(token)).toBe(true)
+    for (const repo of REPOS) expect(world.graph.isUsable(repoSecret(repo)?.value as string)).toBe(true)
+    expect(world.graph.token(world.token)?.revoked).toBe(true)
+  })
+
+  test('revoke: true revokes a fresh token anyway (the leaked-token case)', async () => {
+    const first = await runWithInputs(world.inputs())
+    const leaked = first.outputs.token as string
+    const second = await runWithInputs(world.inputs({ token: leaked, revoke: 'true' }))
+    expect(second.outputs.revoked).toBe('true')
+    expect(world.graph.token(leaked)?.revoked).toBe(true)
   })
 })

@@ -39498,6 +39498,7 @@ class MetaTokens {
             kind: KINDS[data.type ?? ''] ?? 'unknown',
             isValid: data.is_valid === true,
             expiresAt: expiresAt === 0 ? null : new Date(expiresAt * 1000),
+            issuedAt: data.issued_at ? new Date(data.issued_at * 1000) : undefined,
             scopes: data.scopes ?? [],
             userId: data.user_id,
             problem: data.error ? { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid' } : undefined
@@ -40108,6 +40109,12 @@ class Rotation {
             result.notes.push(`${label} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt)}.`);
             return;
         }
+        if (settings.revoke === 'auto' && mayStillBeStoredByAnotherRun(info, this.now())) {
+            result.notes.push(`${label} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so revoke: auto left it alive (it expires ${expiryText(info.expiresAt)}). ` +
+                "Give the workflow a concurrency group so rotations never overlap; use revoke: true to revoke a fresh token anyway (after a leak).");
+            this.log.warning(`Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`);
+            return;
+        }
         try {
             await this.services.tokens.revoke(target, fresh);
         }
@@ -40181,6 +40188,14 @@ class Rotation {
             throw graphFailure(step, what, error);
         }
     }
+}
+/**
+ * The concurrency guard. A run can only revoke a token another run is still storing when that token
+ * is the one it was given, which means it was minted moments ago. `revoke: auto` leaves such tokens alive.
+ */
+const FRESH_TOKEN_MINUTES = 60;
+function mayStillBeStoredByAnotherRun(info, now) {
+    return info.issuedAt !== undefined && now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000;
 }
 function isWritten(status) {
     return status === 'created' || status === 'updated';

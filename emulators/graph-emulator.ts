@@ -89,8 +89,10 @@ export class GraphEmulator {
     appId: string
     type: GraphTokenType
     scopes?: string[]
-    /** Seconds; 0 = never; default 60 days. */
+    /** Seconds from now; 0 = never; default 60 days. */
     expiresIn?: number
+    /** Seconds before now that it was issued; default 0. */
+    issuedAgo?: number
     userId?: string
     pageId?: string
   }): string {

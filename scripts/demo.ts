@@ -56,7 +56,7 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   const pat = `github_pat_11DEMO0${randomBytes(12).toString('hex')}`
 
   graph.addApp({ id: APP_ID, secret: appSecret, name: 'Demo App' })
-  const oldToken = graph.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', scopes: SCOPES, expiresIn: 20 * DAY, userId: SYSTEM_USER_ID })
+  const oldToken = graph.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', scopes: SCOPES, expiresIn: 20 * DAY, issuedAgo: 40 * DAY, userId: SYSTEM_USER_ID })
   for (const repo of REPOSITORIES) github.addRepository(repo)
   github.addToken(pat, { permissions: { metadata: 'read', secrets: 'write' } })
   const oldExpiry = graph.token(oldToken)?.expiresAt ?? 0

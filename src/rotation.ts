@@ -312,6 +312,14 @@ class Rotation {
       result.notes.push(`${label} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt)}.`)
       return
     }
+    if (settings.revoke === 'auto' && mayStillBeStoredByAnotherRun(info, this.now())) {
+      result.notes.push(
+        `${label} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so revoke: auto left it alive (it expires ${expiryText(info.expiresAt)}). ` +
+          "Give the workflow a concurrency group so rotations never overlap; use revoke: true to revoke a fresh token anyway (after a leak)."
+      )
+      this.log.warning(`Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`)
+      return
+    }
     try {
       await this.services.tokens.revoke(target, fresh)
     } catch (error) {
@@ -398,6 +406,16 @@ class Rotation {
       throw graphFailure(step, what, error)
     }
   }
+}
+
+/**
+ * The concurrency guard. A run can only revoke a token another run is still storing when that token
+ * is the one it was given, which means it was minted moments ago. `revoke: auto` leaves such tokens alive.
+ */
+const FRESH_TOKEN_MINUTES = 60
+
+function mayStillBeStoredByAnotherRun(info: TokenInfo, now: Date): boolean {
+  return info.issuedAt !== undefined && now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000
 }
 
 function isWritten(status: SecretStatus): boolean {

@@ -31,12 +31,14 @@ export async function startWorld(options: { github?: Parameters<typeof GitHubEmu
   github.addToken(GITHUB_PAT, {
     permissions: { metadata: 'read', secrets: 'write', environments: 'write', organization_secrets: 'write', dependabot_secrets: 'write', codespaces_secrets: 'write' }
   })
+  // Issued long ago, as a secret's token is when its rotation comes due.
   const issue: World['issue'] = (type, o = {}) =>
     graph.issueToken({
       appId: o.appId ?? APP_ID,
       type,
       scopes: o.scopes ?? ['ads_read', 'business_management'],
       expiresIn: o.expiresIn ?? 20 * DAY,
+      issuedAgo: 40 * DAY,
       userId: type === 'SYSTEM_USER' ? '61550000000001' : undefined
     })
   const token = issue('SYSTEM_USER')
@@ -64,6 +66,12 @@ export async function startWorld(options: { github?: Parameters<typeof GitHubEmu
       }
     }
   }
+}
+
+/** Moves a token's issue date back, as if that much time had passed since it was minted. */
+export function backdate(graph: GraphEmulator, token: string, seconds: number): void {
+  const record = graph.token(token)
+  if (record) record.issuedAt -= seconds
 }
 
 export interface RecordedRun {

@@ -52,6 +52,8 @@ export interface TokenSpec {
   expiresIn?: number
   userId?: string
   pageId?: string
+  /** Seconds before now that the token was issued (a secret's token is rarely brand new); default 0. */
+  issuedAgo?: number
 }
 
 export const DAY = 86_400
@@ -90,7 +92,8 @@ export class GraphWorld {
     this.app(spec.appId)
     let value = newTokenValue()
     while (this.tokens.has(value)) value = newTokenValue()
-    const issuedAt = this.now()
+    const now = this.now()
+    const issuedAt = now - (spec.issuedAgo ?? 0)
     const expiresIn = spec.expiresIn ?? SIXTY_DAYS
     const record: GraphTokenRecord = {
       value,
@@ -99,7 +102,7 @@ export class GraphWorld {
       scopes: [...(spec.scopes ?? [])],
       userId: spec.userId ?? newObjectId(),
       issuedAt,
-      expiresAt: expiresIn === 0 ? 0 : issuedAt + expiresIn,
+      expiresAt: expiresIn === 0 ? 0 : now + expiresIn,
       revoked: false
     }
     if (spec.type === 'PAGE') record.pageId = spec.pageId ?? newObjectId()

@@ -11,6 +11,7 @@ export interface TokenInfo {
   isValid: boolean
   /** null: never expires. */
   expiresAt: Date | null
+  issuedAt?: Date
   scopes: string[]
   userId?: string
   /** Why Meta considers it invalid, when it does. */
@@ -33,6 +34,7 @@ interface DebugTokenData {
   app_id?: string
   type?: string
   is_valid?: boolean
+  issued_at?: number
   expires_at?: number
   scopes?: string[]
   user_id?: string
@@ -69,6 +71,7 @@ export class MetaTokens {
       kind: KINDS[data.type ?? ''] ?? 'unknown',
       isValid: data.is_valid === true,
       expiresAt: expiresAt === 0 ? null : new Date(expiresAt * 1000),
+      issuedAt: data.issued_at ? new Date(data.issued_at * 1000) : undefined,
       scopes: data.scopes ?? [],
       userId: data.user_id,
       problem: data.error ? { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid' } : undefined
