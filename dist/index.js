@@ -39114,10 +39114,13 @@ function createGitHubClient(options) {
             retryAfterBaseValue,
             onRateLimit: onLimit('primary'),
             onSecondaryRateLimit: onLimit('secondary'),
-            // On github.com the plugin's own pacing stays: writes start a second apart, as GitHub
-            // advises. Enterprise Server sets no limit by default, so writes start at once there
-            // (how many overlap is max-concurrency's business; the WriteGate reacts to any limit).
-            ...(isGitHubDotCom(options.baseUrl) ? {} : { write: new (bottleneck_lib_default()).Group({ minTime: 0 }) })
+            // On github.com the plugin's own pacing stays: writes start a second apart (issues and
+            // comments three), as GitHub advises. Enterprise Server sets no limit by default, so writes
+            // start at once there (how many overlap is max-concurrency's business; the WriteGate
+            // reacts to any limit).
+            ...(isGitHubDotCom(options.baseUrl)
+                ? {}
+                : { write: new (bottleneck_lib_default()).Group({ minTime: 0 }), notifications: new (bottleneck_lib_default()).Group({ minTime: 0 }) })
         },
         log: {
             debug: () => undefined,

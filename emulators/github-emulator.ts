@@ -1,4 +1,4 @@
-// A loopback GitHub REST API for secrets. It checks what GitHub checks (credentials, visibility,
+// A loopback GitHub REST API for secrets (and the issues the failure alert opens). It checks what GitHub checks (credentials, visibility,
 // permissions, names, keys, sizes, limits, the OpenAPI request schema, the secondary rate limit)
 // and opens every sealed value with its private key, so a test can assert what a secret holds.
 //
@@ -20,12 +20,37 @@ import {
 } from './github/model.js'
 import { OpenApiDescription, type Operation } from './github/openapi.js'
 import { DOCS, githubError, notFound } from './github/responses.js'
-import { parseRoute, type Route } from './github/routes.js'
+import {
+  addComment,
+  createIssue,
+  IssueStore,
+  issuesDisabled,
+  listIssues,
+  updateIssue,
+  type IssueAuthor,
+  type IssueRequest,
+  type StateReason
+} from './github/issues.js'
+import { isIssueRoute, parseRoute, type IssueRoute, type Route } from './github/routes.js'
 import { SecondaryRateLimit, WRITE_METHODS, type RateLimitCounters } from './github/secondary-rate-limit.js'
 import { deleteSecret, getSecret, listSecrets, publicKey, putSecret, type SecretRequest } from './github/secrets.js'
 
 export type { Permission, PermissionName, SecretScope, SecretType, StoredSecret, TokenGrant } from './github/model.js'
 export { MAX_SECRET_BYTES, secretNameError } from './github/secrets.js'
+export { MAX_ISSUE_BODY_CHARS } from './github/issues.js'
+
+/** An issue as a test sees it: comment bodies in order, label names as the repository spells them. */
+export interface EmulatedIssue {
+  number: number
+  title: string
+  body: string | null
+  state: 'open' | 'closed'
+  stateReason?: StateReason
+  labels: string[]
+  comments: string[]
+  /** Login of the author: 'github-actions[bot]' for the workflow token. */
+  author: string
+}
 
 export interface GitHubEmulatorOptions {
   latencyMs?: number
@@ -44,6 +69,7 @@ export class GitHubEmulator {
   readonly openApiViolations: Array<{ method: string; path: string; errors: string[] }> = []
   readonly rateLimit: RateLimitCounters
   private readonly state = new GitHubState()
+  private readonly issueStore = new IssueStore()
   private readonly apiPrefix: string
   private readonly secondaryRateLimit: SecondaryRateLimit
   private description: OpenApiDescription | undefined
@@ -123,6 +149,34 @@ export class GitHubEmulator {
     this.state.rotatePublicKey(scope, type)
   }
 
+  /** The issues of a repository, oldest first. */
+  issues(repo: string): EmulatedIssue[] {
+    return this.issueStore.of(repo).issues.map((issue) => ({
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      ...(issue.stateReason ? { stateReason: issue.stateReason } : {}),
+      labels: [...issue.labels],
+      comments: issue.comments.map((c) => c.body),
+      author: issue.user.login
+    }))
+  }
+
+  /** Seeds an issue, as if someone had opened it (and closed it, with state 'closed'); returns its number. */
+  addIssue(repo: string, fields: { title: string; body?: string; labels?: string[]; state?: 'open' | 'closed'; author?: string }): number {
+    if (!this.state.repository(repo)) throw new Error(`addIssue: unknown repository '${repo}'`)
+    const login = fields.author ?? 'octocat'
+    const issue = this.issueStore.create(repo, { ...fields, user: { login, id: loginId(login), type: 'User' } })
+    if (fields.state === 'closed') Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: issue.createdAt })
+    return issue.number
+  }
+
+  /** With false, the repository's issues endpoints answer 410, as GitHub does when issues are turned off. */
+  setIssuesEnabled(repo: string, enabled: boolean): void {
+    this.issueStore.of(repo).enabled = enabled
+  }
+
   private handle(request: ParsedRequest): JsonResponse {
     return this.withStandardHeaders(request, this.respond(request))
   }
@@ -164,10 +218,37 @@ export class GitHubEmulator {
     if (invalid) return githubError(422, `Invalid request.\n\n${invalid.join('\n')}`, docs)
 
     const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+    if (isIssueRoute(route)) return this.issueEndpoint(route, method, token, body, request.query, docs)
     return this.endpoint(route, method, token, body, docs)
   }
 
-  private endpoint(route: Route, method: string, token: Token, body: Record<string, unknown>, docs: string): JsonResponse {
+  private issueEndpoint(
+    route: IssueRoute,
+    method: string,
+    token: Token,
+    body: Record<string, unknown>,
+    query: Record<string, string>,
+    docs: string
+  ): JsonResponse {
+    // The workflow token acts as the github-actions app: its issues and comments are the bot's.
+    const user: IssueAuthor =
+      token.kind === 'github-actions'
+        ? { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
+        : { login: token.login, id: loginId(token.login), type: 'User' }
+    const request: IssueRequest = { store: this.issueStore, repo: route.repo, apiUrl: this.url, webUrl: this.server.url, user, docs }
+    const disabled = issuesDisabled(request)
+    if (disabled) return disabled
+    switch (route.kind) {
+      case 'issues':
+        return method === 'POST' ? createIssue(request, body) : listIssues(request, query)
+      case 'issue':
+        return updateIssue(request, route.number, body)
+      case 'issue-comments':
+        return addComment(request, route.number, body)
+    }
+  }
+
+  private endpoint(route: Exclude<Route, IssueRoute>, method: string, token: Token, body: Record<string, unknown>, docs: string): JsonResponse {
     switch (route.kind) {
       case 'user':
         return { status: 200, body: { login: token.login, id: loginId(token.login), type: 'User' } }

@@ -94,7 +94,7 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   indent([
     'The same as this step in a workflow (the two *-api-url inputs point at the emulators):',
     '',
-    '  - uses: OWNER/meta-token-rotator@v1',
+    '  - uses: meta-token-rotator/meta-token-rotator@v1',
     '    with:',
     `      app-id: '${APP_ID}'`,
     '      app-secret: ${{ secrets.META_APP_SECRET }}',

@@ -1,3 +1,4 @@
+import { getOctokit } from '@actions/github'
 import { Octokit } from '@octokit/core'
 import sodium from 'libsodium-wrappers'
 import { GitHubEmulator, type GitHubEmulatorOptions } from '../../emulators/github-emulator.js'
@@ -324,5 +325,137 @@ describe('GitHub Enterprise Server', () => {
     } finally {
       await ghes.stop()
     }
+  })
+})
+
+describe('issues (the failure alert)', () => {
+  const ISSUES = '/repos/octo/web/issues'
+  const withLink = (reply: Reply) => reply.headers.get('link') ?? ''
+
+  beforeAll(() => {
+    github.addToken('pat_issues', { permissions: { issues: 'write' } })
+    github.addToken('pat_issues_reader', { permissions: { issues: 'read' } })
+    github.addToken('ghs_issues', { kind: 'github-actions', repositories: ['octo/web'], permissions: { issues: 'write' } })
+    github.addToken('ghs_no_issues', { kind: 'github-actions', repositories: ['octo/web'] })
+    github.addToken('ghp_repo', { kind: 'classic', scopes: ['repo'] })
+  })
+
+  it('creates an issue (labels created on first use), comments on it, closes it as completed', async () => {
+    const created = await call('POST', ISSUES, { token: 'pat_issues', body: { title: 'Rotation failing', body: 'first', labels: ['Alert', { name: 'meta-token-rotation' }] } })
+    expect(created.status).toBe(201)
+    const number = created.body.number as number
+    expect(created.body).toMatchObject({
+      title: 'Rotation failing',
+      body: 'first',
+      state: 'open',
+      state_reason: null,
+      comments: 0,
+      html_url: `${github.server.url}/octo/web/issues/${number}`,
+      labels: [{ name: 'Alert' }, { name: 'meta-token-rotation' }]
+    })
+
+    const comment = await call('POST', `${ISSUES}/${number}/comments`, { token: 'pat_issues', body: { body: 'again' } })
+    expect(comment).toMatchObject({ status: 201, body: { body: 'again', issue_url: `${github.url}${ISSUES}/${number}` } })
+
+    const closed = await call('PATCH', `${ISSUES}/${number}`, { token: 'pat_issues', body: { state: 'closed', state_reason: 'completed', title: 'Renamed' } })
+    expect(closed).toMatchObject({ status: 200, body: { state: 'closed', state_reason: 'completed', title: 'Renamed', comments: 1, closed_at: expect.any(String) } })
+    expect(github.issues('OCTO/WEB').find((i) => i.number === number)).toEqual({
+      number,
+      title: 'Renamed',
+      body: 'first',
+      state: 'closed',
+      stateReason: 'completed',
+      labels: ['Alert', 'meta-token-rotation'],
+      comments: ['again'],
+      author: 'octocat'
+    })
+
+    const reopened = await call('PATCH', `${ISSUES}/${number}`, { token: 'pat_issues', body: { state: 'open' } })
+    expect(reopened.body).toMatchObject({ state: 'open', state_reason: 'reopened', closed_at: null })
+    await call('PATCH', `${ISSUES}/${number}`, { token: 'pat_issues', body: { state: 'closed' } })
+  })
+
+  it('lists by state and by every label given (not case-sensitive), newest first', async () => {
+    const a = github.addIssue('octo/web', { title: 'a', labels: ['meta-token-rotation', 'x'] })
+    const b = github.addIssue('octo/web', { title: 'b', labels: ['META-TOKEN-ROTATION'] })
+    const c = github.addIssue('octo/web', { title: 'c', labels: ['meta-token-rotation'], state: 'closed' })
+    github.addIssue('octo/web', { title: 'd' })
+
+    const numbers = async (query: string) => {
+      const reply = await call('GET', `${ISSUES}?${query}`, { token: 'pat_issues_reader' })
+      expect(reply.status).toBe(200)
+      return (reply.body as unknown as Array<{ number: number }>).map((i) => i.number)
+    }
+    expect(await numbers('labels=meta-token-rotation')).toEqual([b, a])
+    expect(await numbers('labels=Meta-Token-Rotation,%20x')).toEqual([a])
+    expect(await numbers('state=closed&labels=meta-token-rotation')).toContain(c)
+    expect(await numbers('state=all&labels=meta-token-rotation&direction=asc')).toEqual(expect.arrayContaining([a, b, c]))
+    expect((await call('GET', `${ISSUES}?state=bogus`, { token: 'pat_issues' })).status).toBe(422)
+  })
+
+  it('paginates with a Link header as GitHub does', async () => {
+    for (let i = 0; i < 35; i += 1) github.addIssue('octo/app', { title: `many ${i}`, labels: ['many'] })
+    const first = await call('GET', '/repos/octo/app/issues?labels=many', { token: 'pat_issues' })
+    expect(first.body).toHaveLength(30)
+    expect(withLink(first)).toBe(
+      `<${github.url}/repos/octo/app/issues?labels=many&page=2>; rel="next", <${github.url}/repos/octo/app/issues?labels=many&page=2>; rel="last"`
+    )
+    const second = await call('GET', '/repos/octo/app/issues?labels=many&page=2', { token: 'pat_issues' })
+    expect(second.body).toHaveLength(5)
+    expect(withLink(second)).toMatch(/rel="prev".*rel="first"/)
+    expect(withLink(second)).not.toMatch(/rel="next"/)
+
+    const octokit = getOctokit('pat_issues', { baseUrl: github.url })
+    const all = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'octo', repo: 'app', labels: 'many', per_page: 10 })
+    expect(all).toHaveLength(35)
+    expect(new Set(all.map((i) => i.number)).size).toBe(35)
+  })
+
+  it('lets the workflow token write issues when its permissions include issues: write', async () => {
+    const created = await call('POST', ISSUES, { token: 'ghs_issues', body: { title: 'From the workflow' } })
+    expect(created.status).toBe(201)
+    expect(created.body.user).toMatchObject({ login: 'github-actions[bot]', type: 'Bot' })
+
+    const denied = await call('POST', ISSUES, { token: 'ghs_no_issues', body: { title: 'nope' } })
+    expect(denied).toMatchObject({ status: 403, body: { message: 'Resource not accessible by integration' } })
+    expect(denied.headers.get('x-accepted-github-permissions')).toBe('issues=write')
+    // Still no secrets for it.
+    expect((await call('GET', '/repos/octo/web/actions/secrets/public-key', { token: 'ghs_issues' })).status).toBe(403)
+  })
+
+  it('401s, 404s, and 403s a token without the issues permission, naming the one needed', async () => {
+    expect((await call('GET', ISSUES, { token: null })).status).toBe(401)
+    expect((await call('GET', '/repos/octo/missing/issues', { token: 'pat_issues' })).status).toBe(404)
+    expect((await call('GET', ISSUES, { token: 'ghs_issues' })).status).toBe(200)
+    expect((await call('GET', '/repos/octo/app/issues', { token: 'ghs_issues' })).status).toBe(404) // outside its repository
+
+    const reader = await call('POST', ISSUES, { token: 'pat_issues_reader', body: { title: 'x' } })
+    expect(reader).toMatchObject({ status: 403, body: { message: 'Resource not accessible by personal access token' } })
+    expect(reader.headers.get('x-accepted-github-permissions')).toBe('issues=write')
+    const secretsOnly = await call('GET', ISSUES) // the suite's token: secrets, no issues
+    expect(secretsOnly.status).toBe(403)
+    expect(secretsOnly.headers.get('x-accepted-github-permissions')).toBe('issues=read')
+    expect((await call('POST', ISSUES, { token: 'ghp_repo', body: { title: 'classic' } })).status).toBe(201)
+  })
+
+  it('422s a missing title (OpenAPI and the endpoint), 404s an unknown issue, 410s when issues are off', async () => {
+    const before = github.openApiViolations.length
+    const untitled = await call('POST', ISSUES, { token: 'pat_issues', body: { body: 'no title' } })
+    expect(untitled.status).toBe(422)
+    expect(untitled.body.message).toMatch(/"title" wasn't supplied/)
+    github.openApiViolations.splice(before) // recorded on purpose: the alert's own requests must fit
+
+    expect((await call('POST', ISSUES, { token: 'pat_issues', body: { title: '   ' } })).status).toBe(422)
+    expect((await call('PATCH', `${ISSUES}/9999`, { token: 'pat_issues', body: { state: 'closed' } })).status).toBe(404)
+    expect((await call('POST', `${ISSUES}/9999/comments`, { token: 'pat_issues', body: { body: 'x' } })).status).toBe(404)
+    expect((await call('POST', ISSUES, { token: 'pat_issues', body: { title: 'big', body: 'x'.repeat(65_537) } })).status).toBe(422)
+
+    github.setIssuesEnabled('octo/web', false)
+    try {
+      expect((await call('GET', ISSUES, { token: 'pat_issues' })).status).toBe(410)
+    } finally {
+      github.setIssuesEnabled('octo/web', true)
+    }
+    expect(github.openApiViolations.slice(before)).toEqual([])
   })
 })

@@ -1,9 +1,9 @@
-// Who is calling and what they may do: the 401, 404 and 403 answers of GitHub's secrets API.
+// Who is calling and what they may do: the 401, 404 and 403 answers of GitHub's secrets and issues APIs.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { JsonResponse } from '../loopback-server.js'
 import type { GitHubState, Permission, PermissionName, SecretScope, SecretType, Token } from './model.js'
 import { githubError, notFound } from './responses.js'
-import type { Route } from './routes.js'
+import { isIssueRoute, type Route } from './routes.js'
 
 /** The token of `Authorization: Bearer …` or `Authorization: token …`. */
 export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
@@ -27,7 +27,7 @@ export function authenticate(
  */
 export function checkVisibility(state: GitHubState, token: Token, route: Route, docs: string): JsonResponse | undefined {
   if (route.kind === 'user') return undefined
-  const scope: SecretScope = route.kind === 'repository' ? { kind: 'repository', repo: route.repo } : route.scope
+  const scope: SecretScope = 'scope' in route ? route.scope : { kind: 'repository', repo: route.repo }
   if (state.missing(scope)) return notFound(docs)
   if (!token.repositories) return undefined
   const visible = token.repositories.map((r) => r.toLowerCase())
@@ -78,15 +78,19 @@ export function checkPermission(token: Token, route: Route, method: string, docs
   }
   if (route.kind === 'repository') return undefined // metadata: read, which every token has
 
-  const needed = requirement(route.scope, route.type, method)
+  const needed: Requirement = isIssueRoute(route)
+    ? // The emulated repositories are private: a classic PAT needs `repo` (public_repo is not enough).
+      { permission: 'issues', level: method === 'GET' ? 'read' : 'write', oauthScopes: ['repo'] }
+    : requirement(route.scope, route.type, method)
   if (token.kind === 'classic') {
     if (needed.oauthScopes.some((s) => token.scopes?.includes(s))) return undefined
     return githubError(403, 'Resource not accessible by personal access token', docs, {
       'x-accepted-oauth-scopes': needed.oauthScopes.join(', ')
     })
   }
-  // The workflow's GITHUB_TOKEN cannot be granted any secrets permission.
-  const granted = token.kind === 'github-actions' ? undefined : token.permissions?.[needed.permission]
+  // The workflow's GITHUB_TOKEN cannot be granted any secrets permission; `permissions: issues: …` it can.
+  const granted =
+    token.kind === 'github-actions' && needed.permission !== 'issues' ? undefined : token.permissions?.[needed.permission]
   if (granted === 'write' || granted === needed.level) return undefined
   const message = integration
     ? 'Resource not accessible by integration'

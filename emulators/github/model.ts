@@ -37,6 +37,7 @@ export type PermissionName =
   | 'codespaces_secrets'
   | 'organization_codespaces_secrets'
   | 'codespaces_user_secrets'
+  | 'issues'
 
 export interface TokenGrant {
   /** Default 'fine-grained'. 'github-actions' is the workflow's GITHUB_TOKEN. */
@@ -45,7 +46,7 @@ export interface TokenGrant {
   login?: string
   /** 'owner/name' of the repositories the token can see; default all. */
   repositories?: string[]
-  /** Fine-grained tokens and app installations. */
+  /** Fine-grained tokens, app installations, and the workflow token's `permissions:` (of which only `issues` is honoured). */
   permissions?: Partial<Record<PermissionName, Permission>>
   /** Classic PATs: 'repo', 'admin:org', 'codespace'. */
   scopes?: string[]

@@ -63,7 +63,12 @@ export class OpenApiDescription {
     if (!validator) {
       // `#/components/…` references resolve against the root of the compiled schema, so the
       // components the body schema uses travel with it.
-      const root = { allOf: [operation.requestSchema], components: this.referencedComponents(operation.requestSchema) }
+      // OpenAPI 3.0's `nullable` without a `type` (e.g. the issue's `milestone: {oneOf, nullable}`)
+      // is not something Ajv compiles: it becomes `anyOf: [schema, {type: null}]`.
+      const root = withNullables({
+        allOf: [operation.requestSchema],
+        components: this.referencedComponents(operation.requestSchema)
+      }) as object
       validator = this.ajv.compile(root)
       this.validators.set(operation, validator)
     }
@@ -93,6 +98,19 @@ export class OpenApiDescription {
 }
 
 let loading: Promise<OpenApiDescription> | undefined
+
+/** A copy in which every `nullable: true` lacking a `type` is spelled `anyOf: [schema, {type: 'null'}]`. */
+function withNullables(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withNullables)
+  if (!node || typeof node !== 'object') return node
+  const copy: Json = {}
+  for (const [key, value] of Object.entries(node)) copy[key] = withNullables(value)
+  if (copy.nullable === true && copy.type === undefined) {
+    const { nullable: _nullable, description, ...schema } = copy
+    return { ...(description === undefined ? {} : { description }), anyOf: [schema, { type: 'null' }] }
+  }
+  return copy
+}
 
 async function readDescription(): Promise<{ operations: IndexedOperation[]; components: Json }> {
   const file = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json')

@@ -7,6 +7,11 @@ export type Route =
   | { kind: 'public-key'; scope: SecretScope; type: SecretType }
   | { kind: 'secrets'; scope: SecretScope; type: SecretType }
   | { kind: 'secret'; scope: SecretScope; type: SecretType; name: string }
+  | { kind: 'issues'; repo: string }
+  | { kind: 'issue'; repo: string; number: string }
+  | { kind: 'issue-comments'; repo: string; number: string }
+
+export type IssueRoute = Extract<Route, { kind: 'issues' | 'issue' | 'issue-comments' }>
 
 const SECRET_TYPES: readonly string[] = ['actions', 'dependabot', 'codespaces']
 
@@ -15,7 +20,10 @@ const ALLOWED_METHODS: Record<Route['kind'], readonly string[]> = {
   repository: ['GET'],
   'public-key': ['GET'],
   secrets: ['GET'],
-  secret: ['GET', 'PUT', 'DELETE']
+  secret: ['GET', 'PUT', 'DELETE'],
+  issues: ['GET', 'POST'],
+  issue: ['PATCH'],
+  'issue-comments': ['POST']
 }
 
 /** The route of a request, or undefined when GitHub has no such endpoint (it answers 404). */
@@ -41,6 +49,7 @@ function parseSegments(segments: string[]): Route | undefined {
     const repo = `${owner}/${name}`
     if (area === undefined) return { kind: 'repository', repo }
     if (isSecretType(area)) return secretsRoute({ kind: 'repository', repo }, area, tail)
+    if (area === 'issues') return issuesRoute(repo, tail)
     const [environment, ...envTail] = tail
     if (area === 'environments' && environment) {
       return secretsRoute({ kind: 'environment', repo, environment }, 'actions', envTail)
@@ -56,6 +65,19 @@ function secretsRoute(scope: SecretScope, type: SecretType, tail: string[]): Rou
   if (name === undefined) return { kind: 'secrets', scope, type }
   if (name === 'public-key') return { kind: 'public-key', scope, type }
   return { kind: 'secret', scope, type, name }
+}
+
+/** `issues`, `issues/{number}` or `issues/{number}/comments` of a repository. */
+function issuesRoute(repo: string, tail: string[]): Route | undefined {
+  const [number, comments, ...extra] = tail
+  if (number === undefined) return { kind: 'issues', repo }
+  if (!/^\d+$/.test(number) || extra.length > 0) return undefined
+  if (comments === undefined) return { kind: 'issue', repo, number }
+  return comments === 'comments' ? { kind: 'issue-comments', repo, number } : undefined
+}
+
+export function isIssueRoute(route: Route): route is IssueRoute {
+  return route.kind === 'issues' || route.kind === 'issue' || route.kind === 'issue-comments'
 }
 
 function isSecretType(value: string | undefined): value is SecretType {

@@ -47,10 +47,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         retryAfterBaseValue,
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
-        // On github.com the plugin's own pacing stays: writes start a second apart, as GitHub
-        // advises. Enterprise Server sets no limit by default, so writes start at once there
-        // (how many overlap is max-concurrency's business; the WriteGate reacts to any limit).
-        ...(isGitHubDotCom(options.baseUrl) ? {} : { write: new Bottleneck.Group({ minTime: 0 }) })
+        // On github.com the plugin's own pacing stays: writes start a second apart (issues and
+        // comments three), as GitHub advises. Enterprise Server sets no limit by default, so writes
+        // start at once there (how many overlap is max-concurrency's business; the WriteGate
+        // reacts to any limit).
+        ...(isGitHubDotCom(options.baseUrl)
+          ? {}
+          : { write: new Bottleneck.Group({ minTime: 0 }), notifications: new Bottleneck.Group({ minTime: 0 }) })
       },
       log: {
         debug: () => undefined,

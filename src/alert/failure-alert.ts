@@ -1,0 +1,277 @@
+// The failure alert: a scheduled rotation that fails must not fail silently until the token dies.
+// A failure opens an issue in the calling repository (or comments on the one already open: never a
+// second one); the next successful rotation of that secret closes it.
+//
+// The issue of a secret is found by its label AND a hidden marker in its body, so people may edit
+// the title, and several secrets in one repository get one issue each.
+import type { GitHubClient } from '../github/github-client.js'
+
+export interface RotationAlert {
+  owner: string
+  repo: string
+  secretName: string
+  outcome: 'success' | 'failure'
+  /** The rotation's `failed-step` output. */
+  failedStep?: string
+  /** The rotation's `error` output: what went wrong and the fix, already free of secrets. */
+  error?: string
+  runUrl?: string
+  label: string
+}
+
+export type AlertAction = 'opened' | 'updated' | 'closed' | 'none'
+
+export interface AlertOutcome {
+  action: AlertAction
+  issueNumber?: number
+  /** The issue's web page. */
+  issueUrl?: string
+}
+
+/** A GitHub failure, in words that say what to do; `status` is GitHub's HTTP status, when it answered. */
+export class AlertError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number
+  ) {
+    super(message)
+    this.name = 'AlertError'
+  }
+}
+
+/** Longest error text put in an issue or comment; GitHub refuses bodies over 65,536 characters. */
+export const MAX_ERROR_CHARS = 20_000
+
+const MARKER = /<!--\s*meta-token-rotator:secret=([^\s>]+?)\s*-->/gi
+
+/** The hidden line that ties an issue to a secret. The name is upper-cased (secret names are not case-sensitive). */
+export function secretMarker(secretName: string): string {
+  return `<!-- meta-token-rotator:secret=${markerName(secretName)} -->`
+}
+
+/** Every character but letters, digits and `_` percent-encoded, so no name can end the HTML comment. */
+function markerName(secretName: string): string {
+  const upper = secretName.trim().toUpperCase()
+  return [...upper].map((c) => (/[A-Z0-9_]/.test(c) ? c : encodeURIComponent(c).replace(/[!'()*~.-]/g, percent))).join('')
+}
+
+function percent(c: string): string {
+  return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+}
+
+/** Whether an issue body carries the marker of this secret (in any letter case). */
+export function marksSecret(body: string | null | undefined, secretName: string): boolean {
+  const wanted = markerName(secretName)
+  for (const match of (body ?? '').matchAll(MARKER)) {
+    if (match[1]?.toUpperCase() === wanted) return true
+  }
+  return false
+}
+
+export function issueTitle(secretName: string): string {
+  return `Meta token rotation is failing for ${oneLine(secretName)}`
+}
+
+export async function reportRotationOutcome(github: GitHubClient, alert: RotationAlert): Promise<AlertOutcome> {
+  checkAlert(alert)
+  const { owner, repo } = alert
+  let doing = 'list the open issues of'
+  try {
+    const open = await openIssuesOf(github, alert)
+    if (alert.outcome === 'failure') {
+      const existing = open[0]
+      if (!existing) {
+        doing = 'open an issue in'
+        const { data } = await github.rest.issues.create({
+          owner,
+          repo,
+          title: issueTitle(alert.secretName),
+          body: failureIssueBody(alert),
+          labels: [alert.label]
+        })
+        return { action: 'opened', issueNumber: data.number, issueUrl: data.html_url }
+      }
+      doing = `comment on issue #${existing.number} in`
+      await github.rest.issues.createComment({ owner, repo, issue_number: existing.number, body: failureComment(alert) })
+      return { action: 'updated', issueNumber: existing.number, issueUrl: existing.html_url }
+    }
+
+    // Success: close every open issue of this secret (one, unless someone copied the marker).
+    const [first] = open
+    if (!first) return { action: 'none' }
+    for (const issue of open) {
+      doing = `comment on issue #${issue.number} in`
+      await github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: successComment(alert) })
+      doing = `close issue #${issue.number} in`
+      await github.rest.issues.update({ owner, repo, issue_number: issue.number, state: 'closed', state_reason: 'completed' })
+    }
+    return { action: 'closed', issueNumber: first.number, issueUrl: first.html_url }
+  } catch (error) {
+    throw explainFailure(error, doing, `${owner}/${repo}`)
+  }
+}
+
+interface OpenIssue {
+  number: number
+  html_url: string
+}
+
+/** The open issues (not pull requests) with the label and this secret's marker, oldest first. */
+async function openIssuesOf(github: GitHubClient, alert: RotationAlert): Promise<OpenIssue[]> {
+  const issues = await github.paginate(github.rest.issues.listForRepo, {
+    owner: alert.owner,
+    repo: alert.repo,
+    state: 'open',
+    labels: alert.label,
+    per_page: 100
+  })
+  return issues
+    .filter((issue) => !issue.pull_request && marksSecret(issue.body, alert.secretName))
+    .map((issue) => ({ number: issue.number, html_url: issue.html_url }))
+    .sort((a, b) => a.number - b.number)
+}
+
+function checkAlert(alert: RotationAlert): void {
+  const problems: string[] = []
+  if (!alert.owner.trim() || !alert.repo.trim()) problems.push('the repository must be owner/name')
+  if (!alert.secretName.trim()) problems.push('the secret name is empty')
+  if (!alert.label.trim()) problems.push('the label is empty')
+  if (alert.label.includes(',')) problems.push('the label cannot contain a comma (GitHub reads a comma as a list of labels)')
+  if (alert.outcome !== 'success' && alert.outcome !== 'failure') problems.push(`the outcome must be success or failure, not '${String(alert.outcome)}'`)
+  if (problems.length > 0) throw new AlertError(`Cannot report the rotation outcome: ${problems.join('; ')}.`)
+}
+
+// ---- What the issue says ----
+
+const STEP_MEANING: Record<string, string> = {
+  inputs: 'The inputs were rejected before anything was checked: nothing was minted, written or revoked.',
+  check: 'The check before any change failed: nothing was minted, written or revoked. If the error says the current token is invalid or expired, it has already stopped working: issue a new one by hand and store it in the secret.',
+  prepare: 'A destination could not be prepared: nothing was minted, written or revoked.',
+  mint: 'No new token was minted, or it was refused: nothing was written or revoked.',
+  verify: 'The new token failed its checks, so it was written nowhere and nothing was revoked.',
+  store: 'Some destinations may hold the new token and others still the old one; nothing was revoked, so both keep working. A re-run completes the rotation.',
+  confirm: 'Some writes could not be read back; nothing was revoked, so every copy keeps working. A re-run completes the rotation.',
+  revoke: 'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.'
+}
+
+export function failureIssueBody(alert: RotationAlert): string {
+  const name = inlineCode(alert.secretName.trim())
+  const meaning = alert.failedStep ? STEP_MEANING[alert.failedStep.trim()] : undefined
+  return [
+    secretMarker(alert.secretName),
+    `The scheduled rotation of the secret ${name} failed.`,
+    '',
+    ...facts(alert),
+    '',
+    '### Error and fix',
+    '',
+    errorBlock(alert.error),
+    '',
+    '### What this means',
+    '',
+    `A failed rotation never revokes the token it was replacing: the token in ${name} keeps working until it expires (unless the error above says it is already invalid or expired). Fix the cause and re-run the workflow before that date; otherwise everything that uses ${name} stops working when the token expires.`,
+    ...(meaning ? ['', meaning] : []),
+    '',
+    `Each further failure adds a comment here. This issue closes itself on the next successful rotation of ${name}. You may edit the title; keep the \`${oneLine(alert.label)}\` label and the hidden marker at the top of this description, which is how the alert finds this issue.`
+  ].join('\n')
+}
+
+export function failureComment(alert: RotationAlert): string {
+  return [`The rotation of ${inlineCode(alert.secretName.trim())} failed again.`, '', ...facts(alert), '', errorBlock(alert.error)].join('\n')
+}
+
+export function successComment(alert: RotationAlert): string {
+  const run = runLink(alert.runUrl)
+  return run ? `Rotation succeeded in ${run}; closing.` : 'Rotation succeeded; closing.'
+}
+
+function facts(alert: RotationAlert): string[] {
+  const step = alert.failedStep?.trim()
+  const run = runLink(alert.runUrl)
+  return [
+    `- **Failed step:** ${step ? inlineCode(step) : 'not given (see the run log)'}`,
+    `- **Run:** ${run ?? 'not given'}`,
+    `- **When:** ${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')}`
+  ]
+}
+
+/** The error exactly as given, in a fenced block: no Markdown, no @mentions, no #references. */
+function errorBlock(error: string | undefined): string {
+  let text = (error ?? '').trim()
+  if (!text) return '_No error text was passed to the alert; see the run log._'
+  if (text.length > MAX_ERROR_CHARS) text = `${text.slice(0, MAX_ERROR_CHARS)}\n… (cut: ${text.length - MAX_ERROR_CHARS} more characters in the run log)`
+  const longestRun = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(Math.max(3, longestRun + 1))
+  return `${fence}text\n${text}\n${fence}`
+}
+
+/** An http(s) URL as it is (GitHub links it); anything else is shown as code, never as a link. */
+function runLink(url: string | undefined): string | undefined {
+  const value = url?.trim()
+  if (!value) return undefined
+  return /^https?:\/\/[^\s<>()[\]`]+$/i.test(value) ? value : inlineCode(value)
+}
+
+function inlineCode(text: string): string {
+  return `\`${oneLine(text).replace(/`/g, "'")}\``
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+// ---- GitHub's refusals, explained ----
+
+interface GitHubRequestError {
+  status?: number
+  message?: string
+  response?: { headers?: Record<string, string | undefined>; data?: unknown }
+}
+
+export function explainFailure(error: unknown, doing: string, repository: string): AlertError {
+  if (error instanceof AlertError) return error
+  const failure = (error ?? {}) as GitHubRequestError
+  // Octokit reports a request that got no answer (network, timeout) as status 500 without a response.
+  const status = typeof failure.status === 'number' && failure.response ? failure.status : undefined
+  const said = gitHubMessage(failure)
+  const accepted = failure.response?.headers?.['x-accepted-github-permissions']
+  const base = `Could not ${doing} ${repository}`
+  switch (true) {
+    case status === 401:
+      return new AlertError(
+        `${base}: GitHub rejected 'github-token' (401 ${said}). Pass the workflow token (\${{ github.token }}) or a token that has not expired.`,
+        status
+      )
+    case status === 403 && /rate limit/i.test(said):
+      return new AlertError(`${base}: GitHub's rate limit stopped it after the retries (403 ${said}). Re-run the job later.`, status)
+    case status === 403:
+      return new AlertError(
+        `${base}: GitHub refused (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}). The job that runs the alert needs \`permissions: issues: write\`; a PAT or GitHub App token passed as 'github-token' needs the repository permission 'Issues: Read and write'.`,
+        status
+      )
+    case status === 404:
+      return new AlertError(
+        `${base}: GitHub found no repository ${repository} that 'github-token' can see (404). Check the 'repository' input; a PAT or GitHub App token must have access to it.`,
+        status
+      )
+    case status === 410:
+      return new AlertError(`${base}: issues are turned off there (410). Turn them on (Settings > General > Features > Issues) or point 'repository' at a repository that has them.`, status)
+    case status === 422:
+      return new AlertError(`${base}: GitHub rejected the request (422 ${said}).`, status)
+    case status !== undefined && status >= 500:
+      return new AlertError(`${base}: GitHub kept failing (${status} ${said}). Re-run the job later; see https://www.githubstatus.com.`, status)
+    default:
+      return new AlertError(`${base}: GitHub could not be reached (${said}). Check the runner's network and GITHUB_API_URL.`, status)
+  }
+}
+
+function gitHubMessage(failure: GitHubRequestError): string {
+  const data = failure.response?.data as { message?: unknown; errors?: Array<{ message?: unknown; field?: unknown; code?: unknown }> } | undefined
+  if (typeof data?.message === 'string') {
+    const details = (data.errors ?? [])
+      .map((e) => (typeof e.message === 'string' ? e.message : `${String(e.field)} ${String(e.code)}`))
+      .join('; ')
+    return `${data.message.split('\n')[0] as string}${details ? `: ${details}` : ''}`
+  }
+  return (failure.message ?? 'no answer').split('\n')[0] as string
+}
