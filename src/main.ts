@@ -24,6 +24,8 @@ export interface ActionIO extends RotationLog {
 export interface ActionTuning {
   graphRetry?: RetryPolicy
   githubRetryAfterBaseMs?: number
+  /** Overrides request-timeout, below the one-second floor the input allows. */
+  requestTimeoutMs?: number
 }
 
 const CREDENTIAL_INPUTS = [Input.AppSecret, Input.Token, Input.AdminToken, Input.PreviousToken, Input.GithubToken]
@@ -44,7 +46,7 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
         baseUrl: settings.graphApiUrl,
         version: settings.graphApiVersion,
         appSecret: settings.appSecret,
-        timeoutMs: settings.requestTimeoutMs,
+        timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
         retry: tuning.graphRetry,
         log: io,
         redactor
@@ -56,7 +58,7 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
     const github = createGitHubClient({
       token: settings.githubToken,
       baseUrl: settings.githubApiUrl,
-      timeoutMs: settings.requestTimeoutMs,
+      timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
       log: io,
       retryAfterBaseMs: tuning.githubRetryAfterBaseMs
     })
