@@ -40610,7 +40610,7 @@ async function runAction(io, env, tuning = {}) {
             baseUrl: settings.graphApiUrl,
             version: settings.graphApiVersion,
             appSecret: settings.appSecret,
-            timeoutMs: settings.requestTimeoutMs,
+            timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
             retry: tuning.graphRetry,
             log: io,
             redactor
@@ -40620,7 +40620,7 @@ async function runAction(io, env, tuning = {}) {
         const github = createGitHubClient({
             token: settings.githubToken,
             baseUrl: settings.githubApiUrl,
-            timeoutMs: settings.requestTimeoutMs,
+            timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
             log: io,
             retryAfterBaseMs: tuning.githubRetryAfterBaseMs
         });

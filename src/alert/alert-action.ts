@@ -1,5 +1,6 @@
 // The alert action: reads its inputs, masks the token, reports the rotation's outcome as an issue and
 // sets the outputs. Its I/O comes in as a parameter, so tests run exactly this against the emulator.
+import { DEFAULT_GITHUB_API_URL } from '../contract.js'
 import { createGitHubClient } from '../github/github-client.js'
 import type { RotationLog } from '../rotation-log.js'
 import { SecretRedactor } from '../secret-redactor.js'
@@ -22,7 +23,6 @@ export const AlertOutput = {
 } as const
 
 export const DEFAULT_ALERT_LABEL = 'meta-token-rotation'
-const DEFAULT_GITHUB_API_URL = 'https://api.github.com'
 const REQUEST_TIMEOUT_MS = 30_000
 
 export interface AlertIO extends RotationLog {
