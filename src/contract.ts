@@ -48,4 +48,4 @@ export const DEFAULT_GRAPH_API_VERSION = 'v26.0'
 export const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com'
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com'
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
-export const DEFAULT_MAX_CONCURRENCY = 4
+export const DEFAULT_MAX_CONCURRENCY = 64

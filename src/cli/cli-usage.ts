@@ -32,7 +32,7 @@ const FLAGS: Record<InputName, string> = {
   'github-api-url': 'GitHub API URL (default $GITHUB_API_URL, else https://api.github.com).',
   'dry-run': 'Check everything; mint, write and revoke nothing.',
   'request-timeout': 'Timeout of each HTTP request (default 30s).',
-  'max-concurrency': 'Destinations written at once (default 4).'
+  'max-concurrency': 'Destinations handled at once (default 64).'
 }
 
 export function usage(): string {

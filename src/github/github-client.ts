@@ -3,7 +3,6 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
-import Bottleneck from 'bottleneck'
 import type { RotationLog } from '../rotation-log.js'
 import { WriteGate } from './write-gate.js'
 
@@ -37,24 +36,28 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       )
       return again
     }
+  // On github.com, Octokit's throttling plugin paces writes as GitHub advises (a second apart, issues
+  // and comments three) and retries rate-limited requests. Enterprise Server sets no limit by
+  // default: there the plugin would only add latency and a cap of ten requests in flight, so the
+  // WriteGate alone reacts to whatever limit the host does set.
+  const dotCom = isGitHubDotCom(options.baseUrl)
+  const gate = new WriteGate({
+    secondMs: retryAfterBaseValue,
+    resendLimited: dotCom ? 0 : MAX_RATE_LIMIT_RETRIES,
+    maxWaitMs: MAX_WAIT_SECONDS * 1000,
+    onLimit: (waitMs, method, url, resend) => {
+      if (!dotCom) log.warning(`GitHub rate limit on ${method} ${url}: ${resend ? `waiting ${Math.ceil(waitMs / 1000)} s as asked, then retrying` : 'giving up'}.`)
+    }
+  })
   return getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,
-      request: { fetch: new WriteGate(retryAfterBaseValue).wrap(fetchWithTimeout(options.timeoutMs)) },
+      request: { fetch: gate.wrap(fetchWithTimeout(options.timeoutMs)) },
       retry: { retryAfterBaseValue },
-      throttle: {
-        retryAfterBaseValue,
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary'),
-        // On github.com the plugin's own pacing stays: writes start a second apart (issues and
-        // comments three), as GitHub advises. Enterprise Server sets no limit by default, so writes
-        // start at once there (how many overlap is max-concurrency's business; the WriteGate
-        // reacts to any limit).
-        ...(isGitHubDotCom(options.baseUrl)
-          ? {}
-          : { write: new Bottleneck.Group({ minTime: 0 }), notifications: new Bottleneck.Group({ minTime: 0 }) })
-      },
+      throttle: dotCom
+        ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
+        : { enabled: false },
       log: {
         debug: () => undefined,
         info: () => undefined,

@@ -1,0 +1,131 @@
+// Runs one measured node process the way the Actions runner runs the action: a clean environment
+// (INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY; no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS, no
+// proxies), with a tiny `--import` probe that records the process's own peak RSS and uptime on exit.
+// Every measured process (the floor and the action alike) gets the same probe, so they compare alike.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { inputVariable, parseGitHubOutput } from '../bundled-action.js'
+
+export interface ProbeFiles {
+  dir: string
+  /** file: URL of the probe, for --import (the output file goes in its query string, not the env). */
+  probe: string
+  /** The floor: loads libsodium-wrappers and awaits sodium.ready, nothing else. */
+  floor: string
+}
+
+/** Writes probe.mjs and floor.mjs into a temp dir; `sodiumUrl` is libsodium-wrappers' resolved entry. */
+export function writeProbeFiles(sodiumUrl: string): ProbeFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'mtr-bench-'))
+  const probe = join(dir, 'probe.mjs')
+  writeFileSync(
+    probe,
+    [
+      "import { writeFileSync } from 'node:fs'",
+      "const out = new URL(import.meta.url).searchParams.get('out')",
+      "process.on('exit', (code) => {",
+      '  const u = process.resourceUsage()',
+      '  writeFileSync(out, JSON.stringify({ maxRssKb: u.maxRSS, uptimeMs: performance.now(), userUs: u.userCPUTime, systemUs: u.systemCPUTime, code }))',
+      '})',
+      ''
+    ].join('\n')
+  )
+  const floor = join(dir, 'floor.mjs')
+  writeFileSync(floor, `import sodium from ${JSON.stringify(sodiumUrl)}\nawait sodium.ready\n`)
+  return { dir, probe: pathToFileURL(probe).href, floor }
+}
+
+export interface MeasuredRun {
+  exitCode: number | null
+  timedOut: boolean
+  /** Spawn to exit, as the parent sees it. */
+  wallMs: number
+  /** From the probe: the process's own peak resident set, KiB (getrusage ru_maxrss). */
+  maxRssKb: number
+  /** From the probe: node's uptime at exit (performance.now()), ms. */
+  uptimeMs: number
+  cpuMs: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+}
+
+export interface MeasuredOptions {
+  probe: ProbeFiles
+  /** The script node runs, e.g. dist/index.js or the floor. */
+  script: string
+  inputs?: Record<string, string>
+  /** Extra node flags (e.g. --cpu-prof), before the script. */
+  nodeFlags?: string[]
+  extraEnv?: Record<string, string>
+  timeoutMs?: number
+}
+
+let serial = 0
+
+export async function runMeasured(options: MeasuredOptions): Promise<MeasuredRun> {
+  const workDir = mkdtempSync(join(tmpdir(), 'mtr-bench-run-'))
+  const outputFile = join(workDir, 'github_output')
+  const summaryFile = join(workDir, 'step_summary')
+  const probeOut = join(options.probe.dir, `probe-${process.pid}-${serial++}.json`)
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  // Built from nothing, as the runner does: nothing of this process's environment leaks in.
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: workDir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: workDir,
+    ...options.extraEnv
+  }
+  for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputVariable(name)] = value
+  delete env.NODE_OPTIONS
+  delete env.NODE_EXTRA_CA_CERTS
+  const args = [...(options.nodeFlags ?? []), '--import', `${options.probe.probe}?out=${encodeURIComponent(probeOut)}`, options.script]
+  const started = performance.now()
+  try {
+    const child = spawn(process.execPath, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, options.timeoutMs ?? 120_000)
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject)
+      child.once('exit', (code) => resolve(code))
+    }).finally(() => clearTimeout(timer))
+    const wallMs = performance.now() - started
+    await new Promise((resolve) => (child.stdout.readableEnded ? resolve(undefined) : child.stdout.once('end', resolve)))
+    let probe = { maxRssKb: NaN, uptimeMs: NaN, userUs: NaN, systemUs: NaN }
+    try {
+      probe = JSON.parse(readFileSync(probeOut, 'utf8')) as typeof probe
+    } catch {
+      // killed: no probe output
+    }
+    return {
+      exitCode,
+      timedOut,
+      wallMs,
+      maxRssKb: probe.maxRssKb,
+      uptimeMs: probe.uptimeMs,
+      cpuMs: (probe.userUs + probe.systemUs) / 1000,
+      stdout,
+      stderr,
+      outputs: parseGitHubOutput(readFileSync(outputFile, 'utf8')),
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true })
+    rmSync(probeOut, { force: true })
+  }
+}
