@@ -70,6 +70,7 @@ export class GitHubEmulator {
   readonly rateLimit: RateLimitCounters
   private readonly state = new GitHubState()
   private readonly issueStore = new IssueStore()
+  private readonly addedTokens = new Set<string>()
   private readonly apiPrefix: string
   private readonly secondaryRateLimit: SecondaryRateLimit
   private description: OpenApiDescription | undefined
@@ -115,6 +116,7 @@ export class GitHubEmulator {
   }
 
   addToken(value: string, grant?: TokenGrant): void {
+    this.addedTokens.add(value)
     this.state.addToken(value, grant)
   }
 
@@ -142,6 +144,18 @@ export class GitHubEmulator {
       createdAt: previous?.createdAt ?? now,
       updatedAt: now
     })
+  }
+
+  /** Moves a secret's updated_at back, as if it had been written that long ago (seeded secrets are rarely brand new). */
+  backdateSecret(scope: SecretScope, name: string, seconds: number, type: SecretType = 'actions'): void {
+    const secret = this.state.missing(scope) ? undefined : this.state.destination(scope, type).secrets.get(name.toUpperCase())
+    if (!secret) throw new Error(`backdateSecret: no secret ${name}`)
+    secret.updatedAt = timestamp(new Date(Date.parse(secret.updatedAt) - seconds * 1000))
+  }
+
+  /** Every token this emulator accepts, by value (the leak scan looks for each of them). */
+  tokenValues(): string[] {
+    return [...this.addedTokens]
   }
 
   /** A new keypair for the destination: clients holding the old key_id now get 422. */

@@ -113,6 +113,16 @@ export class GraphEmulator {
     return [...this.world.tokens.values()].filter((token) => token.appId === appId)
   }
 
+  /** Every token ever issued, of every app (the leak scan looks for each of them). */
+  allTokens(): GraphTokenRecord[] {
+    return [...this.world.tokens.values()]
+  }
+
+  /** Every app's secret, as added (the leak scan looks for each of them). */
+  appSecrets(): Array<{ appId: string; secret: string }> {
+    return [...this.world.apps.values()].map((app) => ({ appId: app.id, secret: app.secret }))
+  }
+
   addBusiness(business: { id: string; adminUserIds?: string[] }): void {
     this.world.businesses.set(business.id, { id: business.id, adminUserIds: [...(business.adminUserIds ?? [])] })
   }

@@ -3,7 +3,7 @@
 import { mapWithConcurrency } from './concurrency.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
 import { explainGitHubFailure } from './github/github-fixes.js'
-import type { SecretStore, WriteStatus } from './github/secret-store.js'
+import { StaleSecretError, type SecretStore, type WriteStatus } from './github/secret-store.js'
 import { graphFailure } from './graph/graph-fixes.js'
 import type { MetaTokens, TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import { errorMessage, RotationError, type RotationStep } from './rotation-error.js'
@@ -23,6 +23,8 @@ export interface SecretOutcome {
   status: SecretStatus
   error?: string
   fix?: string
+  /** A failed write that may have landed all the same (no answer, a 5xx, an unconfirmed read-back). */
+  mayHoldNewToken?: boolean
 }
 
 export interface RotationResult {
@@ -118,7 +120,8 @@ class Rotation {
     const writes = await this.secretWrites(fresh, freshInfo)
 
     await this.store(ready, writes)
-    const storedSomewhere = result.secrets.some((s) => s.name === settings.secretName.toUpperCase() && isWritten(s.status))
+    const main = result.secrets.filter((s) => s.name === settings.secretName.toUpperCase())
+    const storedSomewhere = main.some((s) => isWritten(s.status))
     result.rotated = storedSomewhere
     if (storedSomewhere) {
       result.newToken = fresh
@@ -127,7 +130,11 @@ class Rotation {
       result.scopes = freshInfo.scopes
     }
     if (result.secrets.some((s) => s.status === 'failed')) {
-      if (!storedSomewhere) await this.revokeOrphan(fresh, freshInfo, sameString)
+      if (main.some((s) => s.mayHoldNewToken)) {
+        result.notes.push('A write whose outcome is unknown may have stored the new token, so it was left alive.')
+      } else if (!storedSomewhere) {
+        await this.revokeOrphan(fresh, freshInfo.kind === 'system-user' && freshInfo.isValid, sameString)
+      }
       this.failIfAnyFailed(
         'store',
         `Not every destination holds the new token, so nothing was revoked: the old token still works${current ? ` until ${expiryText(current.expiresAt)}` : ''}.`
@@ -225,11 +232,18 @@ class Rotation {
   }
 
   private async verify(fresh: string, current: TokenInfo | undefined, sameString: boolean): Promise<TokenInfo> {
-    const info = await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(fresh))
+    let info: TokenInfo
+    try {
+      info = await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(fresh))
+    } catch (error) {
+      // Unchecked, it is stored nowhere: a system user token must not stay alive.
+      await this.revokeOrphan(fresh, this.settings.strategy === 'generate' || current?.kind === 'system-user', sameString)
+      throw error
+    }
     try {
       checkNewToken(info, this.settings, current)
     } catch (error) {
-      await this.revokeOrphan(fresh, info, sameString)
+      await this.revokeOrphan(fresh, info.kind === 'system-user' && info.isValid, sameString)
       throw error
     }
     this.log.info(`New token: ${info.kind}, expires ${expiryText(info.expiresAt)}, scopes ${info.scopes.join(', ') || 'none'}.`)
@@ -282,12 +296,12 @@ class Rotation {
     try {
       status = await store.write(destination, write.name, write.value)
     } catch (error) {
-      return this.failure(destination, write.name, error)
+      return { ...this.failure(destination, write.name, error), mayHoldNewToken: writeMayHaveLanded(error) }
     }
     try {
       await store.confirm(destination, write.name, startedAt)
     } catch (error) {
-      return this.failure(destination, write.name, error, 'confirm')
+      return { ...this.failure(destination, write.name, error, 'confirm'), mayHoldNewToken: !(error instanceof StaleSecretError) }
     }
     this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`)
     return this.outcome(destination, write.name, status)
@@ -336,8 +350,8 @@ class Rotation {
   }
 
   /** A system user token minted but stored nowhere must not stay alive. */
-  private async revokeOrphan(fresh: string, info: TokenInfo, sameString: boolean): Promise<void> {
-    if (sameString || info.kind !== 'system-user' || !info.isValid) return
+  private async revokeOrphan(fresh: string, systemUser: boolean, sameString: boolean): Promise<void> {
+    if (sameString || !systemUser) return
     try {
       await this.services.tokens.revoke(fresh, this.settings.token && this.settings.token !== fresh ? this.settings.token : fresh)
       this.result.revocations.push('the new token, stored nowhere')
@@ -416,6 +430,12 @@ const FRESH_TOKEN_MINUTES = 60
 
 function mayStillBeStoredByAnotherRun(info: TokenInfo, now: Date): boolean {
   return info.issuedAt !== undefined && now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000
+}
+
+/** A refusal (4xx) proves the write did not happen; no answer or a server error (5xx, which is also how Octokit reports a lost connection) does not. */
+function writeMayHaveLanded(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status
+  return typeof status !== 'number' || status >= 500
 }
 
 function isWritten(status: SecretStatus): boolean {

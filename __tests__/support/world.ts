@@ -25,6 +25,8 @@ export interface World {
 export async function startWorld(options: { github?: Parameters<typeof GitHubEmulator.start>[0] } = {}): Promise<World> {
   const graph = await GraphEmulator.start()
   const github = await GitHubEmulator.start(options.github)
+  const emulators = { graph, github }
+  liveWorlds.add(emulators)
   graph.addApp({ id: APP_ID, secret: APP_SECRET, name: 'Rotator Test App' })
   for (const repo of REPOS) github.addRepository(repo, { environments: ['production', 'prod/eu'] })
   github.addOrganization('octo')
@@ -59,6 +61,7 @@ export async function startWorld(options: { github?: Parameters<typeof GitHubEmu
       ...overrides
     }),
     stop: async () => {
+      liveWorlds.delete(emulators)
       await Promise.all([graph.stop(), github.stop()])
       // Every request the action sends must fit GitHub's published OpenAPI description.
       if (github.openApiViolations.length > 0) {
@@ -116,8 +119,99 @@ export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.
       run.log.push(`error: ${message}`)
     }
   }
+  // Known before the run too: a leak check must not depend on what the run left behind.
+  const before = secretsInPlay(inputs)
   run.result = await runAction(io, env, tuning)
+  scanForLeaks(run, [...before, ...secretsInPlay(inputs)])
   return run
+}
+
+// ---------------------------------------------------------------------------------------------
+// The leak scan: every run made with runWithInputs, in every test, is scanned for every secret the
+// live worlds know (every Graph token of every app, every app secret and app token, every GitHub
+// token) and every credential input, raw, URL-encoded and base64-encoded. A hit throws, naming the
+// kind of secret and where it showed, never its value.
+
+/** Worlds between startWorld and stop(): their emulators know the secrets in play. */
+const liveWorlds = new Set<{ graph: GraphEmulator; github: GitHubEmulator }>()
+
+/** How many runs were scanned, and how many secrets were found where they must not be. */
+export const leakScan = { scans: 0, hits: 0 }
+
+/** A secret the scan looks for: what kind it is (for the message) and its value (never printed). */
+export interface KnownSecret {
+  kind: string
+  value: string
+}
+
+/** Shorter values are not secrets worth the name (and would match by chance): bad-input tests pass such. */
+const MIN_SECRET_LENGTH = 8
+const CREDENTIALS = ['app-secret', 'token', 'admin-token', 'previous-token', 'github-token']
+
+function secretsInPlay(inputs: Record<string, string>): KnownSecret[] {
+  const known: KnownSecret[] = []
+  for (const { graph, github } of liveWorlds) {
+    for (const t of graph.allTokens()) known.push({ kind: `a Graph ${t.type} token of app ${t.appId}`, value: t.value })
+    for (const app of graph.appSecrets()) {
+      known.push({ kind: `the app secret of app ${app.appId}`, value: app.secret })
+      known.push({ kind: `the app token of app ${app.appId}`, value: `${app.appId}|${app.secret}` })
+    }
+    for (const value of github.tokenValues()) known.push({ kind: 'a GitHub token', value })
+  }
+  for (const name of CREDENTIALS) {
+    const value = (inputs[name] ?? '').trim()
+    if (value) known.push({ kind: `the '${name}' input`, value })
+  }
+  const appId = (inputs['app-id'] ?? '').trim()
+  const appSecret = (inputs['app-secret'] ?? '').trim()
+  if (appSecret) known.push({ kind: "the app token built from 'app-id' and 'app-secret'", value: `${appId}|${appSecret}` })
+  return known.filter((s) => s.value.length >= MIN_SECRET_LENGTH)
+}
+
+/** Throws when any known secret, in any of its three forms, shows in the log, the failure, the outputs (but `token`) or the summary. */
+function scanForLeaks(run: RecordedRun, secrets: KnownSecret[]): void {
+  leakScan.scans += 1
+  const hits = findLeaks(run, secrets)
+  if (hits.length > 0) {
+    leakScan.hits += hits.length
+    throw new Error(`Leak scan: a secret was printed. ${hits.join('; ')}`)
+  }
+}
+
+/** Where each secret shows, as `kind (form) in place`; never the value. Exported for the scan's own test. */
+export function findLeaks(run: RecordedRun, secrets: KnownSecret[]): string[] {
+  const { token: _masked, ...outputs } = run.outputs
+  const places: Array<[string, string]> = [
+    ...run.log.map((line, i) => [`log line ${i + 1}`, line] as [string, string]),
+    ['the summary', run.summary],
+    ['the failure message', run.failed ?? ''],
+    ...Object.entries(outputs).map(([name, value]) => [`output '${name}'`, value] as [string, string])
+  ]
+  const hits = new Set<string>()
+  const seen = new Set<string>()
+  for (const secret of secrets) {
+    if (seen.has(secret.value)) continue
+    seen.add(secret.value)
+    const forms: Array<[string, string]> = [
+      ['raw', secret.value],
+      ['URL-encoded', urlEncoded(secret.value)],
+      ['base64-encoded', Buffer.from(secret.value).toString('base64')]
+    ]
+    for (const [where, text] of places) {
+      const form = forms.find(([, value]) => text.includes(value))
+      if (form) hits.add(`${secret.kind} (${form[0]}) in ${where}`)
+    }
+  }
+  return [...hits]
+}
+
+/** encodeURIComponent, which throws on a lone surrogate (a bad-input test may pass one): then the raw form only. */
+function urlEncoded(value: string): string {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    return value
+  }
 }
 
 /** Every place a secret could leak: the log, the summary, the outputs other than the masked token. */

@@ -36338,6 +36338,16 @@ function planDestinations(settings) {
 
 /** GitHub's clock and the runner's may differ a little; a read-back older than this is stale. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** The read-back proves the write did not land: GitHub still shows the secret as it was before. */
+class StaleSecretError extends Error {
+}
+/** An answer without the fields GitHub documents (a cut or garbled body): never used, never cached. */
+function expectShape(data, what, valid) {
+    if (data === null || typeof data !== 'object' || !valid(data)) {
+        throw new Error(`GitHub's answer for the ${what} was incomplete`);
+    }
+    return data;
+}
 class SecretStore {
     github;
     keys = new Map();
@@ -36352,7 +36362,7 @@ class SecretStore {
         if (!key) {
             key = this.github
                 .request(`GET ${destination.route}/public-key`, destination.params)
-                .then((response) => response.data);
+                .then((response) => expectShape(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string'));
             key.catch(() => this.keys.delete(scope));
             this.keys.set(scope, key);
         }
@@ -36363,7 +36373,9 @@ class SecretStore {
         let id = this.repositoryIds.get(fullName.toLowerCase());
         if (!id) {
             const [owner, repo] = fullName.split('/');
-            id = this.github.rest.repos.get({ owner, repo }).then((response) => response.data.id);
+            id = this.github.rest.repos
+                .get({ owner, repo })
+                .then((response) => expectShape(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id);
             id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()));
             this.repositoryIds.set(fullName.toLowerCase(), id);
         }
@@ -36386,9 +36398,10 @@ class SecretStore {
             ...destination.params,
             secret_name: name
         });
-        const updatedAt = Date.parse(response.data.updated_at ?? '');
-        if (!(updatedAt >= writtenAfter.getTime() - CLOCK_SKEW_MS)) {
-            throw new Error(`GitHub still shows the secret as last updated at ${new Date(updatedAt).toISOString()}, before this write`);
+        const { updated_at } = expectShape(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')));
+        const updatedAt = Date.parse(updated_at);
+        if (updatedAt < writtenAfter.getTime() - CLOCK_SKEW_MS) {
+            throw new StaleSecretError(`GitHub still shows the secret as last updated at ${updated_at}, before this write`);
         }
     }
     async organizationFields(destination) {
@@ -36996,6 +37009,7 @@ function graphFailure(step, what, error) {
 
 
 
+
 async function rotate(settings, services) {
     const result = {
         rotated: false,
@@ -37054,7 +37068,8 @@ class Rotation {
         const freshInfo = await this.verify(fresh, current, sameString);
         const writes = await this.secretWrites(fresh, freshInfo);
         await this.store(ready, writes);
-        const storedSomewhere = result.secrets.some((s) => s.name === settings.secretName.toUpperCase() && isWritten(s.status));
+        const main = result.secrets.filter((s) => s.name === settings.secretName.toUpperCase());
+        const storedSomewhere = main.some((s) => isWritten(s.status));
         result.rotated = storedSomewhere;
         if (storedSomewhere) {
             result.newToken = fresh;
@@ -37063,8 +37078,12 @@ class Rotation {
             result.scopes = freshInfo.scopes;
         }
         if (result.secrets.some((s) => s.status === 'failed')) {
-            if (!storedSomewhere)
-                await this.revokeOrphan(fresh, freshInfo, sameString);
+            if (main.some((s) => s.mayHoldNewToken)) {
+                result.notes.push('A write whose outcome is unknown may have stored the new token, so it was left alive.');
+            }
+            else if (!storedSomewhere) {
+                await this.revokeOrphan(fresh, freshInfo.kind === 'system-user' && freshInfo.isValid, sameString);
+            }
             this.failIfAnyFailed('store', `Not every destination holds the new token, so nothing was revoked: the old token still works${current ? ` until ${expiryText(current.expiresAt)}` : ''}.`);
         }
         await this.revokeReplaced(current, previous, fresh);
@@ -37146,12 +37165,20 @@ class Rotation {
         return fresh;
     }
     async verify(fresh, current, sameString) {
-        const info = await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(fresh));
+        let info;
+        try {
+            info = await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(fresh));
+        }
+        catch (error) {
+            // Unchecked, it is stored nowhere: a system user token must not stay alive.
+            await this.revokeOrphan(fresh, this.settings.strategy === 'generate' || current?.kind === 'system-user', sameString);
+            throw error;
+        }
         try {
             checkNewToken(info, this.settings, current);
         }
         catch (error) {
-            await this.revokeOrphan(fresh, info, sameString);
+            await this.revokeOrphan(fresh, info.kind === 'system-user' && info.isValid, sameString);
             throw error;
         }
         this.log.info(`New token: ${info.kind}, expires ${expiryText(info.expiresAt)}, scopes ${info.scopes.join(', ') || 'none'}.`);
@@ -37202,13 +37229,13 @@ class Rotation {
             status = await store.write(destination, write.name, write.value);
         }
         catch (error) {
-            return this.failure(destination, write.name, error);
+            return { ...this.failure(destination, write.name, error), mayHoldNewToken: writeMayHaveLanded(error) };
         }
         try {
             await store.confirm(destination, write.name, startedAt);
         }
         catch (error) {
-            return this.failure(destination, write.name, error, 'confirm');
+            return { ...this.failure(destination, write.name, error, 'confirm'), mayHoldNewToken: !(error instanceof StaleSecretError) };
         }
         this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`);
         return this.outcome(destination, write.name, status);
@@ -37251,8 +37278,8 @@ class Rotation {
         this.log.info(`Revoked ${label}.`);
     }
     /** A system user token minted but stored nowhere must not stay alive. */
-    async revokeOrphan(fresh, info, sameString) {
-        if (sameString || info.kind !== 'system-user' || !info.isValid)
+    async revokeOrphan(fresh, systemUser, sameString) {
+        if (sameString || !systemUser)
             return;
         try {
             await this.services.tokens.revoke(fresh, this.settings.token && this.settings.token !== fresh ? this.settings.token : fresh);
@@ -37320,6 +37347,11 @@ class Rotation {
 const FRESH_TOKEN_MINUTES = 60;
 function mayStillBeStoredByAnotherRun(info, now) {
     return info.issuedAt !== undefined && now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000;
+}
+/** A refusal (4xx) proves the write did not happen; no answer or a server error (5xx, which is also how Octokit reports a lost connection) does not. */
+function writeMayHaveLanded(error) {
+    const status = error?.status;
+    return typeof status !== 'number' || status >= 500;
 }
 function isWritten(status) {
     return status === 'created' || status === 'updated';

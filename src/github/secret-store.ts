@@ -14,6 +14,17 @@ interface PublicKey {
 /** GitHub's clock and the runner's may differ a little; a read-back older than this is stale. */
 const CLOCK_SKEW_MS = 5 * 60_000
 
+/** The read-back proves the write did not land: GitHub still shows the secret as it was before. */
+export class StaleSecretError extends Error {}
+
+/** An answer without the fields GitHub documents (a cut or garbled body): never used, never cached. */
+function expectShape<T>(data: unknown, what: string, valid: (d: Partial<T>) => boolean): T {
+  if (data === null || typeof data !== 'object' || !valid(data as Partial<T>)) {
+    throw new Error(`GitHub's answer for the ${what} was incomplete`)
+  }
+  return data as T
+}
+
 export class SecretStore {
   private readonly keys = new Map<string, Promise<PublicKey>>()
   private readonly repositoryIds = new Map<string, Promise<number>>()
@@ -27,7 +38,9 @@ export class SecretStore {
     if (!key) {
       key = this.github
         .request(`GET ${destination.route}/public-key`, destination.params)
-        .then((response) => response.data as PublicKey)
+        .then((response) =>
+          expectShape<PublicKey>(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string')
+        )
       key.catch(() => this.keys.delete(scope))
       this.keys.set(scope, key)
     }
@@ -39,7 +52,9 @@ export class SecretStore {
     let id = this.repositoryIds.get(fullName.toLowerCase())
     if (!id) {
       const [owner, repo] = fullName.split('/') as [string, string]
-      id = this.github.rest.repos.get({ owner, repo }).then((response) => response.data.id)
+      id = this.github.rest.repos
+        .get({ owner, repo })
+        .then((response) => expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id)
       id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()))
       this.repositoryIds.set(fullName.toLowerCase(), id)
     }
@@ -64,9 +79,10 @@ export class SecretStore {
       ...destination.params,
       secret_name: name
     })
-    const updatedAt = Date.parse((response.data as { updated_at?: string }).updated_at ?? '')
-    if (!(updatedAt >= writtenAfter.getTime() - CLOCK_SKEW_MS)) {
-      throw new Error(`GitHub still shows the secret as last updated at ${new Date(updatedAt).toISOString()}, before this write`)
+    const { updated_at } = expectShape<{ updated_at: string }>(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')))
+    const updatedAt = Date.parse(updated_at)
+    if (updatedAt < writtenAfter.getTime() - CLOCK_SKEW_MS) {
+      throw new StaleSecretError(`GitHub still shows the secret as last updated at ${updated_at}, before this write`)
     }
   }
 

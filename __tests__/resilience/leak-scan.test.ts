@@ -1,0 +1,96 @@
+// The leak scan of support/world.ts checks itself: it finds a secret in each of its three forms in
+// each place a run writes to, names the kind of secret and never its value, and is wired into
+// runWithInputs. And the action's own redaction holds when Graph and GitHub echo secrets back in
+// their error texts. (The deliberate hits here stay in this file: jest gives each test file its own
+// module registry, so they never reach the counters of the other suites.)
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { APP_ID, APP_SECRET, findLeaks, GITHUB_PAT, leakScan, runWithInputs, startWorld, type RecordedRun, type World } from '../support/world.js'
+import { RESILIENCE_TUNING } from './harness.js'
+
+const SECRET = 'EAAB0thisIsTheSecretUnderTest0000000000000001'
+const blank = (): RecordedRun => ({ result: undefined, outputs: {}, masks: [], log: [], summary: '' })
+const APP_TOKEN = `${APP_ID}|${SECRET}`
+/** Each form, with the secret it is a form of: the app token is the one secret URL-encoding changes. */
+const forms: Array<[string, string, { kind: string; value: string }]> = [
+  ['raw', SECRET, { kind: 'the secret under test', value: SECRET }],
+  ['URL-encoded', encodeURIComponent(APP_TOKEN), { kind: 'the app token under test', value: APP_TOKEN }],
+  ['base64-encoded', Buffer.from(SECRET).toString('base64'), { kind: 'the secret under test', value: SECRET }]
+]
+
+describe('findLeaks', () => {
+  const places: Array<[string, (run: RecordedRun, text: string) => void, RegExp]> = [
+    ['the log', (run, text) => run.log.push('info', `leaked: ${text}`), /in log line 2/],
+    ['the summary', (run, text) => (run.summary = `## x\n${text}\n`), /in the summary/],
+    ['the failure message', (run, text) => (run.failed = `[mint] ${text}`), /in the failure message/],
+    ['an output', (run, text) => (run.outputs.error = text), /in output 'error'/]
+  ]
+  for (const [form, text, secret] of forms) {
+    test.each(places)(`a ${form} secret in %s is found, named by kind, never by value`, (_place, put, where) => {
+      const run = blank()
+      put(run, text)
+      const hits = findLeaks(run, [secret])
+      expect(hits).toHaveLength(1)
+      expect(hits[0]).toMatch(new RegExp(`^${secret.kind} \\(${form}\\) `))
+      expect(hits[0]).toMatch(where)
+      expect(hits[0]).not.toContain(SECRET)
+      expect(hits[0]).not.toContain(text)
+    })
+  }
+
+  test('the masked token output is not a leak', () => {
+    const run = blank()
+    run.outputs.token = SECRET
+    expect(findLeaks(run, [{ kind: 'x', value: SECRET }])).toEqual([])
+  })
+})
+
+describe('runWithInputs scans every run', () => {
+  let world: World
+  beforeEach(async () => {
+    world = await startWorld()
+  })
+  afterEach(async () => {
+    await world.stop()
+  })
+
+  test('a value the emulators know as a secret, printed by the run, fails the run with its kind', async () => {
+    // 'octo/app' is printed in the summary and outputs (as a target): registered as a GitHub token,
+    // it is a secret the run printed. The counters are restored: this hit is the scan's own test.
+    const counters = { ...leakScan }
+    world.github.addToken('octo/app', { permissions: { secrets: 'write' } })
+    try {
+      await expect(runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)).rejects.toThrow(/^Leak scan: a secret was printed\. a GitHub token \(raw\) in /)
+      expect(leakScan.hits).toBeGreaterThan(counters.hits)
+    } finally {
+      Object.assign(leakScan, counters)
+    }
+  })
+
+  test('Graph echoing the token, the app secret and the app token in an error (raw, URL-encoded, base64): redacted by the action', async () => {
+    const echoed = [
+      world.token,
+      encodeURIComponent(`${APP_ID}|${APP_SECRET}`),
+      Buffer.from(APP_SECRET).toString('base64'),
+      Buffer.from(GITHUB_PAT).toString('base64')
+    ].join(' ')
+    world.graph.server.injectFault({
+      path: /oauth\/access_token$/,
+      fault: { kind: 'status', status: 400, body: { error: { message: `(#100) Invalid parameter: ${echoed}`, type: 'OAuthException', code: 100, fbtrace_id: 'EcHo' } } }
+    })
+    const scansBefore = leakScan.scans
+    const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
+    expect(run.failed).toMatch(/^\[mint\] .*Invalid parameter: \*\*\*/)
+    expect(leakScan.scans).toBe(scansBefore + 1)
+  })
+
+  test('GitHub echoing the PAT in an error: redacted by the action', async () => {
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/,
+      fault: { kind: 'status', status: 422, body: { message: `Invalid token ${GITHUB_PAT} / ${encodeURIComponent(GITHUB_PAT)}`, documentation_url: 'https://docs.github.com/rest' } }
+    })
+    const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
+    expect(run.failed).toMatch(/^\[store\] /)
+    expect(run.failed).toContain('Invalid token ***')
+  })
+})
