@@ -4,18 +4,8 @@
 // must fit GitHub's OpenAPI description.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { GitHubEmulator, type SecretScope, type SecretType } from '../emulators/github-emulator.js'
-import { GITHUB_PAT, HONOUR_RETRY_AFTER, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+import { ALL_PERMISSIONS, GITHUB_PAT, HONOUR_RETRY_AFTER, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
 
-const ALL_PERMISSIONS = {
-  metadata: 'read',
-  secrets: 'write',
-  environments: 'write',
-  organization_secrets: 'write',
-  dependabot_secrets: 'write',
-  organization_dependabot_secrets: 'write',
-  codespaces_secrets: 'write',
-  organization_codespaces_secrets: 'write'
-} as const
 
 let world: World | undefined
 const extraEmulators: GitHubEmulator[] = []

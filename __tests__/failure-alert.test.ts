@@ -3,9 +3,10 @@
 // action itself, run in-process with its inputs. Every request must fit GitHub's OpenAPI description.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GitHubEmulator } from '../emulators/github-emulator.js'
-import { runAlertAction, type AlertIO } from '../src/alert/alert-action.js'
+import { runAlertAction } from '../src/alert/alert-action.js'
 import { AlertError, failureIssueBody, issueTitle, reportRotationOutcome, secretMarker, type RotationAlert } from '../src/alert/failure-alert.js'
 import { createGitHubClient, type GitHubClient } from '../src/github/github-client.js'
+import { emptyRun, recordingIO, type RecordedRun } from './support/world.js'
 
 const WORKFLOW_TOKEN = 'ghs_workflow0token0with0issues0write'
 const LABEL = 'meta-token-rotation'
@@ -176,30 +177,9 @@ describe('reportRotationOutcome', () => {
 })
 
 describe('the alert action (src/alert/alert-action.ts), run in-process', () => {
-  interface Run {
-    outputs: Record<string, string>
-    masks: string[]
-    log: string[]
-    failed?: string
-  }
-
-  async function runAlert(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-    const run: Run = { outputs: {}, masks: [], log: [] }
-    const io: AlertIO = {
-      getInput: (name) => inputs[name] ?? '',
-      setOutput: (name, value) => {
-        run.outputs[name] = value
-      },
-      mask: (secret) => {
-        run.masks.push(secret)
-      },
-      info: (message) => run.log.push(message),
-      warning: (message) => run.log.push(`warning: ${message}`),
-      debug: (message) => run.log.push(`debug: ${message}`),
-      setFailed: (message) => {
-        run.failed = message
-      }
-    }
+  async function runAlert(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<RecordedRun> {
+    const run = emptyRun()
+    const io = recordingIO(inputs, run)
     await runAlertAction(io, env, { githubRetryAfterBaseMs: 5 })
     return run
   }

@@ -19,6 +19,10 @@ export interface BundledRunOptions {
   root?: string
   /** The run is killed after this long; default 60 s. */
   timeoutMs?: number
+  /** What node runs; default the project's dist/index.js (the benchmark also runs its floor process). */
+  script?: string
+  /** Node flags before the script, e.g. the benchmark's `--import` probe. */
+  nodeArgs?: string[]
 }
 
 export interface BundledRun {
@@ -57,8 +61,7 @@ export function inputVariable(name: string): string {
 }
 
 export async function runBundledAction(options: BundledRunOptions): Promise<BundledRun> {
-  const root = options.root ?? projectRoot()
-  const bundle = join(root, 'dist', 'index.js')
+  const bundle = options.script ?? join(options.root ?? projectRoot(), 'dist', 'index.js')
   if (!existsSync(bundle)) throw new Error(`bundled-action: ${bundle} is missing; run npm run build`)
 
   const workDir = mkdtempSync(join(tmpdir(), 'meta-token-rotator-run-'))
@@ -80,9 +83,9 @@ export async function runBundledAction(options: BundledRunOptions): Promise<Bund
   }
   for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value
 
-  const started = Date.now()
+  const started = performance.now()
   try {
-    const child = spawn(process.execPath, [bundle], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -105,7 +108,7 @@ export async function runBundledAction(options: BundledRunOptions): Promise<Bund
       outputs: parseGitHubOutput(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),
       masks: maskedValues(stdout),
-      durationMs: Date.now() - started
+      durationMs: performance.now() - started
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true })

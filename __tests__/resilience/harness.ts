@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path'
 import type { SecretScope, SecretType } from '../../emulators/github-emulator.js'
 import type { Fault, LoopbackServer, RecordedRequest } from '../../emulators/loopback-server.js'
 import type { ActionTuning } from '../../src/main.js'
-import { APP_ID, GITHUB_PAT, runWithInputs, startWorld, type RecordedRun, type World } from '../support/world.js'
+import { ALL_PERMISSIONS, APP_ID, GITHUB_PAT, runWithInputs, startWorld, type RecordedRun, type World } from '../support/world.js'
 
 const DAY = 86_400
 
@@ -21,16 +21,6 @@ export const RESILIENCE_TUNING: ActionTuning = {
   requestTimeoutMs: 150
 }
 
-const ALL_PERMISSIONS = {
-  metadata: 'read',
-  secrets: 'write',
-  environments: 'write',
-  organization_secrets: 'write',
-  dependabot_secrets: 'write',
-  organization_dependabot_secrets: 'write',
-  codespaces_secrets: 'write',
-  organization_codespaces_secrets: 'write'
-} as const
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios

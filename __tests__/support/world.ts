@@ -10,6 +10,17 @@ export const APP_ID = '1234567890'
 export const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'
 export const GITHUB_PAT = 'github_pat_11AAAAAAA0rotator0test0token'
 export const REPOS = ['octo/app', 'octo/api']
+/** Every permission a secrets-writing token can hold: the PAT of the world has them all. */
+export const ALL_PERMISSIONS = {
+  metadata: 'read',
+  secrets: 'write',
+  environments: 'write',
+  organization_secrets: 'write',
+  dependabot_secrets: 'write',
+  organization_dependabot_secrets: 'write',
+  codespaces_secrets: 'write',
+  organization_codespaces_secrets: 'write'
+} as const
 const DAY = 86_400
 
 export interface World {
@@ -30,9 +41,7 @@ export async function startWorld(options: { github?: Parameters<typeof GitHubEmu
   graph.addApp({ id: APP_ID, secret: APP_SECRET, name: 'Rotator Test App' })
   for (const repo of REPOS) github.addRepository(repo, { environments: ['production', 'prod/eu'] })
   github.addOrganization('octo')
-  github.addToken(GITHUB_PAT, {
-    permissions: { metadata: 'read', secrets: 'write', environments: 'write', organization_secrets: 'write', dependabot_secrets: 'write', codespaces_secrets: 'write' }
-  })
+  github.addToken(GITHUB_PAT, { permissions: ALL_PERMISSIONS })
   // Issued long ago, as a secret's token is when its rotation comes due.
   const issue: World['issue'] = (type, o = {}) =>
     graph.issueToken({
@@ -96,10 +105,9 @@ export const FAST: ActionTuning = {
 /** Graph retries shortened, GitHub's retry-after honoured in real seconds, as the action does. */
 export const HONOUR_RETRY_AFTER: ActionTuning = { graphRetry: FAST.graphRetry }
 
-/** Runs the action in-process with these inputs, with waits shortened for tests unless told otherwise. */
-export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}, tuning: ActionTuning = FAST): Promise<RecordedRun> {
-  const run: RecordedRun = { result: undefined, outputs: {}, masks: [], log: [], summary: '' }
-  const io: ActionIO = {
+/** An ActionIO that records everything a run says into `run`: outputs, masks, log lines, summary, failure. */
+export function recordingIO(inputs: Record<string, string>, run: RecordedRun): ActionIO {
+  return {
     getInput: (name) => inputs[name] ?? '',
     setOutput: (name, value) => {
       run.outputs[name] = value
@@ -119,6 +127,16 @@ export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.
       run.log.push(`error: ${message}`)
     }
   }
+}
+
+export function emptyRun(): RecordedRun {
+  return { result: undefined, outputs: {}, masks: [], log: [], summary: '' }
+}
+
+/** Runs the action in-process with these inputs, with waits shortened for tests unless told otherwise. */
+export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}, tuning: ActionTuning = FAST): Promise<RecordedRun> {
+  const run = emptyRun()
+  const io = recordingIO(inputs, run)
   // Known before the run too: a leak check must not depend on what the run left behind.
   const before = secretsInPlay(inputs)
   run.result = await runAction(io, env, tuning)

@@ -1,13 +1,11 @@
-// Runs one measured node process the way the Actions runner runs the action: a clean environment
-// (INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY; no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS, no
-// proxies), with a tiny `--import` probe that records the process's own peak RSS and uptime on exit.
+// Runs one measured node process the way the Actions runner runs the action (runBundledAction: a
+// clean environment, INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY), with a tiny `--import` probe that records the process's own peak RSS and uptime on exit.
 // Every measured process (the floor and the action alike) gets the same probe, so they compare alike.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { inputVariable, parseGitHubOutput } from '../bundled-action.js'
+import { runBundledAction } from '../bundled-action.js'
 
 export interface ProbeFiles {
   dir: string
@@ -67,46 +65,15 @@ export interface MeasuredOptions {
 let serial = 0
 
 export async function runMeasured(options: MeasuredOptions): Promise<MeasuredRun> {
-  const workDir = mkdtempSync(join(tmpdir(), 'mtr-bench-run-'))
-  const outputFile = join(workDir, 'github_output')
-  const summaryFile = join(workDir, 'step_summary')
   const probeOut = join(options.probe.dir, `probe-${process.pid}-${serial++}.json`)
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  // Built from nothing, as the runner does: nothing of this process's environment leaks in.
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: workDir,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_REPOSITORY: 'octo/app',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: workDir,
-    ...options.extraEnv
-  }
-  for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputVariable(name)] = value
-  delete env.NODE_OPTIONS
-  delete env.NODE_EXTRA_CA_CERTS
-  const args = [...(options.nodeFlags ?? []), '--import', `${options.probe.probe}?out=${encodeURIComponent(probeOut)}`, options.script]
-  const started = performance.now()
   try {
-    const child = spawn(process.execPath, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, options.timeoutMs ?? 120_000)
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject)
-      child.once('exit', (code) => resolve(code))
-    }).finally(() => clearTimeout(timer))
-    const wallMs = performance.now() - started
-    await new Promise((resolve) => (child.stdout.readableEnded ? resolve(undefined) : child.stdout.once('end', resolve)))
+    const run = await runBundledAction({
+      inputs: options.inputs ?? {},
+      env: options.extraEnv,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      script: options.script,
+      nodeArgs: [...(options.nodeFlags ?? []), '--import', `${options.probe.probe}?out=${encodeURIComponent(probeOut)}`]
+    })
     let probe = { maxRssKb: NaN, uptimeMs: NaN, userUs: NaN, systemUs: NaN }
     try {
       probe = JSON.parse(readFileSync(probeOut, 'utf8')) as typeof probe
@@ -114,18 +81,17 @@ export async function runMeasured(options: MeasuredOptions): Promise<MeasuredRun
       // killed: no probe output
     }
     return {
-      exitCode,
-      timedOut,
-      wallMs,
+      exitCode: run.exitCode,
+      timedOut: run.timedOut,
+      wallMs: run.durationMs,
       maxRssKb: probe.maxRssKb,
       uptimeMs: probe.uptimeMs,
       cpuMs: (probe.userUs + probe.systemUs) / 1000,
-      stdout,
-      stderr,
-      outputs: parseGitHubOutput(readFileSync(outputFile, 'utf8')),
+      stdout: run.stdout,
+      stderr: run.stderr,
+      outputs: run.outputs
     }
   } finally {
-    rmSync(workDir, { recursive: true, force: true })
     rmSync(probeOut, { force: true })
   }
 }
