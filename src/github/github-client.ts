@@ -70,10 +70,24 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   )
 }
 
+/**
+ * Every request, body included, must end within `timeoutMs`. The timer is cleared as soon as the
+ * exchange is over: a pending AbortSignal.timeout would keep each request's objects alive for the
+ * whole timeout, which adds up when a run makes thousands of requests.
+ */
 function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-    return fetch(input, { ...init, signal })
+  return async (input, init) => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal
+    try {
+      const response = await fetch(input, { ...init, signal })
+      // GitHub's answers here are small JSON: read whole under the timer, then handed on.
+      const body = await response.arrayBuffer()
+      const empty = response.status === 204 || response.status === 304
+      return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
