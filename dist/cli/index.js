@@ -36357,11 +36357,24 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 class StaleSecretError extends Error {
 }
 /** An answer without the fields GitHub documents (a cut or garbled body): never used, never cached. */
+class IncompleteAnswerError extends Error {
+}
 function expectShape(data, what, valid) {
     if (data === null || typeof data !== 'object' || !valid(data)) {
-        throw new Error(`GitHub's answer for the ${what} was incomplete`);
+        throw new IncompleteAnswerError(`GitHub's answer for the ${what} was incomplete`);
     }
     return data;
+}
+/** Reads are safe to repeat: an incomplete answer gets one more try before it counts as a failure. */
+async function readTwiceIfIncomplete(read) {
+    try {
+        return await read();
+    }
+    catch (error) {
+        if (!(error instanceof IncompleteAnswerError))
+            throw error;
+        return read();
+    }
 }
 class SecretStore {
     github;
@@ -36375,9 +36388,9 @@ class SecretStore {
         const scope = keyScope(destination);
         let key = this.keys.get(scope);
         if (!key) {
-            key = this.github
+            key = readTwiceIfIncomplete(() => this.github
                 .request(`GET ${destination.route}/public-key`, destination.params)
-                .then((response) => expectShape(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string'));
+                .then((response) => expectShape(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string')));
             key.catch(() => this.keys.delete(scope));
             this.keys.set(scope, key);
         }
@@ -36388,9 +36401,9 @@ class SecretStore {
         let id = this.repositoryIds.get(fullName.toLowerCase());
         if (!id) {
             const [owner, repo] = fullName.split('/');
-            id = this.github.rest.repos
+            id = readTwiceIfIncomplete(() => this.github.rest.repos
                 .get({ owner, repo })
-                .then((response) => expectShape(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id);
+                .then((response) => expectShape(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id));
             id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()));
             this.repositoryIds.set(fullName.toLowerCase(), id);
         }
@@ -36409,11 +36422,10 @@ class SecretStore {
     }
     /** Reads the secret's metadata back; throws when it is missing or older than the write. */
     async confirm(destination, name, writtenAfter) {
-        const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
-            ...destination.params,
-            secret_name: name
+        const { updated_at } = await readTwiceIfIncomplete(async () => {
+            const response = await this.github.request(`GET ${destination.route}/{secret_name}`, { ...destination.params, secret_name: name });
+            return expectShape(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')));
         });
-        const { updated_at } = expectShape(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')));
         const updatedAt = Date.parse(updated_at);
         if (updatedAt < writtenAfter.getTime() - CLOCK_SKEW_MS) {
             throw new StaleSecretError(`GitHub still shows the secret as last updated at ${updated_at}, before this write`);

@@ -18,11 +18,23 @@ const CLOCK_SKEW_MS = 5 * 60_000
 export class StaleSecretError extends Error {}
 
 /** An answer without the fields GitHub documents (a cut or garbled body): never used, never cached. */
+class IncompleteAnswerError extends Error {}
+
 function expectShape<T>(data: unknown, what: string, valid: (d: Partial<T>) => boolean): T {
   if (data === null || typeof data !== 'object' || !valid(data as Partial<T>)) {
-    throw new Error(`GitHub's answer for the ${what} was incomplete`)
+    throw new IncompleteAnswerError(`GitHub's answer for the ${what} was incomplete`)
   }
   return data as T
+}
+
+/** Reads are safe to repeat: an incomplete answer gets one more try before it counts as a failure. */
+async function readTwiceIfIncomplete<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (!(error instanceof IncompleteAnswerError)) throw error
+    return read()
+  }
 }
 
 export class SecretStore {
@@ -36,11 +48,13 @@ export class SecretStore {
     const scope = keyScope(destination)
     let key = this.keys.get(scope)
     if (!key) {
-      key = this.github
-        .request(`GET ${destination.route}/public-key`, destination.params)
-        .then((response) =>
-          expectShape<PublicKey>(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string')
-        )
+      key = readTwiceIfIncomplete(() =>
+        this.github
+          .request(`GET ${destination.route}/public-key`, destination.params)
+          .then((response) =>
+            expectShape<PublicKey>(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string')
+          )
+      )
       key.catch(() => this.keys.delete(scope))
       this.keys.set(scope, key)
     }
@@ -52,9 +66,11 @@ export class SecretStore {
     let id = this.repositoryIds.get(fullName.toLowerCase())
     if (!id) {
       const [owner, repo] = fullName.split('/') as [string, string]
-      id = this.github.rest.repos
-        .get({ owner, repo })
-        .then((response) => expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id)
+      id = readTwiceIfIncomplete(() =>
+        this.github.rest.repos
+          .get({ owner, repo })
+          .then((response) => expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id)
+      )
       id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()))
       this.repositoryIds.set(fullName.toLowerCase(), id)
     }
@@ -75,11 +91,10 @@ export class SecretStore {
 
   /** Reads the secret's metadata back; throws when it is missing or older than the write. */
   async confirm(destination: Destination, name: string, writtenAfter: Date): Promise<void> {
-    const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
-      ...destination.params,
-      secret_name: name
+    const { updated_at } = await readTwiceIfIncomplete(async () => {
+      const response = await this.github.request(`GET ${destination.route}/{secret_name}`, { ...destination.params, secret_name: name })
+      return expectShape<{ updated_at: string }>(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')))
     })
-    const { updated_at } = expectShape<{ updated_at: string }>(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')))
     const updatedAt = Date.parse(updated_at)
     if (updatedAt < writtenAfter.getTime() - CLOCK_SKEW_MS) {
       throw new StaleSecretError(`GitHub still shows the secret as last updated at ${updated_at}, before this write`)
