@@ -210,16 +210,18 @@ describe('GitHub refuses: [prepare] fails before anything is minted', () => {
   })
 })
 
+/** The rotation completed: both repositories hold the new token and the old one is revoked. */
+function expectRotated(run: RecordedRun): void {
+  expect(run.failed).toBeUndefined()
+  const fresh = run.outputs.token as string
+  expect(fresh).toMatch(/^EAA/)
+  for (const repo of REPOS) expect(repoSecret(repo)?.value).toBe(fresh)
+  expect(run.outputs).toMatchObject({ rotated: 'true', revoked: 'true' })
+  expect(world.graph.token(world.token)?.revoked).toBe(true)
+  expectNoLeak(run)
+}
+
 describe('transient failures are retried; others are not', () => {
-  function expectRotated(run: RecordedRun): void {
-    expect(run.failed).toBeUndefined()
-    const fresh = run.outputs.token as string
-    expect(fresh).toMatch(/^EAA/)
-    for (const repo of REPOS) expect(repoSecret(repo)?.value).toBe(fresh)
-    expect(run.outputs).toMatchObject({ rotated: 'true', revoked: 'true' })
-    expect(world.graph.token(world.token)?.revoked).toBe(true)
-    expectNoLeak(run)
-  }
 
   test("a 500 with Graph's transient code 2 on oauth/access_token is retried", async () => {
     world.graph.server.injectFault({
@@ -321,17 +323,11 @@ describe('partial failure and a failing revoke', () => {
 
     world.github.server.clearFaults()
     const second = await rotate()
-    expect(second.failed).toBeUndefined()
-    const again = second.outputs.token as string
-    expect(again).toMatch(/^EAA/)
-    for (const repo of REPOS) expect(repoSecret(repo)?.value).toBe(again)
-    expect(second.outputs).toMatchObject({ rotated: 'true', revoked: 'true' })
-    expect(world.graph.token(world.token)?.revoked).toBe(true)
+    expectRotated(second)
     expect(secretsOutput(second).sort(byTarget).map((s) => [s.target, s.status])).toEqual([
       ['octo/api', 'created'],
       ['octo/app', 'updated']
     ])
-    expectNoLeak(second)
   })
 
   test('revoke failing after every write: non-zero exit, rotated, not revoked, the old token valid until its date', async () => {

@@ -19,6 +19,7 @@
 // Known limitation, documented and not tested: when a first run stored the new token in some
 // destinations and failed, the re-run refreshes again from the old token and overwrites them; the
 // first run's new token is then stored nowhere but stays alive until it expires (or is revoked by hand).
+import { mapWithConcurrency } from '../../src/concurrency.js'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { leakScan, runWithInputs, type RecordedRun } from '../support/world.js'
 import {
@@ -26,7 +27,6 @@ import {
   describePoint,
   FAULTS,
   graphTokens,
-  inPool,
   invariantProblems,
   record,
   requestPoints,
@@ -179,7 +179,7 @@ describe.each(SCENARIOS)('$name', (scenario) => {
 
   test.each(FAULTS)('$name at every request: no destination is left without a working token', async (fault) => {
     expect(points.length).toBeGreaterThan(0)
-    const tried = await inPool(points, POOL, (point) => tryPoint(scenario, point, fault))
+    const tried = await mapWithConcurrency(points, POOL, (point) => tryPoint(scenario, point, fault))
     const broken = tried.filter((r) => r.outcome === 'broke the invariant')
     if (broken.length > 0) {
       throw new Error(

@@ -453,20 +453,7 @@ export async function runChecked(staged: Staged, tuning: ActionTuning = RESILIEN
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running many points, a few at a time; the figures file
-
-export async function inPool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await work(items[index] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
-  return results
-}
+// The figures file (points run a few at a time with src/concurrency.ts's mapWithConcurrency)
 
 /** build/resilience/<name>.json, read by scripts/resilience-report.ts. */
 export function writeFigures(name: string, figures: unknown): void {
