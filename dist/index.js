@@ -39205,9 +39205,10 @@ function isGitHubDotCom(baseUrl) {
 function createGitHubClient(options) {
     const { log } = options;
     const retryAfterBaseValue = options.retryAfterBaseMs ?? 1000;
+    const reportLimit = (kind, method, url, seconds, again) => log.warning(`GitHub ${kind}rate limit on ${method} ${url}: ${again ? `waiting ${seconds} s as asked, then retrying` : 'giving up'}.`);
     const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
         const again = retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_WAIT_SECONDS;
-        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${retryAfter} s as asked, then retrying` : 'giving up'}.`);
+        reportLimit(`${kind} `, request.method, request.url, retryAfter, again);
         return again;
     };
     // On github.com, Octokit's throttling plugin paces writes as GitHub advises (a second apart, issues
@@ -39219,9 +39220,10 @@ function createGitHubClient(options) {
         secondMs: retryAfterBaseValue,
         resendLimited: dotCom ? 0 : MAX_RATE_LIMIT_RETRIES,
         maxWaitMs: MAX_WAIT_SECONDS * 1000,
+        // On github.com the plugin reports (and retries) the limit itself.
         onLimit: (waitMs, method, url, resend) => {
             if (!dotCom)
-                log.warning(`GitHub rate limit on ${method} ${url}: ${resend ? `waiting ${Math.ceil(waitMs / 1000)} s as asked, then retrying` : 'giving up'}.`);
+                reportLimit('', method, url, Math.ceil(waitMs / retryAfterBaseValue), resend);
         }
     });
     return getOctokit(options.token, {
@@ -40321,12 +40323,17 @@ class Rotation {
         throw new RotationError(step, `${failed.length} of ${this.result.secrets.length} secret write${this.result.secrets.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => s.fix))].join(' ')} Then re-run: the run that gets every destination written completes the rotation.`);
     }
     suggestOrganizationSecret(destinations) {
+        if (this.settings.organization)
+            return;
         const owners = new Map();
-        for (const d of destinations)
-            if (d.kind === 'repository')
-                owners.set(d.target.split('/')[0], (owners.get(d.target.split('/')[0]) ?? 0) + 1);
+        for (const d of destinations) {
+            if (d.kind !== 'repository')
+                continue;
+            const owner = d.target.split('/')[0];
+            owners.set(owner, (owners.get(owner) ?? 0) + 1);
+        }
         for (const [owner, count] of owners) {
-            if (count >= 10 && !this.settings.organization) {
+            if (count >= 10) {
                 this.result.notes.push(`${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
             }
         }
@@ -40801,11 +40808,12 @@ async function runAction(io, env, tuning = {}) {
     }
     try {
         const settings = readSettings(io.getInput, env);
+        const timeoutMs = tuning.requestTimeoutMs ?? settings.requestTimeoutMs;
         const tokens = new MetaTokens(new GraphClient({
             baseUrl: settings.graphApiUrl,
             version: settings.graphApiVersion,
             appSecret: settings.appSecret,
-            timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
+            timeoutMs,
             retry: tuning.graphRetry,
             log: io,
             redactor
@@ -40815,7 +40823,7 @@ async function runAction(io, env, tuning = {}) {
         const github = createGitHubClient({
             token: settings.githubToken,
             baseUrl: settings.githubApiUrl,
-            timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
+            timeoutMs,
             log: io,
             retryAfterBaseMs: tuning.githubRetryAfterBaseMs
         });

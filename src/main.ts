@@ -41,12 +41,13 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
   }
   try {
     const settings = readSettings(io.getInput, env)
+    const timeoutMs = tuning.requestTimeoutMs ?? settings.requestTimeoutMs
     const tokens = new MetaTokens(
       new GraphClient({
         baseUrl: settings.graphApiUrl,
         version: settings.graphApiVersion,
         appSecret: settings.appSecret,
-        timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
+        timeoutMs,
         retry: tuning.graphRetry,
         log: io,
         redactor
@@ -58,7 +59,7 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
     const github = createGitHubClient({
       token: settings.githubToken,
       baseUrl: settings.githubApiUrl,
-      timeoutMs: tuning.requestTimeoutMs ?? settings.requestTimeoutMs,
+      timeoutMs,
       log: io,
       retryAfterBaseMs: tuning.githubRetryAfterBaseMs
     })

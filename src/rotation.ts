@@ -385,10 +385,15 @@ class Rotation {
   }
 
   private suggestOrganizationSecret(destinations: Destination[]): void {
+    if (this.settings.organization) return
     const owners = new Map<string, number>()
-    for (const d of destinations) if (d.kind === 'repository') owners.set(d.target.split('/')[0] as string, (owners.get(d.target.split('/')[0] as string) ?? 0) + 1)
+    for (const d of destinations) {
+      if (d.kind !== 'repository') continue
+      const owner = d.target.split('/')[0] as string
+      owners.set(owner, (owners.get(owner) ?? 0) + 1)
+    }
     for (const [owner, count] of owners) {
-      if (count >= 10 && !this.settings.organization) {
+      if (count >= 10) {
         this.result.notes.push(
           `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`
         )

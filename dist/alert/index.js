@@ -33716,7 +33716,7 @@ const actionsCoreIO = {
 
 /***/ }),
 
-/***/ 5911:
+/***/ 3373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39191,9 +39191,10 @@ function isGitHubDotCom(baseUrl) {
 function createGitHubClient(options) {
     const { log } = options;
     const retryAfterBaseValue = options.retryAfterBaseMs ?? 1000;
+    const reportLimit = (kind, method, url, seconds, again) => log.warning(`GitHub ${kind}rate limit on ${method} ${url}: ${again ? `waiting ${seconds} s as asked, then retrying` : 'giving up'}.`);
     const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
         const again = retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_WAIT_SECONDS;
-        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${retryAfter} s as asked, then retrying` : 'giving up'}.`);
+        reportLimit(`${kind} `, request.method, request.url, retryAfter, again);
         return again;
     };
     // On github.com, Octokit's throttling plugin paces writes as GitHub advises (a second apart, issues
@@ -39205,9 +39206,10 @@ function createGitHubClient(options) {
         secondMs: retryAfterBaseValue,
         resendLimited: dotCom ? 0 : MAX_RATE_LIMIT_RETRIES,
         maxWaitMs: MAX_WAIT_SECONDS * 1000,
+        // On github.com the plugin reports (and retries) the limit itself.
         onLimit: (waitMs, method, url, resend) => {
             if (!dotCom)
-                log.warning(`GitHub rate limit on ${method} ${url}: ${resend ? `waiting ${Math.ceil(waitMs / 1000)} s as asked, then retrying` : 'giving up'}.`);
+                reportLimit('', method, url, Math.ceil(waitMs / retryAfterBaseValue), resend);
         }
     });
     return getOctokit(options.token, {
@@ -39246,6 +39248,26 @@ function fetchWithTimeout(timeoutMs) {
             clearTimeout(timer);
         }
     };
+}
+
+;// CONCATENATED MODULE: ./src/rotation-error.ts
+/** A failure the user can act on: what went wrong, in which step, and how to fix it. */
+class RotationError extends Error {
+    step;
+    fix;
+    constructor(step, message, fix) {
+        super(message);
+        this.step = step;
+        this.fix = fix;
+        this.name = 'RotationError';
+    }
+    /** One line for the log: `[step] message Fix: …`. */
+    describe() {
+        return `[${this.step}] ${this.message}${this.fix ? ` Fix: ${this.fix}` : ''}`;
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/secret-redactor.ts
@@ -39495,6 +39517,7 @@ function gitHubMessage(failure) {
 
 
 
+
 const AlertInput = {
     GithubToken: 'github-token',
     Repository: 'repository',
@@ -39534,7 +39557,7 @@ async function runAlertAction(io, env, tuning = {}) {
         return outcome;
     }
     catch (error) {
-        const message = error instanceof AlertError ? error.message : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+        const message = error instanceof AlertError ? error.message : `Unexpected error: ${errorMessage(error)}`;
         io.setFailed(redactor.redact(message));
         return undefined;
     }
@@ -39607,7 +39630,7 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3458);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5911);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3373);
 // Entry point of the bundled alert action (alert/action.yml).
 
 

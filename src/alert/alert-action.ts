@@ -2,6 +2,7 @@
 // sets the outputs. Its I/O comes in as a parameter, so tests run exactly this against the emulator.
 import { DEFAULT_GITHUB_API_URL } from '../contract.js'
 import { createGitHubClient } from '../github/github-client.js'
+import { errorMessage } from '../rotation-error.js'
 import type { RotationLog } from '../rotation-log.js'
 import { SecretRedactor } from '../secret-redactor.js'
 import { AlertError, reportRotationOutcome, type AlertOutcome, type RotationAlert } from './failure-alert.js'
@@ -58,7 +59,7 @@ export async function runAlertAction(io: AlertIO, env: NodeJS.ProcessEnv, tuning
     io.info(describeOutcome(outcome, alert))
     return outcome
   } catch (error) {
-    const message = error instanceof AlertError ? error.message : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`
+    const message = error instanceof AlertError ? error.message : `Unexpected error: ${errorMessage(error)}`
     io.setFailed(redactor.redact(message))
     return undefined
   }

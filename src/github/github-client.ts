@@ -27,13 +27,13 @@ export function isGitHubDotCom(baseUrl: string): boolean {
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { log } = options
   const retryAfterBaseValue = options.retryAfterBaseMs ?? 1000
+  const reportLimit = (kind: string, method: string, url: string, seconds: number, again: boolean): void =>
+    log.warning(`GitHub ${kind}rate limit on ${method} ${url}: ${again ? `waiting ${seconds} s as asked, then retrying` : 'giving up'}.`)
   const onLimit =
     (kind: string) =>
     (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
       const again = retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_WAIT_SECONDS
-      log.warning(
-        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${retryAfter} s as asked, then retrying` : 'giving up'}.`
-      )
+      reportLimit(`${kind} `, request.method, request.url, retryAfter, again)
       return again
     }
   // On github.com, Octokit's throttling plugin paces writes as GitHub advises (a second apart, issues
@@ -45,8 +45,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     secondMs: retryAfterBaseValue,
     resendLimited: dotCom ? 0 : MAX_RATE_LIMIT_RETRIES,
     maxWaitMs: MAX_WAIT_SECONDS * 1000,
+    // On github.com the plugin reports (and retries) the limit itself.
     onLimit: (waitMs, method, url, resend) => {
-      if (!dotCom) log.warning(`GitHub rate limit on ${method} ${url}: ${resend ? `waiting ${Math.ceil(waitMs / 1000)} s as asked, then retrying` : 'giving up'}.`)
+      if (!dotCom) reportLimit('', method, url, Math.ceil(waitMs / retryAfterBaseValue), resend)
     }
   })
   return getOctokit(
