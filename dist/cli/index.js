@@ -37854,10 +37854,15 @@ async function runAction(io, env, tuning = {}) {
         return result;
     }
     catch (error) {
-        const message = error instanceof RotationError ? error.describe() : `Unexpected error: ${errorMessage(error)}`;
-        const safe = redactor.redact(message);
-        await io.writeSummary(`## Meta token rotation\n\n❌ ${safe}\n\nNothing was minted, written or revoked.\n`).catch(() => undefined);
-        fail(io, error instanceof RotationError ? error.step : 'unexpected', safe);
+        // Only the inputs fail before anything happens; rotate() reports its own failures in the result.
+        // Anything else stopped the run somewhere unknown, so the summary must not claim nothing changed.
+        const before = error instanceof RotationError;
+        const safe = redactor.redact(before ? error.describe() : `Unexpected error: ${errorMessage(error)}`);
+        const state = before
+            ? 'Nothing was minted, written or revoked.'
+            : 'The run stopped where it was: the log above shows what it had done. Check the secrets before re-running (a re-run from the token you pass completes the rotation).';
+        await io.writeSummary(`## Meta token rotation\n\n❌ ${safe}\n\n${state}\n`).catch(() => undefined);
+        fail(io, before ? error.step : 'unexpected', safe);
         return undefined;
     }
 }
