@@ -1,5 +1,5 @@
 // Entry point of the bundled action (action.yml).
-import { actionsCoreIO } from './actions-core-io.js'
+import { workflowIO } from './workflow-io.js'
 import { runAction } from './main.js'
 
-await runAction(actionsCoreIO, process.env)
+await runAction(workflowIO, process.env)

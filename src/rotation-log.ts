@@ -1,6 +1,6 @@
 /**
- * Where the core reports what it does. The action backs it with @actions/core, the CLI with the
- * terminal, the tests with a recorder; the core itself never depends on @actions/core.
+ * Where the core reports what it does. The action backs it with workflow commands (workflow-io.ts),
+ * the CLI with the terminal, the tests with a recorder; the core itself never writes to the runner.
  */
 export interface RotationLog {
   /** Must be called on every secret before it travels anywhere, so no log line can show it. */

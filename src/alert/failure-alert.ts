@@ -4,6 +4,7 @@
 //
 // The issue of a secret is found by its label AND a hidden marker in its body, so people may edit
 // the title, and several secrets in one repository get one issue each.
+import { composePaginateRest } from '@octokit/plugin-paginate-rest'
 import type { GitHubClient } from '../github/github-client.js'
 
 export interface RotationAlert {
@@ -82,7 +83,7 @@ export async function reportRotationOutcome(github: GitHubClient, alert: Rotatio
       const existing = open[0]
       if (!existing) {
         doing = 'open an issue in'
-        const { data } = await github.rest.issues.create({
+        const { data } = await github.request('POST /repos/{owner}/{repo}/issues', {
           owner,
           repo,
           title: issueTitle(alert.secretName),
@@ -92,7 +93,7 @@ export async function reportRotationOutcome(github: GitHubClient, alert: Rotatio
         return { action: 'opened', issueNumber: data.number, issueUrl: data.html_url }
       }
       doing = `comment on issue #${existing.number} in`
-      await github.rest.issues.createComment({ owner, repo, issue_number: existing.number, body: failureComment(alert) })
+      await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: existing.number, body: failureComment(alert) })
       return { action: 'updated', issueNumber: existing.number, issueUrl: existing.html_url }
     }
 
@@ -101,9 +102,9 @@ export async function reportRotationOutcome(github: GitHubClient, alert: Rotatio
     if (!first) return { action: 'none' }
     for (const issue of open) {
       doing = `comment on issue #${issue.number} in`
-      await github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: successComment(alert) })
+      await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issue.number, body: successComment(alert) })
       doing = `close issue #${issue.number} in`
-      await github.rest.issues.update({ owner, repo, issue_number: issue.number, state: 'closed', state_reason: 'completed' })
+      await github.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: issue.number, state: 'closed', state_reason: 'completed' })
     }
     return { action: 'closed', issueNumber: first.number, issueUrl: first.html_url }
   } catch (error) {
@@ -118,7 +119,7 @@ interface OpenIssue {
 
 /** The open issues (not pull requests) with the label and this secret's marker, oldest first. */
 async function openIssuesOf(github: GitHubClient, alert: RotationAlert): Promise<OpenIssue[]> {
-  const issues = await github.paginate(github.rest.issues.listForRepo, {
+  const issues = await composePaginateRest(github, 'GET /repos/{owner}/{repo}/issues', {
     owner: alert.owner,
     repo: alert.repo,
     state: 'open',

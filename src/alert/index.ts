@@ -1,5 +1,5 @@
 // Entry point of the bundled alert action (alert/action.yml).
-import { actionsCoreIO } from '../actions-core-io.js'
+import { workflowIO } from '../workflow-io.js'
 import { runAlertAction } from './alert-action.js'
 
-await runAlertAction(actionsCoreIO, process.env)
+await runAlertAction(workflowIO, process.env)

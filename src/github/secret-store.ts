@@ -67,8 +67,8 @@ export class SecretStore {
     if (!id) {
       const [owner, repo] = fullName.split('/') as [string, string]
       id = readTwiceIfIncomplete(() =>
-        this.github.rest.repos
-          .get({ owner, repo })
+        this.github
+          .request('GET /repos/{owner}/{repo}', { owner, repo })
           .then((response) => expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id)
       )
       id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()))

@@ -2,6 +2,7 @@
 // every call that carries a token, a timeout on every request, retries for Graph's transient errors
 // only, and errors that never contain a URL (Meta's documented calls carry secrets in the query).
 import { createHmac } from 'node:crypto'
+import { createTransport, type HttpFetch, type HttpRequestInit } from '../http/transport.js'
 import type { RotationLog } from '../rotation-log.js'
 import type { SecretRedactor } from '../secret-redactor.js'
 import { classifyGraphError, GraphError, retryAfterMs } from './graph-error.js'
@@ -44,9 +45,11 @@ export function appSecretProof(appSecret: string, accessToken: string): string {
 
 export class GraphClient {
   private readonly retry: RetryPolicy
+  private readonly fetch: HttpFetch
 
   constructor(private readonly options: GraphClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY
+    this.fetch = createTransport({ timeoutMs: options.timeoutMs })
   }
 
   get<T>(path: string, params: Params, call: GraphCall = {}): Promise<T> {
@@ -87,14 +90,14 @@ export class GraphClient {
     const url = `${this.options.baseUrl}/${this.options.version}/${path}`
     const headers: Record<string, string> = { accept: 'application/json' }
     if (call.bearer) headers.authorization = `Bearer ${call.bearer}`
-    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.options.timeoutMs) }
+    const init: HttpRequestInit = { method, headers }
     let target = url
     if (method === 'GET') target = `${url}?${params}`
     else {
       headers['content-type'] = 'application/x-www-form-urlencoded'
       init.body = params.toString()
     }
-    const response = await fetch(target, init)
+    const response = await this.fetch(target, init)
     const text = await response.text()
     let body: unknown
     try {
@@ -122,9 +125,8 @@ export class GraphClient {
     if (name === 'TimeoutError' || name === 'AbortError') {
       return new GraphError(`no answer within ${this.options.timeoutMs / 1000} s`, { kind: 'timeout', transient: true })
     }
-    // undici puts the socket error in `cause`; its code (ECONNRESET, ECONNREFUSED…) is all we keep.
-    const cause = (error as { cause?: { code?: string } })?.cause
-    const code = cause?.code ?? (error as { code?: string })?.code ?? 'network error'
+    // The socket error's code (ECONNRESET, ECONNREFUSED…) is all we keep.
+    const code = (error as { code?: string })?.code ?? 'network error'
     return new GraphError(`the connection failed (${code})`, { kind: 'network', transient: true })
   }
 

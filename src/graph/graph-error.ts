@@ -82,7 +82,7 @@ export function classifyGraphError(status: number, body: GraphErrorBody): GraphF
  * Reads how long Meta asks us to wait: `retry-after` (seconds), or the longest
  * `estimated_time_to_regain_access` (minutes) in `x-business-use-case-usage`.
  */
-export function retryAfterMs(headers: Headers): number | undefined {
+export function retryAfterMs(headers: Pick<Headers, 'get'>): number | undefined {
   const retryAfter = Number(headers.get('retry-after'))
   if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000
   const usage = headers.get('x-business-use-case-usage')
