@@ -42,6 +42,34 @@ function gate(retries?: number): { gate: RequestGate; retries: string[] } {
   }
 }
 
+describe('RequestGate rate limits', () => {
+  test('writes refused together are sent again one at a time, each after the wait', async () => {
+    let inFlight = 0
+    const sends: number[] = []
+    const othersInFlight: number[] = []
+    const started = Date.now()
+    let refusals = 3
+    const fetch: HttpFetch = async () => {
+      othersInFlight.push(inFlight++)
+      sends.push(Date.now() - started)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight--
+      return refusals-- > 0 ? answer(403, { 'retry-after': '2' }) : answer(204)
+    }
+    const limits: number[] = []
+    const wrapped = new RequestGate({ secondMs: 10, resendLimited: 5, onLimit: (waitMs) => limits.push(waitMs) }).wrap(fetch)
+    const answers = await Promise.all([1, 2, 3].map((i) => wrapped(`https://ghe.example/api/v3/s${i}`, { method: 'PUT' })))
+    expect(answers.map((a) => a.status)).toEqual([204, 204, 204])
+    expect(limits).toEqual([20, 20, 20])
+    // The first three went together (nothing was known yet); the three re-sends went alone, after the wait.
+    expect(othersInFlight).toEqual([0, 1, 2, 0, 0, 0])
+    expect(sends.slice(3).every((t) => t >= 20)).toBe(true)
+    // New writes queue too from now on.
+    await Promise.all([4, 5].map((i) => wrapped(`https://ghe.example/api/v3/s${i}`, { method: 'PUT' })))
+    expect(othersInFlight.slice(6)).toEqual([0, 0])
+  })
+})
+
 describe('RequestGate retries', () => {
   test('sends again after a 5xx or a reset, waiting 1, 4 and 9 units, and gives up after three', async () => {
     const { fetch, sends } = scripted([502, reset(), 503, 500])

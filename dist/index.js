@@ -3964,26 +3964,16 @@ class RequestGate {
         this.retries = options.retries ?? DEFAULT_RETRIES;
     }
     wrap(inner) {
-        return (input, init) => {
-            const method = (init?.method ?? 'GET').toUpperCase();
-            const isWrite = method !== 'GET' && method !== 'HEAD';
-            if (!isWrite || !this.serial)
-                return this.send(inner, input, init, method);
-            const turn = this.queue.then(() => this.send(inner, input, init, method));
-            this.queue = turn.catch(() => undefined);
-            return turn;
-        };
+        return (input, init) => this.send(inner, input, init, (init?.method ?? 'GET').toUpperCase());
     }
     async send(inner, input, init, method) {
         const isWrite = method !== 'GET' && method !== 'HEAD';
         let limited = 0;
         let failed = 0;
         for (;;) {
-            if (isWrite)
-                await this.waitIfBlocked();
             let response;
             try {
-                response = await inner(input, init);
+                response = await (isWrite && this.serial ? this.inTurn(() => inner(input, init)) : inner(input, init));
             }
             catch (error) {
                 // Unknown fate: the request may have been carried out, so only a repeatable one goes again.
@@ -4008,6 +3998,15 @@ class RequestGate {
             if (!isWrite)
                 await this.waitIfBlocked();
         }
+    }
+    /** Once limited, writes go one at a time, each after the wait GitHub asked for: resent ones too. */
+    inTurn(send) {
+        const turn = this.queue.then(async () => {
+            await this.waitIfBlocked();
+            return send();
+        });
+        this.queue = turn.catch(() => undefined);
+        return turn;
     }
     async backOff(failures, failure, method, url) {
         const waitMs = failures ** 2 * this.secondMs;

@@ -43,14 +43,7 @@ export class RequestGate {
   }
 
   wrap(inner: HttpFetch): HttpFetch {
-    return (input, init) => {
-      const method = (init?.method ?? 'GET').toUpperCase()
-      const isWrite = method !== 'GET' && method !== 'HEAD'
-      if (!isWrite || !this.serial) return this.send(inner, input, init, method)
-      const turn = this.queue.then(() => this.send(inner, input, init, method))
-      this.queue = turn.catch(() => undefined)
-      return turn
-    }
+    return (input, init) => this.send(inner, input, init, (init?.method ?? 'GET').toUpperCase())
   }
 
   private async send(inner: HttpFetch, input: string, init: HttpRequestInit | undefined, method: string): Promise<HttpResponse> {
@@ -58,10 +51,9 @@ export class RequestGate {
     let limited = 0
     let failed = 0
     for (;;) {
-      if (isWrite) await this.waitIfBlocked()
       let response: HttpResponse
       try {
-        response = await inner(input, init)
+        response = await (isWrite && this.serial ? this.inTurn(() => inner(input, init)) : inner(input, init))
       } catch (error) {
         // Unknown fate: the request may have been carried out, so only a repeatable one goes again.
         if (method === 'POST' || failed >= this.retries) throw error
@@ -81,6 +73,16 @@ export class RequestGate {
       if (!resend) return response
       if (!isWrite) await this.waitIfBlocked()
     }
+  }
+
+  /** Once limited, writes go one at a time, each after the wait GitHub asked for: resent ones too. */
+  private inTurn(send: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    const turn = this.queue.then(async () => {
+      await this.waitIfBlocked()
+      return send()
+    })
+    this.queue = turn.catch(() => undefined)
+    return turn
   }
 
   private async backOff(failures: number, failure: string, method: string, url: string): Promise<void> {
