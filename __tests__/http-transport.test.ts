@@ -1,7 +1,9 @@
 // The transport under Octokit and the Graph client, against a bare loopback server: what it sends,
 // how it reads answers, and how it ends exchanges that go wrong.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createTransport, HttpHeaders } from '../src/http/transport.js'
 
@@ -182,6 +184,44 @@ describe('createTransport', () => {
 
   test('refuses a protocol other than http and https', async () => {
     await expect(createTransport({ timeoutMs: 5000 })('file:///etc/passwd')).rejects.toThrow('unsupported protocol file:')
+  })
+})
+
+describe('createTransport over TLS', () => {
+  // A self-signed certificate for 127.0.0.1, made for this test only (see fixtures/README.md).
+  const tls = {
+    key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url)),
+    cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url))
+  }
+  let secure: https.Server
+  let url: string
+  const sockets = new Set<unknown>()
+
+  beforeEach(async () => {
+    secure = https.createServer(tls, (request, response) => {
+      sockets.add(request.socket)
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: request.url, auth: request.headers.authorization }))
+    })
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve))
+    url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`
+    sockets.clear()
+  })
+  afterEach(async () => {
+    secure.closeAllConnections()
+    await new Promise((resolve) => secure.close(resolve))
+  })
+
+  test('verifies the certificate: a self-signed server is refused', async () => {
+    await expect(createTransport({ timeoutMs: 5000 })(`${url}/x`)).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })
+  })
+
+  test('speaks https through a keep-alive agent of its own', async () => {
+    const fetch = createTransport({ timeoutMs: 5000, ca: tls.cert })
+    for (const path of ['/a', '/b', '/c']) {
+      const response = await fetch(`${url}${path}`, { headers: { authorization: 'token t' } })
+      expect(await response.json()).toEqual({ path, auth: 'token t' })
+    }
+    expect(sockets.size).toBe(1)
   })
 })
 

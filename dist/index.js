@@ -1536,7 +1536,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _workflow_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(281);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(881);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(131);
 // Entry point of the bundled action (action.yml).
 
 
@@ -1547,7 +1547,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 881:
+/***/ 131:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3834,6 +3834,9 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
 ;// CONCATENATED MODULE: ./src/http/transport.ts
 // HTTP for both APIs, on node:http and node:https with keep-alive connections, behind the part of the
 // fetch interface that Octokit and the Graph client use. Node's own fetch costs 40–80 ms the first
@@ -3843,6 +3846,7 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 // Each exchange, body included, must end within the timeout. Answers are small JSON: they are read
 // whole under the timer, so a caller never waits on a half-read body. Redirects are followed as fetch
 // follows them, but only within the same origin: the Authorization header never goes elsewhere.
+
 
 
 /** Response headers, read-only: `get` (case-insensitive) and iteration, as Octokit reads them. */
@@ -3866,7 +3870,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 function createTransport(options) {
     const agents = {
         'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: true })
+        'https:': new (external_node_https_default()).Agent({ keepAlive: true, ...(options.ca ? { ca: [...(external_node_tls_default()).rootCertificates, String(options.ca)] } : {}) })
     };
     return async (url, init = {}) => {
         const timeout = new AbortController();

@@ -139,7 +139,8 @@ async function main(): Promise<void> {
     }
     const target = (r: FanOutResult): string => {
       const notes: string[] = []
-      if (r.count === 100 && r.latencyMs === 50) notes.push(`${mark(median(r.wallMs) <= 1500)} ≤ 1.5 s`)
+      // The time target is the default's; the other concurrencies are there for comparison.
+      if (r.count === 100 && r.latencyMs === 50 && r.concurrency === DEFAULT_MAX_CONCURRENCY) notes.push(`${mark(median(r.wallMs) <= 1500)} ≤ 1.5 s`)
       if (r.count === 1000) notes.push(`${mark(Math.max(...r.rssKb) <= 150 * 1024)} ≤ 150 MB`)
       return notes.join(', ')
     }
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
         )
         log(paceTable)
         sections.push(
-          `## 4. github.com pacing (secondary rate limit)\n\nThe GitHub emulator enforces a sliding-window limit on content-creating requests (GitHub's is about 80 a minute; scaled down here, retry-after in whole seconds). The action does not know the scale: against a loopback URL it does not pace proactively (it does only on api.github.com) and reacts to the first 403 + retry-after, after which its WriteGate sends writes one at a time. The floor is writes ÷ writes-per-window × window; a sliding window lets the last batch start one window before that, shown as "earliest possible".\n\n${paceTable}`
+          `## 4. github.com pacing (secondary rate limit)\n\nThe GitHub emulator enforces a sliding-window limit on content-creating requests (GitHub's is about 80 a minute; scaled down here, retry-after in whole seconds). The action does not know the scale: against a loopback URL it does not pace proactively (it does only on api.github.com) and reacts to the first 403 + retry-after, after which its RequestGate sends writes one at a time, re-sent ones included. The writes already in flight when the first refusal comes are refused too: nothing told the action about the limit before. The floor is writes ÷ writes-per-window × window; a sliding window lets the last batch start one window before that, shown as "earliest possible".\n\n${paceTable}`
         )
       } finally {
         await paced.stop()

@@ -8,6 +8,7 @@
 // follows them, but only within the same origin: the Authorization header never goes elsewhere.
 import http from 'node:http'
 import https from 'node:https'
+import tls from 'node:tls'
 
 export interface HttpRequestInit {
   method?: string
@@ -52,6 +53,8 @@ export class HttpHeaders implements Iterable<[string, string]> {
 
 export interface TransportOptions {
   timeoutMs: number
+  /** Certificate authorities to trust beyond Node's own (a run sets NODE_EXTRA_CA_CERTS instead; tests use this). */
+  ca?: string | Buffer
 }
 
 const MAX_REDIRECTS = 5
@@ -60,7 +63,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308])
 export function createTransport(options: TransportOptions): HttpFetch {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true })
+    'https:': new https.Agent({ keepAlive: true, ...(options.ca ? { ca: [...tls.rootCertificates, String(options.ca)] } : {}) })
   }
   return async (url, init = {}) => {
     const timeout = new AbortController()
