@@ -4033,8 +4033,8 @@ function describeFailure(error) {
 // Octokit as this action needs it: retries for 5xx and network failures, GitHub's primary and
 // secondary rate limits honoured (retry-after), a timeout on every request, and no request logged.
 // Built on @octokit/core rather than @actions/github's getOctokit: that one also loads a proxy-aware
-// undici, the REST method tables and GraphQL, none of which a rotation uses (about 1 MB of bundle
-// and 15 ms of every start, measured in docs/benchmarks.md).
+// undici and the REST method tables, which a rotation does not use (15 ms of every start, measured
+// in docs/benchmarks.md).
 
 
 
@@ -4920,8 +4920,8 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 //
 // These are @actions/core's formats, byte for byte: __tests__/workflow-io.test.ts runs the same calls
 // through @actions/core and through this and compares what the runner would read. The package itself
-// is not bundled because it loads its OIDC client (undici, @actions/http-client, @actions/exec)
-// on import, which was a quarter of the action's start-up time (docs/benchmarks.md).
+// is not bundled because it loads its OIDC client (undici, @actions/http-client, @actions/exec) on
+// import: 1 MB of bundle and 50 ms of every start (docs/benchmarks.md).
 
 
 

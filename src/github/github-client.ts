@@ -1,8 +1,8 @@
 // Octokit as this action needs it: retries for 5xx and network failures, GitHub's primary and
 // secondary rate limits honoured (retry-after), a timeout on every request, and no request logged.
 // Built on @octokit/core rather than @actions/github's getOctokit: that one also loads a proxy-aware
-// undici, the REST method tables and GraphQL, none of which a rotation uses (about 1 MB of bundle
-// and 15 ms of every start, measured in docs/benchmarks.md).
+// undici and the REST method tables, which a rotation does not use (15 ms of every start, measured
+// in docs/benchmarks.md).
 import { Octokit } from '@octokit/core'
 import { throttling } from '@octokit/plugin-throttling'
 import { createTransport } from '../http/transport.js'
