@@ -4075,7 +4075,7 @@ function createGitHubClient(options) {
         auth: options.token,
         baseUrl: options.baseUrl,
         userAgent: 'meta-token-rotator',
-        request: { fetch: gate.wrap(createTransport({ timeoutMs: options.timeoutMs })) },
+        request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs })) },
         throttle: dotCom
             ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
             : { enabled: false },

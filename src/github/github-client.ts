@@ -5,7 +5,7 @@
 // in docs/benchmarks.md).
 import { Octokit } from '@octokit/core'
 import { throttling } from '@octokit/plugin-throttling'
-import { createTransport } from '../http/transport.js'
+import { createTransport, type HttpFetch } from '../http/transport.js'
 import type { RotationLog } from '../rotation-log.js'
 import { RequestGate } from './request-gate.js'
 
@@ -20,6 +20,8 @@ export interface GitHubClientOptions {
   log: RotationLog
   /** Multiplies every wait (retry-after, backoff); 1000 means seconds, as GitHub means them. */
   retryAfterBaseMs?: number
+  /** The HTTP exchange under the gate; tests use it to send api.github.com's requests to the emulator. */
+  transport?: HttpFetch
 }
 
 const MAX_RATE_LIMIT_RETRIES = 5
@@ -61,7 +63,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: 'meta-token-rotator',
-    request: { fetch: gate.wrap(createTransport({ timeoutMs: options.timeoutMs })) },
+    request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs })) },
     throttle: dotCom
       ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
       : { enabled: false },
