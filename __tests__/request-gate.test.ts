@@ -93,6 +93,12 @@ describe('RequestGate retries', () => {
     expect(sends).toHaveLength(2)
   })
 
+  test('a 429 without retry-after is retried like a 5xx', async () => {
+    const { fetch, sends } = scripted([429, 200])
+    expect((await gate().gate.wrap(fetch)('https://ghe.example/api/v3/x')).status).toBe(200)
+    expect(sends).toHaveLength(2)
+  })
+
   test('4xx answers are final', async () => {
     for (const status of [400, 401, 404, 422]) {
       const { fetch, sends } = scripted([status])

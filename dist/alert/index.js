@@ -3972,13 +3972,15 @@ class RequestGate {
                 await this.backOff(++failed, describeFailure(error), method, input);
                 continue;
             }
-            if (response.status >= 500 && failed < this.retries) {
-                await this.backOff(++failed, `HTTP ${response.status}`, method, input);
-                continue;
-            }
             const waitMs = this.limitWaitMs(response);
-            if (waitMs === undefined)
+            if (waitMs === undefined) {
+                // A 429 that says nothing of how long to wait is a failure like a 5xx.
+                if ((response.status >= 500 || response.status === 429) && failed < this.retries) {
+                    await this.backOff(++failed, `HTTP ${response.status}`, method, input);
+                    continue;
+                }
                 return response;
+            }
             this.serial = true;
             this.blockedUntil = Math.max(this.blockedUntil, Date.now() + waitMs);
             const resend = limited++ < this.resendLimited && waitMs <= this.maxWaitMs;

@@ -5,10 +5,11 @@
 // retry-after and go one at a time. Where Octokit's throttling plugin is off (hosts other than
 // github.com), the gate also sends a refused request again once the wait is over.
 //
-// Failures: a 5xx answer, a reset connection or a timeout is sent again after 1, 4 and 9 seconds
-// (@octokit/plugin-retry's schedule, which this replaces: the plugin runs every request through a
-// Bottleneck queue of its own, 5 ms a request measured in docs/benchmarks.md). A POST whose fate is
-// unknown is not sent again: it would open a second issue where the first one was created.
+// Failures: a 5xx answer (or a 429 without retry-after), a reset connection or a timeout is sent
+// again after 1, 4 and 9 seconds (@octokit/plugin-retry's schedule, which this replaces: the plugin
+// runs every request through a Bottleneck queue of its own, 5 ms a request measured in
+// docs/benchmarks.md). A POST whose fate is unknown is not sent again: it would open a second issue
+// where the first one was created.
 import type { HttpFetch, HttpRequestInit, HttpResponse } from '../http/transport.js'
 
 export interface RequestGateOptions {
@@ -60,12 +61,15 @@ export class RequestGate {
         await this.backOff(++failed, describeFailure(error), method, input)
         continue
       }
-      if (response.status >= 500 && failed < this.retries) {
-        await this.backOff(++failed, `HTTP ${response.status}`, method, input)
-        continue
-      }
       const waitMs = this.limitWaitMs(response)
-      if (waitMs === undefined) return response
+      if (waitMs === undefined) {
+        // A 429 that says nothing of how long to wait is a failure like a 5xx.
+        if ((response.status >= 500 || response.status === 429) && failed < this.retries) {
+          await this.backOff(++failed, `HTTP ${response.status}`, method, input)
+          continue
+        }
+        return response
+      }
       this.serial = true
       this.blockedUntil = Math.max(this.blockedUntil, Date.now() + waitMs)
       const resend = limited++ < this.resendLimited && waitMs <= this.maxWaitMs
