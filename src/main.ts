@@ -48,6 +48,7 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
         version: settings.graphApiVersion,
         appSecret: settings.appSecret,
         timeoutMs,
+        proxyEnv: env,
         retry: tuning.graphRetry,
         log: io,
         redactor
@@ -60,6 +61,7 @@ export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: Ac
       token: settings.githubToken,
       baseUrl: settings.githubApiUrl,
       timeoutMs,
+      proxyEnv: env,
       log: io,
       retryAfterBaseMs: tuning.githubRetryAfterBaseMs
     })

@@ -3854,9 +3854,11 @@ class HttpHeaders {
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 function createTransport(options) {
+    // `proxyEnv` is newer than the @types/node of Node 20, hence the widened options.
+    const proxy = options.proxyEnv ? { proxyEnv: options.proxyEnv } : {};
     const agents = {
-        'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: true, ...(options.ca ? { ca: [...(external_node_tls_default()).rootCertificates, String(options.ca)] } : {}) })
+        'http:': new (external_node_http_default()).Agent({ keepAlive: true, ...proxy }),
+        'https:': new (external_node_https_default()).Agent({ keepAlive: true, ...proxy, ...(options.ca ? { ca: [...(external_node_tls_default()).rootCertificates, String(options.ca)] } : {}) })
     };
     return async (url, init = {}) => {
         const timeout = new AbortController();
@@ -4076,7 +4078,7 @@ function createGitHubClient(options) {
         auth: options.token,
         baseUrl: options.baseUrl,
         userAgent: 'meta-token-rotator',
-        request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs })) },
+        request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })) },
         throttle: dotCom
             ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
             : { enabled: false },
@@ -4805,6 +4807,7 @@ async function runAlertAction(io, env, tuning = {}) {
             token,
             baseUrl: (env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
             timeoutMs: REQUEST_TIMEOUT_MS,
+            proxyEnv: env,
             log: io,
             retryAfterBaseMs: tuning.githubRetryAfterBaseMs
         });

@@ -3855,9 +3855,11 @@ class HttpHeaders {
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 function createTransport(options) {
+    // `proxyEnv` is newer than the @types/node of Node 20, hence the widened options.
+    const proxy = options.proxyEnv ? { proxyEnv: options.proxyEnv } : {};
     const agents = {
-        'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: true, ...(options.ca ? { ca: [...(external_node_tls_default()).rootCertificates, String(options.ca)] } : {}) })
+        'http:': new (external_node_http_default()).Agent({ keepAlive: true, ...proxy }),
+        'https:': new (external_node_https_default()).Agent({ keepAlive: true, ...proxy, ...(options.ca ? { ca: [...(external_node_tls_default()).rootCertificates, String(options.ca)] } : {}) })
     };
     return async (url, init = {}) => {
         const timeout = new AbortController();
@@ -4077,7 +4079,7 @@ function createGitHubClient(options) {
         auth: options.token,
         baseUrl: options.baseUrl,
         userAgent: 'meta-token-rotator',
-        request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs })) },
+        request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })) },
         throttle: dotCom
             ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
             : { enabled: false },
@@ -4353,7 +4355,7 @@ class GraphClient {
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? DEFAULT_RETRY;
-        this.fetch = createTransport({ timeoutMs: options.timeoutMs });
+        this.fetch = createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv });
     }
     get(path, params, call = {}) {
         return this.send('GET', path, params, call);
@@ -5642,6 +5644,7 @@ async function runAction(io, env, tuning = {}) {
             version: settings.graphApiVersion,
             appSecret: settings.appSecret,
             timeoutMs,
+            proxyEnv: env,
             retry: tuning.graphRetry,
             log: io,
             redactor
@@ -5652,6 +5655,7 @@ async function runAction(io, env, tuning = {}) {
             token: settings.githubToken,
             baseUrl: settings.githubApiUrl,
             timeoutMs,
+            proxyEnv: env,
             log: io,
             retryAfterBaseMs: tuning.githubRetryAfterBaseMs
         });

@@ -50,6 +50,7 @@ export async function runAlertAction(io: AlertIO, env: NodeJS.ProcessEnv, tuning
       token,
       baseUrl: (env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
       timeoutMs: REQUEST_TIMEOUT_MS,
+      proxyEnv: env,
       log: io,
       retryAfterBaseMs: tuning.githubRetryAfterBaseMs
     })

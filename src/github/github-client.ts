@@ -17,6 +17,8 @@ export interface GitHubClientOptions {
   token: string
   baseUrl: string
   timeoutMs: number
+  /** Where HTTPS_PROXY and NO_PROXY come from (the runner's environment). */
+  proxyEnv?: NodeJS.ProcessEnv
   log: RotationLog
   /** Multiplies every wait (retry-after, backoff); 1000 means seconds, as GitHub means them. */
   retryAfterBaseMs?: number
@@ -63,7 +65,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: 'meta-token-rotator',
-    request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs })) },
+    request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })) },
     throttle: dotCom
       ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
       : { enabled: false },

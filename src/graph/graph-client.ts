@@ -22,6 +22,8 @@ export interface GraphClientOptions {
   version: string
   appSecret: string
   timeoutMs: number
+  /** Where HTTPS_PROXY and NO_PROXY come from (the runner's environment). */
+  proxyEnv?: NodeJS.ProcessEnv
   retry?: RetryPolicy
   log: RotationLog
   redactor: SecretRedactor
@@ -49,7 +51,7 @@ export class GraphClient {
 
   constructor(private readonly options: GraphClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY
-    this.fetch = createTransport({ timeoutMs: options.timeoutMs })
+    this.fetch = createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })
   }
 
   get<T>(path: string, params: Params, call: GraphCall = {}): Promise<T> {

@@ -55,15 +55,22 @@ export interface TransportOptions {
   timeoutMs: number
   /** Certificate authorities to trust beyond Node's own (a run sets NODE_EXTRA_CA_CERTS instead; tests use this). */
   ca?: string | Buffer
+  /**
+   * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case), read by Node's own agents from Node 24.5 on
+   * (the action's runtime is node24); older versions ignore them.
+   */
+  proxyEnv?: NodeJS.ProcessEnv
 }
 
 const MAX_REDIRECTS = 5
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 export function createTransport(options: TransportOptions): HttpFetch {
+  // `proxyEnv` is newer than the @types/node of Node 20, hence the widened options.
+  const proxy = options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}
   const agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true, ...(options.ca ? { ca: [...tls.rootCertificates, String(options.ca)] } : {}) })
+    'http:': new http.Agent({ keepAlive: true, ...proxy } as http.AgentOptions),
+    'https:': new https.Agent({ keepAlive: true, ...proxy, ...(options.ca ? { ca: [...tls.rootCertificates, String(options.ca)] } : {}) } as https.AgentOptions)
   }
   return async (url, init = {}) => {
     const timeout = new AbortController()
