@@ -1531,7 +1531,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 942:
+/***/ 364:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3937,7 +3937,22 @@ function bufferedResponse(url, incoming, body) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/github/request-gate.ts
+// Every GitHub request passes this gate, below Octokit, on the raw HTTP exchange.
+//
+// Rate limits: GitHub asks that, once it answers a rate limit, no write is sent until retry-after has
+// passed: not only the refused one. Writes overlap until the first limit; from then on they wait out
+// retry-after and go one at a time. Where Octokit's throttling plugin is off (hosts other than
+// github.com), the gate also sends a refused request again once the wait is over.
+//
+// Failures: a 5xx answer (or a 429 without retry-after), a reset connection or a timeout is sent
+// again after 1, 4 and 9 seconds (@octokit/plugin-retry's schedule, which this replaces: the plugin
+// runs every request through a Bottleneck queue of its own, 5 ms a request measured in
+// docs/benchmarks.md). A POST whose fate is unknown is not sent again: it would open a second issue
+// where the first one was created.
+
 const DEFAULT_RETRIES = 3;
 class RequestGate {
     options;
@@ -4005,11 +4020,11 @@ class RequestGate {
     async backOff(failures, failure, method, url) {
         const waitMs = failures ** 2 * this.secondMs;
         this.options.onRetry?.(failure, method, url, failures, this.retries, waitMs);
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        await (0,promises_namespaceObject.setTimeout)(waitMs);
     }
     async waitIfBlocked() {
         for (let wait = this.blockedUntil - Date.now(); wait > 0; wait = this.blockedUntil - Date.now()) {
-            await new Promise((resolve) => setTimeout(resolve, wait));
+            await (0,promises_namespaceObject.setTimeout)(wait);
         }
     }
     /** retry-after on a 403 or 429; or, for the primary limit, the time until x-ratelimit-reset. */
@@ -4891,7 +4906,7 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _workflow_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(545);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(942);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(364);
 // Entry point of the bundled alert action (alert/action.yml).
 
 

@@ -10,6 +10,7 @@
 // runs every request through a Bottleneck queue of its own, 5 ms a request measured in
 // docs/benchmarks.md). A POST whose fate is unknown is not sent again: it would open a second issue
 // where the first one was created.
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { HttpFetch, HttpRequestInit, HttpResponse } from '../http/transport.js'
 
 export interface RequestGateOptions {
@@ -92,12 +93,12 @@ export class RequestGate {
   private async backOff(failures: number, failure: string, method: string, url: string): Promise<void> {
     const waitMs = failures ** 2 * this.secondMs
     this.options.onRetry?.(failure, method, url, failures, this.retries, waitMs)
-    await new Promise((resolve) => setTimeout(resolve, waitMs))
+    await sleep(waitMs)
   }
 
   private async waitIfBlocked(): Promise<void> {
     for (let wait = this.blockedUntil - Date.now(); wait > 0; wait = this.blockedUntil - Date.now()) {
-      await new Promise((resolve) => setTimeout(resolve, wait))
+      await sleep(wait)
     }
   }
 

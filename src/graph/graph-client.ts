@@ -2,6 +2,7 @@
 // every call that carries a token, a timeout on every request, retries for Graph's transient errors
 // only, and errors that never contain a URL (Meta's documented calls carry secrets in the query).
 import { createHmac } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createTransport, type HttpFetch, type HttpRequestInit } from '../http/transport.js'
 import type { RotationLog } from '../rotation-log.js'
 import type { SecretRedactor } from '../secret-redactor.js'
@@ -75,7 +76,7 @@ export class GraphClient {
         this.options.log.info(
           `${label} failed (${graphError.message}${graphError.reference}); retry ${attempt} of ${this.retry.attempts - 1} in ${Math.round(delay)} ms.`
         )
-        await new Promise((resolve) => setTimeout(resolve, delay))
+        await sleep(delay)
       }
     }
   }
