@@ -49,7 +49,12 @@ describe('node dist/index.js, run as the runner runs it', () => {
     const fresh = run.outputs.token as string
     expect(fresh).toMatch(/^EAA/)
     expect(fresh).not.toBe(world.token)
-    expect(run.outputs).toMatchObject({ rotated: 'true', revoked: 'true', 'token-type': 'system-user', scopes: 'ads_read,business_management' })
+    expect(run.outputs).toMatchObject({
+      rotated: 'true',
+      revoked: 'true',
+      'token-type': 'system-user',
+      scopes: 'ads_read,business_management'
+    })
     expect(JSON.parse(run.outputs.secrets as string)).toEqual(
       REPOS.map((target) => ({ kind: 'repository', type: 'actions', target, name: 'META_TOKEN', status: 'created' }))
     )
@@ -63,7 +68,9 @@ describe('node dist/index.js, run as the runner runs it', () => {
     expect(revokes).toHaveLength(1)
     const readBacks = world.github.server.requestsTo(/\/secrets\/META_TOKEN$/, 'GET')
     const writes = world.github.server.requestsTo(/\/secrets\/META_TOKEN$/, 'PUT')
-    expect(readBacks.map((r) => r.path).sort()).toEqual(REPOS.map((repo) => `/repos/${repo}/actions/secrets/META_TOKEN`).sort())
+    expect(readBacks.map((r) => r.path).sort()).toEqual(
+      REPOS.map((repo) => `/repos/${repo}/actions/secrets/META_TOKEN`).sort()
+    )
     expect(writes).toHaveLength(2)
     const revokedAt = arrival.get(revokes[0] as RecordedRequest) as number
     for (const request of [...writes, ...readBacks]) expect(arrival.get(request)).toBeLessThan(revokedAt)

@@ -24,8 +24,19 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 function rotateCommand(extra: string[] = []): { argv: string[]; env: NodeJS.ProcessEnv } {
   const inputs = world.inputs()
   return {
-    argv: ['rotate', '--app-id', inputs['app-id'] as string, '--secret-name=META_TOKEN', '--repositories', REPOS.join(','),
-      '--graph-api-url', world.graph.url, '--github-api-url', world.github.url, ...extra],
+    argv: [
+      'rotate',
+      '--app-id',
+      inputs['app-id'] as string,
+      '--secret-name=META_TOKEN',
+      '--repositories',
+      REPOS.join(','),
+      '--graph-api-url',
+      world.graph.url,
+      '--github-api-url',
+      world.github.url,
+      ...extra
+    ],
     env: { META_ROTATOR_APP_SECRET: APP_SECRET, META_ROTATOR_TOKEN: world.token, META_ROTATOR_GITHUB_TOKEN: GITHUB_PAT }
   }
 }
@@ -56,7 +67,10 @@ describe('meta-token-rotator rotate', () => {
 
   test('exit code 1 for a failed rotation, with the step and the fix', async () => {
     const { argv, env } = rotateCommand(['--json'])
-    const { code, out } = await cli(argv, { ...env, META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000' })
+    const { code, out } = await cli(argv, {
+      ...env,
+      META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000'
+    })
     expect(code).toBe(1)
     expect(JSON.parse(out).failure).toMatchObject({ step: 'prepare' })
     expect(JSON.parse(out).failure.message).toMatch(/401.*Fix:/s)
@@ -82,7 +96,10 @@ describe('flags', () => {
   })
 
   test('flags beat environment variables; booleans may stand alone', () => {
-    const parsed = parseCliArguments(['rotate', '--token', 'flag', '--dry-run', '--scopes=ads_read'], { META_ROTATOR_TOKEN: 'env', META_ROTATOR_STRATEGY: 'generate' })
+    const parsed = parseCliArguments(['rotate', '--token', 'flag', '--dry-run', '--scopes=ads_read'], {
+      META_ROTATOR_TOKEN: 'env',
+      META_ROTATOR_STRATEGY: 'generate'
+    })
     expect(parsed.inputs).toMatchObject({ token: 'flag', 'dry-run': 'true', scopes: 'ads_read', strategy: 'generate' })
   })
 })

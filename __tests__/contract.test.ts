@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
-import { DEFAULT_GRAPH_API_URL, DEFAULT_GRAPH_API_VERSION, DEFAULT_MAX_CONCURRENCY, Input, Output } from '../src/contract.js'
+import {
+  DEFAULT_GRAPH_API_URL,
+  DEFAULT_GRAPH_API_VERSION,
+  DEFAULT_MAX_CONCURRENCY,
+  Input,
+  Output
+} from '../src/contract.js'
 
 interface ActionYml {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>
@@ -13,14 +19,42 @@ interface ActionYml {
 const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as ActionYml
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 // The names INTERFACE.md promises; extensions may be added, never renamed.
-const PROMISED_INPUTS = ['app-id', 'app-secret', 'token', 'strategy', 'system-user-id', 'admin-token', 'scopes', 'expiring', 'install-app', 'revoke', 'rotate-before', 'page-secrets', 'graph-api-version', 'graph-api-url', 'secret-name', 'repositories', 'environment', 'organization', 'visibility', 'selected-repositories', 'secret-type', 'previous-secret-name', 'previous-token', 'github-token', 'github-api-url', 'dry-run']
+const PROMISED_INPUTS = [
+  'app-id',
+  'app-secret',
+  'token',
+  'strategy',
+  'system-user-id',
+  'admin-token',
+  'scopes',
+  'expiring',
+  'install-app',
+  'revoke',
+  'rotate-before',
+  'page-secrets',
+  'graph-api-version',
+  'graph-api-url',
+  'secret-name',
+  'repositories',
+  'environment',
+  'organization',
+  'visibility',
+  'selected-repositories',
+  'secret-type',
+  'previous-secret-name',
+  'previous-token',
+  'github-token',
+  'github-api-url',
+  'dry-run'
+]
 const PROMISED_OUTPUTS = ['rotated', 'revoked', 'expires-at', 'token-type', 'scopes', 'secrets', 'token']
 
 describe('action.yml', () => {
   test('declares exactly the inputs and outputs the code reads and sets, with descriptions', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Input).sort())
     expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Output).sort())
-    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)]) expect(entry.description.length).toBeGreaterThan(10)
+    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)])
+      expect(entry.description.length).toBeGreaterThan(10)
   })
 
   test('keeps every name the interface promises', () => {
@@ -42,6 +76,7 @@ describe('action.yml', () => {
   })
 
   test('every input and output is documented in the README', () => {
-    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) expect(readme).toContain(`| \`${name}\` |`)
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)])
+      expect(readme).toContain(`| \`${name}\` |`)
   })
 })

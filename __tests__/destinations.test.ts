@@ -4,8 +4,16 @@
 // must fit GitHub's OpenAPI description.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { GitHubEmulator, type SecretScope, type SecretType } from '../emulators/github-emulator.js'
-import { ALL_PERMISSIONS, GITHUB_PAT, HONOUR_RETRY_AFTER, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
-
+import {
+  ALL_PERMISSIONS,
+  GITHUB_PAT,
+  HONOUR_RETRY_AFTER,
+  REPOS,
+  runWithInputs,
+  startWorld,
+  type RecordedRun,
+  type World
+} from './support/world.js'
 
 let world: World | undefined
 const extraEmulators: GitHubEmulator[] = []
@@ -83,9 +91,13 @@ describe('each destination holds the new token', () => {
       expect(path).not.toContain('%25')
     }
     for (const repo of REPOS) {
-      expect(w.github.server.requestsTo(`/repos/${repo}/environments/prod%2Feu/secrets/public-key`, 'GET')).toHaveLength(1)
+      expect(
+        w.github.server.requestsTo(`/repos/${repo}/environments/prod%2Feu/secrets/public-key`, 'GET')
+      ).toHaveLength(1)
       expect(w.github.server.requestsTo(`/repos/${repo}/actions/secrets/public-key`)).toHaveLength(0)
-      expect(w.github.server.requestsTo(`/repos/${repo}/environments/prod%2Feu/secrets/META_TOKEN`, 'PUT')).toHaveLength(1)
+      expect(
+        w.github.server.requestsTo(`/repos/${repo}/environments/prod%2Feu/secrets/META_TOKEN`, 'PUT')
+      ).toHaveLength(1)
     }
     expect(secretsOf(run)).toEqual(
       REPOS.map((target) => ({
@@ -114,7 +126,12 @@ describe('each destination holds the new token', () => {
   test('an organization secret with visibility selected holds the ids of the selected repositories', async () => {
     const w = await begin()
     const run = await runWithInputs(
-      w.inputs({ organization: 'octo', repositories: '', visibility: 'selected', 'selected-repositories': 'app, octo/api' })
+      w.inputs({
+        organization: 'octo',
+        repositories: '',
+        visibility: 'selected',
+        'selected-repositories': 'app, octo/api'
+      })
     )
     const token = expectSucceeded(run)
     const secret = held(w, { kind: 'organization', org: 'octo' })
@@ -122,7 +139,9 @@ describe('each destination holds the new token', () => {
     expect(secret?.visibility).toBe('selected')
     const ids = [await repositoryId(w, 'octo/app'), await repositoryId(w, 'octo/api')]
     expect(secret?.selectedRepositoryIds).toEqual(ids)
-    expect(secretsOf(run)).toEqual([{ kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'created' }])
+    expect(secretsOf(run)).toEqual([
+      { kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'created' }
+    ])
   })
 
   test('a default visibility is private', async () => {
@@ -155,7 +174,13 @@ describe('each destination holds the new token', () => {
   test('a Dependabot organization secret with visibility selected', async () => {
     const w = await begin()
     const run = await runWithInputs(
-      w.inputs({ 'secret-type': 'dependabot', organization: 'octo', repositories: '', visibility: 'selected', 'selected-repositories': 'api' })
+      w.inputs({
+        'secret-type': 'dependabot',
+        organization: 'octo',
+        repositories: '',
+        visibility: 'selected',
+        'selected-repositories': 'api'
+      })
     )
     const token = expectSucceeded(run)
     const secret = held(w, { kind: 'organization', org: 'octo' }, 'dependabot')
@@ -178,12 +203,16 @@ describe('each destination holds the new token', () => {
 
   test('organization alone writes only the organization secret', async () => {
     const w = await begin()
-    const run = await runWithInputs(w.inputs({ organization: 'octo', repositories: '' }), { GITHUB_REPOSITORY: 'octo/app' })
+    const run = await runWithInputs(w.inputs({ organization: 'octo', repositories: '' }), {
+      GITHUB_REPOSITORY: 'octo/app'
+    })
     const token = expectSucceeded(run)
     expect(held(w, { kind: 'organization', org: 'octo' })?.value).toBe(token)
     for (const repo of REPOS) expect(held(w, { kind: 'repository', repo })).toBeUndefined()
     expect(w.github.server.requestsTo(/^\/repos\//)).toHaveLength(0)
-    expect(secretsOf(run)).toEqual([{ kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'created' }])
+    expect(secretsOf(run)).toEqual([
+      { kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'created' }
+    ])
   })
 })
 
@@ -215,8 +244,18 @@ describe('many repositories', () => {
 
     const secrets = secretsOf(run)
     expect(secrets).toHaveLength(50)
-    expect(secrets.filter((s) => s.status === 'created').map((s) => s.target).sort()).toEqual(names.slice(0, 47))
-    expect(secrets.filter((s) => s.status === 'failed').map((s) => s.target).sort()).toEqual(failing)
+    expect(
+      secrets
+        .filter((s) => s.status === 'created')
+        .map((s) => s.target)
+        .sort()
+    ).toEqual(names.slice(0, 47))
+    expect(
+      secrets
+        .filter((s) => s.status === 'failed')
+        .map((s) => s.target)
+        .sort()
+    ).toEqual(failing)
     for (const s of secrets.filter((x) => x.status === 'failed')) expect(s.error).toMatch(why)
 
     for (const repo of failing) expect(run.failed).toContain(repo)
@@ -230,7 +269,9 @@ describe('many repositories', () => {
     const w = await manyRepositories()
     const limited = 'github_pat_11AAAAAAA0rotator0limited47'
     w.github.addToken(limited, { permissions: { ...ALL_PERMISSIONS }, repositories: names.slice(0, 47) })
-    const run = await runWithInputs(w.inputs({ repositories: names.join('\n'), 'github-token': limited, 'max-concurrency': '8' }))
+    const run = await runWithInputs(
+      w.inputs({ repositories: names.join('\n'), 'github-token': limited, 'max-concurrency': '8' })
+    )
     expectPartialFailure(w, run, /404/)
     expect(run.failed).toMatch(/Repository access/)
   })
@@ -241,7 +282,11 @@ describe('many repositories', () => {
       w.github.server.injectFault({
         method: 'PUT',
         path: `/repos/${repo}/actions/secrets/META_TOKEN`,
-        fault: { kind: 'status', status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', status: '422' } }
+        fault: {
+          kind: 'status',
+          status: 422,
+          body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', status: '422' }
+        }
       })
     }
     const run = await runWithInputs(w.inputs({ repositories: names.join(','), 'max-concurrency': '8' }))
@@ -255,19 +300,23 @@ describe("GitHub's secondary rate limit", () => {
   test.each([
     ['the default max-concurrency', {}],
     ['max-concurrency: 1', { 'max-concurrency': '1' }]
-  ])('12 repositories under a secondary rate limit (%s): every write lands, retry-after honoured', async (_name, extra: Record<string, string>) => {
-    const w = await begin({ github: { secondaryRateLimit: { writesPerWindow: 5, windowMs: 1000 } } })
-    const repos = Array.from({ length: 12 }, (_, i) => `octo/limited${i + 1}`)
-    for (const repo of repos) w.github.addRepository(repo)
-    const run = await runWithInputs(w.inputs({ repositories: repos.join('\n'), ...extra }), {}, HONOUR_RETRY_AFTER)
-    const token = expectSucceeded(run)
-    for (const repo of repos) expect(held(w, { kind: 'repository', repo })?.value).toBe(token)
-    expect(w.github.rateLimit.writesRejected).toBeGreaterThan(0)
-    expect(w.github.rateLimit.retriedTooEarly).toBe(0)
-    expect(w.github.rateLimit.writesAccepted).toBe(12)
-    expect(run.outputs.revoked).toBe('true')
-    expect(secretsOf(run).every((s) => s.status === 'created')).toBe(true)
-  }, 20_000)
+  ])(
+    '12 repositories under a secondary rate limit (%s): every write lands, retry-after honoured',
+    async (_name, extra: Record<string, string>) => {
+      const w = await begin({ github: { secondaryRateLimit: { writesPerWindow: 5, windowMs: 1000 } } })
+      const repos = Array.from({ length: 12 }, (_, i) => `octo/limited${i + 1}`)
+      for (const repo of repos) w.github.addRepository(repo)
+      const run = await runWithInputs(w.inputs({ repositories: repos.join('\n'), ...extra }), {}, HONOUR_RETRY_AFTER)
+      const token = expectSucceeded(run)
+      for (const repo of repos) expect(held(w, { kind: 'repository', repo })?.value).toBe(token)
+      expect(w.github.rateLimit.writesRejected).toBeGreaterThan(0)
+      expect(w.github.rateLimit.retriedTooEarly).toBe(0)
+      expect(w.github.rateLimit.writesAccepted).toBe(12)
+      expect(run.outputs.revoked).toBe('true')
+      expect(secretsOf(run).every((s) => s.status === 'created')).toBe(true)
+    },
+    20_000
+  )
 })
 
 describe('GitHub Enterprise Server', () => {
@@ -302,7 +351,11 @@ describe('GitHub Enterprise Server', () => {
 
 describe('input errors for destinations, before any request', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['environment with secret-type: dependabot', { environment: 'prod/eu', 'secret-type': 'dependabot' }, /'environment': environments hold only Actions secrets/],
+    [
+      'environment with secret-type: dependabot',
+      { environment: 'prod/eu', 'secret-type': 'dependabot' },
+      /'environment': environments hold only Actions secrets/
+    ],
     [
       'environment with organization and no repositories',
       { environment: 'prod/eu', organization: 'octo', repositories: '' },

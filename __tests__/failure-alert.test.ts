@@ -4,7 +4,14 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GitHubEmulator } from '../emulators/github-emulator.js'
 import { runAlertAction } from '../src/alert/alert-action.js'
-import { AlertError, failureIssueBody, issueTitle, reportRotationOutcome, secretMarker, type RotationAlert } from '../src/alert/failure-alert.js'
+import {
+  AlertError,
+  failureIssueBody,
+  issueTitle,
+  reportRotationOutcome,
+  secretMarker,
+  type RotationAlert
+} from '../src/alert/failure-alert.js'
 import { createGitHubClient, type GitHubClient } from '../src/github/github-client.js'
 import { emptyRun, recordingIO, type RecordedRun } from './support/world.js'
 
@@ -34,12 +41,17 @@ const failure = (overrides: Partial<RotationAlert> = {}): RotationAlert => ({
   label: LABEL,
   ...overrides
 })
-const success = (overrides: Partial<RotationAlert> = {}): RotationAlert => failure({ outcome: 'success', failedStep: undefined, error: undefined, ...overrides })
+const success = (overrides: Partial<RotationAlert> = {}): RotationAlert =>
+  failure({ outcome: 'success', failedStep: undefined, error: undefined, ...overrides })
 
 // Octokit's throttling plugin starts content-creating writes (issues, comments) at least 3 s apart in
 // a process, so where a test only needs an alert issue to exist, it is seeded as the alert opens it.
 const seedAlertIssue = (alert: RotationAlert) =>
-  github.addIssue('octo/app', { title: issueTitle(alert.secretName), body: failureIssueBody(alert), labels: [alert.label] })
+  github.addIssue('octo/app', {
+    title: issueTitle(alert.secretName),
+    body: failureIssueBody(alert),
+    labels: [alert.label]
+  })
 const openIssues = () => github.issues('octo/app').filter((i) => i.state === 'open')
 const writes = () => github.server.requests.filter((r) => r.method !== 'GET')
 
@@ -48,7 +60,11 @@ beforeEach(async () => {
   github.addRepository('octo/app')
   github.addRepository('octo/other')
   // The workflow's GITHUB_TOKEN, in a job with `permissions: issues: write`.
-  github.addToken(WORKFLOW_TOKEN, { kind: 'github-actions', repositories: ['octo/app'], permissions: { issues: 'write', metadata: 'read' } })
+  github.addToken(WORKFLOW_TOKEN, {
+    kind: 'github-actions',
+    repositories: ['octo/app'],
+    permissions: { issues: 'write', metadata: 'read' }
+  })
   client = clientFor(WORKFLOW_TOKEN)
 })
 
@@ -64,7 +80,13 @@ describe('reportRotationOutcome', () => {
     expect(outcome).toEqual({ action: 'opened', issueNumber: 1, issueUrl: `${github.server.url}/octo/app/issues/1` })
     const [issue, ...others] = github.issues('octo/app')
     expect(others).toEqual([])
-    expect(issue).toMatchObject({ number: 1, state: 'open', labels: [LABEL], comments: [], author: 'github-actions[bot]' })
+    expect(issue).toMatchObject({
+      number: 1,
+      state: 'open',
+      labels: [LABEL],
+      comments: [],
+      author: 'github-actions[bot]'
+    })
     expect(issue?.title).toBe('Meta token rotation is failing for META_TOKEN')
     const body = issue?.body ?? ''
     expect(body.startsWith(secretMarker('META_TOKEN'))).toBe(true)
@@ -78,7 +100,10 @@ describe('reportRotationOutcome', () => {
 
   test('a second failure comments on the open issue: still one open issue', async () => {
     await reportRotationOutcome(client, failure())
-    const again = await reportRotationOutcome(client, failure({ failedStep: 'check', error: '[check] The token expired. Fix: issue a new one.', runUrl: `${RUN_URL}1` }))
+    const again = await reportRotationOutcome(
+      client,
+      failure({ failedStep: 'check', error: '[check] The token expired. Fix: issue a new one.', runUrl: `${RUN_URL}1` })
+    )
 
     expect(again).toMatchObject({ action: 'updated', issueNumber: 1 })
     expect(openIssues()).toHaveLength(1)
@@ -92,9 +117,18 @@ describe('reportRotationOutcome', () => {
 
   test('finds its issue by label and marker: an edited title, a lower-case marker; not a look-alike', async () => {
     // Someone renamed the alert issue and retyped the marker; another issue quotes the marker without the label.
-    const renamed = github.addIssue('octo/app', { title: 'Token rotation broken, see runbook', body: '<!--meta-token-rotator:secret=meta_token-->\nedited', labels: [LABEL] })
+    const renamed = github.addIssue('octo/app', {
+      title: 'Token rotation broken, see runbook',
+      body: '<!--meta-token-rotator:secret=meta_token-->\nedited',
+      labels: [LABEL]
+    })
     github.addIssue('octo/app', { title: 'Docs', body: `How the alert works: ${secretMarker('META_TOKEN')}` })
-    github.addIssue('octo/app', { title: 'Old alert', body: secretMarker('META_TOKEN'), labels: [LABEL], state: 'closed' })
+    github.addIssue('octo/app', {
+      title: 'Old alert',
+      body: secretMarker('META_TOKEN'),
+      labels: [LABEL],
+      state: 'closed'
+    })
 
     const outcome = await reportRotationOutcome(client, failure())
     expect(outcome).toMatchObject({ action: 'updated', issueNumber: renamed })
@@ -103,7 +137,10 @@ describe('reportRotationOutcome', () => {
 
   test('a failure of another secret opens its own issue', async () => {
     seedAlertIssue(failure())
-    const other = await reportRotationOutcome(client, failure({ secretName: 'WHATSAPP_TOKEN', failedStep: 'mint', error: '[mint] No.' }))
+    const other = await reportRotationOutcome(
+      client,
+      failure({ secretName: 'WHATSAPP_TOKEN', failedStep: 'mint', error: '[mint] No.' })
+    )
 
     expect(other).toMatchObject({ action: 'opened', issueNumber: 2 })
     expect(openIssues().map((i) => i.title)).toEqual([
@@ -120,7 +157,11 @@ describe('reportRotationOutcome', () => {
 
     expect(closed).toMatchObject({ action: 'closed', issueNumber: 1 })
     const [meta, whatsapp] = github.issues('octo/app')
-    expect(meta).toMatchObject({ state: 'closed', stateReason: 'completed', comments: [`Rotation succeeded in ${RUN_URL}9; closing.`] })
+    expect(meta).toMatchObject({
+      state: 'closed',
+      stateReason: 'completed',
+      comments: [`Rotation succeeded in ${RUN_URL}9; closing.`]
+    })
     expect(whatsapp).toMatchObject({ state: 'open', comments: [] })
 
     // The next failure opens a new issue: a closed one is history.
@@ -137,34 +178,52 @@ describe('reportRotationOutcome', () => {
 
   test('reads every page of labelled issues before deciding there is none', async () => {
     const first = seedAlertIssue(failure())
-    for (let i = 0; i < 120; i += 1) github.addIssue('octo/app', { title: `other ${i}`, labels: [LABEL], body: secretMarker(`SECRET_${i}`) })
+    for (let i = 0; i < 120; i += 1)
+      github.addIssue('octo/app', { title: `other ${i}`, labels: [LABEL], body: secretMarker(`SECRET_${i}`) })
 
     expect(await reportRotationOutcome(client, failure())).toMatchObject({ action: 'updated', issueNumber: first })
     // 121 labelled issues, newest first, 100 a page: the alert issue, the oldest, is on page 2.
-    expect(github.server.requestsTo('/repos/octo/app/issues', 'GET').map((r) => r.query.page ?? '1')).toEqual(['1', '2'])
+    expect(github.server.requestsTo('/repos/octo/app/issues', 'GET').map((r) => r.query.page ?? '1')).toEqual([
+      '1',
+      '2'
+    ])
   })
 
   test('a token without the issues permission fails with a clear error naming permissions: issues: write', async () => {
-    github.addToken('ghs_default_permissions', { kind: 'github-actions', repositories: ['octo/app'], permissions: { metadata: 'read' } })
+    github.addToken('ghs_default_permissions', {
+      kind: 'github-actions',
+      repositories: ['octo/app'],
+      permissions: { metadata: 'read' }
+    })
     const error = await reportRotationOutcome(clientFor('ghs_default_permissions'), failure()).catch((e: unknown) => e)
 
     expect(error).toBeInstanceOf(AlertError)
     expect((error as AlertError).status).toBe(403)
-    expect((error as AlertError).message).toMatch(/^Could not list the open issues of octo\/app: GitHub refused \(403 Resource not accessible by integration; it accepts: issues=read\)/)
+    expect((error as AlertError).message).toMatch(
+      /^Could not list the open issues of octo\/app: GitHub refused \(403 Resource not accessible by integration; it accepts: issues=read\)/
+    )
     expect((error as AlertError).message).toContain('`permissions: issues: write`')
     expect(github.issues('octo/app')).toEqual([])
   })
 
   test('a token that may read issues but not write them fails when opening', async () => {
-    github.addToken('ghs_read_only', { kind: 'github-actions', repositories: ['octo/app'], permissions: { issues: 'read' } })
+    github.addToken('ghs_read_only', {
+      kind: 'github-actions',
+      repositories: ['octo/app'],
+      permissions: { issues: 'read' }
+    })
     const error = await reportRotationOutcome(clientFor('ghs_read_only'), failure()).catch((e: unknown) => e)
-    expect((error as AlertError).message).toMatch(/^Could not open an issue in octo\/app: .*issues=write.*`permissions: issues: write`/)
+    expect((error as AlertError).message).toMatch(
+      /^Could not open an issue in octo\/app: .*issues=write.*`permissions: issues: write`/
+    )
   })
 
   test('issues turned off (410) and a repository the token cannot see (404) say so', async () => {
     github.setIssuesEnabled('octo/app', false)
     await expect(reportRotationOutcome(client, failure())).rejects.toThrow(/issues are turned off there \(410\)/)
-    await expect(reportRotationOutcome(client, failure({ repo: 'other' }))).rejects.toThrow(/found no repository octo\/other that 'github-token' can see \(404\)/)
+    await expect(reportRotationOutcome(client, failure({ repo: 'other' }))).rejects.toThrow(
+      /found no repository octo\/other that 'github-token' can see \(404\)/
+    )
   })
 
   test('the error text is kept as given, inert: no mention, no Markdown, fences longer than its backticks', async () => {

@@ -2,7 +2,17 @@
 // the fix, exits non-zero, writes nothing (or exactly what it says it wrote), revokes nothing it
 // should not, and prints no secret.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { APP_ID, APP_SECRET, GITHUB_PAT, leakedSecrets, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+import {
+  APP_ID,
+  APP_SECRET,
+  GITHUB_PAT,
+  leakedSecrets,
+  REPOS,
+  runWithInputs,
+  startWorld,
+  type RecordedRun,
+  type World
+} from './support/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -89,7 +99,12 @@ describe('the current token or the app credentials are wrong: [check] fails befo
     world.graph.advanceClock(120)
     const run = await rotate({ token: soon })
 
-    expectFailedAt(run, 'check', /The current token \('token'\) is expired on \d{4}-\d\d-\d\dT/, /Fix: generate a new token/)
+    expectFailedAt(
+      run,
+      'check',
+      /The current token \('token'\) is expired on \d{4}-\d\d-\d\dT/,
+      /Fix: generate a new token/
+    )
     expect(run.outputs).toMatchObject({ rotated: 'false', revoked: 'false', token: '' })
     expect(world.graph.server.requestsTo(/oauth\/access_token$/)).toHaveLength(0)
     expect(world.graph.token(soon)?.revoked).toBe(false)
@@ -103,7 +118,12 @@ describe('the current token or the app credentials are wrong: [check] fails befo
     world.graph.token(revoked)!.revoked = true
     const run = await rotate({ token: revoked })
 
-    expectFailedAt(run, 'check', /The current token \('token'\) is not valid \(.*invalidated/, /Fix: generate a new token/)
+    expectFailedAt(
+      run,
+      'check',
+      /The current token \('token'\) is not valid \(.*invalidated/,
+      /Fix: generate a new token/
+    )
     expect(run.outputs).toMatchObject({ rotated: 'false', revoked: 'false', token: '' })
     expect(world.graph.server.requestsTo(/oauth\/access_token$/)).toHaveLength(0)
     expectNothingWrittenOrRevoked()
@@ -111,12 +131,17 @@ describe('the current token or the app credentials are wrong: [check] fails befo
     expectNoLeak(run)
   })
 
-  test("a token of another app names both apps and points at app-id / app-secret", async () => {
+  test('a token of another app names both apps and points at app-id / app-secret', async () => {
     world.graph.addApp({ id: OTHER_APP.id, secret: OTHER_APP.secret, name: 'Other App' })
     const foreign = world.issue('SYSTEM_USER', { appId: OTHER_APP.id })
     const run = await rotate({ token: foreign })
 
-    expectFailedAt(run, 'check', new RegExp(`belongs to Meta app ${OTHER_APP.id}, not to app-id ${APP_ID}`), /Fix: .*app-id and app-secret/)
+    expectFailedAt(
+      run,
+      'check',
+      new RegExp(`belongs to Meta app ${OTHER_APP.id}, not to app-id ${APP_ID}`),
+      /Fix: .*app-id and app-secret/
+    )
     expectNothingMinted()
     expect(world.graph.token(foreign)?.revoked).toBe(false)
     expectNothingWrittenOrRevoked()
@@ -222,14 +247,21 @@ function expectRotated(run: RecordedRun): void {
 }
 
 describe('transient failures are retried; others are not', () => {
-
   test("a 500 with Graph's transient code 2 on oauth/access_token is retried", async () => {
     world.graph.server.injectFault({
       path: /oauth\/access_token$/,
       fault: {
         kind: 'status',
         status: 500,
-        body: { error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true, fbtrace_id: 'TrAnSiEnT2' } }
+        body: {
+          error: {
+            message: 'An unexpected error has occurred. Please retry your request later.',
+            type: 'OAuthException',
+            code: 2,
+            is_transient: true,
+            fbtrace_id: 'TrAnSiEnT2'
+          }
+        }
       }
     })
     const run = await rotate()
@@ -300,12 +332,23 @@ describe('partial failure and a failing revoke', () => {
     world.github.server.injectFault({
       path: /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/,
       method: 'PUT',
-      fault: { kind: 'status', status: 422, body: { message: 'Invalid request.\n\nBad key_id.', documentation_url: 'https://docs.github.com/rest' } }
+      fault: {
+        kind: 'status',
+        status: 422,
+        body: { message: 'Invalid request.\n\nBad key_id.', documentation_url: 'https://docs.github.com/rest' }
+      }
     })
     const first = await rotate()
     const fresh = first.outputs.token as string
 
-    expectFailedAt(first, 'store', /1 of 2/, /octo\/api/, /422/, /Then re-run: the run that gets every destination written completes the rotation/)
+    expectFailedAt(
+      first,
+      'store',
+      /1 of 2/,
+      /octo\/api/,
+      /422/,
+      /Then re-run: the run that gets every destination written completes the rotation/
+    )
     expect(first.outputs).toMatchObject({ rotated: 'true', revoked: 'false' })
     expect(fresh).toMatch(/^EAA/)
     expect(repoSecret('octo/app')?.value).toBe(fresh)
@@ -315,7 +358,12 @@ describe('partial failure and a failing revoke', () => {
     expect(world.graph.server.requestsTo(/oauth\/revoke$/)).toHaveLength(0)
     const secrets = secretsOutput(first).sort(byTarget)
     expect(secrets).toEqual([
-      expect.objectContaining({ target: 'octo/api', name: 'META_TOKEN', status: 'failed', error: expect.stringMatching(/422/) }),
+      expect.objectContaining({
+        target: 'octo/api',
+        name: 'META_TOKEN',
+        status: 'failed',
+        error: expect.stringMatching(/422/)
+      }),
       expect.objectContaining({ target: 'octo/app', name: 'META_TOKEN', status: 'created' })
     ])
     expect(secrets[1]?.error).toBeUndefined()
@@ -324,7 +372,11 @@ describe('partial failure and a failing revoke', () => {
     world.github.server.clearFaults()
     const second = await rotate()
     expectRotated(second)
-    expect(secretsOutput(second).sort(byTarget).map((s) => [s.target, s.status])).toEqual([
+    expect(
+      secretsOutput(second)
+        .sort(byTarget)
+        .map((s) => [s.target, s.status])
+    ).toEqual([
       ['octo/api', 'created'],
       ['octo/app', 'updated']
     ])
@@ -333,7 +385,11 @@ describe('partial failure and a failing revoke', () => {
   test('revoke failing after every write: non-zero exit, rotated, not revoked, the old token valid until its date', async () => {
     world.graph.server.injectFault({
       path: /oauth\/revoke$/,
-      fault: { kind: 'status', status: 500, body: { error: { code: 1, message: 'An unknown error has occurred.', type: 'OAuthException' } } },
+      fault: {
+        kind: 'status',
+        status: 500,
+        body: { error: { code: 1, message: 'An unknown error has occurred.', type: 'OAuthException' } }
+      },
       times: 10
     })
     const oldExpiry = new Date(world.graph.token(world.token)!.expiresAt * 1000).toISOString()

@@ -1,7 +1,16 @@
 // The token side beyond refresh, over real HTTP: generating system user tokens (with the app install
 // and appsecret_proof checked by the emulator), page tokens, grace mode, and no orphan left alive.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { APP_ID, APP_SECRET, GITHUB_PAT, leakedSecrets, REPOS, runWithInputs, startWorld, type World } from './support/world.js'
+import {
+  APP_ID,
+  APP_SECRET,
+  GITHUB_PAT,
+  leakedSecrets,
+  REPOS,
+  runWithInputs,
+  startWorld,
+  type World
+} from './support/world.js'
 
 const BUSINESS = '710000000000001'
 const SYSTEM_USER = '61550000000077'
@@ -14,7 +23,12 @@ beforeEach(async () => {
   world = await startWorld()
   world.graph.addBusiness({ id: BUSINESS, adminUserIds: [ADMIN_USER] })
   world.graph.addSystemUser({ id: SYSTEM_USER, businessId: BUSINESS })
-  adminToken = world.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER, scopes: ['business_management'] })
+  adminToken = world.graph.issueToken({
+    appId: APP_ID,
+    type: 'USER',
+    userId: ADMIN_USER,
+    scopes: ['business_management']
+  })
 })
 afterEach(async () => {
   await world.stop()
@@ -41,7 +55,11 @@ describe('strategy: generate', () => {
     expect(world.graph.isAppInstalled(SYSTEM_USER, APP_ID)).toBe(true)
     const fresh = run.outputs.token as string
     const record = world.graph.token(fresh)
-    expect(record).toMatchObject({ type: 'SYSTEM_USER', userId: SYSTEM_USER, scopes: ['ads_read', 'business_management'] })
+    expect(record).toMatchObject({
+      type: 'SYSTEM_USER',
+      userId: SYSTEM_USER,
+      scopes: ['ads_read', 'business_management']
+    })
     expect(record!.expiresAt - world.graph.now()).toBeGreaterThan(59 * DAY)
     for (const repo of REPOS) expect(secretIn(repo, 'META_TOKEN')).toBe(fresh)
     const [mint] = world.graph.server.requestsTo(new RegExp(`${SYSTEM_USER}/access_tokens$`))
@@ -64,13 +82,23 @@ describe('strategy: generate', () => {
 
   test('expiring: false generates a permanent token, and the old token given in `token` is revoked after the store', async () => {
     world.graph.addSystemUser({ id: '61550000000078', businessId: BUSINESS, installedAppIds: [APP_ID] })
-    const old = world.graph.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', userId: '61550000000078', expiresIn: 0, issuedAgo: 90 * DAY })
-    const run = await runWithInputs(generateInputs({ 'system-user-id': '61550000000078', expiring: 'false', token: old }))
+    const old = world.graph.issueToken({
+      appId: APP_ID,
+      type: 'SYSTEM_USER',
+      userId: '61550000000078',
+      expiresIn: 0,
+      issuedAgo: 90 * DAY
+    })
+    const run = await runWithInputs(
+      generateInputs({ 'system-user-id': '61550000000078', expiring: 'false', token: old })
+    )
 
     expect(run.failed).toBeUndefined()
     expect(run.outputs['expires-at']).toBe('never')
     expect(world.graph.token(run.outputs.token as string)?.expiresAt).toBe(0)
-    expect(new URLSearchParams(world.graph.server.requestsTo(/access_tokens$/)[0]?.body).get('set_token_expires_in_60_days')).toBeNull()
+    expect(
+      new URLSearchParams(world.graph.server.requestsTo(/access_tokens$/)[0]?.body).get('set_token_expires_in_60_days')
+    ).toBeNull()
     expect(world.graph.token(old)?.revoked).toBe(true)
     expect(world.graph.isUsable(adminToken)).toBe(true)
   })
@@ -86,7 +114,12 @@ describe('strategy: generate', () => {
 
   test('every write failing leaves no new live token: the unstored token is revoked', async () => {
     world.graph.addSystemUser({ id: '61550000000079', businessId: BUSINESS, installedAppIds: [APP_ID] })
-    world.github.server.injectFault({ method: 'PUT', path: /\/secrets\/META_TOKEN$/, fault: { kind: 'status', status: 422, body: { message: 'Unprocessable' } }, times: 10 })
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: /\/secrets\/META_TOKEN$/,
+      fault: { kind: 'status', status: 422, body: { message: 'Unprocessable' } },
+      times: 10
+    })
     const run = await runWithInputs(generateInputs({ 'system-user-id': '61550000000079' }))
 
     expect(run.failed).toMatch(/\[store\]/)
@@ -102,7 +135,13 @@ describe('page tokens', () => {
   const USER = '10000000000042'
   let userToken: string
   beforeEach(() => {
-    userToken = world.graph.issueToken({ appId: APP_ID, type: 'USER', userId: USER, scopes: ['pages_show_list', 'pages_manage_posts'], expiresIn: 30 * DAY })
+    userToken = world.graph.issueToken({
+      appId: APP_ID,
+      type: 'USER',
+      userId: USER,
+      scopes: ['pages_show_list', 'pages_manage_posts'],
+      expiresIn: 30 * DAY
+    })
     world.graph.addPage({ id: '200000000000001', name: 'Shop', managerUserIds: [USER] })
     world.graph.addPage({ id: '200000000000002', name: 'Blog', managerUserIds: [USER] })
     world.graph.addPage({ id: '200000000000003', name: 'Other', managerUserIds: [USER] })
@@ -111,22 +150,33 @@ describe('page tokens', () => {
 
   test('refreshes the user token and stores each listed page token in its secret, following pagination', async () => {
     const run = await runWithInputs(
-      world.inputs({ token: userToken, 'page-secrets': '200000000000001=SHOP_PAGE_TOKEN\n200000000000003 = OTHER_PAGE_TOKEN' })
+      world.inputs({
+        token: userToken,
+        'page-secrets': '200000000000001=SHOP_PAGE_TOKEN\n200000000000003 = OTHER_PAGE_TOKEN'
+      })
     )
     expect(run.failed).toBeUndefined()
-    for (const [pageId, name] of [['200000000000001', 'SHOP_PAGE_TOKEN'], ['200000000000003', 'OTHER_PAGE_TOKEN']] as const) {
+    for (const [pageId, name] of [
+      ['200000000000001', 'SHOP_PAGE_TOKEN'],
+      ['200000000000003', 'OTHER_PAGE_TOKEN']
+    ] as const) {
       const stored = secretIn('octo/app', name) as string
       expect(world.graph.token(stored)).toMatchObject({ type: 'PAGE', pageId, expiresAt: 0 })
       expect(secretIn('octo/api', name)).toBe(stored)
     }
     expect(secretIn('octo/app', 'META_TOKEN')).toBe(run.outputs.token)
     for (const call of world.graph.server.requestsTo(/accounts$/)) expect(call.method).toBe('GET')
-    const pageTokens = world.graph.tokensOfApp(APP_ID).filter((t) => t.type === 'PAGE').map((t) => t.value)
+    const pageTokens = world.graph
+      .tokensOfApp(APP_ID)
+      .filter((t) => t.type === 'PAGE')
+      .map((t) => t.value)
     expect(leakedSecrets(run, [userToken, run.outputs.token as string, ...pageTokens])).toEqual([])
   })
 
   test('a listed page the user no longer manages is a clear error naming it, and nothing is written', async () => {
-    const run = await runWithInputs(world.inputs({ token: userToken, 'page-secrets': '200000000000001=SHOP\n299999999999999=GONE' }))
+    const run = await runWithInputs(
+      world.inputs({ token: userToken, 'page-secrets': '200000000000001=SHOP\n299999999999999=GONE' })
+    )
     expect(run.failed).toMatch(/no longer manages page 299999999999999/)
     expect(run.failed).toContain('Fix:')
     expect(world.github.server.requests.filter((r) => r.method === 'PUT')).toHaveLength(0)

@@ -17,7 +17,10 @@ afterEach(async () => {
   await github.stop()
 })
 
-async function writeAll(secondaryRateLimit: { writesPerWindow: number; windowMs: number }): Promise<{ elapsed: number; warnings: string[] }> {
+async function writeAll(secondaryRateLimit: {
+  writesPerWindow: number
+  windowMs: number
+}): Promise<{ elapsed: number; warnings: string[] }> {
   github = await GitHubEmulator.start({ secondaryRateLimit })
   for (const repo of REPOS) github.addRepository(repo)
   github.addToken(TOKEN, { permissions: { secrets: 'write' } })
@@ -28,7 +31,12 @@ async function writeAll(secondaryRateLimit: { writesPerWindow: number; windowMs:
     token: TOKEN,
     baseUrl: 'https://api.github.com',
     timeoutMs: 5000,
-    log: { mask: () => undefined, info: () => undefined, debug: () => undefined, warning: (message) => warnings.push(message) },
+    log: {
+      mask: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+      warning: (message) => warnings.push(message)
+    },
     transport: (url, init) => {
       sentTo.add(new URL(url).origin)
       return direct(url.replace('https://api.github.com', github.url), init)
@@ -37,7 +45,13 @@ async function writeAll(secondaryRateLimit: { writesPerWindow: number; windowMs:
   const store = new SecretStore(client)
   const destinations: Destination[] = REPOS.map((repo) => {
     const [owner, name] = repo.split('/') as [string, string]
-    return { kind: 'repository', secretType: 'actions', target: repo, route: '/repos/{owner}/{repo}/actions/secrets', params: { owner, repo: name } }
+    return {
+      kind: 'repository',
+      secretType: 'actions',
+      target: repo,
+      route: '/repos/{owner}/{repo}/actions/secrets',
+      params: { owner, repo: name }
+    }
   })
   const started = Date.now()
   const statuses = await Promise.all(destinations.map((d) => store.write(d, 'META_TOKEN', 'EAAG-sealed-value')))
@@ -45,7 +59,8 @@ async function writeAll(secondaryRateLimit: { writesPerWindow: number; windowMs:
 
   expect([...sentTo]).toEqual(['https://api.github.com'])
   expect(statuses).toEqual(REPOS.map(() => 'created'))
-  for (const repo of REPOS) expect(github.secret({ kind: 'repository', repo }, 'META_TOKEN')?.value).toBe('EAAG-sealed-value')
+  for (const repo of REPOS)
+    expect(github.secret({ kind: 'repository', repo }, 'META_TOKEN')?.value).toBe('EAAG-sealed-value')
   expect(github.rateLimit.retriedTooEarly).toBe(0)
   expect(github.rateLimit.writesAccepted).toBe(REPOS.length)
   return { elapsed, warnings }
@@ -67,6 +82,8 @@ test('on api.github.com, a secondary rate limit is waited out as retry-after say
   expect(github.rateLimit.writesRejected).toBeGreaterThan(0)
   expect(warnings.length).toBe(github.rateLimit.writesRejected)
   for (const warning of warnings) {
-    expect(warning).toMatch(/^GitHub secondary rate limit on PUT \/repos\/\{owner\}\/\{repo\}\/actions\/secrets\/\{secret_name\}: waiting [12] s as asked, then retrying\.$/)
+    expect(warning).toMatch(
+      /^GitHub secondary rate limit on PUT \/repos\/\{owner\}\/\{repo\}\/actions\/secrets\/\{secret_name\}: waiting [12] s as asked, then retrying\.$/
+    )
   }
 }, 30_000)

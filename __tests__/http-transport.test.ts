@@ -31,7 +31,13 @@ class Server {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()))
       request.on('end', () => {
         const socket = (request.socket as unknown as { serial: number }).serial
-        server.seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body, socket })
+        server.seen.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body,
+          socket
+        })
         server.handler(request, response, body)
       })
     })
@@ -74,7 +80,10 @@ describe('createTransport', () => {
       body: '{"encrypted_value":"…"}'
     })
     expect(server.seen[0]).toMatchObject({ method: 'PUT', url: '/repos/o/r?x=1', body: '{"encrypted_value":"…"}' })
-    expect(server.seen[0]?.headers).toMatchObject({ authorization: 'token t', 'content-length': String(Buffer.byteLength('{"encrypted_value":"…"}')) })
+    expect(server.seen[0]?.headers).toMatchObject({
+      authorization: 'token t',
+      'content-length': String(Buffer.byteLength('{"encrypted_value":"…"}'))
+    })
     expect(response).toMatchObject({ status: 201, statusText: 'Created', ok: true, url: `${server.url}/repos/o/r?x=1` })
     expect(response.headers.get('CONTENT-TYPE')).toBe('application/json')
     expect(response.headers.get('x-many')).toBe('a, b')
@@ -113,7 +122,9 @@ describe('createTransport', () => {
       response.writeHead(200, { 'content-length': '100' })
       response.write('{"partial":')
     })
-    await expect(createTransport({ timeoutMs: 150 })(`${server.url}/stall`)).rejects.toMatchObject({ name: 'TimeoutError' })
+    await expect(createTransport({ timeoutMs: 150 })(`${server.url}/stall`)).rejects.toMatchObject({
+      name: 'TimeoutError'
+    })
   })
 
   test('an answer cut short is an error, never a shorter body', async () => {
@@ -122,12 +133,16 @@ describe('createTransport', () => {
       response.write('{"id":')
       setTimeout(() => request.socket.destroy(), 10)
     })
-    await expect(createTransport({ timeoutMs: 5000 })(`${server.url}/cut`)).rejects.toMatchObject({ code: 'ECONNRESET' })
+    await expect(createTransport({ timeoutMs: 5000 })(`${server.url}/cut`)).rejects.toMatchObject({
+      code: 'ECONNRESET'
+    })
   })
 
   test('a reset connection or a closed port rejects with the socket error code', async () => {
     server.answer((request) => request.socket.destroy())
-    await expect(createTransport({ timeoutMs: 5000 })(`${server.url}/reset`)).rejects.toMatchObject({ code: 'ECONNRESET' })
+    await expect(createTransport({ timeoutMs: 5000 })(`${server.url}/reset`)).rejects.toMatchObject({
+      code: 'ECONNRESET'
+    })
     const closed = await Server.start()
     const url = closed.url
     await closed.stop()
@@ -149,13 +164,21 @@ describe('createTransport', () => {
       else response.writeHead(200, { 'content-type': 'application/json' }).end('{"at":"' + request.url + '"}')
     })
     const fetch = createTransport({ timeoutMs: 5000 })
-    const moved = await fetch(`${server.url}/old`, { method: 'PUT', headers: { authorization: 'token t' }, body: 'sealed' })
+    const moved = await fetch(`${server.url}/old`, {
+      method: 'PUT',
+      headers: { authorization: 'token t' },
+      body: 'sealed'
+    })
     expect(moved).toMatchObject({ status: 200, url: `${server.url}/new` })
     expect(server.seen.map((s) => [s.method, s.url, s.body, s.headers.authorization])).toEqual([
       ['PUT', '/old', 'sealed', 'token t'],
       ['PUT', '/new', 'sealed', 'token t']
     ])
-    const other = await fetch(`${server.url}/see-other`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })
+    const other = await fetch(`${server.url}/see-other`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'
+    })
     expect(await other.json()).toEqual({ at: '/other' })
     expect(server.seen.slice(2).map((s) => [s.method, s.body, s.headers['content-type']])).toEqual([
       ['POST', 'x', 'text/plain'],
@@ -167,7 +190,9 @@ describe('createTransport', () => {
     const elsewhere = await Server.start()
     try {
       server.answer((_request, response) => response.writeHead(301, { location: `${elsewhere.url}/steal` }).end())
-      const response = await createTransport({ timeoutMs: 5000 })(`${server.url}/repo`, { headers: { authorization: 'token t' } })
+      const response = await createTransport({ timeoutMs: 5000 })(`${server.url}/repo`, {
+        headers: { authorization: 'token t' }
+      })
       expect(response.status).toBe(301)
       expect(elsewhere.seen).toHaveLength(0)
     } finally {
@@ -183,7 +208,9 @@ describe('createTransport', () => {
   })
 
   test('refuses a protocol other than http and https', async () => {
-    await expect(createTransport({ timeoutMs: 5000 })('file:///etc/passwd')).rejects.toThrow('unsupported protocol file:')
+    await expect(createTransport({ timeoutMs: 5000 })('file:///etc/passwd')).rejects.toThrow(
+      'unsupported protocol file:'
+    )
   })
 })
 
@@ -200,7 +227,9 @@ describe('createTransport over TLS', () => {
   beforeEach(async () => {
     secure = https.createServer(tls, (request, response) => {
       sockets.add(request.socket)
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: request.url, auth: request.headers.authorization }))
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ path: request.url, auth: request.headers.authorization }))
     })
     await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve))
     url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`
@@ -212,7 +241,9 @@ describe('createTransport over TLS', () => {
   })
 
   test('verifies the certificate: a self-signed server is refused', async () => {
-    await expect(createTransport({ timeoutMs: 5000 })(`${url}/x`)).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })
+    await expect(createTransport({ timeoutMs: 5000 })(`${url}/x`)).rejects.toMatchObject({
+      code: 'DEPTH_ZERO_SELF_SIGNED_CERT'
+    })
   })
 
   test('speaks https through a keep-alive agent of its own', async () => {

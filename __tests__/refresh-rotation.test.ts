@@ -1,6 +1,15 @@
 // The core rotation over real HTTP: refresh a token, store it in two repositories, revoke the old one.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { APP_SECRET, backdate, GITHUB_PAT, leakedSecrets, REPOS, runWithInputs, startWorld, type World } from './support/world.js'
+import {
+  APP_SECRET,
+  backdate,
+  GITHUB_PAT,
+  leakedSecrets,
+  REPOS,
+  runWithInputs,
+  startWorld,
+  type World
+} from './support/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -23,7 +32,12 @@ describe('refreshing a system user token', () => {
     for (const repo of REPOS) expect(repoSecret(repo)?.value).toBe(fresh)
     expect(world.graph.isUsable(fresh)).toBe(true)
     expect(world.graph.token(world.token)?.revoked).toBe(true)
-    expect(run.outputs).toMatchObject({ rotated: 'true', revoked: 'true', 'token-type': 'system-user', scopes: 'ads_read,business_management' })
+    expect(run.outputs).toMatchObject({
+      rotated: 'true',
+      revoked: 'true',
+      'token-type': 'system-user',
+      scopes: 'ads_read,business_management'
+    })
     expect(Date.parse(run.outputs['expires-at'] as string)).toBeGreaterThan(Date.now() + 59 * 86_400_000)
     expect(JSON.parse(run.outputs.secrets as string)).toEqual(
       REPOS.map((target) => ({ kind: 'repository', type: 'actions', target, name: 'META_TOKEN', status: 'created' }))
@@ -51,10 +65,15 @@ describe('refreshing a system user token', () => {
 
   test('revokes only after both writes were read back', async () => {
     await runWithInputs(world.inputs())
-    const order = [...world.graph.server.requests.map((r) => ({ at: r, api: 'graph' })), ...world.github.server.requests.map((r) => ({ at: r, api: 'github' }))]
+    const order = [
+      ...world.graph.server.requests.map((r) => ({ at: r, api: 'graph' })),
+      ...world.github.server.requests.map((r) => ({ at: r, api: 'github' }))
+    ]
     const revoke = world.graph.server.requestsTo(/oauth\/revoke$/)[0]
     expect(revoke).toBeDefined()
-    const confirms = world.github.server.requests.filter((r) => r.method === 'GET' && /secrets\/META_TOKEN$/.test(r.path))
+    const confirms = world.github.server.requests.filter(
+      (r) => r.method === 'GET' && /secrets\/META_TOKEN$/.test(r.path)
+    )
     expect(confirms).toHaveLength(2)
     // The emulators record in arrival order; revoke is the last Graph call and comes after the read-backs.
     expect(world.graph.server.requests.at(-1)).toBe(revoke)
@@ -73,7 +92,10 @@ describe('refreshing a system user token', () => {
     backdate(world.graph, first.outputs.token as string, 7 * 86_400) // a week later
     const second = await runWithInputs(world.inputs({ token: first.outputs.token as string }))
     expect(second.failed).toBeUndefined()
-    expect(JSON.parse(second.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual(['updated', 'updated'])
+    expect(JSON.parse(second.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual([
+      'updated',
+      'updated'
+    ])
     expect(world.graph.token(first.outputs.token as string)?.revoked).toBe(true)
     expect(repoSecret('octo/app')?.value).toBe(second.outputs.token)
   })
@@ -146,7 +168,10 @@ describe('rotate-before and dry-run', () => {
     expect(world.graph.server.requestsTo(/oauth/)).toHaveLength(0)
     expect(world.github.server.requests.filter((r) => r.method !== 'GET')).toHaveLength(0)
     expect(world.github.server.requestsTo(/public-key$/)).toHaveLength(2)
-    expect(JSON.parse(run.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual(['checked', 'checked'])
+    expect(JSON.parse(run.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual([
+      'checked',
+      'checked'
+    ])
     expect(run.summary).toContain('Dry run')
   })
 })
@@ -165,7 +190,7 @@ describe('the concurrency guard', () => {
     expect(second.log.join('\n')).toMatch(/warning: Not revoking the replaced token/)
   })
 
-  test('two runs started from the same token at once: every destination ends with a working token, neither run revokes the other\'s', async () => {
+  test("two runs started from the same token at once: every destination ends with a working token, neither run revokes the other's", async () => {
     world.github.server.latencyMs = 20
     const [a, b] = await Promise.all([runWithInputs(world.inputs()), runWithInputs(world.inputs())])
     const minted = [a.outputs.token, b.outputs.token].filter(Boolean) as string[]

@@ -37,7 +37,11 @@ function scripted(steps: Step[]): { fetch: HttpFetch; sends: number[] } {
 function gate(retries?: number): { gate: RequestGate; retries: string[] } {
   const log: string[] = []
   return {
-    gate: new RequestGate({ secondMs: 10, retries, onRetry: (failure, method, _url, n, of, waitMs) => log.push(`${method} ${failure} ${n}/${of} ${waitMs}`) }),
+    gate: new RequestGate({
+      secondMs: 10,
+      retries,
+      onRetry: (failure, method, _url, n, of, waitMs) => log.push(`${method} ${failure} ${n}/${of} ${waitMs}`)
+    }),
     retries: log
   }
 }
@@ -57,8 +61,12 @@ describe('RequestGate rate limits', () => {
       return refusals-- > 0 ? answer(403, { 'retry-after': '2' }) : answer(204)
     }
     const limits: number[] = []
-    const wrapped = new RequestGate({ secondMs: 10, resendLimited: 5, onLimit: (waitMs) => limits.push(waitMs) }).wrap(fetch)
-    const answers = await Promise.all([1, 2, 3].map((i) => wrapped(`https://ghe.example/api/v3/s${i}`, { method: 'PUT' })))
+    const wrapped = new RequestGate({ secondMs: 10, resendLimited: 5, onLimit: (waitMs) => limits.push(waitMs) }).wrap(
+      fetch
+    )
+    const answers = await Promise.all(
+      [1, 2, 3].map((i) => wrapped(`https://ghe.example/api/v3/s${i}`, { method: 'PUT' }))
+    )
     expect(answers.map((a) => a.status)).toEqual([204, 204, 204])
     expect(limits).toEqual([20, 20, 20])
     // The first three went together (nothing was known yet); the three re-sends went alone, after the wait.
@@ -109,10 +117,14 @@ describe('RequestGate retries', () => {
 
   test('a POST whose fate is unknown is not sent again, one answered 5xx is', async () => {
     const lost = scripted([reset()])
-    await expect(gate().gate.wrap(lost.fetch)('https://ghe.example/api/v3/issues', { method: 'POST' })).rejects.toMatchObject({ code: 'ECONNRESET' })
+    await expect(
+      gate().gate.wrap(lost.fetch)('https://ghe.example/api/v3/issues', { method: 'POST' })
+    ).rejects.toMatchObject({ code: 'ECONNRESET' })
     expect(lost.sends).toHaveLength(1)
     const refused = scripted([502, 201])
-    expect((await gate().gate.wrap(refused.fetch)('https://ghe.example/api/v3/issues', { method: 'POST' })).status).toBe(201)
+    expect(
+      (await gate().gate.wrap(refused.fetch)('https://ghe.example/api/v3/issues', { method: 'POST' })).status
+    ).toBe(201)
     expect(refused.sends).toHaveLength(2)
   })
 

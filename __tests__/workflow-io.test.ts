@@ -108,5 +108,4 @@ describe('workflowIO speaks to the runner exactly as @actions/core does', () => 
     expect(actual).toEqual(expected)
     expect(expected.stdout).toContain('::set-output name=new-token-expires-at::')
   })
-
 })

@@ -25,10 +25,16 @@ const read = (path: string): string => readFileSync(new URL(path, root), 'utf8')
 const action = parse(read('action.yml')) as { inputs: Record<string, { default?: string; required?: boolean }> }
 
 const WORKFLOW_FILES = [
-  ...readdirSync(new URL('.github/workflows/', root)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`),
-  ...readdirSync(new URL('examples/', root)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `examples/${f}`)
+  ...readdirSync(new URL('.github/workflows/', root))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `.github/workflows/${f}`),
+  ...readdirSync(new URL('examples/', root))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `examples/${f}`)
 ]
-const workflows = new Map(WORKFLOW_FILES.map((file) => [file, { text: read(file), doc: parse(read(file)) as Workflow }]))
+const workflows = new Map(
+  WORKFLOW_FILES.map((file) => [file, { text: read(file), doc: parse(read(file)) as Workflow }])
+)
 const rotateYml = workflows.get('.github/workflows/rotate.yml') as { text: string; doc: Workflow }
 const call = rotateYml.doc.on.workflow_call as {
   inputs: Record<string, { type: string; default?: unknown; required?: boolean }>
@@ -44,7 +50,9 @@ const BOOLEAN_INPUTS = ['expiring', 'install-app', 'dry-run']
 const NOT_OFFERED: Record<string, string> = {}
 
 const rotateStep = (): NonNullable<Job['steps']>[number] => {
-  const step = rotateYml.doc.jobs.rotate?.steps?.find((s) => s.uses?.startsWith('meta-token-rotator/meta-token-rotator@'))
+  const step = rotateYml.doc.jobs.rotate?.steps?.find((s) =>
+    s.uses?.startsWith('meta-token-rotator/meta-token-rotator@')
+  )
   if (!step) throw new Error('rotate.yml: no step uses meta-token-rotator/meta-token-rotator@…')
   return step
 }
@@ -82,7 +90,7 @@ describe('rotate.yml (reusable workflow)', () => {
     }
   })
 
-  test("the rotate step wires every input from inputs.* or secrets.*", () => {
+  test('the rotate step wires every input from inputs.* or secrets.*', () => {
     const wired = rotateStep().with ?? {}
     for (const name of Object.keys(action.inputs)) {
       if (name in NOT_OFFERED) continue
@@ -122,7 +130,8 @@ describe('rotate.yml (reusable workflow)', () => {
     expect(alert.if).toBe("always() && inputs.alert-on-failure && needs.rotate.result != 'skipped'")
     const step = alert.steps?.find((s) => s.uses?.startsWith('meta-token-rotator/meta-token-rotator/alert@'))
     expect(step?.with?.['github-token']).toBe('${{ github.token }}')
-    for (const name of ['outcome', 'secret-name', 'failed-step', 'error', 'label']) expect(step?.with).toHaveProperty([name])
+    for (const name of ['outcome', 'secret-name', 'failed-step', 'error', 'label'])
+      expect(step?.with).toHaveProperty([name])
     expect(String(step?.with?.['failed-step'])).toContain('needs.rotate.outputs.failed-step')
     expect(String(step?.with?.error)).toContain('needs.rotate.outputs.error')
   })
@@ -145,7 +154,10 @@ describe('every workflow and example', () => {
       if (!uses) continue
       const [, target, rest] = uses as unknown as [string, string, string]
       if (target.startsWith('./') || target.startsWith('meta-token-rotator/meta-token-rotator')) continue
-      expect({ line: line.trim(), pinned: /@[0-9a-f]{40}$/.test(target) && /^\s+# v\d/.test(rest) }).toEqual({ line: line.trim(), pinned: true })
+      expect({ line: line.trim(), pinned: /@[0-9a-f]{40}$/.test(target) && /^\s+# v\d/.test(rest) }).toEqual({
+        line: line.trim(),
+        pinned: true
+      })
     }
   })
 
@@ -166,7 +178,12 @@ describe('examples', () => {
   const examples = WORKFLOW_FILES.filter((file) => file.startsWith('examples/'))
 
   test('are the four documented ones, each linked from the README', () => {
-    expect(examples.sort()).toEqual(['examples/manual-rotation.yml', 'examples/matrix.yml', 'examples/protected-environment.yml', 'examples/scheduled.yml'])
+    expect(examples.sort()).toEqual([
+      'examples/manual-rotation.yml',
+      'examples/matrix.yml',
+      'examples/protected-environment.yml',
+      'examples/scheduled.yml'
+    ])
     const readme = read('README.md')
     for (const file of examples) expect(readme).toContain(`(${file})`)
   })
@@ -177,22 +194,27 @@ describe('examples', () => {
     expect(text.slice(0, text.indexOf('\nname:'))).toMatch(/secret/i)
   })
 
-  test.each(examples)('%s: calls rotate.yml with inputs and secrets it declares, the required ones included', (file) => {
-    const { doc } = workflows.get(file) as { doc: Workflow }
-    const callers = Object.values(doc.jobs).filter((job) => job.uses?.includes('/.github/workflows/rotate.yml@'))
-    expect(callers.length).toBeGreaterThan(0)
-    for (const job of callers) {
-      expect(job.uses).toBe('meta-token-rotator/meta-token-rotator/.github/workflows/rotate.yml@v1')
-      for (const name of Object.keys(job.with ?? {})) expect(call.inputs).toHaveProperty([name])
-      for (const [name, spec] of Object.entries(call.inputs)) if (spec.required) expect(job.with).toHaveProperty([name])
-      expect(job.secrets).not.toBe('inherit')
-      const secrets = job.secrets as Record<string, unknown>
-      for (const name of Object.keys(secrets)) expect(call.secrets).toHaveProperty([name])
-      for (const [name, spec] of Object.entries(call.secrets)) if (spec.required) expect(secrets).toHaveProperty([name])
-      // The alert job of rotate.yml needs it, and a called workflow gets no more than its caller.
-      expect(job.permissions).toEqual({ issues: 'write' })
+  test.each(examples)(
+    '%s: calls rotate.yml with inputs and secrets it declares, the required ones included',
+    (file) => {
+      const { doc } = workflows.get(file) as { doc: Workflow }
+      const callers = Object.values(doc.jobs).filter((job) => job.uses?.includes('/.github/workflows/rotate.yml@'))
+      expect(callers.length).toBeGreaterThan(0)
+      for (const job of callers) {
+        expect(job.uses).toBe('meta-token-rotator/meta-token-rotator/.github/workflows/rotate.yml@v1')
+        for (const name of Object.keys(job.with ?? {})) expect(call.inputs).toHaveProperty([name])
+        for (const [name, spec] of Object.entries(call.inputs))
+          if (spec.required) expect(job.with).toHaveProperty([name])
+        expect(job.secrets).not.toBe('inherit')
+        const secrets = job.secrets as Record<string, unknown>
+        for (const name of Object.keys(secrets)) expect(call.secrets).toHaveProperty([name])
+        for (const [name, spec] of Object.entries(call.secrets))
+          if (spec.required) expect(secrets).toHaveProperty([name])
+        // The alert job of rotate.yml needs it, and a called workflow gets no more than its caller.
+        expect(job.permissions).toEqual({ issues: 'write' })
+      }
     }
-  })
+  )
 
   test('protected-environment.yml runs the rotate job in a deployment environment', () => {
     const { doc } = workflows.get('examples/protected-environment.yml') as { doc: Workflow }

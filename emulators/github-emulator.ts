@@ -124,7 +124,9 @@ export class GitHubEmulator {
   secret(scope: SecretScope, name: string, type: SecretType = 'actions'): StoredSecret | undefined {
     if (this.state.missing(scope)) return undefined
     const secret = this.state.destination(scope, type).secrets.get(name.toUpperCase())
-    return secret && { ...secret, selectedRepositoryIds: secret.selectedRepositoryIds && [...secret.selectedRepositoryIds] }
+    return (
+      secret && { ...secret, selectedRepositoryIds: secret.selectedRepositoryIds && [...secret.selectedRepositoryIds] }
+    )
   }
 
   /** Seeds a value, as if written earlier (an organization secret gets visibility 'private'). */
@@ -148,7 +150,9 @@ export class GitHubEmulator {
 
   /** Moves a secret's updated_at back, as if it had been written that long ago (seeded secrets are rarely brand new). */
   backdateSecret(scope: SecretScope, name: string, seconds: number, type: SecretType = 'actions'): void {
-    const secret = this.state.missing(scope) ? undefined : this.state.destination(scope, type).secrets.get(name.toUpperCase())
+    const secret = this.state.missing(scope)
+      ? undefined
+      : this.state.destination(scope, type).secrets.get(name.toUpperCase())
     if (!secret) throw new Error(`backdateSecret: no secret ${name}`)
     secret.updatedAt = timestamp(new Date(Date.parse(secret.updatedAt) - seconds * 1000))
   }
@@ -178,11 +182,15 @@ export class GitHubEmulator {
   }
 
   /** Seeds an issue, as if someone had opened it (and closed it, with state 'closed'); returns its number. */
-  addIssue(repo: string, fields: { title: string; body?: string; labels?: string[]; state?: 'open' | 'closed'; author?: string }): number {
+  addIssue(
+    repo: string,
+    fields: { title: string; body?: string; labels?: string[]; state?: 'open' | 'closed'; author?: string }
+  ): number {
     if (!this.state.repository(repo)) throw new Error(`addIssue: unknown repository '${repo}'`)
     const login = fields.author ?? 'octocat'
     const issue = this.issueStore.create(repo, { ...fields, user: { login, id: loginId(login), type: 'User' } })
-    if (fields.state === 'closed') Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: issue.createdAt })
+    if (fields.state === 'closed')
+      Object.assign(issue, { state: 'closed', stateReason: 'completed', closedAt: issue.createdAt })
     return issue.number
   }
 
@@ -202,7 +210,11 @@ export class GitHubEmulator {
 
     const operation = this.description?.find(method, path)
     if (this.description && !operation) {
-      this.openApiViolations.push({ method, path, errors: [`${method} ${path}: no such operation in GitHub's REST API`] })
+      this.openApiViolations.push({
+        method,
+        path,
+        errors: [`${method} ${path}: no such operation in GitHub's REST API`]
+      })
     }
     const docs = operation?.documentationUrl ?? DOCS
     const route = parseRoute(method, request.segments.slice(this.prefixSegments()))
@@ -231,7 +243,8 @@ export class GitHubEmulator {
     const invalid = operation && this.schemaViolation(method, path, operation, parsed)
     if (invalid) return githubError(422, `Invalid request.\n\n${invalid.join('\n')}`, docs)
 
-    const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+    const body =
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
     if (isIssueRoute(route)) return this.issueEndpoint(route, method, token, body, request.query, docs)
     return this.endpoint(route, method, token, body, docs)
   }
@@ -249,7 +262,14 @@ export class GitHubEmulator {
       token.kind === 'github-actions'
         ? { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
         : { login: token.login, id: loginId(token.login), type: 'User' }
-    const request: IssueRequest = { store: this.issueStore, repo: route.repo, apiUrl: this.url, webUrl: this.server.url, user, docs }
+    const request: IssueRequest = {
+      store: this.issueStore,
+      repo: route.repo,
+      apiUrl: this.url,
+      webUrl: this.server.url,
+      user,
+      docs
+    }
     const disabled = issuesDisabled(request)
     if (disabled) return disabled
     switch (route.kind) {
@@ -262,7 +282,13 @@ export class GitHubEmulator {
     }
   }
 
-  private endpoint(route: Exclude<Route, IssueRoute>, method: string, token: Token, body: Record<string, unknown>, docs: string): JsonResponse {
+  private endpoint(
+    route: Exclude<Route, IssueRoute>,
+    method: string,
+    token: Token,
+    body: Record<string, unknown>,
+    docs: string
+  ): JsonResponse {
     switch (route.kind) {
       case 'user':
         return { status: 200, body: { login: token.login, id: loginId(token.login), type: 'User' } }
@@ -273,7 +299,13 @@ export class GitHubEmulator {
         return { status: 200, body: { id, name, full_name: fullName, owner: { login: owner }, private: true } }
       }
       default: {
-        const request: SecretRequest = { state: this.state, scope: route.scope, type: route.type, apiUrl: this.url, docs }
+        const request: SecretRequest = {
+          state: this.state,
+          scope: route.scope,
+          type: route.type,
+          apiUrl: this.url,
+          docs
+        }
         if (route.kind === 'public-key') return publicKey(request)
         if (route.kind === 'secrets') return listSecrets(request)
         if (method === 'PUT') return putSecret(request, route.name, body)
@@ -293,7 +325,8 @@ export class GitHubEmulator {
 
   private withoutPrefix(path: string): string | undefined {
     if (!this.apiPrefix) return path
-    if (path === this.apiPrefix || path.startsWith(`${this.apiPrefix}/`)) return path.slice(this.apiPrefix.length) || '/'
+    if (path === this.apiPrefix || path.startsWith(`${this.apiPrefix}/`))
+      return path.slice(this.apiPrefix.length) || '/'
     return undefined
   }
 
@@ -304,7 +337,10 @@ export class GitHubEmulator {
   private withStandardHeaders(request: ParsedRequest, response: JsonResponse): JsonResponse {
     this.coreRequests += 1
     const headers: Record<string, string> = {
-      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase().replace(/(.{4})(?=.)/g, '$1:'),
+      'x-github-request-id': randomBytes(8)
+        .toString('hex')
+        .toUpperCase()
+        .replace(/(.{4})(?=.)/g, '$1:'),
       'x-github-api-version-selected': '2022-11-28',
       'x-ratelimit-limit': String(CORE_RATE_LIMIT),
       'x-ratelimit-remaining': String(Math.max(0, CORE_RATE_LIMIT - this.coreRequests)),

@@ -58,7 +58,13 @@ const minimumRequests = (count: number): { graph: number; github: number } => ({
   github: 3 * count // per repository: public key, PUT, GET read-back
 })
 
-async function rotateOnce(world: BenchWorld, probe: ReturnType<typeof writeProbeFiles>, count: number, concurrency?: number, timeoutMs = 180_000): Promise<{ run: MeasuredRun; error?: string; emulatorCpuMs: number }> {
+async function rotateOnce(
+  world: BenchWorld,
+  probe: ReturnType<typeof writeProbeFiles>,
+  count: number,
+  concurrency?: number,
+  timeoutMs = 180_000
+): Promise<{ run: MeasuredRun; error?: string; emulatorCpuMs: number }> {
   const { inputs, oldToken } = world.inputs(count, concurrency ? { 'max-concurrency': String(concurrency) } : {})
   world.reset()
   const cpu = process.cpuUsage()
@@ -75,7 +81,9 @@ async function main(): Promise<void> {
   const world = await startWorld(maxCount, { validateAgainstOpenApi: false })
   const sections: string[] = []
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'} (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform} ${process.arch}`
-  const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ')
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
   log(`meta-token-rotator benchmark${quick ? ' (BENCH_QUICK)' : ''}: ${machine}; load average ${loadAtStart}`)
   log(`bundle ${relative(root, bundle)}; emulators ${world.graph.url} (Graph), ${world.github.url} (GitHub)`)
   try {
@@ -94,32 +102,80 @@ async function main(): Promise<void> {
         actionRuns.push(run)
       }
     }
-    const wall = (runs: MeasuredRun[], q: number): number => (q === 0.5 ? median(runs.map((r) => r.wallMs)) : quantile(runs.map((r) => r.wallMs), q))
+    const wall = (runs: MeasuredRun[], q: number): number =>
+      q === 0.5
+        ? median(runs.map((r) => r.wallMs))
+        : quantile(
+            runs.map((r) => r.wallMs),
+            q
+          )
     const coldRatio = wall(actionRuns, 0.5) / wall(floorRuns, 0.5)
     const coldRows = [
-      ['floor: node + libsodium-wrappers + sodium.ready', String(floorRuns.length), ms(wall(floorRuns, 0.5)), ms(wall(floorRuns, 0.9)), ms(median(floorRuns.map((r) => r.cpuMs))), mb(median(floorRuns.map((r) => r.maxRssKb))), ''],
-      ['action: full rotation, 1 repository, 0 ms', String(actionRuns.length), ms(wall(actionRuns, 0.5)), ms(wall(actionRuns, 0.9)), ms(median(actionRuns.map((r) => r.cpuMs))), mb(median(actionRuns.map((r) => r.maxRssKb))), `${ratio(coldRatio)} ${mark(coldRatio <= 2)} (target ≤ 2.0×)`]
+      [
+        'floor: node + libsodium-wrappers + sodium.ready',
+        String(floorRuns.length),
+        ms(wall(floorRuns, 0.5)),
+        ms(wall(floorRuns, 0.9)),
+        ms(median(floorRuns.map((r) => r.cpuMs))),
+        mb(median(floorRuns.map((r) => r.maxRssKb))),
+        ''
+      ],
+      [
+        'action: full rotation, 1 repository, 0 ms',
+        String(actionRuns.length),
+        ms(wall(actionRuns, 0.5)),
+        ms(wall(actionRuns, 0.9)),
+        ms(median(actionRuns.map((r) => r.cpuMs))),
+        mb(median(actionRuns.map((r) => r.maxRssKb))),
+        `${ratio(coldRatio)} ${mark(coldRatio <= 2)} (target ≤ 2.0×)`
+      ]
     ]
-    const coldTable = table(['process', 'runs', 'median wall', 'p90 wall', 'median CPU', 'peak RSS', 'ratio (median)'], coldRows)
+    const coldTable = table(
+      ['process', 'runs', 'median wall', 'p90 wall', 'median CPU', 'peak RSS', 'ratio (median)'],
+      coldRows
+    )
     log(coldTable)
-    sections.push(`## 1. Cold start\n\nSame run, same clean environment (no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS), runs interleaved floor/action after one discarded warm-up of each. Wall time is spawn → exit as the parent sees it; CPU is the child's user + system time.\n\n${coldTable}`)
+    sections.push(
+      `## 1. Cold start\n\nSame run, same clean environment (no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS), runs interleaved floor/action after one discarded warm-up of each. Wall time is spawn → exit as the parent sees it; CPU is the child's user + system time.\n\n${coldTable}`
+    )
 
     // ── 2./3. Fan-out and requests ─────────────────────────────────────────────────────────────
     const counts = quick ? [1, 10, 100] : [1, 10, 100, 1000]
     const cases: FanOutCase[] = []
-    for (const latencyMs of [0, 50]) for (const count of counts) cases.push({ count, latencyMs, concurrency: DEFAULT_MAX_CONCURRENCY, reps: count >= 1000 ? 1 : quick ? 1 : 3 })
-    for (const count of counts.filter((c) => c >= 100)) for (const concurrency of quick ? [4] : [4, 16]) cases.push({ count, latencyMs: 50, concurrency, reps: count >= 1000 ? 1 : quick ? 1 : 3 })
+    for (const latencyMs of [0, 50])
+      for (const count of counts)
+        cases.push({ count, latencyMs, concurrency: DEFAULT_MAX_CONCURRENCY, reps: count >= 1000 ? 1 : quick ? 1 : 3 })
+    for (const count of counts.filter((c) => c >= 100))
+      for (const concurrency of quick ? [4] : [4, 16])
+        cases.push({ count, latencyMs: 50, concurrency, reps: count >= 1000 ? 1 : quick ? 1 : 3 })
     log(`\n2. Fan-out: ${cases.length} cases…`)
     const results: FanOutResult[] = []
     for (const c of cases) {
       if (overBudget()) {
-        skipped.push(`fan-out ${c.count} destinations at ${c.latencyMs} ms, concurrency ${c.concurrency} (time budget spent)`)
+        skipped.push(
+          `fan-out ${c.count} destinations at ${c.latencyMs} ms, concurrency ${c.concurrency} (time budget spent)`
+        )
         continue
       }
       world.setLatency(c.latencyMs)
-      const result: FanOutResult = { ...c, wallMs: [], rssKb: [], cpuMs: [], emulatorCpuMs: [], peakInFlight: 0, graphRequests: 0, githubRequests: 0, connections: { graph: 0, github: 0 } }
+      const result: FanOutResult = {
+        ...c,
+        wallMs: [],
+        rssKb: [],
+        cpuMs: [],
+        emulatorCpuMs: [],
+        peakInFlight: 0,
+        graphRequests: 0,
+        githubRequests: 0,
+        connections: { graph: 0, github: 0 }
+      }
       for (let rep = 0; rep < c.reps; rep++) {
-        const { run, error, emulatorCpuMs } = await rotateOnce(world, probe, c.count, c.concurrency === DEFAULT_MAX_CONCURRENCY ? undefined : c.concurrency)
+        const { run, error, emulatorCpuMs } = await rotateOnce(
+          world,
+          probe,
+          c.count,
+          c.concurrency === DEFAULT_MAX_CONCURRENCY ? undefined : c.concurrency
+        )
         if (error) {
           result.error = error
           problems.push(`${c.count} destinations at ${c.latencyMs} ms, c=${c.concurrency}: ${error}`)
@@ -135,12 +191,15 @@ async function main(): Promise<void> {
         result.connections = { ...world.connections }
       }
       results.push(result)
-      log(`   ${String(c.count).padStart(4)} destinations, ${String(c.latencyMs).padStart(2)} ms, c=${String(c.concurrency).padEnd(2)}: ${seconds(median(result.wallMs))}, ${mb(Math.max(...result.rssKb))}${result.error ? `  FAILED: ${result.error}` : ''}`)
+      log(
+        `   ${String(c.count).padStart(4)} destinations, ${String(c.latencyMs).padStart(2)} ms, c=${String(c.concurrency).padEnd(2)}: ${seconds(median(result.wallMs))}, ${mb(Math.max(...result.rssKb))}${result.error ? `  FAILED: ${result.error}` : ''}`
+      )
     }
     const target = (r: FanOutResult): string => {
       const notes: string[] = []
       // The time target is the default's; the other concurrencies are there for comparison.
-      if (r.count === 100 && r.latencyMs === 50 && r.concurrency === DEFAULT_MAX_CONCURRENCY) notes.push(`${mark(median(r.wallMs) <= 1500)} ≤ 1.5 s`)
+      if (r.count === 100 && r.latencyMs === 50 && r.concurrency === DEFAULT_MAX_CONCURRENCY)
+        notes.push(`${mark(median(r.wallMs) <= 1500)} ≤ 1.5 s`)
       if (r.count === 1000) notes.push(`${mark(Math.max(...r.rssKb) <= 150 * 1024)} ≤ 150 MB`)
       return notes.join(', ')
     }
@@ -157,7 +216,22 @@ async function main(): Promise<void> {
       mb(r.rssKb.length ? Math.max(...r.rssKb) : NaN),
       r.error ? `FAILED: ${r.error}` : target(r)
     ])
-    const fanTable = table(['destinations', 'latency', 'max-concurrency', 'runs', 'median wall', 'range', 'destinations/s', 'action CPU', 'emulator CPU', 'peak RSS (max)', 'target'], fanRows)
+    const fanTable = table(
+      [
+        'destinations',
+        'latency',
+        'max-concurrency',
+        'runs',
+        'median wall',
+        'range',
+        'destinations/s',
+        'action CPU',
+        'emulator CPU',
+        'peak RSS (max)',
+        'target'
+      ],
+      fanRows
+    )
     log(fanTable)
     sections.push(
       `## 2. Fan-out\n\nRepository secrets in N repositories; every request to either emulator is delayed by the latency shown (no rate limit: the github-api-url is loopback, so the throttling plugin's github.com pacing is off, as on GHES). max-concurrency ${DEFAULT_MAX_CONCURRENCY} is the default. Action CPU is the child's user + system time; emulator CPU is the benchmark process's own CPU during the run (both emulators live there). Peak RSS is the child's own \`process.resourceUsage().maxRSS\`, written on exit by the \`--import\` probe.\n\n${fanTable}\n\n![wall time against destination count](benchmarks.svg)`
@@ -169,9 +243,32 @@ async function main(): Promise<void> {
         const min = minimumRequests(r.count)
         const made = r.graphRequests + r.githubRequests
         const minimum = min.graph + min.github
-        return [String(r.count), `${r.latencyMs} ms`, String(r.concurrency), `${r.graphRequests} / ${min.graph}`, `${r.githubRequests} / ${min.github}`, `${made} / ${minimum}`, ratio(made / minimum), `${r.connections.graph} + ${r.connections.github}`, String(r.peakInFlight)]
+        return [
+          String(r.count),
+          `${r.latencyMs} ms`,
+          String(r.concurrency),
+          `${r.graphRequests} / ${min.graph}`,
+          `${r.githubRequests} / ${min.github}`,
+          `${made} / ${minimum}`,
+          ratio(made / minimum),
+          `${r.connections.graph} + ${r.connections.github}`,
+          String(r.peakInFlight)
+        ]
       })
-    const reqTable = table(['destinations', 'latency', 'c', 'Graph made / min', 'GitHub made / min', 'total made / min', 'made ÷ min', 'TCP connections (Graph + GitHub)', 'peak GitHub requests in flight'], reqRows)
+    const reqTable = table(
+      [
+        'destinations',
+        'latency',
+        'c',
+        'Graph made / min',
+        'GitHub made / min',
+        'total made / min',
+        'made ÷ min',
+        'TCP connections (Graph + GitHub)',
+        'peak GitHub requests in flight'
+      ],
+      reqRows
+    )
     log(`\n3. Requests made vs the minimum (last run of each case)\n${reqTable}`)
     sections.push(
       `## 3. Requests made vs the minimum\n\nCounted at both emulators (\`server.requests\`) in the last run of each case. Minimum: 1 debug_token + 1 refresh + 1 debug_token + 1 revoke at Graph; per repository 1 public key + 1 PUT + 1 GET read-back at GitHub. TCP connections are the connections each emulator accepted during the run (keep-alive reuse shows as far fewer connections than requests); peak in flight is the most requests the GitHub emulator was serving at once, i.e. the concurrency the action really reached.\n\n${reqTable}`
@@ -182,7 +279,9 @@ async function main(): Promise<void> {
     const pacedCount = quick ? 8 : 24
     if (overBudget()) skipped.push('github.com pacing (time budget spent)')
     else {
-      log(`\n4. Secondary rate limit: ${limit.writesPerWindow} writes per ${limit.windowMs / 1000} s, ${pacedCount} repositories…`)
+      log(
+        `\n4. Secondary rate limit: ${limit.writesPerWindow} writes per ${limit.windowMs / 1000} s, ${pacedCount} repositories…`
+      )
       const paced = await startWorld(pacedCount, { validateAgainstOpenApi: false, secondaryRateLimit: limit })
       try {
         const { run, error } = await rotateOnce(paced, probe, pacedCount)
@@ -194,8 +293,32 @@ async function main(): Promise<void> {
         const stored = !error
         const paceRatio = run.wallMs / floorMs
         const paceTable = table(
-          ['writes', 'limit', 'wall', 'floor (writes ÷ per-window × window)', 'earliest possible (last window opens)', 'wall ÷ floor', 'accepted', 'rejected (403)', 'retriedTooEarly', 'all stored'],
-          [[String(writes), `${limit.writesPerWindow} per ${limit.windowMs / 1000} s`, seconds(run.wallMs), seconds(floorMs), seconds(earliestMs), `${ratio(paceRatio)} ${mark(paceRatio <= 1.3)} (≤ 1.3×)`, String(rl.writesAccepted), String(rl.writesRejected), `${rl.retriedTooEarly} ${mark(rl.retriedTooEarly === 0)}`, mark(stored)]]
+          [
+            'writes',
+            'limit',
+            'wall',
+            'floor (writes ÷ per-window × window)',
+            'earliest possible (last window opens)',
+            'wall ÷ floor',
+            'accepted',
+            'rejected (403)',
+            'retriedTooEarly',
+            'all stored'
+          ],
+          [
+            [
+              String(writes),
+              `${limit.writesPerWindow} per ${limit.windowMs / 1000} s`,
+              seconds(run.wallMs),
+              seconds(floorMs),
+              seconds(earliestMs),
+              `${ratio(paceRatio)} ${mark(paceRatio <= 1.3)} (≤ 1.3×)`,
+              String(rl.writesAccepted),
+              String(rl.writesRejected),
+              `${rl.retriedTooEarly} ${mark(rl.retriedTooEarly === 0)}`,
+              mark(stored)
+            ]
+          ]
         )
         log(paceTable)
         sections.push(
@@ -208,7 +331,16 @@ async function main(): Promise<void> {
 
     // ── 5. Bundle size ─────────────────────────────────────────────────────────────────────────
     const bytes = readFileSync(bundle)
-    const sizeTable = table(['file', 'bytes', 'gzip -9'], [[relative(root, bundle), bytes.length.toLocaleString('en'), gzipSync(bytes, { level: 9 }).length.toLocaleString('en')]])
+    const sizeTable = table(
+      ['file', 'bytes', 'gzip -9'],
+      [
+        [
+          relative(root, bundle),
+          bytes.length.toLocaleString('en'),
+          gzipSync(bytes, { level: 9 }).length.toLocaleString('en')
+        ]
+      ]
+    )
     log(`\n5. Bundle size\n${sizeTable}`)
     sections.push(`## 5. Bundle size\n\n${sizeTable}`)
 
@@ -219,7 +351,13 @@ async function main(): Promise<void> {
       log(`\n6. gh secret set loop: skipped (${why})`)
       sections.push(`## 6. \`gh secret set\` loop\n\nSkipped: ${why}.`)
     } else {
-      const ghCases = quick ? [{ count: 3, latencyMs: 0 }] : [{ count: 10, latencyMs: 0 }, { count: 10, latencyMs: 50 }, { count: 100, latencyMs: 50 }]
+      const ghCases = quick
+        ? [{ count: 3, latencyMs: 0 }]
+        : [
+            { count: 10, latencyMs: 0 },
+            { count: 10, latencyMs: 50 },
+            { count: 100, latencyMs: 50 }
+          ]
       log(`\n6. gh secret set loop (${gh.version})…`)
       const token = world.inputs(1).inputs['github-token'] as string
       const loop = await startGhLoop(gh.path, world.github.url, token)
@@ -235,15 +373,39 @@ async function main(): Promise<void> {
           const value = `bench-${Date.now()}`
           const repos = Array.from({ length: c.count }, (_, i) => repoName(i))
           const { wallMs, failures } = await loop.run(repos, SECRET_NAME, value)
-          const held = repos.every((repo) => world.github.secret({ kind: 'repository', repo }, SECRET_NAME)?.value === value)
-          if (failures.length > 0 || !held) problems.push(`gh loop ${c.count}: ${failures[0] ?? 'not every secret stored'}`)
-          const action = results.find((r) => r.count === c.count && r.latencyMs === c.latencyMs && r.concurrency === DEFAULT_MAX_CONCURRENCY)
-          rows.push([String(c.count), `${c.latencyMs} ms`, seconds(wallMs), String(world.github.server.requests.length), mark(failures.length === 0 && held), action ? seconds(median(action.wallMs)) : '—', action ? String(action.githubRequests) : '—'])
+          const held = repos.every(
+            (repo) => world.github.secret({ kind: 'repository', repo }, SECRET_NAME)?.value === value
+          )
+          if (failures.length > 0 || !held)
+            problems.push(`gh loop ${c.count}: ${failures[0] ?? 'not every secret stored'}`)
+          const action = results.find(
+            (r) => r.count === c.count && r.latencyMs === c.latencyMs && r.concurrency === DEFAULT_MAX_CONCURRENCY
+          )
+          rows.push([
+            String(c.count),
+            `${c.latencyMs} ms`,
+            seconds(wallMs),
+            String(world.github.server.requests.length),
+            mark(failures.length === 0 && held),
+            action ? seconds(median(action.wallMs)) : '—',
+            action ? String(action.githubRequests) : '—'
+          ])
         }
       } finally {
         await loop.stop()
       }
-      const ghTable = table(['repositories', 'latency', 'gh loop wall', 'gh GitHub requests', 'all stored', `action wall (c=${DEFAULT_MAX_CONCURRENCY}, incl. Graph + read-back)`, 'action GitHub requests'], rows)
+      const ghTable = table(
+        [
+          'repositories',
+          'latency',
+          'gh loop wall',
+          'gh GitHub requests',
+          'all stored',
+          `action wall (c=${DEFAULT_MAX_CONCURRENCY}, incl. Graph + read-back)`,
+          'action GitHub requests'
+        ],
+        rows
+      )
       log(ghTable)
       sections.push(
         `## 6. \`gh secret set\` loop\n\n${gh.version}, one \`gh secret set ${SECRET_NAME} --body … --repo R\` process per repository, one after another, pointed at the GitHub emulator through gh's \`http_unix_socket\` setting (a Unix socket piped to 127.0.0.1). gh only writes: it does no Graph calls, no read-back and no revoke, so the action does more work per repository.\n\n${ghTable}`
@@ -271,7 +433,9 @@ async function main(): Promise<void> {
       '',
       `Generated by \`npm run bench\` (\`scripts/bench.ts\`)${quick ? ' in BENCH_QUICK mode' : ''} on ${new Date().toISOString().slice(0, 10)}, in ${seconds(elapsed())}.`,
       '',
-      `**Machine:** ${machine}. Load average (1/5/15 min) ${loadAtStart} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end: other work on the machine shows up as noise, most in the cold-start numbers.`,
+      `**Machine:** ${machine}. Load average (1/5/15 min) ${loadAtStart} at the start, ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at the end: other work on the machine shows up as noise, most in the cold-start numbers.`,
       '',
       '## Method',
       '',
@@ -283,12 +447,16 @@ async function main(): Promise<void> {
       '',
       ...sections.flatMap((s) => [s, '']),
       // Hand-written findings (profiles, experiments), kept beside the script and appended verbatim.
-      ...(existsSync(join(root, 'scripts', 'bench', 'analysis.md')) ? [readFileSync(join(root, 'scripts', 'bench', 'analysis.md'), 'utf8').trimEnd(), ''] : []),
+      ...(existsSync(join(root, 'scripts', 'bench', 'analysis.md'))
+        ? [readFileSync(join(root, 'scripts', 'bench', 'analysis.md'), 'utf8').trimEnd(), '']
+        : []),
       ...(skipped.length ? ['## Skipped', '', ...skipped.map((s) => `- ${s}`), ''] : []),
       ...(problems.length ? ['## Problems', '', ...problems.map((s) => `- ${s}`), ''] : [])
     ].join('\n')
     writeFileSync(join(outDir, 'benchmarks.md'), doc)
-    log(`\nWrote ${relative(root, join(outDir, 'benchmarks.md'))} and ${relative(root, join(outDir, 'benchmarks.svg'))} in ${seconds(elapsed())}.`)
+    log(
+      `\nWrote ${relative(root, join(outDir, 'benchmarks.md'))} and ${relative(root, join(outDir, 'benchmarks.svg'))} in ${seconds(elapsed())}.`
+    )
     if (skipped.length) log(`Skipped: ${skipped.join('; ')}`)
   } finally {
     await world.stop()

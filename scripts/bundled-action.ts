@@ -46,7 +46,10 @@ export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const manifest = join(dir, 'package.json')
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'meta-token-rotator') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'meta-token-rotator'
+    ) {
       return dir
     }
     const parent = dirname(dir)
@@ -85,7 +88,11 @@ export async function runBundledAction(options: BundledRunOptions): Promise<Bund
 
   const started = performance.now()
   try {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle], {
+      cwd: workDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

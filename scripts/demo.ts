@@ -19,7 +19,8 @@ const fingerprint = (value: string): string => `sha256:${createHash('sha256').up
 const yes = (ok: boolean): string => (ok ? '✔' : '✘')
 const date = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z')
 const print = (line = ''): void => console.log(line)
-const indent = (lines: string[], by = '    '): void => lines.forEach((line) => print(line || by.trim() ? (by + line).trimEnd() : ''))
+const indent = (lines: string[], by = '    '): void =>
+  lines.forEach((line) => print(line || by.trim() ? (by + line).trimEnd() : ''))
 
 function heading(number: number, title: string): void {
   print()
@@ -56,7 +57,14 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   const pat = `github_pat_11DEMO0${randomBytes(12).toString('hex')}`
 
   graph.addApp({ id: APP_ID, secret: appSecret, name: 'Demo App' })
-  const oldToken = graph.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', scopes: SCOPES, expiresIn: 20 * DAY, issuedAgo: 40 * DAY, userId: SYSTEM_USER_ID })
+  const oldToken = graph.issueToken({
+    appId: APP_ID,
+    type: 'SYSTEM_USER',
+    scopes: SCOPES,
+    expiresIn: 20 * DAY,
+    issuedAgo: 40 * DAY,
+    userId: SYSTEM_USER_ID
+  })
   for (const repo of REPOSITORIES) github.addRepository(repo)
   github.addToken(pat, { permissions: { metadata: 'read', secrets: 'write' } })
   const oldExpiry = graph.token(oldToken)?.expiresAt ?? 0
@@ -124,10 +132,16 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   const printedSecrets = secrets.filter((s) =>
     `${run.stdout}\n${run.stderr}`
       .split(/\r?\n/)
-      .some((line) => !line.startsWith('::add-mask::') && [s, encodeURIComponent(s), Buffer.from(s).toString('base64')].some((f) => line.includes(f)))
+      .some(
+        (line) =>
+          !line.startsWith('::add-mask::') &&
+          [s, encodeURIComponent(s), Buffer.from(s).toString('base64')].some((f) => line.includes(f))
+      )
   )
-  print(`    ${yes(printedSecrets.length === 0)} The raw output holds no secret outside its ::add-mask:: lines` +
-    (printedSecrets.length === 0 ? '.' : `: ${printedSecrets.length} found!`))
+  print(
+    `    ${yes(printedSecrets.length === 0)} The raw output holds no secret outside its ::add-mask:: lines` +
+      (printedSecrets.length === 0 ? '.' : `: ${printedSecrets.length} found!`)
+  )
 
   heading(4, 'Outputs (GITHUB_OUTPUT)')
   const outputNames = Object.keys(run.outputs)
@@ -143,7 +157,10 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   const inRepos = REPOSITORIES.map((repo) => {
     const value = github.secret({ kind: 'repository', repo }, SECRET_NAME)?.value
     const holdsNew = Boolean(fresh) && value === fresh
-    const what = value === undefined ? 'no secret' : `${fingerprint(value)}  ${holdsNew ? '= the token output' : value === oldToken ? '= the OLD token' : '≠ the token output'}`
+    const what =
+      value === undefined
+        ? 'no secret'
+        : `${fingerprint(value)}  ${holdsNew ? '= the token output' : value === oldToken ? '= the OLD token' : '≠ the token output'}`
     print(`    ${yes(holdsNew)} ${repo.padEnd(10)} ${what}`)
     return holdsNew
   })
@@ -154,20 +171,27 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   print(`    ${yes(oldRevoked)} The old token ${fingerprint(oldToken)} is ${oldRevoked ? 'revoked' : 'NOT revoked'}.`)
   if (fresh) {
     const newExpiry = graph.token(fresh)?.expiresAt
-    print(`    ${yes(newUsable)} The new token ${fingerprint(fresh)} is ${newUsable ? 'usable' : 'NOT usable'}` +
-      (newExpiry ? `, expires ${date(newExpiry)} (was ${date(oldExpiry)}).` : '.'))
+    print(
+      `    ${yes(newUsable)} The new token ${fingerprint(fresh)} is ${newUsable ? 'usable' : 'NOT usable'}` +
+        (newExpiry ? `, expires ${date(newExpiry)} (was ${date(oldExpiry)}).` : '.')
+    )
   } else {
     print(`    ${yes(false)} No new token came out of the run.`)
   }
 
   heading(7, 'Requests made, in the order they arrived (method and path; query strings left out)')
-  for (const { api, request } of timeline) print(`    ${api.padEnd(6)} ${request.method.padEnd(6)} ${hide(request.path)}`)
-  const position = (request: RecordedRequest | undefined): number => timeline.findIndex((entry) => entry.request === request)
+  for (const { api, request } of timeline)
+    print(`    ${api.padEnd(6)} ${request.method.padEnd(6)} ${hide(request.path)}`)
+  const position = (request: RecordedRequest | undefined): number =>
+    timeline.findIndex((entry) => entry.request === request)
   const revokeAt = position(graph.server.requestsTo(/\/oauth\/revoke$/).at(-1))
   const readBacks = github.server.requestsTo(new RegExp(`/secrets/${SECRET_NAME}$`), 'GET')
-  const revokedLast = revokeAt >= 0 && readBacks.length === REPOSITORIES.length && readBacks.every((r) => position(r) < revokeAt)
+  const revokedLast =
+    revokeAt >= 0 && readBacks.length === REPOSITORIES.length && readBacks.every((r) => position(r) < revokeAt)
   print()
-  print(`    ${yes(revokedLast)} The revoke ${revokedLast ? 'came after' : 'did NOT come after'} both secrets were written and read back (GET …/secrets/${SECRET_NAME}).`)
+  print(
+    `    ${yes(revokedLast)} The revoke ${revokedLast ? 'came after' : 'did NOT come after'} both secrets were written and read back (GET …/secrets/${SECRET_NAME}).`
+  )
 
   heading(8, 'Job summary (GITHUB_STEP_SUMMARY, Markdown)')
   indent(hide(run.summary).trimEnd().split('\n'), '    │ ')

@@ -66,7 +66,9 @@ export async function serveFixture(): Promise<ServedFixture> {
   github.addToken(pat, { permissions: { metadata: 'read', secrets: 'write' } })
 
   const verify = (): FixtureVerification => {
-    const values = FIXTURE.repositories.map((repo) => github.secret({ kind: 'repository', repo }, FIXTURE.secretName)?.value)
+    const values = FIXTURE.repositories.map(
+      (repo) => github.secret({ kind: 'repository', repo }, FIXTURE.secretName)?.value
+    )
     const fresh = values[0]
     const newTokenUsable = fresh !== undefined && fresh !== oldToken && graph.isUsable(fresh)
     const repositories = FIXTURE.repositories.map((repository, i) => ({
@@ -124,13 +126,21 @@ function closeServer(server: Server): Promise<void> {
 
 async function main(file: string | undefined): Promise<void> {
   if (!file) {
-    console.error('Usage: node build/scripts/emulators-serve.js FILE   (FILE receives NAME=value lines, e.g. for $GITHUB_ENV)')
+    console.error(
+      'Usage: node build/scripts/emulators-serve.js FILE   (FILE receives NAME=value lines, e.g. for $GITHUB_ENV)'
+    )
     process.exitCode = 2
     return
   }
   const fixture = await serveFixture()
   // Written whole, then renamed: a reader polling for FILE never sees half of it.
-  writeFileSync(`${file}.partial`, Object.entries(fixture.variables).map(([name, value]) => `${name}=${value}\n`).join(''), { mode: 0o600 })
+  writeFileSync(
+    `${file}.partial`,
+    Object.entries(fixture.variables)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+    { mode: 0o600 }
+  )
   renameSync(`${file}.partial`, file)
   console.log(`Graph API emulator   ${fixture.variables.EMULATOR_GRAPH_URL}`)
   console.log(`GitHub API emulator  ${fixture.variables.EMULATOR_GITHUB_URL}`)

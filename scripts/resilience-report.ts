@@ -79,7 +79,10 @@ if (faults) {
 }
 lines.push('')
 if (inputs) {
-  lines.push(`Bad inputs tried:          ${inputs.tried}`, `  cleanly rejected:        ${inputs.cleanlyRejected} (${percent(inputs.cleanlyRejected, inputs.tried)})`)
+  lines.push(
+    `Bad inputs tried:          ${inputs.tried}`,
+    `  cleanly rejected:        ${inputs.cleanlyRejected} (${percent(inputs.cleanlyRejected, inputs.tried)})`
+  )
   for (const name of inputs.notCleanlyRejected) lines.push(`  ✘ ${name}`)
   ok &&= inputs.cleanlyRejected === inputs.tried && inputs.tried >= 40
 } else {
@@ -98,6 +101,11 @@ if (summary) {
     lines.push(`  ${result.name.slice(root.length + 1)}: ${((result.endTime - result.startTime) / 1000).toFixed(1)} s`)
   }
 }
-lines.push(`Wall time:                 ${(wallMs / 1000).toFixed(1)} s`, '', ok ? 'All targets met.' : 'Targets NOT met.', '')
+lines.push(
+  `Wall time:                 ${(wallMs / 1000).toFixed(1)} s`,
+  '',
+  ok ? 'All targets met.' : 'Targets NOT met.',
+  ''
+)
 console.log(lines.join('\n'))
 process.exitCode = ok ? 0 : 1

@@ -21,8 +21,14 @@ export function checkOutputs(env: NodeJS.ProcessEnv): Check[] {
   return [
     { ok: env.ROTATED === 'true', what: `output rotated is 'true' (got '${env.ROTATED ?? ''}')` },
     { ok: env.REVOKED === 'true', what: `output revoked is 'true' (got '${env.REVOKED ?? ''}')` },
-    { ok: !Number.isNaN(Date.parse(env.EXPIRES_AT ?? '')), what: `output expires-at is an ISO 8601 date (got '${env.EXPIRES_AT ?? ''}')` },
-    { ok: env.TOKEN_TYPE === 'system-user', what: `output token-type is 'system-user' (got '${env.TOKEN_TYPE ?? ''}')` },
+    {
+      ok: !Number.isNaN(Date.parse(env.EXPIRES_AT ?? '')),
+      what: `output expires-at is an ISO 8601 date (got '${env.EXPIRES_AT ?? ''}')`
+    },
+    {
+      ok: env.TOKEN_TYPE === 'system-user',
+      what: `output token-type is 'system-user' (got '${env.TOKEN_TYPE ?? ''}')`
+    },
     {
       ok: secrets.length === 2 && secrets.every((s) => s.status === 'created' || s.status === 'updated'),
       what: `output secrets lists 2 destinations, each created or updated (got ${secrets.length})`
@@ -44,14 +50,19 @@ export function checkFixture(verification: FixtureVerification): Check[] {
 
 async function main(): Promise<boolean> {
   const url = process.env.EMULATOR_VERIFY_URL
-  if (!url) throw new Error('EMULATOR_VERIFY_URL is not set: run emulators-serve.js first and load its file into the environment')
+  if (!url)
+    throw new Error(
+      'EMULATOR_VERIFY_URL is not set: run emulators-serve.js first and load its file into the environment'
+    )
   const response = await fetch(url)
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`)
   const verification = (await response.json()) as FixtureVerification
   const checks = [...checkOutputs(process.env), ...checkFixture(verification)]
   for (const check of checks) console.log(`${check.ok ? '✔' : '✘'} ${check.what}`)
   const failed = checks.filter((check) => !check.ok).length
-  console.log(failed === 0 ? 'PASS: rotated, stored in both repositories, old token revoked.' : `FAIL: ${failed} check(s) failed.`)
+  console.log(
+    failed === 0 ? 'PASS: rotated, stored in both repositories, old token revoked.' : `FAIL: ${failed} check(s) failed.`
+  )
   return failed === 0
 }
 

@@ -30,7 +30,11 @@ export interface ActionTuning {
 
 const CREDENTIAL_INPUTS = [Input.AppSecret, Input.Token, Input.AdminToken, Input.PreviousToken, Input.GithubToken]
 
-export async function runAction(io: ActionIO, env: NodeJS.ProcessEnv, tuning: ActionTuning = {}): Promise<RotationResult | undefined> {
+export async function runAction(
+  io: ActionIO,
+  env: NodeJS.ProcessEnv,
+  tuning: ActionTuning = {}
+): Promise<RotationResult | undefined> {
   const redactor = new SecretRedactor()
   for (const input of CREDENTIAL_INPUTS) {
     const value = io.getInput(input).trim()

@@ -97,16 +97,25 @@ class Rotation {
     const { settings, result, log } = this
     const current = await this.checkCurrent()
     const previous = await this.checkPrevious()
-    if (current && settings.strategy === 'refresh' && rotationCanWait(current, settings.rotateBeforeSeconds, this.now())) {
+    if (
+      current &&
+      settings.strategy === 'refresh' &&
+      rotationCanWait(current, settings.rotateBeforeSeconds, this.now())
+    ) {
       result.skipped = true
-      log.info(`The current token expires ${expiryText(current.expiresAt)}, further away than rotate-before: nothing to do.`)
+      log.info(
+        `The current token expires ${expiryText(current.expiresAt)}, further away than rotate-before: nothing to do.`
+      )
       return
     }
 
     const destinations = planDestinations(settings)
     const ready = await this.prepare(destinations)
     if (settings.dryRun) {
-      this.failIfAnyFailed('prepare', 'Dry run: some destinations are not ready; nothing was minted, written or revoked.')
+      this.failIfAnyFailed(
+        'prepare',
+        'Dry run: some destinations are not ready; nothing was minted, written or revoked.'
+      )
       log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.')
       return
     }
@@ -158,9 +167,17 @@ class Rotation {
     } else if (!current.isValid) {
       result.notes.push("The token in 'token' is no longer valid: there is nothing to revoke.")
     } else if (current.appId !== settings.appId) {
-      throw new RotationError('check', `The token in 'token' belongs to app ${current.appId}, not app-id ${settings.appId}.`, "pass this app's token in 'token', or leave it empty.")
+      throw new RotationError(
+        'check',
+        `The token in 'token' belongs to app ${current.appId}, not app-id ${settings.appId}.`,
+        "pass this app's token in 'token', or leave it empty."
+      )
     } else if (settings.revoke === 'true' && current.kind !== 'system-user') {
-      throw new RotationError('check', `revoke: true, but the token in 'token' is a ${current.kind} token; Meta revokes only system user tokens.`, 'use revoke: auto or false.')
+      throw new RotationError(
+        'check',
+        `revoke: true, but the token in 'token' is a ${current.kind} token; Meta revokes only system user tokens.`,
+        'use revoke: auto or false.'
+      )
     }
     this.log.info(
       `Current token: ${current.kind}, ${current.isValid ? 'valid' : 'not valid'}, expires ${expiryText(current.expiresAt)}, scopes ${current.scopes.join(', ') || 'none'}.`
@@ -176,10 +193,18 @@ class Rotation {
       this.services.tokens.inspect(settings.previousToken as string)
     )
     if (info.isValid && info.appId !== settings.appId) {
-      throw new RotationError('check', `'previous-token' belongs to app ${info.appId}, not app-id ${settings.appId}.`, "pass the value held in 'previous-secret-name'.")
+      throw new RotationError(
+        'check',
+        `'previous-token' belongs to app ${info.appId}, not app-id ${settings.appId}.`,
+        "pass the value held in 'previous-secret-name'."
+      )
     }
     if (info.isValid && settings.revoke === 'true' && info.kind !== 'system-user') {
-      throw new RotationError('check', `revoke: true, but 'previous-token' is a ${info.kind} token; Meta revokes only system user tokens.`, 'use revoke: auto or false.')
+      throw new RotationError(
+        'check',
+        `revoke: true, but 'previous-token' is a ${info.kind} token; Meta revokes only system user tokens.`,
+        'use revoke: auto or false.'
+      )
     }
     return info
   }
@@ -190,7 +215,8 @@ class Rotation {
     const outcomes = await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
       try {
         await store.publicKey(destination)
-        for (const name of destination.selectedRepositories ?? []) await store.repositoryId(`${destination.target}/${name}`)
+        for (const name of destination.selectedRepositories ?? [])
+          await store.repositoryId(`${destination.target}/${name}`)
         return this.outcome(destination, this.settings.secretName, 'checked')
       } catch (error) {
         return this.failure(destination, this.settings.secretName, error)
@@ -234,10 +260,16 @@ class Rotation {
   private async verify(fresh: string, current: TokenInfo | undefined, sameString: boolean): Promise<TokenInfo> {
     let info: TokenInfo
     try {
-      info = await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(fresh))
+      info = await this.graph('verify', 'Checking the new token (debug_token)', () =>
+        this.services.tokens.inspect(fresh)
+      )
     } catch (error) {
       // Unchecked, it is stored nowhere: a system user token must not stay alive.
-      await this.revokeOrphan(fresh, this.settings.strategy === 'generate' || current?.kind === 'system-user', sameString)
+      await this.revokeOrphan(
+        fresh,
+        this.settings.strategy === 'generate' || current?.kind === 'system-user',
+        sameString
+      )
       throw error
     }
     try {
@@ -246,7 +278,9 @@ class Rotation {
       await this.revokeOrphan(fresh, info.kind === 'system-user' && info.isValid, sameString)
       throw error
     }
-    this.log.info(`New token: ${info.kind}, expires ${expiryText(info.expiresAt)}, scopes ${info.scopes.join(', ') || 'none'}.`)
+    this.log.info(
+      `New token: ${info.kind}, expires ${expiryText(info.expiresAt)}, scopes ${info.scopes.join(', ') || 'none'}.`
+    )
     return info
   }
 
@@ -255,7 +289,8 @@ class Rotation {
     const { settings } = this
     const writes: SecretWrite[] = []
     if (settings.previousSecretName) {
-      if (settings.token && settings.token !== fresh) writes.push({ name: settings.previousSecretName, value: settings.token })
+      if (settings.token && settings.token !== fresh)
+        writes.push({ name: settings.previousSecretName, value: settings.token })
       else this.result.notes.push(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
     }
     writes.push({ name: settings.secretName, value: fresh })
@@ -264,7 +299,9 @@ class Rotation {
   }
 
   private async pageWrites(userToken: string, userInfo: TokenInfo): Promise<SecretWrite[]> {
-    const pages = await this.graph('mint', 'Reading the page tokens (me/accounts)', () => this.services.tokens.pages(userToken))
+    const pages = await this.graph('mint', 'Reading the page tokens (me/accounts)', () =>
+      this.services.tokens.pages(userToken)
+    )
     for (const page of pages) this.keepSecret(page.token)
     const missing = this.settings.pageSecrets.filter((wanted) => !pages.some((page) => page.id === wanted.pageId))
     if (missing.length > 0) {
@@ -290,7 +327,11 @@ class Rotation {
     this.result.secrets.push(...outcomes.flat())
   }
 
-  private async writeAndConfirm(store: SecretStore, destination: Destination, write: SecretWrite): Promise<SecretOutcome> {
+  private async writeAndConfirm(
+    store: SecretStore,
+    destination: Destination,
+    write: SecretWrite
+  ): Promise<SecretOutcome> {
     const startedAt = this.now()
     let status: WriteStatus
     try {
@@ -301,13 +342,20 @@ class Rotation {
     try {
       await store.confirm(destination, write.name, startedAt)
     } catch (error) {
-      return { ...this.failure(destination, write.name, error, 'confirm'), mayHoldNewToken: !(error instanceof StaleSecretError) }
+      return {
+        ...this.failure(destination, write.name, error, 'confirm'),
+        mayHoldNewToken: !(error instanceof StaleSecretError)
+      }
     }
     this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`)
     return this.outcome(destination, write.name, status)
   }
 
-  private async revokeReplaced(current: TokenInfo | undefined, previous: TokenInfo | undefined, fresh: string): Promise<void> {
+  private async revokeReplaced(
+    current: TokenInfo | undefined,
+    previous: TokenInfo | undefined,
+    fresh: string
+  ): Promise<void> {
     const { settings, result } = this
     const grace = settings.previousSecretName !== undefined
     const target = grace ? settings.previousToken : settings.token
@@ -323,15 +371,19 @@ class Rotation {
       return
     }
     if (info.kind !== 'system-user') {
-      result.notes.push(`${label} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt)}.`)
+      result.notes.push(
+        `${label} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt)}.`
+      )
       return
     }
     if (settings.revoke === 'auto' && mayStillBeStoredByAnotherRun(info, this.now())) {
       result.notes.push(
         `${label} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so revoke: auto left it alive (it expires ${expiryText(info.expiresAt)}). ` +
-          "Give the workflow a concurrency group so rotations never overlap; use revoke: true to revoke a fresh token anyway (after a leak)."
+          'Give the workflow a concurrency group so rotations never overlap; use revoke: true to revoke a fresh token anyway (after a leak).'
       )
-      this.log.warning(`Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`)
+      this.log.warning(
+        `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`
+      )
       return
     }
     try {
@@ -353,7 +405,10 @@ class Rotation {
   private async revokeOrphan(fresh: string, systemUser: boolean, sameString: boolean): Promise<void> {
     if (sameString || !systemUser) return
     try {
-      await this.services.tokens.revoke(fresh, this.settings.token && this.settings.token !== fresh ? this.settings.token : fresh)
+      await this.services.tokens.revoke(
+        fresh,
+        this.settings.token && this.settings.token !== fresh ? this.settings.token : fresh
+      )
       this.result.revocations.push('the new token, stored nowhere')
       this.result.notes.push('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
     } catch (error) {
@@ -366,7 +421,10 @@ class Rotation {
   private failure(destination: Destination, name: string, error: unknown, step?: RotationStep): SecretOutcome {
     const explained =
       step === 'confirm'
-        ? { message: `The write to the ${describeDestination(destination)} could not be confirmed: ${errorMessage(error)}.`, fix: 're-run.' }
+        ? {
+            message: `The write to the ${describeDestination(destination)} could not be confirmed: ${errorMessage(error)}.`,
+            fix: 're-run.'
+          }
         : explainGitHubFailure(error, destination, this.services.githubToken)
     const message = this.services.redactor.redact(explained.message)
     this.log.warning(`${name}: ${message} Fix: ${explained.fix}`)

@@ -104,7 +104,10 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
     }
     // Reported without the value: a malformed credential is still a credential.
     if (!/^[\x21-\x7e]+$/.test(value)) {
-      problem(input, `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check the secret's value.`)
+      problem(
+        input,
+        `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check the secret's value.`
+      )
     } else if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
       problem(input, `is longer than 48 KB, more than any ${what}. Check the secret's value.`)
     }
@@ -120,12 +123,18 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   const token = credential(Input.Token, 'the current Meta access token', strategy === 'refresh')
   const systemUserId = optional(Input.SystemUserId)
   if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
-    problem(Input.SystemUserId, `'${systemUserId}' is not a system user id: ids are numbers (Business settings > System users).`)
+    problem(
+      Input.SystemUserId,
+      `'${systemUserId}' is not a system user id: ids are numbers (Business settings > System users).`
+    )
   }
   const adminToken = credential(Input.AdminToken, 'an admin or system user access token', false)
   const scopes = parseList(read(Input.Scopes))
   for (const scope of scopes.filter((s) => !SCOPE.test(s))) {
-    problem(Input.Scopes, `'${scope}' is not a permission name (lower-case words joined by underscores, e.g. ads_read).`)
+    problem(
+      Input.Scopes,
+      `'${scope}' is not a permission name (lower-case words joined by underscores, e.g. ads_read).`
+    )
   }
   const expiring = bool(Input.Expiring, true)
   const installApp = bool(Input.InstallApp, false)
@@ -133,12 +142,18 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   const rotateBefore = optional(Input.RotateBefore)
   const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore)
   if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
-    problem(Input.RotateBefore, `'${rotateBefore}' is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`)
+    problem(
+      Input.RotateBefore,
+      `'${rotateBefore}' is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`
+    )
   }
   const pageSecrets = parsePageSecrets(read(Input.PageSecrets), (t) => problem(Input.PageSecrets, t))
   const graphApiVersion = text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION
   if (!GRAPH_VERSION.test(graphApiVersion)) {
-    problem(Input.GraphApiVersion, `'${graphApiVersion}' is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`)
+    problem(
+      Input.GraphApiVersion,
+      `'${graphApiVersion}' is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`
+    )
   }
   const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem)
 
@@ -183,9 +198,12 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
 
   // Combinations
   if (strategy === 'generate') {
-    if (!systemUserId) problem(Input.SystemUserId, 'required with strategy: generate (the system user the token is for).')
-    if (!adminToken) problem(Input.AdminToken, 'required with strategy: generate (a Business Manager admin or system user token).')
-    if (scopes.length === 0) problem(Input.Scopes, 'required with strategy: generate (the permissions of the new token).')
+    if (!systemUserId)
+      problem(Input.SystemUserId, 'required with strategy: generate (the system user the token is for).')
+    if (!adminToken)
+      problem(Input.AdminToken, 'required with strategy: generate (a Business Manager admin or system user token).')
+    if (scopes.length === 0)
+      problem(Input.Scopes, 'required with strategy: generate (the permissions of the new token).')
     for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
       const close = closeScopes(scope)
       problem(
@@ -194,16 +212,26 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
           'The supported ones are listed in Meta\'s "Install Apps, Generate, Refresh, and Revoke Tokens" page.'
       )
     }
-    if (pageSecrets.length > 0) problem(Input.PageSecrets, 'page tokens come from a user token: use strategy: refresh with a long-lived user token.')
+    if (pageSecrets.length > 0)
+      problem(
+        Input.PageSecrets,
+        'page tokens come from a user token: use strategy: refresh with a long-lived user token.'
+      )
     if (revoke === 'true' && !token) problem(Input.Revoke, "'true' needs the old token to revoke in 'token'.")
   }
   if (installApp && !systemUserId) problem(Input.InstallApp, "needs 'system-user-id' (and 'admin-token').")
   if (installApp && strategy !== 'generate') problem(Input.InstallApp, 'only applies to strategy: generate.')
   if (environment && secretType !== 'actions') {
-    problem(Input.Environment, `environments hold only Actions secrets; remove it or set secret-type: actions (is '${secretType}').`)
+    problem(
+      Input.Environment,
+      `environments hold only Actions secrets; remove it or set secret-type: actions (is '${secretType}').`
+    )
   }
   if (environment && organization && repositories.length === 0) {
-    problem(Input.Environment, "environment secrets belong to repositories: add 'repositories', or remove 'environment' to write the organization secret.")
+    problem(
+      Input.Environment,
+      "environment secrets belong to repositories: add 'repositories', or remove 'environment' to write the organization secret."
+    )
   }
   if (selectedRepositories.length > 0 && visibility !== 'selected') {
     problem(Input.SelectedRepositories, `only applies with visibility: selected (is '${visibility}').`)
@@ -228,7 +256,10 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   }
   for (const page of pageSecrets) {
     if (secretName && sameSecretName(page.secretName, secretName)) {
-      problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also secret-name: use another name.`)
+      problem(
+        Input.PageSecrets,
+        `page ${page.pageId}'s secret '${page.secretName}' is also secret-name: use another name.`
+      )
     }
   }
 
@@ -296,7 +327,12 @@ function apiUrl(input: string, value: string, problem: Problem): string {
   return value.replace(/\/+$/, '')
 }
 
-function parseRepositories(text: string, organization: string | undefined, env: NodeJS.ProcessEnv, problem: Problem): string[] {
+function parseRepositories(
+  text: string,
+  organization: string | undefined,
+  env: NodeJS.ProcessEnv,
+  problem: Problem
+): string[] {
   const listed = parseList(text)
   for (const repo of listed.filter((r) => !REPOSITORY.test(r))) {
     problem(Input.Repositories, `'${repo}' is not owner/repo.`)
@@ -305,7 +341,10 @@ function parseRepositories(text: string, organization: string | undefined, env: 
   if (unique.length > 0 || organization) return unique
   const current = env.GITHUB_REPOSITORY
   if (current && REPOSITORY.test(current)) return [current]
-  problem(Input.Repositories, "required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set 'organization'.")
+  problem(
+    Input.Repositories,
+    "required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set 'organization'."
+  )
   return []
 }
 
@@ -326,7 +365,10 @@ function parseSelected(text: string, organization: string | undefined, problem: 
 
 function parsePageSecrets(text: string, problem: (text: string) => void): PageSecret[] {
   const pages: PageSecret[] = []
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const match = /^(\d+)\s*=\s*(\S+)$/.exec(line)
     if (!match) {
       problem(`'${line}' is not PAGE_ID=SECRET_NAME (one per line, the page id a number).`)

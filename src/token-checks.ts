@@ -38,7 +38,7 @@ export function checkCurrentToken(info: TokenInfo, settings: Settings, now: Date
   if (info.appId !== settings.appId) {
     fail(
       `The current token ('token') belongs to Meta app ${info.appId || 'unknown'}, not to app-id ${settings.appId}.`,
-      "pass the app-id and app-secret of the app that issued the token, or a token of this app."
+      'pass the app-id and app-secret of the app that issued the token, or a token of this app.'
     )
   }
   if (settings.strategy === 'refresh') {
@@ -49,12 +49,15 @@ export function checkCurrentToken(info: TokenInfo, settings: Settings, now: Date
       )
     }
     if (info.kind !== 'system-user' && info.kind !== 'user') {
-      fail(`The current token is of type '${info.kind}', which cannot be refreshed.`, 'pass a system user token or a long-lived user token.')
+      fail(
+        `The current token is of type '${info.kind}', which cannot be refreshed.`,
+        'pass a system user token or a long-lived user token.'
+      )
     }
     if (info.kind === 'system-user' && info.expiresAt === null && !settings.expiring) {
       fail(
         'The current token is a permanent system user token: refreshing it changes nothing.',
-        "use strategy: generate to replace it with a new one, or expiring: true to turn it into a 60-day token."
+        'use strategy: generate to replace it with a new one, or expiring: true to turn it into a 60-day token.'
       )
     }
   }
@@ -68,7 +71,7 @@ export function checkCurrentToken(info: TokenInfo, settings: Settings, now: Date
   if (settings.revoke === 'true' && info.kind !== 'system-user') {
     fail(
       `revoke: true, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`,
-      "use revoke: auto (revokes when it can) or revoke: false."
+      'use revoke: auto (revokes when it can) or revoke: false.'
     )
   }
   if (settings.pageSecrets.length > 0 && info.kind !== 'user') {
@@ -89,13 +92,23 @@ export function checkNewToken(info: TokenInfo, settings: Settings, current: Toke
     throw new RotationError('verify', message, fix)
   }
   const keep = 'nothing was written; the current token was left in place.'
-  if (!info.isValid) fail(`Meta handed back a token that debug_token says is not valid; ${keep}`, 're-run; if it persists, quote this to Meta support.')
+  if (!info.isValid)
+    fail(
+      `Meta handed back a token that debug_token says is not valid; ${keep}`,
+      're-run; if it persists, quote this to Meta support.'
+    )
   if (info.appId !== settings.appId) {
-    fail(`The new token belongs to app ${info.appId}, not app-id ${settings.appId}; ${keep}`, "check 'app-id' and the admin token's business.")
+    fail(
+      `The new token belongs to app ${info.appId}, not app-id ${settings.appId}; ${keep}`,
+      "check 'app-id' and the admin token's business."
+    )
   }
   const expectedKind: TokenKind | undefined = settings.strategy === 'generate' ? 'system-user' : current?.kind
   if (expectedKind && info.kind !== expectedKind) {
-    fail(`The new token is a ${info.kind} token, not a ${expectedKind} token; ${keep}`, 're-run; if it persists, quote this to Meta support.')
+    fail(
+      `The new token is a ${info.kind} token, not a ${expectedKind} token; ${keep}`,
+      're-run; if it persists, quote this to Meta support.'
+    )
   }
   const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope))
   if (missing.length > 0) {

@@ -30,7 +30,11 @@ async function startGitHub(options?: GitHubEmulatorOptions): Promise<GitHubEmula
 }
 
 function api(github: GitHubEmulator) {
-  async function call(method: string, path: string, options: { token?: string | null; body?: unknown } = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    options: { token?: string | null; body?: unknown } = {}
+  ): Promise<Reply> {
     const token = options.token === undefined ? TOKEN : options.token
     const response = await fetch(github.url + path, {
       method,
@@ -41,7 +45,11 @@ function api(github: GitHubEmulator) {
       body: options.body ? JSON.stringify(options.body) : undefined
     })
     const text = await response.text()
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers }
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      headers: response.headers
+    }
   }
 
   /** Seals a value with the public key served at `{secretsPath}/public-key`, as a client does. */
@@ -50,7 +58,10 @@ function api(github: GitHubEmulator) {
     expect(key.status).toBe(200)
     const publicKey = sodium.from_base64(String(key.body.key), sodium.base64_variants.ORIGINAL)
     const encrypted = sodium.crypto_box_seal(value, publicKey)
-    return { encrypted_value: sodium.to_base64(encrypted, sodium.base64_variants.ORIGINAL), key_id: String(key.body.key_id) }
+    return {
+      encrypted_value: sodium.to_base64(encrypted, sodium.base64_variants.ORIGINAL),
+      key_id: String(key.body.key_id)
+    }
   }
 
   return { call, sealed }
@@ -156,7 +167,9 @@ describe('environment secrets', () => {
   it('refuses a value sealed with the repository key', async () => {
     const reply = await call('PUT', `${ENV}/WRONG_KEY`, { body: await sealed(REPO, 'repo-sealed') })
     expect(reply.status).toBe(422)
-    expect(github.secret({ kind: 'environment', repo: 'octo/app', environment: 'prod/eu' }, 'WRONG_KEY')).toBeUndefined()
+    expect(
+      github.secret({ kind: 'environment', repo: 'octo/app', environment: 'prod/eu' }, 'WRONG_KEY')
+    ).toBeUndefined()
   })
 })
 
@@ -202,7 +215,11 @@ describe('credentials and permissions', () => {
 
   it('answers /user and /repos/{owner}/{repo}', async () => {
     expect((await call('GET', '/user')).body).toMatchObject({ login: 'octocat', id: expect.any(Number) })
-    expect((await call('GET', '/repos/octo/app')).body).toMatchObject({ id: 101, full_name: 'octo/app', owner: { login: 'octo' } })
+    expect((await call('GET', '/repos/octo/app')).body).toMatchObject({
+      id: 101,
+      full_name: 'octo/app',
+      owner: { login: 'octo' }
+    })
   })
 })
 
@@ -216,14 +233,21 @@ describe('organization secrets', () => {
       selectedRepositoryIds: [101, 102]
     })
     const read = await call('GET', `${ORG}/ORG_TOKEN`)
-    expect(read.body).toMatchObject({ visibility: 'selected', selected_repositories_url: expect.stringMatching(/\/repositories$/) })
+    expect(read.body).toMatchObject({
+      visibility: 'selected',
+      selected_repositories_url: expect.stringMatching(/\/repositories$/)
+    })
   })
 
   it('rejects string ids for actions, and ids of repositories outside the organization', async () => {
     const sealedValue = await sealed(ORG, 'v')
-    const strings = await call('PUT', `${ORG}/IDS`, { body: { ...sealedValue, visibility: 'selected', selected_repository_ids: ['101'] } })
+    const strings = await call('PUT', `${ORG}/IDS`, {
+      body: { ...sealedValue, visibility: 'selected', selected_repository_ids: ['101'] }
+    })
     expect(strings.status).toBe(422)
-    const outside = await call('PUT', `${ORG}/IDS`, { body: { ...sealedValue, visibility: 'selected', selected_repository_ids: [201] } })
+    const outside = await call('PUT', `${ORG}/IDS`, {
+      body: { ...sealedValue, visibility: 'selected', selected_repository_ids: [201] }
+    })
     expect(outside.status).toBe(422)
     const none = await call('PUT', `${ORG}/IDS`, { body: { ...sealedValue, visibility: 'selected' } })
     expect(none.status).toBe(201)
@@ -233,7 +257,9 @@ describe('organization secrets', () => {
     const path = '/orgs/octo/dependabot/secrets'
     const body = { ...(await sealed(path, 'dep')), visibility: 'selected', selected_repository_ids: ['101'] }
     expect((await call('PUT', `${path}/DEP`, { body })).status).toBe(201)
-    expect(github.secret({ kind: 'organization', org: 'octo' }, 'DEP', 'dependabot')?.selectedRepositoryIds).toEqual([101])
+    expect(github.secret({ kind: 'organization', org: 'octo' }, 'DEP', 'dependabot')?.selectedRepositoryIds).toEqual([
+      101
+    ])
     expect(github.secret({ kind: 'organization', org: 'octo' }, 'DEP', 'actions')).toBeUndefined()
   })
 })
@@ -244,7 +270,10 @@ describe('codespaces user secrets', () => {
     const path = '/user/codespaces/secrets'
     const body = { ...(await sealed(path, 'cs', 'pat_codespaces')), selected_repository_ids: ['101'] }
     expect((await call('PUT', `${path}/CS_TOKEN`, { token: 'pat_codespaces', body })).status).toBe(201)
-    expect(github.secret({ kind: 'user' }, 'cs_token', 'codespaces')).toMatchObject({ value: 'cs', selectedRepositoryIds: [101] })
+    expect(github.secret({ kind: 'user' }, 'cs_token', 'codespaces')).toMatchObject({
+      value: 'cs',
+      selectedRepositoryIds: [101]
+    })
     const denied = await call('GET', `${path}/public-key`)
     expect(denied.headers.get('x-accepted-github-permissions')).toBe('codespaces_user_secrets=read')
   })
@@ -258,20 +287,30 @@ describe('OpenAPI checks', () => {
     expect(reply.body.message).toMatch(/^Invalid request\.\n\n/)
     expect(reply.body.message).toMatch(/"key_id" wasn't supplied/)
     expect(github.openApiViolations.slice(before)).toEqual([
-      { method: 'PUT', path: `${REPO}/MALFORMED`, errors: expect.arrayContaining([expect.stringMatching(/is not a string/)]) }
+      {
+        method: 'PUT',
+        path: `${REPO}/MALFORMED`,
+        errors: expect.arrayContaining([expect.stringMatching(/is not a string/)])
+      }
     ])
   })
 
   it('records a route GitHub does not have', async () => {
     const reply = await call('GET', '/repos/octo/app/action/secrets/public-key')
     expect(reply.status).toBe(404)
-    expect(github.openApiViolations.at(-1)).toMatchObject({ method: 'GET', path: '/repos/octo/app/action/secrets/public-key' })
+    expect(github.openApiViolations.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/repos/octo/app/action/secrets/public-key'
+    })
   })
 })
 
 describe('secondary rate limit', () => {
   it('403s with retry-after, counts an early retry, and accepts after waiting', async () => {
-    const limited = await startGitHub({ secondaryRateLimit: { writesPerWindow: 2, windowMs: 200 }, validateAgainstOpenApi: false })
+    const limited = await startGitHub({
+      secondaryRateLimit: { writesPerWindow: 2, windowMs: 200 },
+      validateAgainstOpenApi: false
+    })
     try {
       const client = api(limited)
       const body = await client.sealed(REPO, 'v')
@@ -299,28 +338,38 @@ describe('GitHub Enterprise Server', () => {
     const ghes = await startGitHub({ apiPrefix: '/api/v3' })
     try {
       expect(ghes.url).toMatch(/\/api\/v3$/)
-      expect((await fetch(`${ghes.server.url}/repos/octo/app`, { headers: { authorization: `token ${TOKEN}` } })).status).toBe(404)
+      expect(
+        (await fetch(`${ghes.server.url}/repos/octo/app`, { headers: { authorization: `token ${TOKEN}` } })).status
+      ).toBe(404)
 
       const octokit = new Octokit({ auth: TOKEN, baseUrl: ghes.url })
-      const { data: key } = await octokit.request('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key', {
-        owner: 'octo',
-        repo: 'app',
-        environment_name: 'prod/eu'
-      })
+      const { data: key } = await octokit.request(
+        'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
+        {
+          owner: 'octo',
+          repo: 'app',
+          environment_name: 'prod/eu'
+        }
+      )
       const encrypted_value = sodium.to_base64(
         sodium.crypto_box_seal('via-octokit', sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL)),
         sodium.base64_variants.ORIGINAL
       )
-      const put = await octokit.request('PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}', {
-        owner: 'octo',
-        repo: 'app',
-        environment_name: 'prod/eu',
-        secret_name: 'FB_TOKEN',
-        encrypted_value,
-        key_id: key.key_id
-      })
+      const put = await octokit.request(
+        'PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
+        {
+          owner: 'octo',
+          repo: 'app',
+          environment_name: 'prod/eu',
+          secret_name: 'FB_TOKEN',
+          encrypted_value,
+          key_id: key.key_id
+        }
+      )
       expect(put.status).toBe(201)
-      expect(ghes.secret({ kind: 'environment', repo: 'octo/app', environment: 'prod/eu' }, 'fb_token')?.value).toBe('via-octokit')
+      expect(ghes.secret({ kind: 'environment', repo: 'octo/app', environment: 'prod/eu' }, 'fb_token')?.value).toBe(
+        'via-octokit'
+      )
       expect(ghes.openApiViolations).toEqual([])
     } finally {
       await ghes.stop()
@@ -335,13 +384,20 @@ describe('issues (the failure alert)', () => {
   beforeAll(() => {
     github.addToken('pat_issues', { permissions: { issues: 'write' } })
     github.addToken('pat_issues_reader', { permissions: { issues: 'read' } })
-    github.addToken('ghs_issues', { kind: 'github-actions', repositories: ['octo/web'], permissions: { issues: 'write' } })
+    github.addToken('ghs_issues', {
+      kind: 'github-actions',
+      repositories: ['octo/web'],
+      permissions: { issues: 'write' }
+    })
     github.addToken('ghs_no_issues', { kind: 'github-actions', repositories: ['octo/web'] })
     github.addToken('ghp_repo', { kind: 'classic', scopes: ['repo'] })
   })
 
   it('creates an issue (labels created on first use), comments on it, closes it as completed', async () => {
-    const created = await call('POST', ISSUES, { token: 'pat_issues', body: { title: 'Rotation failing', body: 'first', labels: ['Alert', { name: 'meta-token-rotation' }] } })
+    const created = await call('POST', ISSUES, {
+      token: 'pat_issues',
+      body: { title: 'Rotation failing', body: 'first', labels: ['Alert', { name: 'meta-token-rotation' }] }
+    })
     expect(created.status).toBe(201)
     const number = created.body.number as number
     expect(created.body).toMatchObject({
@@ -355,10 +411,19 @@ describe('issues (the failure alert)', () => {
     })
 
     const comment = await call('POST', `${ISSUES}/${number}/comments`, { token: 'pat_issues', body: { body: 'again' } })
-    expect(comment).toMatchObject({ status: 201, body: { body: 'again', issue_url: `${github.url}${ISSUES}/${number}` } })
+    expect(comment).toMatchObject({
+      status: 201,
+      body: { body: 'again', issue_url: `${github.url}${ISSUES}/${number}` }
+    })
 
-    const closed = await call('PATCH', `${ISSUES}/${number}`, { token: 'pat_issues', body: { state: 'closed', state_reason: 'completed', title: 'Renamed' } })
-    expect(closed).toMatchObject({ status: 200, body: { state: 'closed', state_reason: 'completed', title: 'Renamed', comments: 1, closed_at: expect.any(String) } })
+    const closed = await call('PATCH', `${ISSUES}/${number}`, {
+      token: 'pat_issues',
+      body: { state: 'closed', state_reason: 'completed', title: 'Renamed' }
+    })
+    expect(closed).toMatchObject({
+      status: 200,
+      body: { state: 'closed', state_reason: 'completed', title: 'Renamed', comments: 1, closed_at: expect.any(String) }
+    })
     expect(github.issues('OCTO/WEB').find((i) => i.number === number)).toEqual({
       number,
       title: 'Renamed',
@@ -389,7 +454,9 @@ describe('issues (the failure alert)', () => {
     expect(await numbers('labels=meta-token-rotation')).toEqual([b, a])
     expect(await numbers('labels=Meta-Token-Rotation,%20x')).toEqual([a])
     expect(await numbers('state=closed&labels=meta-token-rotation')).toContain(c)
-    expect(await numbers('state=all&labels=meta-token-rotation&direction=asc')).toEqual(expect.arrayContaining([a, b, c]))
+    expect(await numbers('state=all&labels=meta-token-rotation&direction=asc')).toEqual(
+      expect.arrayContaining([a, b, c])
+    )
     expect((await call('GET', `${ISSUES}?state=bogus`, { token: 'pat_issues' })).status).toBe(422)
   })
 
@@ -406,7 +473,12 @@ describe('issues (the failure alert)', () => {
     expect(withLink(second)).not.toMatch(/rel="next"/)
 
     const octokit = new (Octokit.plugin(paginateRest))({ auth: 'pat_issues', baseUrl: github.url })
-    const all = await octokit.paginate('GET /repos/{owner}/{repo}/issues', { owner: 'octo', repo: 'app', labels: 'many', per_page: 10 })
+    const all = await octokit.paginate('GET /repos/{owner}/{repo}/issues', {
+      owner: 'octo',
+      repo: 'app',
+      labels: 'many',
+      per_page: 10
+    })
     expect(all).toHaveLength(35)
     expect(new Set(all.map((i) => i.number)).size).toBe(35)
   })
@@ -447,8 +519,12 @@ describe('issues (the failure alert)', () => {
 
     expect((await call('POST', ISSUES, { token: 'pat_issues', body: { title: '   ' } })).status).toBe(422)
     expect((await call('PATCH', `${ISSUES}/9999`, { token: 'pat_issues', body: { state: 'closed' } })).status).toBe(404)
-    expect((await call('POST', `${ISSUES}/9999/comments`, { token: 'pat_issues', body: { body: 'x' } })).status).toBe(404)
-    expect((await call('POST', ISSUES, { token: 'pat_issues', body: { title: 'big', body: 'x'.repeat(65_537) } })).status).toBe(422)
+    expect((await call('POST', `${ISSUES}/9999/comments`, { token: 'pat_issues', body: { body: 'x' } })).status).toBe(
+      404
+    )
+    expect(
+      (await call('POST', ISSUES, { token: 'pat_issues', body: { title: 'big', body: 'x'.repeat(65_537) } })).status
+    ).toBe(422)
 
     github.setIssuesEnabled('octo/web', false)
     try {

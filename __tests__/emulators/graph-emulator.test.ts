@@ -38,7 +38,12 @@ function auth(token: string, secret = APP.secret): Record<string, string> {
 const client = { client_id: APP.id, client_secret: APP.secret }
 
 function exchange(token: string, extra: Record<string, string> = {}) {
-  return call('GET', 'oauth/access_token', { grant_type: 'fb_exchange_token', ...client, fb_exchange_token: token, ...extra })
+  return call('GET', 'oauth/access_token', {
+    grant_type: 'fb_exchange_token',
+    ...client,
+    fb_exchange_token: token,
+    ...extra
+  })
 }
 
 function expectError(result: { status: number; body: Body }, code: number, subcode?: number): Body {
@@ -74,7 +79,10 @@ describe('appsecret_proof', () => {
     const missing = expectError(await call('GET', 'me', { access_token: token }), 100)
     expect(missing.message).toBe('API calls from the server require an appsecret_proof argument')
     const wrong = expectError(await call('GET', 'me', { access_token: token, appsecret_proof: 'ab12' }), 100)
-    expect(wrong).toMatchObject({ message: 'Invalid appsecret_proof provided in the API argument', type: 'GraphMethodException' })
+    expect(wrong).toMatchObject({
+      message: 'Invalid appsecret_proof provided in the API argument',
+      type: 'GraphMethodException'
+    })
     const good = await call('GET', 'me', auth(token))
     expect(good).toEqual({ status: 200, body: { id: graph.token(token)?.userId, name: expect.any(String) } })
   })
@@ -83,7 +91,10 @@ describe('appsecret_proof', () => {
     graph.addApp({ id: '3', secret: 'lax', requireAppSecretProof: false })
     const token = graph.issueToken({ appId: '3', type: 'USER' })
     expect((await call('GET', 'me', { access_token: token })).status).toBe(200)
-    expectError(await call('GET', 'me', { access_token: token, appsecret_proof: appSecretProof(APP.secret, token) }), 100)
+    expectError(
+      await call('GET', 'me', { access_token: token, appsecret_proof: appSecretProof(APP.secret, token) }),
+      100
+    )
   })
 
   it('accepts the caller token from an Authorization header', async () => {
@@ -100,7 +111,12 @@ describe('debug_token', () => {
   it('describes a valid token to the app token', async () => {
     const token = graph.issueToken({ appId: APP.id, type: 'SYSTEM_USER', userId: '77', scopes: ['ads_read'] })
     const record = graph.token(token)!
-    const { status, body } = await call('GET', 'debug_token', { input_token: token }, { authorization: `Bearer ${appToken}` })
+    const { status, body } = await call(
+      'GET',
+      'debug_token',
+      { input_token: token },
+      { authorization: `Bearer ${appToken}` }
+    )
     expect(status).toBe(200)
     expect(body.data).toEqual({
       app_id: APP.id,
@@ -118,9 +134,15 @@ describe('debug_token', () => {
 
   it('refuses an app token with a wrong secret, and a wrong proof even on an app token', async () => {
     const token = graph.issueToken({ appId: APP.id, type: 'USER' })
-    const bad = expectError(await call('GET', 'debug_token', { input_token: token, access_token: `${APP.id}|nope` }), 190)
+    const bad = expectError(
+      await call('GET', 'debug_token', { input_token: token, access_token: `${APP.id}|nope` }),
+      190
+    )
     expect(bad).toMatchObject({ message: 'Invalid OAuth access token signature.', type: 'OAuthException' })
-    expectError(await call('GET', 'debug_token', { input_token: token, access_token: appToken, appsecret_proof: 'x' }), 100)
+    expectError(
+      await call('GET', 'debug_token', { input_token: token, access_token: appToken, appsecret_proof: 'x' }),
+      100
+    )
     expectError(await call('GET', 'debug_token', { access_token: appToken }), 100)
   })
 
@@ -192,7 +214,11 @@ describe('oauth/access_token', () => {
 
   it('gives a user token a new 60-day token, also by POST', async () => {
     const user = graph.issueToken({ appId: APP.id, type: 'USER', expiresIn: 7200 })
-    const { body } = await call('POST', 'oauth/access_token', { grant_type: 'fb_exchange_token', ...client, fb_exchange_token: user })
+    const { body } = await call('POST', 'oauth/access_token', {
+      grant_type: 'fb_exchange_token',
+      ...client,
+      fb_exchange_token: user
+    })
     expect(body).toMatchObject({ token_type: 'bearer', expires_in: SIXTY_DAYS })
     expect(body.access_token).not.toBe(user)
     expect(graph.server.requestsTo(/\/oauth\/access_token$/, 'POST')).toHaveLength(1)
@@ -225,10 +251,16 @@ describe('oauth/revoke', () => {
     const caller = graph.issueToken({ appId: APP.id, type: 'SYSTEM_USER' })
     const target = graph.issueToken({ appId: APP.id, type: 'SYSTEM_USER' })
     expectError(await revoke(caller, target, { client_secret: 'wrong' }), 1)
-    const noProof = expectError(await call('GET', 'oauth/revoke', { ...client, access_token: caller, revoke_token: target }), 100)
+    const noProof = expectError(
+      await call('GET', 'oauth/revoke', { ...client, access_token: caller, revoke_token: target }),
+      100
+    )
     expect(noProof.message).toMatch(/require an appsecret_proof/)
     const foreignCaller = graph.issueToken({ appId: OTHER.id, type: 'SYSTEM_USER' })
-    expectError(await revoke(foreignCaller, target, { appsecret_proof: appSecretProof(OTHER.secret, foreignCaller) }), 190)
+    expectError(
+      await revoke(foreignCaller, target, { appsecret_proof: appSecretProof(OTHER.secret, foreignCaller) }),
+      190
+    )
     const user = graph.issueToken({ appId: APP.id, type: 'USER' })
     expect(expectError(await revoke(caller, user), 100).message).toBe('revoke_token must be a system user access token')
     expectError(await revoke(caller, 'EAAnothing'), 190)
@@ -269,7 +301,10 @@ describe('system user tokens', () => {
     const record = graph.token(expiring.body.access_token)!
     expect(record.expiresAt - record.issuedAt).toBe(SIXTY_DAYS)
 
-    const badScope = expectError(await call('POST', '900/access_tokens', { ...form, scope: 'ads_read,manage_pages' }), 100)
+    const badScope = expectError(
+      await call('POST', '900/access_tokens', { ...form, scope: 'ads_read,manage_pages' }),
+      100
+    )
     expect(badScope.message).toMatch(/manage_pages/)
     expectError(await call('POST', '900/ads_access_token', form), 100)
   })
@@ -286,7 +321,13 @@ describe('system user tokens', () => {
     const outsider = graph.issueToken({ appId: '3', type: 'SYSTEM_USER', userId: '901' })
     const outsiderForm = { ...form, access_token: outsider, appsecret_proof: appSecretProof('lax', outsider) }
     expectError(await call('POST', '902/access_tokens', outsiderForm), 200)
-    expectError(await call('POST', '902/applications', { business_app: APP.id, ...auth(graph.issueToken({ appId: APP.id, type: 'USER' })) }), 200)
+    expectError(
+      await call('POST', '902/applications', {
+        business_app: APP.id,
+        ...auth(graph.issueToken({ appId: APP.id, type: 'USER' }))
+      }),
+      200
+    )
   })
 })
 
@@ -300,7 +341,11 @@ describe('accounts', () => {
     const first = await call('GET', 'me/accounts', auth(user))
     expect(first.status).toBe(200)
     expect(first.body.data.map((p: Body) => p.id)).toEqual(['p1', 'p2'])
-    expect(first.body.data[0]).toMatchObject({ name: 'Page p1', access_token: expect.stringMatching(/^EAA/), tasks: expect.arrayContaining(['MANAGE']) })
+    expect(first.body.data[0]).toMatchObject({
+      name: 'Page p1',
+      access_token: expect.stringMatching(/^EAA/),
+      tasks: expect.arrayContaining(['MANAGE'])
+    })
     const next = new URL(first.body.paging.next as string)
     expect(next.origin).toBe(graph.url)
     expect(next.searchParams.get('access_token')).toBe(user)

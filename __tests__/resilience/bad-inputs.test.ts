@@ -51,7 +51,12 @@ const generate = (w: World, extra: Record<string, string> = {}): Record<string, 
   strategy: 'generate',
   token: '',
   'system-user-id': SYSTEM_USER,
-  'admin-token': w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER, scopes: ['business_management'] }),
+  'admin-token': w.graph.issueToken({
+    appId: APP_ID,
+    type: 'USER',
+    userId: ADMIN_USER,
+    scopes: ['business_management']
+  }),
   scopes: 'ads_read,business_management',
   ...extra
 })
@@ -62,96 +67,456 @@ const CASES: BadInput[] = [
   // Meta side: required, empty, whitespace-only, malformed
   { name: 'app-id empty', overrides: fixed({ 'app-id': '' }), input: 'app-id', says: /required/ },
   { name: 'app-id whitespace-only', overrides: fixed({ 'app-id': ' \n\t ' }), input: 'app-id', says: /required/ },
-  { name: 'app-id not a number', overrides: fixed({ 'app-id': 'my-app' }), input: 'app-id', says: /app ids are numbers/ },
+  {
+    name: 'app-id not a number',
+    overrides: fixed({ 'app-id': 'my-app' }),
+    input: 'app-id',
+    says: /app ids are numbers/
+  },
   { name: 'app-id a decimal', overrides: fixed({ 'app-id': '1234.5' }), input: 'app-id', says: /not a Meta app id/ },
   { name: 'app-secret empty', overrides: fixed({ 'app-secret': '' }), input: 'app-secret', says: /required/ },
-  { name: 'app-secret whitespace-only', overrides: fixed({ 'app-secret': '   ' }), input: 'app-secret', says: /required/ },
-  { name: 'app-secret with a space inside', overrides: fixed({ 'app-secret': 'a1b2c3d4 e5f60718293a4b5c6d7e8f90' }), input: 'app-secret', says: /spaces/ },
-  { name: 'app-secret over 48 KB', overrides: fixed({ 'app-secret': 'a'.repeat(49 * 1024) }), input: 'app-secret', says: /48 KB/ },
+  {
+    name: 'app-secret whitespace-only',
+    overrides: fixed({ 'app-secret': '   ' }),
+    input: 'app-secret',
+    says: /required/
+  },
+  {
+    name: 'app-secret with a space inside',
+    overrides: fixed({ 'app-secret': 'a1b2c3d4 e5f60718293a4b5c6d7e8f90' }),
+    input: 'app-secret',
+    says: /spaces/
+  },
+  {
+    name: 'app-secret over 48 KB',
+    overrides: fixed({ 'app-secret': 'a'.repeat(49 * 1024) }),
+    input: 'app-secret',
+    says: /48 KB/
+  },
   { name: 'token empty with strategy refresh', overrides: fixed({ token: '' }), input: 'token', says: /required/ },
   { name: 'token whitespace-only', overrides: fixed({ token: ' \n ' }), input: 'token', says: /required/ },
   { name: 'token of 49 KB', overrides: fixed({ token: BIG_TOKEN }), input: 'token', says: /48 KB/ },
-  { name: 'token with non-ASCII characters', overrides: fixed({ token: 'EAAB\u00e9\u00e8\u4e2d\u6587token0000000000' }), input: 'token', says: /non-ASCII/ },
-  { name: 'token with a line break inside', overrides: fixed({ token: 'EAABfirst0000000000\nEAABsecond000000000' }), input: 'token', says: /line breaks/ },
+  {
+    name: 'token with non-ASCII characters',
+    overrides: fixed({ token: 'EAAB\u00e9\u00e8\u4e2d\u6587token0000000000' }),
+    input: 'token',
+    says: /non-ASCII/
+  },
+  {
+    name: 'token with a line break inside',
+    overrides: fixed({ token: 'EAABfirst0000000000\nEAABsecond000000000' }),
+    input: 'token',
+    says: /line breaks/
+  },
   { name: 'strategy unknown', overrides: fixed({ strategy: 'rotate' }), input: 'strategy', says: /not one of/ },
   { name: 'strategy in capitals', overrides: fixed({ strategy: 'REFRESH' }), input: 'strategy', says: /not one of/ },
-  { name: 'system-user-id not a number', overrides: (w) => generate(w, { 'system-user-id': 'bot-user' }), input: 'system-user-id', says: /ids are numbers/ },
-  { name: 'admin-token with non-ASCII', overrides: (w) => generate(w, { 'admin-token': 'EAAB\u00fcber000000000000' }), input: 'admin-token', says: /non-ASCII/ },
-  { name: 'scopes not permission names', overrides: fixed({ scopes: 'Ads-Read' }), input: 'scopes', says: /not a permission name/ },
-  { name: 'generate with an unknown scope', overrides: (w) => generate(w, { scopes: 'ads_reed' }), input: 'scopes', says: /did you mean 'ads_read'/ },
-  { name: 'generate with a scope system users never get', overrides: (w) => generate(w, { scopes: 'user_friends' }), input: 'scopes', says: /not a permission Meta grants to system users/ },
-  { name: 'generate without system-user-id', overrides: (w) => generate(w, { 'system-user-id': '' }), input: 'system-user-id', says: /required with strategy: generate/ },
-  { name: 'generate without admin-token', overrides: (w) => generate(w, { 'admin-token': '' }), input: 'admin-token', says: /required with strategy: generate/ },
-  { name: 'generate without scopes', overrides: (w) => generate(w, { scopes: ' , ' }), input: 'scopes', says: /required with strategy: generate/ },
-  { name: 'revoke: true with generate and no token', overrides: (w) => generate(w, { revoke: 'true' }), input: 'revoke', says: /needs the old token/ },
-  { name: 'generate with page-secrets', overrides: (w) => generate(w, { 'page-secrets': '200000000000001=SHOP' }), input: 'page-secrets', says: /strategy: refresh/ },
-  { name: 'install-app with strategy refresh', overrides: fixed({ 'install-app': 'true', 'system-user-id': SYSTEM_USER }), input: 'install-app', says: /only applies to strategy: generate/ },
-  { name: 'install-app without system-user-id', overrides: (w) => generate(w, { 'install-app': 'true', 'system-user-id': '' }), input: 'install-app', says: /system-user-id/ },
+  {
+    name: 'system-user-id not a number',
+    overrides: (w) => generate(w, { 'system-user-id': 'bot-user' }),
+    input: 'system-user-id',
+    says: /ids are numbers/
+  },
+  {
+    name: 'admin-token with non-ASCII',
+    overrides: (w) => generate(w, { 'admin-token': 'EAAB\u00fcber000000000000' }),
+    input: 'admin-token',
+    says: /non-ASCII/
+  },
+  {
+    name: 'scopes not permission names',
+    overrides: fixed({ scopes: 'Ads-Read' }),
+    input: 'scopes',
+    says: /not a permission name/
+  },
+  {
+    name: 'generate with an unknown scope',
+    overrides: (w) => generate(w, { scopes: 'ads_reed' }),
+    input: 'scopes',
+    says: /did you mean 'ads_read'/
+  },
+  {
+    name: 'generate with a scope system users never get',
+    overrides: (w) => generate(w, { scopes: 'user_friends' }),
+    input: 'scopes',
+    says: /not a permission Meta grants to system users/
+  },
+  {
+    name: 'generate without system-user-id',
+    overrides: (w) => generate(w, { 'system-user-id': '' }),
+    input: 'system-user-id',
+    says: /required with strategy: generate/
+  },
+  {
+    name: 'generate without admin-token',
+    overrides: (w) => generate(w, { 'admin-token': '' }),
+    input: 'admin-token',
+    says: /required with strategy: generate/
+  },
+  {
+    name: 'generate without scopes',
+    overrides: (w) => generate(w, { scopes: ' , ' }),
+    input: 'scopes',
+    says: /required with strategy: generate/
+  },
+  {
+    name: 'revoke: true with generate and no token',
+    overrides: (w) => generate(w, { revoke: 'true' }),
+    input: 'revoke',
+    says: /needs the old token/
+  },
+  {
+    name: 'generate with page-secrets',
+    overrides: (w) => generate(w, { 'page-secrets': '200000000000001=SHOP' }),
+    input: 'page-secrets',
+    says: /strategy: refresh/
+  },
+  {
+    name: 'install-app with strategy refresh',
+    overrides: fixed({ 'install-app': 'true', 'system-user-id': SYSTEM_USER }),
+    input: 'install-app',
+    says: /only applies to strategy: generate/
+  },
+  {
+    name: 'install-app without system-user-id',
+    overrides: (w) => generate(w, { 'install-app': 'true', 'system-user-id': '' }),
+    input: 'install-app',
+    says: /system-user-id/
+  },
   // Booleans and enums
   { name: 'dry-run: yes', overrides: fixed({ 'dry-run': 'yes' }), input: 'dry-run', says: /not a boolean/ },
   { name: 'expiring: 1', overrides: fixed({ expiring: '1' }), input: 'expiring', says: /not a boolean/ },
   { name: 'install-app: on', overrides: fixed({ 'install-app': 'on' }), input: 'install-app', says: /not a boolean/ },
   { name: 'revoke: always', overrides: fixed({ revoke: 'always' }), input: 'revoke', says: /not one of/ },
   // Durations
-  { name: 'rotate-before: 2w', overrides: fixed({ 'rotate-before': '2w' }), input: 'rotate-before', says: /not a duration/ },
-  { name: 'rotate-before: -1d', overrides: fixed({ 'rotate-before': '-1d' }), input: 'rotate-before', says: /not a duration/ },
-  { name: 'rotate-before: 14 (no unit)', overrides: fixed({ 'rotate-before': '14' }), input: 'rotate-before', says: /not a duration/ },
-  { name: 'rotate-before: 0d', overrides: fixed({ 'rotate-before': '0d' }), input: 'rotate-before', says: /not a duration/ },
-  { name: 'request-timeout: soon', overrides: fixed({ 'request-timeout': 'soon' }), input: 'request-timeout', says: /not a duration/ },
-  { name: 'request-timeout in days', overrides: fixed({ 'request-timeout': '1d' }), input: 'request-timeout', says: /not a duration/ },
+  {
+    name: 'rotate-before: 2w',
+    overrides: fixed({ 'rotate-before': '2w' }),
+    input: 'rotate-before',
+    says: /not a duration/
+  },
+  {
+    name: 'rotate-before: -1d',
+    overrides: fixed({ 'rotate-before': '-1d' }),
+    input: 'rotate-before',
+    says: /not a duration/
+  },
+  {
+    name: 'rotate-before: 14 (no unit)',
+    overrides: fixed({ 'rotate-before': '14' }),
+    input: 'rotate-before',
+    says: /not a duration/
+  },
+  {
+    name: 'rotate-before: 0d',
+    overrides: fixed({ 'rotate-before': '0d' }),
+    input: 'rotate-before',
+    says: /not a duration/
+  },
+  {
+    name: 'request-timeout: soon',
+    overrides: fixed({ 'request-timeout': 'soon' }),
+    input: 'request-timeout',
+    says: /not a duration/
+  },
+  {
+    name: 'request-timeout in days',
+    overrides: fixed({ 'request-timeout': '1d' }),
+    input: 'request-timeout',
+    says: /not a duration/
+  },
   // Concurrency
-  { name: 'max-concurrency: 0', overrides: fixed({ 'max-concurrency': '0' }), input: 'max-concurrency', says: /1 to 64/ },
-  { name: 'max-concurrency: 65', overrides: fixed({ 'max-concurrency': '65' }), input: 'max-concurrency', says: /1 to 64/ },
-  { name: 'max-concurrency: abc', overrides: fixed({ 'max-concurrency': 'abc' }), input: 'max-concurrency', says: /1 to 64/ },
-  { name: 'max-concurrency: 2.5', overrides: fixed({ 'max-concurrency': '2.5' }), input: 'max-concurrency', says: /whole number/ },
+  {
+    name: 'max-concurrency: 0',
+    overrides: fixed({ 'max-concurrency': '0' }),
+    input: 'max-concurrency',
+    says: /1 to 64/
+  },
+  {
+    name: 'max-concurrency: 65',
+    overrides: fixed({ 'max-concurrency': '65' }),
+    input: 'max-concurrency',
+    says: /1 to 64/
+  },
+  {
+    name: 'max-concurrency: abc',
+    overrides: fixed({ 'max-concurrency': 'abc' }),
+    input: 'max-concurrency',
+    says: /1 to 64/
+  },
+  {
+    name: 'max-concurrency: 2.5',
+    overrides: fixed({ 'max-concurrency': '2.5' }),
+    input: 'max-concurrency',
+    says: /whole number/
+  },
   // URLs and versions
-  { name: 'graph-api-url over http to a non-loopback host', overrides: fixed({ 'graph-api-url': 'http://graph.example.com' }), input: 'graph-api-url', says: /must use https/ },
-  { name: 'graph-api-url with credentials', overrides: fixed({ 'graph-api-url': 'https://user:hunter2pass@graph.example.com' }), input: 'graph-api-url', says: /credentials/ },
-  { name: 'graph-api-url with a query', overrides: fixed({ 'graph-api-url': 'https://graph.example.com/?access_token=x' }), input: 'graph-api-url', says: /query/ },
-  { name: 'graph-api-url not a URL', overrides: fixed({ 'graph-api-url': 'graph dot facebook' }), input: 'graph-api-url', says: /not a URL/ },
-  { name: 'github-api-url over http to a non-loopback host', overrides: fixed({ 'github-api-url': 'http://github.example.com/api/v3' }), input: 'github-api-url', says: /must use https/ },
-  { name: 'graph-api-version without v', overrides: fixed({ 'graph-api-version': '26.0' }), input: 'graph-api-version', says: /not a Graph API version/ },
+  {
+    name: 'graph-api-url over http to a non-loopback host',
+    overrides: fixed({ 'graph-api-url': 'http://graph.example.com' }),
+    input: 'graph-api-url',
+    says: /must use https/
+  },
+  {
+    name: 'graph-api-url with credentials',
+    overrides: fixed({ 'graph-api-url': 'https://user:hunter2pass@graph.example.com' }),
+    input: 'graph-api-url',
+    says: /credentials/
+  },
+  {
+    name: 'graph-api-url with a query',
+    overrides: fixed({ 'graph-api-url': 'https://graph.example.com/?access_token=x' }),
+    input: 'graph-api-url',
+    says: /query/
+  },
+  {
+    name: 'graph-api-url not a URL',
+    overrides: fixed({ 'graph-api-url': 'graph dot facebook' }),
+    input: 'graph-api-url',
+    says: /not a URL/
+  },
+  {
+    name: 'github-api-url over http to a non-loopback host',
+    overrides: fixed({ 'github-api-url': 'http://github.example.com/api/v3' }),
+    input: 'github-api-url',
+    says: /must use https/
+  },
+  {
+    name: 'graph-api-version without v',
+    overrides: fixed({ 'graph-api-version': '26.0' }),
+    input: 'graph-api-version',
+    says: /not a Graph API version/
+  },
   // Secret names
   { name: 'secret-name empty', overrides: fixed({ 'secret-name': '' }), input: 'secret-name', says: /required/ },
-  { name: 'secret-name starting with a digit', overrides: fixed({ 'secret-name': '1TOKEN' }), input: 'secret-name', says: /starts with a digit/ },
-  { name: 'secret-name reserved GITHUB_ prefix', overrides: fixed({ 'secret-name': 'github_meta' }), input: 'secret-name', says: /reserved/ },
-  { name: 'secret-name with a dash', overrides: fixed({ 'secret-name': 'META-TOKEN' }), input: 'secret-name', says: /only letters, digits and underscores/ },
-  { name: 'secret-name with a space', overrides: fixed({ 'secret-name': 'META TOKEN' }), input: 'secret-name', says: /only letters, digits and underscores/ },
-  { name: 'previous-secret-name invalid', overrides: fixed({ 'previous-secret-name': '2PREVIOUS' }), input: 'previous-secret-name', says: /starts with a digit/ },
-  { name: 'previous-secret-name equal to secret-name in another case', overrides: fixed({ 'previous-secret-name': 'meta_token' }), input: 'previous-secret-name', says: /must differ/ },
-  { name: 'previous-token without previous-secret-name', overrides: (w) => ({ 'previous-token': w.issue('SYSTEM_USER') }), input: 'previous-token', says: /needs 'previous-secret-name'/ },
-  { name: 'previous-token equal to token', overrides: (w) => ({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': w.token }), input: 'previous-token', says: /same as 'token'/ },
+  {
+    name: 'secret-name starting with a digit',
+    overrides: fixed({ 'secret-name': '1TOKEN' }),
+    input: 'secret-name',
+    says: /starts with a digit/
+  },
+  {
+    name: 'secret-name reserved GITHUB_ prefix',
+    overrides: fixed({ 'secret-name': 'github_meta' }),
+    input: 'secret-name',
+    says: /reserved/
+  },
+  {
+    name: 'secret-name with a dash',
+    overrides: fixed({ 'secret-name': 'META-TOKEN' }),
+    input: 'secret-name',
+    says: /only letters, digits and underscores/
+  },
+  {
+    name: 'secret-name with a space',
+    overrides: fixed({ 'secret-name': 'META TOKEN' }),
+    input: 'secret-name',
+    says: /only letters, digits and underscores/
+  },
+  {
+    name: 'previous-secret-name invalid',
+    overrides: fixed({ 'previous-secret-name': '2PREVIOUS' }),
+    input: 'previous-secret-name',
+    says: /starts with a digit/
+  },
+  {
+    name: 'previous-secret-name equal to secret-name in another case',
+    overrides: fixed({ 'previous-secret-name': 'meta_token' }),
+    input: 'previous-secret-name',
+    says: /must differ/
+  },
+  {
+    name: 'previous-token without previous-secret-name',
+    overrides: (w) => ({ 'previous-token': w.issue('SYSTEM_USER') }),
+    input: 'previous-token',
+    says: /needs 'previous-secret-name'/
+  },
+  {
+    name: 'previous-token equal to token',
+    overrides: (w) => ({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': w.token }),
+    input: 'previous-token',
+    says: /same as 'token'/
+  },
   // page-secrets
-  { name: 'page-secrets: page id not a number', overrides: fixed({ 'page-secrets': 'shop=SHOP_TOKEN' }), input: 'page-secrets', says: /not PAGE_ID=SECRET_NAME/ },
-  { name: 'page-secrets: no secret name', overrides: fixed({ 'page-secrets': '200000000000001=' }), input: 'page-secrets', says: /not PAGE_ID=SECRET_NAME/ },
-  { name: 'page-secrets: no equals sign', overrides: fixed({ 'page-secrets': '200000000000001 SHOP_TOKEN' }), input: 'page-secrets', says: /not PAGE_ID=SECRET_NAME/ },
-  { name: 'page-secrets: invalid secret name', overrides: fixed({ 'page-secrets': '200000000000001=SHOP-TOKEN' }), input: 'page-secrets', says: /not a valid GitHub secret name/ },
-  { name: 'page-secrets: a page listed twice', overrides: fixed({ 'page-secrets': '200000000000001=SHOP\n200000000000001=SHOP2' }), input: 'page-secrets', says: /listed twice/ },
-  { name: 'page-secrets: the secret-name again', overrides: fixed({ 'page-secrets': '200000000000001=meta_token' }), input: 'page-secrets', says: /also secret-name/ },
+  {
+    name: 'page-secrets: page id not a number',
+    overrides: fixed({ 'page-secrets': 'shop=SHOP_TOKEN' }),
+    input: 'page-secrets',
+    says: /not PAGE_ID=SECRET_NAME/
+  },
+  {
+    name: 'page-secrets: no secret name',
+    overrides: fixed({ 'page-secrets': '200000000000001=' }),
+    input: 'page-secrets',
+    says: /not PAGE_ID=SECRET_NAME/
+  },
+  {
+    name: 'page-secrets: no equals sign',
+    overrides: fixed({ 'page-secrets': '200000000000001 SHOP_TOKEN' }),
+    input: 'page-secrets',
+    says: /not PAGE_ID=SECRET_NAME/
+  },
+  {
+    name: 'page-secrets: invalid secret name',
+    overrides: fixed({ 'page-secrets': '200000000000001=SHOP-TOKEN' }),
+    input: 'page-secrets',
+    says: /not a valid GitHub secret name/
+  },
+  {
+    name: 'page-secrets: a page listed twice',
+    overrides: fixed({ 'page-secrets': '200000000000001=SHOP\n200000000000001=SHOP2' }),
+    input: 'page-secrets',
+    says: /listed twice/
+  },
+  {
+    name: 'page-secrets: the secret-name again',
+    overrides: fixed({ 'page-secrets': '200000000000001=meta_token' }),
+    input: 'page-secrets',
+    says: /also secret-name/
+  },
   // GitHub side: destinations and their contradictions
-  { name: 'github-token empty', overrides: fixed({ 'github-token': '' }), input: 'github-token', says: /GITHUB_TOKEN cannot write secrets/ },
-  { name: 'github-token whitespace-only', overrides: fixed({ 'github-token': '  ' }), input: 'github-token', says: /required/ },
-  { name: 'github-token with a space inside', overrides: fixed({ 'github-token': 'github_pat_11AAAA AAAA0rotator' }), input: 'github-token', says: /spaces/ },
-  { name: 'repositories not owner/repo', overrides: fixed({ repositories: 'octo/app\nnot-a-repository' }), input: 'repositories', says: /not owner\/repo/ },
-  { name: 'repositories with a path', overrides: fixed({ repositories: 'octo/app/tree/main' }), input: 'repositories', says: /not owner\/repo/ },
-  { name: 'repositories empty outside Actions', overrides: fixed({ repositories: '' }), input: 'repositories', says: /GITHUB_REPOSITORY/ },
-  { name: 'organization not a login', overrides: fixed({ organization: 'octo_org!' }), input: 'organization', says: /not an organization login/ },
+  {
+    name: 'github-token empty',
+    overrides: fixed({ 'github-token': '' }),
+    input: 'github-token',
+    says: /GITHUB_TOKEN cannot write secrets/
+  },
+  {
+    name: 'github-token whitespace-only',
+    overrides: fixed({ 'github-token': '  ' }),
+    input: 'github-token',
+    says: /required/
+  },
+  {
+    name: 'github-token with a space inside',
+    overrides: fixed({ 'github-token': 'github_pat_11AAAA AAAA0rotator' }),
+    input: 'github-token',
+    says: /spaces/
+  },
+  {
+    name: 'repositories not owner/repo',
+    overrides: fixed({ repositories: 'octo/app\nnot-a-repository' }),
+    input: 'repositories',
+    says: /not owner\/repo/
+  },
+  {
+    name: 'repositories with a path',
+    overrides: fixed({ repositories: 'octo/app/tree/main' }),
+    input: 'repositories',
+    says: /not owner\/repo/
+  },
+  {
+    name: 'repositories empty outside Actions',
+    overrides: fixed({ repositories: '' }),
+    input: 'repositories',
+    says: /GITHUB_REPOSITORY/
+  },
+  {
+    name: 'organization not a login',
+    overrides: fixed({ organization: 'octo_org!' }),
+    input: 'organization',
+    says: /not an organization login/
+  },
   { name: 'secret-type unknown', overrides: fixed({ 'secret-type': 'npm' }), input: 'secret-type', says: /not one of/ },
-  { name: 'visibility unknown', overrides: fixed({ organization: 'octo', visibility: 'public' }), input: 'visibility', says: /not one of/ },
-  { name: 'visibility without organization', overrides: fixed({ visibility: 'all' }), input: 'visibility', says: /set 'organization'/ },
-  { name: 'visibility selected without selected-repositories', overrides: fixed({ organization: 'octo', repositories: '', visibility: 'selected' }), input: 'selected-repositories', says: /required with visibility: selected/ },
-  { name: 'selected-repositories without visibility selected', overrides: fixed({ organization: 'octo', 'selected-repositories': 'app' }), input: 'selected-repositories', says: /only applies with visibility: selected/ },
-  { name: 'selected-repositories of another owner', overrides: fixed({ organization: 'octo', repositories: '', visibility: 'selected', 'selected-repositories': 'app, other/api' }), input: 'selected-repositories', says: /not in organization 'octo'/ },
-  { name: 'environment with secret-type dependabot', overrides: fixed({ environment: 'prod/eu', 'secret-type': 'dependabot' }), input: 'environment', says: /only Actions secrets/ },
-  { name: 'environment with secret-type codespaces', overrides: fixed({ environment: 'prod/eu', 'secret-type': 'codespaces' }), input: 'secret-type', says: /no environments/ },
-  { name: 'environment with organization and no repositories', overrides: fixed({ environment: 'prod/eu', organization: 'octo', repositories: '' }), input: 'environment', says: /belong to repositories/ },
+  {
+    name: 'visibility unknown',
+    overrides: fixed({ organization: 'octo', visibility: 'public' }),
+    input: 'visibility',
+    says: /not one of/
+  },
+  {
+    name: 'visibility without organization',
+    overrides: fixed({ visibility: 'all' }),
+    input: 'visibility',
+    says: /set 'organization'/
+  },
+  {
+    name: 'visibility selected without selected-repositories',
+    overrides: fixed({ organization: 'octo', repositories: '', visibility: 'selected' }),
+    input: 'selected-repositories',
+    says: /required with visibility: selected/
+  },
+  {
+    name: 'selected-repositories without visibility selected',
+    overrides: fixed({ organization: 'octo', 'selected-repositories': 'app' }),
+    input: 'selected-repositories',
+    says: /only applies with visibility: selected/
+  },
+  {
+    name: 'selected-repositories of another owner',
+    overrides: fixed({
+      organization: 'octo',
+      repositories: '',
+      visibility: 'selected',
+      'selected-repositories': 'app, other/api'
+    }),
+    input: 'selected-repositories',
+    says: /not in organization 'octo'/
+  },
+  {
+    name: 'environment with secret-type dependabot',
+    overrides: fixed({ environment: 'prod/eu', 'secret-type': 'dependabot' }),
+    input: 'environment',
+    says: /only Actions secrets/
+  },
+  {
+    name: 'environment with secret-type codespaces',
+    overrides: fixed({ environment: 'prod/eu', 'secret-type': 'codespaces' }),
+    input: 'secret-type',
+    says: /no environments/
+  },
+  {
+    name: 'environment with organization and no repositories',
+    overrides: fixed({ environment: 'prod/eu', organization: 'octo', repositories: '' }),
+    input: 'environment',
+    says: /belong to repositories/
+  },
   // What only Meta can tell: caught at [check], after debug_token and nothing else
-  { name: 'a token of another app', overrides: (w) => ({ token: w.issue('SYSTEM_USER', { appId: OTHER_APP.id }) }), input: 'token', step: 'check', says: /belongs to Meta app 9876543210/ },
-  { name: 'generate with a token of another app', overrides: (w) => generate(w, { token: w.issue('SYSTEM_USER', { appId: OTHER_APP.id }) }), input: 'token', step: 'check', says: /belongs to app 9876543210/ },
-  { name: 'previous-token of another app', overrides: (w) => ({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': w.issue('SYSTEM_USER', { appId: OTHER_APP.id }) }), input: 'previous-token', step: 'check', says: /belongs to app 9876543210/ },
-  { name: 'revoke: true with a user token', overrides: (w) => ({ token: w.issue('USER', { scopes: ['pages_show_list'] }), revoke: 'true' }), input: 'revoke', named: /revoke: true, but the current token/, step: 'check', says: /user token/ },
-  { name: 'page-secrets with a system user token', overrides: fixed({ 'page-secrets': '200000000000001=SHOP_TOKEN' }), input: 'page-secrets', step: 'check', says: /long-lived user token/ },
-  { name: 'scopes the current token lacks', overrides: fixed({ scopes: 'whatsapp_business_messaging' }), input: 'scopes', step: 'check', says: /lacks the required scope/ }
+  {
+    name: 'a token of another app',
+    overrides: (w) => ({ token: w.issue('SYSTEM_USER', { appId: OTHER_APP.id }) }),
+    input: 'token',
+    step: 'check',
+    says: /belongs to Meta app 9876543210/
+  },
+  {
+    name: 'generate with a token of another app',
+    overrides: (w) => generate(w, { token: w.issue('SYSTEM_USER', { appId: OTHER_APP.id }) }),
+    input: 'token',
+    step: 'check',
+    says: /belongs to app 9876543210/
+  },
+  {
+    name: 'previous-token of another app',
+    overrides: (w) => ({
+      'previous-secret-name': 'META_TOKEN_PREVIOUS',
+      'previous-token': w.issue('SYSTEM_USER', { appId: OTHER_APP.id })
+    }),
+    input: 'previous-token',
+    step: 'check',
+    says: /belongs to app 9876543210/
+  },
+  {
+    name: 'revoke: true with a user token',
+    overrides: (w) => ({ token: w.issue('USER', { scopes: ['pages_show_list'] }), revoke: 'true' }),
+    input: 'revoke',
+    named: /revoke: true, but the current token/,
+    step: 'check',
+    says: /user token/
+  },
+  {
+    name: 'page-secrets with a system user token',
+    overrides: fixed({ 'page-secrets': '200000000000001=SHOP_TOKEN' }),
+    input: 'page-secrets',
+    step: 'check',
+    says: /long-lived user token/
+  },
+  {
+    name: 'scopes the current token lacks',
+    overrides: fixed({ scopes: 'whatsapp_business_messaging' }),
+    input: 'scopes',
+    step: 'check',
+    says: /lacks the required scope/
+  }
 ]
 
 test('at least 40 bad inputs are tried', () => {
@@ -179,7 +544,9 @@ test.each(CASES)('$name: rejected, naming the input and a fix, before anything i
 
   // Nothing minted, nothing written, nothing revoked.
   const graphPaths = world.graph.server.requests.map((r) => `${r.method} ${r.path}`)
-  expect(graphPaths.filter((p) => /oauth\/access_token$|\/access_tokens$|\/applications$|oauth\/revoke$/.test(p))).toEqual([])
+  expect(
+    graphPaths.filter((p) => /oauth\/access_token$|\/access_tokens$|\/applications$|oauth\/revoke$/.test(p))
+  ).toEqual([])
   expect(world.github.server.requests.filter((r) => r.method !== 'GET')).toEqual([])
   // Counted, not listed: a failing test must not print a token either.
   expect(world.graph.allTokens().length).toBe(tokensBefore)

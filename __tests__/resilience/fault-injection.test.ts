@@ -67,7 +67,10 @@ afterAll(() => {
     brokeInvariant: broken.map((r) => `${r.scenario} | ${r.point} | ${r.fault}: ${r.problems.join('; ')}`),
     transientFailedAsDesigned: results
       .filter((r) => r.outcome === 'failed cleanly' && FAULTS.find((f) => f.name === r.fault)?.transient)
-      .map((r) => `${r.scenario} | ${r.point} | ${r.fault}: failed at [${r.failedStep ?? '?'}] (mint calls are not retried after a reset or timeout)`),
+      .map(
+        (r) =>
+          `${r.scenario} | ${r.point} | ${r.fault}: failed at [${r.failedStep ?? '?'}] (mint calls are not retried after a reset or timeout)`
+      ),
     failedCleanlyPoints: results
       .filter((r) => r.outcome === 'failed cleanly')
       .map((r) => `${r.scenario} | ${r.point} | ${r.fault}: [${r.failedStep ?? '?'}], re-run ${r.rerun ?? '-'}`),
@@ -85,11 +88,17 @@ afterAll(() => {
  */
 function mintNotRetried(point: RequestPoint, fault: FaultKind): boolean {
   const fired = fault.fault(point.api).kind
-  return point.api === 'graph' && point.method === 'POST' && point.path.endsWith('/access_tokens') && (fired === 'reset' || fired === 'hang')
+  return (
+    point.api === 'graph' &&
+    point.method === 'POST' &&
+    point.path.endsWith('/access_tokens') &&
+    (fired === 'reset' || fired === 'hang')
+  )
 }
 
 /** Lines of a run that say a request timed out: Graph's retry log names the request; failures and GitHub's errors do not. */
-const timeoutLines = (run: RecordedRun): string[] => run.log.filter((line) => /no answer within|aborted due to timeout|operation was aborted/i.test(line))
+const timeoutLines = (run: RecordedRun): string[] =>
+  run.log.filter((line) => /no answer within|aborted due to timeout|operation was aborted/i.test(line))
 
 /**
  * Whether a timeout fired on a request that was not the one hit by the fault: the 150 ms timeout is
@@ -117,7 +126,10 @@ async function tryPoint(scenario: Scenario, point: RequestPoint, fault: FaultKin
     const { result, runs, fired } = await tryPointOnce(scenario, point, fault)
     const unsound = !fired || spuriousTimeout(runs, point, fault)
     if (!unsound || attempt === ATTEMPTS) {
-      if (unsound) result.problems.push(`(harness) a healthy request timed out (or the fault never fired) in all ${ATTEMPTS} attempts: the machine is too loaded for a 150 ms timeout`)
+      if (unsound)
+        result.problems.push(
+          `(harness) a healthy request timed out (or the fault never fired) in all ${ATTEMPTS} attempts: the machine is too loaded for a 150 ms timeout`
+        )
       if (result.problems.length > 0) result.outcome = 'broke the invariant'
       results.push(result)
       return result
@@ -126,15 +138,26 @@ async function tryPoint(scenario: Scenario, point: RequestPoint, fault: FaultKin
   }
 }
 
-async function tryPointOnce(scenario: Scenario, point: RequestPoint, fault: FaultKind): Promise<{ result: PointResult; runs: RecordedRun[]; fired: boolean }> {
-  const result: PointResult = { scenario: scenario.name, point: describePoint(point), fault: fault.name, outcome: 'succeeded', problems: [] }
+async function tryPointOnce(
+  scenario: Scenario,
+  point: RequestPoint,
+  fault: FaultKind
+): Promise<{ result: PointResult; runs: RecordedRun[]; fired: boolean }> {
+  const result: PointResult = {
+    scenario: scenario.name,
+    point: describePoint(point),
+    fault: fault.name,
+    outcome: 'succeeded',
+    problems: []
+  }
   const runs: RecordedRun[] = []
   const staged = await stage(scenario)
   const armed = armFault(staged.world, point, fault.fault(point.api))
   try {
     const first = await runChecked(staged)
     runs.push(first.run)
-    if (!armed.fired()) result.problems.push('the fault never fired: this run did not send the request the baseline sent')
+    if (!armed.fired())
+      result.problems.push('the fault never fired: this run did not send the request the baseline sent')
     result.problems.push(...first.problems)
     if (first.run.failed !== undefined && fault.transient && !mintNotRetried(point, fault)) {
       result.problems.push(`(retry) a transient fault was not survived by a retry: ${first.run.failed.slice(0, 300)}`)
@@ -145,7 +168,8 @@ async function tryPointOnce(scenario: Scenario, point: RequestPoint, fault: Faul
       const second = await runChecked(staged)
       runs.push(second.run)
       result.rerun = second.run.failed === undefined && second.problems.length === 0 ? 'completed' : 'did not complete'
-      if (second.run.failed !== undefined) result.problems.push(`(re-run) failed too: ${second.run.failed.slice(0, 300)}`)
+      if (second.run.failed !== undefined)
+        result.problems.push(`(re-run) failed too: ${second.run.failed.slice(0, 300)}`)
       result.problems.push(...second.problems.map((p) => `(re-run) ${p}`))
       if (result.problems.length > 0) result.problems.push(`first run ended: ${first.run.failed.slice(0, 300)}`)
     }
@@ -184,7 +208,9 @@ describe.each(SCENARIOS)('$name', (scenario) => {
     if (broken.length > 0) {
       throw new Error(
         `${broken.length} of ${tried.length} fault points broke the invariant:\n` +
-          broken.map((r) => `  ${r.scenario} | ${r.point} | ${r.fault}:\n    - ${r.problems.join('\n    - ')}`).join('\n')
+          broken
+            .map((r) => `  ${r.scenario} | ${r.point} | ${r.fault}:\n    - ${r.problems.join('\n    - ')}`)
+            .join('\n')
       )
     }
   })
@@ -193,28 +219,50 @@ describe.each(SCENARIOS)('$name', (scenario) => {
 describe('retry-after honoured in real seconds (no shortened base)', () => {
   const REAL_SECONDS = { graphRetry: RESILIENCE_TUNING.graphRetry, requestTimeoutMs: 2000 }
   const cases: Array<[string, string, 'graph' | 'github', string, string]> = [
-    ['a Graph 429 on the exchange', 'refresh (system user, 2 repositories)', 'graph', 'GET', '/v26.0/oauth/access_token'],
-    ['a GitHub 429 on a public key', 'refresh (system user, 2 repositories)', 'github', 'GET', '/repos/octo/app/actions/secrets/public-key'],
-    ['a GitHub 429 on a write', "environment 'prod/eu' secrets", 'github', 'PUT', '/repos/octo/api/environments/prod%2Feu/secrets/META_TOKEN']
+    [
+      'a Graph 429 on the exchange',
+      'refresh (system user, 2 repositories)',
+      'graph',
+      'GET',
+      '/v26.0/oauth/access_token'
+    ],
+    [
+      'a GitHub 429 on a public key',
+      'refresh (system user, 2 repositories)',
+      'github',
+      'GET',
+      '/repos/octo/app/actions/secrets/public-key'
+    ],
+    [
+      'a GitHub 429 on a write',
+      "environment 'prod/eu' secrets",
+      'github',
+      'PUT',
+      '/repos/octo/api/environments/prod%2Feu/secrets/META_TOKEN'
+    ]
   ]
 
-  test.each(cases)('%s: the retry waits a second, then the rotation completes', async (_name, scenarioName, api, method, path) => {
-    const scenario = SCENARIOS.find((s) => s.name === scenarioName) as Scenario
-    const staged = await stage(scenario)
-    const timeline = record(staged.world)
-    const fault = FAULTS.find((f) => f.name === 'HTTP 429 retry-after: 1') as FaultKind
-    const armed = armFault(staged.world, { index: 0, api, method, path, occurrence: 1 }, fault.fault(api))
-    try {
-      const before = graphTokens(staged.world)
-      const run = await runWithInputs(staged.inputs, {}, REAL_SECONDS)
-      expect(armed.fired()).toBe(true)
-      expect(invariantProblems(staged, run, before)).toEqual([])
-      expect(run.failed).toBeUndefined()
-      const tries = timeline.filter((r) => r.api === api && r.method === method && r.path === path)
-      expect(tries).toHaveLength(2)
-      expect((tries[1]?.at ?? 0) - (tries[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
-    } finally {
-      await staged.world.stop()
-    }
-  }, 15_000)
+  test.each(cases)(
+    '%s: the retry waits a second, then the rotation completes',
+    async (_name, scenarioName, api, method, path) => {
+      const scenario = SCENARIOS.find((s) => s.name === scenarioName) as Scenario
+      const staged = await stage(scenario)
+      const timeline = record(staged.world)
+      const fault = FAULTS.find((f) => f.name === 'HTTP 429 retry-after: 1') as FaultKind
+      const armed = armFault(staged.world, { index: 0, api, method, path, occurrence: 1 }, fault.fault(api))
+      try {
+        const before = graphTokens(staged.world)
+        const run = await runWithInputs(staged.inputs, {}, REAL_SECONDS)
+        expect(armed.fired()).toBe(true)
+        expect(invariantProblems(staged, run, before)).toEqual([])
+        expect(run.failed).toBeUndefined()
+        const tries = timeline.filter((r) => r.api === api && r.method === method && r.path === path)
+        expect(tries).toHaveLength(2)
+        expect((tries[1]?.at ?? 0) - (tries[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
+      } finally {
+        await staged.world.stop()
+      }
+    },
+    15_000
+  )
 })

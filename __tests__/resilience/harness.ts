@@ -10,7 +10,15 @@ import { dirname, join } from 'node:path'
 import type { SecretScope, SecretType } from '../../emulators/github-emulator.js'
 import type { Fault, LoopbackServer, RecordedRequest } from '../../emulators/loopback-server.js'
 import type { ActionTuning } from '../../src/main.js'
-import { ALL_PERMISSIONS, APP_ID, GITHUB_PAT, runWithInputs, startWorld, type RecordedRun, type World } from '../support/world.js'
+import {
+  ALL_PERMISSIONS,
+  APP_ID,
+  GITHUB_PAT,
+  runWithInputs,
+  startWorld,
+  type RecordedRun,
+  type World
+} from '../support/world.js'
 
 const DAY = 86_400
 
@@ -20,7 +28,6 @@ export const RESILIENCE_TUNING: ActionTuning = {
   githubRetryAfterBaseMs: 1,
   requestTimeoutMs: 150
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios
@@ -93,10 +100,21 @@ export const SCENARIOS: Scenario[] = [
       const pageSlots = PAGES.map((page) => ({
         ...repoSlot('octo/app', 'actions', page.secret, 'page'),
         pageId: page.id,
-        seed: w.graph.issueToken({ appId: APP_ID, type: 'PAGE', userId: PAGE_USER, pageId: page.id, expiresIn: 0, issuedAgo: 40 * DAY })
+        seed: w.graph.issueToken({
+          appId: APP_ID,
+          type: 'PAGE',
+          userId: PAGE_USER,
+          pageId: page.id,
+          expiresIn: 0,
+          issuedAgo: 40 * DAY
+        })
       }))
       return {
-        inputs: w.inputs({ token: user, repositories: 'octo/app', 'page-secrets': PAGES.map((p) => `${p.id}=${p.secret}`).join('\n') }),
+        inputs: w.inputs({
+          token: user,
+          repositories: 'octo/app',
+          'page-secrets': PAGES.map((p) => `${p.id}=${p.secret}`).join('\n')
+        }),
         slots: [{ ...repoSlot('octo/app'), seed: user }, ...pageSlots]
       }
     }
@@ -106,7 +124,12 @@ export const SCENARIOS: Scenario[] = [
     stage: (w) => {
       w.graph.addBusiness({ id: BUSINESS, adminUserIds: [ADMIN_USER] })
       w.graph.addSystemUser({ id: SYSTEM_USER, businessId: BUSINESS })
-      const admin = w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER, scopes: ['business_management'] })
+      const admin = w.graph.issueToken({
+        appId: APP_ID,
+        type: 'USER',
+        userId: ADMIN_USER,
+        scopes: ['business_management']
+      })
       const old = w.graph.issueToken({
         appId: APP_ID,
         type: 'SYSTEM_USER',
@@ -145,7 +168,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'organization secret, visibility selected',
     stage: (w) => ({
-      inputs: w.inputs({ organization: 'octo', repositories: '', visibility: 'selected', 'selected-repositories': 'app, api' }),
+      inputs: w.inputs({
+        organization: 'octo',
+        repositories: '',
+        visibility: 'selected',
+        'selected-repositories': 'app, api'
+      }),
       slots: [
         {
           label: 'organization secret META_TOKEN of octo',
@@ -206,7 +234,9 @@ export async function stage(scenario: Scenario): Promise<Staged> {
     world.github.setSecret(slot.scope, slot.name, slot.seed, slot.type)
     world.github.backdateSecret(slot.scope, slot.name, 40 * DAY, slot.type)
   }
-  const oldTokens = [...new Set([inputs.token, inputs['previous-token'], ...slots.map((s) => s.seed)].filter((t): t is string => !!t))]
+  const oldTokens = [
+    ...new Set([inputs.token, inputs['previous-token'], ...slots.map((s) => s.seed)].filter((t): t is string => !!t))
+  ]
   return { world, inputs, slots, oldTokens }
 }
 
@@ -302,7 +332,11 @@ const fbtrace = 'FaUlTiNjEcTeDtRaCe'
 const graphBody = (code: number, message: string, extra: Record<string, unknown> = {}) => ({
   error: { message, type: 'OAuthException', code, ...extra, fbtrace_id: fbtrace }
 })
-const githubBody = (message: string, status: number) => ({ message, documentation_url: 'https://docs.github.com/rest', status: String(status) })
+const githubBody = (message: string, status: number) => ({
+  message,
+  documentation_url: 'https://docs.github.com/rest',
+  status: String(status)
+})
 
 export const FAULTS: FaultKind[] = [
   {
@@ -311,7 +345,10 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 500,
-      body: api === 'graph' ? graphBody(2, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true }) : githubBody('Server Error', 500)
+      body:
+        api === 'graph'
+          ? graphBody(2, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true })
+          : githubBody('Server Error', 500)
     })
   },
   {
@@ -329,7 +366,10 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 503,
-      body: api === 'graph' ? graphBody(2, 'Service temporarily unavailable', { is_transient: true }) : githubBody('Service Unavailable', 503)
+      body:
+        api === 'graph'
+          ? graphBody(2, 'Service temporarily unavailable', { is_transient: true })
+          : githubBody('Service Unavailable', 503)
     })
   },
   {
@@ -345,7 +385,8 @@ export const FAULTS: FaultKind[] = [
           : {
               message:
                 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
-              documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+              documentation_url:
+                'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
             }
     })
   },
@@ -358,7 +399,10 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 401,
-      body: api === 'graph' ? graphBody(190, 'Invalid OAuth access token - Cannot parse access token') : githubBody('Bad credentials', 401)
+      body:
+        api === 'graph'
+          ? graphBody(190, 'Invalid OAuth access token - Cannot parse access token')
+          : githubBody('Bad credentials', 401)
     })
   },
   {
@@ -367,7 +411,10 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 403,
-      body: api === 'graph' ? graphBody(200, '(#200) Permissions error') : githubBody('Resource not accessible by personal access token', 403)
+      body:
+        api === 'graph'
+          ? graphBody(200, '(#200) Permissions error')
+          : githubBody('Resource not accessible by personal access token', 403)
     })
   }
 ]
@@ -380,7 +427,13 @@ const STEP = /^\[(check|prepare|mint|verify|store|confirm|revoke)\] /
 /** Names a token by its role, never by its value. */
 function tokenName(staged: Staged, value: string, before: Set<string>, run?: RecordedRun): string {
   const record = staged.world.graph.token(value)
-  const state = !record ? 'unknown to Graph' : record.revoked ? 'revoked' : staged.world.graph.isUsable(value) ? 'usable' : 'expired'
+  const state = !record
+    ? 'unknown to Graph'
+    : record.revoked
+      ? 'revoked'
+      : staged.world.graph.isUsable(value)
+        ? 'usable'
+        : 'expired'
   let role = 'a token'
   if (value === staged.inputs.token) role = "the old token ('token')"
   else if (value === staged.inputs['previous-token']) role = "the old previous token ('previous-token')"
@@ -394,24 +447,34 @@ function tokenName(staged: Staged, value: string, before: Set<string>, run?: Rec
 export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<string>): string[] {
   const { world, slots } = staged
   const problems: string[] = []
-  const held = new Map<Slot, string | undefined>(slots.map((slot) => [slot, world.github.secret(slot.scope, slot.name, slot.type)?.value]))
+  const held = new Map<Slot, string | undefined>(
+    slots.map((slot) => [slot, world.github.secret(slot.scope, slot.name, slot.type)?.value])
+  )
 
   // (a) every destination holds a token Graph accepts
   for (const [slot, value] of held) {
     if (value === undefined) problems.push(`(a) the ${slot.label} holds nothing`)
-    else if (!world.graph.isUsable(value)) problems.push(`(a) the ${slot.label} holds ${tokenName(staged, value, before, run)}`)
+    else if (!world.graph.isUsable(value))
+      problems.push(`(a) the ${slot.label} holds ${tokenName(staged, value, before, run)}`)
   }
   // (b) an old token still held somewhere is unrevoked
   for (const old of staged.oldTokens) {
     const holders = slots.filter((slot) => held.get(slot) === old)
     if (holders.length > 0 && world.graph.token(old)?.revoked) {
-      problems.push(`(b) ${tokenName(staged, old, before, run)} was revoked while the ${holders.map((s) => s.label).join(', ')} still hold it`)
+      problems.push(
+        `(b) ${tokenName(staged, old, before, run)} was revoked while the ${holders.map((s) => s.label).join(', ')} still hold it`
+      )
     }
   }
   // (c) no system user token minted by the run is alive and stored nowhere
   const stored = new Set(held.values())
   for (const token of world.graph.allTokens()) {
-    if (token.type === 'SYSTEM_USER' && !before.has(token.value) && world.graph.isUsable(token.value) && !stored.has(token.value)) {
+    if (
+      token.type === 'SYSTEM_USER' &&
+      !before.has(token.value) &&
+      world.graph.isUsable(token.value) &&
+      !stored.has(token.value)
+    ) {
       problems.push('(c) a system user token minted during the run is alive and stored nowhere')
     }
   }
@@ -421,9 +484,12 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
   if (run.failed === undefined) {
     if (run.outputs.rotated !== 'true') problems.push(`(d) the run succeeded but rotated=${run.outputs.rotated}`)
     if (!fresh || before.has(fresh)) problems.push('(d) the run succeeded without a new token in the token output')
-    for (const slot of currentSlots) if (held.get(slot) !== fresh) problems.push(`(d) the run succeeded but the ${slot.label} does not hold the new token`)
+    for (const slot of currentSlots)
+      if (held.get(slot) !== fresh)
+        problems.push(`(d) the run succeeded but the ${slot.label} does not hold the new token`)
     for (const slot of slots.filter((s) => s.role === 'previous')) {
-      if (held.get(slot) !== staged.inputs.token) problems.push(`(d) the run succeeded but the ${slot.label} does not hold the replaced token`)
+      if (held.get(slot) !== staged.inputs.token)
+        problems.push(`(d) the run succeeded but the ${slot.label} does not hold the replaced token`)
     }
     for (const slot of slots.filter((s) => s.role === 'page')) {
       const value = held.get(slot)
@@ -433,7 +499,8 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
       }
     }
   } else {
-    if (!STEP.test(run.failed)) problems.push(`(d) the failure names no step of the rotation: "${run.failed.slice(0, 160)}"`)
+    if (!STEP.test(run.failed))
+      problems.push(`(d) the failure names no step of the rotation: "${run.failed.slice(0, 160)}"`)
     if (!/ Fix: \S/.test(run.failed)) problems.push('(d) the failure has no Fix:')
     if (run.outputs.revoked === 'true' && !currentSlots.every((slot) => fresh && held.get(slot) === fresh)) {
       problems.push('(d) revoked=true although not every destination holds the new token')
@@ -446,7 +513,10 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
 export const graphTokens = (world: World): Set<string> => new Set(world.graph.allTokens().map((t) => t.value))
 
 /** One run of a staged scenario, its invariant checked. */
-export async function runChecked(staged: Staged, tuning: ActionTuning = RESILIENCE_TUNING): Promise<{ run: RecordedRun; problems: string[] }> {
+export async function runChecked(
+  staged: Staged,
+  tuning: ActionTuning = RESILIENCE_TUNING
+): Promise<{ run: RecordedRun; problems: string[] }> {
   const before = graphTokens(staged.world)
   const run = await runWithInputs(staged.inputs, {}, tuning)
   return { run, problems: invariantProblems(staged, run, before) }

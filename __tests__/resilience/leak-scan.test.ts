@@ -4,7 +4,17 @@
 // their error texts. (The deliberate hits here stay in this file: jest gives each test file its own
 // module registry, so they never reach the counters of the other suites.)
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { APP_ID, APP_SECRET, findLeaks, GITHUB_PAT, leakScan, runWithInputs, startWorld, type RecordedRun, type World } from '../support/world.js'
+import {
+  APP_ID,
+  APP_SECRET,
+  findLeaks,
+  GITHUB_PAT,
+  leakScan,
+  runWithInputs,
+  startWorld,
+  type RecordedRun,
+  type World
+} from '../support/world.js'
 import { RESILIENCE_TUNING } from './harness.js'
 
 const SECRET = 'EAAB0thisIsTheSecretUnderTest0000000000000001'
@@ -59,7 +69,9 @@ describe('runWithInputs scans every run', () => {
     const counters = { ...leakScan }
     world.github.addToken('octo/app', { permissions: { secrets: 'write' } })
     try {
-      await expect(runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)).rejects.toThrow(/^Leak scan: a secret was printed\. a GitHub token \(raw\) in /)
+      await expect(runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)).rejects.toThrow(
+        /^Leak scan: a secret was printed\. a GitHub token \(raw\) in /
+      )
       expect(leakScan.hits).toBeGreaterThan(counters.hits)
     } finally {
       Object.assign(leakScan, counters)
@@ -75,7 +87,18 @@ describe('runWithInputs scans every run', () => {
     ].join(' ')
     world.graph.server.injectFault({
       path: /oauth\/access_token$/,
-      fault: { kind: 'status', status: 400, body: { error: { message: `(#100) Invalid parameter: ${echoed}`, type: 'OAuthException', code: 100, fbtrace_id: 'EcHo' } } }
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: {
+          error: {
+            message: `(#100) Invalid parameter: ${echoed}`,
+            type: 'OAuthException',
+            code: 100,
+            fbtrace_id: 'EcHo'
+          }
+        }
+      }
     })
     const scansBefore = leakScan.scans
     const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
@@ -87,7 +110,14 @@ describe('runWithInputs scans every run', () => {
     world.github.server.injectFault({
       method: 'PUT',
       path: /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/,
-      fault: { kind: 'status', status: 422, body: { message: `Invalid token ${GITHUB_PAT} / ${encodeURIComponent(GITHUB_PAT)}`, documentation_url: 'https://docs.github.com/rest' } }
+      fault: {
+        kind: 'status',
+        status: 422,
+        body: {
+          message: `Invalid token ${GITHUB_PAT} / ${encodeURIComponent(GITHUB_PAT)}`,
+          documentation_url: 'https://docs.github.com/rest'
+        }
+      }
     })
     const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
     expect(run.failed).toMatch(/^\[store\] /)

@@ -13,10 +13,14 @@ export class ForwardProxy {
     const proxy = new ForwardProxy(http.createServer())
     proxy.server.on('request', (request, response) => {
       proxy.seen.push(`${request.method} ${request.url}`)
-      const upstream = http.request(request.url ?? '', { method: request.method, headers: request.headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(response)
-      })
+      const upstream = http.request(
+        request.url ?? '',
+        { method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(response)
+        }
+      )
       upstream.on('error', () => response.writeHead(502).end())
       request.pipe(upstream)
     })
@@ -54,7 +58,11 @@ export async function agentsHonourProxyEnv(): Promise<boolean> {
   const agent = new http.Agent({ proxyEnv: { HTTP_PROXY: proxy.url } } as http.AgentOptions)
   try {
     await new Promise<void>((resolve, reject) => {
-      http.get(`http://127.0.0.1:${(target.address() as AddressInfo).port}/`, { agent }, (response) => response.resume().on('end', resolve)).on('error', reject)
+      http
+        .get(`http://127.0.0.1:${(target.address() as AddressInfo).port}/`, { agent }, (response) =>
+          response.resume().on('end', resolve)
+        )
+        .on('error', reject)
     })
     return proxy.seen.length > 0
   } finally {

@@ -33,7 +33,9 @@ export interface World {
   stop(): Promise<void>
 }
 
-export async function startWorld(options: { github?: Parameters<typeof GitHubEmulator.start>[0] } = {}): Promise<World> {
+export async function startWorld(
+  options: { github?: Parameters<typeof GitHubEmulator.start>[0] } = {}
+): Promise<World> {
   const graph = await GraphEmulator.start()
   const github = await GitHubEmulator.start(options.github)
   const emulators = { graph, github }
@@ -134,7 +136,11 @@ export function emptyRun(): RecordedRun {
 }
 
 /** Runs the action in-process with these inputs, with waits shortened for tests unless told otherwise. */
-export async function runWithInputs(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}, tuning: ActionTuning = FAST): Promise<RecordedRun> {
+export async function runWithInputs(
+  inputs: Record<string, string>,
+  env: NodeJS.ProcessEnv = {},
+  tuning: ActionTuning = FAST
+): Promise<RecordedRun> {
   const run = emptyRun()
   const io = recordingIO(inputs, run)
   // Known before the run too: a leak check must not depend on what the run left behind.
@@ -182,7 +188,8 @@ function secretsInPlay(inputs: Record<string, string>): KnownSecret[] {
   }
   const appId = (inputs['app-id'] ?? '').trim()
   const appSecret = (inputs['app-secret'] ?? '').trim()
-  if (appSecret) known.push({ kind: "the app token built from 'app-id' and 'app-secret'", value: `${appId}|${appSecret}` })
+  if (appSecret)
+    known.push({ kind: "the app token built from 'app-id' and 'app-secret'", value: `${appId}|${appSecret}` })
   return known.filter((s) => s.value.length >= MIN_SECRET_LENGTH)
 }
 

@@ -11,11 +11,7 @@ export function presentedToken(headers: IncomingHttpHeaders): string | undefined
   return match?.[1]
 }
 
-export function authenticate(
-  state: GitHubState,
-  headers: IncomingHttpHeaders,
-  docs: string
-): Token | JsonResponse {
+export function authenticate(state: GitHubState, headers: IncomingHttpHeaders, docs: string): Token | JsonResponse {
   if (!headers.authorization) return githubError(401, 'Requires authentication', docs)
   const value = presentedToken(headers)
   return (value && state.token(value)) || githubError(401, 'Bad credentials', docs)
@@ -25,7 +21,12 @@ export function authenticate(
  * 404 when the repository, environment or organization does not exist or the token cannot see it
  * (GitHub does not reveal that a private resource exists), else undefined.
  */
-export function checkVisibility(state: GitHubState, token: Token, route: Route, docs: string): JsonResponse | undefined {
+export function checkVisibility(
+  state: GitHubState,
+  token: Token,
+  route: Route,
+  docs: string
+): JsonResponse | undefined {
   if (route.kind === 'user') return undefined
   const scope: SecretScope = 'scope' in route ? route.scope : { kind: 'repository', repo: route.repo }
   if (state.missing(scope)) return notFound(docs)
@@ -90,7 +91,9 @@ export function checkPermission(token: Token, route: Route, method: string, docs
   }
   // The workflow's GITHUB_TOKEN cannot be granted any secrets permission; `permissions: issues: …` it can.
   const granted =
-    token.kind === 'github-actions' && needed.permission !== 'issues' ? undefined : token.permissions?.[needed.permission]
+    token.kind === 'github-actions' && needed.permission !== 'issues'
+      ? undefined
+      : token.permissions?.[needed.permission]
   if (granted === 'write' || granted === needed.level) return undefined
   const message = integration
     ? 'Resource not accessible by integration'

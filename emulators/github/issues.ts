@@ -83,7 +83,10 @@ export class IssueStore {
     return label
   }
 
-  create(repo: string, fields: { title: string; body?: string | null; labels?: string[]; user: IssueAuthor }): StoredIssue {
+  create(
+    repo: string,
+    fields: { title: string; body?: string | null; labels?: string[]; user: IssueAuthor }
+  ): StoredIssue {
     const repository = this.of(repo)
     const now = timestamp()
     const issue: StoredIssue = {
@@ -152,7 +155,8 @@ export function listIssues(request: IssueRequest, query: Record<string, string>)
 /** `POST /repos/{owner}/{repo}/issues`: 201 and the issue; labels that do not exist yet are created. */
 export function createIssue(request: IssueRequest, body: Record<string, unknown>): JsonResponse {
   const title = typeof body.title === 'number' ? String(body.title) : body.title
-  if (typeof title !== 'string' || title.trim() === '') return validationFailed(request.docs, 'Issue', 'title', 'missing_field')
+  if (typeof title !== 'string' || title.trim() === '')
+    return validationFailed(request.docs, 'Issue', 'title', 'missing_field')
   const text = optionalText(body.body)
   if (text === false) return validationFailed(request.docs, 'Issue', 'body', 'invalid')
   if (tooLong(text)) return bodyTooLong(request.docs, 'Issue')
@@ -204,7 +208,8 @@ export function addComment(request: IssueRequest, number: string, body: Record<s
   const issue = findIssue(request, number)
   if (!issue) return notFound(request.docs)
   const text = body.body
-  if (typeof text !== 'string' || text.trim() === '') return validationFailed(request.docs, 'IssueComment', 'body', 'missing_field')
+  if (typeof text !== 'string' || text.trim() === '')
+    return validationFailed(request.docs, 'IssueComment', 'body', 'missing_field')
   if (tooLong(text)) return bodyTooLong(request.docs, 'IssueComment')
   const comment: StoredComment = { id: request.store.id(), body: text, user: request.user, createdAt: timestamp() }
   issue.comments.push(comment)
@@ -339,7 +344,14 @@ function bodyTooLong(docs: string, resource: string): JsonResponse {
     ...error,
     body: {
       ...(error.body as object),
-      errors: [{ resource, field: 'body', code: 'custom', message: `body is too long (maximum is ${MAX_ISSUE_BODY_CHARS} characters)` }]
+      errors: [
+        {
+          resource,
+          field: 'body',
+          code: 'custom',
+          message: `body is too long (maximum is ${MAX_ISSUE_BODY_CHARS} characters)`
+        }
+      ]
     }
   }
 }

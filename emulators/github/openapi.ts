@@ -154,7 +154,8 @@ function describe(errors: ErrorObject[]): string[] {
     else if (error.keyword === 'enum') {
       messages.push(`${where} is not a member of ${JSON.stringify(error.params.allowedValues)}.`)
     } else if (error.keyword === 'pattern') messages.push(`${where} does not match ${String(error.params.pattern)}.`)
-    else if (!['required', 'anyOf', 'oneOf', 'allOf'].includes(error.keyword)) messages.push(`${where} ${error.message ?? 'is invalid'}.`)
+    else if (!['required', 'anyOf', 'oneOf', 'allOf'].includes(error.keyword))
+      messages.push(`${where} ${error.message ?? 'is invalid'}.`)
   }
   return [...new Set(messages)]
 }

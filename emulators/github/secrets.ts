@@ -96,7 +96,10 @@ export function putSecret(request: SecretRequest, name: string, body: Record<str
   return existing ? { status: 204 } : { status: 201, body: {} }
 }
 
-function openSealedValue(destination: Destination, body: Record<string, unknown>): { value: string } | { error: string } {
+function openSealedValue(
+  destination: Destination,
+  body: Record<string, unknown>
+): { value: string } | { error: string } {
   const { key_id: keyId, encrypted_value: sealed } = body
   if (typeof keyId !== 'string') return { error: 'key_id is required.' }
   if (typeof sealed !== 'string') return { error: 'encrypted_value is required.' }
@@ -158,7 +161,9 @@ function repositoryAccess(
     }
     selected.push(numeric)
   }
-  return scope.kind === 'organization' ? { visibility: 'selected', selectedRepositoryIds: selected } : { selectedRepositoryIds: selected }
+  return scope.kind === 'organization'
+    ? { visibility: 'selected', selectedRepositoryIds: selected }
+    : { selectedRepositoryIds: selected }
 }
 
 function describeSecret({ scope, type, apiUrl }: SecretRequest, secret: StoredSecret): Record<string, unknown> {

@@ -18,7 +18,8 @@ export type Params = Record<string, string>
 export function paramsOf(request: ParsedRequest): Params {
   const params: Params = { ...request.query }
   for (const [name, value] of Object.entries(request.form)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params[name] = String(value)
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      params[name] = String(value)
   }
   return params
 }

@@ -90,7 +90,8 @@ function debugToken({ world, request, params }: Call): JsonResponse {
 function describeToken(world: GraphWorld, value: string): Record<string, unknown> {
   const appToken = parseAppToken(value)
   const app = appToken && world.apps.get(appToken.appId)
-  if (app && appToken.secret === app.secret) return { app_id: app.id, type: 'APP', application: app.name, is_valid: true }
+  if (app && appToken.secret === app.secret)
+    return { app_id: app.id, type: 'APP', application: app.name, is_valid: true }
 
   const token = world.tokens.get(value)
   if (!token) return { error: { code: 190, message: CANNOT_PARSE_TOKEN }, is_valid: false, scopes: [] }

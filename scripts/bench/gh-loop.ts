@@ -12,7 +12,10 @@ export function findGh(): { path: string; version: string } | undefined {
   const which = spawnSync('sh', ['-c', 'command -v gh'], { encoding: 'utf8' })
   const path = which.stdout.trim()
   if (which.status !== 0 || !path) return undefined
-  const version = spawnSync(path, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tmpdir() } })
+  const version = spawnSync(path, ['--version'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: tmpdir() }
+  })
   return { path, version: (version.stdout.split('\n')[0] ?? '').trim() }
 }
 

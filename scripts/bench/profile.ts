@@ -28,7 +28,9 @@ interface CpuProfile {
 function moduleMap(bundleText: string, statsPath?: string): (line: number) => string {
   const names = new Map<string, string>()
   if (statsPath) {
-    const stats = JSON.parse(readFileSync(statsPath, 'utf8')) as { modules: Array<{ id: number | string; name: string }> }
+    const stats = JSON.parse(readFileSync(statsPath, 'utf8')) as {
+      modules: Array<{ id: number | string; name: string }>
+    }
     for (const m of stats.modules) names.set(String(m.id), m.name)
   }
   const pkg = (name: string): string => {
@@ -60,7 +62,12 @@ function moduleMap(bundleText: string, statsPath?: string): (line: number) => st
   }
 }
 
-export function summarise(profile: CpuProfile, bundleUrl: string, lineToModule: (line: number) => string, top = 12): string {
+export function summarise(
+  profile: CpuProfile,
+  bundleUrl: string,
+  lineToModule: (line: number) => string,
+  top = 12
+): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map<number, number>()
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
@@ -83,7 +90,10 @@ export function summarise(profile: CpuProfile, bundleUrl: string, lineToModule: 
     [...entries]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => `    ${(us / 1000).toFixed(1).padStart(7)} ms  ${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${name}`)
+      .map(
+        ([name, us]) =>
+          `    ${(us / 1000).toFixed(1).padStart(7)} ms  ${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${name}`
+      )
       .join('\n')
   return `  profile span ${(totalUs / 1000).toFixed(0)} ms\n  self time by package / category:\n${fmt(byModule)}\n  hottest functions (self):\n${fmt(byFunction)}`
 }
@@ -96,15 +106,32 @@ async function main(): Promise<void> {
   const probe = writeProbeFiles(import.meta.resolve('libsodium-wrappers'))
   const world = await startWorld(100, { validateAgainstOpenApi: false })
   try {
-    for (const [count, latency] of [[1, 0], [100, 50]] as const) {
+    for (const [count, latency] of [
+      [1, 0],
+      [100, 50]
+    ] as const) {
       world.setLatency(latency)
       const dir = mkdtempSync(join(tmpdir(), 'mtr-prof-'))
       const { inputs } = world.inputs(count)
       world.reset()
-      const run = await runMeasured({ probe, script: bundle, inputs, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200'] })
+      const run = await runMeasured({
+        probe,
+        script: bundle,
+        inputs,
+        nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200']
+      })
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
-      console.log(`\n${count} repositories at ${latency} ms: exit ${run.exitCode}, wall ${run.wallMs.toFixed(0)} ms, CPU ${run.cpuMs.toFixed(0)} ms, uptime ${run.uptimeMs.toFixed(0)} ms`)
-      if (file) console.log(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, pathToFileURL(bundle).href, lineToModule))
+      console.log(
+        `\n${count} repositories at ${latency} ms: exit ${run.exitCode}, wall ${run.wallMs.toFixed(0)} ms, CPU ${run.cpuMs.toFixed(0)} ms, uptime ${run.uptimeMs.toFixed(0)} ms`
+      )
+      if (file)
+        console.log(
+          summarise(
+            JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+            pathToFileURL(bundle).href,
+            lineToModule
+          )
+        )
       rmSync(dir, { recursive: true, force: true })
     }
   } finally {

@@ -15,7 +15,8 @@ export const median = (values: number[]): number => {
 }
 
 export const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : '—')
-export const seconds = (valueMs: number): string => (Number.isFinite(valueMs) ? `${(valueMs / 1000).toFixed(2)} s` : '—')
+export const seconds = (valueMs: number): string =>
+  Number.isFinite(valueMs) ? `${(valueMs / 1000).toFixed(2)} s` : '—'
 export const mb = (kb: number): string => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MB` : '—')
 export const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—')
 export const mark = (ok: boolean | undefined): string => (ok === undefined ? '' : ok ? '✔' : '✘')

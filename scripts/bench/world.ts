@@ -75,7 +75,14 @@ export async function startWorld(repositories: number, github: GitHubEmulatorOpt
     inputs(count, extra = {}) {
       if (count > repositories) throw new Error(`bench: world has ${repositories} repositories, ${count} asked`)
       // Issued long ago, as a token due for rotation is (a just-issued one may be left unrevoked).
-      const oldToken = graphEmulator.issueToken({ appId: APP_ID, type: 'SYSTEM_USER', scopes: SCOPES, expiresIn: 20 * DAY, issuedAgo: 40 * DAY, userId: SYSTEM_USER_ID })
+      const oldToken = graphEmulator.issueToken({
+        appId: APP_ID,
+        type: 'SYSTEM_USER',
+        scopes: SCOPES,
+        expiresIn: 20 * DAY,
+        issuedAgo: 40 * DAY,
+        userId: SYSTEM_USER_ID
+      })
       const inputs = {
         'app-id': APP_ID,
         'app-secret': appSecret,
@@ -96,13 +103,19 @@ export async function startWorld(repositories: number, github: GitHubEmulatorOpt
 }
 
 /** What a correct rotation leaves behind: exit 0, rotated and revoked, every repository holding the new token. */
-export function checkRotation(world: BenchWorld, count: number, run: { exitCode: number | null; outputs: Record<string, string>; stderr: string }, oldToken: string): string | undefined {
+export function checkRotation(
+  world: BenchWorld,
+  count: number,
+  run: { exitCode: number | null; outputs: Record<string, string>; stderr: string },
+  oldToken: string
+): string | undefined {
   if (run.exitCode !== 0) return `exit ${run.exitCode}: ${run.outputs.error ?? run.stderr.slice(0, 300)}`
   const fresh = run.outputs.token
   if (run.outputs.rotated !== 'true' || !fresh) return 'not rotated'
   if (run.outputs.revoked !== 'true' || world.graph.token(oldToken)?.revoked !== true) return 'old token not revoked'
   for (let i = 0; i < count; i++) {
-    if (world.github.secret({ kind: 'repository', repo: repoName(i) }, SECRET_NAME)?.value !== fresh) return `${repoName(i)} does not hold the new token`
+    if (world.github.secret({ kind: 'repository', repo: repoName(i) }, SECRET_NAME)?.value !== fresh)
+      return `${repoName(i)} does not hold the new token`
   }
   return undefined
 }

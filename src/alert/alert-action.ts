@@ -37,7 +37,11 @@ export interface AlertTuning {
   githubRetryAfterBaseMs?: number
 }
 
-export async function runAlertAction(io: AlertIO, env: NodeJS.ProcessEnv, tuning: AlertTuning = {}): Promise<AlertOutcome | undefined> {
+export async function runAlertAction(
+  io: AlertIO,
+  env: NodeJS.ProcessEnv,
+  tuning: AlertTuning = {}
+): Promise<AlertOutcome | undefined> {
   const token = io.getInput(AlertInput.GithubToken).trim()
   const redactor = new SecretRedactor()
   if (token) {
@@ -70,12 +74,14 @@ export async function runAlertAction(io: AlertIO, env: NodeJS.ProcessEnv, tuning
 function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, redactor: SecretRedactor, token: string): RotationAlert {
   const input = (name: string): string => io.getInput(name).trim()
   const problems: string[] = []
-  if (!token) problems.push(`'${AlertInput.GithubToken}' is empty (its default is the workflow token, \${{ github.token }})`)
+  if (!token)
+    problems.push(`'${AlertInput.GithubToken}' is empty (its default is the workflow token, \${{ github.token }})`)
 
   const repository = input(AlertInput.Repository) || (env.GITHUB_REPOSITORY ?? '').trim()
   const [owner = '', repo = '', ...rest] = repository.split('/')
   if (!repository) problems.push(`'${AlertInput.Repository}' is empty and GITHUB_REPOSITORY is not set`)
-  else if (!owner || !repo || rest.length > 0) problems.push(`'${AlertInput.Repository}' must be owner/name, got '${repository}'`)
+  else if (!owner || !repo || rest.length > 0)
+    problems.push(`'${AlertInput.Repository}' must be owner/name, got '${repository}'`)
 
   const outcome = input(AlertInput.Outcome).toLowerCase()
   if (outcome !== 'success' && outcome !== 'failure') {

@@ -53,7 +53,9 @@ export function secretMarker(secretName: string): string {
 /** Every character but letters, digits and `_` percent-encoded, so no name can end the HTML comment. */
 function markerName(secretName: string): string {
   const upper = secretName.trim().toUpperCase()
-  return [...upper].map((c) => (/[A-Z0-9_]/.test(c) ? c : encodeURIComponent(c).replace(/[!'()*~.-]/g, percent))).join('')
+  return [...upper]
+    .map((c) => (/[A-Z0-9_]/.test(c) ? c : encodeURIComponent(c).replace(/[!'()*~.-]/g, percent)))
+    .join('')
 }
 
 function percent(c: string): string {
@@ -93,7 +95,12 @@ export async function reportRotationOutcome(github: GitHubClient, alert: Rotatio
         return { action: 'opened', issueNumber: data.number, issueUrl: data.html_url }
       }
       doing = `comment on issue #${existing.number} in`
-      await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: existing.number, body: failureComment(alert) })
+      await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner,
+        repo,
+        issue_number: existing.number,
+        body: failureComment(alert)
+      })
       return { action: 'updated', issueNumber: existing.number, issueUrl: existing.html_url }
     }
 
@@ -102,9 +109,20 @@ export async function reportRotationOutcome(github: GitHubClient, alert: Rotatio
     if (!first) return { action: 'none' }
     for (const issue of open) {
       doing = `comment on issue #${issue.number} in`
-      await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issue.number, body: successComment(alert) })
+      await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner,
+        repo,
+        issue_number: issue.number,
+        body: successComment(alert)
+      })
       doing = `close issue #${issue.number} in`
-      await github.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: issue.number, state: 'closed', state_reason: 'completed' })
+      await github.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+        owner,
+        repo,
+        issue_number: issue.number,
+        state: 'closed',
+        state_reason: 'completed'
+      })
     }
     return { action: 'closed', issueNumber: first.number, issueUrl: first.html_url }
   } catch (error) {
@@ -137,8 +155,10 @@ function checkAlert(alert: RotationAlert): void {
   if (!alert.owner.trim() || !alert.repo.trim()) problems.push('the repository must be owner/name')
   if (!alert.secretName.trim()) problems.push('the secret name is empty')
   if (!alert.label.trim()) problems.push('the label is empty')
-  if (alert.label.includes(',')) problems.push('the label cannot contain a comma (GitHub reads a comma as a list of labels)')
-  if (alert.outcome !== 'success' && alert.outcome !== 'failure') problems.push(`the outcome must be success or failure, not '${String(alert.outcome)}'`)
+  if (alert.label.includes(','))
+    problems.push('the label cannot contain a comma (GitHub reads a comma as a list of labels)')
+  if (alert.outcome !== 'success' && alert.outcome !== 'failure')
+    problems.push(`the outcome must be success or failure, not '${String(alert.outcome)}'`)
   if (problems.length > 0) throw new AlertError(`Cannot report the rotation outcome: ${problems.join('; ')}.`)
 }
 
@@ -146,13 +166,17 @@ function checkAlert(alert: RotationAlert): void {
 
 const STEP_MEANING: Record<string, string> = {
   inputs: 'The inputs were rejected before anything was checked: nothing was minted, written or revoked.',
-  check: 'The check before any change failed: nothing was minted, written or revoked. If the error says the current token is invalid or expired, it has already stopped working: issue a new one by hand and store it in the secret.',
+  check:
+    'The check before any change failed: nothing was minted, written or revoked. If the error says the current token is invalid or expired, it has already stopped working: issue a new one by hand and store it in the secret.',
   prepare: 'A destination could not be prepared: nothing was minted, written or revoked.',
   mint: 'No new token was minted, or it was refused: nothing was written or revoked.',
   verify: 'The new token failed its checks, so it was written nowhere and nothing was revoked.',
-  store: 'Some destinations may hold the new token and others still the old one; nothing was revoked, so both keep working. A re-run completes the rotation.',
-  confirm: 'Some writes could not be read back; nothing was revoked, so every copy keeps working. A re-run completes the rotation.',
-  revoke: 'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.'
+  store:
+    'Some destinations may hold the new token and others still the old one; nothing was revoked, so both keep working. A re-run completes the rotation.',
+  confirm:
+    'Some writes could not be read back; nothing was revoked, so every copy keeps working. A re-run completes the rotation.',
+  revoke:
+    'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.'
 }
 
 export function failureIssueBody(alert: RotationAlert): string {
@@ -178,7 +202,13 @@ export function failureIssueBody(alert: RotationAlert): string {
 }
 
 export function failureComment(alert: RotationAlert): string {
-  return [`The rotation of ${inlineCode(alert.secretName.trim())} failed again.`, '', ...facts(alert), '', errorBlock(alert.error)].join('\n')
+  return [
+    `The rotation of ${inlineCode(alert.secretName.trim())} failed again.`,
+    '',
+    ...facts(alert),
+    '',
+    errorBlock(alert.error)
+  ].join('\n')
 }
 
 export function successComment(alert: RotationAlert): string {
@@ -200,7 +230,8 @@ function facts(alert: RotationAlert): string[] {
 function errorBlock(error: string | undefined): string {
   let text = (error ?? '').trim()
   if (!text) return '_No error text was passed to the alert; see the run log._'
-  if (text.length > MAX_ERROR_CHARS) text = `${text.slice(0, MAX_ERROR_CHARS)}\n… (cut: ${text.length - MAX_ERROR_CHARS} more characters in the run log)`
+  if (text.length > MAX_ERROR_CHARS)
+    text = `${text.slice(0, MAX_ERROR_CHARS)}\n… (cut: ${text.length - MAX_ERROR_CHARS} more characters in the run log)`
   const longestRun = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
   const fence = '`'.repeat(Math.max(3, longestRun + 1))
   return `${fence}text\n${text}\n${fence}`
@@ -244,7 +275,10 @@ export function explainFailure(error: unknown, doing: string, repository: string
         status
       )
     case status === 403 && /rate limit/i.test(said):
-      return new AlertError(`${base}: GitHub's rate limit stopped it after the retries (403 ${said}). Re-run the job later.`, status)
+      return new AlertError(
+        `${base}: GitHub's rate limit stopped it after the retries (403 ${said}). Re-run the job later.`,
+        status
+      )
     case status === 403:
       return new AlertError(
         `${base}: GitHub refused (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}). The job that runs the alert needs \`permissions: issues: write\`; a PAT or GitHub App token passed as 'github-token' needs the repository permission 'Issues: Read and write'.`,
@@ -256,18 +290,28 @@ export function explainFailure(error: unknown, doing: string, repository: string
         status
       )
     case status === 410:
-      return new AlertError(`${base}: issues are turned off there (410). Turn them on (Settings > General > Features > Issues) or point 'repository' at a repository that has them.`, status)
+      return new AlertError(
+        `${base}: issues are turned off there (410). Turn them on (Settings > General > Features > Issues) or point 'repository' at a repository that has them.`,
+        status
+      )
     case status === 422:
       return new AlertError(`${base}: GitHub rejected the request (422 ${said}).`, status)
     case status !== undefined && status >= 500:
-      return new AlertError(`${base}: GitHub kept failing (${status} ${said}). Re-run the job later; see https://www.githubstatus.com.`, status)
+      return new AlertError(
+        `${base}: GitHub kept failing (${status} ${said}). Re-run the job later; see https://www.githubstatus.com.`,
+        status
+      )
     default:
-      return new AlertError(`${base}: GitHub could not be reached (${said}). Check the runner's network and GITHUB_API_URL.`, status)
+      return new AlertError(
+        `${base}: GitHub could not be reached (${said}). Check the runner's network and GITHUB_API_URL.`,
+        status
+      )
   }
 }
 
 function gitHubMessage(failure: GitHubRequestError): string {
-  const data = failure.response?.data as { message?: unknown; errors?: Array<{ message?: unknown; field?: unknown; code?: unknown }> } | undefined
+  const data = failure.response?.data as
+    { message?: unknown; errors?: Array<{ message?: unknown; field?: unknown; code?: unknown }> } | undefined
   if (typeof data?.message === 'string') {
     const details = (data.errors ?? [])
       .map((e) => (typeof e.message === 'string' ? e.message : `${String(e.field)} ${String(e.code)}`))

@@ -13,7 +13,12 @@ export interface Terminal {
 
 export const VERSION = '0.1.0'
 
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, terminal: Terminal, tuning?: ActionTuning): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  terminal: Terminal,
+  tuning?: ActionTuning
+): Promise<number> {
   let parsed
   try {
     parsed = parseCliArguments(argv, env)
@@ -56,7 +61,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
   const result = await runAction(io, env, tuning)
 
   if (parsed.json) {
-    terminal.out(`${redactor.redact(JSON.stringify(jsonReport(outputs, result?.failure?.step ?? (failure ? 'inputs' : undefined), failure), null, 2))}\n`)
+    terminal.out(
+      `${redactor.redact(JSON.stringify(jsonReport(outputs, result?.failure?.step ?? (failure ? 'inputs' : undefined), failure), null, 2))}\n`
+    )
   } else {
     // Without a result the inputs were refused: the error alone says it all.
     if (result) terminal.out(redactor.redact(summary))

@@ -51,7 +51,13 @@ export function planDestinations(settings: Settings): Destination[] {
         params: { owner, repo, environment_name: settings.environment }
       }
     }
-    return { kind: 'repository', secretType, target, route: `/repos/{owner}/{repo}/${secretType}/secrets`, params: { owner, repo } }
+    return {
+      kind: 'repository',
+      secretType,
+      target,
+      route: `/repos/{owner}/{repo}/${secretType}/secrets`,
+      params: { owner, repo }
+    }
   })
   if (settings.organization) {
     destinations.push({

@@ -37,7 +37,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { log } = options
   const retryAfterBaseValue = options.retryAfterBaseMs ?? 1000
   const reportLimit = (kind: string, method: string, url: string, seconds: number, again: boolean): void =>
-    log.warning(`GitHub ${kind}rate limit on ${method} ${url}: ${again ? `waiting ${seconds} s as asked, then retrying` : 'giving up'}.`)
+    log.warning(
+      `GitHub ${kind}rate limit on ${method} ${url}: ${again ? `waiting ${seconds} s as asked, then retrying` : 'giving up'}.`
+    )
   const onLimit =
     (kind: string) =>
     (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
@@ -65,7 +67,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: 'meta-token-rotator',
-    request: { fetch: gate.wrap(options.transport ?? createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })) },
+    request: {
+      fetch: gate.wrap(
+        options.transport ?? createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })
+      )
+    },
     throttle: dotCom
       ? { retryAfterBaseValue, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') }
       : { enabled: false },

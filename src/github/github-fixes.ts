@@ -15,7 +15,9 @@ interface GitHubRequestError {
 /** The fine-grained permission each destination needs, as GitHub's settings page names it. */
 function permissionNeeded(destination: Destination): string {
   if (destination.kind === 'environment') return "repository permission 'Environments: Read and write'"
-  const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[destination.secretType]
+  const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[
+    destination.secretType
+  ]
   return destination.kind === 'organization'
     ? `organization permission '${secrets}: Read and write' (classic PAT: admin:org)`
     : `repository permission '${secrets}: Read and write' (classic PAT: repo)`
@@ -66,10 +68,16 @@ export function explainGitHubFailure(error: unknown, destination: Destination, g
     }
   }
   if (status === 422) {
-    return { message: `GitHub rejected the write to the ${where} (422 ${said}).`, fix: 'correct what GitHub names above, then re-run.' }
+    return {
+      message: `GitHub rejected the write to the ${where} (422 ${said}).`,
+      fix: 'correct what GitHub names above, then re-run.'
+    }
   }
   if (status !== undefined && status >= 500) {
-    return { message: `GitHub kept failing for the ${where} (${status} ${said}).`, fix: 're-run later; see https://www.githubstatus.com.' }
+    return {
+      message: `GitHub kept failing for the ${where} (${status} ${said}).`,
+      fix: 're-run later; see https://www.githubstatus.com.'
+    }
   }
   return {
     message: `GitHub could not be reached for the ${where} (${said}).`,

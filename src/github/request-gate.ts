@@ -48,7 +48,12 @@ export class RequestGate {
     return (input, init) => this.send(inner, input, init, (init?.method ?? 'GET').toUpperCase())
   }
 
-  private async send(inner: HttpFetch, input: string, init: HttpRequestInit | undefined, method: string): Promise<HttpResponse> {
+  private async send(
+    inner: HttpFetch,
+    input: string,
+    init: HttpRequestInit | undefined,
+    method: string
+  ): Promise<HttpResponse> {
     const isWrite = method !== 'GET' && method !== 'HEAD'
     let limited = 0
     let failed = 0

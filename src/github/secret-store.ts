@@ -52,7 +52,11 @@ export class SecretStore {
         this.github
           .request(`GET ${destination.route}/public-key`, destination.params)
           .then((response) =>
-            expectShape<PublicKey>(response.data, 'public key', (d) => typeof d.key === 'string' && typeof d.key_id === 'string')
+            expectShape<PublicKey>(
+              response.data,
+              'public key',
+              (d) => typeof d.key === 'string' && typeof d.key_id === 'string'
+            )
           )
       )
       key.catch(() => this.keys.delete(scope))
@@ -69,7 +73,10 @@ export class SecretStore {
       id = readTwiceIfIncomplete(() =>
         this.github
           .request('GET /repos/{owner}/{repo}', { owner, repo })
-          .then((response) => expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id)
+          .then(
+            (response) =>
+              expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id
+          )
       )
       id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()))
       this.repositoryIds.set(fullName.toLowerCase(), id)
@@ -92,8 +99,15 @@ export class SecretStore {
   /** Reads the secret's metadata back; throws when it is missing or older than the write. */
   async confirm(destination: Destination, name: string, writtenAfter: Date): Promise<void> {
     const { updated_at } = await readTwiceIfIncomplete(async () => {
-      const response = await this.github.request(`GET ${destination.route}/{secret_name}`, { ...destination.params, secret_name: name })
-      return expectShape<{ updated_at: string }>(response.data, 'secret', (d) => !Number.isNaN(Date.parse(d.updated_at ?? '')))
+      const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
+        ...destination.params,
+        secret_name: name
+      })
+      return expectShape<{ updated_at: string }>(
+        response.data,
+        'secret',
+        (d) => !Number.isNaN(Date.parse(d.updated_at ?? ''))
+      )
     })
     const updatedAt = Date.parse(updated_at)
     if (updatedAt < writtenAfter.getTime() - CLOCK_SKEW_MS) {

@@ -74,7 +74,9 @@ export class MetaTokens {
       issuedAt: data.issued_at ? new Date(data.issued_at * 1000) : undefined,
       scopes: data.scopes ?? [],
       userId: data.user_id,
-      problem: data.error ? { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid' } : undefined
+      problem: data.error
+        ? { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid' }
+        : undefined
     }
   }
 

@@ -70,7 +70,11 @@ export function createTransport(options: TransportOptions): HttpFetch {
   const proxy = options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}
   const agents = {
     'http:': new http.Agent({ keepAlive: true, ...proxy } as http.AgentOptions),
-    'https:': new https.Agent({ keepAlive: true, ...proxy, ...(options.ca ? { ca: [...tls.rootCertificates, String(options.ca)] } : {}) } as https.AgentOptions)
+    'https:': new https.Agent({
+      keepAlive: true,
+      ...proxy,
+      ...(options.ca ? { ca: [...tls.rootCertificates, String(options.ca)] } : {})
+    } as https.AgentOptions)
   }
   return async (url, init = {}) => {
     const timeout = new AbortController()
@@ -81,7 +85,11 @@ export function createTransport(options: TransportOptions): HttpFetch {
     const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal
     try {
       let target = new URL(url)
-      let request = { method: (init.method ?? 'GET').toUpperCase(), headers: init.headers ?? {}, body: init.body ?? undefined }
+      let request = {
+        method: (init.method ?? 'GET').toUpperCase(),
+        headers: init.headers ?? {},
+        body: init.body ?? undefined
+      }
       for (let redirects = 0; ; redirects++) {
         const response = await exchange(agents, target, request, signal)
         const location = response.headers.get('location')
@@ -89,7 +97,10 @@ export function createTransport(options: TransportOptions): HttpFetch {
         const next = new URL(location, target)
         if (next.origin !== target.origin) return response
         // fetch's rules: 303, and 301/302 after a POST, become a GET without a body.
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && request.method === 'POST')) {
+        if (
+          response.status === 303 ||
+          ((response.status === 301 || response.status === 302) && request.method === 'POST')
+        ) {
           const { 'content-type': _dropped, ...headers } = request.headers
           request = { method: request.method === 'HEAD' ? 'HEAD' : 'GET', headers, body: undefined }
         }
@@ -107,7 +118,12 @@ interface OutgoingRequest {
   body: string | undefined
 }
 
-function exchange(agents: Record<'http:' | 'https:', http.Agent>, url: URL, request: OutgoingRequest, signal: AbortSignal): Promise<HttpResponse> {
+function exchange(
+  agents: Record<'http:' | 'https:', http.Agent>,
+  url: URL,
+  request: OutgoingRequest,
+  signal: AbortSignal
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason)
     const secure = url.protocol === 'https:'
@@ -131,7 +147,8 @@ function exchange(agents: Record<'http:' | 'https:', http.Agent>, url: URL, requ
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
         incoming.on('error', (error) => settle(() => reject(error)))
         incoming.on('close', () => {
-          if (!incoming.complete) settle(() => reject(Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' })))
+          if (!incoming.complete)
+            settle(() => reject(Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' })))
         })
         incoming.on('end', () => settle(() => resolve(bufferedResponse(url, incoming, Buffer.concat(chunks)))))
       }
