@@ -1,5 +1,6 @@
-// The HTTP plumbing both emulators share: a JSON server on 127.0.0.1 that records every request,
-// can add latency, and can be told to fail the next matching requests in a chosen way.
+// The HTTP plumbing the emulators share: a JSON server on 127.0.0.1 that records every request,
+// can add latency, and can be told to fail the next matching requests in a chosen way. Every
+// answer carries a Date header from the emulated service's own clock.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
@@ -50,13 +51,16 @@ export class LoopbackServer {
   private readonly faults: Array<FaultRule & { remaining: number }> = []
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
+  private readonly clock: () => number
   private baseUrl = ''
 
+  /** `clock`: the service's time in epoch milliseconds, for the Date header; default real time. */
   constructor(
     private readonly handler: Handler,
-    options: { latencyMs?: number } = {}
+    options: { latencyMs?: number; clock?: () => number } = {}
   ) {
     this.latencyMs = options.latencyMs ?? 0
+    this.clock = options.clock ?? Date.now
     this.server = http.createServer((req, res) => void this.serve(req, res))
     this.server.keepAliveTimeout = 30_000
     this.server.on('connection', (socket) => {
@@ -110,6 +114,8 @@ export class LoopbackServer {
     this.requests.push(recorded)
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs))
 
+    // Set explicitly, so that Node does not add one from the machine's clock.
+    res.setHeader('date', new Date(this.clock()).toUTCString())
     const fault = this.takeFault(recorded)
     if (fault) return applyFault(fault, res)
 
