@@ -3,15 +3,17 @@
 // and opens every sealed value with its private key, so a test can assert what a secret holds.
 //
 // Each request goes through the same steps, in GitHub's order:
-//   route → credentials (401) → secondary rate limit (403) → visibility (404) → permission (403)
-//   → request schema (422) → the endpoint itself.
+//   API version (400) → route → credentials (401) → secondary rate limit (403) → visibility (404)
+//   → permission (403) → request schema (422) → the endpoint itself.
+// GitHub has its own clock (clockOffsetMs), and reads may lag behind writes (staleReadsAfterWrite).
 import { randomBytes } from 'node:crypto'
 import sodium from 'libsodium-wrappers'
-import { LoopbackServer, type JsonResponse, type ParsedRequest } from './loopback-server.js'
+import { LoopbackServer, type JsonResponse, type ParsedRequest, type RecordedRequest } from './loopback-server.js'
 import { authenticate, checkPermission, checkVisibility, presentedToken } from './github/access.js'
+import { requestedApiVersion, selectedApiVersion, unsupportedApiVersion } from './github/api-versions.js'
 import {
   GitHubState,
-  timestamp,
+  secretKey,
   type SecretScope,
   type SecretType,
   type StoredSecret,
@@ -31,13 +33,29 @@ import {
   type IssueRequest,
   type StateReason
 } from './github/issues.js'
-import { isIssueRoute, parseRoute, type IssueRoute, type Route } from './github/routes.js'
-import { SecondaryRateLimit, WRITE_METHODS, type RateLimitCounters } from './github/secondary-rate-limit.js'
+import { LaggingReplicas } from './github/replicas.js'
+import { isIssueRoute, parseRoute, type IssueRoute, type OrganizationScope, type Route } from './github/routes.js'
+import {
+  SecondaryRateLimit,
+  WRITE_METHODS,
+  type RateLimitCounters,
+  type Refusal,
+  type SecondaryRateLimitConfig
+} from './github/secondary-rate-limit.js'
 import { deleteSecret, getSecret, listSecrets, publicKey, putSecret, type SecretRequest } from './github/secrets.js'
+import {
+  addSelectedRepository,
+  listSelectedRepositories,
+  removeSelectedRepository,
+  setSelectedRepositories,
+  type AccessListRequest
+} from './github/selected-repositories.js'
 
 export type { Permission, PermissionName, SecretScope, SecretType, StoredSecret, TokenGrant } from './github/model.js'
 export { MAX_SECRET_BYTES, secretNameError } from './github/secrets.js'
 export { MAX_ISSUE_BODY_CHARS } from './github/issues.js'
+export { API_VERSIONS } from './github/api-versions.js'
+export type { SecondaryRateLimitConfig } from './github/secondary-rate-limit.js'
 
 /** An issue as a test sees it: comment bodies in order, label names as the repository spells them. */
 export interface EmulatedIssue {
@@ -57,10 +75,16 @@ export interface GitHubEmulatorOptions {
   /** '' for github.com, '/api/v3' for GitHub Enterprise Server. */
   apiPrefix?: string
   /** Off by default. */
-  secondaryRateLimit?: { writesPerWindow: number; windowMs: number }
+  secondaryRateLimit?: SecondaryRateLimitConfig
   /** Default true. */
   validateAgainstOpenApi?: boolean
+  /** GitHub's clock minus the real one, in ms, either sign; default 0. */
+  clockOffsetMs?: number
+  /** After each write of a secret, how many reads of its metadata still answer what was there before; default 0. */
+  staleReadsAfterWrite?: number
 }
+
+type SecretRoute = Exclude<Route, IssueRoute | { kind: 'user' } | { kind: 'repository' }>
 
 const CORE_RATE_LIMIT = 5000
 
@@ -69,17 +93,23 @@ export class GitHubEmulator {
   readonly openApiViolations: Array<{ method: string; path: string; errors: string[] }> = []
   readonly rateLimit: RateLimitCounters
   private readonly state = new GitHubState()
-  private readonly issueStore = new IssueStore()
+  private readonly issueStore = new IssueStore(this.state.clock)
+  private readonly replicas = new LaggingReplicas()
   private readonly addedTokens = new Set<string>()
   private readonly apiPrefix: string
   private readonly secondaryRateLimit: SecondaryRateLimit
   private description: OpenApiDescription | undefined
   private coreRequests = 0
-  private readonly coreResetAt = Math.floor(Date.now() / 1000) + 3600
+  private readonly coreWindowStart = Date.now()
 
   private constructor(options: GitHubEmulatorOptions) {
     this.apiPrefix = (options.apiPrefix ?? '').replace(/\/+$/, '')
-    this.server = new LoopbackServer((request) => this.handle(request), { latencyMs: options.latencyMs })
+    this.state.clock.offsetMs = options.clockOffsetMs ?? 0
+    this.replicas.lag = options.staleReadsAfterWrite ?? 0
+    this.server = new LoopbackServer((request) => this.handle(request), {
+      latencyMs: options.latencyMs,
+      clock: () => this.state.clock.now().getTime()
+    })
     this.secondaryRateLimit = new SecondaryRateLimit(options.secondaryRateLimit, () => this.server.latencyMs + 100)
     this.rateLimit = this.secondaryRateLimit.counters
   }
@@ -100,6 +130,39 @@ export class GitHubEmulator {
 
   stop(): Promise<void> {
     return this.server.stop()
+  }
+
+  /** GitHub's clock minus the real one, in ms: its timestamps and Date headers follow it. */
+  get clockOffsetMs(): number {
+    return this.state.clock.offsetMs
+  }
+
+  set clockOffsetMs(value: number) {
+    this.state.clock.offsetMs = value
+  }
+
+  /** GitHub's time now, as a Date. */
+  now(): Date {
+    return this.state.clock.now()
+  }
+
+  /** After each write of a secret, how many reads of its metadata still answer what was there before. */
+  get staleReadsAfterWrite(): number {
+    return this.replicas.lag
+  }
+
+  set staleReadsAfterWrite(value: number) {
+    this.replicas.lag = value
+  }
+
+  /** Replaces the secondary rate limit (undefined: none); rateLimit keeps counting. */
+  setSecondaryRateLimit(config: SecondaryRateLimitConfig | undefined): void {
+    this.secondaryRateLimit.configure(config)
+  }
+
+  /** Requests that came without an X-GitHub-Api-Version header, in the order they arrived. */
+  get requestsWithoutApiVersion(): RecordedRequest[] {
+    return this.server.requests.filter((r) => requestedApiVersion(r.headers) === undefined)
   }
 
   addRepository(fullName: string, options?: { id?: number; environments?: string[] }): { id: number } {
@@ -136,7 +199,7 @@ export class GitHubEmulator {
     const destination = this.state.destination(scope, type)
     const key = name.toUpperCase()
     const previous = destination.secrets.get(key)
-    const now = timestamp()
+    const now = this.state.clock.timestamp()
     destination.secrets.set(key, {
       visibility: scope.kind === 'organization' ? 'private' : undefined,
       ...previous,
@@ -154,7 +217,38 @@ export class GitHubEmulator {
       ? undefined
       : this.state.destination(scope, type).secrets.get(name.toUpperCase())
     if (!secret) throw new Error(`backdateSecret: no secret ${name}`)
-    secret.updatedAt = timestamp(new Date(Date.parse(secret.updatedAt) - seconds * 1000))
+    secret.updatedAt = this.state.clock.timestamp(new Date(Date.parse(secret.updatedAt) - seconds * 1000))
+  }
+
+  /** Seeds an organization secret with its visibility and, for 'selected', the repositories ('owner/name' or ids). */
+  setOrganizationSecret(
+    org: string,
+    name: string,
+    value: string,
+    access: { visibility: 'all' | 'private' | 'selected'; repositories?: Array<string | number> },
+    type: SecretType = 'actions'
+  ): void {
+    const scope: SecretScope = { kind: 'organization', org }
+    this.setSecret(scope, name, value, type)
+    const ids = (access.repositories ?? []).map((repository) => {
+      const found =
+        typeof repository === 'number' ? this.state.repositoryById(repository) : this.state.repository(repository)
+      if (found?.owner.toLowerCase() !== org.toLowerCase()) {
+        throw new Error(`setOrganizationSecret: '${repository}' is not a repository of ${org}`)
+      }
+      return found.id
+    })
+    const secret = this.state.destination(scope, type).secrets.get(name.toUpperCase())
+    if (!secret) throw new Error(`setOrganizationSecret: ${name} was not stored`)
+    secret.visibility = access.visibility
+    secret.selectedRepositoryIds = access.visibility === 'selected' ? ids : undefined
+  }
+
+  /** 'owner/name' of each repository selected for an organization secret; undefined when it is not 'selected'. */
+  selectedRepositories(org: string, name: string, type: SecretType = 'actions'): string[] | undefined {
+    const secret = this.secret({ kind: 'organization', org }, name, type)
+    if (secret?.visibility !== 'selected') return undefined
+    return (secret.selectedRepositoryIds ?? []).map((id) => this.state.repositoryById(id)?.fullName ?? `#${id}`)
   }
 
   /** Every token this emulator accepts, by value (the leak scan looks for each of them). */
@@ -205,6 +299,9 @@ export class GitHubEmulator {
 
   private respond(request: ParsedRequest): JsonResponse {
     const { method } = request
+    const version = requestedApiVersion(request.headers)
+    const unsupported = version === undefined ? undefined : unsupportedApiVersion(version)
+    if (unsupported) return unsupported
     const path = this.withoutPrefix(request.path)
     if (path === undefined) return notFound()
 
@@ -224,8 +321,8 @@ export class GitHubEmulator {
     if (!isToken(token)) return token
 
     if (WRITE_METHODS.includes(method)) {
-      const retryAfter = this.secondaryRateLimit.admit(`${method} ${request.path}`)
-      if (retryAfter !== undefined) return secondaryRateLimitExceeded(retryAfter)
+      const refusal = this.secondaryRateLimit.admit(`${method} ${request.path}`)
+      if (refusal) return secondaryRateLimitExceeded(refusal)
     }
 
     const denied = checkVisibility(this.state, token, route, docs) ?? checkPermission(token, route, method, docs)
@@ -246,7 +343,7 @@ export class GitHubEmulator {
     const body =
       parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
     if (isIssueRoute(route)) return this.issueEndpoint(route, method, token, body, request.query, docs)
-    return this.endpoint(route, method, token, body, docs)
+    return this.endpoint(route, method, token, body, request.query, docs)
   }
 
   private issueEndpoint(
@@ -287,6 +384,7 @@ export class GitHubEmulator {
     method: string,
     token: Token,
     body: Record<string, unknown>,
+    query: Record<string, string>,
     docs: string
   ): JsonResponse {
     switch (route.kind) {
@@ -298,21 +396,47 @@ export class GitHubEmulator {
         const { id, name, fullName, owner } = repository
         return { status: 200, body: { id, name, full_name: fullName, owner: { login: owner }, private: true } }
       }
-      default: {
-        const request: SecretRequest = {
-          state: this.state,
-          scope: route.scope,
-          type: route.type,
-          apiUrl: this.url,
-          docs
-        }
-        if (route.kind === 'public-key') return publicKey(request)
-        if (route.kind === 'secrets') return listSecrets(request)
-        if (method === 'PUT') return putSecret(request, route.name, body)
-        if (method === 'DELETE') return deleteSecret(request, route.name)
-        return getSecret(request, route.name)
-      }
+      default:
+        return this.secretEndpoint(route, method, body, query, docs)
     }
+  }
+
+  private secretEndpoint(
+    route: SecretRoute,
+    method: string,
+    body: Record<string, unknown>,
+    query: Record<string, string>,
+    docs: string
+  ): JsonResponse {
+    const request: SecretRequest = { state: this.state, scope: route.scope, type: route.type, apiUrl: this.url, docs }
+    if (route.kind === 'public-key') return publicKey(request)
+    if (route.kind === 'secrets') return listSecrets(request)
+
+    const key = secretKey(route.scope, route.type, route.name)
+    // A copy: a lagging replica still shows it after the write below changes the stored secret.
+    const before = this.secret(route.scope, route.name, route.type)
+    if (method === 'GET') {
+      const seen = this.replicas.read(key, before)
+      if (route.kind === 'secret') return getSecret(request, seen)
+      return listSelectedRepositories(this.accessList(route.scope, docs), seen, query)
+    }
+
+    const stored = this.state.destination(route.scope, route.type).secrets.get(route.name.toUpperCase())
+    let response: JsonResponse
+    if (route.kind === 'secret') {
+      response = method === 'PUT' ? putSecret(request, route.name, body) : deleteSecret(request, route.name)
+    } else if (route.kind === 'selected-repositories') {
+      response = setSelectedRepositories(this.accessList(route.scope, docs), stored, body)
+    } else {
+      const change = method === 'PUT' ? addSelectedRepository : removeSelectedRepository
+      response = change(this.accessList(route.scope, docs), stored, route.repositoryId)
+    }
+    if (response.status < 300) this.replicas.wrote(key, before)
+    return response
+  }
+
+  private accessList(scope: OrganizationScope, docs: string): AccessListRequest {
+    return { state: this.state, scope, apiUrl: this.url, webUrl: this.server.url, docs }
   }
 
   private schemaViolation(method: string, path: string, operation: Operation, body: unknown): string[] | undefined {
@@ -341,11 +465,11 @@ export class GitHubEmulator {
         .toString('hex')
         .toUpperCase()
         .replace(/(.{4})(?=.)/g, '$1:'),
-      'x-github-api-version-selected': '2022-11-28',
+      'x-github-api-version-selected': selectedApiVersion(request.headers),
       'x-ratelimit-limit': String(CORE_RATE_LIMIT),
       'x-ratelimit-remaining': String(Math.max(0, CORE_RATE_LIMIT - this.coreRequests)),
       'x-ratelimit-used': String(this.coreRequests),
-      'x-ratelimit-reset': String(this.coreResetAt),
+      'x-ratelimit-reset': String(Math.floor((this.coreWindowStart + this.clockOffsetMs) / 1000) + 3600),
       'x-ratelimit-resource': 'core',
       ...response.headers
     }
@@ -360,12 +484,12 @@ function isToken(value: Token | JsonResponse): value is Token {
   return 'kind' in value
 }
 
-function secondaryRateLimitExceeded(retryAfter: number): JsonResponse {
+function secondaryRateLimitExceeded({ retryAfterSeconds }: Refusal): JsonResponse {
   return githubError(
     403,
     'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
     'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-    { 'retry-after': String(retryAfter) }
+    retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }
   )
 }
 

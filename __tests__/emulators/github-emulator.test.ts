@@ -1,71 +1,8 @@
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import sodium from 'libsodium-wrappers'
-import { GitHubEmulator, type GitHubEmulatorOptions } from '../../emulators/github-emulator.js'
-
-const TOKEN = 'github_pat_writer'
-
-interface Reply {
-  status: number
-  body: Record<string, unknown>
-  headers: Headers
-}
-
-async function startGitHub(options?: GitHubEmulatorOptions): Promise<GitHubEmulator> {
-  const github = await GitHubEmulator.start(options)
-  github.addOrganization('octo')
-  github.addRepository('octo/app', { id: 101, environments: ['prod/eu'] })
-  github.addRepository('octo/web', { id: 102 })
-  github.addRepository('other/lib', { id: 201 })
-  github.addToken(TOKEN, {
-    permissions: {
-      secrets: 'write',
-      environments: 'write',
-      organization_secrets: 'write',
-      dependabot_secrets: 'write',
-      organization_dependabot_secrets: 'write'
-    }
-  })
-  return github
-}
-
-function api(github: GitHubEmulator) {
-  async function call(
-    method: string,
-    path: string,
-    options: { token?: string | null; body?: unknown } = {}
-  ): Promise<Reply> {
-    const token = options.token === undefined ? TOKEN : options.token
-    const response = await fetch(github.url + path, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(options.body ? { 'content-type': 'application/json' } : {})
-      },
-      body: options.body ? JSON.stringify(options.body) : undefined
-    })
-    const text = await response.text()
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      headers: response.headers
-    }
-  }
-
-  /** Seals a value with the public key served at `{secretsPath}/public-key`, as a client does. */
-  async function sealed(secretsPath: string, value: string, token?: string) {
-    const key = await call('GET', `${secretsPath}/public-key`, { token })
-    expect(key.status).toBe(200)
-    const publicKey = sodium.from_base64(String(key.body.key), sodium.base64_variants.ORIGINAL)
-    const encrypted = sodium.crypto_box_seal(value, publicKey)
-    return {
-      encrypted_value: sodium.to_base64(encrypted, sodium.base64_variants.ORIGINAL),
-      key_id: String(key.body.key_id)
-    }
-  }
-
-  return { call, sealed }
-}
+import type { GitHubEmulator } from '../../emulators/github-emulator.js'
+import { anyNumber, anyString, api, including, matching, startGitHub, TOKEN, type Reply } from './github-api.js'
 
 let github: GitHubEmulator
 let call: ReturnType<typeof api>['call']
@@ -95,7 +32,7 @@ describe('repository secrets', () => {
 
     const read = await call('GET', `${REPO}/Fb_Token`)
     expect(read.status).toBe(200)
-    expect(read.body).toEqual({ name: 'FB_TOKEN', created_at: expect.any(String), updated_at: expect.any(String) })
+    expect(read.body).toEqual({ name: 'FB_TOKEN', created_at: anyString, updated_at: anyString })
     expect(github.secret({ kind: 'repository', repo: 'octo/app' }, 'fb_token')?.value).toBe('EAAB-first')
   })
 
@@ -130,7 +67,7 @@ describe('repository secrets', () => {
     for (const name of ['1TOKEN', 'MY-TOKEN', 'GITHUB_TOKEN', 'github_x']) {
       const reply = await call('PUT', `${REPO}/${name}`, { body })
       expect(reply.status).toBe(422)
-      expect(reply.body).toMatchObject({ status: '422', message: expect.stringMatching(/Secret names/) })
+      expect(reply.body).toMatchObject({ status: '422', message: matching(/Secret names/) })
     }
     expect((await call('PUT', `${REPO}/_OK_1`, { body })).status).toBe(201)
   })
@@ -214,7 +151,7 @@ describe('credentials and permissions', () => {
   })
 
   it('answers /user and /repos/{owner}/{repo}', async () => {
-    expect((await call('GET', '/user')).body).toMatchObject({ login: 'octocat', id: expect.any(Number) })
+    expect((await call('GET', '/user')).body).toMatchObject({ login: 'octocat', id: anyNumber })
     expect((await call('GET', '/repos/octo/app')).body).toMatchObject({
       id: 101,
       full_name: 'octo/app',
@@ -235,7 +172,7 @@ describe('organization secrets', () => {
     const read = await call('GET', `${ORG}/ORG_TOKEN`)
     expect(read.body).toMatchObject({
       visibility: 'selected',
-      selected_repositories_url: expect.stringMatching(/\/repositories$/)
+      selected_repositories_url: matching(/\/repositories$/)
     })
   })
 
@@ -290,7 +227,7 @@ describe('OpenAPI checks', () => {
       {
         method: 'PUT',
         path: `${REPO}/MALFORMED`,
-        errors: expect.arrayContaining([expect.stringMatching(/is not a string/)])
+        errors: including([matching(/is not a string/)])
       }
     ])
   })
@@ -422,7 +359,7 @@ describe('issues (the failure alert)', () => {
     })
     expect(closed).toMatchObject({
       status: 200,
-      body: { state: 'closed', state_reason: 'completed', title: 'Renamed', comments: 1, closed_at: expect.any(String) }
+      body: { state: 'closed', state_reason: 'completed', title: 'Renamed', comments: 1, closed_at: anyString }
     })
     expect(github.issues('OCTO/WEB').find((i) => i.number === number)).toEqual({
       number,
@@ -454,9 +391,7 @@ describe('issues (the failure alert)', () => {
     expect(await numbers('labels=meta-token-rotation')).toEqual([b, a])
     expect(await numbers('labels=Meta-Token-Rotation,%20x')).toEqual([a])
     expect(await numbers('state=closed&labels=meta-token-rotation')).toContain(c)
-    expect(await numbers('state=all&labels=meta-token-rotation&direction=asc')).toEqual(
-      expect.arrayContaining([a, b, c])
-    )
+    expect(await numbers('state=all&labels=meta-token-rotation&direction=asc')).toEqual(including([a, b, c]))
     expect((await call('GET', `${ISSUES}?state=bogus`, { token: 'pat_issues' })).status).toBe(422)
   })
 

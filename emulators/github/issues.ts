@@ -2,7 +2,7 @@
 // GitHub sends it), create (labels created on first use), update (state, state_reason, title, body,
 // labels) and comment. Issues live per repository; numbers start at 1, as on GitHub.
 import type { JsonResponse } from '../loopback-server.js'
-import { timestamp } from './model.js'
+import type { GitHubClock } from './clock.js'
 import { githubError, notFound } from './responses.js'
 
 /** GitHub's limit on an issue body and on a comment body, in characters. */
@@ -58,6 +58,13 @@ export class IssueStore {
   private readonly repositories = new Map<string, RepositoryIssues>()
   private nextId = 1_000_001
 
+  constructor(private readonly clock: GitHubClock) {}
+
+  /** GitHub's time now, as its timestamps spell it. */
+  timestamp(): string {
+    return this.clock.timestamp()
+  }
+
   of(repo: string): RepositoryIssues {
     const key = repo.toLowerCase()
     let issues = this.repositories.get(key)
@@ -88,7 +95,7 @@ export class IssueStore {
     fields: { title: string; body?: string | null; labels?: string[]; user: IssueAuthor }
   ): StoredIssue {
     const repository = this.of(repo)
-    const now = timestamp()
+    const now = this.timestamp()
     const issue: StoredIssue = {
       id: this.id(),
       number: repository.issues.length + 1,
@@ -172,6 +179,9 @@ export function updateIssue(request: IssueRequest, number: string, body: Record<
   if (!issue) return notFound(request.docs)
   const { title, state, state_reason: reason } = body
   if (title !== undefined && title !== null) {
+    if (typeof title !== 'string' && typeof title !== 'number') {
+      return validationFailed(request.docs, 'Issue', 'title', 'invalid')
+    }
     const value = String(title)
     if (value.trim() === '') return validationFailed(request.docs, 'Issue', 'title', 'missing_field')
     issue.title = value
@@ -189,7 +199,7 @@ export function updateIssue(request: IssueRequest, number: string, body: Record<
   }
   if (state !== undefined && state !== issue.state) {
     if (state !== 'open' && state !== 'closed') return validationFailed(request.docs, 'Issue', 'state', 'invalid')
-    const now = timestamp()
+    const now = request.store.timestamp()
     issue.state = state
     if (state === 'closed') {
       issue.stateReason = isStateReason(reason) && reason !== 'reopened' ? reason : 'completed'
@@ -199,7 +209,7 @@ export function updateIssue(request: IssueRequest, number: string, body: Record<
       issue.closedAt = null
     }
   }
-  issue.updatedAt = timestamp()
+  issue.updatedAt = request.store.timestamp()
   return { status: 200, body: describeIssue(request, issue) }
 }
 
@@ -211,7 +221,12 @@ export function addComment(request: IssueRequest, number: string, body: Record<s
   if (typeof text !== 'string' || text.trim() === '')
     return validationFailed(request.docs, 'IssueComment', 'body', 'missing_field')
   if (tooLong(text)) return bodyTooLong(request.docs, 'IssueComment')
-  const comment: StoredComment = { id: request.store.id(), body: text, user: request.user, createdAt: timestamp() }
+  const comment: StoredComment = {
+    id: request.store.id(),
+    body: text,
+    user: request.user,
+    createdAt: request.store.timestamp()
+  }
   issue.comments.push(comment)
   issue.updatedAt = comment.createdAt
   const issueUrl = `${request.apiUrl}/repos/${request.repo}/issues/${issue.number}`

@@ -3,6 +3,7 @@
 // assert what a secret really holds).
 import { randomInt } from 'node:crypto'
 import sodium from 'libsodium-wrappers'
+import { GitHubClock } from './clock.js'
 
 export type SecretType = 'actions' | 'dependabot' | 'codespaces'
 
@@ -81,6 +82,7 @@ export const SECRET_COUNT_LIMIT: Record<SecretScope['kind'], number> = {
 }
 
 export class GitHubState {
+  readonly clock = new GitHubClock()
   private readonly repositories = new Map<string, Repository>()
   private readonly organizations = new Set<string>()
   private readonly tokens = new Map<string, Token>()
@@ -166,6 +168,11 @@ export class GitHubState {
   }
 }
 
+/** One secret of one destination, for bookkeeping across requests: names are not case-sensitive. */
+export function secretKey(scope: SecretScope, type: SecretType, name: string): string {
+  return `${destinationKey(scope, type)}:${name.toUpperCase()}`
+}
+
 function destinationKey(scope: SecretScope, type: SecretType): string {
   switch (scope.kind) {
     case 'repository':
@@ -184,9 +191,4 @@ function newKeyPair(): Pick<Destination, 'keyId' | 'publicKey' | 'privateKey'> {
   // GitHub's key ids look like "568250167242549743": a long number sent as a string.
   const keyId = String(randomInt(1, 10)) + Array.from({ length: 17 }, () => randomInt(0, 10)).join('')
   return { keyId, publicKey, privateKey }
-}
-
-/** GitHub's timestamp format: ISO 8601 without milliseconds. */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }

@@ -7,9 +7,14 @@ export type Route =
   | { kind: 'public-key'; scope: SecretScope; type: SecretType }
   | { kind: 'secrets'; scope: SecretScope; type: SecretType }
   | { kind: 'secret'; scope: SecretScope; type: SecretType; name: string }
+  /** The repositories allowed to use an organization secret whose visibility is `selected`. */
+  | { kind: 'selected-repositories'; scope: OrganizationScope; type: SecretType; name: string }
+  | { kind: 'selected-repository'; scope: OrganizationScope; type: SecretType; name: string; repositoryId: number }
   | { kind: 'issues'; repo: string }
   | { kind: 'issue'; repo: string; number: string }
   | { kind: 'issue-comments'; repo: string; number: string }
+
+export type OrganizationScope = Extract<SecretScope, { kind: 'organization' }>
 
 export type IssueRoute = Extract<Route, { kind: 'issues' | 'issue' | 'issue-comments' }>
 
@@ -21,6 +26,8 @@ const ALLOWED_METHODS: Record<Route['kind'], readonly string[]> = {
   'public-key': ['GET'],
   secrets: ['GET'],
   secret: ['GET', 'PUT', 'DELETE'],
+  'selected-repositories': ['GET', 'PUT'],
+  'selected-repository': ['PUT', 'DELETE'],
   issues: ['GET', 'POST'],
   issue: ['PATCH'],
   'issue-comments': ['POST']
@@ -58,13 +65,22 @@ function parseSegments(segments: string[]): Route | undefined {
   return undefined
 }
 
-/** `secrets`, `secrets/public-key` or `secrets/{name}` under a scope. */
+/**
+ * `secrets`, `secrets/public-key` or `secrets/{name}` under a scope; under an organization also
+ * `secrets/{name}/repositories[/{repository_id}]`.
+ */
 function secretsRoute(scope: SecretScope, type: SecretType, tail: string[]): Route | undefined {
-  const [secrets, name, ...extra] = tail
+  const [secrets, name, repositories, repositoryId, ...extra] = tail
   if (secrets !== 'secrets' || extra.length > 0) return undefined
   if (name === undefined) return { kind: 'secrets', scope, type }
-  if (name === 'public-key') return { kind: 'public-key', scope, type }
-  return { kind: 'secret', scope, type, name }
+  if (repositories === undefined) {
+    return name === 'public-key' ? { kind: 'public-key', scope, type } : { kind: 'secret', scope, type, name }
+  }
+  if (scope.kind !== 'organization' || repositories !== 'repositories') return undefined
+  if (repositoryId === undefined) return { kind: 'selected-repositories', scope, type, name }
+  return /^\d+$/.test(repositoryId)
+    ? { kind: 'selected-repository', scope, type, name, repositoryId: Number(repositoryId) }
+    : undefined
 }
 
 /** `issues`, `issues/{number}` or `issues/{number}/comments` of a repository. */

@@ -4,7 +4,6 @@ import sodium from 'libsodium-wrappers'
 import type { JsonResponse } from '../loopback-server.js'
 import {
   SECRET_COUNT_LIMIT,
-  timestamp,
   type Destination,
   type GitHubState,
   type SecretScope,
@@ -46,8 +45,8 @@ export function listSecrets(request: SecretRequest): JsonResponse {
   return { status: 200, body: { total_count: secrets.length, secrets: secrets.map((s) => describeSecret(request, s)) } }
 }
 
-export function getSecret(request: SecretRequest, name: string): JsonResponse {
-  const secret = request.state.destination(request.scope, request.type).secrets.get(name.toUpperCase())
+/** `GET …/secrets/{name}`: `secret` is what the read sees (a lagging replica may see an older one). */
+export function getSecret(request: SecretRequest, secret: StoredSecret | undefined): JsonResponse {
   return secret ? { status: 200, body: describeSecret(request, secret) } : notFound(request.docs)
 }
 
@@ -84,7 +83,7 @@ export function putSecret(request: SecretRequest, name: string, body: Record<str
     return fail(`This ${scope.kind} already has the maximum of ${SECRET_COUNT_LIMIT[scope.kind]} secrets.`)
   }
 
-  const now = timestamp()
+  const now = state.clock.timestamp()
   destination.secrets.set(name.toUpperCase(), {
     name: name.toUpperCase(),
     value,
@@ -148,7 +147,7 @@ function repositoryAccess(
   // Dependabot (and the user codespaces endpoint) take ids as integers or numeric strings.
   const stringsAllowed = type === 'dependabot' || scope.kind === 'user'
   const selected: number[] = []
-  for (const id of ids) {
+  for (const id of ids as unknown[]) {
     const numeric = typeof id === 'string' && stringsAllowed && /^\d+$/.test(id) ? Number(id) : id
     if (typeof numeric !== 'number' || !Number.isInteger(numeric)) {
       return { error: `selected_repository_ids must be integers; ${JSON.stringify(id)} is not.` }
