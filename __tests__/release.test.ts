@@ -61,9 +61,10 @@ describe('pinWorkflow on the real rotate.yml', () => {
     const b = parse(text) as Doc
     for (const doc of [a, b])
       for (const job of Object.values(doc.jobs))
-        for (const step of job.steps) if (step.uses?.startsWith(`${REPOSITORY}`)) step.uses = '(own)'
+        for (const step of job.steps) if (step.uses?.startsWith(REPOSITORY)) step.uses = '(own)'
     expect(b).toEqual(a)
-    expect(parse(text)).toHaveProperty(['jobs', 'rotate', 'steps', 1, 'uses'], `${REPOSITORY}@${SHA}`)
+    // YAML reads the value without the comment.
+    expect((parse(text) as Doc).jobs.rotate?.steps[1]?.uses).toBe(`${REPOSITORY}@${SHA}`)
   })
 
   test('is idempotent, and a re-pin moves every own uses: to the new SHA', () => {
