@@ -1,6 +1,7 @@
 import sodium from 'libsodium-wrappers'
 import type { GitHubEmulator, SecretScope, SecretType } from '../../emulators/github-emulator.js'
-import { api, containing, startGitHub } from './github-api.js'
+import { api, startGitHub } from './github-api.js'
+import { containing } from './matchers.js'
 
 let github: GitHubEmulator
 let call: ReturnType<typeof api>['call']

@@ -1,6 +1,7 @@
 import sodium from 'libsodium-wrappers'
 import type { GitHubEmulator } from '../../emulators/github-emulator.js'
-import { api, containing, startGitHub } from './github-api.js'
+import { api, startGitHub } from './github-api.js'
+import { containing } from './matchers.js'
 
 const REPO = '/repos/octo/app/actions/secrets'
 const ORG = '/orgs/octo/actions/secrets'

@@ -2,7 +2,8 @@ import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import sodium from 'libsodium-wrappers'
 import type { GitHubEmulator } from '../../emulators/github-emulator.js'
-import { anyNumber, anyString, api, including, matching, startGitHub, TOKEN, type Reply } from './github-api.js'
+import { api, startGitHub, TOKEN, type Reply } from './github-api.js'
+import { anyNumber, anyString, including, matching } from './matchers.js'
 
 let github: GitHubEmulator
 let call: ReturnType<typeof api>['call']
