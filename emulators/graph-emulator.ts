@@ -2,21 +2,54 @@
 // Graph API makes (app secret, appsecret_proof, token expiry and revocation, which app a token
 // belongs to, who may manage a system user), so that a client passing against it is meaningful.
 //
-//   graph/world.ts      what Meta knows: apps, tokens, businesses, system users, pages, the clock
-//   graph/auth.ts       access tokens, app tokens, appsecret_proof, client_id/client_secret
-//   graph/endpoints.ts  debug_token, oauth/access_token, oauth/revoke, system user tokens, accounts
-//   graph/errors.ts     Meta's error body and the shared errors
+//   graph/world.ts          what Meta knows: apps, tokens, businesses, system users, pages, the clock
+//   graph/auth.ts           access tokens, app tokens, appsecret_proof, client_id/client_secret
+//   graph/endpoints.ts      debug_token, oauth/access_token, oauth/revoke, system user tokens
+//   graph/pages.ts          /me/accounts and /{page-id}, and the page tokens they hand out
+//   graph/assets.ts         which assets a permission reaches (granular_scopes)
+//   graph/usage.ts          X-App-Usage, X-Business-Use-Case-Usage and throttling
+//   graph/policy-blocks.ts  code 368 on chosen calls
+//   graph/errors.ts         Meta's error body and the shared errors
 import { LoopbackServer } from './loopback-server.js'
 import { handleGraphRequest } from './graph/endpoints.js'
-import { GraphWorld, type GraphTokenRecord, type GraphTokenType } from './graph/world.js'
+import type { PolicyBlockRule } from './graph/policy-blocks.js'
+import type { ThrottleSpec } from './graph/usage.js'
+import {
+  GraphWorld,
+  type GranularScope,
+  type GraphAsset,
+  type GraphSystemUser,
+  type GraphTokenRecord,
+  type GraphTokenType,
+  type InvalidationSubcode,
+  type SystemUserRefreshTargets,
+  type UserTokenExchange
+} from './graph/world.js'
 
-export type { GraphTokenRecord, GraphTokenType } from './graph/world.js'
+export type {
+  AssetKind,
+  GranularScope,
+  GraphAsset,
+  GraphTokenRecord,
+  GraphTokenType,
+  InvalidationSubcode,
+  SystemUserRefreshTargets,
+  UserTokenExchange
+} from './graph/world.js'
+export type { PolicyBlockRule } from './graph/policy-blocks.js'
+export type { ThrottleSpec } from './graph/usage.js'
 export { appSecretProof } from './graph/auth.js'
+export { assetKindOf } from './graph/assets.js'
+export { SYSTEM_USER_SCOPES } from './graph/scopes.js'
 
 export interface GraphEmulatorOptions {
   latencyMs?: number
   /** Accepted API versions; default ['v24.0', 'v25.0', 'v26.0']. */
   versions?: string[]
+  /** Default 'extends'. */
+  userTokenExchange?: UserTokenExchange
+  /** Default 'copies'. */
+  systemUserRefreshTargets?: SystemUserRefreshTargets
 }
 
 export const DEFAULT_GRAPH_VERSIONS: readonly string[] = ['v24.0', 'v25.0', 'v26.0']
@@ -28,9 +61,11 @@ export class GraphEmulator {
 
   private constructor(options: GraphEmulatorOptions) {
     const versions = options.versions ?? DEFAULT_GRAPH_VERSIONS
+    this.world.userTokenExchange = options.userTokenExchange ?? 'extends'
+    this.world.systemUserRefreshTargets = options.systemUserRefreshTargets ?? 'copies'
     this.server = new LoopbackServer(
       (request) => handleGraphRequest(this.world, { versions, baseUrl: this.url }, request),
-      { latencyMs: options.latencyMs }
+      { latencyMs: options.latencyMs, clock: () => this.world.now() * 1000 }
     )
   }
 
@@ -67,6 +102,39 @@ export class GraphEmulator {
     this.world.exchangeReturnsSameToken = value
   }
 
+  /**
+   * Exchanging a long-lived user token: 'extends' gives 60 fresh days; 'keeps-expiry' hands back a
+   * token with the old expiry until the person logs in again (userLogsIn). Meta's behaviour is unverified.
+   */
+  get userTokenExchange(): UserTokenExchange {
+    return this.world.userTokenExchange
+  }
+
+  set userTokenExchange(value: UserTokenExchange) {
+    this.world.userTokenExchange = value
+  }
+
+  /**
+   * Refreshing a system user token: 'copies' the old token's target_ids, or 'snapshots' the system
+   * user's assignments as they are now. Meta's behaviour is unverified.
+   */
+  get systemUserRefreshTargets(): SystemUserRefreshTargets {
+    return this.world.systemUserRefreshTargets
+  }
+
+  set systemUserRefreshTargets(value: SystemUserRefreshTargets) {
+    this.world.systemUserRefreshTargets = value
+  }
+
+  /** Calls an app may make in a rolling hour before X-App-Usage reads 100; default 10,000 (usage stays near 0). */
+  get appCallsPerHour(): number {
+    return this.world.usage.appCallsPerHour
+  }
+
+  set appCallsPerHour(value: number) {
+    this.world.usage.appCallsPerHour = value
+  }
+
   /** Default page size of /accounts. */
   get accountsPageSize(): number {
     return this.world.accountsPageSize
@@ -95,8 +163,31 @@ export class GraphEmulator {
     issuedAgo?: number
     userId?: string
     pageId?: string
+    /** User and page tokens: data access ends this many seconds from now; default 90 days after issue. */
+    dataAccessExpiresIn?: number
+    /** Default: each scope without target_ids. */
+    granularScopes?: GranularScope[]
   }): string {
-    return this.world.issueToken(spec)
+    const { dataAccessExpiresIn, ...rest } = spec
+    const dataAccessExpiresAt =
+      dataAccessExpiresIn === undefined || spec.type === 'SYSTEM_USER' ? undefined : this.now() + dataAccessExpiresIn
+    return this.world.issueToken({ ...rest, dataAccessExpiresAt })
+  }
+
+  /**
+   * Puts a token in one of the states Meta reports with code 190: 458 the person removed the app,
+   * 459 checkpointed, 460 password changed, 464 unconfirmed user, 467 invalid (logged out).
+   * (463, expired, comes from the clock.)
+   */
+  invalidateToken(value: string, subcode: InvalidationSubcode): void {
+    const token = this.world.tokens.get(value)
+    if (!token) throw new Error('graph emulator: invalidateToken of an unknown token')
+    token.invalidation = subcode
+  }
+
+  /** The person logs in to the app again: data access runs 90 days from now, and their next exchange extends. */
+  userLogsIn(userId: string): void {
+    this.world.logIn(userId)
   }
 
   /** The live record: tests may read it (or tamper with it). */
@@ -123,11 +214,22 @@ export class GraphEmulator {
     return [...this.world.apps.values()].map((app) => ({ appId: app.id, secret: app.secret }))
   }
 
-  addBusiness(business: { id: string; adminUserIds?: string[] }): void {
-    this.world.businesses.set(business.id, { id: business.id, adminUserIds: [...(business.adminUserIds ?? [])] })
+  /** `employeeUserIds`: people with a non-admin role, who reach the business's pages through it. */
+  addBusiness(business: { id: string; adminUserIds?: string[]; employeeUserIds?: string[] }): void {
+    this.world.businesses.set(business.id, {
+      id: business.id,
+      adminUserIds: [...(business.adminUserIds ?? [])],
+      employeeUserIds: [...(business.employeeUserIds ?? [])]
+    })
   }
 
-  addSystemUser(systemUser: { id: string; businessId: string; installedAppIds?: string[]; admin?: boolean }): void {
+  addSystemUser(systemUser: {
+    id: string
+    businessId: string
+    installedAppIds?: string[]
+    admin?: boolean
+    assets?: GraphAsset[]
+  }): void {
     if (!this.world.businesses.has(systemUser.businessId)) {
       throw new Error(`graph emulator: add business ${systemUser.businessId} before its system users`)
     }
@@ -135,15 +237,74 @@ export class GraphEmulator {
       id: systemUser.id,
       businessId: systemUser.businessId,
       installedAppIds: new Set(systemUser.installedAppIds),
-      admin: systemUser.admin ?? false
+      admin: systemUser.admin ?? false,
+      assets: (systemUser.assets ?? []).map((asset) => ({ ...asset }))
     })
+  }
+
+  /** Assigns an asset to a system user: tokens generated from now on list it in target_ids. */
+  assignAsset(systemUserId: string, asset: GraphAsset): void {
+    const { assets } = this.systemUser(systemUserId)
+    if (!assets.some((a) => a.id === asset.id && a.kind === asset.kind)) assets.push({ ...asset })
+  }
+
+  unassignAsset(systemUserId: string, assetId: string): void {
+    const systemUser = this.systemUser(systemUserId)
+    systemUser.assets = systemUser.assets.filter((a) => a.id !== assetId)
+  }
+
+  /** The assets assigned to a system user now. */
+  assetsOf(systemUserId: string): GraphAsset[] {
+    return this.systemUser(systemUserId).assets.map((asset) => ({ ...asset }))
   }
 
   isAppInstalled(systemUserId: string, appId: string): boolean {
     return this.world.systemUsers.get(systemUserId)?.installedAppIds.has(appId) ?? false
   }
 
-  addPage(page: { id: string; name: string; managerUserIds: string[] }): void {
-    this.world.pages.set(page.id, { id: page.id, name: page.name, managerUserIds: [...page.managerUserIds] })
+  /**
+   * `managerUserIds`: people who manage the page themselves (it is in their /me/accounts).
+   * `businessId`: the business holding it; people with a role there reach it only with GET /{page-id}.
+   */
+  addPage(page: { id: string; name: string; managerUserIds?: string[]; businessId?: string }): void {
+    this.world.pages.set(page.id, {
+      id: page.id,
+      name: page.name,
+      managerUserIds: [...(page.managerUserIds ?? [])],
+      businessId: page.businessId
+    })
+  }
+
+  /**
+   * Throttles the app: usage headers at 100 %, estimated_time_to_regain_access = `minutes`, and the
+   * (matching) calls answered with Meta's throttling error for `code`, with is_transient: true, until
+   * the emulated clock passes the regain time or `calls` calls went by.
+   */
+  throttle(spec: ThrottleSpec): void {
+    this.world.usage.start(spec)
+  }
+
+  stopThrottling(): void {
+    this.world.usage.stop()
+  }
+
+  /** Whether a throttle is in force now. */
+  get throttled(): boolean {
+    return this.world.usage.throttled
+  }
+
+  /** Answers the matching calls with code 368 ("temporarily blocked for policies violations"). */
+  blockForPolicy(rule: PolicyBlockRule = {}): void {
+    this.world.policyBlocks.add(rule)
+  }
+
+  clearPolicyBlocks(): void {
+    this.world.policyBlocks.clear()
+  }
+
+  private systemUser(id: string): GraphSystemUser {
+    const systemUser = this.world.systemUsers.get(id)
+    if (!systemUser) throw new Error(`graph emulator: unknown system user ${id}`)
+    return systemUser
   }
 }

@@ -98,7 +98,7 @@ export class LoopbackServer {
 
   /** Requests whose path matches, in the order they arrived. */
   requestsTo(path: RegExp | string, method?: string): RecordedRequest[] {
-    return this.requests.filter((r) => matches(path, r.path) && (!method || r.method === method))
+    return this.requests.filter((r) => matchesPath(path, r.path) && (!method || r.method === method))
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -134,7 +134,7 @@ export class LoopbackServer {
 
   private takeFault(request: RecordedRequest): Fault | undefined {
     const rule = this.faults.find(
-      (f) => f.remaining > 0 && matches(f.path, request.path) && (!f.method || f.method === request.method)
+      (f) => f.remaining > 0 && matchesPath(f.path, request.path) && (!f.method || f.method === request.method)
     )
     if (!rule) return undefined
     rule.remaining -= 1
@@ -142,7 +142,8 @@ export class LoopbackServer {
   }
 }
 
-function matches(pattern: RegExp | string, path: string): boolean {
+/** A string pattern is the exact path; a RegExp is tested against it. */
+export function matchesPath(pattern: RegExp | string, path: string): boolean {
   return typeof pattern === 'string' ? path === pattern : pattern.test(path)
 }
 

@@ -8,7 +8,8 @@ import {
   proofInvalid,
   proofRequired,
   sessionExpired,
-  sessionInvalidated
+  sessionInvalidated,
+  tokenInvalidated
 } from './errors.js'
 import type { GraphApp, GraphTokenRecord, GraphWorld } from './world.js'
 
@@ -42,7 +43,7 @@ export function authenticate(
   params: Params,
   policy: ProofPolicy = 'when-app-requires'
 ): Caller {
-  const accessToken = params.access_token || headerToken(request)
+  const accessToken = callerToken(request, params)
   if (!accessToken) throw new GraphError('An access token is required to request this resource.', 104)
   const proof = params.appsecret_proof || undefined
 
@@ -68,8 +69,9 @@ export function authenticate(
   return { kind: 'token', app, token, accessToken }
 }
 
-/** The caller token may also come as `Authorization: Bearer …` or `Authorization: OAuth …`. */
-function headerToken(request: ParsedRequest): string | undefined {
+/** The caller's token: `access_token`, or else `Authorization: Bearer …` or `Authorization: OAuth …`. */
+export function callerToken(request: ParsedRequest, params: Params): string | undefined {
+  if (params.access_token) return params.access_token
   const match = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(request.headers.authorization ?? '')
   return match?.[1]
 }
@@ -82,6 +84,7 @@ export function parseAppToken(value: string): { appId: string; secret: string } 
 /** Why a known token cannot be used right now, if it cannot. */
 export function tokenProblem(world: GraphWorld, token: GraphTokenRecord): GraphError | undefined {
   if (token.revoked) return sessionInvalidated()
+  if (token.invalidation !== undefined) return tokenInvalidated(token.invalidation, token.userId, token.appId)
   if (world.isExpired(token)) return sessionExpired(token.expiresAt, world.now())
   return undefined
 }

@@ -1,9 +1,12 @@
 // The Graph API endpoints the rotator uses, each with the checks Meta makes before it answers.
+// Every answer, errors included, carries the app's usage headers.
 import type { JsonResponse, ParsedRequest } from '../loopback-server.js'
+import { grantsFor } from './assets.js'
 import {
   assertUsable,
   authenticate,
   authenticateClient,
+  callerToken,
   paramsOf,
   parseAppToken,
   tokenProblem,
@@ -15,21 +18,15 @@ import {
   GraphError,
   cannotParseToken,
   errorResponse,
+  invalidScopes,
   missingParameter,
   tokenOfAnotherApp,
   unsupportedRequest,
   unsupportedVersion
 } from './errors.js'
+import { accounts, pageNode } from './pages.js'
 import { SYSTEM_USER_SCOPES } from './scopes.js'
-import {
-  DATA_ACCESS_WINDOW,
-  DAY,
-  SIXTY_DAYS,
-  type GraphPage,
-  type GraphSystemUser,
-  type GraphTokenRecord,
-  type GraphWorld
-} from './world.js'
+import { SIXTY_DAYS, copyGrants, type GraphSystemUser, type GraphTokenRecord, type GraphWorld } from './world.js'
 
 export interface GraphSite {
   versions: readonly string[]
@@ -37,7 +34,7 @@ export interface GraphSite {
   baseUrl: string
 }
 
-interface Call {
+export interface Call {
   world: GraphWorld
   request: ParsedRequest
   params: Params
@@ -46,19 +43,31 @@ interface Call {
 }
 
 export function handleGraphRequest(world: GraphWorld, site: GraphSite, request: ParsedRequest): JsonResponse {
+  const params = paramsOf(request)
+  const caller = usageSubject(world, request, params)
+  let response: JsonResponse
   try {
-    return route(world, site, request)
+    response = route(world, site, request, params, caller)
   } catch (error) {
-    if (error instanceof GraphError) return errorResponse(error)
-    throw error
+    if (!(error instanceof GraphError)) throw error
+    response = errorResponse(error)
   }
+  return { ...response, headers: { ...world.usage.headers(caller), ...response.headers } }
 }
 
-function route(world: GraphWorld, site: GraphSite, request: ParsedRequest): JsonResponse {
+function route(
+  world: GraphWorld,
+  site: GraphSite,
+  request: ParsedRequest,
+  params: Params,
+  caller: UsageSubject
+): JsonResponse {
   const [version = '', node = '', edge, ...rest] = request.segments
   if (!site.versions.includes(version)) throw unsupportedVersion(version, site.versions)
-  const call: Call = { world, request, params: paramsOf(request), version, baseUrl: site.baseUrl }
   const method = request.method
+  world.policyBlocks.check(method, request.path)
+  world.usage.record(request.path, caller)
+  const call: Call = { world, request, params, version, baseUrl: site.baseUrl }
   // Graph accepts the oauth parameters as a query string or as a POST form.
   const getOrPost = method === 'GET' || method === 'POST'
 
@@ -70,12 +79,30 @@ function route(world: GraphWorld, site: GraphSite, request: ParsedRequest): Json
     if (edge === 'accounts' && method === 'GET') return accounts(call, node)
     if (edge === 'applications' && method === 'POST') return installApp(call, node)
     if (edge === 'access_tokens' && method === 'POST') return generateSystemUserToken(call, node)
+    if (edge === undefined && method === 'GET' && world.pages.has(node)) return pageNode(call, node)
   }
   // Everything else, including the retired /{system-user-id}/ads_access_token, does not exist.
   throw unsupportedRequest(method, node)
 }
 
-function ok(body: unknown): JsonResponse {
+interface UsageSubject {
+  appId?: string
+  /** Set for calls on behalf of a business: those made with a system user token. */
+  businessId?: string
+}
+
+/** Whose limits a call counts against: the app of its token (or client_id), and the business of a system user. */
+function usageSubject(world: GraphWorld, request: ParsedRequest, params: Params): UsageSubject {
+  const value = callerToken(request, params)
+  const appToken = value === undefined ? undefined : parseAppToken(value)
+  if (appToken) return { appId: appToken.appId }
+  const token = value === undefined ? undefined : world.tokens.get(value)
+  if (!token) return { appId: params.client_id }
+  const businessId = token.type === 'SYSTEM_USER' ? world.systemUsers.get(token.userId)?.businessId : undefined
+  return { appId: token.appId, businessId }
+}
+
+export function ok(body: unknown): JsonResponse {
   return { status: 200, body }
 }
 
@@ -100,14 +127,16 @@ function describeToken(world: GraphWorld, value: string): Record<string, unknown
     app_id: token.appId,
     type: token.type,
     application: world.app(token.appId).name,
-    data_access_expires_at: token.issuedAt + DATA_ACCESS_WINDOW,
+    data_access_expires_at: token.dataAccessExpiresAt,
     ...(problem ? { error: { code: problem.code, message: problem.message, subcode: problem.subcode } } : {}),
     expires_at: token.expiresAt,
     is_valid: problem === undefined,
     issued_at: token.issuedAt,
     ...(token.pageId === undefined ? {} : { profile_id: token.pageId }),
     scopes: token.scopes,
-    granular_scopes: token.scopes.map((scope) => ({ scope })),
+    granular_scopes: token.granularScopes.map(({ scope, targetIds }) =>
+      targetIds ? { scope, target_ids: targetIds } : { scope }
+    ),
     user_id: token.userId
   }
 }
@@ -133,19 +162,37 @@ function exchangeToken({ world, params }: Call): JsonResponse {
   if (old.type === 'SYSTEM_USER' && params.set_token_expires_in_60_days !== 'true') {
     return ok(grant(old.value, old.expiresAt === 0 ? 0 : old.expiresAt - world.now()))
   }
+  const expiresAt = exchangedExpiry(world, old)
   if (world.exchangeReturnsSameToken) {
-    old.expiresAt = world.now() + SIXTY_DAYS
-    return ok(grant(old.value, SIXTY_DAYS))
+    old.expiresAt = expiresAt
+    return ok(grant(old.value, expiresAt - world.now()))
   }
   // The old token keeps working until its own expiry: that is Meta's zero-downtime rotation.
+  // Data access is the person's, so the new token carries it unchanged.
   const fresh = world.issueToken({
     appId: app.id,
     type: old.type,
     scopes: old.scopes,
     userId: old.userId,
-    expiresIn: SIXTY_DAYS
+    expiresIn: expiresAt - world.now(),
+    dataAccessExpiresAt: old.dataAccessExpiresAt,
+    granularScopes: refreshedGrants(world, old)
   })
-  return ok(grant(fresh, SIXTY_DAYS))
+  return ok(grant(fresh, expiresAt - world.now()))
+}
+
+/** 60 days from now; or, for a long-lived user token in 'keeps-expiry' mode, its old expiry until the person logs in again. */
+function exchangedExpiry(world: GraphWorld, old: GraphTokenRecord): number {
+  const extended = world.now() + SIXTY_DAYS
+  if (old.type !== 'USER' || !world.isLongLived(old)) return extended
+  const loggedIn = world.freshLogins.delete(old.userId)
+  return world.userTokenExchange === 'keeps-expiry' && !loggedIn && old.expiresAt !== 0 ? old.expiresAt : extended
+}
+
+function refreshedGrants(world: GraphWorld, old: GraphTokenRecord): GraphTokenRecord['granularScopes'] {
+  const systemUser = old.type === 'SYSTEM_USER' ? world.systemUsers.get(old.userId) : undefined
+  if (systemUser && world.systemUserRefreshTargets === 'snapshots') return grantsFor(old.scopes, systemUser.assets)
+  return copyGrants(old.granularScopes)
 }
 
 /** expires_in is left out for a token that never expires. */
@@ -195,16 +242,15 @@ function generateSystemUserToken(call: Call, systemUserId: string): JsonResponse
   const scopes = [...new Set((call.params.scope ?? '').split(',').map((s) => s.trim()))].filter(Boolean)
   if (scopes.length === 0) throw missingParameter('scope')
   const invalid = scopes.filter((scope) => !SYSTEM_USER_SCOPES.has(scope))
-  if (invalid.length > 0) {
-    throw new GraphError(`(#100) Invalid scope for a system user token: ${invalid.join(', ')}`, 100)
-  }
+  if (invalid.length > 0) throw invalidScopes(invalid)
   const sixtyDays = call.params.set_token_expires_in_60_days === 'true'
   const accessToken = call.world.issueToken({
     appId,
     type: 'SYSTEM_USER',
     scopes,
     userId: systemUser.id,
-    expiresIn: sixtyDays ? SIXTY_DAYS : 0
+    expiresIn: sixtyDays ? SIXTY_DAYS : 0,
+    granularScopes: grantsFor(scopes, systemUser.assets)
   })
   return ok({ access_token: accessToken })
 }
@@ -249,76 +295,4 @@ function me({ world, request, params }: Call): JsonResponse {
   }
   const name = token.type === 'SYSTEM_USER' ? `System user ${token.userId}` : `User ${token.userId}`
   return ok({ id: token.userId, name })
-}
-
-// GET /me/accounts, GET /{user-id}/accounts  [limit, after]
-// The pages the user manages, each with a page token.
-function accounts(call: Call, nodeId: string): JsonResponse {
-  const { world, request, params } = call
-  const caller = authenticate(world, request, params)
-  if (caller.kind === 'app') throw unsupportedRequest('get', nodeId)
-  const user = caller.token
-  if (user.type === 'PAGE') {
-    throw new GraphError('(#100) Tried accessing nonexisting field (accounts) on node type (Page)', 100)
-  }
-  if (nodeId !== 'me' && nodeId !== user.userId) throw unsupportedRequest('get', nodeId)
-
-  const managed = [...world.pages.values()].filter((page) => page.managerUserIds.includes(user.userId))
-  const limit = positiveInteger(params.limit) ?? world.accountsPageSize
-  let start = 0
-  if (params.after) {
-    const afterId = Buffer.from(params.after, 'base64url').toString('utf8')
-    start = managed.findIndex((page) => page.id === afterId) + 1
-    if (start === 0) throw new GraphError('(#100) The after cursor is not valid', 100)
-  }
-  const slice = managed.slice(start, start + limit)
-  const first = slice[0]
-  const last = slice[slice.length - 1]
-  if (!first || !last) return ok({ data: [] })
-
-  const data = slice.map((page) => ({
-    access_token: pageTokenFor(world, user, page),
-    category: 'Software',
-    name: page.name,
-    id: page.id,
-    tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE']
-  }))
-  const paging: Record<string, unknown> = { cursors: { before: cursor(first), after: cursor(last) } }
-  if (start + limit < managed.length) {
-    // Like Meta, the next link repeats the caller's access token: a client must never log it.
-    const next = new URL(`${call.baseUrl}/${call.version}/${user.userId}/accounts`)
-    next.searchParams.set('access_token', caller.accessToken)
-    if (params.appsecret_proof) next.searchParams.set('appsecret_proof', params.appsecret_proof)
-    next.searchParams.set('limit', String(limit))
-    next.searchParams.set('after', cursor(last))
-    paging.next = next.toString()
-  }
-  return ok({ data, paging })
-}
-
-function cursor(page: GraphPage): string {
-  return Buffer.from(page.id).toString('base64url')
-}
-
-function positiveInteger(value: string | undefined): number | undefined {
-  const n = Number(value)
-  return Number.isInteger(n) && n > 0 ? n : undefined
-}
-
-/** A page token from a long-lived user token never expires; from a short-lived one it dies with it. */
-function pageTokenFor(world: GraphWorld, user: GraphTokenRecord, page: GraphPage): string {
-  const key = `${user.value} ${page.id}`
-  const known = world.pageTokens.get(key)
-  if (known && world.isUsable(known)) return known
-  const longLived = user.expiresAt === 0 || user.expiresAt - user.issuedAt > DAY
-  const value = world.issueToken({
-    appId: user.appId,
-    type: 'PAGE',
-    scopes: user.scopes,
-    userId: user.userId,
-    pageId: page.id,
-    expiresIn: longLived ? 0 : user.expiresAt - world.now()
-  })
-  world.pageTokens.set(key, value)
-  return value
 }

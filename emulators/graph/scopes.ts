@@ -1,5 +1,7 @@
-// The scopes Meta supports for system user tokens ("Install Apps, Generate, Refresh, and Revoke
-// Tokens", shared/seeds/001). POST /{system-user-id}/access_tokens rejects any other scope.
+// The scopes Meta supports for system user tokens: the list of "Install Apps, Generate, Refresh,
+// and Revoke Tokens" (shared/seeds/001), and permissions Meta documents since (WhatsApp's
+// whatsapp_business_manage_events, the instagram_business_* family of Instagram Login).
+// POST /{system-user-id}/access_tokens refuses any other name before minting.
 export const SYSTEM_USER_SCOPES: ReadonlySet<string> = new Set([
   'ads_management',
   'ads_read',
@@ -12,6 +14,11 @@ export const SYSTEM_USER_SCOPES: ReadonlySet<string> = new Set([
   'instagram_basic',
   'instagram_branded_content_ads_brand',
   'instagram_branded_content_brand',
+  'instagram_business_basic',
+  'instagram_business_content_publish',
+  'instagram_business_manage_comments',
+  'instagram_business_manage_insights',
+  'instagram_business_manage_messages',
   'instagram_content_publish',
   'instagram_manage_comments',
   'instagram_manage_insights',
@@ -34,6 +41,7 @@ export const SYSTEM_USER_SCOPES: ReadonlySet<string> = new Set([
   'read_audience_network_insights',
   'read_insights',
   'read_page_mailboxes',
+  'whatsapp_business_manage_events',
   'whatsapp_business_management',
   'whatsapp_business_messaging'
 ])

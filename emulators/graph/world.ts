@@ -1,8 +1,27 @@
-// What the emulated Meta knows: apps, tokens, businesses, system users and pages, on a clock that
-// tests can move forward.
+// What the emulated Meta knows: apps, tokens, businesses, system users and the assets assigned to
+// them, pages, and who logged in when, on a clock that tests can move forward.
 import { randomBytes, randomInt } from 'node:crypto'
+import { PolicyBlocks } from './policy-blocks.js'
+import { Usage } from './usage.js'
 
 export type GraphTokenType = 'USER' | 'PAGE' | 'SYSTEM_USER'
+
+export type AssetKind =
+  'page' | 'ad_account' | 'whatsapp_business_account' | 'instagram_account' | 'catalog' | 'business'
+
+export interface GraphAsset {
+  id: string
+  kind: AssetKind
+}
+
+/** debug_token's granular_scopes entry: the assets a permission is limited to. */
+export interface GranularScope {
+  scope: string
+  targetIds?: string[]
+}
+
+/** The 190 subcodes a token can be put in besides expiry (463): see errors.ts for Meta's words. */
+export type InvalidationSubcode = 458 | 459 | 460 | 464 | 467
 
 export interface GraphTokenRecord {
   value: string
@@ -16,6 +35,11 @@ export interface GraphTokenRecord {
   expiresAt: number
   revoked: boolean
   pageId?: string
+  /** Epoch seconds when the app loses access to the person's data; 0 for system user tokens. */
+  dataAccessExpiresAt: number
+  granularScopes: GranularScope[]
+  /** Set by invalidateToken: the token fails with code 190 and this subcode. */
+  invalidation?: InvalidationSubcode
 }
 
 export interface GraphApp {
@@ -29,6 +53,8 @@ export interface GraphApp {
 export interface GraphBusiness {
   id: string
   adminUserIds: string[]
+  /** People with a role in the business who are not admins. */
+  employeeUserIds: string[]
 }
 
 export interface GraphSystemUser {
@@ -36,12 +62,16 @@ export interface GraphSystemUser {
   businessId: string
   installedAppIds: Set<string>
   admin: boolean
+  assets: GraphAsset[]
 }
 
 export interface GraphPage {
   id: string
   name: string
+  /** People who manage the page themselves: it is in their /me/accounts. */
   managerUserIds: string[]
+  /** The business that holds the page: people with a role in it reach the page only through it. */
+  businessId?: string
 }
 
 export interface TokenSpec {
@@ -54,7 +84,16 @@ export interface TokenSpec {
   pageId?: string
   /** Seconds before now that the token was issued (a secret's token is rarely brand new); default 0. */
   issuedAgo?: number
+  /** Epoch seconds; default 90 days after issue for user and page tokens, 0 for system user tokens. */
+  dataAccessExpiresAt?: number
+  /** Default: each scope without target_ids. */
+  granularScopes?: GranularScope[]
 }
+
+/** Whether exchanging a long-lived user token moves its expiry (unverified: Meta's reports disagree). */
+export type UserTokenExchange = 'extends' | 'keeps-expiry'
+/** Whether a refreshed system user token copies the old token's targets or snapshots the assignments anew (unverified). */
+export type SystemUserRefreshTargets = 'copies' | 'snapshots'
 
 export const DAY = 86_400
 /** Lifetime of an expiring system user token and of a long-lived user token: 5,184,000 s. */
@@ -70,7 +109,13 @@ export class GraphWorld {
   readonly pages = new Map<string, GraphPage>()
   /** `${userToken} ${pageId}` → page token: the same user token asking again gets the same page token. */
   readonly pageTokens = new Map<string, string>()
+  /** People who logged in to the app again since their token was last exchanged. */
+  readonly freshLogins = new Set<string>()
+  readonly usage = new Usage(() => this.now())
+  readonly policyBlocks = new PolicyBlocks()
   exchangeReturnsSameToken = false
+  userTokenExchange: UserTokenExchange = 'extends'
+  systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
   accountsPageSize = 25
   private clockOffset = 0
 
@@ -95,15 +140,19 @@ export class GraphWorld {
     const now = this.now()
     const issuedAt = now - (spec.issuedAgo ?? 0)
     const expiresIn = spec.expiresIn ?? SIXTY_DAYS
+    const scopes = [...(spec.scopes ?? [])]
     const record: GraphTokenRecord = {
       value,
       appId: spec.appId,
       type: spec.type,
-      scopes: [...(spec.scopes ?? [])],
+      scopes,
       userId: spec.userId ?? newObjectId(),
       issuedAt,
       expiresAt: expiresIn === 0 ? 0 : now + expiresIn,
-      revoked: false
+      revoked: false,
+      dataAccessExpiresAt:
+        spec.dataAccessExpiresAt ?? (spec.type === 'SYSTEM_USER' ? 0 : issuedAt + DATA_ACCESS_WINDOW),
+      granularScopes: copyGrants(spec.granularScopes ?? scopes.map((scope) => ({ scope })))
     }
     if (spec.type === 'PAGE') record.pageId = spec.pageId ?? newObjectId()
     this.tokens.set(value, record)
@@ -116,8 +165,37 @@ export class GraphWorld {
 
   isUsable(value: string): boolean {
     const token = this.tokens.get(value)
-    return token !== undefined && !token.revoked && !this.isExpired(token)
+    return token !== undefined && !token.revoked && token.invalidation === undefined && !this.isExpired(token)
   }
+
+  /** Issued for a long time (about 60 days, or never expiring), as opposed to a short-lived token of an hour or two. */
+  isLongLived(token: GraphTokenRecord): boolean {
+    return token.expiresAt === 0 || token.expiresAt - token.issuedAt > DAY
+  }
+
+  /** The person logged in to the app again: their data access runs 90 days from now, and the next exchange extends. */
+  logIn(userId: string): void {
+    const renewed = this.now() + DATA_ACCESS_WINDOW
+    for (const token of this.tokens.values()) {
+      if (token.userId === userId && token.type !== 'SYSTEM_USER') token.dataAccessExpiresAt = renewed
+    }
+    this.freshLogins.add(userId)
+  }
+
+  /** Whether the user (or system user) may manage the page: directly, through a business role, or as an assigned asset. */
+  managesPage(token: GraphTokenRecord, page: GraphPage): boolean {
+    if (token.type === 'SYSTEM_USER') {
+      return this.systemUsers.get(token.userId)?.assets.some((a) => a.kind === 'page' && a.id === page.id) ?? false
+    }
+    if (token.type !== 'USER') return false
+    if (page.managerUserIds.includes(token.userId)) return true
+    const business = page.businessId === undefined ? undefined : this.businesses.get(page.businessId)
+    return business !== undefined && [...business.adminUserIds, ...business.employeeUserIds].includes(token.userId)
+  }
+}
+
+export function copyGrants(grants: GranularScope[]): GranularScope[] {
+  return grants.map(({ scope, targetIds }) => (targetIds ? { scope, targetIds: [...targetIds] } : { scope }))
 }
 
 const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
