@@ -23,6 +23,11 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } }
+    // Merged, not replaced: disableTypeChecked's languageOptions turn the project service off for
+    // these files, which no tsconfig includes.
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { URL: 'readonly', console: 'readonly', process: 'readonly' }
+    }
   }
 )
