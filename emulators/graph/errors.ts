@@ -168,7 +168,7 @@ const pacificTime = new Intl.DateTimeFormat('en-US', {
 })
 
 /** Meta's way of writing a time in error messages: "Tuesday, 14-Jan-25 10:00:00 PST". */
-function metaTime(epochSeconds: number): string {
+export function metaTime(epochSeconds: number): string {
   const part = Object.fromEntries(pacificTime.formatToParts(epochSeconds * 1000).map((p) => [p.type, p.value]))
   return `${part.weekday}, ${part.day}-${part.month}-${part.year} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`
 }
