@@ -3,12 +3,13 @@
 //
 // It starts the Graph API and GitHub API emulators on 127.0.0.1 with the same fixture as
 // `npm run demo` (a Meta app, a system user token with 20 days left, two repositories and a PAT
-// allowed to write their secrets), writes the URLs and the fixture's credentials to FILE as
+// allowed to write their secrets), and the Instagram API emulator (graph.instagram.com's stand-in,
+// for `instagram-api-url`), writes the URLs and the fixture's credentials to FILE as
 // NAME=value lines (the format of $GITHUB_ENV; the credentials are random, made for this run),
 // and prints nothing secret. A third loopback server answers GET /__fixture/verify with what the
 // emulators hold now, as JSON without any token in it: whether each repository's secret holds a
 // usable token other than the old one, and whether the old token is revoked.
-// SIGTERM or SIGINT stops all three servers.
+// SIGTERM or SIGINT stops all four servers.
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -17,6 +18,7 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { GitHubEmulator } from '../emulators/github-emulator.js'
 import { GraphEmulator } from '../emulators/graph-emulator.js'
+import { InstagramEmulator } from '../emulators/instagram-emulator.js'
 
 const DAY = 86_400
 export const FIXTURE = {
@@ -50,6 +52,7 @@ export interface ServedFixture {
 export async function serveFixture(): Promise<ServedFixture> {
   const graph = await GraphEmulator.start()
   const github = await GitHubEmulator.start()
+  const instagram = await InstagramEmulator.start()
 
   const appSecret = randomBytes(16).toString('hex')
   const pat = `github_pat_11SELFTEST0${randomBytes(12).toString('hex')}`
@@ -74,7 +77,7 @@ export async function serveFixture(): Promise<ServedFixture> {
     const repositories = FIXTURE.repositories.map((repository, i) => ({
       repository,
       written: values[i] !== undefined,
-      holdsNewToken: values[i] !== undefined && values[i] !== oldToken && graph.isUsable(values[i] as string),
+      holdsNewToken: values[i] !== undefined && values[i] !== oldToken && graph.isUsable(values[i]),
       allEqual: values[i] === fresh
     }))
     const oldTokenRevoked = graph.token(oldToken)?.revoked === true
@@ -104,6 +107,7 @@ export async function serveFixture(): Promise<ServedFixture> {
     variables: {
       EMULATOR_GRAPH_URL: graph.url,
       EMULATOR_GITHUB_URL: github.url,
+      EMULATOR_INSTAGRAM_URL: instagram.url,
       EMULATOR_VERIFY_URL: verifyUrl,
       FIXTURE_APP_ID: FIXTURE.appId,
       FIXTURE_SECRET_NAME: FIXTURE.secretName,
@@ -114,7 +118,7 @@ export async function serveFixture(): Promise<ServedFixture> {
     },
     verify,
     stop: async () => {
-      await Promise.all([graph.stop(), github.stop(), closeServer(verifier)])
+      await Promise.all([graph.stop(), github.stop(), instagram.stop(), closeServer(verifier)])
     }
   }
 }
@@ -142,9 +146,10 @@ async function main(file: string | undefined): Promise<void> {
     { mode: 0o600 }
   )
   renameSync(`${file}.partial`, file)
-  console.log(`Graph API emulator   ${fixture.variables.EMULATOR_GRAPH_URL}`)
-  console.log(`GitHub API emulator  ${fixture.variables.EMULATOR_GITHUB_URL}`)
-  console.log(`Verification         ${fixture.variables.EMULATOR_VERIFY_URL}`)
+  console.log(`Graph API emulator      ${fixture.variables.EMULATOR_GRAPH_URL}`)
+  console.log(`GitHub API emulator     ${fixture.variables.EMULATOR_GITHUB_URL}`)
+  console.log(`Instagram API emulator  ${fixture.variables.EMULATOR_INSTAGRAM_URL}`)
+  console.log(`Verification            ${fixture.variables.EMULATOR_VERIFY_URL}`)
   console.log(`Fixture written to ${file} (credentials: ${SECRET_VARIABLES.join(', ')}). Serving until SIGTERM.`)
   let stopping = false
   const stop = (signal: string): void => {
