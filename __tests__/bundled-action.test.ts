@@ -61,7 +61,7 @@ describe('node dist/index.js, run as the runner runs it', () => {
     for (const repo of REPOS) expect(repoSecret(repo)?.value).toBe(fresh)
     expect(world.graph.isUsable(fresh)).toBe(true)
     expect(world.graph.token(world.token)?.revoked).toBe(true)
-    expect(run.summary).toContain('✅ Rotated')
+    expect(run.summary).toContain('✅ **Rotated:**')
 
     // Revoked only after both writes were read back.
     const revokes = world.graph.server.requestsTo(/\/oauth\/revoke$/)
@@ -94,7 +94,7 @@ describe('node dist/index.js, run as the runner runs it', () => {
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/^::error::\[check\] .+ Fix: .+/)
     expect(run.outputs).toMatchObject({ rotated: 'false', revoked: 'false', token: '' })
-    expect(run.summary).toContain('❌ Failed at step **check**')
+    expect(run.summary).toContain('**Failed at step `check`.**')
     expect(world.github.server.requests.filter((r) => r.method !== 'GET')).toEqual([])
     for (const repo of REPOS) expect(repoSecret(repo)).toBeUndefined()
     expect(world.graph.server.requestsTo(/\/oauth\//)).toEqual([])

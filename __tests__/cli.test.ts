@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { parseCliArguments } from '../src/cli/cli-arguments.js'
 import { runCli } from '../src/cli/cli.js'
-import { Input } from '../src/contract.js'
+import { readFileSync } from 'node:fs'
+import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
+import { environmentVariable } from '../src/input-naming.js'
 import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World } from './support/world.js'
 
 let world: World
@@ -51,7 +53,7 @@ describe('meta-token-rotator rotate', () => {
     expect(world.graph.isUsable(stored)).toBe(true)
     expect(world.github.secret({ kind: 'repository', repo: 'octo/api' }, 'META_TOKEN')?.value).toBe(stored)
     expect(world.graph.token(world.token)?.revoked).toBe(true)
-    expect(out).toContain('✅ Rotated')
+    expect(out).toContain('✅ **Rotated:**')
     for (const secret of [stored, world.token, APP_SECRET, GITHUB_PAT]) expect(out + err).not.toContain(secret)
   })
 
@@ -59,9 +61,9 @@ describe('meta-token-rotator rotate', () => {
     const { argv, env } = rotateCommand(['--json', '--dry-run'])
     const { code, out } = await cli(argv, env)
     expect(code).toBe(0)
-    const report = JSON.parse(out)
+    const report = JSON.parse(out) as { secrets: Array<{ status: string }> }
     expect(report).toMatchObject({ ok: true, rotated: false, revoked: false, tokenType: 'system-user', failure: null })
-    expect(report.secrets.map((s: { status: string }) => s.status)).toEqual(['checked', 'checked'])
+    expect(report.secrets.map((s) => s.status)).toEqual(['checked', 'checked'])
     expect(out).not.toContain(world.token)
   })
 
@@ -72,8 +74,9 @@ describe('meta-token-rotator rotate', () => {
       META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000'
     })
     expect(code).toBe(1)
-    expect(JSON.parse(out).failure).toMatchObject({ step: 'prepare' })
-    expect(JSON.parse(out).failure.message).toMatch(/401.*Fix:/s)
+    const { failure } = JSON.parse(out) as { failure: { step: string; message: string } }
+    expect(failure).toMatchObject({ step: 'prepare' })
+    expect(failure.message).toMatch(/401.*Fix:/s)
   })
 
   test('exit code 2 for invalid inputs or bad usage, before any request', async () => {
@@ -88,18 +91,71 @@ describe('meta-token-rotator rotate', () => {
 })
 
 describe('flags', () => {
-  test('--help documents every input as a flag, and exits 0', async () => {
+  test('--help documents every input: credentials as environment variables, the rest as flags', async () => {
     const { code, out } = await cli(['--help'])
     expect(code).toBe(0)
-    for (const name of Object.values(Input)) expect(out).toMatch(new RegExp(`--${name}\\s+\\S`))
-    expect(out).toContain('--json')
+    for (const name of Object.values(Input)) {
+      if ((CREDENTIAL_INPUTS as readonly string[]).includes(name))
+        expect(out).toMatch(new RegExp(`\\n  ${environmentVariable(name)}\\s+\\S`))
+      else expect(out).toMatch(new RegExp(`\\n  --${name}\\s+\\S`))
+    }
+    // Every description starts in the same column, --json included.
+    expect(out).toMatch(/\n {2}--json\s+Print a JSON report/)
+    const starts = new Set(
+      out
+        .split('\n')
+        .filter((l) => /^ {2}--\S/.test(l))
+        .map((l) => /^ {2}--\S+\s+/.exec(l)?.[0].length)
+    )
+    expect(starts.size).toBe(1)
+  })
+
+  test('--version prints the version from package.json', async () => {
+    const { code, out } = await cli(['--version'])
+    expect(code).toBe(0)
+    expect(out.trim()).toBe(
+      (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+    )
   })
 
   test('flags beat environment variables; booleans may stand alone', () => {
-    const parsed = parseCliArguments(['rotate', '--token', 'flag', '--dry-run', '--scopes=ads_read'], {
-      META_ROTATOR_TOKEN: 'env',
-      META_ROTATOR_STRATEGY: 'generate'
+    const parsed = parseCliArguments(['rotate', '--strategy', 'refresh', '--dry-run', '--scopes=ads_read'], {
+      META_ROTATOR_STRATEGY: 'generate',
+      META_ROTATOR_TOKEN: 'env'
     })
-    expect(parsed.inputs).toMatchObject({ token: 'flag', 'dry-run': 'true', scopes: 'ads_read', strategy: 'generate' })
+    expect(parsed.inputs).toMatchObject({ token: 'env', 'dry-run': 'true', scopes: 'ads_read', strategy: 'refresh' })
+  })
+
+  test.each(['token', 'app-secret', 'admin-token', 'previous-token', 'github-token'])(
+    'a credential given as a flag (--%s) is refused, naming the environment variable to use',
+    async (name) => {
+      const { code, err } = await cli(['rotate', `--${name}`, 'EAAsecretvalue0000'])
+      expect(code).toBe(2)
+      expect(err).toContain(`Set the environment variable ${environmentVariable(name)} instead.`)
+      expect(err).not.toContain('EAAsecretvalue0000')
+    }
+  )
+
+  test('an unknown flag gets the closest one', async () => {
+    expect((await cli(['rotate', '--dryrun'])).err).toMatch(/Unknown flag '--dryrun'\. Did you mean '--dry-run'\?/)
+    expect((await cli(['rotate', '--secret-nmae', 'X'])).err).toMatch(/Did you mean '--secret-name'\?/)
+  })
+
+  test('messages name flags and variables, never workflow syntax', async () => {
+    const { code, err } = await cli([
+      'rotate',
+      '--app-id',
+      '1',
+      '--secret-name',
+      'META_TOKEN',
+      '--repositories',
+      'octo/app'
+    ])
+    expect(code).toBe(2)
+    expect(err).toMatch(
+      /--app-secret: required: pass the Meta app secret, in the environment variable META_ROTATOR_APP_SECRET\./
+    )
+    expect(err).toMatch(/Correct the flags above/)
+    expect(err).not.toMatch(/\$\{\{|workflow step/)
   })
 })

@@ -5,6 +5,7 @@ import { parse } from 'yaml'
 import {
   DEFAULT_GRAPH_API_URL,
   DEFAULT_GRAPH_API_VERSION,
+  DEFAULT_INSTAGRAM_API_URL,
   DEFAULT_MAX_CONCURRENCY,
   Input,
   Output
@@ -45,9 +46,20 @@ const PROMISED_INPUTS = [
   'previous-token',
   'github-token',
   'github-api-url',
-  'dry-run'
+  'dry-run',
+  'instagram-api-url',
+  'require-same-assets'
 ]
-const PROMISED_OUTPUTS = ['rotated', 'revoked', 'expires-at', 'token-type', 'scopes', 'secrets', 'token']
+const PROMISED_OUTPUTS = [
+  'rotated',
+  'revoked',
+  'expires-at',
+  'token-type',
+  'scopes',
+  'secrets',
+  'token',
+  'data-access-expires-at'
+]
 
 describe('action.yml', () => {
   test('declares exactly the inputs and outputs the code reads and sets, with descriptions', () => {
@@ -69,6 +81,8 @@ describe('action.yml', () => {
     expect(action.inputs.strategy?.default).toBe('refresh')
     expect(action.inputs.revoke?.default).toBe('auto')
     expect(action.inputs.visibility?.default).toBe('private')
+    expect(action.inputs['instagram-api-url']?.default).toBe(DEFAULT_INSTAGRAM_API_URL)
+    expect(action.inputs['require-same-assets']?.default).toBe('true')
   })
 
   test('runs the committed bundle on node24', () => {
@@ -77,6 +91,6 @@ describe('action.yml', () => {
 
   test('every input and output is documented in the README', () => {
     for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)])
-      expect(readme).toContain(`| \`${name}\` |`)
+      expect(readme).toMatch(new RegExp(`\\| \`${name}\` +\\|`))
   })
 })

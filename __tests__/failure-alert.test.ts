@@ -13,6 +13,7 @@ import {
   type RotationAlert
 } from '../src/alert/failure-alert.js'
 import { createGitHubClient, type GitHubClient } from '../src/github/github-client.js'
+import { HttpStack } from '../src/http/http-stack.js'
 import { emptyRun, recordingIO, type RecordedRun } from './support/world.js'
 
 const WORKFLOW_TOKEN = 'ghs_workflow0token0with0issues0write'
@@ -24,10 +25,20 @@ const STORE_ERROR =
 let github: GitHubEmulator
 let client: GitHubClient
 
-const silent = { mask: () => undefined, info: () => undefined, warning: () => undefined, debug: () => undefined }
+const silent = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 
+const stacks: HttpStack[] = []
 function clientFor(token: string): GitHubClient {
-  return createGitHubClient({ token, baseUrl: github.url, timeoutMs: 5000, log: silent, retryAfterBaseMs: 5 })
+  const http = new HttpStack({ timeoutMs: 5000, maxBodyBytes: 8 * 1024 * 1024 })
+  stacks.push(http)
+  return createGitHubClient({
+    token,
+    baseUrl: github.url,
+    fetch: http.fetch,
+    log: silent,
+    maxConcurrency: 1,
+    secondMs: 2
+  })
 }
 
 const failure = (overrides: Partial<RotationAlert> = {}): RotationAlert => ({
@@ -69,6 +80,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  for (const stack of stacks.splice(0)) stack.dispose()
   await github.stop()
   expect(github.openApiViolations).toEqual([])
 })
@@ -239,7 +251,7 @@ describe('the alert action (src/alert/alert-action.ts), run in-process', () => {
   async function runAlert(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<RecordedRun> {
     const run = emptyRun()
     const io = recordingIO(inputs, run)
-    await runAlertAction(io, env, { githubRetryAfterBaseMs: 5 })
+    await runAlertAction(io, env, { githubSecondMs: 2 })
     return run
   }
 

@@ -103,13 +103,33 @@ describe('strategy: generate', () => {
     expect(world.graph.isUsable(adminToken)).toBe(true)
   })
 
-  test('a typo in scopes is rejected with the close matches before anything is minted', async () => {
-    const run = await runWithInputs(generateInputs({ scopes: 'ads_reed,manage_pages' }))
-    expect(run.failed).toMatch(/\[inputs\]/)
-    expect(run.failed).toContain("'ads_reed' is not a permission Meta grants to system users; did you mean 'ads_read'?")
-    expect(run.failed).toMatch(/'manage_pages'.*did you mean 'pages_manage_/)
-    expect(world.graph.server.requests).toHaveLength(0)
-    expect(world.github.server.requests).toHaveLength(0)
+  test('a typo in scopes is a warning with the close matches, and Meta refusing the name is reported clearly', async () => {
+    const run = await runWithInputs(generateInputs({ scopes: 'ads_reed,manage_pages', 'install-app': 'true' }))
+    expect(run.log).toContainEqual(
+      expect.stringMatching(/^warning: 'scopes': 'ads_reed' is not in the list.*did you mean 'ads_read'\?/)
+    )
+    expect(run.log).toContainEqual(
+      expect.stringMatching(/^warning: 'scopes': 'manage_pages'.*did you mean 'pages_manage_/)
+    )
+    // Meta refuses a permission that does not exist before minting anything.
+    expect(run.failed).toMatch(/^\[mint\] Generating a system user token .*Invalid scopes?\b.*ads_reed/i)
+    expect(run.failed).toMatch(/Fix: .*'scopes'/)
+    expect(world.graph.tokensOfApp(APP_ID).filter((t) => t.userId === SYSTEM_USER)).toHaveLength(0)
+    expect(world.github.server.requests.filter((r) => r.method !== 'GET')).toHaveLength(0)
+  })
+
+  test('a scope newer than the list known here is only a warning: the token is generated with it', async () => {
+    const run = await runWithInputs(
+      generateInputs({ scopes: 'whatsapp_business_messaging,whatsapp_business_manage_events', 'install-app': 'true' })
+    )
+    expect(run.log).toContainEqual(
+      expect.stringMatching(/^warning: 'scopes': 'whatsapp_business_manage_events' is not in the list/)
+    )
+    expect(run.failed).toBeUndefined()
+    expect(world.graph.token(run.outputs.token as string)?.scopes).toEqual([
+      'whatsapp_business_messaging',
+      'whatsapp_business_manage_events'
+    ])
   })
 
   test('every write failing leaves no new live token: the unstored token is revoked', async () => {
@@ -177,7 +197,7 @@ describe('page tokens', () => {
     const run = await runWithInputs(
       world.inputs({ token: userToken, 'page-secrets': '200000000000001=SHOP\n299999999999999=GONE' })
     )
-    expect(run.failed).toMatch(/no longer manages page 299999999999999/)
+    expect(run.failed).toMatch(/cannot reach page 299999999999999/)
     expect(run.failed).toContain('Fix:')
     expect(world.github.server.requests.filter((r) => r.method === 'PUT')).toHaveLength(0)
   })

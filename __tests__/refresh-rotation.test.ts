@@ -10,6 +10,7 @@ import {
   startWorld,
   type World
 } from './support/world.js'
+import { record, type TimedRequest } from './support/timeline.js'
 
 let world: World
 beforeEach(async () => {
@@ -42,7 +43,7 @@ describe('refreshing a system user token', () => {
     expect(JSON.parse(run.outputs.secrets as string)).toEqual(
       REPOS.map((target) => ({ kind: 'repository', type: 'actions', target, name: 'META_TOKEN', status: 'created' }))
     )
-    expect(run.summary).toContain('✅ Rotated')
+    expect(run.summary).toContain('✅ **Rotated:**')
     expect(run.summary).toContain('the replaced token')
   })
 
@@ -64,20 +65,22 @@ describe('refreshing a system user token', () => {
   })
 
   test('revokes only after both writes were read back', async () => {
+    const timeline = record(world)
     await runWithInputs(world.inputs())
-    const order = [
-      ...world.graph.server.requests.map((r) => ({ at: r, api: 'graph' })),
-      ...world.github.server.requests.map((r) => ({ at: r, api: 'github' }))
-    ]
-    const revoke = world.graph.server.requestsTo(/oauth\/revoke$/)[0]
-    expect(revoke).toBeDefined()
-    const confirms = world.github.server.requests.filter(
-      (r) => r.method === 'GET' && /secrets\/META_TOKEN$/.test(r.path)
-    )
-    expect(confirms).toHaveLength(2)
-    // The emulators record in arrival order; revoke is the last Graph call and comes after the read-backs.
-    expect(world.graph.server.requests.at(-1)).toBe(revoke)
-    expect(order.length).toBeGreaterThan(0)
+    const step = (r: TimedRequest): string => `${r.api} ${r.method} ${r.path.replace(/^\/v[\d.]+\//, '/')}`
+    const order = timeline.map(step)
+    const revoke = order.indexOf('graph GET /oauth/revoke')
+    expect(revoke).toBeGreaterThan(0)
+    for (const repo of REPOS) {
+      const secret = `/repos/${repo}/actions/secrets/META_TOKEN`
+      const put = order.indexOf(`github PUT ${secret}`)
+      const readBack = order.indexOf(`github GET ${secret}`)
+      expect(put).toBeGreaterThan(-1)
+      expect(readBack).toBeGreaterThan(put)
+      expect(revoke).toBeGreaterThan(readBack)
+    }
+    // Nothing after the revocation.
+    expect(order.at(-1)).toBe('graph GET /oauth/revoke')
   })
 
   test('masks every secret before any request and prints none of them', async () => {
@@ -92,7 +95,7 @@ describe('refreshing a system user token', () => {
     backdate(world.graph, first.outputs.token as string, 7 * 86_400) // a week later
     const second = await runWithInputs(world.inputs({ token: first.outputs.token as string }))
     expect(second.failed).toBeUndefined()
-    expect(JSON.parse(second.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual([
+    expect((JSON.parse(second.outputs.secrets as string) as Array<{ status: string }>).map((s) => s.status)).toEqual([
       'updated',
       'updated'
     ])
@@ -166,9 +169,13 @@ describe('rotate-before and dry-run', () => {
     expect(run.failed).toBeUndefined()
     expect(run.outputs).toMatchObject({ rotated: 'false', revoked: 'false', token: '' })
     expect(world.graph.server.requestsTo(/oauth/)).toHaveLength(0)
-    expect(world.github.server.requests.filter((r) => r.method !== 'GET')).toHaveLength(0)
+    // The only writes are the write-access checks: a DELETE of a secret that does not exist.
+    const writes = world.github.server.requests.filter((r) => r.method !== 'GET')
+    expect(writes.map((r) => r.method)).toEqual(['DELETE', 'DELETE'])
+    for (const write of writes) expect(write.path).toMatch(/\/actions\/secrets\/META_ROTATOR_PROBE_[0-9A-F]{24}$/)
+    for (const repo of REPOS) expect(repoSecret(repo)).toBeUndefined()
     expect(world.github.server.requestsTo(/public-key$/)).toHaveLength(2)
-    expect(JSON.parse(run.outputs.secrets as string).map((s: { status: string }) => s.status)).toEqual([
+    expect((JSON.parse(run.outputs.secrets as string) as Array<{ status: string }>).map((s) => s.status)).toEqual([
       'checked',
       'checked'
     ])

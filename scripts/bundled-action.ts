@@ -41,17 +41,11 @@ export interface BundledRun {
   durationMs: number
 }
 
-/** The directory holding this project's package.json, walking up from this module. */
+/** The project's root: the directory holding action.yml, walking up from this module (build/ holds a copy of package.json). */
 export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
-    const manifest = join(dir, 'package.json')
-    if (
-      existsSync(manifest) &&
-      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'meta-token-rotator'
-    ) {
-      return dir
-    }
+    if (existsSync(join(dir, 'action.yml')) && existsSync(join(dir, 'package.json'))) return dir
     const parent = dirname(dir)
     if (parent === dir) throw new Error('bundled-action: cannot find the meta-token-rotator project root')
     dir = parent

@@ -16,6 +16,8 @@ export const Input = {
   PageSecrets: 'page-secrets',
   GraphApiVersion: 'graph-api-version',
   GraphApiUrl: 'graph-api-url',
+  InstagramApiUrl: 'instagram-api-url',
+  RequireSameAssets: 'require-same-assets',
   SecretName: 'secret-name',
   Repositories: 'repositories',
   Environment: 'environment',
@@ -40,12 +42,27 @@ export const Output = {
   Scopes: 'scopes',
   Secrets: 'secrets',
   Token: 'token',
+  DataAccessExpiresAt: 'data-access-expires-at',
   FailedStep: 'failed-step',
   Error: 'error'
 } as const
 
 export const DEFAULT_GRAPH_API_VERSION = 'v26.0'
 export const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com'
+export const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com'
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com'
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
 export const DEFAULT_MAX_CONCURRENCY = 64
+/** How close the end of a user token's data access may come before the run fails, when rotate-before is empty. */
+export const DEFAULT_DATA_ACCESS_WARNING_SECONDS = 14 * 86_400
+
+export type InputName = (typeof Input)[keyof typeof Input]
+
+/** Inputs that hold credentials: masked before anything else happens. */
+export const CREDENTIAL_INPUTS: readonly InputName[] = [
+  Input.AppSecret,
+  Input.Token,
+  Input.AdminToken,
+  Input.PreviousToken,
+  Input.GithubToken
+]

@@ -1,5 +1,5 @@
 // Entry point of the bundled action (action.yml).
-import { workflowIO } from './workflow-io.js'
+import { actionsCoreIO } from './action-io.js'
 import { runAction } from './main.js'
 
-await runAction(workflowIO, process.env)
+await runAction(actionsCoreIO(), process.env)

@@ -1,97 +1,208 @@
-// The action: masks every secret, reads the settings, wires the clients, runs the rotation and
-// reports it. Its I/O comes in as a parameter, so tests run exactly this against the emulators.
-import { Input, Output } from './contract.js'
-import { createGitHubClient } from './github/github-client.js'
+// The action: keeps every secret, reads the settings, wires the clients, runs the rotation and
+// reports it. Its I/O and time come in as parameters, so the CLI and the tests run exactly this.
+import type { ActionIO } from './action-io.js'
+import { systemClock, type Clock } from './clock.js'
+import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
+import { createGitHubClient, isGitHubDotCom } from './github/github-client.js'
 import { SecretStore } from './github/secret-store.js'
 import { GraphClient, type RetryPolicy } from './graph/graph-client.js'
 import { MetaTokens } from './graph/meta-tokens.js'
+import { HttpStack } from './http/http-stack.js'
+import { actionInputs, type InputNaming } from './input-naming.js'
+import { InstagramTokens } from './instagram/instagram-tokens.js'
 import { outputsOf, summaryMarkdown } from './report.js'
 import { rotate, type RotationResult } from './rotation.js'
 import { errorMessage, RotationError } from './rotation-error.js'
-import type { RotationLog } from './rotation-log.js'
-import { SecretRedactor } from './secret-redactor.js'
-import { readSettings } from './settings.js'
+import { SecretKeeper } from './secret-keeper.js'
+import { readSettings, type Settings } from './settings.js'
+import { GraphTokenSource } from './strategies/graph-source.js'
+import { InstagramTokenSource } from './strategies/instagram-source.js'
+import type { TokenSource } from './strategies/token-source.js'
 
-export interface ActionIO extends RotationLog {
-  getInput(name: string): string
-  setOutput(name: string, value: string): void
-  error(message: string): void
-  writeSummary(markdown: string): Promise<void>
-  setFailed(message: string): void
-}
-
-/** Knobs for tests: shorter waits than a real run uses. */
-export interface ActionTuning {
+/** What tests and the CLI may change: time, waits and how inputs are named. */
+export interface ActionDeps {
+  clock?: Clock
   graphRetry?: RetryPolicy
-  githubRetryAfterBaseMs?: number
+  /** How long one of GitHub's seconds lasts inside Octokit's plugins (retry-after, pacing); tests shorten it. */
+  githubSecondMs?: number
   /** Overrides request-timeout, below the one-second floor the input allows. */
   requestTimeoutMs?: number
+  /** Pause between read-backs of a secret that still looks as before the write. */
+  readBackDelayMs?: number
+  naming?: InputNaming
 }
 
-const CREDENTIAL_INPUTS = [Input.AppSecret, Input.Token, Input.AdminToken, Input.PreviousToken, Input.GithubToken]
+/** JSON answers here are small; anything bigger than this is refused. */
+const MAX_GRAPH_BODY_BYTES = 1024 * 1024
+const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024
 
 export async function runAction(
   io: ActionIO,
   env: NodeJS.ProcessEnv,
-  tuning: ActionTuning = {}
+  deps: ActionDeps = {}
 ): Promise<RotationResult | undefined> {
-  const redactor = new SecretRedactor()
-  for (const input of CREDENTIAL_INPUTS) {
-    const value = io.getInput(input).trim()
-    if (value) {
-      io.mask(value)
-      redactor.add(value)
-    }
+  const clock = deps.clock ?? systemClock
+  const naming = deps.naming ?? actionInputs
+  const keeper = new SecretKeeper((secret) => io.mask(secret))
+  for (const input of CREDENTIAL_INPUTS) keeper.keep(io.getInput(input).trim())
+  const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim())
+  const stacks: HttpStack[] = []
+  const http = (timeoutMs: number, maxBodyBytes: number): HttpStack => {
+    const stack = new HttpStack({ timeoutMs, maxBodyBytes })
+    stacks.push(stack)
+    return stack
   }
+
+  let settings: Settings
   try {
-    const settings = readSettings(io.getInput, env)
-    const timeoutMs = tuning.requestTimeoutMs ?? settings.requestTimeoutMs
-    const tokens = new MetaTokens(
-      new GraphClient({
-        baseUrl: settings.graphApiUrl,
-        version: settings.graphApiVersion,
-        appSecret: settings.appSecret,
-        timeoutMs,
-        proxyEnv: env,
-        retry: tuning.graphRetry,
-        log: io,
-        redactor
-      }),
-      { id: settings.appId, secret: settings.appSecret }
+    settings = readSettings((name) => io.getInput(name), env, naming)
+  } catch (error) {
+    if (!(error instanceof RotationError)) throw error
+    const safe = keeper.redact(error.describe())
+    await writeSummary(
+      io,
+      summaryMarkdown(
+        undefined,
+        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() },
+        { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }
+      )
     )
-    io.mask(tokens.appToken)
-    redactor.add(tokens.appToken)
+    fail(io, 'inputs', safe)
+    return undefined
+  }
+  for (const warning of settings.warnings) io.warning(warning)
+  const context = { secretName: settings.secretName, rotateBeforeSeconds: settings.rotateBeforeSeconds, serverUrl }
+
+  try {
+    const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs
+    const notes: string[] = []
+    const source = tokenSource(settings, {
+      io,
+      keeper,
+      naming,
+      clock,
+      deps,
+      http: http(timeoutMs, MAX_GRAPH_BODY_BYTES),
+      note: (text) => notes.push(text)
+    })
+    const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES)
     const github = createGitHubClient({
       token: settings.githubToken,
       baseUrl: settings.githubApiUrl,
-      timeoutMs,
-      proxyEnv: env,
+      fetch: githubHttp.fetch,
       log: io,
-      retryAfterBaseMs: tuning.githubRetryAfterBaseMs
+      maxConcurrency: settings.maxConcurrency,
+      secondMs: deps.githubSecondMs
+    })
+    const store = new SecretStore(github, {
+      clock,
+      githubTime: () => githubHttp.serverTime(),
+      readBackDelayMs: deps.readBackDelayMs
     })
     const result = await rotate(settings, {
-      tokens,
-      store: new SecretStore(github),
+      source,
+      store,
       log: io,
-      redactor,
-      githubToken: settings.githubToken
+      keeper,
+      naming,
+      clock,
+      githubToken: settings.githubToken,
+      githubDotCom: isGitHubDotCom(settings.githubApiUrl),
+      notes
     })
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
-    await io.writeSummary(summaryMarkdown(result))
-    if (result.failure) fail(io, result.failure.step, redactor.redact(result.failure.describe()))
+    const failure = result.failure && {
+      step: result.failure.step,
+      message: keeper.redact(result.failure.message),
+      fix: keeper.redact(result.failure.fix)
+    }
+    await writeSummary(io, keeper.redact(summaryMarkdown(result, { ...context, now: clock.now() }, failure)))
+    if (result.failure) fail(io, result.failure.step, keeper.redact(result.failure.describe()))
     return result
   } catch (error) {
-    // Only the inputs fail before anything happens; rotate() reports its own failures in the result.
-    // Anything else stopped the run somewhere unknown, so the summary must not claim nothing changed.
-    const before = error instanceof RotationError
-    const safe = redactor.redact(before ? error.describe() : `Unexpected error: ${errorMessage(error)}`)
-    const state = before
-      ? 'Nothing was minted, written or revoked.'
-      : 'The run stopped where it was: the log above shows what it had done. Check the secrets before re-running (a re-run from the token you pass completes the rotation).'
-    await io.writeSummary(`## Meta token rotation\n\n❌ ${safe}\n\n${state}\n`).catch(() => undefined)
-    fail(io, before ? error.step : 'unexpected', safe)
+    // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
+    const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`)
+    const fix =
+      'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.'
+    await writeSummary(
+      io,
+      keeper.redact(
+        summaryMarkdown(undefined, { ...context, now: clock.now() }, { step: 'unexpected', message: safe, fix })
+      )
+    )
+    fail(io, 'unexpected', `${safe} Fix: ${fix}`)
+    return undefined
+  } finally {
+    for (const stack of stacks) stack.dispose()
+  }
+}
+
+interface SourceWiring {
+  io: ActionIO
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
+  deps: ActionDeps
+  http: HttpStack
+  note: (text: string) => void
+}
+
+function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http, note }: SourceWiring): TokenSource {
+  if (settings.strategy === 'instagram') {
+    const api = new GraphClient({
+      baseUrl: settings.instagramApiUrl,
+      api: 'Instagram API',
+      urlInput: 'instagram-api-url',
+      http,
+      clock,
+      retry: deps.graphRetry,
+      log: io,
+      keeper
+    })
+    return new InstagramTokenSource(settings, { instagram: new InstagramTokens(api), keeper, naming, clock, log: io })
+  }
+  const { app } = settings
+  const graph = new GraphClient({
+    baseUrl: `${app.graphApiUrl}/${app.graphApiVersion}`,
+    api: 'Graph API',
+    urlInput: 'graph-api-url',
+    appSecret: app.secret,
+    http,
+    clock,
+    retry: deps.graphRetry,
+    log: io,
+    keeper
+  })
+  const tokens = new MetaTokens(graph, { id: app.id, secret: app.secret })
+  keeper.keep(tokens.appToken)
+  return new GraphTokenSource(settings, {
+    tokens,
+    keeper,
+    naming,
+    clock,
+    log: io,
+    note
+  })
+}
+
+/** The web address of GitHub for links: the runner's GITHUB_SERVER_URL, else derived from the API URL. */
+function gitHubServerUrl(env: NodeJS.ProcessEnv, apiUrlInput: string): string | undefined {
+  if (env.GITHUB_SERVER_URL) return env.GITHUB_SERVER_URL
+  const api = apiUrlInput || env.GITHUB_API_URL || 'https://api.github.com'
+  try {
+    const url = new URL(api)
+    if (url.hostname === 'api.github.com') return 'https://github.com'
+    if (url.pathname.replace(/\/+$/, '').endsWith('/api/v3')) return `${url.protocol}//${url.host}`
+  } catch {
     return undefined
   }
+  return undefined
+}
+
+async function writeSummary(io: ActionIO, markdown: string): Promise<void> {
+  await io
+    .writeSummary(markdown)
+    .catch((error: unknown) => io.warning(`Could not write the job summary: ${errorMessage(error)}`))
 }
 
 /** The failure as outputs too, so a later job (the failure alert) can say what failed and how to fix it. */

@@ -1,67 +1,241 @@
-// What a run tells its user: the action's outputs and the job summary (token, destinations, revocation).
+// What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
+// Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
+// backticks in it, and redacted like the error output.
 import { Output } from './contract.js'
-import type { RotationResult } from './rotation.js'
-import { expiryText, outputTokenType } from './token-checks.js'
+import { describeDestination, type Destination } from './github/destinations.js'
+import type { RotationResult, SecretOutcome } from './rotation.js'
+import { dateText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
 
 export function outputsOf(result: RotationResult): Record<string, string> {
   return {
     [Output.Rotated]: String(result.rotated),
     [Output.Revoked]: String(result.revoked),
-    [Output.ExpiresAt]: result.expiresAt === undefined ? '' : expiryText(result.expiresAt),
+    [Output.ExpiresAt]: expiryOutput(result.expiresAt),
     [Output.TokenType]: result.tokenKind ? outputTokenType(result.tokenKind) : '',
     [Output.Scopes]: result.scopes.join(','),
     [Output.Secrets]: JSON.stringify(
-      result.secrets.map(({ kind, type, target, environment, name, status, error }) => ({
+      result.secrets.map(({ kind, type, target, environment, name, status, error, proven, addedRepositories }) => ({
         kind,
         type,
         target,
         ...(environment ? { environment } : {}),
         name,
         status,
+        ...(proven ? { proven } : {}),
+        ...(addedRepositories ? { addedRepositories } : {}),
         ...(error ? { error } : {})
       }))
     ),
-    [Output.Token]: result.newToken ?? ''
+    [Output.Token]: result.newToken ?? '',
+    [Output.DataAccessExpiresAt]:
+      result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : ''
   }
 }
 
-function headline(result: RotationResult): string {
-  if (result.failure) {
-    const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token'
-    return `❌ Failed at step **${result.failure.step}**: ${held}; old token ${result.revoked ? 'revoked' : 'not revoked'}.`
-  }
-  if (result.skipped) return '⏭️ Not due: the current token expires later than `rotate-before`; nothing was changed.'
-  if (result.dryRun) return '🔍 Dry run: everything checked; nothing was minted, written or revoked.'
-  return `✅ Rotated: the new token is stored and confirmed everywhere; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+export interface ReportContext {
+  secretName?: string
+  rotateBeforeSeconds?: number
+  /** The web address of GitHub (https://github.com, or the Enterprise Server), for links to settings pages. */
+  serverUrl?: string
+  now: Date
 }
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-
-export function summaryMarkdown(result: RotationResult): string {
-  const lines = ['## Meta token rotation', '', headline(result), '']
-  if (result.failure) {
-    lines.push('```text', result.failure.message, '```', '')
-    if (result.failure.fix) lines.push(`**Fix:** ${result.failure.fix}`, '')
-  }
-  lines.push(
-    '| | |',
-    '|---|---|',
-    `| Token type | ${result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown'} |`,
-    `| Scopes | ${result.scopes.join(', ') || '—'} |`,
-    `| Previous expiry | ${expiryText(result.previousExpiresAt)} |`,
-    `| Expiry of the token in the secret | ${expiryText(result.expiresAt)} |`,
-    `| Revoked | ${result.revocations.length > 0 ? result.revocations.join('; ') : 'nothing'} |`,
+/** The job summary: status, token, destinations (in the order given), what to do, notes. */
+export function summaryMarkdown(
+  result: RotationResult | undefined,
+  context: ReportContext,
+  failure?: { step: string; message: string; fix: string }
+): string {
+  const problem = result?.failure ?? failure
+  const lines = [
+    `## Meta token rotation${context.secretName ? `: ${inlineCode(context.secretName)}` : ''}`,
+    '',
+    statusLine(result, problem),
     ''
-  )
-  if (result.secrets.length > 0) {
-    lines.push('| Destination | Type | Target | Secret | Result |', '|---|---|---|---|---|')
-    for (const s of result.secrets) {
-      const target = s.environment ? `${s.target} (${s.environment})` : s.target
-      const outcome = s.status === 'failed' ? `❌ ${s.error ?? ''} ${s.fix ? `Fix: ${s.fix}` : ''}` : `✅ ${s.status}`
-      lines.push(`| ${s.kind} | ${s.type} | ${cell(target)} | ${s.name} | ${cell(outcome)} |`)
-    }
-    lines.push('')
+  ]
+  if (problem) {
+    lines.push(
+      `**Failed at step \`${problem.step}\`.**`,
+      '',
+      fenced(problem.message),
+      '',
+      `**Fix:** ${escapeText(problem.fix)}`,
+      ''
+    )
   }
-  for (const note of result.notes) lines.push(`- ${note}`)
+  if (result) {
+    lines.push(...tokenFacts(result, context))
+    lines.push(...destinationTable(result, context))
+    if (result.notes.length > 0) lines.push('### Notes', '', ...result.notes.map((note) => `- ${escapeText(note)}`), '')
+  }
   return lines.join('\n') + '\n'
+}
+
+function statusLine(result: RotationResult | undefined, problem: { step: string } | undefined): string {
+  if (problem) {
+    if (!result || problem.step === 'inputs')
+      return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.'
+    if (result.dryRun)
+      return '❌ **Dry run failed:** the setup does not check out; nothing was minted, written or revoked.'
+    const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token'
+    return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`
+  }
+  if (!result) return ''
+  if (result.skipped) return `⏭️ **Not due:** ${escapeText(result.skipReason ?? 'nothing to do')}`
+  if (result.dryRun)
+    return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
+  const count = result.secrets.filter((s) => s.holds === 'new').length
+  return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+}
+
+function tokenFacts(result: RotationResult, context: ReportContext): string[] {
+  const { now } = context
+  const facts: string[] = []
+  const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown'
+  facts.push(
+    `- **Token:** ${type}${result.account ? ` (${escapeText(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`
+  )
+  const when = (date: Date | null | undefined): string =>
+    date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`
+  if (result.rotated) {
+    facts.push(`- **New token expires:** ${when(result.expiresAt)}`)
+    facts.push(`- **Replaced token expires:** ${when(result.previousExpiresAt)}`)
+  } else {
+    facts.push(`- **Current token expires:** ${when(result.previousExpiresAt)}`)
+  }
+  const due = nextRotation(result, context)
+  if (due) facts.push(`- **Next rotation due:** ${due}`)
+  if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
+    facts.push(
+      `- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
+    )
+  }
+  const revoked = result.revocations.length > 0 ? result.revocations.map(escapeText).join('; ') : 'nothing'
+  facts.push(`- **Revoked:** ${revoked}`)
+  return [...facts, '']
+}
+
+/** When `rotate-before` will let the token in the secret be rotated. */
+function nextRotation(result: RotationResult, context: ReportContext): string | undefined {
+  const expiry = result.expiresAt
+  if (result.strategy === 'instagram')
+    return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)'
+  if (!expiry) return expiry === null ? 'never (the token does not expire)' : undefined
+  if (context.rotateBeforeSeconds === undefined) return 'on every run (rotate-before is empty)'
+  const due = new Date(expiry.getTime() - context.rotateBeforeSeconds * 1000)
+  const threshold = durationText(context.rotateBeforeSeconds)
+  return due <= context.now
+    ? `now (fewer than ${threshold} left)`
+    : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`
+}
+
+function durationText(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} days`
+  if (seconds % 3600 === 0) return `${seconds / 3600} hours`
+  return `${Math.round(seconds / 60)} minutes`
+}
+
+function destinationTable(result: RotationResult, context: ReportContext): string[] {
+  const rows = result.secrets
+  if (rows.length === 0 && result.destinations.length === 0) return []
+  const failed = rows.some((s) => s.status === 'failed')
+  const partial = failed && !result.dryRun && rows.some((s) => s.holds !== undefined)
+  const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds'] : []), ...(failed ? ['Fix'] : [])]
+  const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
+  const seen = new Set<SecretOutcome>()
+  for (const destination of result.destinations.length > 0 ? result.destinations : []) {
+    const outcomes = rows.filter((s) => matches(s, destination))
+    if (outcomes.length === 0) {
+      // Planned, never reached: the run stopped before writing it, so it holds what it held.
+      lines.push(
+        row([link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])])
+      )
+      continue
+    }
+    for (const outcome of outcomes) {
+      seen.add(outcome)
+      lines.push(tableRow(outcome, destination, context, partial, failed))
+    }
+  }
+  for (const outcome of rows.filter((s) => !seen.has(s)))
+    lines.push(tableRow(outcome, undefined, context, partial, failed))
+  return [...lines, '']
+}
+
+function tableRow(
+  outcome: SecretOutcome,
+  destination: Destination | undefined,
+  context: ReportContext,
+  partial: boolean,
+  failed: boolean
+): string {
+  const where = destination
+    ? link(destination, context)
+    : escapeText(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`)
+  const result =
+    outcome.status === 'failed'
+      ? `❌ ${escapeText(outcome.error ?? 'failed')}`
+      : outcome.status === 'checked'
+        ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
+        : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(escapeText).join(', ')}` : ''}`
+  const holds = outcome.holds ?? ''
+  return row([
+    where,
+    inlineCode(outcome.name),
+    result,
+    ...(partial ? [holds] : []),
+    ...(failed ? [escapeText(outcome.fix ?? '')] : [])
+  ])
+}
+
+function matches(outcome: SecretOutcome, destination: Destination): boolean {
+  return (
+    outcome.kind === destination.kind &&
+    outcome.type === destination.secretType &&
+    outcome.target === destination.target &&
+    (outcome.environment ?? '') === (destination.environment ?? '')
+  )
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
+}
+
+/** The destination, linked to its secrets settings page. */
+function link(destination: Destination, context: ReportContext): string {
+  const text = escapeText(describeDestination(destination))
+  const server = context.serverUrl?.replace(/\/+$/, '')
+  if (!server) return text
+  const area = destination.secretType
+  const path =
+    destination.kind === 'organization'
+      ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
+      : destination.kind === 'environment'
+        ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
+        : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`
+  return `[${text}](${server}/${path})`
+}
+
+/** Markdown-inert text: every character Markdown or HTML could read as markup is escaped. */
+export function escapeText(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+}
+
+function inlineCode(text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ')
+  const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}${longest > 0 ? ' ' : ''}${clean}${longest > 0 ? ' ' : ''}${fence}`
+}
+
+/** A code block whose fence is longer than any run of backticks in the text, so nothing breaks out of it. */
+export function fenced(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(Math.max(3, longest + 1))
+  return `${fence}text\n${text}\n${fence}`
 }

@@ -1,20 +1,30 @@
 /** The protocol's steps, in order: every failure names the one it happened in. */
 export type RotationStep = 'inputs' | 'check' | 'prepare' | 'mint' | 'verify' | 'store' | 'confirm' | 'revoke'
 
-/** A failure the user can act on: what went wrong, in which step, and how to fix it. */
+/** A failure in words a user can act on: what went wrong, and the fix as a full sentence. */
+export interface Explained {
+  message: string
+  fix: string
+}
+
+/** A failure of one step of the rotation, explained. */
 export class RotationError extends Error {
   constructor(
     readonly step: RotationStep,
     message: string,
-    readonly fix?: string
+    readonly fix: string
   ) {
     super(message)
     this.name = 'RotationError'
   }
 
+  static of(step: RotationStep, explained: Explained): RotationError {
+    return new RotationError(step, explained.message, explained.fix)
+  }
+
   /** One line for the log: `[step] message Fix: …`. */
   describe(): string {
-    return `[${this.step}] ${this.message}${this.fix ? ` Fix: ${this.fix}` : ''}`
+    return `[${this.step}] ${this.message} Fix: ${this.fix}`
   }
 }
 

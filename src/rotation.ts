@@ -1,18 +1,27 @@
 // The rotation protocol, read top to bottom: check → prepare → mint → verify → store and confirm → revoke.
-// It takes its collaborators as parameters, so the action, the demo and the tests run the same code.
+// It takes its collaborators as parameters, so the action, the CLI, the demo and the tests run the same code.
+import type { RotationLog } from './action-io.js'
+import type { Clock } from './clock.js'
 import { mapWithConcurrency } from './concurrency.js'
+import { Input } from './contract.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
-import { explainGitHubFailure } from './github/github-fixes.js'
+import { readGitHubError } from './github/github-error.js'
+import { explainGitHubFailure, permissionNeeded } from './github/github-fixes.js'
 import { StaleSecretError, type SecretStore, type WriteStatus } from './github/secret-store.js'
-import { graphFailure } from './graph/graph-fixes.js'
-import type { MetaTokens, TokenInfo, TokenKind } from './graph/meta-tokens.js'
-import { errorMessage, RotationError, type RotationStep } from './rotation-error.js'
-import type { RotationLog } from './rotation-log.js'
-import type { SecretRedactor } from './secret-redactor.js'
+import { checkWriteBudget } from './github/write-budget.js'
+import type { TokenInfo, TokenKind } from './graph/meta-tokens.js'
+import type { InputNaming } from './input-naming.js'
+import { Revocation } from './revocation.js'
+import { RotationError, type RotationStep } from './rotation-error.js'
+import type { SecretKeeper } from './secret-keeper.js'
 import type { SecretType, Settings } from './settings.js'
-import { checkCurrentToken, checkNewToken, expiryText, rotationCanWait } from './token-checks.js'
+import { NotDueError, type CheckedToken, type TokenSource } from './strategies/token-source.js'
+import { expiryText } from './token-checks.js'
 
 export type SecretStatus = 'created' | 'updated' | 'checked' | 'failed'
+
+/** Which token a destination's secret holds after the run. */
+export type Holding = 'new' | 'old' | 'new or old'
 
 export interface SecretOutcome {
   kind: Destination['kind']
@@ -23,53 +32,79 @@ export interface SecretOutcome {
   status: SecretStatus
   error?: string
   fix?: string
-  /** A failed write that may have landed all the same (no answer, a 5xx, an unconfirmed read-back). */
-  mayHoldNewToken?: boolean
+  /** Dry run: what was proven about the destination. */
+  proven?: string[]
+  /** Organization secrets with visibility selected: repositories this write gave access. */
+  addedRepositories?: string[]
+  /** The step a failed write failed in: store, or confirm when only the read-back failed. */
+  failedIn?: RotationStep
+  /** The token this secret holds now, when it was part of the writes. */
+  holds?: Holding
 }
 
 export interface RotationResult {
+  strategy: Settings['strategy']
   rotated: boolean
   revoked: boolean
   skipped: boolean
+  /** Why the run changed nothing, when it skipped. */
+  skipReason?: string
   dryRun: boolean
   tokenKind?: TokenKind
+  /** Who the token is for, when known in words (an Instagram account). */
+  account?: string
   scopes: string[]
   /** Expiry of the token that was in the secret before this run. */
   previousExpiresAt?: Date | null
   /** Expiry of the token in the secret now. */
   expiresAt?: Date | null
+  /** User tokens: when Meta's data-access window closes. */
+  dataAccessExpiresAt?: Date | null
   newToken?: string
+  /** Every destination, in the order given. */
+  destinations: Destination[]
   secrets: SecretOutcome[]
   /** What each revocation was, in words, for the summary. */
   revocations: string[]
   failure?: RotationError
   notes: string[]
+  /** When the run ended, on the runner's clock (for "in N days"). */
+  finishedAt?: Date
 }
 
 export interface RotationServices {
-  tokens: MetaTokens
+  source: TokenSource
   store: SecretStore
   log: RotationLog
-  redactor: SecretRedactor
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
   githubToken: string
-  now?: () => Date
+  /** On github.com the hourly write limit applies. */
+  githubDotCom: boolean
+  /** Sentences for the summary, shared with the token source. */
+  notes?: string[]
 }
 
 interface SecretWrite {
   name: string
   value: string
+  /** The secret named by secret-name (or a page secret): it receives a new token. */
+  fresh: boolean
 }
 
 export async function rotate(settings: Settings, services: RotationServices): Promise<RotationResult> {
   const result: RotationResult = {
+    strategy: settings.strategy,
     rotated: false,
     revoked: false,
     skipped: false,
     dryRun: settings.dryRun,
     scopes: [],
+    destinations: [],
     secrets: [],
     revocations: [],
-    notes: []
+    notes: services.notes ?? []
   }
   try {
     await new Rotation(settings, services, result).run()
@@ -77,12 +112,13 @@ export async function rotate(settings: Settings, services: RotationServices): Pr
     if (!(error instanceof RotationError)) throw error
     result.failure = error
   }
+  result.finishedAt = services.clock.now()
   return result
 }
 
 class Rotation {
   private readonly log: RotationLog
-  private readonly now: () => Date
+  private readonly revocation: Revocation
 
   constructor(
     private readonly settings: Settings,
@@ -90,198 +126,141 @@ class Rotation {
     private readonly result: RotationResult
   ) {
     this.log = services.log
-    this.now = services.now ?? (() => new Date())
+    this.revocation = new Revocation(settings, services, result)
   }
 
   async run(): Promise<void> {
-    const { settings, result, log } = this
-    const current = await this.checkCurrent()
-    const previous = await this.checkPrevious()
-    if (
-      current &&
-      settings.strategy === 'refresh' &&
-      rotationCanWait(current, settings.rotateBeforeSeconds, this.now())
-    ) {
-      result.skipped = true
-      log.info(
-        `The current token expires ${expiryText(current.expiresAt)}, further away than rotate-before: nothing to do.`
-      )
-      return
-    }
+    const { settings, result, services } = this
+    const current = await this.check()
+    const previous = await services.source.checkPrevious(current)
+    const notDue = services.source.notDue(current)
+    if (notDue) return this.skip(notDue)
 
     const destinations = planDestinations(settings)
+    result.destinations = destinations
+    checkWriteBudget(destinations, this.writesPerDestination(), settings.dryRun, services.githubDotCom, services.naming)
     const ready = await this.prepare(destinations)
     if (settings.dryRun) {
       this.failIfAnyFailed(
         'prepare',
-        'Dry run: some destinations are not ready; nothing was minted, written or revoked.'
+        'Dry run: some destinations did not pass their checks; nothing was minted, written or revoked.',
+        'Then run the dry run again.'
       )
-      log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.')
+      this.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.')
       return
     }
     if (ready.length === 0) {
-      this.failIfAnyFailed('prepare', 'No destination can be written; nothing was minted, written or revoked.')
+      this.failIfAnyFailed(
+        'prepare',
+        'No destination can be written; nothing was minted, written or revoked.',
+        'Then re-run.'
+      )
     }
 
-    const fresh = await this.mint(current)
-    const sameString = fresh === settings.token
-    const freshInfo = await this.verify(fresh, current, sameString)
-    const writes = await this.secretWrites(fresh, freshInfo)
+    let minted
+    try {
+      minted = await services.source.mint(current)
+    } catch (error) {
+      if (error instanceof NotDueError) return this.skip(error.message)
+      throw error
+    }
+    const fresh = minted.token
+    const freshToken = await this.verify(minted, current)
+    const writes = await this.secretWrites(fresh, freshToken.info)
 
     await this.store(ready, writes)
-    const main = result.secrets.filter((s) => s.name === settings.secretName.toUpperCase())
-    const storedSomewhere = main.some((s) => isWritten(s.status))
+    const main = result.secrets.filter((s) => s.name === settings.secretName.toUpperCase() && s.status !== 'checked')
+    const storedSomewhere = main.some((s) => s.holds === 'new')
     result.rotated = storedSomewhere
     if (storedSomewhere) {
       result.newToken = fresh
-      result.expiresAt = freshInfo.expiresAt
-      result.tokenKind = freshInfo.kind
-      result.scopes = freshInfo.scopes
+      result.expiresAt = freshToken.info.expiresAt
+      result.tokenKind = freshToken.info.kind
+      result.scopes = freshToken.info.scopes
+      result.dataAccessExpiresAt = freshToken.info.dataAccessExpiresAt
     }
     if (result.secrets.some((s) => s.status === 'failed')) {
-      if (main.some((s) => s.mayHoldNewToken)) {
-        result.notes.push('A write whose outcome is unknown may have stored the new token, so it was left alive.')
-      } else if (!storedSomewhere) {
-        await this.revokeOrphan(fresh, freshInfo.kind === 'system-user' && freshInfo.isValid, sameString)
-      }
-      this.failIfAnyFailed(
-        'store',
-        `Not every destination holds the new token, so nothing was revoked: the old token still works${current ? ` until ${expiryText(current.expiresAt)}` : ''}.`
-      )
+      await this.afterFailedWrites(main, fresh, freshToken.info, current?.info)
     }
-    await this.revokeReplaced(current, previous, fresh)
+    await this.revocation.replaced(current?.info, previous, fresh)
   }
 
-  private async checkCurrent(): Promise<TokenInfo | undefined> {
-    const { settings, result } = this
-    if (!settings.token) return undefined
-    const current = await this.graph('check', 'Checking the current token (debug_token)', () =>
-      this.services.tokens.inspect(settings.token as string)
-    )
-    result.tokenKind = current.kind
-    result.scopes = current.scopes
-    result.previousExpiresAt = current.expiresAt
-    result.expiresAt = current.expiresAt
-    if (settings.strategy === 'refresh') {
-      checkCurrentToken(current, settings, this.now())
-    } else if (!current.isValid) {
-      result.notes.push("The token in 'token' is no longer valid: there is nothing to revoke.")
-    } else if (current.appId !== settings.appId) {
-      throw new RotationError(
-        'check',
-        `The token in 'token' belongs to app ${current.appId}, not app-id ${settings.appId}.`,
-        "pass this app's token in 'token', or leave it empty."
-      )
-    } else if (settings.revoke === 'true' && current.kind !== 'system-user') {
-      throw new RotationError(
-        'check',
-        `revoke: true, but the token in 'token' is a ${current.kind} token; Meta revokes only system user tokens.`,
-        'use revoke: auto or false.'
-      )
+  private async check(): Promise<CheckedToken | undefined> {
+    const current = await this.services.source.checkCurrent()
+    if (current) {
+      const { info } = current
+      this.result.tokenKind = info.kind
+      this.result.account = current.account
+      this.result.scopes = info.scopes
+      this.result.previousExpiresAt = info.expiresAt
+      this.result.expiresAt = info.expiresAt
+      this.result.dataAccessExpiresAt = info.dataAccessExpiresAt
     }
-    this.log.info(
-      `Current token: ${current.kind}, ${current.isValid ? 'valid' : 'not valid'}, expires ${expiryText(current.expiresAt)}, scopes ${current.scopes.join(', ') || 'none'}.`
-    )
     return current
   }
 
-  /** Grace mode: the token in previous-secret-name, revoked instead of the one being replaced. */
-  private async checkPrevious(): Promise<TokenInfo | undefined> {
-    const { settings } = this
-    if (!settings.previousToken) return undefined
-    const info = await this.graph('check', "Checking 'previous-token' (debug_token)", () =>
-      this.services.tokens.inspect(settings.previousToken as string)
-    )
-    if (info.isValid && info.appId !== settings.appId) {
-      throw new RotationError(
-        'check',
-        `'previous-token' belongs to app ${info.appId}, not app-id ${settings.appId}.`,
-        "pass the value held in 'previous-secret-name'."
-      )
-    }
-    if (info.isValid && settings.revoke === 'true' && info.kind !== 'system-user') {
-      throw new RotationError(
-        'check',
-        `revoke: true, but 'previous-token' is a ${info.kind} token; Meta revokes only system user tokens.`,
-        'use revoke: auto or false.'
-      )
-    }
-    return info
+  private skip(reason: string): void {
+    this.result.skipped = true
+    this.result.skipReason = reason
+    this.log.info(reason)
   }
 
-  /** Reads every destination's public key (and repository ids): GitHub access is proven before anything is minted. */
+  /** Secrets written in each destination: the main one, grace mode's previous slot, the pages'. */
+  private writesPerDestination(): number {
+    const { settings } = this
+    const pages = settings.strategy === 'refresh' ? settings.pageSecrets.length : 0
+    return 1 + (settings.previousSecretName ? 1 : 0) + pages
+  }
+
+  /**
+   * Reads every destination's public key (and repository ids) before anything is minted. A dry run
+   * also proves the token may write there, changing nothing.
+   */
   private async prepare(destinations: Destination[]): Promise<Destination[]> {
     const { store } = this.services
-    const outcomes = await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
+    const { settings } = this
+    const outcomes = await mapWithConcurrency(destinations, settings.maxConcurrency, async (destination) => {
       try {
         await store.publicKey(destination)
         for (const name of destination.selectedRepositories ?? [])
           await store.repositoryId(`${destination.target}/${name}`)
-        return this.outcome(destination, this.settings.secretName, 'checked')
       } catch (error) {
-        return this.failure(destination, this.settings.secretName, error)
+        return this.failure(destination, settings.secretName, error)
+      }
+      if (!settings.dryRun) return this.outcome(destination, settings.secretName, 'checked')
+      try {
+        await store.proveWriteAccess(destination)
+      } catch (error) {
+        return this.writeAccessFailure(destination, error)
+      }
+      return {
+        ...this.outcome(destination, settings.secretName, 'checked'),
+        proven: ['public key readable', 'write access']
       }
     })
     // Results keep the order the user listed the destinations in.
-    this.result.secrets.push(...outcomes.filter((o) => o.status === 'failed' || this.settings.dryRun))
+    this.result.secrets.push(...outcomes.filter((o) => o.status === 'failed' || settings.dryRun))
     this.suggestOrganizationSecret(destinations)
     return destinations.filter((_, index) => outcomes[index]?.status === 'checked')
   }
 
-  private async mint(current: TokenInfo | undefined): Promise<string> {
-    const { settings, services } = this
-    let fresh: string
-    if (settings.strategy === 'generate') {
-      const systemUserId = settings.systemUserId as string
-      const adminToken = settings.adminToken as string
-      if (settings.installApp) {
-        await this.graph('mint', `Installing app ${settings.appId} for system user ${systemUserId}`, () =>
-          services.tokens.installApp(systemUserId, adminToken)
-        )
-      }
-      fresh = (
-        await this.graph('mint', `Generating a system user token for ${systemUserId}`, () =>
-          services.tokens.generate(systemUserId, adminToken, settings.scopes, settings.expiring)
-        )
-      ).token
-    } else {
-      const expiring = current?.kind === 'system-user' && settings.expiring
-      fresh = (
-        await this.graph('mint', 'Refreshing the token (oauth/access_token)', () =>
-          services.tokens.refresh(settings.token as string, expiring)
-        )
-      ).token
+  /** Checks the new token; one that fails is stored nowhere, so a revocable one is revoked at once. */
+  private async verify(minted: { token: string }, current: CheckedToken | undefined): Promise<CheckedToken> {
+    const { source } = this.services
+    let fresh: CheckedToken
+    try {
+      fresh = await source.inspectNew(minted)
+    } catch (error) {
+      await this.revocation.orphan(minted.token, source.mintsRevocable(current))
+      throw error
     }
-    this.keepSecret(fresh)
-    this.log.info(fresh === settings.token ? 'Meta handed back the same token string.' : 'Meta issued a new token.')
+    try {
+      source.judgeNew(fresh, current)
+    } catch (error) {
+      await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info))
+      throw error
+    }
     return fresh
-  }
-
-  private async verify(fresh: string, current: TokenInfo | undefined, sameString: boolean): Promise<TokenInfo> {
-    let info: TokenInfo
-    try {
-      info = await this.graph('verify', 'Checking the new token (debug_token)', () =>
-        this.services.tokens.inspect(fresh)
-      )
-    } catch (error) {
-      // Unchecked, it is stored nowhere: a system user token must not stay alive.
-      await this.revokeOrphan(
-        fresh,
-        this.settings.strategy === 'generate' || current?.kind === 'system-user',
-        sameString
-      )
-      throw error
-    }
-    try {
-      checkNewToken(info, this.settings, current)
-    } catch (error) {
-      await this.revokeOrphan(fresh, info.kind === 'system-user' && info.isValid, sameString)
-      throw error
-    }
-    this.log.info(
-      `New token: ${info.kind}, expires ${expiryText(info.expiresAt)}, scopes ${info.scopes.join(', ') || 'none'}.`
-    )
-    return info
   }
 
   /** What goes into each destination: the previous slot first, so both slots always hold a working token. */
@@ -289,156 +268,171 @@ class Rotation {
     const { settings } = this
     const writes: SecretWrite[] = []
     if (settings.previousSecretName) {
-      if (settings.token && settings.token !== fresh)
-        writes.push({ name: settings.previousSecretName, value: settings.token })
-      else this.result.notes.push(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
+      if (settings.token && settings.token !== fresh) {
+        writes.push({ name: settings.previousSecretName, value: settings.token, fresh: false })
+      } else {
+        this.result.notes.push(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
+      }
     }
-    writes.push({ name: settings.secretName, value: fresh })
-    if (settings.pageSecrets.length > 0) writes.push(...(await this.pageWrites(fresh, freshInfo)))
+    writes.push({ name: settings.secretName, value: fresh, fresh: true })
+    if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0) {
+      writes.push(...(await this.pageWrites(fresh, freshInfo)))
+    }
     return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }))
   }
 
   private async pageWrites(userToken: string, userInfo: TokenInfo): Promise<SecretWrite[]> {
-    const pages = await this.graph('mint', 'Reading the page tokens (me/accounts)', () =>
-      this.services.tokens.pages(userToken)
-    )
-    for (const page of pages) this.keepSecret(page.token)
-    const missing = this.settings.pageSecrets.filter((wanted) => !pages.some((page) => page.id === wanted.pageId))
+    const { settings } = this
+    if (settings.strategy !== 'refresh') return []
+    const pages =
+      (await this.services.source.pageTokens?.(
+        userToken,
+        settings.pageSecrets.map((p) => p.pageId)
+      )) ?? []
+    const found = new Map(pages.map((page) => [page.id, page.token]))
+    const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId))
     if (missing.length > 0) {
       throw new RotationError(
         'mint',
-        `User ${userInfo.userId ?? ''} no longer manages page${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.pageId).join(', ')}; nothing was written.`,
-        "give the user a task on the page (Page settings > Page access), or remove it from 'page-secrets'."
+        `User ${userInfo.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.pageId).join(', ')} (neither in /me/accounts nor through a business); nothing was written.`,
+        `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${this.services.naming.name(Input.PageSecrets)}.`
       )
     }
-    return this.settings.pageSecrets.map((wanted) => ({
+    return settings.pageSecrets.map((wanted) => ({
       name: wanted.secretName,
-      value: pages.find((page) => page.id === wanted.pageId)?.token as string
+      value: found.get(wanted.pageId) as string,
+      fresh: true
     }))
   }
 
   private async store(destinations: Destination[], writes: SecretWrite[]): Promise<void> {
-    const { store } = this.services
     const outcomes = await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
       const done: SecretOutcome[] = []
-      for (const write of writes) done.push(await this.writeAndConfirm(store, destination, write))
+      for (const write of writes) done.push(await this.writeAndConfirm(destination, write))
       return done
     })
     this.result.secrets.push(...outcomes.flat())
   }
 
-  private async writeAndConfirm(
-    store: SecretStore,
-    destination: Destination,
-    write: SecretWrite
-  ): Promise<SecretOutcome> {
-    const startedAt = this.now()
-    let status: WriteStatus
+  /**
+   * One write and its read-back. A write GitHub answered 2xx may hold the new token whatever the
+   * read-back says; a write with no answer or a 5xx is settled by reading the secret back.
+   */
+  private async writeAndConfirm(destination: Destination, write: SecretWrite): Promise<SecretOutcome> {
+    const { store } = this.services
+    const before: Holding = write.fresh ? 'old' : 'new or old'
+    const mark = store.mark()
+    let written: { status: WriteStatus; addedRepositories: string[] }
     try {
-      status = await store.write(destination, write.name, write.value)
+      written = await store.write(destination, write.name, write.value)
     } catch (error) {
-      return { ...this.failure(destination, write.name, error), mayHoldNewToken: writeMayHaveLanded(error) }
-    }
-    try {
-      await store.confirm(destination, write.name, startedAt)
-    } catch (error) {
+      const status = readGitHubError(error).status
+      const refused = status !== undefined && status < 500
+      const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark)
+      if (landing === 'landed') {
+        this.log.info(
+          `${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`
+        )
+        return { ...this.outcome(destination, write.name, 'updated'), holds: write.fresh ? 'new' : undefined }
+      }
       return {
-        ...this.failure(destination, write.name, error, 'confirm'),
-        mayHoldNewToken: !(error instanceof StaleSecretError)
+        ...this.failure(destination, write.name, error),
+        ...(write.fresh ? { holds: landing === 'not-landed' ? before : 'new or old' } : {})
       }
     }
-    this.log.info(`${write.name}: ${status} the ${describeDestination(destination)}.`)
-    return this.outcome(destination, write.name, status)
+    const added = written.addedRepositories.length > 0 ? { addedRepositories: written.addedRepositories } : {}
+    try {
+      await store.confirm(destination, write.name, mark)
+    } catch (error) {
+      const why =
+        error instanceof StaleSecretError
+          ? `GitHub accepted the write to the ${describeDestination(destination)} but kept showing the secret as it was before`
+          : `GitHub accepted the write to the ${describeDestination(destination)} but reading it back failed (${readGitHubError(error).said})`
+      const message = this.services.keeper.redact(`${why}, so it may hold either token.`)
+      this.log.warning(`${write.name}: ${message}`)
+      return {
+        ...this.outcome(destination, write.name, 'failed'),
+        ...added,
+        error: message,
+        fix: 'Re-run: the next run reads the secret again and completes the rotation.',
+        failedIn: 'confirm',
+        ...(write.fresh ? { holds: 'new or old' as const } : {})
+      }
+    }
+    this.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`)
+    for (const repo of written.addedRepositories)
+      this.log.info(`${write.name}: ${repo} can now use the organization secret too.`)
+    return {
+      ...this.outcome(destination, write.name, written.status),
+      ...added,
+      ...(write.fresh ? { holds: 'new' as const } : {})
+    }
   }
 
-  private async revokeReplaced(
-    current: TokenInfo | undefined,
-    previous: TokenInfo | undefined,
-    fresh: string
+  /** Some writes failed: nothing is revoked, and a new token that no destination can hold is revoked. */
+  private async afterFailedWrites(
+    main: SecretOutcome[],
+    fresh: string,
+    freshInfo: TokenInfo,
+    current: TokenInfo | undefined
   ): Promise<void> {
-    const { settings, result } = this
-    const grace = settings.previousSecretName !== undefined
-    const target = grace ? settings.previousToken : settings.token
-    const info = grace ? previous : current
-    const label = grace ? "the token from 'previous-token'" : 'the replaced token'
-    if (settings.revoke === 'false' || !target || !info) return
-    if (target === fresh) {
-      result.notes.push(`${label} is the token now stored: it was not revoked.`)
-      return
-    }
-    if (!info.isValid) {
-      result.notes.push(`${label} was already invalid: nothing to revoke.`)
-      return
-    }
-    if (info.kind !== 'system-user') {
+    const { result, services } = this
+    const now = services.clock.now()
+    const mayHold = main.some((s) => s.holds === 'new' || s.holds === 'new or old')
+    if (main.some((s) => s.holds === 'new or old')) {
       result.notes.push(
-        `${label} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt)}.`
-      )
-      return
-    }
-    if (settings.revoke === 'auto' && mayStillBeStoredByAnotherRun(info, this.now())) {
-      result.notes.push(
-        `${label} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so revoke: auto left it alive (it expires ${expiryText(info.expiresAt)}). ` +
-          'Give the workflow a concurrency group so rotations never overlap; use revoke: true to revoke a fresh token anyway (after a leak).'
-      )
-      this.log.warning(
-        `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`
-      )
-      return
-    }
-    try {
-      await this.services.tokens.revoke(target, fresh)
-    } catch (error) {
-      const explained = graphFailure('revoke', `Revoking ${label}`, error)
-      throw new RotationError(
-        'revoke',
-        `The new token is stored and confirmed in every destination, but ${explained.message} ${label} stays valid until ${expiryText(info.expiresAt)} unless revoked by hand.`,
-        `${explained.fix ?? ''} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`.trim()
+        'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.'
       )
     }
-    result.revoked = true
-    result.revocations.push(label)
-    this.log.info(`Revoked ${label}.`)
+    if (!mayHold) await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo))
+    const oldStillWorks = current
+      ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
+      : ' The old token was not revoked.'
+    const onlyConfirm = result.secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm')
+    this.failIfAnyFailed(
+      onlyConfirm ? 'confirm' : 'store',
+      `Not every destination holds the new token.${oldStillWorks}`,
+      'Then re-run: the run that gets every destination written completes the rotation.'
+    )
   }
 
-  /** A system user token minted but stored nowhere must not stay alive. */
-  private async revokeOrphan(fresh: string, systemUser: boolean, sameString: boolean): Promise<void> {
-    if (sameString || !systemUser) return
-    try {
-      await this.services.tokens.revoke(
-        fresh,
-        this.settings.token && this.settings.token !== fresh ? this.settings.token : fresh
-      )
-      this.result.revocations.push('the new token, stored nowhere')
-      this.result.notes.push('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
-    } catch (error) {
-      this.result.notes.push(
-        `The new token was stored nowhere and revoking it failed (${errorMessage(error)}): revoke the system user's unused tokens by hand (Business settings > System users).`
-      )
-    }
-  }
-
-  private failure(destination: Destination, name: string, error: unknown, step?: RotationStep): SecretOutcome {
-    const explained =
-      step === 'confirm'
-        ? {
-            message: `The write to the ${describeDestination(destination)} could not be confirmed: ${errorMessage(error)}.`,
-            fix: 're-run.'
-          }
-        : explainGitHubFailure(error, destination, this.services.githubToken)
-    const message = this.services.redactor.redact(explained.message)
+  private failure(destination: Destination, name: string, error: unknown): SecretOutcome {
+    const explained = explainGitHubFailure(error, destination, this.services.githubToken)
+    const message = this.services.keeper.redact(explained.message)
     this.log.warning(`${name}: ${message} Fix: ${explained.fix}`)
-    return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix }
+    return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix, failedIn: 'store' }
   }
 
-  private failIfAnyFailed(step: RotationStep, message: string): void {
+  /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
+  private writeAccessFailure(destination: Destination, error: unknown): SecretOutcome {
+    const { status } = readGitHubError(error)
+    if (status !== 403) return this.failure(destination, this.settings.secretName, error)
+    const token = this.services.naming.name(Input.GithubToken)
+    const message = this.services.keeper.redact(
+      `${token} can read but not write the ${describeDestination(destination)} (GitHub answered 403 to a write check).`
+    )
+    const fix = `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
+    this.log.warning(`${this.settings.secretName}: ${message} Fix: ${fix}`)
+    return {
+      ...this.outcome(destination, this.settings.secretName, 'failed'),
+      error: message,
+      fix,
+      failedIn: 'prepare'
+    }
+  }
+
+  private failIfAnyFailed(step: RotationStep, message: string, then: string): void {
     const failed = this.result.secrets.filter((s) => s.status === 'failed')
     if (failed.length === 0) return
-    const lines = failed.map((s) => `${s.name} in ${s.target}${s.environment ? ` (${s.environment})` : ''}: ${s.error}`)
+    const counted = this.result.secrets.filter((s) => s.status !== 'checked' || this.settings.dryRun)
+    const what = step === 'prepare' ? 'destination check' : 'secret write'
+    const lines = failed.map(
+      (s) => `${s.name} in ${s.target}${s.environment ? ` (${s.environment})` : ''}: ${s.error ?? ''}`
+    )
     throw new RotationError(
       step,
-      `${failed.length} of ${this.result.secrets.length} secret write${this.result.secrets.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`,
-      `${[...new Set(failed.map((s) => s.fix))].join(' ')} Then re-run: the run that gets every destination written completes the rotation.`
+      `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`,
+      `${[...new Set(failed.map((s) => s.fix))].join(' ')} ${then}`
     )
   }
 
@@ -469,38 +463,4 @@ class Rotation {
       status
     }
   }
-
-  private keepSecret(secret: string): void {
-    this.services.log.mask(secret)
-    this.services.redactor.add(secret)
-  }
-
-  private async graph<T>(step: RotationStep, what: string, call: () => Promise<T>): Promise<T> {
-    this.log.debug(`${what}…`)
-    try {
-      return await call()
-    } catch (error) {
-      throw graphFailure(step, what, error)
-    }
-  }
-}
-
-/**
- * The concurrency guard. A run can only revoke a token another run is still storing when that token
- * is the one it was given, which means it was minted moments ago. `revoke: auto` leaves such tokens alive.
- */
-const FRESH_TOKEN_MINUTES = 60
-
-function mayStillBeStoredByAnotherRun(info: TokenInfo, now: Date): boolean {
-  return info.issuedAt !== undefined && now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000
-}
-
-/** A refusal (4xx) proves the write did not happen; no answer or a server error (5xx, which is also how Octokit reports a lost connection) does not. */
-function writeMayHaveLanded(error: unknown): boolean {
-  const status = (error as { status?: unknown })?.status
-  return typeof status !== 'number' || status >= 500
-}
-
-function isWritten(status: SecretStatus): boolean {
-  return status === 'created' || status === 'updated'
 }

@@ -4,16 +4,20 @@ import {
   DEFAULT_GITHUB_API_URL,
   DEFAULT_GRAPH_API_URL,
   DEFAULT_GRAPH_API_VERSION,
+  DEFAULT_INSTAGRAM_API_URL,
   DEFAULT_MAX_CONCURRENCY,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
-  Input
+  Input,
+  type InputName
 } from './contract.js'
 import { parseDurationSeconds } from './duration.js'
+import { sameSecretName, secretNameProblem } from './github/secret-names.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
+import { actionInputs, type InputNaming } from './input-naming.js'
+import { hasControlCharacters, outsideText } from './outside-text.js'
 import { RotationError } from './rotation-error.js'
-import { sameSecretName, secretNameProblem } from './secret-names.js'
 
-export type Strategy = 'refresh' | 'generate'
+export type Strategy = 'refresh' | 'generate' | 'instagram'
 export type RevokeMode = 'auto' | 'true' | 'false'
 export type SecretType = 'actions' | 'dependabot' | 'codespaces'
 export type Visibility = 'all' | 'private' | 'selected'
@@ -23,21 +27,18 @@ export interface PageSecret {
   secretName: string
 }
 
-export interface Settings {
-  appId: string
-  appSecret: string
-  token?: string
-  strategy: Strategy
-  systemUserId?: string
-  adminToken?: string
-  scopes: string[]
-  expiring: boolean
-  installApp: boolean
-  revoke: RevokeMode
-  rotateBeforeSeconds?: number
-  pageSecrets: PageSecret[]
+/** A Meta app, for the Graph API strategies. */
+export interface MetaApp {
+  id: string
+  secret: string
   graphApiVersion: string
   graphApiUrl: string
+}
+
+/** Where the token goes, and everything GitHub needs to put it there. */
+interface CommonSettings {
+  revoke: RevokeMode
+  rotateBeforeSeconds?: number
   secretName: string
   /** `owner/repo` of every repository to write to; empty when only an organization secret is wanted. */
   repositories: string[]
@@ -54,16 +55,55 @@ export interface Settings {
   dryRun: boolean
   requestTimeoutMs: number
   maxConcurrency: number
+  /** Said once the inputs are read (e.g. a scope newer than the list known here). */
+  warnings: string[]
 }
+
+export interface RefreshSettings extends CommonSettings {
+  strategy: 'refresh'
+  app: MetaApp
+  token: string
+  scopes: string[]
+  expiring: boolean
+  pageSecrets: PageSecret[]
+  requireSameAssets: boolean
+}
+
+export interface GenerateSettings extends CommonSettings {
+  strategy: 'generate'
+  app: MetaApp
+  /** The old token, revoked once the new one is stored. */
+  token?: string
+  systemUserId: string
+  adminToken: string
+  scopes: string[]
+  expiring: boolean
+  installApp: boolean
+  requireSameAssets: boolean
+}
+
+export interface InstagramSettings extends CommonSettings {
+  strategy: 'instagram'
+  token: string
+  instagramApiUrl: string
+}
+
+export type Settings = RefreshSettings | GenerateSettings | InstagramSettings
+export type GraphSettings = RefreshSettings | GenerateSettings
 
 export type InputReader = (name: string) => string
 
 const MAX_SECRET_BYTES = 48 * 1024
-const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/
 const NUMERIC_ID = /^\d{1,20}$/
 const SCOPE = /^[a-z][a-z0-9_]*$/
 const GRAPH_VERSION = /^v\d+\.\d+$/
+
+/** An input value echoed in a message: one inert line, short, in quotes. */
+function quote(value: string | undefined): string {
+  return `'${outsideText(value ?? '', 80)}'`
+}
 
 /** Splits a list input on newlines and commas, trimming and dropping empty entries. */
 export function parseList(text: string): string[] {
@@ -73,59 +113,89 @@ export function parseList(text: string): string[] {
     .filter(Boolean)
 }
 
-export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Settings {
-  const problems: string[] = []
-  const problem = (input: string, text: string): void => {
-    problems.push(`'${input}': ${text}`)
-  }
-  const text = (input: string): string => read(input).trim()
-  const optional = (input: string): string | undefined => text(input) || undefined
+/** A path segment that would change the request path instead of naming something. */
+export function isDotSegment(name: string): boolean {
+  return name === '.' || name === '..'
+}
 
-  const oneOf = <T extends string>(input: string, allowed: readonly T[], fallback: T): T => {
+/** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
+export function isRepositoryName(fullName: string): boolean {
+  const [owner, repo, ...rest] = fullName.split('/')
+  return (
+    rest.length === 0 &&
+    owner !== undefined &&
+    repo !== undefined &&
+    OWNER.test(owner) &&
+    REPOSITORY_NAME.test(repo) &&
+    !isDotSegment(repo)
+  )
+}
+
+export function readSettings(
+  read: InputReader,
+  env: NodeJS.ProcessEnv = {},
+  naming: InputNaming = actionInputs
+): Settings {
+  const problems: string[] = []
+  const warnings: string[] = []
+  const problem = (input: InputName, text: string): void => {
+    problems.push(`${naming.name(input)}: ${text}`)
+  }
+  const text = (input: InputName): string => read(input).trim()
+  const optional = (input: InputName): string | undefined => text(input) || undefined
+  const set = naming.setting
+
+  const oneOf = <T extends string>(input: InputName, allowed: readonly T[], fallback: T): T => {
     const value = text(input)
     if (!value) return fallback
     if ((allowed as readonly string[]).includes(value)) return value as T
-    problem(input, `'${value}' is not one of ${allowed.map((a) => `'${a}'`).join(', ')}.`)
+    problem(input, `${quote(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}.`)
     return fallback
   }
-  const bool = (input: string, fallback: boolean): boolean => {
+  const bool = (input: InputName, fallback: boolean): boolean => {
     const value = text(input)
     if (!value) return fallback
     if (/^(true|True|TRUE)$/.test(value)) return true
     if (/^(false|False|FALSE)$/.test(value)) return false
-    problem(input, `'${value}' is not a boolean: use true or false.`)
+    problem(input, `${quote(value)} is not a boolean: use true or false.`)
     return fallback
   }
-  const credential = (input: string, what: string, required: boolean): string | undefined => {
+  const credential = (input: InputName, what: string, required: boolean): string | undefined => {
     const value = text(input)
     if (!value) {
-      if (required) problem(input, `required: pass ${what}, from a secret (\${{ secrets.… }}).`)
+      if (required) problem(input, `required: pass ${what}, ${naming.credentialSource(input)}.`)
       return undefined
     }
     // Reported without the value: a malformed credential is still a credential.
     if (!/^[\x21-\x7e]+$/.test(value)) {
-      problem(
-        input,
-        `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check the secret's value.`
-      )
+      problem(input, `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check its value.`)
     } else if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
-      problem(input, `is longer than 48 KB, more than any ${what}. Check the secret's value.`)
+      problem(input, `is longer than 48 KB, more than any ${what}. Check its value.`)
     }
     return value
   }
+  const notWith = (input: InputName, why: string): void => {
+    if (text(input)) problem(input, why)
+  }
 
   // Meta side
+  const strategy = oneOf<Strategy>(Input.Strategy, ['refresh', 'generate', 'instagram'], 'refresh')
+  const instagram = strategy === 'instagram'
   const appId = text(Input.AppId)
-  if (!appId) problem(Input.AppId, 'required: your Meta app id (App settings > Basic > App ID).')
-  else if (!NUMERIC_ID.test(appId)) problem(Input.AppId, `'${appId}' is not a Meta app id: app ids are numbers.`)
-  const appSecret = credential(Input.AppSecret, 'the Meta app secret', true) ?? ''
-  const strategy = oneOf<Strategy>(Input.Strategy, ['refresh', 'generate'], 'refresh')
-  const token = credential(Input.Token, 'the current Meta access token', strategy === 'refresh')
+  if (!appId && !instagram) problem(Input.AppId, 'required: your Meta app id (App settings > Basic > App ID).')
+  else if (appId && !NUMERIC_ID.test(appId))
+    problem(Input.AppId, `${quote(appId)} is not a Meta app id: app ids are numbers.`)
+  const appSecret = credential(Input.AppSecret, 'the Meta app secret', !instagram) ?? ''
+  const token = credential(
+    Input.Token,
+    instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token',
+    strategy !== 'generate'
+  )
   const systemUserId = optional(Input.SystemUserId)
   if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
     problem(
       Input.SystemUserId,
-      `'${systemUserId}' is not a system user id: ids are numbers (Business settings > System users).`
+      `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`
     )
   }
   const adminToken = credential(Input.AdminToken, 'an admin or system user access token', false)
@@ -133,18 +203,28 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   for (const scope of scopes.filter((s) => !SCOPE.test(s))) {
     problem(
       Input.Scopes,
-      `'${scope}' is not a permission name (lower-case words joined by underscores, e.g. ads_read).`
+      `${quote(scope)} is not a permission name (lower-case words joined by underscores, e.g. ads_read).`
+    )
+  }
+  for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
+    const close = closeScopes(scope)
+    // Meta adds permissions over time and refuses a name that does not exist: a warning, not an error.
+    warnings.push(
+      `${naming.name(Input.Scopes)}: ${quote(scope)} is not in the list of permissions known here` +
+        `${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
+        'If it is a permission Meta added recently, ignore this: Meta refuses a name that does not exist before minting anything.'
     )
   }
   const expiring = bool(Input.Expiring, true)
   const installApp = bool(Input.InstallApp, false)
+  const requireSameAssets = bool(Input.RequireSameAssets, true)
   const revoke = oneOf<RevokeMode>(Input.Revoke, ['auto', 'true', 'false'], 'auto')
   const rotateBefore = optional(Input.RotateBefore)
   const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore)
   if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
     problem(
       Input.RotateBefore,
-      `'${rotateBefore}' is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`
+      `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`
     )
   }
   const pageSecrets = parsePageSecrets(read(Input.PageSecrets), (t) => problem(Input.PageSecrets, t))
@@ -152,10 +232,15 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   if (!GRAPH_VERSION.test(graphApiVersion)) {
     problem(
       Input.GraphApiVersion,
-      `'${graphApiVersion}' is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`
+      `${quote(graphApiVersion)} is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`
     )
   }
   const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem)
+  const instagramApiUrl = apiUrl(
+    Input.InstagramApiUrl,
+    text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL,
+    problem
+  )
 
   // GitHub side
   const secretName = text(Input.SecretName)
@@ -163,10 +248,15 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   else checkSecretName(Input.SecretName, secretName, problem)
   const organization = optional(Input.Organization)
   if (organization && !OWNER.test(organization)) {
-    problem(Input.Organization, `'${organization}' is not an organization login (letters, digits and dashes).`)
+    problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`)
   }
   const repositories = parseRepositories(read(Input.Repositories), organization, env, problem)
   const environment = optional(Input.Environment)
+  if (environment && (isDotSegment(environment) || environment.split('/').some(isDotSegment))) {
+    problem(Input.Environment, `${quote(environment)} is not an environment name: '.' and '..' are not names.`)
+  } else if (environment && (environment.length > 255 || hasControlCharacters(environment))) {
+    problem(Input.Environment, 'is not an environment name: at most 255 characters, no control characters.')
+  }
   const visibility = oneOf<Visibility>(Input.Visibility, ['all', 'private', 'selected'], 'private')
   const selectedRepositories = parseSelected(read(Input.SelectedRepositories), organization, problem)
   const secretType = oneOf<SecretType>(Input.SecretType, ['actions', 'dependabot', 'codespaces'], 'actions')
@@ -177,8 +267,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   if (!githubToken) {
     problem(
       Input.GithubToken,
-      "required: a fine-grained PAT with 'Secrets: write' (or a classic PAT, or a GitHub App installation token). " +
-        "The workflow's GITHUB_TOKEN cannot write secrets."
+      "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
+        `${naming.credentialSource(Input.GithubToken)}. The workflow's GITHUB_TOKEN cannot write secrets.`
     )
   }
   const githubApiUrl = apiUrl(
@@ -189,76 +279,122 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
   const dryRun = bool(Input.DryRun, false)
   const timeout = optional(Input.RequestTimeout)
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
-  if (timeoutSeconds === undefined) problem(Input.RequestTimeout, `'${timeout}' is not a duration such as 30s or 2m.`)
+  if (timeoutSeconds === undefined)
+    problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`)
   const concurrency = optional(Input.MaxConcurrency)
   const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency)
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
-    problem(Input.MaxConcurrency, `'${concurrency}' is not a whole number from 1 to 64.`)
+    problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`)
   }
 
   // Combinations
   if (strategy === 'generate') {
-    if (!systemUserId)
-      problem(Input.SystemUserId, 'required with strategy: generate (the system user the token is for).')
-    if (!adminToken)
-      problem(Input.AdminToken, 'required with strategy: generate (a Business Manager admin or system user token).')
-    if (scopes.length === 0)
-      problem(Input.Scopes, 'required with strategy: generate (the permissions of the new token).')
-    for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
-      const close = closeScopes(scope)
+    if (!systemUserId) {
       problem(
-        Input.Scopes,
-        `'${scope}' is not a permission Meta grants to system users${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
-          'The supported ones are listed in Meta\'s "Install Apps, Generate, Refresh, and Revoke Tokens" page.'
+        Input.SystemUserId,
+        `required with ${set(Input.Strategy, 'generate')} (the system user the token is for).`
       )
     }
-    if (pageSecrets.length > 0)
+    if (!adminToken) {
+      problem(
+        Input.AdminToken,
+        `required with ${set(Input.Strategy, 'generate')} (a Business Manager admin or system user token).`
+      )
+    }
+    if (scopes.length === 0) {
+      problem(Input.Scopes, `required with ${set(Input.Strategy, 'generate')} (the permissions of the new token).`)
+    }
+    if (pageSecrets.length > 0) {
       problem(
         Input.PageSecrets,
-        'page tokens come from a user token: use strategy: refresh with a long-lived user token.'
+        `page tokens come from a user token: use ${set(Input.Strategy, 'refresh')} with a long-lived user token.`
       )
-    if (revoke === 'true' && !token) problem(Input.Revoke, "'true' needs the old token to revoke in 'token'.")
+    }
+    if (revoke === 'true' && !token)
+      problem(Input.Revoke, `'true' needs the old token to revoke in ${naming.name(Input.Token)}.`)
+    if (adminToken && token && adminToken === token) {
+      problem(
+        Input.Token,
+        `is the same token as ${naming.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`
+      )
+    }
   }
-  if (installApp && !systemUserId) problem(Input.InstallApp, "needs 'system-user-id' (and 'admin-token').")
-  if (installApp && strategy !== 'generate') problem(Input.InstallApp, 'only applies to strategy: generate.')
+  if (instagram) {
+    const only = `Instagram Login tokens`
+    if (revoke === 'true') {
+      problem(
+        Input.Revoke,
+        `'true' is impossible with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`
+      )
+    }
+    notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`)
+    notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`)
+    notWith(
+      Input.RotateBefore,
+      `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`
+    )
+    notWith(Input.SystemUserId, `only applies to ${set(Input.Strategy, 'generate')}.`)
+    notWith(Input.AdminToken, `only applies to ${set(Input.Strategy, 'generate')}.`)
+    if (appId || appSecret) {
+      warnings.push(
+        `${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} are not used with ${set(Input.Strategy, 'instagram')}: Instagram's refresh needs no app secret, and none was sent.`
+      )
+    }
+  }
+  if (installApp && !systemUserId)
+    problem(Input.InstallApp, `needs ${naming.name(Input.SystemUserId)} (and ${naming.name(Input.AdminToken)}).`)
+  if (installApp && strategy !== 'generate')
+    problem(Input.InstallApp, `only applies to ${set(Input.Strategy, 'generate')}.`)
   if (environment && secretType !== 'actions') {
     problem(
       Input.Environment,
-      `environments hold only Actions secrets; remove it or set secret-type: actions (is '${secretType}').`
+      `environments hold only Actions secrets; remove it or set ${set(Input.SecretType, 'actions')} (is '${secretType}').`
     )
   }
   if (environment && organization && repositories.length === 0) {
     problem(
       Input.Environment,
-      "environment secrets belong to repositories: add 'repositories', or remove 'environment' to write the organization secret."
+      `environment secrets belong to repositories: add ${naming.name(Input.Repositories)}, or remove ${naming.name(Input.Environment)} to write the organization secret.`
     )
-  }
-  if (selectedRepositories.length > 0 && visibility !== 'selected') {
-    problem(Input.SelectedRepositories, `only applies with visibility: selected (is '${visibility}').`)
-  }
-  if (visibility === 'selected' && selectedRepositories.length === 0) {
-    problem(Input.SelectedRepositories, 'required with visibility: selected: the repositories that may use the secret.')
-  }
-  if ((visibility !== 'private' || selectedRepositories.length > 0) && !organization) {
-    problem(Input.Visibility, "applies to organization secrets: set 'organization' too.")
   }
   if (secretType === 'codespaces' && environment) {
     problem(Input.SecretType, 'codespaces secrets have no environments.')
   }
+  if (selectedRepositories.length > 0 && visibility !== 'selected') {
+    problem(Input.SelectedRepositories, `only applies with ${set(Input.Visibility, 'selected')} (is '${visibility}').`)
+  }
+  if (visibility === 'selected' && selectedRepositories.length === 0) {
+    problem(
+      Input.SelectedRepositories,
+      `required with ${set(Input.Visibility, 'selected')}: the repositories that may use the secret.`
+    )
+  }
+  if ((visibility !== 'private' || selectedRepositories.length > 0) && !organization) {
+    problem(Input.Visibility, `applies to organization secrets: set ${naming.name(Input.Organization)} too.`)
+  }
   if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
-    problem(Input.PreviousSecretName, `must differ from secret-name ('${secretName}'; names are case-insensitive).`)
+    problem(
+      Input.PreviousSecretName,
+      `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`
+    )
   }
   if (previousToken && !previousSecretName) {
-    problem(Input.PreviousToken, "needs 'previous-secret-name' (the secret that holds it).")
+    problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`)
   }
   if (token && previousToken && token === previousToken) {
-    problem(Input.PreviousToken, "is the same as 'token': pass the value held in previous-secret-name.")
+    problem(
+      Input.PreviousToken,
+      `is the same as ${naming.name(Input.Token)}: pass the value held in previous-secret-name.`
+    )
+  }
+  if (previousToken && adminToken && previousToken === adminToken) {
+    problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`)
   }
   for (const page of pageSecrets) {
     if (secretName && sameSecretName(page.secretName, secretName)) {
       problem(
         Input.PageSecrets,
-        `page ${page.pageId}'s secret '${page.secretName}' is also secret-name: use another name.`
+        `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(Input.SecretName)}: use another name.`
       )
     }
   }
@@ -267,24 +403,12 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
     throw new RotationError(
       'inputs',
       `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`,
-      'correct the inputs above in the workflow step.'
+      naming.fixInputs
     )
   }
-  return {
-    appId,
-    appSecret,
-    token,
-    strategy,
-    systemUserId,
-    adminToken,
-    scopes,
-    expiring,
-    installApp,
+  const common: CommonSettings = {
     revoke,
     rotateBeforeSeconds,
-    pageSecrets,
-    graphApiVersion,
-    graphApiUrl,
     secretName,
     repositories,
     environment,
@@ -298,32 +422,58 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = {}): Se
     githubApiUrl,
     dryRun,
     requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
-    maxConcurrency
+    maxConcurrency,
+    warnings
+  }
+  const app: MetaApp = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl }
+  switch (strategy) {
+    case 'instagram':
+      return { ...common, strategy, token: token ?? '', instagramApiUrl }
+    case 'generate':
+      return {
+        ...common,
+        strategy,
+        app,
+        token,
+        systemUserId: systemUserId ?? '',
+        adminToken: adminToken ?? '',
+        scopes,
+        expiring,
+        installApp,
+        requireSameAssets
+      }
+    case 'refresh':
+      return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets }
   }
 }
 
-type Problem = (input: string, text: string) => void
+type Problem = (input: InputName, text: string) => void
 
-function checkSecretName(input: string, name: string, problem: Problem): void {
+function checkSecretName(input: InputName, name: string, problem: Problem): void {
   const why = secretNameProblem(name)
-  if (why) problem(input, `'${name}' is not a valid GitHub secret name: ${why}.`)
+  if (why) problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`)
 }
 
-function apiUrl(input: string, value: string, problem: Problem): string {
+function apiUrl(input: InputName, value: string, problem: Problem): string {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    problem(input, `'${value}' is not a URL.`)
+    problem(input, `${quote(value)} is not a URL.`)
     return value
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  // *.localhost is loopback by definition (RFC 6761), as 127.0.0.1 and [::1] are.
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost')
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    problem(input, `'${value}' must use https (plain http only on localhost): tokens travel over it.`)
+    problem(input, `${quote(value)} must use https (plain http only on localhost): tokens travel over it.`)
   }
-  if (url.search || url.hash || url.username || url.password) {
+  // A bare `?` or `#` leaves URL.search empty but still changes every request path built on it.
+  if (value.includes('?') || value.includes('#') || url.username || url.password) {
     problem(input, 'must not carry a query, fragment or credentials.')
   }
+  // URL resolves them away, so the text as given is what is checked.
+  if (/\/\.{1,2}(\/|$)/.test(value.replace(/^[a-z]+:\/\/[^/]*/i, '')))
+    problem(input, "must not contain '.' or '..' path segments.")
   return value.replace(/\/+$/, '')
 }
 
@@ -334,16 +484,16 @@ function parseRepositories(
   problem: Problem
 ): string[] {
   const listed = parseList(text)
-  for (const repo of listed.filter((r) => !REPOSITORY.test(r))) {
-    problem(Input.Repositories, `'${repo}' is not owner/repo.`)
+  for (const repo of listed.filter((r) => !isRepositoryName(r))) {
+    problem(Input.Repositories, `${quote(repo)} is not owner/repo.`)
   }
   const unique = [...new Map(listed.map((r) => [r.toLowerCase(), r])).values()]
   if (unique.length > 0 || organization) return unique
   const current = env.GITHUB_REPOSITORY
-  if (current && REPOSITORY.test(current)) return [current]
+  if (current && isRepositoryName(current)) return [current]
   problem(
     Input.Repositories,
-    "required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set 'organization'."
+    'required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set the organization.'
   )
   return []
 }
@@ -352,10 +502,10 @@ function parseSelected(text: string, organization: string | undefined, problem: 
   const names: string[] = []
   for (const entry of parseList(text)) {
     const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry]
-    if (!name || !/^[A-Za-z0-9._-]+$/.test(name)) {
-      problem(Input.SelectedRepositories, `'${entry}' is not a repository name.`)
+    if (!name || !REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
+      problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`)
     } else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
-      problem(Input.SelectedRepositories, `'${entry}' is not in organization '${organization}'.`)
+      problem(Input.SelectedRepositories, `${quote(entry)} is not in organization ${quote(organization)}.`)
     } else {
       names.push(name)
     }
@@ -371,12 +521,12 @@ function parsePageSecrets(text: string, problem: (text: string) => void): PageSe
     .filter(Boolean)) {
     const match = /^(\d+)\s*=\s*(\S+)$/.exec(line)
     if (!match) {
-      problem(`'${line}' is not PAGE_ID=SECRET_NAME (one per line, the page id a number).`)
+      problem(`${quote(line)} is not PAGE_ID=SECRET_NAME (one per line, the page id a number).`)
       continue
     }
     const [, pageId, secretName] = match as unknown as [string, string, string]
     const why = secretNameProblem(secretName)
-    if (why) problem(`'${secretName}' (page ${pageId}) is not a valid GitHub secret name: ${why}.`)
+    if (why) problem(`${quote(secretName)} (page ${pageId}) is not a valid GitHub secret name: ${why}.`)
     else if (pages.some((p) => p.pageId === pageId)) problem(`page ${pageId} is listed twice.`)
     else pages.push({ pageId, secretName })
   }

@@ -1,127 +1,233 @@
 // The judgements made on tokens, as pure functions: is the current token fit to rotate, is the
-// rotation due, and is the new token fit to store. Each failure says what to do about it.
-import type { TokenInfo, TokenKind } from './graph/meta-tokens.js'
+// rotation due, is the new token fit to store, does it reach what the old one reached. Each failure
+// says what to do about it.
+import { DEFAULT_DATA_ACCESS_WARNING_SECONDS, Input } from './contract.js'
+import type { Grant, TokenInfo, TokenKind } from './graph/meta-tokens.js'
+import type { InputNaming } from './input-naming.js'
 import { RotationError } from './rotation-error.js'
-import type { Settings } from './settings.js'
+import type { GraphSettings } from './settings.js'
 
 const NEW_TOKEN_FIX =
-  'generate a new token (Business settings > Users > System users > Generate new token; for a user token, the Graph API Explorer), store it in the secret, and re-run.'
+  'Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in the secret, and re-run.'
 
-export function expiryText(expiresAt: Date | null | undefined): string {
-  if (expiresAt === undefined) return 'unknown'
-  return expiresAt === null ? 'never' : expiresAt.toISOString()
+const DAY_MS = 86_400_000
+
+/** A date as people read it: `2026-01-28 14:03 UTC`. */
+export function dateText(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }
 
-export function outputTokenType(kind: TokenKind): string {
-  return kind === 'system-user' || kind === 'user' || kind === 'page' ? kind : 'unknown'
+/** `in 59 days`, `in 5 hours`, `3 days ago`. */
+export function relativeText(date: Date, now: Date): string {
+  const ms = date.getTime() - now.getTime()
+  const abs = Math.abs(ms)
+  const [amount, unit] =
+    abs >= 2 * DAY_MS
+      ? [Math.floor(abs / DAY_MS), 'day']
+      : abs >= 7_200_000
+        ? [Math.floor(abs / 3_600_000), 'hour']
+        : [Math.max(1, Math.floor(abs / 60_000)), 'minute']
+  const span = `${amount} ${unit}${amount === 1 ? '' : 's'}`
+  return ms >= 0 ? `in ${span}` : `${span} ago`
+}
+
+/** An expiry in messages: `2026-01-28 14:03 UTC (in 59 days)`, or `never`. */
+export function expiryText(expiresAt: Date | null | undefined, now: Date): string {
+  if (expiresAt === undefined) return 'unknown'
+  return expiresAt === null ? 'never' : `${dateText(expiresAt)} (${relativeText(expiresAt, now)})`
+}
+
+/** The outputs' form: ISO 8601 without milliseconds, `never`, or empty when unknown. */
+export function expiryOutput(expiresAt: Date | null | undefined): string {
+  if (expiresAt === undefined) return ''
+  return expiresAt === null ? 'never' : expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+export function outputTokenType(kind: TokenKind | 'instagram'): string {
+  return kind === 'system-user' || kind === 'user' || kind === 'page' || kind === 'instagram' ? kind : 'unknown'
 }
 
 /** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
 function invalidity(info: TokenInfo, now: Date): string {
   if (info.problem?.subcode === 463 || (info.expiresAt && info.expiresAt <= now)) {
-    return `expired${info.expiresAt ? ` on ${info.expiresAt.toISOString()}` : ''}`
+    return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`
   }
   return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`
 }
 
-/** The token in `token`, before anything is minted. */
-export function checkCurrentToken(info: TokenInfo, settings: Settings, now: Date): void {
+/** The token in `token`, before anything is minted (strategy refresh). */
+export function checkCurrentToken(info: TokenInfo, settings: GraphSettings, naming: InputNaming, now: Date): void {
   const fail = (message: string, fix: string): never => {
     throw new RotationError('check', message, fix)
   }
+  const set = naming.setting
   if (!info.isValid) {
     fail(
-      `The current token ('token') is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`,
+      `The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`,
       NEW_TOKEN_FIX
     )
   }
-  if (info.appId !== settings.appId) {
+  if (info.appId !== settings.app.id) {
     fail(
-      `The current token ('token') belongs to Meta app ${info.appId || 'unknown'}, not to app-id ${settings.appId}.`,
-      'pass the app-id and app-secret of the app that issued the token, or a token of this app.'
+      `The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`,
+      `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`
     )
   }
-  if (settings.strategy === 'refresh') {
-    if (info.kind === 'page') {
-      fail(
-        'The current token is a page token; page tokens are not refreshed.',
-        "pass the long-lived user token in 'token' and list the pages in 'page-secrets': their tokens are derived from it."
-      )
-    }
-    if (info.kind !== 'system-user' && info.kind !== 'user') {
-      fail(
-        `The current token is of type '${info.kind}', which cannot be refreshed.`,
-        'pass a system user token or a long-lived user token.'
-      )
-    }
-    if (info.kind === 'system-user' && info.expiresAt === null && !settings.expiring) {
-      fail(
-        'The current token is a permanent system user token: refreshing it changes nothing.',
-        'use strategy: generate to replace it with a new one, or expiring: true to turn it into a 60-day token.'
-      )
-    }
+  if (info.kind === 'page') {
+    fail(
+      'The current token is a page token; page tokens are not refreshed.',
+      `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`
+    )
+  }
+  if (info.kind !== 'system-user' && info.kind !== 'user') {
+    fail(
+      `The current token is of type '${info.kind}', which cannot be refreshed.`,
+      'Pass a system user token or a long-lived user token.'
+    )
+  }
+  if (info.kind === 'system-user' && info.expiresAt === null && !settings.expiring) {
+    fail(
+      'The current token is a permanent system user token: refreshing it changes nothing.',
+      `Use ${set(Input.Strategy, 'generate')} to replace it with a new one, or ${set(Input.Expiring, 'true')} to turn it into a 60-day token.`
+    )
   }
   const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope))
-  if (settings.strategy === 'refresh' && missing.length > 0) {
+  if (missing.length > 0) {
     fail(
       `The current token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; a refreshed token would lack ${missing.length > 1 ? 'them' : 'it'} too.`,
-      "grant the permission to the system user or user and generate a new token, or remove it from 'scopes'."
+      `Grant the permission to the system user or user and generate a new token, or remove it from ${naming.name(Input.Scopes)}.`
     )
   }
   if (settings.revoke === 'true' && info.kind !== 'system-user') {
     fail(
-      `revoke: true, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`,
-      'use revoke: auto (revokes when it can) or revoke: false.'
+      `${set(Input.Revoke, 'true')}, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`,
+      `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`
     )
   }
-  if (settings.pageSecrets.length > 0 && info.kind !== 'user') {
-    fail("'page-secrets' needs a long-lived user token in 'token'.", 'pass the user token that manages the pages.')
+  if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
+    fail(
+      `${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`,
+      'Pass the user token that manages the pages.'
+    )
   }
+}
+
+/**
+ * A user token whose data access ends soon can no longer read data, whatever its expiry, and no
+ * refresh moves that date: only the person logging in again does. Checked on every run, skips too.
+ */
+export function checkDataAccess(info: TokenInfo, rotateBeforeSeconds: number | undefined, now: Date): void {
+  const ends = info.dataAccessExpiresAt
+  if (info.kind !== 'user' || !ends) return
+  const window = (rotateBeforeSeconds ?? DEFAULT_DATA_ACCESS_WARNING_SECONDS) * 1000
+  if (ends.getTime() - now.getTime() > window) return
+  throw new RotationError(
+    'check',
+    `The user token's data access ${ends <= now ? 'ended' : 'ends'} on ${dateText(ends)} (${relativeText(ends, now)}): after that it cannot read data, whatever its expiry, and no refresh moves that date.`,
+    loginAgainFix(ends, now)
+  )
+}
+
+/** What a person must do when Meta will not give a user token more time. */
+export function loginAgainFix(by: Date, now: Date): string {
+  return (
+    `A person must log in to the app again${by > now ? ` before ${dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
+    'then put the new long-lived token in the secret and re-run.'
+  )
 }
 
 /** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
 export function rotationCanWait(info: TokenInfo, rotateBeforeSeconds: number | undefined, now: Date): boolean {
-  if (rotateBeforeSeconds === undefined) return false
+  if (rotateBeforeSeconds === undefined || info.expiresAt === undefined) return false
   if (info.expiresAt === null) return true
   return info.expiresAt.getTime() - now.getTime() > rotateBeforeSeconds * 1000
 }
 
 /** The freshly minted token, before it is stored anywhere. */
-export function checkNewToken(info: TokenInfo, settings: Settings, current: TokenInfo | undefined): void {
+export function checkNewToken(info: TokenInfo, settings: GraphSettings, current: TokenInfo | undefined): void {
   const fail = (message: string, fix: string): never => {
     throw new RotationError('verify', message, fix)
   }
   const keep = 'nothing was written; the current token was left in place.'
-  if (!info.isValid)
+  if (!info.isValid) {
     fail(
       `Meta handed back a token that debug_token says is not valid; ${keep}`,
-      're-run; if it persists, quote this to Meta support.'
+      'Re-run; if it persists, quote this to Meta support.'
     )
-  if (info.appId !== settings.appId) {
+  }
+  if (info.appId !== settings.app.id) {
     fail(
-      `The new token belongs to app ${info.appId}, not app-id ${settings.appId}; ${keep}`,
-      "check 'app-id' and the admin token's business."
+      `The new token belongs to app ${info.appId}, not app-id ${settings.app.id}; ${keep}`,
+      "Check the app id and the admin token's business."
     )
   }
   const expectedKind: TokenKind | undefined = settings.strategy === 'generate' ? 'system-user' : current?.kind
   if (expectedKind && info.kind !== expectedKind) {
     fail(
       `The new token is a ${info.kind} token, not a ${expectedKind} token; ${keep}`,
-      're-run; if it persists, quote this to Meta support.'
+      'Re-run; if it persists, quote this to Meta support.'
+    )
+  }
+  if (settings.strategy === 'generate' && info.userId && info.userId !== settings.systemUserId) {
+    fail(
+      `The new token belongs to system user ${info.userId}, not ${settings.systemUserId}; ${keep}`,
+      "Check 'system-user-id' and the admin token's business."
     )
   }
   const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope))
   if (missing.length > 0) {
     fail(
       `The new token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${keep}`,
-      'grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.'
+      'Grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.'
     )
   }
   // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
   if (current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
     fail(
-      `The new token expires on ${info.expiresAt.toISOString()}, before the current one (${current.expiresAt.toISOString()}); ${keep}`,
-      're-run; if it persists, generate a new token by hand.'
+      `The new token expires on ${dateText(info.expiresAt)}, before the current one (${dateText(current.expiresAt)}); ${keep}`,
+      'Re-run; if it persists, generate a new token by hand.'
     )
   }
+}
+
+/**
+ * Meta extends a long-lived user token only after the person used the app: a refresh that hands
+ * back the same expiry means a person must log in again, before that expiry.
+ */
+export function checkUserTokenExtended(info: TokenInfo, current: TokenInfo, now: Date): void {
+  if (current.kind !== 'user' || !current.expiresAt || !info.expiresAt || info.expiresAt > current.expiresAt) return
+  throw new RotationError(
+    'mint',
+    `Meta did not extend the user token: the refreshed token still expires on ${dateText(info.expiresAt)} (${relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`,
+    loginAgainFix(info.expiresAt, now)
+  )
+}
+
+/** Assets (per scope) the replaced token reached and the new one does not. */
+export interface LostAssets {
+  scope: string
+  /** Undefined: the whole scope is gone. */
+  targetIds?: string[]
+}
+
+export function lostAssets(before: Grant[], after: Grant[]): LostAssets[] {
+  const lost: LostAssets[] = []
+  for (const grant of before) {
+    const now = after.find((g) => g.scope === grant.scope)
+    if (!now) {
+      lost.push({ scope: grant.scope, ...(grant.targetIds ? { targetIds: grant.targetIds } : {}) })
+      continue
+    }
+    // A grant without target_ids reaches every asset of its kind.
+    if (!grant.targetIds || !now.targetIds) continue
+    const missing = grant.targetIds.filter((id) => !now.targetIds?.includes(id))
+    if (missing.length > 0) lost.push({ scope: grant.scope, targetIds: missing })
+  }
+  return lost
+}
+
+export function describeLostAssets(lost: LostAssets[]): string {
+  return lost
+    .map((l) => (l.targetIds ? `${l.scope}: ${l.targetIds.join(', ')}` : `${l.scope} (the whole permission)`))
+    .join('; ')
 }

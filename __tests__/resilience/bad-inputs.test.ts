@@ -41,8 +41,8 @@ interface BadInput {
   input: string
   /** How the message names the input, when not as 'input' in quotes. */
   named?: RegExp
-  /** 'inputs': rejected before any request. 'check': after debug_token only. */
-  step?: 'inputs' | 'check'
+  /** 'inputs': rejected before any request. 'check': after debug_token only. 'mint': refused by Meta, nothing minted. */
+  step?: 'inputs' | 'check' | 'mint'
   /** What the message must say besides the input's name. */
   says?: RegExp
 }
@@ -128,17 +128,21 @@ const CASES: BadInput[] = [
     input: 'scopes',
     says: /not a permission name/
   },
+  // A scope missing from the list known here is only a warning (Meta adds permissions): Meta itself
+  // refuses a name that does not exist, before minting anything.
   {
     name: 'generate with an unknown scope',
     overrides: (w) => generate(w, { scopes: 'ads_reed' }),
     input: 'scopes',
-    says: /did you mean 'ads_read'/
+    step: 'mint',
+    says: /ads_reed.*Fix: Meta does not know a permission named in 'scopes'/
   },
   {
     name: 'generate with a scope system users never get',
     overrides: (w) => generate(w, { scopes: 'user_friends' }),
     input: 'scopes',
-    says: /not a permission Meta grants to system users/
+    step: 'mint',
+    says: /user_friends.*Fix: Meta does not know a permission named in 'scopes'/
   },
   {
     name: 'generate without system-user-id',
@@ -371,7 +375,127 @@ const CASES: BadInput[] = [
     name: 'page-secrets: the secret-name again',
     overrides: fixed({ 'page-secrets': '200000000000001=meta_token' }),
     input: 'page-secrets',
-    says: /also secret-name/
+    says: /also 'secret-name'/
+  },
+  // Path segments and URLs that would change the request path
+  {
+    name: "repositories: 'octo/..'",
+    overrides: fixed({ repositories: 'octo/..' }),
+    input: 'repositories',
+    says: /not owner\/repo/
+  },
+  {
+    name: "repositories: 'octo/.'",
+    overrides: fixed({ repositories: 'octo/.' }),
+    input: 'repositories',
+    says: /not owner\/repo/
+  },
+  {
+    name: "environment: '..'",
+    overrides: fixed({ environment: '..' }),
+    input: 'environment',
+    says: /'\.' and '\.\.' are not names/
+  },
+  {
+    name: "environment: '.'",
+    overrides: fixed({ environment: '.' }),
+    input: 'environment',
+    says: /not an environment name/
+  },
+  {
+    name: "environment: 'prod/../x'",
+    overrides: fixed({ environment: 'prod/../x' }),
+    input: 'environment',
+    says: /not an environment name/
+  },
+  {
+    name: "selected-repositories: '..'",
+    overrides: fixed({ organization: 'octo', repositories: '', visibility: 'selected', 'selected-repositories': '..' }),
+    input: 'selected-repositories',
+    says: /not a repository name/
+  },
+  {
+    name: "graph-api-url ending in '?'",
+    overrides: (w) => ({ 'graph-api-url': `${w.graph.url}/?` }),
+    input: 'graph-api-url',
+    says: /query, fragment or credentials/
+  },
+  {
+    name: "graph-api-url ending in '#'",
+    overrides: (w) => ({ 'graph-api-url': `${w.graph.url}#` }),
+    input: 'graph-api-url',
+    says: /query, fragment or credentials/
+  },
+  {
+    name: 'github-api-url with a query',
+    overrides: (w) => ({ 'github-api-url': `${w.github.url}?x=1` }),
+    input: 'github-api-url',
+    says: /query, fragment or credentials/
+  },
+  {
+    name: "github-api-url with a '..' segment",
+    overrides: (w) => ({ 'github-api-url': `${w.github.url}/api/../x` }),
+    input: 'github-api-url'
+  },
+  // Whose token: with generate, 'token' is never the admin token
+  {
+    name: 'generate with the admin token as token',
+    overrides: (w) => {
+      const inputs = generate(w)
+      return { ...inputs, token: inputs['admin-token'] as string }
+    },
+    input: 'token',
+    says: /same token as 'admin-token'/
+  },
+  {
+    name: 'previous-token equal to the admin token',
+    overrides: (w) => {
+      const inputs = generate(w)
+      return {
+        ...inputs,
+        'previous-secret-name': 'META_TOKEN_PREVIOUS',
+        'previous-token': inputs['admin-token'] as string
+      }
+    },
+    input: 'previous-token',
+    says: /same token as 'admin-token'/
+  },
+  // strategy: instagram has no revoke, no inspectable expiry, no page tokens
+  {
+    name: 'instagram with revoke: true',
+    overrides: fixed({ strategy: 'instagram', revoke: 'true' }),
+    input: 'revoke',
+    says: /Instagram has no revoke endpoint/
+  },
+  {
+    name: 'instagram with page-secrets',
+    overrides: fixed({ strategy: 'instagram', 'page-secrets': '200000000000001=SHOP' }),
+    input: 'page-secrets',
+    says: /does not apply to Instagram Login tokens/
+  },
+  {
+    name: 'instagram with scopes',
+    overrides: fixed({ strategy: 'instagram', scopes: 'instagram_business_basic' }),
+    input: 'scopes',
+    says: /does not apply to Instagram Login tokens/
+  },
+  {
+    name: 'instagram with rotate-before',
+    overrides: fixed({ strategy: 'instagram', 'rotate-before': '14d' }),
+    input: 'rotate-before',
+    says: /expiry cannot be read/
+  },
+  {
+    name: 'instagram without a token',
+    overrides: fixed({ strategy: 'instagram', token: '' }),
+    input: 'token',
+    says: /required: pass the current long-lived Instagram User token/
+  },
+  {
+    name: 'instagram-api-url over plain http',
+    overrides: fixed({ strategy: 'instagram', 'instagram-api-url': 'http://graph.instagram.com' }),
+    input: 'instagram-api-url',
+    says: /must use https/
   },
   // GitHub side: destinations and their contradictions
   {
@@ -544,14 +668,19 @@ test.each(CASES)('$name: rejected, naming the input and a fix, before anything i
 
   // Nothing minted, nothing written, nothing revoked.
   const graphPaths = world.graph.server.requests.map((r) => `${r.method} ${r.path}`)
-  expect(
-    graphPaths.filter((p) => /oauth\/access_token$|\/access_tokens$|\/applications$|oauth\/revoke$/.test(p))
-  ).toEqual([])
+  const minting = graphPaths.filter((p) =>
+    /oauth\/access_token$|\/access_tokens$|\/applications$|oauth\/revoke$/.test(p)
+  )
+  // A Meta refusal at mint is one generate call, answered with an error.
+  expect(minting).toEqual(step === 'mint' ? [expect.stringMatching(/^POST .*\/access_tokens$/)] : [])
   expect(world.github.server.requests.filter((r) => r.method !== 'GET')).toEqual([])
   // Counted, not listed: a failing test must not print a token either.
   expect(world.graph.allTokens().length).toBe(tokensBefore)
   expect(world.graph.allTokens().filter((t) => t.revoked).length).toBe(0)
-  if (step === 'inputs') {
+  if (step === 'mint') {
+    // Refused by Meta after the destinations were checked: nothing on either side changed.
+    expect(world.github.server.requests.every((r) => r.method === 'GET')).toBe(true)
+  } else if (step === 'inputs') {
     // Caught before any request at all.
     expect(graphPaths).toEqual([])
     expect(world.github.server.requests).toEqual([])

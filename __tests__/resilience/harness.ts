@@ -8,24 +8,29 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { SecretScope, SecretType } from '../../emulators/github-emulator.js'
-import type { Fault, LoopbackServer, RecordedRequest } from '../../emulators/loopback-server.js'
-import type { ActionTuning } from '../../src/main.js'
+import type { Fault } from '../../emulators/loopback-server.js'
+import { tap, type Api, type TimedRequest } from '../support/timeline.js'
+export { record, type TimedRequest } from '../support/timeline.js'
+import type { ActionDeps } from '../../src/main.js'
 import {
   ALL_PERMISSIONS,
   APP_ID,
   GITHUB_PAT,
   runWithInputs,
   startWorld,
+  testClock,
   type RecordedRun,
   type World
 } from '../support/world.js'
 
 const DAY = 86_400
 
-/** The tuning of every fault point: retries milliseconds apart, GitHub's retry-after read as ms, 150 ms per request. */
-export const RESILIENCE_TUNING: ActionTuning = {
-  graphRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1500 },
-  githubRetryAfterBaseMs: 1,
+/** The tuning of every fault point: our waits injected (instant), a GitHub second of 1 ms, 150 ms per request. */
+export const RESILIENCE_TUNING: ActionDeps = {
+  clock: testClock(),
+  graphRetry: { attempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 },
+  githubSecondMs: 1,
+  readBackDelayMs: 1000,
   requestTimeoutMs: 150
 }
 
@@ -157,8 +162,8 @@ export const SCENARIOS: Scenario[] = [
       inputs: w.inputs({ environment: 'prod/eu' }),
       slots: ['octo/app', 'octo/api'].map((repo) => ({
         label: `environment 'prod/eu' secret META_TOKEN of ${repo}`,
-        scope: { kind: 'environment', repo, environment: 'prod/eu' } as SecretScope,
-        type: 'actions' as SecretType,
+        scope: { kind: 'environment', repo, environment: 'prod/eu' },
+        type: 'actions',
         name: 'META_TOKEN',
         role: 'current' as const,
         seed: w.token
@@ -201,8 +206,8 @@ export const SCENARIOS: Scenario[] = [
         ...['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo, 'codespaces'), seed: w.token })),
         {
           label: 'codespaces organization secret META_TOKEN of octo',
-          scope: { kind: 'organization', org: 'octo' } as SecretScope,
-          type: 'codespaces' as SecretType,
+          scope: { kind: 'organization', org: 'octo' },
+          type: 'codespaces',
           name: 'META_TOKEN',
           role: 'current' as const,
           seed: w.token
@@ -242,37 +247,6 @@ export async function stage(scenario: Scenario): Promise<Staged> {
 
 // ---------------------------------------------------------------------------------------------
 // Requests: recorded in order across both emulators, and one of them hit with a fault
-
-export type Api = 'graph' | 'github'
-
-export interface TimedRequest {
-  api: Api
-  method: string
-  path: string
-  at: number
-}
-
-/**
- * Calls `onRequest` for every request a server receives, synchronously, as it is recorded: before the
- * server looks for a fault to apply. (LoopbackServer pushes each request to `requests`, then, with
- * no latency configured, takes the first matching fault rule in the same tick.)
- */
-export function tap(server: LoopbackServer, onRequest: (request: RecordedRequest) => void): void {
-  const requests = server.requests
-  const push = requests.push.bind(requests)
-  requests.push = (...items: RecordedRequest[]): number => {
-    for (const item of items) onRequest(item)
-    return push(...items)
-  }
-}
-
-/** Records both emulators' requests into one timeline, in arrival order. */
-export function record(world: World): TimedRequest[] {
-  const timeline: TimedRequest[] = []
-  tap(world.graph.server, (r) => timeline.push({ api: 'graph', method: r.method, path: r.path, at: Date.now() }))
-  tap(world.github.server, (r) => timeline.push({ api: 'github', method: r.method, path: r.path, at: Date.now() }))
-  return timeline
-}
 
 /** One request of the baseline: the n-th request with this method and exact path. */
 export interface RequestPoint {
@@ -515,7 +489,7 @@ export const graphTokens = (world: World): Set<string> => new Set(world.graph.al
 /** One run of a staged scenario, its invariant checked. */
 export async function runChecked(
   staged: Staged,
-  tuning: ActionTuning = RESILIENCE_TUNING
+  tuning: ActionDeps = RESILIENCE_TUNING
 ): Promise<{ run: RecordedRun; problems: string[] }> {
   const before = graphTokens(staged.world)
   const run = await runWithInputs(staged.inputs, {}, tuning)

@@ -1,6 +1,7 @@
 // A forward proxy on loopback, as a corporate network puts in front of a self-hosted runner: plain
 // HTTP requests in absolute form are relayed, HTTPS goes through a CONNECT tunnel. It records what
-// passed through it.
+// passed through it. Every host name ending in .localhost is served by 127.0.0.1 (RFC 6761), which
+// this machine's resolver does not know: only through the proxy do such names reach anything.
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 
@@ -14,7 +15,7 @@ export class ForwardProxy {
     proxy.server.on('request', (request, response) => {
       proxy.seen.push(`${request.method} ${request.url}`)
       const upstream = http.request(
-        request.url ?? '',
+        onLoopback(request.url ?? ''),
         { method: request.method, headers: request.headers },
         (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers)
@@ -26,8 +27,8 @@ export class ForwardProxy {
     })
     proxy.server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
       proxy.seen.push(`CONNECT ${request.url}`)
-      const [host, port] = (request.url ?? '').split(':')
-      const upstream = net.connect(Number(port), host, () => {
+      const [host = '', port] = (request.url ?? '').split(':')
+      const upstream = net.connect(Number(port), host.endsWith('.localhost') ? '127.0.0.1' : host, () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
         upstream.write(head)
         upstream.pipe(client)
@@ -50,24 +51,8 @@ export class ForwardProxy {
   }
 }
 
-/** Whether this Node's agents honour `proxyEnv` (Node 24.5 and later): one request through a proxy tells. */
-export async function agentsHonourProxyEnv(): Promise<boolean> {
-  const proxy = await ForwardProxy.start()
-  const target = http.createServer((_request, response) => response.end('ok'))
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve))
-  const agent = new http.Agent({ proxyEnv: { HTTP_PROXY: proxy.url } } as http.AgentOptions)
-  try {
-    await new Promise<void>((resolve, reject) => {
-      http
-        .get(`http://127.0.0.1:${(target.address() as AddressInfo).port}/`, { agent }, (response) =>
-          response.resume().on('end', resolve)
-        )
-        .on('error', reject)
-    })
-    return proxy.seen.length > 0
-  } finally {
-    agent.destroy()
-    target.close()
-    await proxy.stop()
-  }
+function onLoopback(url: string): string {
+  const target = new URL(url)
+  if (target.hostname.endsWith('.localhost')) target.hostname = '127.0.0.1'
+  return target.toString()
 }

@@ -3,7 +3,9 @@
 import { GitHubEmulator } from '../../emulators/github-emulator.js'
 import { GraphEmulator } from '../../emulators/graph-emulator.js'
 import type { GraphTokenType } from '../../emulators/graph-emulator.js'
-import { runAction, type ActionIO, type ActionTuning } from '../../src/main.js'
+import type { ActionIO } from '../../src/action-io.js'
+import type { Clock } from '../../src/clock.js'
+import { runAction, type ActionDeps } from '../../src/main.js'
 import type { RotationResult } from '../../src/rotation.js'
 
 export const APP_ID = '1234567890'
@@ -74,9 +76,15 @@ export async function startWorld(
     stop: async () => {
       liveWorlds.delete(emulators)
       await Promise.all([graph.stop(), github.stop()])
-      // Every request the action sends must fit GitHub's published OpenAPI description.
+      // Every request the action sends must fit GitHub's published OpenAPI description, and pin the API version.
       if (github.openApiViolations.length > 0) {
         throw new Error(`GitHub requests outside the OpenAPI description: ${JSON.stringify(github.openApiViolations)}`)
+      }
+      const unversioned = github.server.requests.filter((r) => r.headers['x-github-api-version'] !== '2022-11-28')
+      if (unversioned.length > 0) {
+        throw new Error(
+          `GitHub requests without X-GitHub-Api-Version: 2022-11-28: ${unversioned.map((r) => `${r.method} ${r.path}`).join(', ')}`
+        )
       }
     }
   }
@@ -98,14 +106,29 @@ export interface RecordedRun {
   failed?: string
 }
 
-/** Graph retries a few milliseconds apart, and GitHub's retry-after read as milliseconds: fast, not faithful. */
-export const FAST: ActionTuning = {
-  graphRetry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 2000 },
-  githubRetryAfterBaseMs: 5
+/**
+ * The runner's clock in tests: real time plus whatever the run waited. A wait returns at once and
+ * moves the clock on, so a retry after 60 s costs nothing and still reads as 60 s later.
+ */
+export function testClock(): Clock & { waitedMs: number } {
+  const clock = {
+    waitedMs: 0,
+    now: () => new Date(Date.now() + clock.waitedMs),
+    sleep: async (ms: number) => {
+      clock.waitedMs += ms
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+  return clock
 }
 
-/** Graph retries shortened, GitHub's retry-after honoured in real seconds, as the action does. */
-export const HONOUR_RETRY_AFTER: ActionTuning = { graphRetry: FAST.graphRetry }
+/** Time injected: our own waits are instant, and one of GitHub's seconds lasts 2 ms inside Octokit's plugins. */
+export const FAST: ActionDeps = {
+  clock: testClock(),
+  graphRetry: { attempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 },
+  githubSecondMs: 2,
+  readBackDelayMs: 1000
+}
 
 /** An ActionIO that records everything a run says into `run`: outputs, masks, log lines, summary, failure. */
 export function recordingIO(inputs: Record<string, string>, run: RecordedRun): ActionIO {
@@ -120,9 +143,13 @@ export function recordingIO(inputs: Record<string, string>, run: RecordedRun): A
     info: (message) => run.log.push(message),
     warning: (message) => run.log.push(`warning: ${message}`),
     debug: (message) => run.log.push(`debug: ${message}`),
-    error: (message) => run.log.push(`error: ${message}`),
-    writeSummary: async (markdown) => {
+    group: async (name, work) => {
+      run.log.push(`group: ${name}`)
+      return work()
+    },
+    writeSummary: (markdown) => {
       run.summary += markdown
+      return Promise.resolve()
     },
     setFailed: (message) => {
       run.failed = message
@@ -139,7 +166,7 @@ export function emptyRun(): RecordedRun {
 export async function runWithInputs(
   inputs: Record<string, string>,
   env: NodeJS.ProcessEnv = {},
-  tuning: ActionTuning = FAST
+  tuning: ActionDeps = FAST
 ): Promise<RecordedRun> {
   const run = emptyRun()
   const io = recordingIO(inputs, run)

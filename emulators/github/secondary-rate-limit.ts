@@ -16,6 +16,8 @@ export interface SecondaryRateLimitConfig {
   writesPerHour?: number
   /** The hour of that cap, scaled for tests; default 3_600_000. */
   hourMs?: number
+  /** How long one second of retry-after lasts, scaled for tests as the client's is; default 1000. */
+  secondMs?: number
 }
 
 export interface RateLimitCounters {
@@ -73,7 +75,7 @@ export class SecondaryRateLimit {
       const until = this.limitedUntil(config, now)
       if (until !== undefined) {
         // Whole seconds, at least 1, even when a test scales the window below a second.
-        const announced = now + Math.max(1, Math.ceil((until - now) / 1000)) * 1000
+        const announced = now + Math.max(1, Math.ceil((until - now) / second(config))) * second(config)
         this.blockedUntil = config.retryAfter === false ? Math.max(until, now + minute(config)) : announced
         this.tell(config, now)
         this.refused.add(request)
@@ -106,10 +108,13 @@ export class SecondaryRateLimit {
   private reject(now: number): Refusal {
     this.counters.writesRejected += 1
     const retryAfterSeconds =
-      this.config?.retryAfter === false ? undefined : Math.max(1, Math.ceil((this.blockedUntil - now) / 1000))
+      this.config?.retryAfter === false || !this.config
+        ? undefined
+        : Math.max(1, Math.ceil((this.blockedUntil - now) / second(this.config)))
     return { retryAfterSeconds }
   }
 }
 
-const minute = (config: SecondaryRateLimitConfig): number => config.minuteMs ?? 60_000
-const hour = (config: SecondaryRateLimitConfig): number => config.hourMs ?? 3_600_000
+const second = (config: SecondaryRateLimitConfig): number => config.secondMs ?? 1000
+const minute = (config: SecondaryRateLimitConfig): number => config.minuteMs ?? 60 * second(config)
+const hour = (config: SecondaryRateLimitConfig): number => config.hourMs ?? 3600 * second(config)

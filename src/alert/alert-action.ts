@@ -1,10 +1,14 @@
-// The alert action: reads its inputs, masks the token, reports the rotation's outcome as an issue and
-// sets the outputs. Its I/O comes in as a parameter, so tests run exactly this against the emulator.
+// The alert action: reads its inputs, keeps the token secret, reports the rotation's outcome as an
+// issue and sets the outputs. Its I/O comes in as a parameter, so tests run exactly this against the emulator.
+import type { ActionIO } from '../action-io.js'
 import { DEFAULT_GITHUB_API_URL } from '../contract.js'
 import { createGitHubClient } from '../github/github-client.js'
+import { secretNameProblem } from '../github/secret-names.js'
+import { HttpStack } from '../http/http-stack.js'
+import { hasControlCharacters, outsideText } from '../outside-text.js'
 import { errorMessage } from '../rotation-error.js'
-import type { RotationLog } from '../rotation-log.js'
-import { SecretRedactor } from '../secret-redactor.js'
+import { SecretKeeper } from '../secret-keeper.js'
+import { isRepositoryName } from '../settings.js'
 import { AlertError, reportRotationOutcome, type AlertOutcome, type RotationAlert } from './failure-alert.js'
 
 export const AlertInput = {
@@ -25,38 +29,33 @@ export const AlertOutput = {
 
 export const DEFAULT_ALERT_LABEL = 'meta-token-rotation'
 const REQUEST_TIMEOUT_MS = 30_000
+const MAX_BODY_BYTES = 8 * 1024 * 1024
 
-export interface AlertIO extends RotationLog {
-  getInput(name: string): string
-  setOutput(name: string, value: string): void
-  setFailed(message: string): void
-}
+export type AlertIO = Pick<ActionIO, 'getInput' | 'mask' | 'setOutput' | 'setFailed' | 'info' | 'warning' | 'debug'>
 
-/** Knobs for tests: GitHub's retry-after read in shorter units than seconds. */
-export interface AlertTuning {
-  githubRetryAfterBaseMs?: number
+/** Knobs for tests: GitHub's seconds shortened. */
+export interface AlertDeps {
+  githubSecondMs?: number
 }
 
 export async function runAlertAction(
   io: AlertIO,
   env: NodeJS.ProcessEnv,
-  tuning: AlertTuning = {}
+  deps: AlertDeps = {}
 ): Promise<AlertOutcome | undefined> {
   const token = io.getInput(AlertInput.GithubToken).trim()
-  const redactor = new SecretRedactor()
-  if (token) {
-    io.mask(token)
-    redactor.add(token)
-  }
+  const keeper = new SecretKeeper((secret) => io.mask(secret))
+  keeper.keep(token)
+  const http = new HttpStack({ timeoutMs: REQUEST_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES })
   try {
-    const alert = readAlert(io, env, redactor, token)
+    const alert = readAlert(io, env, keeper, token)
     const github = createGitHubClient({
       token,
       baseUrl: (env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
-      timeoutMs: REQUEST_TIMEOUT_MS,
-      proxyEnv: env,
+      fetch: http.fetch,
       log: io,
-      retryAfterBaseMs: tuning.githubRetryAfterBaseMs
+      maxConcurrency: 1,
+      secondMs: deps.githubSecondMs
     })
     const outcome = await reportRotationOutcome(github, alert)
     io.setOutput(AlertOutput.Action, outcome.action)
@@ -65,34 +64,42 @@ export async function runAlertAction(
     return outcome
   } catch (error) {
     const message = error instanceof AlertError ? error.message : `Unexpected error: ${errorMessage(error)}`
-    io.setFailed(redactor.redact(message))
+    io.setFailed(keeper.redact(message))
     return undefined
+  } finally {
+    http.dispose()
   }
 }
 
 /** The inputs as an alert; every input error at once. Texts that end up in the issue lose any trace of the token. */
-function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, redactor: SecretRedactor, token: string): RotationAlert {
+function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, token: string): RotationAlert {
   const input = (name: string): string => io.getInput(name).trim()
+  const quote = (value: string): string => `'${outsideText(value, 80)}'`
   const problems: string[] = []
   if (!token)
     problems.push(`'${AlertInput.GithubToken}' is empty (its default is the workflow token, \${{ github.token }})`)
 
   const repository = input(AlertInput.Repository) || (env.GITHUB_REPOSITORY ?? '').trim()
-  const [owner = '', repo = '', ...rest] = repository.split('/')
+  const [owner = '', repo = ''] = repository.split('/')
   if (!repository) problems.push(`'${AlertInput.Repository}' is empty and GITHUB_REPOSITORY is not set`)
-  else if (!owner || !repo || rest.length > 0)
-    problems.push(`'${AlertInput.Repository}' must be owner/name, got '${repository}'`)
+  else if (!isRepositoryName(repository))
+    problems.push(`'${AlertInput.Repository}' must be owner/name, got ${quote(repository)}`)
 
   const outcome = input(AlertInput.Outcome).toLowerCase()
   if (outcome !== 'success' && outcome !== 'failure') {
-    problems.push(`'${AlertInput.Outcome}' must be 'success' or 'failure', got '${input(AlertInput.Outcome)}'`)
+    problems.push(`'${AlertInput.Outcome}' must be 'success' or 'failure', got ${quote(input(AlertInput.Outcome))}`)
   }
 
   const secretName = input(AlertInput.SecretName)
+  const nameProblem = secretName ? secretNameProblem(secretName) : undefined
   if (!secretName) problems.push(`'${AlertInput.SecretName}' is required`)
+  else if (nameProblem) problems.push(`'${AlertInput.SecretName}' is not a GitHub secret name (${nameProblem})`)
 
   const label = input(AlertInput.Label) || DEFAULT_ALERT_LABEL
   if (label.includes(',')) problems.push(`'${AlertInput.Label}' must be one label, without a comma`)
+  else if (hasControlCharacters(label) || label.length > 50) {
+    problems.push(`'${AlertInput.Label}' must be a label name: at most 50 characters, no control characters`)
+  }
 
   const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env)
   if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl)) problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`)
@@ -103,8 +110,8 @@ function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, redactor: SecretRedactor
     repo,
     secretName,
     outcome: outcome as RotationAlert['outcome'],
-    failedStep: redactor.redact(input(AlertInput.FailedStep)) || undefined,
-    error: redactor.redact(io.getInput(AlertInput.Error).trim()) || undefined,
+    failedStep: outsideText(keeper.redact(input(AlertInput.FailedStep)), 40) || undefined,
+    error: keeper.redact(io.getInput(AlertInput.Error).trim()) || undefined,
     runUrl: runUrl || undefined,
     label
   }
@@ -118,7 +125,7 @@ function defaultRunUrl(env: NodeJS.ProcessEnv): string {
 
 function describeOutcome(outcome: AlertOutcome, alert: RotationAlert): string {
   const where = `${alert.owner}/${alert.repo}`
-  const issue = `issue #${String(outcome.issueNumber)}${outcome.issueUrl ? ` (${outcome.issueUrl})` : ''}`
+  const issue = `issue #${String(outcome.issueNumber)}${outcome.issueUrl ? ` (${outsideText(outcome.issueUrl, 200)})` : ''}`
   switch (outcome.action) {
     case 'opened':
       return `Opened ${issue} in ${where}: the rotation of ${alert.secretName} failed.`

@@ -4,8 +4,9 @@
 //
 // The issue of a secret is found by its label AND a hidden marker in its body, so people may edit
 // the title, and several secrets in one repository get one issue each.
-import { composePaginateRest } from '@octokit/plugin-paginate-rest'
 import type { GitHubClient } from '../github/github-client.js'
+import { readGitHubError } from '../github/github-error.js'
+import type { Explained } from '../rotation-error.js'
 
 export interface RotationAlert {
   owner: string
@@ -62,11 +63,29 @@ function percent(c: string): string {
   return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
 }
 
-/** Whether an issue body carries the marker of this secret (in any letter case). */
+/**
+ * Whether an issue body carries the marker of this secret (in any letter case): on a line of its own,
+ * outside code blocks. The error text quoted in the issue is fenced, so a marker inside it (from a
+ * failure message that carries another secret's marker) never counts.
+ */
 export function marksSecret(body: string | null | undefined, secretName: string): boolean {
   const wanted = markerName(secretName)
-  for (const match of (body ?? '').matchAll(MARKER)) {
-    if (match[1]?.toUpperCase() === wanted) return true
+  let fence: { char: string; length: number } | undefined
+  for (const line of (body ?? '').split(/\r?\n/)) {
+    const opening = /^ {0,3}(`{3,}|~{3,})/.exec(line)
+    if (fence) {
+      const closing = opening?.[1]
+      if (closing && closing[0] === fence.char && closing.length >= fence.length && line.trim() === closing)
+        fence = undefined
+      continue
+    }
+    if (opening?.[1]) {
+      fence = { char: opening[1][0] as string, length: opening[1].length }
+      continue
+    }
+    for (const match of line.trim().matchAll(MARKER)) {
+      if (match.index === 0 && match[0] === line.trim() && match[1]?.toUpperCase() === wanted) return true
+    }
   }
   return false
 }
@@ -137,7 +156,7 @@ interface OpenIssue {
 
 /** The open issues (not pull requests) with the label and this secret's marker, oldest first. */
 async function openIssuesOf(github: GitHubClient, alert: RotationAlert): Promise<OpenIssue[]> {
-  const issues = await composePaginateRest(github, 'GET /repos/{owner}/{repo}/issues', {
+  const issues = await github.paginate('GET /repos/{owner}/{repo}/issues', {
     owner: alert.owner,
     repo: alert.repo,
     state: 'open',
@@ -254,69 +273,56 @@ function oneLine(text: string): string {
 
 // ---- GitHub's refusals, explained ----
 
-interface GitHubRequestError {
-  status?: number
-  message?: string
-  response?: { headers?: Record<string, string | undefined>; data?: unknown }
-}
-
 export function explainFailure(error: unknown, doing: string, repository: string): AlertError {
   if (error instanceof AlertError) return error
-  const failure = (error ?? {}) as GitHubRequestError
-  // Octokit reports a request that got no answer (network, timeout) as status 500 without a response.
-  const status = typeof failure.status === 'number' && failure.response ? failure.status : undefined
-  const said = gitHubMessage(failure)
-  const accepted = failure.response?.headers?.['x-accepted-github-permissions']
+  const { message, fix } = explainAlertFailure(error, doing, repository)
+  return new AlertError(`${message} ${fix}`, readGitHubError(error).status)
+}
+
+function explainAlertFailure(error: unknown, doing: string, repository: string): Explained {
+  const { status, said, headers } = readGitHubError(error)
+  const accepted = headers['x-accepted-github-permissions']
   const base = `Could not ${doing} ${repository}`
   switch (true) {
     case status === 401:
-      return new AlertError(
-        `${base}: GitHub rejected 'github-token' (401 ${said}). Pass the workflow token (\${{ github.token }}) or a token that has not expired.`,
-        status
-      )
-    case status === 403 && /rate limit/i.test(said):
-      return new AlertError(
-        `${base}: GitHub's rate limit stopped it after the retries (403 ${said}). Re-run the job later.`,
-        status
-      )
+      return {
+        message: `${base}: GitHub rejected 'github-token' (401 ${said}).`,
+        fix: 'Pass the workflow token (${{ github.token }}) or a token that has not expired.'
+      }
+    case (status === 403 || status === 429) && /rate limit/i.test(said):
+      return {
+        message: `${base}: GitHub's rate limit stopped it after the retries (${status} ${said}).`,
+        fix: 'Re-run the job later.'
+      }
     case status === 403:
-      return new AlertError(
-        `${base}: GitHub refused (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}). The job that runs the alert needs \`permissions: issues: write\`; a PAT or GitHub App token passed as 'github-token' needs the repository permission 'Issues: Read and write'.`,
-        status
-      )
+      return {
+        message: `${base}: GitHub refused (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}).`,
+        fix: "The job that runs the alert needs `permissions: issues: write`; a PAT or GitHub App token passed as 'github-token' needs the repository permission 'Issues: Read and write'."
+      }
     case status === 404:
-      return new AlertError(
-        `${base}: GitHub found no repository ${repository} that 'github-token' can see (404). Check the 'repository' input; a PAT or GitHub App token must have access to it.`,
-        status
-      )
+      return {
+        message: `${base}: GitHub found no repository ${repository} that 'github-token' can see (404).`,
+        fix: "Check the 'repository' input; a PAT or GitHub App token must have access to it."
+      }
     case status === 410:
-      return new AlertError(
-        `${base}: issues are turned off there (410). Turn them on (Settings > General > Features > Issues) or point 'repository' at a repository that has them.`,
-        status
-      )
+      return {
+        message: `${base}: issues are turned off there (410).`,
+        fix: "Turn them on (Settings > General > Features > Issues) or point 'repository' at a repository that has them."
+      }
     case status === 422:
-      return new AlertError(`${base}: GitHub rejected the request (422 ${said}).`, status)
+      return {
+        message: `${base}: GitHub rejected the request (422 ${said}).`,
+        fix: 'Check the label and the inputs, then re-run.'
+      }
     case status !== undefined && status >= 500:
-      return new AlertError(
-        `${base}: GitHub kept failing (${status} ${said}). Re-run the job later; see https://www.githubstatus.com.`,
-        status
-      )
+      return {
+        message: `${base}: GitHub kept failing (${status} ${said}).`,
+        fix: 'Re-run the job later; see https://www.githubstatus.com.'
+      }
     default:
-      return new AlertError(
-        `${base}: GitHub could not be reached (${said}). Check the runner's network and GITHUB_API_URL.`,
-        status
-      )
+      return {
+        message: `${base}: GitHub could not be reached (${said}).`,
+        fix: "Check the runner's network and GITHUB_API_URL."
+      }
   }
-}
-
-function gitHubMessage(failure: GitHubRequestError): string {
-  const data = failure.response?.data as
-    { message?: unknown; errors?: Array<{ message?: unknown; field?: unknown; code?: unknown }> } | undefined
-  if (typeof data?.message === 'string') {
-    const details = (data.errors ?? [])
-      .map((e) => (typeof e.message === 'string' ? e.message : `${String(e.field)} ${String(e.code)}`))
-      .join('; ')
-    return `${data.message.split('\n')[0] as string}${details ? `: ${details}` : ''}`
-  }
-  return (failure.message ?? 'no answer').split('\n')[0] as string
 }

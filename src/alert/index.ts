@@ -1,5 +1,5 @@
 // Entry point of the bundled alert action (alert/action.yml).
-import { workflowIO } from '../workflow-io.js'
+import { actionsCoreIO } from '../action-io.js'
 import { runAlertAction } from './alert-action.js'
 
-await runAlertAction(workflowIO, process.env)
+await runAlertAction(actionsCoreIO(), process.env)

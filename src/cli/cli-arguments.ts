@@ -1,6 +1,9 @@
 // Command-line flags and environment variables → the action's inputs, by the same names:
-// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment.
-import { Input } from '../contract.js'
+// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment; a credential is
+// never taken from a flag (other users of the machine can read a process's arguments).
+import { closestWords } from '../closest.js'
+import { CREDENTIAL_INPUTS, Input, type InputName } from '../contract.js'
+import { environmentVariable } from '../input-naming.js'
 
 export type CliCommand = 'rotate' | 'help' | 'version'
 
@@ -11,19 +14,21 @@ export interface CliArguments {
 }
 
 const INPUT_NAMES: ReadonlySet<string> = new Set(Object.values(Input))
-const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([Input.DryRun, Input.Expiring, Input.InstallApp])
+const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([
+  Input.DryRun,
+  Input.Expiring,
+  Input.InstallApp,
+  Input.RequireSameAssets
+])
+const OWN_FLAGS = ['json', 'help', 'version']
+const COMMANDS = ['rotate']
 
 export class CliUsageError extends Error {}
-
-/** `app-secret` → `META_ROTATOR_APP_SECRET`. */
-export function environmentName(input: string): string {
-  return `META_ROTATOR_${input.toUpperCase().replace(/-/g, '_')}`
-}
 
 export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments {
   const inputs: Record<string, string> = {}
   for (const name of INPUT_NAMES) {
-    const value = env[environmentName(name)]
+    const value = env[environmentVariable(name)]
     if (value !== undefined) inputs[name] = value
   }
   let command: CliCommand | undefined
@@ -31,18 +36,30 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '--help' || arg === '-h') return { command: 'help', inputs, json }
-    if (arg === '--version') return { command: 'version', inputs, json }
+    if (arg === '--version' || arg === '-V') return { command: 'version', inputs, json }
     if (arg === '--json') {
       json = true
       continue
     }
     if (!arg.startsWith('--')) {
-      if (command || arg !== 'rotate') throw new CliUsageError(`Unknown command '${arg}'. Run with --help.`)
+      if (command || arg !== 'rotate') {
+        throw new CliUsageError(`Unknown command '${arg}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
+      }
       command = 'rotate'
       continue
     }
     const [flag, inline] = splitFlag(arg.slice(2))
-    if (!INPUT_NAMES.has(flag)) throw new CliUsageError(`Unknown flag '--${flag}'. Run with --help.`)
+    if (!INPUT_NAMES.has(flag)) {
+      throw new CliUsageError(
+        `Unknown flag '--${flag}'.${didYouMean(flag, [...INPUT_NAMES, ...OWN_FLAGS], '--')} Run with --help.`
+      )
+    }
+    if ((CREDENTIAL_INPUTS as readonly string[]).includes(flag)) {
+      throw new CliUsageError(
+        `'--${flag}' would put a credential on the command line, where other users of this machine can read it. ` +
+          `Set the environment variable ${environmentVariable(flag)} instead.`
+      )
+    }
     if (inline !== undefined) {
       inputs[flag] = inline
     } else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
@@ -57,7 +74,15 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   return { command, inputs, json }
 }
 
-function splitFlag(text: string): [string, string | undefined] {
+function didYouMean(word: string, candidates: string[], prefix: string): string {
+  const close = closestWords(word, candidates, 2)
+  return close.length > 0 ? ` Did you mean ${close.map((c) => `'${prefix}${c}'`).join(' or ')}?` : ''
+}
+
+function splitFlag(text: string): [InputName, string | undefined] {
   const equals = text.indexOf('=')
-  return equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]
+  return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]) as [
+    InputName,
+    string | undefined
+  ]
 }

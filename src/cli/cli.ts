@@ -1,8 +1,12 @@
 // The same rotation from a shell or another CI system: an ActionIO backed by the terminal, which
 // redacts every masked value from everything it prints.
+import packageJson from '../../package.json' with { type: 'json' }
+import type { ActionIO } from '../action-io.js'
 import { Output } from '../contract.js'
-import { runAction, type ActionIO, type ActionTuning } from '../main.js'
-import { SecretRedactor } from '../secret-redactor.js'
+import { cliFlags } from '../input-naming.js'
+import { runAction, type ActionDeps } from '../main.js'
+import { inertLines } from '../outside-text.js'
+import { SecretKeeper } from '../secret-keeper.js'
 import { CliUsageError, parseCliArguments } from './cli-arguments.js'
 import { usage } from './cli-usage.js'
 
@@ -11,13 +15,16 @@ export interface Terminal {
   err(text: string): void
 }
 
-export const VERSION = '0.1.0'
+export const VERSION: string = packageJson.version
+
+/** Exit codes: what happened, not only whether it worked. */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const
 
 export async function runCli(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   terminal: Terminal,
-  tuning?: ActionTuning
+  deps: ActionDeps = {}
 ): Promise<number> {
   let parsed
   try {
@@ -25,52 +32,52 @@ export async function runCli(
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error
     terminal.err(`${error.message}\n`)
-    return 2
+    return ExitCode.Usage
   }
   if (parsed.command === 'help') {
     terminal.out(usage())
-    return 0
+    return ExitCode.Ok
   }
   if (parsed.command === 'version') {
     terminal.out(`${VERSION}\n`)
-    return 0
+    return ExitCode.Ok
   }
 
-  const redactor = new SecretRedactor()
+  const keeper = new SecretKeeper(() => undefined)
   const outputs: Record<string, string> = {}
   let summary = ''
   let failure: string | undefined
-  const say = (prefix: string) => (message: string) => terminal.err(`${prefix}${redactor.redact(message)}\n`)
+  const say = (prefix: string) => (message: string) => terminal.err(`${prefix}${inertLines(keeper.redact(message))}\n`)
   const io: ActionIO = {
     getInput: (name) => parsed.inputs[name] ?? '',
     setOutput: (name, value) => {
       outputs[name] = value
     },
-    mask: (secret) => redactor.add(secret),
+    mask: (secret) => keeper.keep(secret),
     info: say(''),
     warning: say('warning: '),
     debug: env.META_ROTATOR_DEBUG ? say('debug: ') : () => undefined,
-    error: say('error: '),
-    writeSummary: async (markdown) => {
+    group: (_name, work) => work(),
+    writeSummary: (markdown) => {
       summary += markdown
+      return Promise.resolve()
     },
     setFailed: (message) => {
       failure = message
     }
   }
-  const result = await runAction(io, env, tuning)
+  const result = await runAction(io, env, { naming: cliFlags, ...deps })
+  const step = outputs[Output.FailedStep] || undefined
 
   if (parsed.json) {
-    terminal.out(
-      `${redactor.redact(JSON.stringify(jsonReport(outputs, result?.failure?.step ?? (failure ? 'inputs' : undefined), failure), null, 2))}\n`
-    )
+    terminal.out(`${keeper.redact(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`)
   } else {
-    // Without a result the inputs were refused: the error alone says it all.
-    if (result) terminal.out(redactor.redact(summary))
-    if (failure) terminal.err(`error: ${redactor.redact(failure)}\n`)
+    // Refused inputs: the error alone says it all.
+    if (result) terminal.out(keeper.redact(summary))
+    if (failure) terminal.err(`error: ${keeper.redact(failure)}\n`)
   }
-  if (!failure) return 0
-  return result ? 1 : 2
+  if (!failure) return ExitCode.Ok
+  return step === 'inputs' ? ExitCode.Usage : ExitCode.Failed
 }
 
 function jsonReport(outputs: Record<string, string>, step: string | undefined, failure: string | undefined): object {
@@ -80,8 +87,9 @@ function jsonReport(outputs: Record<string, string>, step: string | undefined, f
     revoked: outputs[Output.Revoked] === 'true',
     expiresAt: outputs[Output.ExpiresAt] || null,
     tokenType: outputs[Output.TokenType] || null,
+    dataAccessExpiresAt: outputs[Output.DataAccessExpiresAt] || null,
     scopes: outputs[Output.Scopes] ? (outputs[Output.Scopes] as string).split(',') : [],
-    secrets: outputs[Output.Secrets] ? JSON.parse(outputs[Output.Secrets] as string) : [],
+    secrets: outputs[Output.Secrets] ? (JSON.parse(outputs[Output.Secrets] as string) as unknown) : [],
     failure: failure ? { step, message: failure } : null
   }
 }

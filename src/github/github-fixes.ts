@@ -1,20 +1,12 @@
 // Turns a GitHub failure into what happened at which destination and the permission or step that fixes it.
+import type { Explained } from '../rotation-error.js'
 import { describeDestination, type Destination } from './destinations.js'
-
-export interface Explained {
-  message: string
-  fix: string
-}
-
-interface GitHubRequestError {
-  status?: number
-  message?: string
-  response?: { headers?: Record<string, string | undefined>; data?: unknown }
-}
+import { readGitHubError } from './github-error.js'
 
 /** The fine-grained permission each destination needs, as GitHub's settings page names it. */
-function permissionNeeded(destination: Destination): string {
-  if (destination.kind === 'environment') return "repository permission 'Environments: Read and write'"
+export function permissionNeeded(destination: Destination): string {
+  if (destination.kind === 'environment')
+    return "repository permission 'Environments: Read and write' (classic PAT: repo)"
   const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[
     destination.secretType
   ]
@@ -24,22 +16,19 @@ function permissionNeeded(destination: Destination): string {
 }
 
 export function explainGitHubFailure(error: unknown, destination: Destination, githubToken: string): Explained {
-  const failure = error as GitHubRequestError
+  const { status, said, headers } = readGitHubError(error)
   const where = describeDestination(destination)
-  const status = failure.status
-  const headers = failure.response?.headers ?? {}
-  const said = gitHubMessage(failure)
 
   if (status === 401) {
     return {
       message: `GitHub rejected 'github-token' (401 ${said}) for the ${where}.`,
-      fix: "the token expired or was revoked: create a new one and update the secret passed as 'github-token'."
+      fix: "The token expired or was revoked: create a new one and update the secret passed as 'github-token'."
     }
   }
-  if (status === 403 && /secondary rate limit|rate limit exceeded/i.test(said)) {
+  if ((status === 403 || status === 429) && /secondary rate limit|rate limit exceeded/i.test(said)) {
     return {
-      message: `GitHub's rate limit stopped the write to the ${where} after the retries.`,
-      fix: 're-run later; for many repositories in one organization, one organization secret with visibility: selected is one write instead of many.'
+      message: `GitHub's rate limit stopped the request to the ${where} after the retries.`,
+      fix: 'Re-run later. For many repositories in one organization, one organization secret with visibility: selected is one write instead of many.'
     }
   }
   if (status === 403) {
@@ -48,14 +37,14 @@ export function explainGitHubFailure(error: unknown, destination: Destination, g
     return {
       message: `GitHub refused the ${where} (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}).`,
       fix: looksLikeWorkflowToken
-        ? `'github-token' looks like the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets: pass a fine-grained PAT or GitHub App token with ${permissionNeeded(destination)}.`
-        : `give 'github-token' the ${permissionNeeded(destination)} on ${destination.target}.`
+        ? `'github-token' looks like the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
+        : `Give 'github-token' the ${permissionNeeded(destination)} on ${destination.target}.`
     }
   }
   if (status === 404) {
     const what =
       destination.kind === 'environment'
-        ? `environment '${destination.environment}' in ${destination.target}`
+        ? `environment '${destination.environment ?? ''}' in ${destination.target}`
         : destination.kind === 'organization'
           ? `organization ${destination.target}`
           : `repository ${destination.target}`
@@ -63,31 +52,30 @@ export function explainGitHubFailure(error: unknown, destination: Destination, g
       message: `GitHub found no ${what} that 'github-token' can see (404).`,
       fix:
         destination.kind === 'environment'
-          ? `check the name, create the environment (Settings > Environments) and give the token access to ${destination.target}.`
-          : `check the name and give the token access to it (fine-grained PAT: Repository access), plus the ${permissionNeeded(destination)}.`
+          ? `Check the name, create the environment (Settings > Environments) and give the token access to ${destination.target}.`
+          : `Check the name and give the token access to it (fine-grained PAT: Repository access), with the ${permissionNeeded(destination)}.`
     }
   }
   if (status === 422) {
     return {
       message: `GitHub rejected the write to the ${where} (422 ${said}).`,
-      fix: 'correct what GitHub names above, then re-run.'
+      fix: 'Correct what GitHub names, then re-run.'
     }
   }
   if (status !== undefined && status >= 500) {
     return {
       message: `GitHub kept failing for the ${where} (${status} ${said}).`,
-      fix: 're-run later; see https://www.githubstatus.com.'
+      fix: 'Re-run later; see https://www.githubstatus.com.'
+    }
+  }
+  if (status !== undefined) {
+    return {
+      message: `GitHub answered ${status} for the ${where} (${said}).`,
+      fix: 'Re-run; if it persists, check the inputs for this destination.'
     }
   }
   return {
     message: `GitHub could not be reached for the ${where} (${said}).`,
-    fix: "check the runner's network and 'github-api-url' (Enterprise Server: https://HOST/api/v3), then re-run."
+    fix: "Check the runner's network and 'github-api-url' (Enterprise Server: https://HOST/api/v3), then re-run."
   }
-}
-
-function gitHubMessage(failure: GitHubRequestError): string {
-  const data = failure.response?.data as { message?: unknown } | undefined
-  if (typeof data?.message === 'string') return data.message.split('\n')[0] as string
-  // Octokit wraps network errors as status 500 with the cause's text; keep only that text's first line.
-  return (failure.message ?? 'no answer').split('\n')[0] as string
 }

@@ -1,27 +1,42 @@
 // Writing one secret to one destination: its own public key (fetched once per key scope), the sealed
-// value, the PUT, and the read-back that confirms GitHub holds it.
-import { sealForGitHub } from '../seal.js'
+// value, the PUT, and the read-back that confirms GitHub holds it, judged on GitHub's own clock.
+import { randomBytes } from 'node:crypto'
+import type { Clock } from '../clock.js'
 import { keyScope, type Destination } from './destinations.js'
 import type { GitHubClient } from './github-client.js'
+import { readGitHubError } from './github-error.js'
+import { sealForGitHub } from './seal.js'
 
 export type WriteStatus = 'created' | 'updated'
+
+/** What a read-back of a secret's metadata says about a write. */
+export type Landing = 'landed' | 'not-landed' | 'unknown'
 
 interface PublicKey {
   key_id: string
   key: string
 }
 
-/** GitHub's clock and the runner's may differ a little; a read-back older than this is stale. */
-const CLOCK_SKEW_MS = 5 * 60_000
+export interface SecretStoreOptions {
+  clock: Clock
+  /** GitHub's time now (epoch ms, never ahead of it), from the Date of its answers; undefined when unknown. */
+  githubTime: () => number | undefined
+  /** Reads of a secret that still looks as before the write, before it is judged: a replica may lag. */
+  readBackAttempts?: number
+  readBackDelayMs?: number
+}
 
-/** The read-back proves the write did not land: GitHub still shows the secret as it was before. */
+/** The write was answered 2xx, but GitHub kept showing the secret as it was before. */
 export class StaleSecretError extends Error {}
 
 /** An answer without the fields GitHub documents (a cut or garbled body): never used, never cached. */
 class IncompleteAnswerError extends Error {}
 
+/** `updated_at` has second precision: a write made at GitHub time t shows as t rounded down. */
+const TIMESTAMP_PRECISION_MS = 1000
+
 function expectShape<T>(data: unknown, what: string, valid: (d: Partial<T>) => boolean): T {
-  if (data === null || typeof data !== 'object' || !valid(data as Partial<T>)) {
+  if (data === null || typeof data !== 'object' || !valid(data)) {
     throw new IncompleteAnswerError(`GitHub's answer for the ${what} was incomplete`)
   }
   return data as T
@@ -37,13 +52,25 @@ async function readTwiceIfIncomplete<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A write about to be sent: GitHub's time before it (a lower bound), to tell its read-back from older ones. */
+export interface WriteMark {
+  githubTimeBefore?: number
+}
+
 export class SecretStore {
   private readonly keys = new Map<string, Promise<PublicKey>>()
   private readonly repositoryIds = new Map<string, Promise<number>>()
+  private readonly readBackAttempts: number
+  private readonly readBackDelayMs: number
 
-  constructor(private readonly github: GitHubClient) {}
+  constructor(
+    private readonly github: GitHubClient,
+    private readonly options: SecretStoreOptions
+  ) {
+    this.readBackAttempts = options.readBackAttempts ?? 3
+    this.readBackDelayMs = options.readBackDelayMs ?? 1000
+  }
 
-  /** Also the access check of a dry run: reading the key needs the same grant as writing, read-only. */
   publicKey(destination: Destination): Promise<PublicKey> {
     const scope = keyScope(destination)
     let key = this.keys.get(scope)
@@ -67,7 +94,8 @@ export class SecretStore {
 
   /** `owner/repo` → id, for organization secrets with `visibility: selected`. */
   repositoryId(fullName: string): Promise<number> {
-    let id = this.repositoryIds.get(fullName.toLowerCase())
+    const known = fullName.toLowerCase()
+    let id = this.repositoryIds.get(known)
     if (!id) {
       const [owner, repo] = fullName.split('/') as [string, string]
       id = readTwiceIfIncomplete(() =>
@@ -78,53 +106,171 @@ export class SecretStore {
               expectShape<{ id: number }>(response.data, `repository ${fullName}`, (d) => Number.isInteger(d.id)).id
           )
       )
-      id.catch(() => this.repositoryIds.delete(fullName.toLowerCase()))
-      this.repositoryIds.set(fullName.toLowerCase(), id)
+      id.catch(() => this.repositoryIds.delete(known))
+      this.repositoryIds.set(known, id)
     }
     return id
   }
 
-  async write(destination: Destination, name: string, value: string): Promise<WriteStatus> {
+  /**
+   * Proves 'github-token' may write this destination, changing nothing: GitHub answers a DELETE of a
+   * secret that does not exist with 404 when the token may write there, and 403 when it may only read.
+   */
+  async proveWriteAccess(destination: Destination): Promise<void> {
+    const probe = `META_ROTATOR_PROBE_${randomBytes(12).toString('hex').toUpperCase()}`
+    try {
+      await this.github.request(`DELETE ${destination.route}/{secret_name}`, {
+        ...destination.params,
+        secret_name: probe
+      })
+    } catch (error) {
+      if (readGitHubError(error).status === 404) return
+      throw error
+    }
+  }
+
+  /** Marks the moment before a write on GitHub's clock; pass it to write, confirm and settle. */
+  mark(): WriteMark {
+    const now = this.options.githubTime()
+    return { githubTimeBefore: now === undefined ? undefined : now - TIMESTAMP_PRECISION_MS }
+  }
+
+  /** Writes the sealed value. For organization secrets with `visibility: selected`, returns the repositories it added. */
+  async write(
+    destination: Destination,
+    name: string,
+    value: string
+  ): Promise<{ status: WriteStatus; addedRepositories: string[] }> {
     const key = await this.publicKey(destination)
+    const access = await this.organizationAccess(destination, name)
     const response = await this.github.request(`PUT ${destination.route}/{secret_name}`, {
       ...destination.params,
       secret_name: name,
       encrypted_value: await sealForGitHub(value, key.key),
       key_id: key.key_id,
-      ...(await this.organizationFields(destination))
+      ...access.fields
     })
-    return response.status === 201 ? 'created' : 'updated'
+    return { status: response.status === 201 ? 'created' : 'updated', addedRepositories: access.added }
   }
 
-  /** Reads the secret's metadata back; throws when it is missing or older than the write. */
-  async confirm(destination: Destination, name: string, writtenAfter: Date): Promise<void> {
-    const { updated_at } = await readTwiceIfIncomplete(async () => {
-      const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
-        ...destination.params,
-        secret_name: name
-      })
-      return expectShape<{ updated_at: string }>(
-        response.data,
-        'secret',
-        (d) => !Number.isNaN(Date.parse(d.updated_at ?? ''))
-      )
-    })
-    const updatedAt = Date.parse(updated_at)
-    if (updatedAt < writtenAfter.getTime() - CLOCK_SKEW_MS) {
-      throw new StaleSecretError(`GitHub still shows the secret as last updated at ${updated_at}, before this write`)
+  /**
+   * Reads the secret's metadata back after a write GitHub answered 2xx. A read that still shows the
+   * secret as before the write (a lagging replica) is read again; throws StaleSecretError when it
+   * never changes.
+   */
+  async confirm(destination: Destination, name: string, mark: WriteMark): Promise<void> {
+    const landing = await this.readBack(destination, name, mark, true)
+    if (landing !== 'landed') {
+      throw new StaleSecretError('GitHub kept showing the secret as it was before this write')
     }
   }
 
-  private async organizationFields(destination: Destination): Promise<Record<string, unknown>> {
-    if (destination.kind !== 'organization') return {}
-    if (destination.visibility !== 'selected') return { visibility: destination.visibility }
-    const ids = await Promise.all(
-      (destination.selectedRepositories ?? []).map((name) => this.repositoryId(`${destination.target}/${name}`))
+  /**
+   * After a write with no answer or a 5xx: whether it landed. 'not-landed' only when every read
+   * shows the secret as before the write; 'unknown' when GitHub cannot be read or its clock is unknown.
+   */
+  async settle(destination: Destination, name: string, mark: WriteMark): Promise<Landing> {
+    try {
+      return await this.readBack(destination, name, mark, false)
+    } catch {
+      return 'unknown'
+    }
+  }
+
+  private async readBack(destination: Destination, name: string, mark: WriteMark, answered: boolean): Promise<Landing> {
+    for (let attempt = 1; ; attempt++) {
+      const updatedAt = await this.updatedAt(destination, name)
+      if (updatedAt !== undefined && (mark.githubTimeBefore === undefined || updatedAt >= mark.githubTimeBefore)) {
+        // Without GitHub's time, a secret that exists after a 2xx is all that can be checked.
+        if (mark.githubTimeBefore !== undefined || answered) return 'landed'
+        return 'unknown'
+      }
+      if (mark.githubTimeBefore === undefined && !answered) return 'unknown'
+      if (attempt >= this.readBackAttempts) return 'not-landed'
+      await this.options.clock.sleep(this.readBackDelayMs * attempt)
+    }
+  }
+
+  /** The secret's `updated_at` (epoch ms), or undefined when GitHub says it does not exist. */
+  private async updatedAt(destination: Destination, name: string): Promise<number | undefined> {
+    try {
+      const { updated_at } = await readTwiceIfIncomplete(async () => {
+        const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
+          ...destination.params,
+          secret_name: name
+        })
+        return expectShape<{ updated_at: string }>(
+          response.data,
+          'secret',
+          (d) => typeof d.updated_at === 'string' && !Number.isNaN(Date.parse(d.updated_at))
+        )
+      })
+      return Date.parse(updated_at)
+    } catch (error) {
+      if (readGitHubError(error).status === 404) return undefined
+      throw error
+    }
+  }
+
+  /**
+   * The organization fields of a write. With `visibility: selected`, GitHub replaces the whole access
+   * list with what is sent: the repositories already selected are read first and kept.
+   */
+  private async organizationAccess(
+    destination: Destination,
+    name: string
+  ): Promise<{ fields: Record<string, unknown>; added: string[] }> {
+    if (destination.kind !== 'organization') return { fields: {}, added: [] }
+    if (destination.visibility !== 'selected') return { fields: { visibility: destination.visibility }, added: [] }
+    const wanted = await Promise.all(
+      (destination.selectedRepositories ?? []).map(async (repo) => ({
+        repo,
+        id: await this.repositoryId(`${destination.target}/${repo}`)
+      }))
     )
+    const current = await this.selectedRepositoryIds(destination, name)
+    const added = wanted.filter((w) => !current.has(w.id)).map((w) => w.repo)
+    const ids = [...new Set([...current, ...wanted.map((w) => w.id)])]
     // The Dependabot endpoint has asked for the ids as strings; the others want integers.
     return {
-      visibility: 'selected',
-      selected_repository_ids: destination.secretType === 'dependabot' ? ids.map(String) : ids
+      fields: {
+        visibility: 'selected',
+        selected_repository_ids: destination.secretType === 'dependabot' ? ids.map(String) : ids
+      },
+      added
+    }
+  }
+
+  /** The ids of the repositories an organization secret is open to now; none when it does not exist yet. */
+  private async selectedRepositoryIds(destination: Destination, name: string): Promise<Set<number>> {
+    const ids = new Set<number>()
+    try {
+      for (let page = 1; page <= 100; page++) {
+        const answer: { data: unknown } = await this.github.request(
+          `GET ${destination.route}/{secret_name}/repositories`,
+          {
+            ...destination.params,
+            secret_name: name,
+            per_page: 100,
+            page
+          }
+        )
+        const listed = expectShape<{ total_count: number; repositories: Array<{ id?: unknown }> }>(
+          answer.data,
+          'selected repositories',
+          (d) => Number.isInteger(d.total_count) && Array.isArray(d.repositories)
+        )
+        for (const repository of listed.repositories) {
+          if (Number.isInteger(repository.id)) ids.add(repository.id as number)
+        }
+        if (listed.repositories.length < 100 || ids.size >= listed.total_count) return ids
+      }
+      return ids
+    } catch (error) {
+      // 404: no such secret yet. 409: it is not `selected` today, so no repository is selected.
+      const status = readGitHubError(error).status
+      if (status === 404 || status === 409) return ids
+      throw error
     }
   }
 }

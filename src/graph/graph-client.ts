@@ -2,32 +2,36 @@
 // every call that carries a token, a timeout on every request, retries for Graph's transient errors
 // only, and errors that never contain a URL (Meta's documented calls carry secrets in the query).
 import { createHmac } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { createTransport, type HttpFetch, type HttpRequestInit } from '../http/transport.js'
-import type { RotationLog } from '../rotation-log.js'
-import type { SecretRedactor } from '../secret-redactor.js'
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import { HttpFailure, type HttpStack } from '../http/http-stack.js'
+import type { SecretKeeper } from '../secret-keeper.js'
 import { classifyGraphError, GraphError, retryAfterMs } from './graph-error.js'
 
 export interface RetryPolicy {
   /** Tries in all, the first included. */
   attempts: number
   baseDelayMs: number
-  /** A wait longer than this (Meta asking for minutes) ends the retries. */
+  /** A wait longer than this (Meta asking for minutes) ends the retries: the run says when to try again. */
   maxDelayMs: number
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 }
 
 export interface GraphClientOptions {
+  /** Base URL with the version, e.g. https://graph.facebook.com/v26.0 (or graph.instagram.com). */
   baseUrl: string
-  version: string
-  appSecret: string
-  timeoutMs: number
-  /** Where HTTPS_PROXY and NO_PROXY come from (the runner's environment). */
-  proxyEnv?: NodeJS.ProcessEnv
+  /** Label of the API in messages. */
+  api: string
+  /** The input that sets the base URL, named when the API cannot be reached. */
+  urlInput: string
+  /** Signs every call that carries a token; none for the Instagram API. */
+  appSecret?: string
+  http: HttpStack
+  clock: Clock
   retry?: RetryPolicy
   log: RotationLog
-  redactor: SecretRedactor
+  keeper: SecretKeeper
 }
 
 type Params = Record<string, string | undefined>
@@ -48,11 +52,9 @@ export function appSecretProof(appSecret: string, accessToken: string): string {
 
 export class GraphClient {
   private readonly retry: RetryPolicy
-  private readonly fetch: HttpFetch
 
   constructor(private readonly options: GraphClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY
-    this.fetch = createTransport({ timeoutMs: options.timeoutMs, proxyEnv: options.proxyEnv })
   }
 
   get<T>(path: string, params: Params, call: GraphCall = {}): Promise<T> {
@@ -65,7 +67,7 @@ export class GraphClient {
 
   private async send<T>(method: 'GET' | 'POST', path: string, params: Params, call: GraphCall): Promise<T> {
     const withProof = this.addProof(params, call)
-    const label = `${method} /${this.options.version}/${path}`
+    const label = `${method} ${new URL(`${this.options.baseUrl}/${path}`).pathname}`
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.sendOnce<T>(method, path, withProof, call)
@@ -76,7 +78,7 @@ export class GraphClient {
         this.options.log.info(
           `${label} failed (${graphError.message}${graphError.reference}); retry ${attempt} of ${this.retry.attempts - 1} in ${Math.round(delay)} ms.`
         )
-        await sleep(delay)
+        await this.options.clock.sleep(delay)
       }
     }
   }
@@ -85,52 +87,56 @@ export class GraphClient {
     const body = new URLSearchParams()
     for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, value)
     const token = params.access_token ?? call.bearer
-    if (token) body.set('appsecret_proof', appSecretProof(this.options.appSecret, token))
+    if (token && this.options.appSecret) body.set('appsecret_proof', appSecretProof(this.options.appSecret, token))
     return body
   }
 
   private async sendOnce<T>(method: string, path: string, params: URLSearchParams, call: GraphCall): Promise<T> {
-    const url = `${this.options.baseUrl}/${this.options.version}/${path}`
-    const headers: Record<string, string> = { accept: 'application/json' }
+    const url = `${this.options.baseUrl}/${path}`
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'meta-token-rotator' }
     if (call.bearer) headers.authorization = `Bearer ${call.bearer}`
-    const init: HttpRequestInit = { method, headers }
-    let target = url
-    if (method === 'GET') target = `${url}?${params}`
-    else {
-      headers['content-type'] = 'application/x-www-form-urlencoded'
-      init.body = params.toString()
-    }
-    const response = await this.fetch(target, init)
-    const text = await response.text()
+    const query = params.toString()
+    const answer =
+      method === 'GET'
+        ? await this.options.http.send('GET', query ? `${url}?${query}` : url, headers)
+        : await this.options.http.send(
+            'POST',
+            url,
+            { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+            query
+          )
     let body: unknown
     try {
-      body = JSON.parse(text)
+      body = JSON.parse(answer.body)
     } catch {
-      throw new GraphError(`the Graph API answered HTTP ${response.status} with a body that is not JSON`, {
+      const ok = answer.status >= 200 && answer.status < 300
+      throw new GraphError(`the ${this.options.api} answered HTTP ${answer.status} with a body that is not JSON`, {
         kind: 'malformed',
-        status: response.status,
-        transient: response.ok || response.status >= 500 || response.status === 429
+        status: answer.status,
+        transient: ok || answer.status >= 500 || answer.status === 429
       })
     }
     const errorBody = (body as { error?: Record<string, unknown> } | null)?.error
-    if (!response.ok || errorBody) {
-      const { message, ...failure } = classifyGraphError(response.status, errorBody ?? {})
-      throw new GraphError(this.options.redactor.redact(message), {
+    if (answer.status < 200 || answer.status >= 300 || errorBody) {
+      const { message, ...failure } = classifyGraphError(answer.status, errorBody ?? {})
+      const { keeper } = this.options
+      throw new GraphError(keeper.redact(message), {
         ...failure,
-        retryAfterMs: retryAfterMs(response.headers)
+        userTitle: failure.userTitle && keeper.redact(failure.userTitle),
+        userMessage: failure.userMessage && keeper.redact(failure.userMessage),
+        retryAfterMs: retryAfterMs(answer.headers)
       })
     }
     return body as T
   }
 
   private networkError(error: unknown): GraphError {
-    const name = (error as { name?: string })?.name
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return new GraphError(`no answer within ${this.options.timeoutMs / 1000} s`, { kind: 'timeout', transient: true })
-    }
-    // The socket error's code (ECONNRESET, ECONNREFUSED…) is all we keep.
-    const code = (error as { code?: string })?.code ?? 'network error'
-    return new GraphError(`the connection failed (${code})`, { kind: 'network', transient: true })
+    if (!(error instanceof HttpFailure)) throw error
+    const unreachable = { api: this.options.api, urlInput: this.options.urlInput }
+    if (error.kind === 'timeout')
+      return new GraphError(error.message, { kind: 'timeout', transient: true, unreachable })
+    if (error.kind === 'too-large') return new GraphError(error.message, { kind: 'malformed', transient: false })
+    return new GraphError(error.message, { kind: 'network', transient: true, unreachable })
   }
 
   private delayBeforeRetry(error: GraphError, attempt: number, idempotent: boolean): number | undefined {

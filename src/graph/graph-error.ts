@@ -1,4 +1,5 @@
 // How a Graph API failure is described and whether it is worth another try.
+import { outsideText } from '../outside-text.js'
 
 export type GraphFailureKind = 'api' | 'network' | 'timeout' | 'malformed'
 
@@ -9,14 +10,19 @@ export interface GraphFailure {
   subcode?: number
   type?: string
   fbtraceId?: string
+  /** Meta's own words for the person (`error_user_title`, `error_user_msg`). */
+  userTitle?: string
+  userMessage?: string
   transient: boolean
-  /** How long Meta asked us to wait (retry-after, or the business use case estimate). */
+  /** How long Meta asked us to wait: retry-after, or the usage headers' estimate. */
   retryAfterMs?: number
   /** The call was refused because of the app token (app-id|app-secret), not the token it was about. */
   appCredentials?: boolean
+  /** Which API, and the input that points at it, for a call that got no answer. */
+  unreachable?: { api: string; urlInput: string }
 }
 
-/** A Graph call that failed. Its message is already redacted and never carries a URL. */
+/** A Graph call that failed. Its message is redacted, one line, and never carries a URL. */
 export class GraphError extends Error {
   constructor(
     message: string,
@@ -34,17 +40,24 @@ export class GraphError extends Error {
     const text = parts.filter(Boolean).join(', ')
     return text ? ` (${text})` : ''
   }
+
+  /** Meta's words for the person, when it gave them: `Title: message`. */
+  get userFacing(): string | undefined {
+    const { userTitle, userMessage } = this.failure
+    const text = [userTitle, userMessage].filter(Boolean).join(': ')
+    return text || undefined
+  }
 }
 
 const THROTTLING_CODES = new Set([4, 17, 32, 341, 613])
 
-/** Graph's own transient codes: 1 and 2 (temporary), throttling, and the 80000 business use case range. */
-export function isTransientGraphCode(code: number): boolean {
-  return code === 1 || code === 2 || THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014)
-}
-
 export function isThrottlingCode(code: number): boolean {
   return THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014)
+}
+
+/** Graph's own transient codes: 1 and 2 (temporary), throttling, and the business use case range. */
+export function isTransientGraphCode(code: number): boolean {
+  return code === 1 || code === 2 || isThrottlingCode(code)
 }
 
 interface GraphErrorBody {
@@ -52,14 +65,25 @@ interface GraphErrorBody {
   type?: unknown
   code?: unknown
   error_subcode?: unknown
+  error_user_title?: unknown
+  error_user_msg?: unknown
   fbtrace_id?: unknown
   is_transient?: unknown
 }
 
-/** Turns an error body into a failure; `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip. */
+const text = (value: unknown, max?: number): string | undefined =>
+  typeof value === 'string' && value.trim() ? outsideText(value, max) : undefined
+
+const integer = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) ? value : undefined
+
+/**
+ * Turns an error body into a failure. Every string in it is Meta's and made one inert line.
+ * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
+ */
 export function classifyGraphError(status: number, body: GraphErrorBody): GraphFailure & { message: string } {
-  const code = typeof body.code === 'number' ? body.code : undefined
-  const message = typeof body.message === 'string' ? body.message : `HTTP ${status}`
+  const code = integer(body.code)
+  const message = text(body.message) ?? `HTTP ${status}`
   const wrongSecret = code === 1 && /client secret|app secret/i.test(message)
   const transient =
     !wrongSecret &&
@@ -71,30 +95,43 @@ export function classifyGraphError(status: number, body: GraphErrorBody): GraphF
     message,
     status,
     code,
-    subcode: typeof body.error_subcode === 'number' ? body.error_subcode : undefined,
-    type: typeof body.type === 'string' ? body.type : undefined,
-    fbtraceId: typeof body.fbtrace_id === 'string' ? body.fbtrace_id : undefined,
+    subcode: integer(body.error_subcode),
+    type: text(body.type, 80),
+    fbtraceId: text(body.fbtrace_id, 80)?.replace(/[^\w-]/g, ''),
+    userTitle: text(body.error_user_title, 200),
+    userMessage: text(body.error_user_msg),
     transient
   }
 }
 
 /**
- * Reads how long Meta asks us to wait: `retry-after` (seconds), or the longest
- * `estimated_time_to_regain_access` (minutes) in `x-business-use-case-usage`.
+ * How long Meta asks us to wait: `retry-after` (seconds), or the longest
+ * `estimated_time_to_regain_access` (minutes) in the usage headers.
  */
-export function retryAfterMs(headers: Pick<Headers, 'get'>): number | undefined {
-  const retryAfter = Number(headers.get('retry-after'))
+export function retryAfterMs(headers: Record<string, string>): number | undefined {
+  const retryAfter = Number(headers['retry-after'])
   if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000
-  const usage = headers.get('x-business-use-case-usage')
-  if (!usage) return undefined
+  const minutes = Math.max(
+    0,
+    ...regainMinutes(headers['x-business-use-case-usage']),
+    ...regainMinutes(headers['x-ad-account-usage'])
+  )
+  return minutes > 0 ? minutes * 60_000 : undefined
+}
+
+/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
+function regainMinutes(header: string | undefined): number[] {
+  if (!header) return []
   try {
-    const parsed = JSON.parse(usage) as Record<string, Array<{ estimated_time_to_regain_access?: number }>>
-    const minutes = Object.values(parsed)
-      .flat()
-      .map((entry) => entry.estimated_time_to_regain_access ?? 0)
-    const longest = Math.max(0, ...minutes)
-    return longest > 0 ? longest * 60_000 : undefined
+    const parsed = JSON.parse(header) as unknown
+    const entries: unknown[] = Object.values(parsed as Record<string, unknown>).flatMap((value: unknown) =>
+      Array.isArray(value) ? (value as unknown[]) : [value]
+    )
+    const own = (parsed as { estimated_time_to_regain_access?: unknown }).estimated_time_to_regain_access
+    return [...entries, { estimated_time_to_regain_access: own }]
+      .map((entry) => Number((entry as { estimated_time_to_regain_access?: unknown })?.estimated_time_to_regain_access))
+      .filter((minutes) => Number.isFinite(minutes) && minutes > 0)
   } catch {
-    return undefined
+    return []
   }
 }

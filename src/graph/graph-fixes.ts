@@ -1,40 +1,82 @@
-// Turns a Graph failure into a message a user can act on: what failed, Meta's reference, and the fix.
-import { RotationError, type RotationStep } from '../rotation-error.js'
+// Turns a Graph failure into what went wrong, Meta's reference and its own words, and the fix.
+import type { Clock } from '../clock.js'
+import { RotationError, type Explained, type RotationStep } from '../rotation-error.js'
 import { GraphError, isThrottlingCode } from './graph-error.js'
 
 const NEW_TOKEN =
   'generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in the secret and re-run.'
 
-export function graphFailure(step: RotationStep, what: string, error: unknown): RotationError {
-  if (!(error instanceof GraphError)) throw error
-  const { kind, code, subcode, transient } = error.failure
-  const said = `${what} failed: ${error.message}${error.reference}.`
-  const fail = (fix: string): RotationError => new RotationError(step, said, fix)
+/** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
+const TOKEN_FIXES: Record<number, string> = {
+  458: 'The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: install-app: true, or Business settings > System users > Assign assets > Apps), then generate a new token.',
+  459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
+  460:
+    'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
+    NEW_TOKEN,
+  463: 'The token has expired, and an expired token cannot be refreshed: ' + NEW_TOKEN,
+  464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
+  467: 'The token is invalid or was revoked: ' + NEW_TOKEN
+}
+
+/** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
+export function explainGraphFailure(what: string, error: GraphError, clock: Clock): Explained {
+  const { kind, code, subcode, transient, retryAfterMs } = error.failure
+  const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : ''
+  const explained = (fix: string): Explained => ({
+    message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
+    fix
+  })
 
   if (kind === 'timeout' || kind === 'network') {
-    return fail("the Graph API could not be reached; check the runner's network and graph-api-url, then re-run.")
+    const { api, urlInput } = error.failure.unreachable ?? { api: 'API', urlInput: 'its URL input' }
+    return explained(`The ${api} could not be reached: check the runner's network and '${urlInput}', then re-run.`)
   }
-  if (kind === 'malformed')
-    return fail(
-      'the Graph API answered something unexpected; re-run, and quote this message to Meta support if it persists.'
+  if (kind === 'malformed') {
+    return explained(
+      'The API answered something unexpected: re-run, and quote this message to Meta support if it persists.'
     )
+  }
   if ((code === 1 && !transient) || error.failure.appCredentials) {
-    return fail("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.")
+    return explained("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.")
   }
-  if (code === 101) return fail("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.")
+  if (code === 101) return explained("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.")
   if (code === 100 && /appsecret_proof/i.test(error.message)) {
-    return fail("the token belongs to another app, or 'app-secret' is not the secret of 'app-id'.")
+    return explained("The token belongs to another app, or 'app-secret' is not the secret of 'app-id'.")
   }
-  if (code === 190 && subcode === 463)
-    return fail(`the token has expired, and an expired token cannot be refreshed: ${NEW_TOKEN}`)
-  if (code === 190 || code === 102) return fail(`the token is invalid or was revoked: ${NEW_TOKEN}`)
-  if (code === 368)
-    return fail('Meta blocked the call for a policy reason: see the app in the App Dashboard; retrying will not help.')
+  if (code === 100 && /scope|permission/i.test(error.message)) {
+    return explained(
+      "Meta does not know a permission named in 'scopes', or will not give it to this token: correct the name (see the warning above for close matches), then re-run."
+    )
+  }
+  if (code === 100 && /not installed/i.test(error.message)) {
+    return explained(
+      'Install the app for the system user: set install-app: true, or Business settings > System users > Add assets > Apps.'
+    )
+  }
+  if (code === 190 || code === 102)
+    return explained((subcode && TOKEN_FIXES[subcode]) || `The token is invalid or was revoked: ${NEW_TOKEN}`)
+  if (code === 368) {
+    return explained(
+      'Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.'
+    )
+  }
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
-    return fail('the token lacks a permission this call needs: grant it to the system user or user, then re-run.')
+    return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.')
   }
-  if (code !== undefined && isThrottlingCode(code))
-    return fail('Meta is rate-limiting this app; re-run later (nothing was left half-done by this step).')
-  if (transient) return fail('Meta kept failing; re-run later.')
-  return fail('check the inputs named in the message; quote the fbtrace_id to Meta support if it persists.')
+  if (code !== undefined && isThrottlingCode(code)) {
+    const back = retryAfterMs ? new Date(clock.now().getTime() + retryAfterMs) : undefined
+    return explained(
+      back
+        ? `Meta is rate-limiting this app and says access returns in about ${Math.ceil(retryAfterMs! / 60_000)} minutes: re-run after ${back.toISOString().replace(/\.\d{3}Z$/, 'Z')}. Nothing was left half-done by this step.`
+        : 'Meta is rate-limiting this app (a rolling hour): re-run later. Nothing was left half-done by this step.'
+    )
+  }
+  if (transient) return explained('Meta kept failing: re-run later.')
+  return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.')
+}
+
+/** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
+export function graphFailure(step: RotationStep, what: string, error: unknown, clock: Clock): RotationError {
+  if (!(error instanceof GraphError)) throw error
+  return RotationError.of(step, explainGraphFailure(what, error, clock))
 }

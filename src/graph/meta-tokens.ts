@@ -1,18 +1,28 @@
 // Meta's token operations, each one documented call: debug_token, the fb_exchange_token refresh,
-// oauth/revoke, system user token generation, app install, and page tokens from /me/accounts.
-import { GraphError } from './graph-error.js'
+// oauth/revoke, system user token generation, app install, and page tokens.
+import { outsideText } from '../outside-text.js'
 import type { GraphClient } from './graph-client.js'
+import { GraphError } from './graph-error.js'
 
-export type TokenKind = 'system-user' | 'user' | 'page' | 'app' | 'unknown'
+export type TokenKind = 'system-user' | 'user' | 'page' | 'app' | 'instagram' | 'unknown'
+
+/** A permission and, when Meta limits it to some assets, their ids (pages, ad accounts, WhatsApp Business accounts…). */
+export interface Grant {
+  scope: string
+  targetIds?: string[]
+}
 
 export interface TokenInfo {
   appId: string
   kind: TokenKind
   isValid: boolean
-  /** null: never expires. */
-  expiresAt: Date | null
+  /** null: never expires; undefined: cannot be known (Instagram Login tokens). */
+  expiresAt?: Date | null
   issuedAt?: Date
+  /** When the app loses access to the person's data (user tokens); null: never (Meta answers 0). */
+  dataAccessExpiresAt?: Date | null
   scopes: string[]
+  grants: Grant[]
   userId?: string
   /** Why Meta considers it invalid, when it does. */
   problem?: { code?: number; subcode?: number; message: string }
@@ -31,17 +41,22 @@ export interface PageToken {
 }
 
 interface DebugTokenData {
-  app_id?: string
-  type?: string
-  is_valid?: boolean
-  issued_at?: number
-  expires_at?: number
-  scopes?: string[]
-  user_id?: string
-  error?: { code?: number; subcode?: number; message?: string }
+  app_id?: unknown
+  type?: unknown
+  is_valid?: unknown
+  issued_at?: unknown
+  expires_at?: unknown
+  data_access_expires_at?: unknown
+  scopes?: unknown
+  granular_scopes?: unknown
+  user_id?: unknown
+  error?: { code?: unknown; subcode?: unknown; message?: unknown }
 }
 
 const KINDS: Record<string, TokenKind> = { SYSTEM_USER: 'system-user', USER: 'user', PAGE: 'page', APP: 'app' }
+
+/** A token is printable ASCII without spaces: anything else in an answer is not a token (and could be a command). */
+const TOKEN = /^[\x21-\x7e]{1,4096}$/
 
 export class MetaTokens {
   constructor(
@@ -49,7 +64,7 @@ export class MetaTokens {
     private readonly app: { id: string; secret: string }
   ) {}
 
-  /** The app token `id|secret`; the caller masks it like any secret. */
+  /** The app token `id|secret`; the caller keeps it secret like any other. */
   get appToken(): string {
     return `${this.app.id}|${this.app.secret}`
   }
@@ -64,25 +79,31 @@ export class MetaTokens {
         }
         throw error
       })
-    if (!data) throw malformed('debug_token answered without data')
-    const expiresAt = data.expires_at ?? 0
+    if (!data || typeof data !== 'object') throw malformed('debug_token answered without data')
+    const scopes = stringList(data.scopes)
     return {
-      appId: String(data.app_id ?? ''),
-      kind: KINDS[data.type ?? ''] ?? 'unknown',
+      appId: outsideText(data.app_id ?? '', 40),
+      kind: KINDS[String(data.type)] ?? 'unknown',
       isValid: data.is_valid === true,
-      expiresAt: expiresAt === 0 ? null : new Date(expiresAt * 1000),
-      issuedAt: data.issued_at ? new Date(data.issued_at * 1000) : undefined,
-      scopes: data.scopes ?? [],
-      userId: data.user_id,
+      expiresAt: epoch(data.expires_at) ?? null,
+      issuedAt: epoch(data.issued_at) ?? undefined,
+      dataAccessExpiresAt: data.data_access_expires_at === undefined ? undefined : epoch(data.data_access_expires_at),
+      scopes,
+      grants: grantsOf(data.granular_scopes, scopes),
+      userId: typeof data.user_id === 'string' ? outsideText(data.user_id, 40) : undefined,
       problem: data.error
-        ? { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid' }
+        ? {
+            code: typeof data.error.code === 'number' ? data.error.code : undefined,
+            subcode: typeof data.error.subcode === 'number' ? data.error.subcode : undefined,
+            message: outsideText(data.error.message ?? 'invalid')
+          }
         : undefined
     }
   }
 
   /** `set_token_expires_in_60_days` is what keeps a system user token expiring (and refreshable). */
   async refresh(token: string, expiresIn60Days: boolean): Promise<MintedToken> {
-    const answer = await this.graph.get<{ access_token?: unknown; expires_in?: unknown }>('oauth/access_token', {
+    const answer = await this.graph.get<MintAnswer>('oauth/access_token', {
       grant_type: 'fb_exchange_token',
       client_id: this.app.id,
       client_secret: this.app.secret,
@@ -109,7 +130,7 @@ export class MetaTokens {
   }
 
   async generate(systemUserId: string, adminToken: string, scopes: string[], expiring: boolean): Promise<MintedToken> {
-    const answer = await this.graph.post<{ access_token?: unknown; expires_in?: unknown }>(
+    const answer = await this.graph.post<MintAnswer>(
       `${systemUserId}/access_tokens`,
       {
         business_app: this.app.id,
@@ -127,32 +148,63 @@ export class MetaTokens {
     const pages: PageToken[] = []
     let after: string | undefined
     for (let page = 0; page < 200; page++) {
-      const answer = await this.graph.get<AccountsPage>('me/accounts', {
-        access_token: userToken,
-        fields: 'id,name,access_token',
-        limit: '100',
-        after
-      })
-      for (const account of answer.data ?? []) {
-        if (account.id && account.access_token) {
-          pages.push({ id: account.id, name: account.name ?? account.id, token: account.access_token })
-        }
+      const answer = await this.graph.get<AccountsPage>(
+        'me/accounts',
+        { fields: 'id,name,access_token', limit: '100', after },
+        { bearer: userToken }
+      )
+      for (const account of Array.isArray(answer.data) ? answer.data : []) {
+        const found = pageToken(account)
+        if (found) pages.push(found)
       }
       after = answer.paging?.next ? answer.paging.cursors?.after : undefined
       if (!after) return pages
     }
     throw malformed('me/accounts kept paging past 20,000 pages')
   }
+
+  /**
+   * One page's token, asked of the page itself: /me/accounts leaves out pages the user reaches only
+   * through a Business Manager role. Undefined when Meta says the user cannot reach it.
+   */
+  async page(pageId: string, userToken: string): Promise<PageToken | undefined> {
+    try {
+      return pageToken(
+        await this.graph.get<AccountEntry>(pageId, { fields: 'id,name,access_token' }, { bearer: userToken })
+      )
+    } catch (error) {
+      // (#100/33): "does not exist, cannot be loaded due to missing permissions".
+      if (error instanceof GraphError && error.failure.code === 100) return undefined
+      throw error
+    }
+  }
+}
+
+interface MintAnswer {
+  access_token?: unknown
+  expires_in?: unknown
+}
+
+interface AccountEntry {
+  id?: unknown
+  name?: unknown
+  access_token?: unknown
 }
 
 interface AccountsPage {
-  data?: Array<{ id?: string; name?: string; access_token?: string }>
+  data?: AccountEntry[]
   paging?: { cursors?: { after?: string }; next?: string }
 }
 
-function minted(answer: { access_token?: unknown; expires_in?: unknown }, call: string): MintedToken {
-  if (typeof answer.access_token !== 'string' || answer.access_token.length === 0) {
-    throw malformed(`${call} answered without an access_token`)
+function pageToken(entry: AccountEntry): PageToken | undefined {
+  if (typeof entry.id !== 'string' || typeof entry.access_token !== 'string' || !TOKEN.test(entry.access_token))
+    return undefined
+  return { id: entry.id, name: outsideText(entry.name ?? entry.id, 200), token: entry.access_token }
+}
+
+export function minted(answer: MintAnswer, call: string): MintedToken {
+  if (typeof answer.access_token !== 'string' || !TOKEN.test(answer.access_token)) {
+    throw malformed(`${call} answered without a usable access_token`)
   }
   return {
     token: answer.access_token,
@@ -160,6 +212,29 @@ function minted(answer: { access_token?: unknown; expires_in?: unknown }, call: 
   }
 }
 
-function malformed(message: string): GraphError {
+/** Epoch seconds to a date; 0 (never) to null; anything else to undefined. */
+function epoch(value: unknown): Date | null | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
+  return value === 0 ? null : new Date(value * 1000)
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string').map((v) => outsideText(v, 100))
+    : []
+}
+
+/** `granular_scopes`, or one unlimited grant per scope when Meta sent none. */
+function grantsOf(value: unknown, scopes: string[]): Grant[] {
+  if (!Array.isArray(value)) return scopes.map((scope) => ({ scope }))
+  return value
+    .filter((g): g is { scope: string; target_ids?: unknown } => typeof (g as { scope?: unknown })?.scope === 'string')
+    .map((g) => ({
+      scope: outsideText(g.scope, 100),
+      ...(Array.isArray(g.target_ids) ? { targetIds: g.target_ids.map((id) => outsideText(id, 40)) } : {})
+    }))
+}
+
+export function malformed(message: string): GraphError {
   return new GraphError(message, { kind: 'malformed', transient: false })
 }

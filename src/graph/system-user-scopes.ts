@@ -1,5 +1,6 @@
 // The permissions Meta lets a system user token carry ("Install Apps, Generate, Refresh, and Revoke
 // Tokens"), so a typo in `scopes` is caught before anything is minted, with the names it was close to.
+import { editDistance } from '../closest.js'
 
 const SUPPORTED = [
   'ads_management',
@@ -69,17 +70,4 @@ export function closeScopes(scope: string): string[] {
     .sort((a, b) => a.distance - b.distance)
     .slice(0, 3)
     .map(({ candidate }) => candidate)
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, substitution))
-    }
-    previous = row
-  }
-  return previous[b.length] as number
 }

@@ -1,0 +1,36 @@
+// Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
+// markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
+
+const MAX_CHARS = 600
+
+/** C0 and C1 control characters and the Unicode line separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL.test(text)
+}
+
+/**
+ * One line: control characters and line breaks become spaces (a line break would let the text
+ * start a line of the log, where `::stop-commands::` or `::add-mask::` are commands), and the
+ * length is bounded.
+ */
+export function outsideText(text: unknown, maxChars = MAX_CHARS): string {
+  const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text)
+  const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim()
+  return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line
+}
+
+const COMMAND = /^\s*(::|##\[)/
+
+/**
+ * The last guard before the log: a line that the runner would read as a workflow command
+ * (`::name::…`, or the legacy `##[name]…`) gets a visible prefix and stays text.
+ */
+export function inertLines(message: string): string {
+  return message
+    .split(/\r\n|\r|\n/)
+    .map((line) => (COMMAND.test(line) ? `› ${line}` : line))
+    .join('\n')
+}

@@ -1,0 +1,126 @@
+// The last step, and the only one that can break a working token: revoking. The replaced token is
+// revoked once every destination holds the new one; a minted token that is stored nowhere is revoked
+// so nothing unseen stays alive; and a token that may still be in use is never touched.
+import type { RotationLog } from './action-io.js'
+import type { Clock } from './clock.js'
+import { Input } from './contract.js'
+import { GraphError } from './graph/graph-error.js'
+import { explainGraphFailure } from './graph/graph-fixes.js'
+import type { TokenInfo } from './graph/meta-tokens.js'
+import type { InputNaming } from './input-naming.js'
+import { errorMessage, RotationError } from './rotation-error.js'
+import type { SecretKeeper } from './secret-keeper.js'
+import type { Settings } from './settings.js'
+import type { TokenSource } from './strategies/token-source.js'
+import { expiryText } from './token-checks.js'
+
+/**
+ * The concurrency guard. A run can only revoke a token another run is still storing when that token
+ * is the one it was given, which means it was minted moments ago. `revoke: auto` leaves such tokens alive.
+ */
+export const FRESH_TOKEN_MINUTES = 60
+
+export interface RevocationServices {
+  source: TokenSource
+  log: RotationLog
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
+}
+
+/** What was revoked and what was left alive, in words for the summary. */
+export interface RevocationRecord {
+  revoked: boolean
+  revocations: string[]
+  notes: string[]
+}
+
+export class Revocation {
+  constructor(
+    private readonly settings: Settings,
+    private readonly services: RevocationServices,
+    private readonly record: RevocationRecord
+  ) {}
+
+  /**
+   * After every destination holds the new token and was read back: the replaced token (or, in grace
+   * mode, the one from previous-token) is revoked. Never the new token, never the admin token.
+   */
+  async replaced(current: TokenInfo | undefined, previous: TokenInfo | undefined, fresh: string): Promise<void> {
+    const { settings, record, services } = this
+    const { naming } = services
+    const now = services.clock.now()
+    const grace = settings.previousSecretName !== undefined
+    const target = grace ? settings.previousToken : settings.token
+    const info = grace ? previous : current
+    const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token'
+    if (settings.revoke === 'false' || !target || !info) return
+    if (target === fresh) {
+      record.notes.push(`${capitalized(label)} is the token now stored: it was not revoked.`)
+      return
+    }
+    if (!info.isValid) {
+      record.notes.push(`${capitalized(label)} was already invalid: nothing to revoke.`)
+      return
+    }
+    if (!services.source.canRevoke(info)) {
+      record.notes.push(
+        info.kind === 'instagram'
+          ? `${capitalized(label)} stays valid until it expires: Instagram has no way to revoke a token.`
+          : `${capitalized(label)} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt, now)}.`
+      )
+      return
+    }
+    if (
+      settings.revoke === 'auto' &&
+      info.issuedAt &&
+      now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000
+    ) {
+      record.notes.push(
+        `${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+          `Give the workflow a concurrency group so rotations never overlap; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`
+      )
+      services.log.warning(
+        `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`
+      )
+      return
+    }
+    try {
+      await services.source.revoke(target, fresh)
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error
+      const explained = explainGraphFailure(`revoking ${label}`, error, services.clock)
+      throw new RotationError(
+        'revoke',
+        `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`,
+        `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`
+      )
+    }
+    record.revoked = true
+    record.revocations.push(label)
+    services.log.info(`Revoked ${label}.`)
+  }
+
+  /**
+   * A minted token that no destination holds (and none may hold: every write was refused, or read
+   * back and proven not to have landed) must not stay alive unseen.
+   */
+  async orphan(fresh: string, revocable: boolean): Promise<void> {
+    const { settings, record, services } = this
+    if (fresh === settings.token || !revocable) return
+    try {
+      // The caller must be a working token of the app: the old one, unless Meta handed back the same.
+      await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh)
+      record.revocations.push('the new token, stored nowhere')
+      record.notes.push('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
+    } catch (error) {
+      record.notes.push(
+        `The new token was stored nowhere and revoking it failed (${services.keeper.redact(errorMessage(error))}): revoke the system user's unused tokens by hand (Business settings > System users).`
+      )
+    }
+  }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -1,0 +1,241 @@
+// Graph API tokens: refresh (fb_exchange_token) of a system user or long-lived user token, or a new
+// system user token (generate). Checked with debug_token before and after, revoked with oauth/revoke.
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import { Input } from '../contract.js'
+import { graphFailure } from '../graph/graph-fixes.js'
+import type { MetaTokens, MintedToken, PageToken, TokenInfo } from '../graph/meta-tokens.js'
+import type { InputNaming } from '../input-naming.js'
+import { RotationError, type RotationStep } from '../rotation-error.js'
+import type { SecretKeeper } from '../secret-keeper.js'
+import type { GraphSettings } from '../settings.js'
+import {
+  checkCurrentToken,
+  checkDataAccess,
+  checkNewToken,
+  checkUserTokenExtended,
+  describeLostAssets,
+  expiryText,
+  lostAssets,
+  rotationCanWait
+} from '../token-checks.js'
+import type { CheckedToken, TokenSource } from './token-source.js'
+
+export interface GraphSourceServices {
+  tokens: MetaTokens
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
+  log: RotationLog
+  /** A sentence for the summary. */
+  note(text: string): void
+}
+
+export class GraphTokenSource implements TokenSource {
+  constructor(
+    private readonly settings: GraphSettings,
+    private readonly services: GraphSourceServices
+  ) {}
+
+  async checkCurrent(): Promise<CheckedToken | undefined> {
+    const { settings, services } = this
+    const { naming } = services
+    if (!settings.token) return undefined
+    const info = await this.graph('check', 'Checking the current token (debug_token)', () =>
+      services.tokens.inspect(settings.token as string)
+    )
+    const now = services.clock.now()
+    if (settings.strategy === 'refresh') {
+      checkCurrentToken(info, settings, naming, now)
+    } else if (!info.isValid) {
+      services.note(`The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`)
+    } else {
+      this.checkOwnToken(info, Input.Token)
+      if (settings.revoke === 'true' && info.kind !== 'system-user') {
+        throw new RotationError(
+          'check',
+          `${naming.setting(Input.Revoke, 'true')}, but the token in ${naming.name(Input.Token)} is a ${info.kind} token; Meta revokes only system user tokens.`,
+          `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`
+        )
+      }
+    }
+    if (info.isValid) checkDataAccess(info, settings.rotateBeforeSeconds, now)
+    services.log.info(
+      `Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`
+    )
+    return { info }
+  }
+
+  async checkPrevious(current: CheckedToken | undefined): Promise<TokenInfo | undefined> {
+    const { settings, services } = this
+    const { naming } = services
+    if (!settings.previousToken) return undefined
+    const info = await this.graph('check', `Checking ${naming.name(Input.PreviousToken)} (debug_token)`, () =>
+      services.tokens.inspect(settings.previousToken as string)
+    )
+    if (!info.isValid) return info
+    if (settings.strategy === 'generate') {
+      this.checkOwnToken(info, Input.PreviousToken)
+    } else {
+      if (info.appId !== settings.app.id) {
+        throw new RotationError(
+          'check',
+          `${naming.name(Input.PreviousToken)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`,
+          `Pass the value held in ${naming.name(Input.PreviousSecretName)}.`
+        )
+      }
+      const owner = current?.info.userId
+      if (owner && info.userId && info.userId !== owner) {
+        throw new RotationError(
+          'check',
+          `${naming.name(Input.PreviousToken)} belongs to user ${info.userId}, not to ${owner}, whose token ${naming.name(Input.Token)} is; nothing was minted.`,
+          `Pass the value held in ${naming.name(Input.PreviousSecretName)}: an earlier token of the same user or system user.`
+        )
+      }
+    }
+    if (settings.revoke === 'true' && info.kind !== 'system-user') {
+      throw new RotationError(
+        'check',
+        `${naming.setting(Input.Revoke, 'true')}, but ${naming.name(Input.PreviousToken)} is a ${info.kind} token; Meta revokes only system user tokens.`,
+        `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`
+      )
+    }
+    return info
+  }
+
+  notDue(current: CheckedToken | undefined): string | undefined {
+    const { settings, services } = this
+    if (!current || settings.strategy !== 'refresh') return undefined
+    if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, services.clock.now())) return undefined
+    return `The current token expires ${expiryText(current.info.expiresAt, services.clock.now())}, further away than rotate-before: nothing to do.`
+  }
+
+  async mint(current: CheckedToken | undefined): Promise<MintedToken> {
+    const { settings, services } = this
+    let minted: MintedToken
+    if (settings.strategy === 'generate') {
+      const { systemUserId, adminToken } = settings
+      if (settings.installApp) {
+        await this.graph('mint', `Installing app ${settings.app.id} for system user ${systemUserId}`, () =>
+          services.tokens.installApp(systemUserId, adminToken)
+        )
+      }
+      minted = await this.graph('mint', `Generating a system user token for ${systemUserId}`, () =>
+        services.tokens.generate(systemUserId, adminToken, settings.scopes, settings.expiring)
+      )
+    } else {
+      const expiring = current?.info.kind === 'system-user' && settings.expiring
+      minted = await this.graph('mint', 'Refreshing the token (oauth/access_token)', () =>
+        services.tokens.refresh(settings.token, expiring)
+      )
+    }
+    services.keeper.keep(minted.token)
+    services.log.info(
+      minted.token === settings.token ? 'Meta handed back the same token string.' : 'Meta issued a new token.'
+    )
+    return minted
+  }
+
+  mintsRevocable(current: CheckedToken | undefined): boolean {
+    return this.settings.strategy === 'generate' || current?.info.kind === 'system-user'
+  }
+
+  async inspectNew(minted: MintedToken): Promise<CheckedToken> {
+    return {
+      info: await this.graph('verify', 'Checking the new token (debug_token)', () =>
+        this.services.tokens.inspect(minted.token)
+      )
+    }
+  }
+
+  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): void {
+    const { settings, services } = this
+    const now = services.clock.now()
+    checkNewToken(fresh.info, settings, current?.info)
+    if (current) checkUserTokenExtended(fresh.info, current.info, now)
+    this.checkAssets(fresh.info, current?.info)
+    services.log.info(
+      `New token: ${fresh.info.kind}, expires ${expiryText(fresh.info.expiresAt, now)}, scopes ${fresh.info.scopes.join(', ') || 'none'}.`
+    )
+  }
+
+  canRevoke(info: TokenInfo): boolean {
+    return info.kind === 'system-user'
+  }
+
+  revoke(token: string, caller: string): Promise<void> {
+    return this.services.tokens.revoke(token, caller)
+  }
+
+  /**
+   * The pages' tokens from /me/accounts; a page missing there is asked for directly, since
+   * /me/accounts leaves out pages the user reaches only through a Business Manager role.
+   */
+  async pageTokens(userToken: string, pageIds: string[]): Promise<PageToken[]> {
+    const { tokens, keeper } = this.services
+    const listed = await this.graph('mint', 'Reading the page tokens (me/accounts)', () => tokens.pages(userToken))
+    const found: PageToken[] = []
+    for (const pageId of pageIds) {
+      const page =
+        listed.find((p) => p.id === pageId) ??
+        (await this.graph('mint', `Reading the token of page ${pageId}`, () => tokens.page(pageId, userToken)))
+      if (page) found.push(page)
+    }
+    for (const page of found) keeper.keep(page.token)
+    return found
+  }
+
+  /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
+  private checkOwnToken(info: TokenInfo, input: typeof Input.Token | typeof Input.PreviousToken): void {
+    const { settings, services } = this
+    const { naming } = services
+    if (settings.strategy !== 'generate') return
+    if (info.appId !== settings.app.id) {
+      throw new RotationError(
+        'check',
+        `The token in ${naming.name(input)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`,
+        `Pass this app's token in ${naming.name(input)}, or leave it empty.`
+      )
+    }
+    if (info.kind !== 'system-user' || info.userId !== settings.systemUserId) {
+      const whose =
+        info.kind === 'system-user'
+          ? `system user ${info.userId ?? 'unknown'}`
+          : `a ${info.kind} token of ${info.userId ?? 'an unknown user'}`
+      throw new RotationError(
+        'check',
+        `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of ${naming.name(Input.SystemUserId)} ${settings.systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`,
+        `Pass the current token of system user ${settings.systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`
+      )
+    }
+  }
+
+  /** The new token must reach every asset the replaced token reached (require-same-assets). */
+  private checkAssets(fresh: TokenInfo, current: TokenInfo | undefined): void {
+    const { settings, services } = this
+    if (!current?.isValid) return
+    const lost = lostAssets(current.grants, fresh.grants)
+    if (lost.length === 0) return
+    const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`
+    if (settings.requireSameAssets) {
+      throw new RotationError(
+        'verify',
+        `${what} Nothing was written; the current token was left in place.`,
+        settings.strategy === 'generate'
+          ? `Assign the assets to system user ${settings.systemUserId} again (Business settings > System users > Assign assets), then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
+          : `Give the user back access to the assets, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
+      )
+    }
+    services.note(`${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`)
+    services.log.warning(what)
+  }
+
+  private async graph<T>(step: RotationStep, what: string, call: () => Promise<T>): Promise<T> {
+    this.services.log.debug(`${what}…`)
+    try {
+      return await call()
+    } catch (error) {
+      throw graphFailure(step, what, error, this.services.clock)
+    }
+  }
+}

@@ -1,0 +1,147 @@
+// Instagram Login tokens (strategy: instagram): checked with /me, refreshed at graph.instagram.com,
+// the new one checked the same way. They cannot be inspected for their expiry and cannot be revoked.
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import { Input } from '../contract.js'
+import { GraphError } from '../graph/graph-error.js'
+import { explainGraphFailure } from '../graph/graph-fixes.js'
+import type { MintedToken, TokenInfo } from '../graph/meta-tokens.js'
+import type { InstagramAccount, InstagramTokens } from '../instagram/instagram-tokens.js'
+import type { InputNaming } from '../input-naming.js'
+import { RotationError, type RotationStep } from '../rotation-error.js'
+import type { SecretKeeper } from '../secret-keeper.js'
+import type { InstagramSettings } from '../settings.js'
+import { dateText, expiryText } from '../token-checks.js'
+import { NotDueError, type CheckedToken, type TokenSource } from './token-source.js'
+
+export interface InstagramSourceServices {
+  instagram: InstagramTokens
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
+  log: RotationLog
+}
+
+const LOG_IN_AGAIN =
+  "The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
+  'exchange the short-lived token for a long-lived one, put it in the secret, and re-run.'
+
+/** Instagram refreshes a long-lived token only once it is a day old. */
+const MIN_AGE_MS = 24 * 3_600_000
+
+export class InstagramTokenSource implements TokenSource {
+  constructor(
+    private readonly settings: InstagramSettings,
+    private readonly services: InstagramSourceServices
+  ) {}
+
+  async checkCurrent(): Promise<CheckedToken> {
+    const account = await this.call('check', 'Checking the current Instagram token (/me)', () =>
+      this.services.instagram.account(this.settings.token)
+    )
+    this.services.log.info(
+      `Current token: Instagram Login token of @${account.username || account.userId} (user ${account.userId}).`
+    )
+    return this.checked(account)
+  }
+
+  checkPrevious(): Promise<TokenInfo | undefined> {
+    // Nothing can be done with it: Instagram has no revoke.
+    return Promise.resolve(undefined)
+  }
+
+  notDue(): string | undefined {
+    return undefined
+  }
+
+  async mint(): Promise<MintedToken> {
+    try {
+      const minted = await this.services.instagram.refresh(this.settings.token)
+      this.services.keeper.keep(minted.token)
+      this.services.log.info(
+        minted.token === this.settings.token
+          ? 'Instagram handed back the same token string.'
+          : 'Instagram issued a new token.'
+      )
+      return minted
+    } catch (error) {
+      if (error instanceof GraphError && isTooYoung(error)) {
+        const by = dateText(new Date(this.services.clock.now().getTime() + MIN_AGE_MS))
+        throw new NotDueError(
+          `Instagram refreshes a token only once it is 24 hours old, and this one is younger (issued or refreshed less than a day ago): nothing was changed. It can be refreshed by ${by} at the latest; the next scheduled run will do it.`
+        )
+      }
+      throw this.failure('mint', 'Refreshing the Instagram token (refresh_access_token)', error)
+    }
+  }
+
+  mintsRevocable(): boolean {
+    return false
+  }
+
+  async inspectNew(minted: MintedToken): Promise<CheckedToken> {
+    const account = await this.call('verify', 'Checking the new Instagram token (/me)', () =>
+      this.services.instagram.account(minted.token)
+    )
+    const checked = this.checked(account)
+    if (minted.expiresIn !== undefined) {
+      checked.info.expiresAt = new Date(this.services.clock.now().getTime() + minted.expiresIn * 1000)
+    }
+    return checked
+  }
+
+  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): void {
+    const now = this.services.clock.now()
+    if (current && fresh.info.userId !== current.info.userId) {
+      throw new RotationError(
+        'verify',
+        `The refreshed token belongs to Instagram user ${fresh.info.userId ?? 'unknown'}, not ${current.info.userId ?? 'unknown'}; nothing was written and the current token was left in place.`,
+        'Re-run; if it persists, quote this to Meta support.'
+      )
+    }
+    this.services.log.info(`New token: Instagram Login token, expires ${expiryText(fresh.info.expiresAt, now)}.`)
+  }
+
+  canRevoke(): boolean {
+    return false
+  }
+
+  revoke(): Promise<void> {
+    return Promise.reject(new Error('Instagram Login tokens cannot be revoked'))
+  }
+
+  private checked(account: InstagramAccount): CheckedToken {
+    return {
+      info: { appId: '', kind: 'instagram', isValid: true, scopes: [], grants: [], userId: account.userId },
+      account: account.username ? `@${account.username}` : `Instagram user ${account.userId}`
+    }
+  }
+
+  private async call<T>(step: RotationStep, what: string, call: () => Promise<T>): Promise<T> {
+    this.services.log.debug(`${what}…`)
+    try {
+      return await call()
+    } catch (error) {
+      throw this.failure(step, what, error)
+    }
+  }
+
+  /** An expired or invalid token can only be replaced by the person logging in again. */
+  private failure(step: RotationStep, what: string, error: unknown): RotationError {
+    if (!(error instanceof GraphError)) throw error
+    const explained = explainGraphFailure(what, error, this.services.clock)
+    if (error.failure.code === 190) {
+      return new RotationError(
+        step,
+        `${explained.message} The Instagram token in ${this.services.naming.name(Input.Token)} has expired or is no longer valid, and an expired token cannot be refreshed.`,
+        LOG_IN_AGAIN
+      )
+    }
+    return RotationError.of(step, explained)
+  }
+}
+
+/** Instagram's answer to a refresh of a token less than 24 hours old. */
+function isTooYoung(error: GraphError): boolean {
+  return /24 hours|too (soon|early|new|young)|not (yet )?(be )?eligible/i.test(error.message)
+}
