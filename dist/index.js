@@ -38372,6 +38372,14 @@ class SecretStore {
             throw error;
         }
     }
+    /** GitHub's time now (epoch ms, never ahead of it), when known. */
+    githubNow() {
+        return this.options.githubTime();
+    }
+    /** When the secret was last written (epoch ms, GitHub's clock); undefined when it does not exist. */
+    lastWritten(destination, name) {
+        return this.updatedAt(destination, name);
+    }
     /** Marks the moment before a write on GitHub's clock; pass it to write, confirm and settle. */
     mark() {
         const now = this.options.githubTime();
@@ -39737,8 +39745,19 @@ function capitalized(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/strategies/token-source.ts
-/** The API says the token cannot be rotated yet (an Instagram token less than a day old). */
-class NotDueError extends Error {
+/**
+ * The API refused to refresh the token in a way that may mean it is too young (Instagram refreshes a
+ * token only once it is a day old). `certain`: the answer says so; otherwise the rotation judges by
+ * when the secret was last written, and reports `failure` when that was long enough ago.
+ */
+class TooYoungError extends Error {
+    failure;
+    certain;
+    constructor(failure, certain) {
+        super(failure.message);
+        this.failure = failure;
+        this.certain = certain;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/rotation.ts
@@ -39753,6 +39772,16 @@ class NotDueError extends Error {
 
 
 
+const rotation_DAY_MS = 86_400_000;
+/** Why an Instagram token was left as it is: when it was written (if known) and when it can be refreshed. */
+function tooYoungText(written, now) {
+    const after = new Date((written ?? now).getTime() + rotation_DAY_MS);
+    const since = written
+        ? ` The secret was last written ${relativeText(written, now)}, so the token in it is that young.`
+        : '';
+    return (`Instagram refreshes a token only once it is 24 hours old, and this one is younger: nothing was changed.${since} ` +
+        `It can be refreshed ${written ? 'after' : 'by'} ${dateText(after)}${written ? '' : ' at the latest'}; the next scheduled run will do it.`);
+}
 async function rotate(settings, services) {
     const result = {
         strategy: settings.strategy,
@@ -39814,9 +39843,12 @@ class Rotation {
             minted = await services.source.mint(current);
         }
         catch (error) {
-            if (error instanceof NotDueError)
-                return this.skip(error.message);
-            throw error;
+            if (!(error instanceof TooYoungError))
+                throw error;
+            const young = await this.youngToken(ready);
+            if (young || error.certain)
+                return this.skip(young ?? tooYoungText(undefined, services.clock.now()));
+            throw error.failure;
         }
         const fresh = minted.token;
         const freshToken = await this.verify(minted, current);
@@ -39854,6 +39886,20 @@ class Rotation {
         this.result.skipped = true;
         this.result.skipReason = reason;
         this.log.info(reason);
+    }
+    /**
+     * Instagram refreshes a token only once it is a day old. When the secret was written less than a day
+     * ago (on GitHub's clock), the token in it is that young: the sentence that says until when.
+     */
+    async youngToken(ready) {
+        const first = ready[0];
+        if (!first)
+            return undefined;
+        const written = await this.services.store.lastWritten(first, this.settings.secretName).catch(() => undefined);
+        const now = this.services.store.githubNow();
+        if (written === undefined || now === undefined || now - written >= rotation_DAY_MS)
+            return undefined;
+        return tooYoungText(new Date(written), new Date(now));
     }
     /** Secrets written in each destination: the main one, grace mode's previous slot, the pages'. */
     writesPerDestination() {
@@ -40807,8 +40853,6 @@ class GraphTokenSource {
 
 const LOG_IN_AGAIN = "The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
     'exchange the short-lived token for a long-lived one, put it in the secret, and re-run.';
-/** Instagram refreshes a long-lived token only once it is a day old. */
-const MIN_AGE_MS = 24 * 3_600_000;
 class InstagramTokenSource {
     settings;
     services;
@@ -40829,6 +40873,7 @@ class InstagramTokenSource {
         return undefined;
     }
     async mint() {
+        const what = 'Refreshing the Instagram token (refresh_access_token)';
         try {
             const minted = await this.services.instagram.refresh(this.settings.token);
             this.services.keeper.keep(minted.token);
@@ -40838,11 +40883,15 @@ class InstagramTokenSource {
             return minted;
         }
         catch (error) {
-            if (error instanceof GraphError && isTooYoung(error)) {
-                const by = dateText(new Date(this.services.clock.now().getTime() + MIN_AGE_MS));
-                throw new NotDueError(`Instagram refreshes a token only once it is 24 hours old, and this one is younger (issued or refreshed less than a day ago): nothing was changed. It can be refreshed by ${by} at the latest; the next scheduled run will do it.`);
+            const failure = this.failure('mint', what, error);
+            // A token that /me accepts but the refresh refuses (not 190): most often a token less than a day old.
+            if (error instanceof GraphError &&
+                error.failure.kind === 'api' &&
+                error.failure.code !== 190 &&
+                error.failure.code !== 10) {
+                throw new TooYoungError(failure, isTooYoung(error));
             }
-            throw this.failure('mint', 'Refreshing the Instagram token (refresh_access_token)', error);
+            throw failure;
         }
     }
     mintsRevocable() {
@@ -40895,9 +40944,9 @@ class InstagramTokenSource {
         return RotationError.of(step, explained);
     }
 }
-/** Instagram's answer to a refresh of a token less than 24 hours old. */
+/** Whether Instagram's answer says outright that the token is less than 24 hours old. */
 function isTooYoung(error) {
-    return /24 hours|too (soon|early|new|young)|not (yet )?(be )?eligible/i.test(error.message);
+    return /24 hours|too (soon|early|new|young)/i.test(error.message);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -15,10 +15,24 @@ import { Revocation } from './revocation.js'
 import { RotationError, type RotationStep } from './rotation-error.js'
 import type { SecretKeeper } from './secret-keeper.js'
 import type { SecretType, Settings } from './settings.js'
-import { NotDueError, type CheckedToken, type TokenSource } from './strategies/token-source.js'
-import { expiryText } from './token-checks.js'
+import { TooYoungError, type CheckedToken, type TokenSource } from './strategies/token-source.js'
+import { dateText, expiryText, relativeText } from './token-checks.js'
 
 export type SecretStatus = 'created' | 'updated' | 'checked' | 'failed'
+
+const DAY_MS = 86_400_000
+
+/** Why an Instagram token was left as it is: when it was written (if known) and when it can be refreshed. */
+function tooYoungText(written: Date | undefined, now: Date): string {
+  const after = new Date((written ?? now).getTime() + DAY_MS)
+  const since = written
+    ? ` The secret was last written ${relativeText(written, now)}, so the token in it is that young.`
+    : ''
+  return (
+    `Instagram refreshes a token only once it is 24 hours old, and this one is younger: nothing was changed.${since} ` +
+    `It can be refreshed ${written ? 'after' : 'by'} ${dateText(after)}${written ? '' : ' at the latest'}; the next scheduled run will do it.`
+  )
+}
 
 /** Which token a destination's secret holds after the run. */
 export type Holding = 'new' | 'old' | 'new or old'
@@ -161,8 +175,10 @@ class Rotation {
     try {
       minted = await services.source.mint(current)
     } catch (error) {
-      if (error instanceof NotDueError) return this.skip(error.message)
-      throw error
+      if (!(error instanceof TooYoungError)) throw error
+      const young = await this.youngToken(ready)
+      if (young || error.certain) return this.skip(young ?? tooYoungText(undefined, services.clock.now()))
+      throw error.failure
     }
     const fresh = minted.token
     const freshToken = await this.verify(minted, current)
@@ -203,6 +219,19 @@ class Rotation {
     this.result.skipped = true
     this.result.skipReason = reason
     this.log.info(reason)
+  }
+
+  /**
+   * Instagram refreshes a token only once it is a day old. When the secret was written less than a day
+   * ago (on GitHub's clock), the token in it is that young: the sentence that says until when.
+   */
+  private async youngToken(ready: Destination[]): Promise<string | undefined> {
+    const first = ready[0]
+    if (!first) return undefined
+    const written = await this.services.store.lastWritten(first, this.settings.secretName).catch(() => undefined)
+    const now = this.services.store.githubNow()
+    if (written === undefined || now === undefined || now - written >= DAY_MS) return undefined
+    return tooYoungText(new Date(written), new Date(now))
   }
 
   /** Secrets written in each destination: the main one, grace mode's previous slot, the pages'. */

@@ -2,6 +2,7 @@
 // plus a recording ActionIO, so a test sees every output, mask, log line and the summary of a run.
 import { GitHubEmulator } from '../../emulators/github-emulator.js'
 import { GraphEmulator } from '../../emulators/graph-emulator.js'
+import { InstagramEmulator } from '../../emulators/instagram-emulator.js'
 import type { GraphTokenType } from '../../emulators/graph-emulator.js'
 import type { ActionIO } from '../../src/action-io.js'
 import type { Clock } from '../../src/clock.js'
@@ -28,6 +29,8 @@ const DAY = 86_400
 export interface World {
   graph: GraphEmulator
   github: GitHubEmulator
+  /** graph.instagram.com, for strategy: instagram. */
+  instagram: InstagramEmulator
   /** A valid 60-day system user token with ads_read and business_management. */
   token: string
   issue(type: GraphTokenType, options?: { expiresIn?: number; scopes?: string[]; appId?: string }): string
@@ -38,9 +41,12 @@ export interface World {
 export async function startWorld(
   options: { github?: Parameters<typeof GitHubEmulator.start>[0] } = {}
 ): Promise<World> {
-  const graph = await GraphEmulator.start()
-  const github = await GitHubEmulator.start(options.github)
-  const emulators = { graph, github }
+  const [graph, github, instagram] = await Promise.all([
+    GraphEmulator.start(),
+    GitHubEmulator.start(options.github),
+    InstagramEmulator.start()
+  ])
+  const emulators = { graph, github, instagram }
   liveWorlds.add(emulators)
   graph.addApp({ id: APP_ID, secret: APP_SECRET, name: 'Rotator Test App' })
   for (const repo of REPOS) github.addRepository(repo, { environments: ['production', 'prod/eu'] })
@@ -60,6 +66,7 @@ export async function startWorld(
   return {
     graph,
     github,
+    instagram,
     token,
     issue,
     inputs: (overrides = {}) => ({
@@ -75,7 +82,7 @@ export async function startWorld(
     }),
     stop: async () => {
       liveWorlds.delete(emulators)
-      await Promise.all([graph.stop(), github.stop()])
+      await Promise.all([graph.stop(), github.stop(), instagram.stop()])
       // Every request the action sends must fit GitHub's published OpenAPI description, and pin the API version.
       if (github.openApiViolations.length > 0) {
         throw new Error(`GitHub requests outside the OpenAPI description: ${JSON.stringify(github.openApiViolations)}`)
@@ -184,7 +191,7 @@ export async function runWithInputs(
 // kind of secret and where it showed, never its value.
 
 /** Worlds between startWorld and stop(): their emulators know the secrets in play. */
-const liveWorlds = new Set<{ graph: GraphEmulator; github: GitHubEmulator }>()
+const liveWorlds = new Set<{ graph: GraphEmulator; github: GitHubEmulator; instagram: InstagramEmulator }>()
 
 /** How many runs were scanned, and how many secrets were found where they must not be. */
 export const leakScan = { scans: 0, hits: 0 }
@@ -201,8 +208,9 @@ const CREDENTIALS = ['app-secret', 'token', 'admin-token', 'previous-token', 'gi
 
 function secretsInPlay(inputs: Record<string, string>): KnownSecret[] {
   const known: KnownSecret[] = []
-  for (const { graph, github } of liveWorlds) {
+  for (const { graph, github, instagram } of liveWorlds) {
     for (const t of graph.allTokens()) known.push({ kind: `a Graph ${t.type} token of app ${t.appId}`, value: t.value })
+    for (const t of instagram.allTokens()) known.push({ kind: 'an Instagram Login token', value: t.value })
     for (const app of graph.appSecrets()) {
       known.push({ kind: `the app secret of app ${app.appId}`, value: app.secret })
       known.push({ kind: `the app token of app ${app.appId}`, value: `${app.appId}|${app.secret}` })

@@ -129,6 +129,16 @@ export class SecretStore {
     }
   }
 
+  /** GitHub's time now (epoch ms, never ahead of it), when known. */
+  githubNow(): number | undefined {
+    return this.options.githubTime()
+  }
+
+  /** When the secret was last written (epoch ms, GitHub's clock); undefined when it does not exist. */
+  lastWritten(destination: Destination, name: string): Promise<number | undefined> {
+    return this.updatedAt(destination, name)
+  }
+
   /** Marks the moment before a write on GitHub's clock; pass it to write, confirm and settle. */
   mark(): WriteMark {
     const now = this.options.githubTime()

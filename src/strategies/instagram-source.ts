@@ -11,8 +11,8 @@ import type { InputNaming } from '../input-naming.js'
 import { RotationError, type RotationStep } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { InstagramSettings } from '../settings.js'
-import { dateText, expiryText } from '../token-checks.js'
-import { NotDueError, type CheckedToken, type TokenSource } from './token-source.js'
+import { expiryText } from '../token-checks.js'
+import { TooYoungError, type CheckedToken, type TokenSource } from './token-source.js'
 
 export interface InstagramSourceServices {
   instagram: InstagramTokens
@@ -25,9 +25,6 @@ export interface InstagramSourceServices {
 const LOG_IN_AGAIN =
   "The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
   'exchange the short-lived token for a long-lived one, put it in the secret, and re-run.'
-
-/** Instagram refreshes a long-lived token only once it is a day old. */
-const MIN_AGE_MS = 24 * 3_600_000
 
 export class InstagramTokenSource implements TokenSource {
   constructor(
@@ -55,6 +52,7 @@ export class InstagramTokenSource implements TokenSource {
   }
 
   async mint(): Promise<MintedToken> {
+    const what = 'Refreshing the Instagram token (refresh_access_token)'
     try {
       const minted = await this.services.instagram.refresh(this.settings.token)
       this.services.keeper.keep(minted.token)
@@ -65,13 +63,17 @@ export class InstagramTokenSource implements TokenSource {
       )
       return minted
     } catch (error) {
-      if (error instanceof GraphError && isTooYoung(error)) {
-        const by = dateText(new Date(this.services.clock.now().getTime() + MIN_AGE_MS))
-        throw new NotDueError(
-          `Instagram refreshes a token only once it is 24 hours old, and this one is younger (issued or refreshed less than a day ago): nothing was changed. It can be refreshed by ${by} at the latest; the next scheduled run will do it.`
-        )
+      const failure = this.failure('mint', what, error)
+      // A token that /me accepts but the refresh refuses (not 190): most often a token less than a day old.
+      if (
+        error instanceof GraphError &&
+        error.failure.kind === 'api' &&
+        error.failure.code !== 190 &&
+        error.failure.code !== 10
+      ) {
+        throw new TooYoungError(failure, isTooYoung(error))
       }
-      throw this.failure('mint', 'Refreshing the Instagram token (refresh_access_token)', error)
+      throw failure
     }
   }
 
@@ -141,7 +143,7 @@ export class InstagramTokenSource implements TokenSource {
   }
 }
 
-/** Instagram's answer to a refresh of a token less than 24 hours old. */
+/** Whether Instagram's answer says outright that the token is less than 24 hours old. */
 function isTooYoung(error: GraphError): boolean {
-  return /24 hours|too (soon|early|new|young)|not (yet )?(be )?eligible/i.test(error.message)
+  return /24 hours|too (soon|early|new|young)/i.test(error.message)
 }

@@ -2,6 +2,7 @@
 // and revoke where revoking exists. One implementation per API (Graph: refresh and generate;
 // Instagram Login: refresh at graph.instagram.com).
 import type { MintedToken, PageToken, TokenInfo } from '../graph/meta-tokens.js'
+import type { RotationError } from '../rotation-error.js'
 
 /** What a check learned about a token, whichever API it came from. */
 export interface CheckedToken {
@@ -18,8 +19,8 @@ export interface TokenSource {
   /** Why this run changes nothing although the token is fine (rotate-before not reached): a sentence, or undefined. */
   notDue(current: CheckedToken | undefined): string | undefined
   /**
-   * Mints the new token; throws RotationError at `mint`, or NotDueError when the API says it is too
-   * early. The new token is kept secret before this returns.
+   * Mints the new token; throws RotationError at `mint`, or TooYoungError when the API may be saying
+   * it is too early. The new token is kept secret before this returns.
    */
   mint(current: CheckedToken | undefined): Promise<MintedToken>
   /** Whether a token minted from this current token could be revoked if it ends up stored nowhere. */
@@ -36,5 +37,16 @@ export interface TokenSource {
   pageTokens?(userToken: string, pageIds: string[]): Promise<PageToken[]>
 }
 
-/** The API says the token cannot be rotated yet (an Instagram token less than a day old). */
-export class NotDueError extends Error {}
+/**
+ * The API refused to refresh the token in a way that may mean it is too young (Instagram refreshes a
+ * token only once it is a day old). `certain`: the answer says so; otherwise the rotation judges by
+ * when the secret was last written, and reports `failure` when that was long enough ago.
+ */
+export class TooYoungError extends Error {
+  constructor(
+    readonly failure: RotationError,
+    readonly certain: boolean
+  ) {
+    super(failure.message)
+  }
+}
