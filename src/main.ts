@@ -4,6 +4,7 @@ import type { ActionIO } from './action-io.js'
 import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
 import { createGitHubClient, isGitHubDotCom } from './github/github-client.js'
+import { sodiumReady } from './github/seal.js'
 import { SecretStore } from './github/secret-store.js'
 import { GraphClient, type RetryPolicy } from './graph/graph-client.js'
 import { MetaTokens } from './graph/meta-tokens.js'
@@ -30,6 +31,8 @@ export interface ActionDeps {
   /** Pause between read-backs of a secret that still looks as before the write. */
   readBackDelayMs?: number
   naming?: InputNaming
+  /** Tests only: wraps the transport of GitHub requests (sends what is addressed to api.github.com to an emulator). */
+  githubFetch?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch
 }
 
 /** JSON answers here are small; anything bigger than this is refused. */
@@ -89,7 +92,7 @@ export async function runAction(
     const github = createGitHubClient({
       token: settings.githubToken,
       baseUrl: settings.githubApiUrl,
-      fetch: githubHttp.fetch,
+      fetch: deps.githubFetch ? deps.githubFetch(githubHttp.fetch) : githubHttp.fetch,
       log: io,
       maxConcurrency: settings.maxConcurrency,
       secondMs: deps.githubSecondMs

@@ -38047,15 +38047,41 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: ./src/outside-text.ts
+var outside_text = __nccwpck_require__(4230);
+;// CONCATENATED MODULE: ./src/github/github-error.ts
+// What a failed GitHub request says, read the same way by the rotation and the alert.
+
+function readGitHubError(error) {
+    const failure = (error ?? {});
+    // Octokit reports a request that got no answer as status 500 without a response.
+    const status = failure.response && typeof failure.status === 'number' ? failure.status : undefined;
+    return { status, said: gitHubMessage(failure), headers: failure.response?.headers ?? {} };
+}
+function gitHubMessage(failure) {
+    const data = failure.response?.data;
+    if (typeof data?.message === 'string') {
+        const details = (Array.isArray(data.errors) ? data.errors : [])
+            .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
+            .join('; ');
+        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
+    }
+    // No answer: the HTTP stack's own message, which never holds a URL.
+    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
+}
+
 ;// CONCATENATED MODULE: ./src/github/github-client.ts
 // Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
 // the API version pinned, requests carried by the shared HTTP stack, and GitHub's rate limits honoured
 // the way GitHub asks (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api):
-// - writes on github.com go one at a time, a second apart (the plugin's pacing); elsewhere up to
-//   max-concurrency at once;
-// - once any limit is hit, no write is sent until retry-after has passed, not only the refused one,
+// - writes on github.com go one at a time, a second apart (the throttling plugin's pacing);
+// - once a limit is hit, no request is sent until retry-after has passed, not only the refused one,
 //   and from then on writes go one at a time, a second apart;
-// - a secondary limit without retry-after is waited out for at least a minute, longer each time.
+// - a limit without retry-after is waited out for at least a minute, longer each time.
+// Enterprise Server sets no rate limit by default: there requests go out unpaced (the plugin's queues
+// cost about a millisecond per request and stage, measured in docs/benchmarks.md) until the host
+// answers a limit; from then on every request goes through the paced client, the refused one first.
+
 
 
 
@@ -38064,13 +38090,43 @@ throttling.triggersNotification = triggersNotification;
 const GITHUB_API_VERSION = '2022-11-28';
 const MAX_LIMIT_RETRIES = 5;
 const MAX_WAIT_SECONDS = 15 * 60;
+/** GitHub: without retry-after, wait at least a minute. */
+const DEFAULT_LIMIT_SECONDS = 60;
 function isGitHubDotCom(baseUrl) {
     return new URL(baseUrl).hostname === 'api.github.com';
 }
 function createGitHubClient(options) {
+    const dotCom = isGitHubDotCom(options.baseUrl);
+    const paced = pacedClient(options, dotCom);
+    if (dotCom)
+        return paced.octokit;
+    const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] });
+    let limited = false;
+    unpaced.hook.wrap('request', async (request, requestOptions) => {
+        // The paced client must not run this client's hooks again.
+        const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
+        const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried });
+        if (limited)
+            return viaPaced();
+        try {
+            return await request(requestOptions);
+        }
+        catch (error) {
+            const seconds = limitSeconds(error);
+            if (seconds === undefined)
+                throw error;
+            limited = true;
+            options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
+            paced.hold(seconds);
+            return viaPaced();
+        }
+    });
+    return unpaced;
+}
+/** A client with the throttling plugin: GitHub's pacing (on github.com), its limits waited out, writes held once limited. */
+function pacedClient(options, dotCom) {
     const { log } = options;
     const second = options.secondMs ?? 1000;
-    const dotCom = isGitHubDotCom(options.baseUrl);
     // Limiter groups of this client alone (the plugin's defaults are shared by every client in the process).
     const groups = {
         global: new (light_default()).Group({ maxConcurrent: dotCom ? 10 : options.maxConcurrency }),
@@ -38084,15 +38140,6 @@ function createGitHubClient(options) {
     const writes = groups.write.key(id);
     let limited = false;
     let heldUntil = 0;
-    // Each repeat waits longer: the hold below delays the plugin's retry too, until retry-after and more have passed.
-    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
-        const seconds = retryAfter * 2 ** retryCount;
-        const again = retryCount < MAX_LIMIT_RETRIES && seconds <= MAX_WAIT_SECONDS;
-        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${seconds} s, then retrying` : 'giving up'}.`);
-        if (again)
-            hold(seconds);
-        return again;
-    };
     /**
      * No request at all until the wait is over (the plugin delays only the refused one), the ones it
      * sends again included: a spacing as long as the wait puts every later request behind it. From
@@ -38114,19 +38161,33 @@ function createGitHubClient(options) {
             await Promise.resolve(requests.updateSettings({ minTime: 0 }));
         })();
     }
+    // Each repeat waits longer: the hold delays the plugin's retry too, until retry-after and more have passed.
+    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
+        const seconds = retryAfter * 2 ** retryCount;
+        const again = retryCount < MAX_LIMIT_RETRIES && seconds <= MAX_WAIT_SECONDS;
+        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${seconds} s, then retrying` : 'giving up'}.`);
+        if (again)
+            hold(seconds);
+        return again;
+    };
+    const client = octokit(options, {
+        id,
+        ...groups,
+        retryAfterBaseValue: second,
+        fallbackSecondaryRateRetryAfter: DEFAULT_LIMIT_SECONDS,
+        onRateLimit: onLimit('primary'),
+        onSecondaryRateLimit: onLimit('secondary')
+    });
+    return { octokit: client, hold };
+}
+function octokit(options, throttle, retryOptions = {}) {
+    const { log } = options;
     return getOctokit(options.token, {
         baseUrl: options.baseUrl,
         userAgent: 'meta-token-rotator',
         request: { fetch: options.fetch },
-        throttle: {
-            id,
-            ...groups,
-            retryAfterBaseValue: second,
-            fallbackSecondaryRateRetryAfter: 60,
-            onRateLimit: onLimit('primary'),
-            onSecondaryRateLimit: onLimit('secondary')
-        },
-        retry: { retryAfterBaseValue: second },
+        throttle,
+        retry: { retryAfterBaseValue: options.secondMs ?? 1000, ...retryOptions },
         log: {
             debug: () => undefined,
             info: () => undefined,
@@ -38134,6 +38195,20 @@ function createGitHubClient(options) {
             error: (message) => log.debug(`octokit: ${message}`)
         }
     }, pinnedApiVersion, throttling, unknownPostOutcomeNotRetried, retry);
+}
+/** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
+function limitSeconds(error) {
+    const { status, said, headers } = readGitHubError(error);
+    if (status !== 403 && status !== 429)
+        return undefined;
+    const retryAfter = Number(headers['retry-after']);
+    if (retryAfter > 0)
+        return retryAfter;
+    if (headers['x-ratelimit-remaining'] === '0') {
+        const reset = Number(headers['x-ratelimit-reset']) * 1000;
+        return Number.isFinite(reset) ? Math.max(1, Math.ceil((reset - Date.now()) / 1000) + 1) : DEFAULT_LIMIT_SECONDS;
+    }
+    return status === 429 || /secondary rate limit/i.test(said) ? DEFAULT_LIMIT_SECONDS : undefined;
 }
 /** Every request asks for the same REST API version, whatever GitHub's default becomes. */
 function pinnedApiVersion(octokit) {
@@ -38360,8 +38435,6 @@ class AnswerHeaders {
     }
 }
 
-// EXTERNAL MODULE: ./src/outside-text.ts
-var outside_text = __nccwpck_require__(4230);
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
 /** A failure of one step of the rotation, explained. */
 class rotation_error_RotationError extends Error {
@@ -38895,27 +38968,6 @@ function parsePageSecrets(text, problem) {
             pages.push({ pageId, secretName });
     }
     return pages;
-}
-
-;// CONCATENATED MODULE: ./src/github/github-error.ts
-// What a failed GitHub request says, read the same way by the rotation and the alert.
-
-function readGitHubError(error) {
-    const failure = (error ?? {});
-    // Octokit reports a request that got no answer as status 500 without a response.
-    const status = failure.response && typeof failure.status === 'number' ? failure.status : undefined;
-    return { status, said: gitHubMessage(failure), headers: failure.response?.headers ?? {} };
-}
-function gitHubMessage(failure) {
-    const data = failure.response?.data;
-    if (typeof data?.message === 'string') {
-        const details = (Array.isArray(data.errors) ? data.errors : [])
-            .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
-            .join('; ');
-        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
-    }
-    // No answer: the HTTP stack's own message, which never holds a URL.
-    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
 }
 
 ;// CONCATENATED MODULE: ./src/alert/failure-alert.ts

@@ -1,6 +1,7 @@
 // Runs one measured node process the way the Actions runner runs the action (runBundledAction: a
 // clean environment, INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY), with a tiny `--import` probe that records the process's own peak RSS and uptime on exit.
 // Every measured process (the floor and the action alike) gets the same probe, so they compare alike.
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,12 +12,12 @@ export interface ProbeFiles {
   dir: string
   /** file: URL of the probe, for --import (the output file goes in its query string, not the env). */
   probe: string
-  /** The floor: loads libsodium-wrappers and awaits sodium.ready, nothing else. */
+  /** The floor: the ncc bundle of scripts/bench/floor-entry.ts (the toolkit and libsodium loaded, sodium.ready). */
   floor: string
 }
 
-/** Writes probe.mjs and floor.mjs into a temp dir; `sodiumUrl` is libsodium-wrappers' resolved entry. */
-export function writeProbeFiles(sodiumUrl: string): ProbeFiles {
+/** Writes probe.mjs into a temp dir and bundles the floor there with ncc, as the action is bundled. */
+export function writeProbeFiles(root: string): ProbeFiles {
   const dir = mkdtempSync(join(tmpdir(), 'mtr-bench-'))
   const probe = join(dir, 'probe.mjs')
   writeFileSync(
@@ -31,9 +32,22 @@ export function writeProbeFiles(sodiumUrl: string): ProbeFiles {
       ''
     ].join('\n')
   )
-  const floor = join(dir, 'floor.mjs')
-  writeFileSync(floor, `import sodium from ${JSON.stringify(sodiumUrl)}\nawait sodium.ready\n`)
-  return { dir, probe: pathToFileURL(probe).href, floor }
+  const floorDir = join(dir, 'floor')
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+      'build',
+      join(root, 'scripts/bench/floor-entry.ts'),
+      '-o',
+      floorDir,
+      '--target',
+      'es2022',
+      '-q'
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }
+  )
+  return { dir, probe: pathToFileURL(probe).href, floor: join(floorDir, 'index.js') }
 }
 
 export interface MeasuredRun {

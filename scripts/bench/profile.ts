@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const bundle = resolve(process.argv[2] ?? join(root, 'dist', 'index.js'))
   const stats = process.argv[3]
   const lineToModule = moduleMap(readFileSync(bundle, 'utf8'), stats)
-  const probe = writeProbeFiles(import.meta.resolve('libsodium-wrappers'))
+  const probe = writeProbeFiles(root)
   const world = await startWorld(100, { validateAgainstOpenApi: false })
   try {
     for (const [count, latency] of [

@@ -1,17 +1,20 @@
 // Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
 // the API version pinned, requests carried by the shared HTTP stack, and GitHub's rate limits honoured
 // the way GitHub asks (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api):
-// - writes on github.com go one at a time, a second apart (the plugin's pacing); elsewhere up to
-//   max-concurrency at once;
-// - once any limit is hit, no write is sent until retry-after has passed, not only the refused one,
+// - writes on github.com go one at a time, a second apart (the throttling plugin's pacing);
+// - once a limit is hit, no request is sent until retry-after has passed, not only the refused one,
 //   and from then on writes go one at a time, a second apart;
-// - a secondary limit without retry-after is waited out for at least a minute, longer each time.
+// - a limit without retry-after is waited out for at least a minute, longer each time.
+// Enterprise Server sets no rate limit by default: there requests go out unpaced (the plugin's queues
+// cost about a millisecond per request and stage, measured in docs/benchmarks.md) until the host
+// answers a limit; from then on every request goes through the paced client, the refused one first.
 import { getOctokit } from '@actions/github'
+import type { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
-import type { Octokit } from '@octokit/core'
 import Bottleneck from 'bottleneck/light.js'
 import type { RotationLog } from '../action-io.js'
+import { readGitHubError } from './github-error.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
@@ -32,15 +35,47 @@ export interface GitHubClientOptions {
 
 const MAX_LIMIT_RETRIES = 5
 const MAX_WAIT_SECONDS = 15 * 60
+/** GitHub: without retry-after, wait at least a minute. */
+const DEFAULT_LIMIT_SECONDS = 60
 
 export function isGitHubDotCom(baseUrl: string): boolean {
   return new URL(baseUrl).hostname === 'api.github.com'
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const dotCom = isGitHubDotCom(options.baseUrl)
+  const paced = pacedClient(options, dotCom)
+  if (dotCom) return paced.octokit
+  const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] })
+  let limited = false
+  unpaced.hook.wrap('request', async (request, requestOptions) => {
+    // The paced client must not run this client's hooks again.
+    const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions
+    const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried })
+    if (limited) return viaPaced()
+    try {
+      return await request(requestOptions)
+    } catch (error) {
+      const seconds = limitSeconds(error)
+      if (seconds === undefined) throw error
+      limited = true
+      options.log.warning(
+        `GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`
+      )
+      paced.hold(seconds)
+      return viaPaced()
+    }
+  })
+  return unpaced
+}
+
+/** A client with the throttling plugin: GitHub's pacing (on github.com), its limits waited out, writes held once limited. */
+function pacedClient(
+  options: GitHubClientOptions,
+  dotCom: boolean
+): { octokit: GitHubClient; hold: (seconds: number) => void } {
   const { log } = options
   const second = options.secondMs ?? 1000
-  const dotCom = isGitHubDotCom(options.baseUrl)
   // Limiter groups of this client alone (the plugin's defaults are shared by every client in the process).
   const groups = {
     global: new Bottleneck.Group({ maxConcurrent: dotCom ? 10 : options.maxConcurrency }),
@@ -56,19 +91,6 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const writes = groups.write.key(id)
   let limited = false
   let heldUntil = 0
-
-  // Each repeat waits longer: the hold below delays the plugin's retry too, until retry-after and more have passed.
-  const onLimit =
-    (kind: string) =>
-    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-      const seconds = retryAfter * 2 ** retryCount
-      const again = retryCount < MAX_LIMIT_RETRIES && seconds <= MAX_WAIT_SECONDS
-      log.warning(
-        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${seconds} s, then retrying` : 'giving up'}.`
-      )
-      if (again) hold(seconds)
-      return again
-    }
 
   /**
    * No request at all until the wait is over (the plugin delays only the refused one), the ones it
@@ -91,21 +113,46 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     })()
   }
 
+  // Each repeat waits longer: the hold delays the plugin's retry too, until retry-after and more have passed.
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+      const seconds = retryAfter * 2 ** retryCount
+      const again = retryCount < MAX_LIMIT_RETRIES && seconds <= MAX_WAIT_SECONDS
+      log.warning(
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${seconds} s, then retrying` : 'giving up'}.`
+      )
+      if (again) hold(seconds)
+      return again
+    }
+
+  const client = octokit(options, {
+    id,
+    ...groups,
+    retryAfterBaseValue: second,
+    fallbackSecondaryRateRetryAfter: DEFAULT_LIMIT_SECONDS,
+    onRateLimit: onLimit('primary'),
+    onSecondaryRateLimit: onLimit('secondary')
+  })
+  return { octokit: client, hold }
+}
+
+type ThrottleOptions = NonNullable<Parameters<typeof throttling>[1]['throttle']>
+
+function octokit(
+  options: GitHubClientOptions,
+  throttle: ThrottleOptions,
+  retryOptions: { doNotRetry?: number[] } = {}
+): GitHubClient {
+  const { log } = options
   return getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,
       userAgent: 'meta-token-rotator',
       request: { fetch: options.fetch },
-      throttle: {
-        id,
-        ...groups,
-        retryAfterBaseValue: second,
-        fallbackSecondaryRateRetryAfter: 60,
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary')
-      },
-      retry: { retryAfterBaseValue: second },
+      throttle,
+      retry: { retryAfterBaseValue: options.secondMs ?? 1000, ...retryOptions },
       log: {
         debug: () => undefined,
         info: () => undefined,
@@ -118,6 +165,19 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     unknownPostOutcomeNotRetried,
     retry
   )
+}
+
+/** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
+function limitSeconds(error: unknown): number | undefined {
+  const { status, said, headers } = readGitHubError(error)
+  if (status !== 403 && status !== 429) return undefined
+  const retryAfter = Number(headers['retry-after'])
+  if (retryAfter > 0) return retryAfter
+  if (headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(headers['x-ratelimit-reset']) * 1000
+    return Number.isFinite(reset) ? Math.max(1, Math.ceil((reset - Date.now()) / 1000) + 1) : DEFAULT_LIMIT_SECONDS
+  }
+  return status === 429 || /secondary rate limit/i.test(said) ? DEFAULT_LIMIT_SECONDS : undefined
 }
 
 /** Every request asks for the same REST API version, whatever GitHub's default becomes. */
