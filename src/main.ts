@@ -44,6 +44,8 @@ export async function runAction(
   env: NodeJS.ProcessEnv,
   deps: ActionDeps = {}
 ): Promise<RotationResult | undefined> {
+  // libsodium's WebAssembly loads while the first requests are on the wire, not after them.
+  void sodiumReady()
   const clock = deps.clock ?? systemClock
   const naming = deps.naming ?? actionInputs
   const keeper = new SecretKeeper((secret) => io.mask(secret))
