@@ -41,6 +41,8 @@ export interface FaultRule {
   fault: Fault
   /** How many matching requests fail; default 1. */
   times?: number
+  /** The request is carried out first (a write lands), then the fault replaces its answer. */
+  afterHandler?: boolean
 }
 
 export type Handler = (request: ParsedRequest) => JsonResponse | Promise<JsonResponse>
@@ -48,6 +50,8 @@ export type Handler = (request: ParsedRequest) => JsonResponse | Promise<JsonRes
 export class LoopbackServer {
   readonly requests: RecordedRequest[] = []
   latencyMs: number
+  /** False: answers carry no Date header at all (as behind a proxy that drops it). */
+  sendsDate = true
   private readonly faults: Array<FaultRule & { remaining: number }> = []
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
@@ -115,9 +119,10 @@ export class LoopbackServer {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs))
 
     // Set explicitly, so that Node does not add one from the machine's clock.
-    res.setHeader('date', new Date(this.clock()).toUTCString())
-    const fault = this.takeFault(recorded)
-    if (fault) return applyFault(fault, res)
+    if (this.sendsDate) res.setHeader('date', new Date(this.clock()).toUTCString())
+    else res.sendDate = false
+    const rule = this.takeFault(recorded)
+    if (rule && !rule.afterHandler) return applyFault(rule.fault, res)
 
     let response: JsonResponse
     try {
@@ -129,16 +134,17 @@ export class LoopbackServer {
     } catch (error) {
       response = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } }
     }
+    if (rule) return applyFault(rule.fault, res)
     send(res, response)
   }
 
-  private takeFault(request: RecordedRequest): Fault | undefined {
+  private takeFault(request: RecordedRequest): FaultRule | undefined {
     const rule = this.faults.find(
       (f) => f.remaining > 0 && matchesPath(f.path, request.path) && (!f.method || f.method === request.method)
     )
     if (!rule) return undefined
     rule.remaining -= 1
-    return rule.fault
+    return rule
   }
 }
 

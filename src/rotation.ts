@@ -7,7 +7,7 @@ import { Input } from './contract.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
 import { readGitHubError } from './github/github-error.js'
 import { explainGitHubFailure, permissionNeeded } from './github/github-fixes.js'
-import { StaleSecretError, type SecretStore, type WriteStatus } from './github/secret-store.js'
+import { StaleSecretError, UnclearWriteAnswerError, type SecretStore, type WriteStatus } from './github/secret-store.js'
 import { checkWriteBudget } from './github/write-budget.js'
 import type { TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import type { InputNaming } from './input-naming.js'
@@ -426,7 +426,13 @@ class Rotation {
   }
 
   private failure(destination: Destination, name: string, error: unknown): SecretOutcome {
-    const explained = explainGitHubFailure(error, destination, this.services.githubToken)
+    const explained =
+      error instanceof UnclearWriteAnswerError
+        ? {
+            message: `${error.message}, for the ${describeDestination(destination)}.`,
+            fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
+          }
+        : explainGitHubFailure(error, destination, this.services.githubToken)
     const message = this.services.keeper.redact(explained.message)
     this.log.warning(`${name}: ${message} Fix: ${explained.fix}`)
     return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix, failedIn: 'store' }

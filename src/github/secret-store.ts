@@ -32,6 +32,13 @@ export class StaleSecretError extends Error {}
 /** An answer without the fields GitHub documents (a cut or garbled body): never used, never cached. */
 class IncompleteAnswerError extends Error {}
 
+/**
+ * A write answered 2xx with a body GitHub never sends to it (it answers `201 {}` or `204`): the answer
+ * was garbled on the way, so it proves nothing. The write's outcome is unknown and is settled by
+ * reading the secret back, as after a 5xx or no answer.
+ */
+export class UnclearWriteAnswerError extends Error {}
+
 /** `updated_at` has second precision: a write made at GitHub time t shows as t rounded down. */
 const TIMESTAMP_PRECISION_MS = 1000
 
@@ -160,6 +167,12 @@ export class SecretStore {
       key_id: key.key_id,
       ...access.fields
     })
+    const data: unknown = response.data
+    if (!(data === undefined || data === null || data === '' || (typeof data === 'object' && !Array.isArray(data)))) {
+      throw new UnclearWriteAnswerError(
+        `GitHub's answer (HTTP ${response.status}) came with a body that is not its answer to a write`
+      )
+    }
     return { status: response.status === 201 ? 'created' : 'updated', addedRepositories: access.added }
   }
 
