@@ -2,6 +2,7 @@
 // rotation due, is the new token fit to store, does it reach what the old one reached. Each failure
 // says what to do about it.
 import { DEFAULT_DATA_ACCESS_WARNING_SECONDS, Input } from './contract.js'
+import { tokenFix } from './graph/graph-fixes.js'
 import type { Grant, TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import type { InputNaming } from './input-naming.js'
 import { RotationError } from './rotation-error.js'
@@ -47,12 +48,25 @@ export function outputTokenType(kind: TokenKind | 'instagram'): string {
   return kind === 'system-user' || kind === 'user' || kind === 'page' || kind === 'instagram' ? kind : 'unknown'
 }
 
+function isExpired(info: TokenInfo, now: Date): boolean {
+  return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now)
+}
+
 /** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
 function invalidity(info: TokenInfo, now: Date): string {
-  if (info.problem?.subcode === 463 || (info.expiresAt && info.expiresAt <= now)) {
-    return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`
-  }
+  if (isExpired(info, now)) return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`
   return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`
+}
+
+/**
+ * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
+ * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
+ * refused for any reason but the app's removal (458) is simply replaced.
+ */
+function invalidityFix(info: TokenInfo, now: Date): string {
+  const subcode = info.problem?.subcode
+  if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458)) return NEW_TOKEN_FIX
+  return tokenFix(subcode) ?? NEW_TOKEN_FIX
 }
 
 /** The token in `token`, before anything is minted (strategy refresh). */
@@ -64,7 +78,7 @@ export function checkCurrentToken(info: TokenInfo, settings: GraphSettings, nami
   if (!info.isValid) {
     fail(
       `The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`,
-      NEW_TOKEN_FIX
+      invalidityFix(info, now)
     )
   }
   if (info.appId !== settings.app.id) {

@@ -18,6 +18,11 @@ const TOKEN_FIXES: Record<number, string> = {
   467: 'The token is invalid or was revoked: ' + NEW_TOKEN
 }
 
+/** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
+export function tokenFix(subcode: number | undefined): string | undefined {
+  return subcode === undefined ? undefined : TOKEN_FIXES[subcode]
+}
+
 /** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
 export function explainGraphFailure(what: string, error: GraphError, clock: Clock): Explained {
   const { kind, code, subcode, transient, retryAfterMs } = error.failure
@@ -54,7 +59,7 @@ export function explainGraphFailure(what: string, error: GraphError, clock: Cloc
     )
   }
   if (code === 190 || code === 102)
-    return explained((subcode && TOKEN_FIXES[subcode]) || `The token is invalid or was revoked: ${NEW_TOKEN}`)
+    return explained(tokenFix(subcode) ?? `The token is invalid or was revoked: ${NEW_TOKEN}`)
   if (code === 368) {
     return explained(
       'Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.'
