@@ -178,8 +178,9 @@ describe('every workflow and example', () => {
 describe('examples', () => {
   const examples = WORKFLOW_FILES.filter((file) => file.startsWith('examples/'))
 
-  test('are the four documented ones, each linked from the README', () => {
+  test('are the five documented ones, each linked from the README', () => {
     expect(examples.sort()).toEqual([
+      'examples/instagram.yml',
       'examples/manual-rotation.yml',
       'examples/matrix.yml',
       'examples/protected-environment.yml',

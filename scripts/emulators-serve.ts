@@ -30,7 +30,12 @@ export const FIXTURE = {
 } as const
 
 /** Names of the lines written to FILE whose values are credentials (to mask). */
-export const SECRET_VARIABLES = ['FIXTURE_APP_SECRET', 'FIXTURE_TOKEN', 'FIXTURE_GITHUB_TOKEN'] as const
+export const SECRET_VARIABLES = [
+  'FIXTURE_APP_SECRET',
+  'FIXTURE_TOKEN',
+  'FIXTURE_GITHUB_TOKEN',
+  'FIXTURE_INSTAGRAM_TOKEN'
+] as const
 
 export interface FixtureVerification {
   /** Every check below passed. */
@@ -65,6 +70,9 @@ export async function serveFixture(): Promise<ServedFixture> {
     issuedAgo: 40 * DAY,
     userId: FIXTURE.systemUserId
   })
+  // An Instagram professional account whose long-lived token is ten days old (strategy: instagram).
+  instagram.addAccount({ userId: '17841400000000001', username: 'demo.shop' })
+  const instagramToken = instagram.issueToken({ userId: '17841400000000001', issuedAgo: 10 * DAY })
   for (const repo of FIXTURE.repositories) github.addRepository(repo)
   github.addToken(pat, { permissions: { metadata: 'read', secrets: 'write' } })
 
@@ -114,7 +122,8 @@ export async function serveFixture(): Promise<ServedFixture> {
       FIXTURE_REPOSITORIES: FIXTURE.repositories.join(','),
       FIXTURE_APP_SECRET: appSecret,
       FIXTURE_TOKEN: oldToken,
-      FIXTURE_GITHUB_TOKEN: pat
+      FIXTURE_GITHUB_TOKEN: pat,
+      FIXTURE_INSTAGRAM_TOKEN: instagramToken
     },
     verify,
     stop: async () => {
