@@ -128,7 +128,7 @@ async function demo(graph: GraphEmulator, github: GitHubEmulator): Promise<boole
   print()
   indent(runnerLog(`${run.stdout}\n${run.stderr}`, secrets).map(hide), '    │ ')
   print()
-  print(`    Exit code ${run.exitCode ?? `none (killed by ${run.signal})`}, ${run.durationMs} ms.`)
+  print(`    Exit code ${run.exitCode ?? `none (killed by ${run.signal})`}, ${Math.round(run.durationMs)} ms.`)
   const printedSecrets = secrets.filter((s) =>
     `${run.stdout}\n${run.stderr}`
       .split(/\r?\n/)
