@@ -7,7 +7,7 @@ import { Input } from './contract.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
 import { readGitHubError } from './github/github-error.js'
 import { explainGitHubFailure, permissionNeeded } from './github/github-fixes.js'
-import { StaleSecretError, UnclearWriteAnswerError, type SecretStore, type WriteStatus } from './github/secret-store.js'
+import { StaleSecretError, UnclearWriteAnswerError, type SecretStore, type WriteAnswer } from './github/secret-store.js'
 import { checkWriteBudget } from './github/write-budget.js'
 import type { TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import type { InputNaming } from './input-naming.js'
@@ -351,7 +351,7 @@ class Rotation {
     const { store } = this.services
     const before: Holding = write.fresh ? 'old' : 'new or old'
     const mark = store.mark()
-    let written: { status: WriteStatus; addedRepositories: string[] }
+    let written: WriteAnswer
     try {
       written = await store.write(destination, write.name, write.value)
     } catch (error) {
@@ -391,11 +391,23 @@ class Rotation {
     this.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`)
     for (const repo of written.addedRepositories)
       this.log.info(`${write.name}: ${repo} can now use the organization secret too.`)
+    if (written.visibility) this.keptVisibility(destination, write.name, written.visibility)
     return {
       ...this.outcome(destination, write.name, written.status),
       ...added,
       ...(write.fresh ? { holds: 'new' as const } : {})
     }
+  }
+
+  /** The organization secret kept a wider visibility than the one asked for: said in the log and the summary. */
+  private keptVisibility(
+    destination: Destination,
+    name: string,
+    { kept, requested }: NonNullable<WriteAnswer['visibility']>
+  ): void {
+    const note = `${name} in ${destination.target}: the organization secret's visibility stays '${kept}' (${this.services.naming.setting(Input.Visibility, requested)} would shut repositories out that can read it now, and a rotation never takes access away). Change the visibility in the organization's settings if that is meant.`
+    this.log.warning(note)
+    if (!this.result.notes.includes(note)) this.result.notes.push(note)
   }
 
   /** Some writes failed: nothing is revoked, and a new token that no destination can hold is revoked. */

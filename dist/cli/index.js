@@ -36307,7 +36307,11 @@ class SecretStore {
         if (!(data === undefined || data === null || data === '' || (typeof data === 'object' && !Array.isArray(data)))) {
             throw new UnclearWriteAnswerError(`GitHub's answer (HTTP ${response.status}) came with a body that is not its answer to a write`);
         }
-        return { status: response.status === 201 ? 'created' : 'updated', addedRepositories: access.added };
+        return {
+            status: response.status === 201 ? 'created' : 'updated',
+            addedRepositories: access.added,
+            ...(access.kept ? { visibility: { kept: access.kept, requested: access.requested } } : {})
+        };
     }
     /**
      * Reads the secret's metadata back after a write GitHub answered 2xx. A read that still shows the
@@ -36367,33 +36371,66 @@ class SecretStore {
         }
     }
     /**
-     * The organization fields of a write. With `visibility: selected`, GitHub replaces the whole access
-     * list with what is sent: the repositories already selected are read first and kept.
+     * The organization fields of a write. A rotation never takes a repository's access away: GitHub
+     * replaces the whole access list with what is sent, so with `visibility: selected` the repositories
+     * already selected are read first and kept; and a visibility that would shut repositories out (an
+     * `all` secret asked to become `private` or `selected`, a `private` one `selected`, a `selected` one
+     * with a public repository `private`) stays as it is.
      */
     async organizationAccess(destination, name) {
         if (destination.kind !== 'organization')
             return { fields: {}, added: [] };
-        if (destination.visibility !== 'selected')
-            return { fields: { visibility: destination.visibility }, added: [] };
-        const wanted = await Promise.all((destination.selectedRepositories ?? []).map(async (repo) => ({
-            repo,
-            id: await this.repositoryId(`${destination.target}/${repo}`)
-        })));
-        const current = await this.selectedRepositoryIds(destination, name);
-        const added = wanted.filter((w) => !current.has(w.id)).map((w) => w.repo);
-        const ids = [...new Set([...current, ...wanted.map((w) => w.id)])];
+        const requested = destination.visibility ?? 'private';
+        const existing = await this.visibilityOf(destination, name);
+        const current = existing === 'selected' ? await this.selectedRepositoryIds(destination, name) : undefined;
+        const kept = existing === 'all' ||
+            (existing === 'private' && requested === 'selected') ||
+            (existing === 'selected' && requested === 'private' && !current?.allPrivate)
+            ? existing
+            : undefined;
+        const visibility = kept ?? requested;
+        const keptVisibility = kept && existing !== requested ? { kept: visibility, requested } : {};
+        if (visibility !== 'selected')
+            return { fields: { visibility }, added: [], ...keptVisibility };
+        const wanted = requested === 'selected'
+            ? await Promise.all((destination.selectedRepositories ?? []).map(async (repo) => ({
+                repo,
+                id: await this.repositoryId(`${destination.target}/${repo}`)
+            })))
+            : [];
+        const already = current?.ids ?? new Set();
+        const added = wanted.filter((w) => !already.has(w.id)).map((w) => w.repo);
+        const ids = [...new Set([...already, ...wanted.map((w) => w.id)])];
         // The Dependabot endpoint has asked for the ids as strings; the others want integers.
         return {
             fields: {
                 visibility: 'selected',
                 selected_repository_ids: destination.secretType === 'dependabot' ? ids.map(String) : ids
             },
-            added
+            added,
+            ...keptVisibility
         };
     }
-    /** The ids of the repositories an organization secret is open to now; none when it does not exist yet. */
+    /** The visibility of an organization secret as it is now; undefined when it does not exist yet. */
+    async visibilityOf(destination, name) {
+        try {
+            const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
+                ...destination.params,
+                secret_name: name
+            });
+            const { visibility } = (response.data ?? {});
+            return visibility === 'all' || visibility === 'private' || visibility === 'selected' ? visibility : undefined;
+        }
+        catch (error) {
+            if (readGitHubError(error).status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    /** The repositories an organization secret is open to now (none when it does not exist yet), and whether all are private. */
     async selectedRepositoryIds(destination, name) {
         const ids = new Set();
+        let allPrivate = true;
         try {
             for (let page = 1; page <= 100; page++) {
                 const answer = await this.github.request(`GET ${destination.route}/{secret_name}/repositories`, {
@@ -36406,17 +36443,19 @@ class SecretStore {
                 for (const repository of listed.repositories) {
                     if (Number.isInteger(repository.id))
                         ids.add(repository.id);
+                    if (repository.private !== true)
+                        allPrivate = false;
                 }
                 if (listed.repositories.length < 100 || ids.size >= listed.total_count)
-                    return ids;
+                    return { ids, allPrivate };
             }
-            return ids;
+            return { ids, allPrivate };
         }
         catch (error) {
             // 404: no such secret yet. 409: it is not `selected` today, so no repository is selected.
             const status = readGitHubError(error).status;
             if (status === 404 || status === 409)
-                return ids;
+                return { ids, allPrivate };
             throw error;
         }
     }
@@ -37805,10 +37844,83 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
+
+
+const NEW_TOKEN = 'generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in the secret and re-run.';
+/** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
+const TOKEN_FIXES = {
+    458: 'The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: install-app: true, or Business settings > System users > Assign assets > Apps), then generate a new token.',
+    459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
+    460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
+        NEW_TOKEN,
+    463: 'The token has expired, and an expired token cannot be refreshed: ' + NEW_TOKEN,
+    464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
+    467: 'The token is invalid or was revoked: ' + NEW_TOKEN
+};
+/** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
+function tokenFix(subcode) {
+    return subcode === undefined ? undefined : TOKEN_FIXES[subcode];
+}
+/** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
+function explainGraphFailure(what, error, clock) {
+    const { kind, code, subcode, transient, retryAfterMs } = error.failure;
+    const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : '';
+    const explained = (fix) => ({
+        message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
+        fix
+    });
+    if (kind === 'timeout' || kind === 'network') {
+        const { api, urlInput } = error.failure.unreachable ?? { api: 'API', urlInput: 'its URL input' };
+        return explained(`The ${api} could not be reached: check the runner's network and '${urlInput}', then re-run.`);
+    }
+    if (kind === 'malformed') {
+        return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
+    }
+    if ((code === 1 && !transient) || error.failure.appCredentials) {
+        return explained("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.");
+    }
+    if (code === 101)
+        return explained("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.");
+    if (code === 100 && /appsecret_proof/i.test(error.message)) {
+        return explained("The token belongs to another app, or 'app-secret' is not the secret of 'app-id'.");
+    }
+    if (code === 100 && /scope|permission/i.test(error.message)) {
+        return explained("Meta does not know a permission named in 'scopes', or will not give it to this token: correct the name (see the warning above for close matches), then re-run.");
+    }
+    if (code === 100 && /not installed/i.test(error.message)) {
+        return explained('Install the app for the system user: set install-app: true, or Business settings > System users > Add assets > Apps.');
+    }
+    if (code === 190 || code === 102)
+        return explained(tokenFix(subcode) ?? `The token is invalid or was revoked: ${NEW_TOKEN}`);
+    if (code === 368) {
+        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
+    }
+    if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
+        return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
+    }
+    if (code !== undefined && isThrottlingCode(code)) {
+        const back = retryAfterMs ? new Date(clock.now().getTime() + retryAfterMs) : undefined;
+        return explained(back
+            ? `Meta is rate-limiting this app and says access returns in about ${Math.ceil(retryAfterMs / 60_000)} minutes: re-run after ${back.toISOString().replace(/\.\d{3}Z$/, 'Z')}. Nothing was left half-done by this step.`
+            : 'Meta is rate-limiting this app (a rolling hour): re-run later. Nothing was left half-done by this step.');
+    }
+    if (transient)
+        return explained('Meta kept failing: re-run later.');
+    return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.');
+}
+/** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
+function graphFailure(step, what, error, clock) {
+    if (!(error instanceof GraphError))
+        throw error;
+    return RotationError.of(step, explainGraphFailure(what, error, clock));
+}
+
 ;// CONCATENATED MODULE: ./src/token-checks.ts
 // The judgements made on tokens, as pure functions: is the current token fit to rotate, is the
 // rotation due, is the new token fit to store, does it reach what the old one reached. Each failure
 // says what to do about it.
+
 
 
 const NEW_TOKEN_FIX = 'Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in the secret, and re-run.';
@@ -37844,12 +37956,25 @@ function expiryOutput(expiresAt) {
 function outputTokenType(kind) {
     return kind === 'system-user' || kind === 'user' || kind === 'page' || kind === 'instagram' ? kind : 'unknown';
 }
+function isExpired(info, now) {
+    return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
+}
 /** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
 function invalidity(info, now) {
-    if (info.problem?.subcode === 463 || (info.expiresAt && info.expiresAt <= now)) {
+    if (isExpired(info, now))
         return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
-    }
     return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
+}
+/**
+ * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
+ * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
+ * refused for any reason but the app's removal (458) is simply replaced.
+ */
+function invalidityFix(info, now) {
+    const subcode = info.problem?.subcode;
+    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
+        return NEW_TOKEN_FIX;
+    return tokenFix(subcode) ?? NEW_TOKEN_FIX;
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -37858,7 +37983,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, NEW_TOKEN_FIX);
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
@@ -38271,74 +38396,6 @@ function checkWriteBudget(destinations, writesPerDestination, dryRun, githubDotC
     throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with visibility: selected (${naming.name('organization')}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name('selected-repositories')}): one write for all of them. Or split ${naming.name('repositories')} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
 }
 
-;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
-
-
-const NEW_TOKEN = 'generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in the secret and re-run.';
-/** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
-const TOKEN_FIXES = {
-    458: 'The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: install-app: true, or Business settings > System users > Assign assets > Apps), then generate a new token.',
-    459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
-    460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
-        NEW_TOKEN,
-    463: 'The token has expired, and an expired token cannot be refreshed: ' + NEW_TOKEN,
-    464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
-    467: 'The token is invalid or was revoked: ' + NEW_TOKEN
-};
-/** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
-function explainGraphFailure(what, error, clock) {
-    const { kind, code, subcode, transient, retryAfterMs } = error.failure;
-    const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : '';
-    const explained = (fix) => ({
-        message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
-        fix
-    });
-    if (kind === 'timeout' || kind === 'network') {
-        const { api, urlInput } = error.failure.unreachable ?? { api: 'API', urlInput: 'its URL input' };
-        return explained(`The ${api} could not be reached: check the runner's network and '${urlInput}', then re-run.`);
-    }
-    if (kind === 'malformed') {
-        return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
-    }
-    if ((code === 1 && !transient) || error.failure.appCredentials) {
-        return explained("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.");
-    }
-    if (code === 101)
-        return explained("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.");
-    if (code === 100 && /appsecret_proof/i.test(error.message)) {
-        return explained("The token belongs to another app, or 'app-secret' is not the secret of 'app-id'.");
-    }
-    if (code === 100 && /scope|permission/i.test(error.message)) {
-        return explained("Meta does not know a permission named in 'scopes', or will not give it to this token: correct the name (see the warning above for close matches), then re-run.");
-    }
-    if (code === 100 && /not installed/i.test(error.message)) {
-        return explained('Install the app for the system user: set install-app: true, or Business settings > System users > Add assets > Apps.');
-    }
-    if (code === 190 || code === 102)
-        return explained((subcode && TOKEN_FIXES[subcode]) || `The token is invalid or was revoked: ${NEW_TOKEN}`);
-    if (code === 368) {
-        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
-    }
-    if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
-        return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
-    }
-    if (code !== undefined && isThrottlingCode(code)) {
-        const back = retryAfterMs ? new Date(clock.now().getTime() + retryAfterMs) : undefined;
-        return explained(back
-            ? `Meta is rate-limiting this app and says access returns in about ${Math.ceil(retryAfterMs / 60_000)} minutes: re-run after ${back.toISOString().replace(/\.\d{3}Z$/, 'Z')}. Nothing was left half-done by this step.`
-            : 'Meta is rate-limiting this app (a rolling hour): re-run later. Nothing was left half-done by this step.');
-    }
-    if (transient)
-        return explained('Meta kept failing: re-run later.');
-    return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.');
-}
-/** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
-function graphFailure(step, what, error, clock) {
-    if (!(error instanceof GraphError))
-        throw error;
-    return RotationError.of(step, explainGraphFailure(what, error, clock));
-}
-
 ;// CONCATENATED MODULE: ./src/revocation.ts
 
 
@@ -38738,11 +38795,20 @@ class Rotation {
         this.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`);
         for (const repo of written.addedRepositories)
             this.log.info(`${write.name}: ${repo} can now use the organization secret too.`);
+        if (written.visibility)
+            this.keptVisibility(destination, write.name, written.visibility);
         return {
             ...this.outcome(destination, write.name, written.status),
             ...added,
             ...(write.fresh ? { holds: 'new' } : {})
         };
+    }
+    /** The organization secret kept a wider visibility than the one asked for: said in the log and the summary. */
+    keptVisibility(destination, name, { kept, requested }) {
+        const note = `${name} in ${destination.target}: the organization secret's visibility stays '${kept}' (${this.services.naming.setting(Input.Visibility, requested)} would shut repositories out that can read it now, and a rotation never takes access away). Change the visibility in the organization's settings if that is meant.`;
+        this.log.warning(note);
+        if (!this.result.notes.includes(note))
+            this.result.notes.push(note);
     }
     /** Some writes failed: nothing is revoked, and a new token that no destination can hold is revoked. */
     async afterFailedWrites(main, fresh, freshInfo, current) {

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js'
 import { keyScope, type Destination } from './destinations.js'
 import type { GitHubClient } from './github-client.js'
 import { readGitHubError } from './github-error.js'
+import type { Visibility } from '../settings.js'
 import { sealForGitHub } from './seal.js'
 
 export type WriteStatus = 'created' | 'updated'
@@ -57,6 +58,22 @@ async function readTwiceIfIncomplete<T>(read: () => Promise<T>): Promise<T> {
     if (!(error instanceof IncompleteAnswerError)) throw error
     return read()
   }
+}
+
+/** What a write did: created or updated, and for organization secrets, the access it gave or kept. */
+export interface WriteAnswer {
+  status: WriteStatus
+  /** Repositories this write gave access (visibility selected). */
+  addedRepositories: string[]
+  /** The visibility was kept, because the one asked for would have shut repositories out. */
+  visibility?: { kept: Visibility; requested: Visibility }
+}
+
+interface OrganizationAccess {
+  fields: Record<string, unknown>
+  added: string[]
+  kept?: Visibility
+  requested?: Visibility
 }
 
 /** A write about to be sent: GitHub's time before it (a lower bound), to tell its read-back from older ones. */
@@ -153,11 +170,7 @@ export class SecretStore {
   }
 
   /** Writes the sealed value. For organization secrets with `visibility: selected`, returns the repositories it added. */
-  async write(
-    destination: Destination,
-    name: string,
-    value: string
-  ): Promise<{ status: WriteStatus; addedRepositories: string[] }> {
+  async write(destination: Destination, name: string, value: string): Promise<WriteAnswer> {
     const key = await this.publicKey(destination)
     const access = await this.organizationAccess(destination, name)
     const response = await this.github.request(`PUT ${destination.route}/{secret_name}`, {
@@ -173,7 +186,11 @@ export class SecretStore {
         `GitHub's answer (HTTP ${response.status}) came with a body that is not its answer to a write`
       )
     }
-    return { status: response.status === 201 ? 'created' : 'updated', addedRepositories: access.added }
+    return {
+      status: response.status === 201 ? 'created' : 'updated',
+      addedRepositories: access.added,
+      ...(access.kept ? { visibility: { kept: access.kept, requested: access.requested as Visibility } } : {})
+    }
   }
 
   /**
@@ -236,37 +253,71 @@ export class SecretStore {
   }
 
   /**
-   * The organization fields of a write. With `visibility: selected`, GitHub replaces the whole access
-   * list with what is sent: the repositories already selected are read first and kept.
+   * The organization fields of a write. A rotation never takes a repository's access away: GitHub
+   * replaces the whole access list with what is sent, so with `visibility: selected` the repositories
+   * already selected are read first and kept; and a visibility that would shut repositories out (an
+   * `all` secret asked to become `private` or `selected`, a `private` one `selected`, a `selected` one
+   * with a public repository `private`) stays as it is.
    */
-  private async organizationAccess(
-    destination: Destination,
-    name: string
-  ): Promise<{ fields: Record<string, unknown>; added: string[] }> {
+  private async organizationAccess(destination: Destination, name: string): Promise<OrganizationAccess> {
     if (destination.kind !== 'organization') return { fields: {}, added: [] }
-    if (destination.visibility !== 'selected') return { fields: { visibility: destination.visibility }, added: [] }
-    const wanted = await Promise.all(
-      (destination.selectedRepositories ?? []).map(async (repo) => ({
-        repo,
-        id: await this.repositoryId(`${destination.target}/${repo}`)
-      }))
-    )
-    const current = await this.selectedRepositoryIds(destination, name)
-    const added = wanted.filter((w) => !current.has(w.id)).map((w) => w.repo)
-    const ids = [...new Set([...current, ...wanted.map((w) => w.id)])]
+    const requested = destination.visibility ?? 'private'
+    const existing = await this.visibilityOf(destination, name)
+    const current = existing === 'selected' ? await this.selectedRepositoryIds(destination, name) : undefined
+    const kept =
+      existing === 'all' ||
+      (existing === 'private' && requested === 'selected') ||
+      (existing === 'selected' && requested === 'private' && !current?.allPrivate)
+        ? existing
+        : undefined
+    const visibility = kept ?? requested
+    const keptVisibility = kept && existing !== requested ? { kept: visibility, requested } : {}
+    if (visibility !== 'selected') return { fields: { visibility }, added: [], ...keptVisibility }
+    const wanted =
+      requested === 'selected'
+        ? await Promise.all(
+            (destination.selectedRepositories ?? []).map(async (repo) => ({
+              repo,
+              id: await this.repositoryId(`${destination.target}/${repo}`)
+            }))
+          )
+        : []
+    const already = current?.ids ?? new Set<number>()
+    const added = wanted.filter((w) => !already.has(w.id)).map((w) => w.repo)
+    const ids = [...new Set([...already, ...wanted.map((w) => w.id)])]
     // The Dependabot endpoint has asked for the ids as strings; the others want integers.
     return {
       fields: {
         visibility: 'selected',
         selected_repository_ids: destination.secretType === 'dependabot' ? ids.map(String) : ids
       },
-      added
+      added,
+      ...keptVisibility
     }
   }
 
-  /** The ids of the repositories an organization secret is open to now; none when it does not exist yet. */
-  private async selectedRepositoryIds(destination: Destination, name: string): Promise<Set<number>> {
+  /** The visibility of an organization secret as it is now; undefined when it does not exist yet. */
+  private async visibilityOf(destination: Destination, name: string): Promise<Visibility | undefined> {
+    try {
+      const response = await this.github.request(`GET ${destination.route}/{secret_name}`, {
+        ...destination.params,
+        secret_name: name
+      })
+      const { visibility } = (response.data ?? {}) as { visibility?: unknown }
+      return visibility === 'all' || visibility === 'private' || visibility === 'selected' ? visibility : undefined
+    } catch (error) {
+      if (readGitHubError(error).status === 404) return undefined
+      throw error
+    }
+  }
+
+  /** The repositories an organization secret is open to now (none when it does not exist yet), and whether all are private. */
+  private async selectedRepositoryIds(
+    destination: Destination,
+    name: string
+  ): Promise<{ ids: Set<number>; allPrivate: boolean }> {
     const ids = new Set<number>()
+    let allPrivate = true
     try {
       for (let page = 1; page <= 100; page++) {
         const answer: { data: unknown } = await this.github.request(
@@ -278,21 +329,22 @@ export class SecretStore {
             page
           }
         )
-        const listed = expectShape<{ total_count: number; repositories: Array<{ id?: unknown }> }>(
+        const listed = expectShape<{ total_count: number; repositories: Array<{ id?: unknown; private?: unknown }> }>(
           answer.data,
           'selected repositories',
           (d) => Number.isInteger(d.total_count) && Array.isArray(d.repositories)
         )
         for (const repository of listed.repositories) {
           if (Number.isInteger(repository.id)) ids.add(repository.id as number)
+          if (repository.private !== true) allPrivate = false
         }
-        if (listed.repositories.length < 100 || ids.size >= listed.total_count) return ids
+        if (listed.repositories.length < 100 || ids.size >= listed.total_count) return { ids, allPrivate }
       }
-      return ids
+      return { ids, allPrivate }
     } catch (error) {
       // 404: no such secret yet. 409: it is not `selected` today, so no repository is selected.
       const status = readGitHubError(error).status
-      if (status === 404 || status === 409) return ids
+      if (status === 404 || status === 409) return { ids, allPrivate }
       throw error
     }
   }
