@@ -222,8 +222,19 @@ export interface LostAssets {
   scope: string
   /** Undefined: the whole scope is gone. */
   targetIds?: string[]
+  /** The new token still has the scope but lists no asset for it. */
+  noneListed?: boolean
 }
 
+/**
+ * What the replaced token reached that the new one does not, per scope. `target_ids` lists the
+ * assets a grant is limited to, and a system user token lists its assignments as they were when it
+ * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
+ *  - on the replaced token, nothing can be named as lost, so nothing is;
+ *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
+ *    system user lost every assignment of that kind): the assets count as lost, since revoking a
+ *    token that reached them cannot be undone, while a stop costs one re-run.
+ */
 export function lostAssets(before: Grant[], after: Grant[]): LostAssets[] {
   const lost: LostAssets[] = []
   for (const grant of before) {
@@ -232,8 +243,11 @@ export function lostAssets(before: Grant[], after: Grant[]): LostAssets[] {
       lost.push({ scope: grant.scope, ...(grant.targetIds ? { targetIds: grant.targetIds } : {}) })
       continue
     }
-    // A grant without target_ids reaches every asset of its kind.
-    if (!grant.targetIds || !now.targetIds) continue
+    if (!grant.targetIds || grant.targetIds.length === 0) continue
+    if (!now.targetIds) {
+      lost.push({ scope: grant.scope, targetIds: grant.targetIds, noneListed: true })
+      continue
+    }
     const missing = grant.targetIds.filter((id) => !now.targetIds?.includes(id))
     if (missing.length > 0) lost.push({ scope: grant.scope, targetIds: missing })
   }
@@ -242,6 +256,10 @@ export function lostAssets(before: Grant[], after: Grant[]): LostAssets[] {
 
 export function describeLostAssets(lost: LostAssets[]): string {
   return lost
-    .map((l) => (l.targetIds ? `${l.scope}: ${l.targetIds.join(', ')}` : `${l.scope} (the whole permission)`))
+    .map((l) =>
+      l.targetIds
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        : `${l.scope} (the whole permission)`
+    )
     .join('; ')
 }

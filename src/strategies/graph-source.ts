@@ -217,13 +217,12 @@ export class GraphTokenSource implements TokenSource {
     const lost = lostAssets(current.grants, fresh.grants)
     if (lost.length === 0) return
     const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`
+    const whose = fresh.userId ? ` ${fresh.userId}` : ''
     if (settings.requireSameAssets) {
       throw new RotationError(
         'verify',
         `${what} Nothing was written; the current token was left in place.`,
-        settings.strategy === 'generate'
-          ? `Assign the assets to system user ${settings.systemUserId} again (Business settings > System users > Assign assets), then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
-          : `Give the user back access to the assets, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
+        `${fresh.kind === 'system-user' ? `Assign the assets to system user${whose} again (Business settings > Users > System users > Assign assets)` : `Give the user${whose} back a role on the assets`}, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
       )
     }
     services.note(`${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`)
