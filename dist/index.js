@@ -39434,7 +39434,8 @@ function checkNewToken(info, settings, current) {
         fail(`The new token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${keep}`, 'Grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.');
     }
     // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
-    if (current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
+    // A user token not extended is judged by checkUserTokenExtended: a person must log in again.
+    if (current?.kind !== 'user' && current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
         fail(`The new token expires on ${dateText(info.expiresAt)}, before the current one (${dateText(current.expiresAt)}); ${keep}`, 'Re-run; if it persists, generate a new token by hand.');
     }
 }
@@ -39447,6 +39448,15 @@ function checkUserTokenExtended(info, current, now) {
         return;
     throw new RotationError('mint', `Meta did not extend the user token: the refreshed token still expires on ${dateText(info.expiresAt)} (${relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`, loginAgainFix(info.expiresAt, now));
 }
+/**
+ * What the replaced token reached that the new one does not, per scope. `target_ids` lists the
+ * assets a grant is limited to, and a system user token lists its assignments as they were when it
+ * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
+ *  - on the replaced token, nothing can be named as lost, so nothing is;
+ *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
+ *    system user lost every assignment of that kind): the assets count as lost, since revoking a
+ *    token that reached them cannot be undone, while a stop costs one re-run.
+ */
 function lostAssets(before, after) {
     const lost = [];
     for (const grant of before) {
@@ -39455,9 +39465,12 @@ function lostAssets(before, after) {
             lost.push({ scope: grant.scope, ...(grant.targetIds ? { targetIds: grant.targetIds } : {}) });
             continue;
         }
-        // A grant without target_ids reaches every asset of its kind.
-        if (!grant.targetIds || !now.targetIds)
+        if (!grant.targetIds || grant.targetIds.length === 0)
             continue;
+        if (!now.targetIds) {
+            lost.push({ scope: grant.scope, targetIds: grant.targetIds, noneListed: true });
+            continue;
+        }
         const missing = grant.targetIds.filter((id) => !now.targetIds?.includes(id));
         if (missing.length > 0)
             lost.push({ scope: grant.scope, targetIds: missing });
@@ -39466,7 +39479,9 @@ function lostAssets(before, after) {
 }
 function describeLostAssets(lost) {
     return lost
-        .map((l) => (l.targetIds ? `${l.scope}: ${l.targetIds.join(', ')}` : `${l.scope} (the whole permission)`))
+        .map((l) => l.targetIds
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        : `${l.scope} (the whole permission)`)
         .join('; ');
 }
 
@@ -40837,8 +40852,6 @@ class GraphTokenSource {
                 throw new RotationError('check', `${naming.setting(Input.Revoke, 'true')}, but the token in ${naming.name(Input.Token)} is a ${info.kind} token; Meta revokes only system user tokens.`, `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`);
             }
         }
-        if (info.isValid)
-            checkDataAccess(info, settings.rotateBeforeSeconds, now);
         services.log.info(`Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`);
         return { info };
     }
@@ -40867,13 +40880,22 @@ class GraphTokenSource {
         }
         return info;
     }
+    /**
+     * Also fails (at `check`) a user token whose data access ends within rotate-before, on every run:
+     * judged here, once the rotation has recorded the token's facts, so the failure still reports them.
+     */
     notDue(current) {
         const { settings, services } = this;
-        if (!current || settings.strategy !== 'refresh')
+        if (!current)
             return undefined;
-        if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, services.clock.now()))
+        const now = services.clock.now();
+        if (current.info.isValid)
+            checkDataAccess(current.info, settings.rotateBeforeSeconds, now);
+        if (settings.strategy !== 'refresh')
             return undefined;
-        return `The current token expires ${expiryText(current.info.expiresAt, services.clock.now())}, further away than rotate-before: nothing to do.`;
+        if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now))
+            return undefined;
+        return `The current token expires ${expiryText(current.info.expiresAt, now)}, further away than rotate-before: nothing to do.`;
     }
     async mint(current) {
         const { settings, services } = this;
@@ -40959,10 +40981,9 @@ class GraphTokenSource {
         if (lost.length === 0)
             return;
         const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`;
+        const whose = fresh.userId ? ` ${fresh.userId}` : '';
         if (settings.requireSameAssets) {
-            throw new RotationError('verify', `${what} Nothing was written; the current token was left in place.`, settings.strategy === 'generate'
-                ? `Assign the assets to system user ${settings.systemUserId} again (Business settings > System users > Assign assets), then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
-                : `Give the user back access to the assets, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`);
+            throw new RotationError('verify', `${what} Nothing was written; the current token was left in place.`, `${fresh.kind === 'system-user' ? `Assign the assets to system user${whose} again (Business settings > Users > System users > Assign assets)` : `Give the user${whose} back a role on the assets`}, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`);
         }
         services.note(`${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`);
         services.log.warning(what);

@@ -196,7 +196,8 @@ export function checkNewToken(info: TokenInfo, settings: GraphSettings, current:
     )
   }
   // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
-  if (current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
+  // A user token not extended is judged by checkUserTokenExtended: a person must log in again.
+  if (current?.kind !== 'user' && current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
     fail(
       `The new token expires on ${dateText(info.expiresAt)}, before the current one (${dateText(current.expiresAt)}); ${keep}`,
       'Re-run; if it persists, generate a new token by hand.'

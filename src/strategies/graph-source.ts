@@ -59,7 +59,6 @@ export class GraphTokenSource implements TokenSource {
         )
       }
     }
-    if (info.isValid) checkDataAccess(info, settings.rotateBeforeSeconds, now)
     services.log.info(
       `Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`
     )
@@ -103,11 +102,18 @@ export class GraphTokenSource implements TokenSource {
     return info
   }
 
+  /**
+   * Also fails (at `check`) a user token whose data access ends within rotate-before, on every run:
+   * judged here, once the rotation has recorded the token's facts, so the failure still reports them.
+   */
   notDue(current: CheckedToken | undefined): string | undefined {
     const { settings, services } = this
-    if (!current || settings.strategy !== 'refresh') return undefined
-    if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, services.clock.now())) return undefined
-    return `The current token expires ${expiryText(current.info.expiresAt, services.clock.now())}, further away than rotate-before: nothing to do.`
+    if (!current) return undefined
+    const now = services.clock.now()
+    if (current.info.isValid) checkDataAccess(current.info, settings.rotateBeforeSeconds, now)
+    if (settings.strategy !== 'refresh') return undefined
+    if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now)) return undefined
+    return `The current token expires ${expiryText(current.info.expiresAt, now)}, further away than rotate-before: nothing to do.`
   }
 
   async mint(current: CheckedToken | undefined): Promise<MintedToken> {
