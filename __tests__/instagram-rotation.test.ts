@@ -140,4 +140,20 @@ describe('strategy: instagram', () => {
       expect(request.query.appsecret_proof).toBeUndefined()
     }
   })
+
+  // Unverified at Meta, so both answers are tested: whether the old token survives a refresh, and
+  // whether the refresh endpoint reads the token from the Authorization header (the action sends it
+  // in the query, as documented, so it does not depend on that).
+  test.each(['keeps-working', 'stops-working'] as const)(
+    'the old token %s after the refresh: every destination ends holding a usable token',
+    async (mode) => {
+      world.instagram.oldTokenAfterRefresh = mode
+      world.instagram.refreshAcceptsBearer = false
+      const old = igToken(10 * DAY)
+      const run = await runWithInputs(instagramInputs(old))
+      expect(run.failed).toBeUndefined()
+      for (const repo of REPOS) expect(world.instagram.isUsable(repoSecret(repo)?.value as string)).toBe(true)
+      expect(world.instagram.isUsable(old)).toBe(mode === 'keeps-working')
+    }
+  )
 })
