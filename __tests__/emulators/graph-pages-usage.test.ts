@@ -172,7 +172,10 @@ describe('usage headers and throttling', () => {
     ).toBe(200)
     const first = expectError(await api.call('GET', 'me', auth(user)), 4)
     expect(first).toMatchObject({ message: '(#4) Application request limit reached', is_transient: true })
-    expectError(await api.call('GET', 'me', auth(user)), 4)
+    // The last throttled answer still reports the throttle it ran into.
+    const last = await api.call('GET', 'me', auth(user))
+    expectError(last, 4)
+    expect(usage(last.headers, 'x-app-usage')).toMatchObject({ call_count: 100 })
     expect((await api.call('GET', 'me', auth(user))).status).toBe(200)
 
     graph.throttle({ code: 17 })

@@ -52,6 +52,8 @@ export class Usage {
   appCallsPerHour = 10_000
   private calls: Array<{ at: number; appId?: string; businessId?: string }> = []
   private throttle: Throttle | undefined
+  /** The throttle the call being answered ran into: its answer still reports it, even when it was the last one. */
+  private answering: Throttle | undefined
 
   constructor(private readonly now: () => number) {}
 
@@ -84,12 +86,14 @@ export class Usage {
     const throttle = this.activeThrottle()
     if (!throttle || (throttle.path !== undefined && !matchesPath(throttle.path, path))) return
     throttle.callsLeft -= 1
+    this.answering = throttle
     throw throttlingError(throttle.code)
   }
 
   /** The usage headers of an answer to this caller. */
   headers(caller: { appId?: string; businessId?: string }): Record<string, string> {
-    const throttle = this.activeThrottle()
+    const throttle = this.answering ?? this.activeThrottle()
+    this.answering = undefined
     const regain = throttle ? Math.ceil((throttle.regainAt - this.now()) / 60) : 0
     const percent = (count: number): number =>
       throttle ? 100 : Math.min(100, Math.round((count * 100) / this.appCallsPerHour))
