@@ -4,7 +4,7 @@
 import { Output } from './contract.js'
 import { describeDestination, type Destination } from './github/destinations.js'
 import type { RotationResult, SecretOutcome } from './rotation.js'
-import { dateText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
+import { dateText, durationText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
 
 export function outputsOf(result: RotationResult): Record<string, string> {
   return {
@@ -129,18 +129,12 @@ function nextRotation(result: RotationResult, context: ReportContext): string | 
     : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`
 }
 
-function durationText(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400} days`
-  if (seconds % 3600 === 0) return `${seconds / 3600} hours`
-  return `${Math.round(seconds / 60)} minutes`
-}
-
 function destinationTable(result: RotationResult, context: ReportContext): string[] {
   const rows = result.secrets
   if (rows.length === 0 && result.destinations.length === 0) return []
   const failed = rows.some((s) => s.status === 'failed')
   const partial = failed && !result.dryRun && rows.some((s) => s.holds !== undefined)
-  const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds'] : []), ...(failed ? ['Fix'] : [])]
+  const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])]
   const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
   const seen = new Set<SecretOutcome>()
   for (const destination of result.destinations.length > 0 ? result.destinations : []) {
@@ -178,7 +172,8 @@ function tableRow(
       : outcome.status === 'checked'
         ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
         : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(escapeText).join(', ')}` : ''}`
-  const holds = outcome.holds ?? ''
+  // A destination that failed before the writes still holds the old token.
+  const holds = outcome.holds ?? (outcome.status === 'failed' && outcome.failedIn === 'prepare' ? 'old' : '')
   return row([
     where,
     inlineCode(outcome.name),

@@ -24,12 +24,19 @@ export function relativeText(date: Date, now: Date): string {
   const abs = Math.abs(ms)
   const [amount, unit] =
     abs >= 2 * DAY_MS
-      ? [Math.floor(abs / DAY_MS), 'day']
+      ? [Math.round(abs / DAY_MS), 'day']
       : abs >= 7_200_000
-        ? [Math.floor(abs / 3_600_000), 'hour']
+        ? [Math.round(abs / 3_600_000), 'hour']
         : [Math.max(1, Math.floor(abs / 60_000)), 'minute']
   const span = `${amount} ${unit}${amount === 1 ? '' : 's'}`
   return ms >= 0 ? `in ${span}` : `${span} ago`
+}
+
+/** `14 days`, `36 hours`, `90 minutes`. */
+export function durationText(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`
+  return `${Math.round(seconds / 60)} minutes`
 }
 
 /** An expiry in messages: `2026-01-28 14:03 UTC (in 59 days)`, or `never`. */

@@ -15,6 +15,7 @@ import {
   checkNewToken,
   checkUserTokenExtended,
   describeLostAssets,
+  durationText,
   expiryText,
   lostAssets,
   rotationCanWait
@@ -113,7 +114,7 @@ export class GraphTokenSource implements TokenSource {
     if (current.info.isValid) checkDataAccess(current.info, settings.rotateBeforeSeconds, now)
     if (settings.strategy !== 'refresh') return undefined
     if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now)) return undefined
-    return `The current token expires ${expiryText(current.info.expiresAt, now)}, further away than rotate-before: nothing to do.`
+    return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`
   }
 
   async mint(current: CheckedToken | undefined): Promise<MintedToken> {

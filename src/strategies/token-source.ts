@@ -16,7 +16,11 @@ export interface TokenSource {
   checkCurrent(): Promise<CheckedToken | undefined>
   /** Grace mode: checks the token in previous-secret-name. */
   checkPrevious(current: CheckedToken | undefined): Promise<TokenInfo | undefined>
-  /** Why this run changes nothing although the token is fine (rotate-before not reached): a sentence, or undefined. */
+  /**
+   * Why this run changes nothing although the token is fine (rotate-before not reached): a sentence,
+   * or undefined. Throws RotationError at `check` when the token is unhealthy in a way a skip must
+   * not hide (a user token whose data access is about to close).
+   */
   notDue(current: CheckedToken | undefined): string | undefined
   /**
    * Mints the new token; throws RotationError at `mint`, or TooYoungError when the API may be saying
