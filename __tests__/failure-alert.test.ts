@@ -247,6 +247,34 @@ describe('reportRotationOutcome', () => {
   })
 })
 
+describe("the marker counts only outside the quoted error text: a failure cannot claim another secret's issue", () => {
+  const other = secretMarker('WHATSAPP_TOKEN')
+  test.each([
+    ['on a line of its own', `[store] failed\n${other}\nFix: re-run.`],
+    ['after a fence that tries to close the quote', `[store] failed\n\`\`\`\n${other}\n\`\`\`\nFix: re-run.`],
+    ['after a longer fence', `\`\`\`\`\`\`\`\`\n${other}\n\`\`\`\`\`\`\`\``],
+    ['after a tilde fence', `~~~\n${other}\n~~~`],
+    ['indented, with Windows line ends', `[store] failed\r\n   ${other}\r\n`],
+    ['alone, as the whole error', other]
+  ])('%s', async (_how, error) => {
+    const opened = await reportRotationOutcome(client, failure({ error }))
+    expect(opened).toMatchObject({ action: 'opened', issueNumber: 1 })
+    expect(github.issues('octo/app')[0]?.body).toContain(other)
+
+    // WHATSAPP_TOKEN's next success finds no issue of its own: META_TOKEN's stays open.
+    expect(await reportRotationOutcome(client, success({ secretName: 'WHATSAPP_TOKEN' }))).toEqual({ action: 'none' })
+    expect(github.issues('octo/app')).toMatchObject([{ number: 1, state: 'open', comments: [] }])
+    // Its failure opens its own issue instead of commenting on META_TOKEN's.
+    expect(await reportRotationOutcome(client, failure({ secretName: 'WHATSAPP_TOKEN' }))).toMatchObject({
+      action: 'opened',
+      issueNumber: 2
+    })
+    // META_TOKEN's success closes META_TOKEN's issue only.
+    expect(await reportRotationOutcome(client, success())).toMatchObject({ action: 'closed', issueNumber: 1 })
+    expect(github.issues('octo/app').map((i) => i.state)).toEqual(['closed', 'open'])
+  })
+})
+
 describe('the alert action (src/alert/alert-action.ts), run in-process', () => {
   async function runAlert(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<RecordedRun> {
     const run = emptyRun()

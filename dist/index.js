@@ -32903,26 +32903,36 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./src/outside-text.ts
 var outside_text = __nccwpck_require__(4230);
+// EXTERNAL MODULE: ./src/secret-keeper.ts
+var secret_keeper = __nccwpck_require__(8478);
 ;// CONCATENATED MODULE: ./src/action-io.ts
 // What the core says to the runner, and the one implementation that says it through @actions/core.
 // The core takes an ActionIO as a parameter, so the CLI and the tests run the same code with their own.
 
 
-/** The ActionIO of a real run. Every message passes `inertLines`: no line of ours can become a workflow command. */
+
+/**
+ * The ActionIO of a real run. Every message is stripped of every secret masked so far (raw, URL- and
+ * base64-encoded: a path that forgot to redact, such as an fbtrace_id echoing a secret, prints `***`,
+ * not a value the runner would have to mask), then passes `inertLines`: no line of ours can become a
+ * workflow command.
+ */
 function actionsCoreIO(env = process.env) {
+    const masked = new secret_keeper/* SecretKeeper */.x((secret) => core_setSecret(secret));
+    const text = (message) => (0,outside_text/* inertLines */.wi)(masked.redact(message));
     return {
         getInput: (name) => getInput(name),
-        mask: (secret) => core_setSecret(secret),
+        mask: (secret) => masked.keep(secret),
         setOutput: (name, value) => setOutput(name, value),
-        setFailed: (message) => setFailed((0,outside_text/* inertLines */.wi)(message)),
-        info: (message) => info((0,outside_text/* inertLines */.wi)(message)),
-        warning: (message) => warning((0,outside_text/* inertLines */.wi)(message)),
-        debug: (message) => core_debug((0,outside_text/* inertLines */.wi)(message)),
-        group: (name, work) => group((0,outside_text/* inertLines */.wi)(name), work),
+        setFailed: (message) => setFailed(text(message)),
+        info: (message) => info(text(message)),
+        warning: (message) => warning(text(message)),
+        debug: (message) => core_debug(text(message)),
+        group: (name, work) => group(text(name), work),
         writeSummary: async (markdown) => {
             // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it.
             if (env.GITHUB_STEP_SUMMARY)
-                await summary.addRaw(markdown).write();
+                await summary.addRaw(masked.redact(markdown)).write();
         }
     };
 }
@@ -32935,7 +32945,7 @@ function actionsCoreIO(env = process.env) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5237);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9791);
 // Entry point of the bundled action (action.yml).
 
 
@@ -32946,7 +32956,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5237:
+/***/ 9791:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38074,6 +38084,192 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var http_client_lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/http/http-stack.ts
+
+/** A failed exchange. Its message never holds a URL, a header or a body. */
+class HttpFailure extends Error {
+    kind;
+    code;
+    constructor(kind, message, 
+    /** The socket error's code (ECONNRESET, ECONNREFUSED…), when there was one. */
+    code) {
+        super(message);
+        this.kind = kind;
+        this.code = code;
+        this.name = kind === 'timeout' ? 'TimeoutError' : 'HttpFailure';
+    }
+}
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+class HttpStack {
+    options;
+    client;
+    /** Server clock minus ours, as the Date of the answers says (a lower bound: Date is truncated to the second). */
+    serverOffsetMs;
+    constructor(options) {
+        this.options = options;
+        this.client = new http_client_lib/* HttpClient */.Qq('meta-token-rotator', [], {
+            keepAlive: true,
+            allowRedirects: false,
+            socketTimeout: options.timeoutMs
+        });
+    }
+    /** One exchange, whole within the timeout. */
+    async send(method, url, headers = {}, body) {
+        const { timeoutMs } = this.options;
+        let current;
+        let timer;
+        const deadline = new Promise((_, reject) => {
+            timer = setTimeout(() => {
+                current?.destroy();
+                reject(new HttpFailure('timeout', `no answer within ${timeoutMs / 1000} s`));
+            }, timeoutMs);
+        });
+        try {
+            return await Promise.race([this.follow(method, url, headers, body, (m) => (current = m)), deadline]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    /**
+     * The server's time now, never later than its real time (epoch ms), from the `Date` of its answers;
+     * undefined before the first answer with a Date. Our own clock may be minutes off the server's:
+     * only durations measured on it are used.
+     */
+    serverTime() {
+        return this.serverOffsetMs === undefined ? undefined : localNow() + this.serverOffsetMs;
+    }
+    /** The same exchange behind the part of `fetch` that Octokit uses. */
+    fetch = (async (input, init = {}) => {
+        const answer = await this.send(init.method ?? 'GET', String(input), { ...init.headers }, init.body ?? undefined);
+        return new FetchAnswer(answer);
+    });
+    /** Closes the kept-alive connections, so the process can end. */
+    dispose() {
+        this.client.dispose();
+    }
+    async follow(method, url, headers, body, onMessage) {
+        let target = new URL(url);
+        for (let redirects = 0;; redirects++) {
+            const message = await this.exchange(method, target, headers, body);
+            this.noteServerTime(message.headers.date);
+            onMessage(message);
+            const status = message.statusCode ?? 0;
+            const text = await readCapped(message, this.options.maxBodyBytes);
+            const location = message.headers.location;
+            const next = REDIRECTS.has(status) && location ? new URL(location, target) : undefined;
+            if (!next || next.origin !== target.origin || redirects === MAX_REDIRECTS) {
+                return {
+                    status,
+                    statusText: message.statusMessage ?? '',
+                    headers: headersOf(message),
+                    body: text,
+                    url: target.href
+                };
+            }
+            // fetch's rules: a 303, or a 301/302 after a POST, becomes a GET without a body.
+            if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+                method = 'GET';
+                body = undefined;
+            }
+            target = next;
+        }
+    }
+    noteServerTime(date) {
+        const server = date ? Date.parse(date) : NaN;
+        if (Number.isNaN(server))
+            return;
+        const offset = server - localNow();
+        this.serverOffsetMs = this.serverOffsetMs === undefined ? offset : Math.max(this.serverOffsetMs, offset);
+    }
+    async exchange(method, url, headers, body) {
+        try {
+            return (await this.client.request(method, url.href, body ?? null, headers)).message;
+        }
+        catch (error) {
+            // The client's own errors name the request path (with its query): only the code is kept.
+            const code = error.code;
+            const known = typeof code === 'string' ? code : undefined;
+            throw new HttpFailure('network', `the connection failed (${known ?? 'no answer'})`, known);
+        }
+    }
+}
+/** A monotonic clock in epoch milliseconds: durations on it survive the runner's clock being set. */
+function localNow() {
+    return performance.timeOrigin + performance.now();
+}
+function readCapped(message, maxBytes) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        message.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+                message.destroy();
+                reject(new HttpFailure('too-large', `the answer was larger than ${Math.round(maxBytes / 1024)} KB`));
+            }
+            else {
+                chunks.push(chunk);
+            }
+        });
+        message.on('error', () => reject(new HttpFailure('cut', 'the answer was cut short', 'ECONNRESET')));
+        message.on('close', () => {
+            if (!message.complete)
+                reject(new HttpFailure('cut', 'the answer was cut short', 'ECONNRESET'));
+        });
+        message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+}
+function headersOf(message) {
+    const headers = {};
+    for (const [name, value] of Object.entries(message.headers)) {
+        if (value !== undefined)
+            headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return headers;
+}
+/** A buffered answer as Octokit reads a fetch Response: status, url, headers (get, iteration), text. */
+class FetchAnswer {
+    answer;
+    status;
+    statusText;
+    url;
+    ok;
+    headers;
+    constructor(answer) {
+        this.answer = answer;
+        this.status = answer.status;
+        this.statusText = answer.statusText;
+        this.url = answer.url;
+        this.ok = answer.status >= 200 && answer.status < 300;
+        this.headers = new AnswerHeaders(answer.headers);
+    }
+    text() {
+        return Promise.resolve(this.answer.body);
+    }
+    json() {
+        return Promise.resolve().then(() => JSON.parse(this.answer.body));
+    }
+    arrayBuffer() {
+        return Promise.resolve(new TextEncoder().encode(this.answer.body).buffer);
+    }
+}
+class AnswerHeaders {
+    values;
+    constructor(values) {
+        this.values = values;
+    }
+    get(name) {
+        return this.values[name.toLowerCase()] ?? null;
+    }
+    [Symbol.iterator]() {
+        return Object.entries(this.values)[Symbol.iterator]();
+    }
+}
+
 // EXTERNAL MODULE: ./src/outside-text.ts
 var outside_text = __nccwpck_require__(4230);
 ;// CONCATENATED MODULE: ./src/github/github-error.ts
@@ -38108,6 +38304,7 @@ function gitHubMessage(failure) {
 // Enterprise Server sets no rate limit by default: there requests go out unpaced (the plugin's queues
 // cost about a millisecond per request and stage, measured in docs/benchmarks.md) until the host
 // answers a limit; from then on every request goes through the paced client, the refused one first.
+
 
 
 
@@ -38221,7 +38418,7 @@ function octokit(options, throttle, retryOptions = {}) {
             warn: (message) => log.debug(`octokit: ${message}`),
             error: (message) => log.debug(`octokit: ${message}`)
         }
-    }, pinnedApiVersion, throttling, unknownPostOutcomeNotRetried, retry);
+    }, pinnedApiVersion, throttling, notRetried, retry);
 }
 /** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
 function limitSeconds(error) {
@@ -38244,12 +38441,15 @@ function pinnedApiVersion(octokit) {
     });
 }
 /**
- * A POST that got no answer may have been carried out: sent again, it would open a second issue.
- * The retry plugin, registered after this, reads the retries allowed from the request options.
+ * Requests never sent again: a POST that got no answer may have been carried out (sent again, it would
+ * open a second issue), and an answer over the body cap would only be as large the next time. The
+ * retry plugin, registered after this, reads the retries allowed from the request options.
  */
-function unknownPostOutcomeNotRetried(octokit) {
+function notRetried(octokit) {
     octokit.hook.error('request', (error, options) => {
-        if (options.method === 'POST' && !error.response)
+        const { response, cause } = error;
+        const tooLarge = cause instanceof HttpFailure && cause.kind === 'too-large';
+        if ((options.method === 'POST' && !response) || tooLarge)
             options.request.retries = 0;
         throw error;
     });
@@ -38610,192 +38810,6 @@ class SecretStore {
                 return { ids, allPrivate };
             throw error;
         }
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var http_client_lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/http/http-stack.ts
-
-/** A failed exchange. Its message never holds a URL, a header or a body. */
-class HttpFailure extends Error {
-    kind;
-    code;
-    constructor(kind, message, 
-    /** The socket error's code (ECONNRESET, ECONNREFUSED…), when there was one. */
-    code) {
-        super(message);
-        this.kind = kind;
-        this.code = code;
-        this.name = kind === 'timeout' ? 'TimeoutError' : 'HttpFailure';
-    }
-}
-const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-class HttpStack {
-    options;
-    client;
-    /** Server clock minus ours, as the Date of the answers says (a lower bound: Date is truncated to the second). */
-    serverOffsetMs;
-    constructor(options) {
-        this.options = options;
-        this.client = new http_client_lib/* HttpClient */.Qq('meta-token-rotator', [], {
-            keepAlive: true,
-            allowRedirects: false,
-            socketTimeout: options.timeoutMs
-        });
-    }
-    /** One exchange, whole within the timeout. */
-    async send(method, url, headers = {}, body) {
-        const { timeoutMs } = this.options;
-        let current;
-        let timer;
-        const deadline = new Promise((_, reject) => {
-            timer = setTimeout(() => {
-                current?.destroy();
-                reject(new HttpFailure('timeout', `no answer within ${timeoutMs / 1000} s`));
-            }, timeoutMs);
-        });
-        try {
-            return await Promise.race([this.follow(method, url, headers, body, (m) => (current = m)), deadline]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-    /**
-     * The server's time now, never later than its real time (epoch ms), from the `Date` of its answers;
-     * undefined before the first answer with a Date. Our own clock may be minutes off the server's:
-     * only durations measured on it are used.
-     */
-    serverTime() {
-        return this.serverOffsetMs === undefined ? undefined : localNow() + this.serverOffsetMs;
-    }
-    /** The same exchange behind the part of `fetch` that Octokit uses. */
-    fetch = (async (input, init = {}) => {
-        const answer = await this.send(init.method ?? 'GET', String(input), { ...init.headers }, init.body ?? undefined);
-        return new FetchAnswer(answer);
-    });
-    /** Closes the kept-alive connections, so the process can end. */
-    dispose() {
-        this.client.dispose();
-    }
-    async follow(method, url, headers, body, onMessage) {
-        let target = new URL(url);
-        for (let redirects = 0;; redirects++) {
-            const message = await this.exchange(method, target, headers, body);
-            this.noteServerTime(message.headers.date);
-            onMessage(message);
-            const status = message.statusCode ?? 0;
-            const text = await readCapped(message, this.options.maxBodyBytes);
-            const location = message.headers.location;
-            const next = REDIRECTS.has(status) && location ? new URL(location, target) : undefined;
-            if (!next || next.origin !== target.origin || redirects === MAX_REDIRECTS) {
-                return {
-                    status,
-                    statusText: message.statusMessage ?? '',
-                    headers: headersOf(message),
-                    body: text,
-                    url: target.href
-                };
-            }
-            // fetch's rules: a 303, or a 301/302 after a POST, becomes a GET without a body.
-            if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-                method = 'GET';
-                body = undefined;
-            }
-            target = next;
-        }
-    }
-    noteServerTime(date) {
-        const server = date ? Date.parse(date) : NaN;
-        if (Number.isNaN(server))
-            return;
-        const offset = server - localNow();
-        this.serverOffsetMs = this.serverOffsetMs === undefined ? offset : Math.max(this.serverOffsetMs, offset);
-    }
-    async exchange(method, url, headers, body) {
-        try {
-            return (await this.client.request(method, url.href, body ?? null, headers)).message;
-        }
-        catch (error) {
-            // The client's own errors name the request path (with its query): only the code is kept.
-            const code = error.code;
-            const known = typeof code === 'string' ? code : undefined;
-            throw new HttpFailure('network', `the connection failed (${known ?? 'no answer'})`, known);
-        }
-    }
-}
-/** A monotonic clock in epoch milliseconds: durations on it survive the runner's clock being set. */
-function localNow() {
-    return performance.timeOrigin + performance.now();
-}
-function readCapped(message, maxBytes) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        message.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > maxBytes) {
-                message.destroy();
-                reject(new HttpFailure('too-large', `the answer was larger than ${Math.round(maxBytes / 1024)} KB`));
-            }
-            else {
-                chunks.push(chunk);
-            }
-        });
-        message.on('error', () => reject(new HttpFailure('cut', 'the answer was cut short', 'ECONNRESET')));
-        message.on('close', () => {
-            if (!message.complete)
-                reject(new HttpFailure('cut', 'the answer was cut short', 'ECONNRESET'));
-        });
-        message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-}
-function headersOf(message) {
-    const headers = {};
-    for (const [name, value] of Object.entries(message.headers)) {
-        if (value !== undefined)
-            headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return headers;
-}
-/** A buffered answer as Octokit reads a fetch Response: status, url, headers (get, iteration), text. */
-class FetchAnswer {
-    answer;
-    status;
-    statusText;
-    url;
-    ok;
-    headers;
-    constructor(answer) {
-        this.answer = answer;
-        this.status = answer.status;
-        this.statusText = answer.statusText;
-        this.url = answer.url;
-        this.ok = answer.status >= 200 && answer.status < 300;
-        this.headers = new AnswerHeaders(answer.headers);
-    }
-    text() {
-        return Promise.resolve(this.answer.body);
-    }
-    json() {
-        return Promise.resolve().then(() => JSON.parse(this.answer.body));
-    }
-    arrayBuffer() {
-        return Promise.resolve(new TextEncoder().encode(this.answer.body).buffer);
-    }
-}
-class AnswerHeaders {
-    values;
-    constructor(values) {
-        this.values = values;
-    }
-    get(name) {
-        return this.values[name.toLowerCase()] ?? null;
-    }
-    [Symbol.iterator]() {
-        return Object.entries(this.values)[Symbol.iterator]();
     }
 }
 
@@ -39310,12 +39324,20 @@ function relativeText(date, now) {
     const ms = date.getTime() - now.getTime();
     const abs = Math.abs(ms);
     const [amount, unit] = abs >= 2 * DAY_MS
-        ? [Math.floor(abs / DAY_MS), 'day']
+        ? [Math.round(abs / DAY_MS), 'day']
         : abs >= 7_200_000
-            ? [Math.floor(abs / 3_600_000), 'hour']
+            ? [Math.round(abs / 3_600_000), 'hour']
             : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
     const span = `${amount} ${unit}${amount === 1 ? '' : 's'}`;
     return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+/** `14 days`, `36 hours`, `90 minutes`. */
+function durationText(seconds) {
+    if (seconds % 86_400 === 0)
+        return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
+    if (seconds % 3600 === 0)
+        return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+    return `${Math.round(seconds / 60)} minutes`;
 }
 /** An expiry in messages: `2026-01-28 14:03 UTC (in 59 days)`, or `never`. */
 function expiryText(expiresAt, now) {
@@ -39590,20 +39612,13 @@ function nextRotation(result, context) {
         ? `now (fewer than ${threshold} left)`
         : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
 }
-function durationText(seconds) {
-    if (seconds % 86_400 === 0)
-        return `${seconds / 86_400} days`;
-    if (seconds % 3600 === 0)
-        return `${seconds / 3600} hours`;
-    return `${Math.round(seconds / 60)} minutes`;
-}
 function destinationTable(result, context) {
     const rows = result.secrets;
     if (rows.length === 0 && result.destinations.length === 0)
         return [];
     const failed = rows.some((s) => s.status === 'failed');
     const partial = failed && !result.dryRun && rows.some((s) => s.holds !== undefined);
-    const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds'] : []), ...(failed ? ['Fix'] : [])];
+    const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
     const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
     const seen = new Set();
     for (const destination of result.destinations.length > 0 ? result.destinations : []) {
@@ -39631,7 +39646,8 @@ function tableRow(outcome, destination, context, partial, failed) {
         : outcome.status === 'checked'
             ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
             : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(escapeText).join(', ')}` : ''}`;
-    const holds = outcome.holds ?? '';
+    // A destination that failed before the writes still holds the old token.
+    const holds = outcome.holds ?? (outcome.status === 'failed' && outcome.failedIn === 'prepare' ? 'old' : '');
     return row([
         where,
         inlineCode(outcome.name),
@@ -39663,14 +39679,23 @@ function report_link(destination, context) {
             : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
     return `[${text}](${server}/${path})`;
 }
-/** Markdown-inert text: every character Markdown or HTML could read as markup is escaped. */
+/** A zero-width space: breaks a bare address up so that GitHub's Markdown does not turn it into a link. */
+const UNLINK = '\u200b';
+/**
+ * Markdown-inert text: every character Markdown or HTML could read as markup is escaped, and bare
+ * addresses (`https://…`, `www.…`, `name@host`), which GitHub's Markdown links even when escaped, are
+ * broken up by a zero-width space: text from outside never renders a link.
+ */
 function escapeText(text) {
     return text
         .replace(/[\r\n]+/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+        .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+        .replace(/:\/\//g, `:${UNLINK}//`)
+        .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${UNLINK}.`)
+        .replace(/([\w.+-])@/g, `$1@${UNLINK}`);
 }
 function inlineCode(text) {
     const clean = text.replace(/[\r\n]+/g, ' ');
@@ -40281,43 +40306,8 @@ class Rotation {
     }
 }
 
-;// CONCATENATED MODULE: ./src/secret-keeper.ts
-// Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
-// replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
-class SecretKeeper {
-    mask;
-    forms = new Set();
-    constructor(mask) {
-        this.mask = mask;
-    }
-    /** Call before the secret travels anywhere: no log line printed after this can show it. */
-    keep(secret) {
-        if (!secret)
-            return;
-        this.mask(secret);
-        if (secret.length < 4)
-            return;
-        for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')])
-            this.forms.add(form);
-    }
-    redact(text) {
-        let result = text;
-        // Longest first, so a secret that contains another is replaced whole.
-        for (const form of [...this.forms].sort((a, b) => b.length - a.length))
-            result = result.split(form).join('***');
-        return result;
-    }
-}
-/** encodeURIComponent, which throws on a lone surrogate (a malformed input can hold one): then the raw form. */
-function urlEncoded(secret) {
-    try {
-        return encodeURIComponent(secret);
-    }
-    catch {
-        return secret;
-    }
-}
-
+// EXTERNAL MODULE: ./src/secret-keeper.ts
+var secret_keeper = __nccwpck_require__(8478);
 ;// CONCATENATED MODULE: ./src/duration.ts
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
 /**
@@ -40895,7 +40885,7 @@ class GraphTokenSource {
             return undefined;
         if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now))
             return undefined;
-        return `The current token expires ${expiryText(current.info.expiresAt, now)}, further away than rotate-before: nothing to do.`;
+        return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`;
     }
     async mint(current) {
         const { settings, services } = this;
@@ -41130,7 +41120,7 @@ async function runAction(io, env, deps = {}) {
     void sodiumReady();
     const clock = deps.clock ?? systemClock;
     const naming = deps.naming ?? actionInputs;
-    const keeper = new SecretKeeper((secret) => io.mask(secret));
+    const keeper = new secret_keeper/* SecretKeeper */.x((secret) => io.mask(secret));
     for (const input of CREDENTIAL_INPUTS)
         keeper.keep(io.getInput(input).trim());
     const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim());
@@ -41313,16 +41303,70 @@ function outsideText(text, maxChars = MAX_CHARS) {
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
     return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line;
 }
-const COMMAND = /^\s*(::|##\[)/;
 /**
- * The last guard before the log: a line that the runner would read as a workflow command
- * (`::name::…`, or the legacy `##[name]…`) gets a visible prefix and stays text.
+ * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
+ * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.
+ */
+const COMMAND = /^[\s\u0085]*::/;
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * The last guard before the log: a line that the runner would read as a workflow command gets a
+ * visible prefix (`::name::…`), and a legacy `##[` anywhere in a line is broken up (`## [`), so every
+ * line of ours stays text.
  */
 function inertLines(message) {
     return message
         .split(/\r\n|\r|\n/)
-        .map((line) => (COMMAND.test(line) ? `› ${line}` : line))
+        .map((line) => {
+        const text = line.replace(LEGACY_COMMAND, '## [');
+        return COMMAND.test(text) ? `› ${text}` : text;
+    })
         .join('\n');
+}
+
+
+/***/ }),
+
+/***/ 8478:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ SecretKeeper)
+/* harmony export */ });
+// Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
+// replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
+class SecretKeeper {
+    mask;
+    forms = new Set();
+    constructor(mask) {
+        this.mask = mask;
+    }
+    /** Call before the secret travels anywhere: no log line printed after this can show it. */
+    keep(secret) {
+        if (!secret)
+            return;
+        this.mask(secret);
+        if (secret.length < 4)
+            return;
+        for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')])
+            this.forms.add(form);
+    }
+    redact(text) {
+        let result = text;
+        // Longest first, so a secret that contains another is replaced whole.
+        for (const form of [...this.forms].sort((a, b) => b.length - a.length))
+            result = result.split(form).join('***');
+        return result;
+    }
+}
+/** encodeURIComponent, which throws on a lone surrogate (a malformed input can hold one): then the raw form. */
+function urlEncoded(secret) {
+    try {
+        return encodeURIComponent(secret);
+    }
+    catch {
+        return secret;
+    }
 }
 
 

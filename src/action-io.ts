@@ -2,6 +2,7 @@
 // The core takes an ActionIO as a parameter, so the CLI and the tests run the same code with their own.
 import * as core from '@actions/core'
 import { inertLines } from './outside-text.js'
+import { SecretKeeper } from './secret-keeper.js'
 
 /** Where the rotation reports what it does. */
 export interface RotationLog {
@@ -20,20 +21,27 @@ export interface ActionIO extends RotationLog {
   group<T>(name: string, work: () => Promise<T>): Promise<T>
 }
 
-/** The ActionIO of a real run. Every message passes `inertLines`: no line of ours can become a workflow command. */
+/**
+ * The ActionIO of a real run. Every message is stripped of every secret masked so far (raw, URL- and
+ * base64-encoded: a path that forgot to redact, such as an fbtrace_id echoing a secret, prints `***`,
+ * not a value the runner would have to mask), then passes `inertLines`: no line of ours can become a
+ * workflow command.
+ */
 export function actionsCoreIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+  const masked = new SecretKeeper((secret) => core.setSecret(secret))
+  const text = (message: string): string => inertLines(masked.redact(message))
   return {
     getInput: (name) => core.getInput(name),
-    mask: (secret) => core.setSecret(secret),
+    mask: (secret) => masked.keep(secret),
     setOutput: (name, value) => core.setOutput(name, value),
-    setFailed: (message) => core.setFailed(inertLines(message)),
-    info: (message) => core.info(inertLines(message)),
-    warning: (message) => core.warning(inertLines(message)),
-    debug: (message) => core.debug(inertLines(message)),
-    group: (name, work) => core.group(inertLines(name), work),
+    setFailed: (message) => core.setFailed(text(message)),
+    info: (message) => core.info(text(message)),
+    warning: (message) => core.warning(text(message)),
+    debug: (message) => core.debug(text(message)),
+    group: (name, work) => core.group(text(name), work),
     writeSummary: async (markdown) => {
       // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it.
-      if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
+      if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(masked.redact(markdown)).write()
     }
   }
 }

@@ -22,15 +22,24 @@ export function outsideText(text: unknown, maxChars = MAX_CHARS): string {
   return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line
 }
 
-const COMMAND = /^\s*(::|##\[)/
+/**
+ * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
+ * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.
+ */
+const COMMAND = /^[\s\u0085]*::/
+const LEGACY_COMMAND = /##\[/g
 
 /**
- * The last guard before the log: a line that the runner would read as a workflow command
- * (`::name::…`, or the legacy `##[name]…`) gets a visible prefix and stays text.
+ * The last guard before the log: a line that the runner would read as a workflow command gets a
+ * visible prefix (`::name::…`), and a legacy `##[` anywhere in a line is broken up (`## [`), so every
+ * line of ours stays text.
  */
 export function inertLines(message: string): string {
   return message
     .split(/\r\n|\r|\n/)
-    .map((line) => (COMMAND.test(line) ? `› ${line}` : line))
+    .map((line) => {
+      const text = line.replace(LEGACY_COMMAND, '## [')
+      return COMMAND.test(text) ? `› ${text}` : text
+    })
     .join('\n')
 }

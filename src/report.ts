@@ -211,7 +211,14 @@ function link(destination: Destination, context: ReportContext): string {
   return `[${text}](${server}/${path})`
 }
 
-/** Markdown-inert text: every character Markdown or HTML could read as markup is escaped. */
+/** A zero-width space: breaks a bare address up so that GitHub's Markdown does not turn it into a link. */
+const UNLINK = '\u200b'
+
+/**
+ * Markdown-inert text: every character Markdown or HTML could read as markup is escaped, and bare
+ * addresses (`https://…`, `www.…`, `name@host`), which GitHub's Markdown links even when escaped, are
+ * broken up by a zero-width space: text from outside never renders a link.
+ */
 export function escapeText(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
@@ -219,6 +226,9 @@ export function escapeText(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    .replace(/:\/\//g, `:${UNLINK}//`)
+    .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${UNLINK}.`)
+    .replace(/([\w.+-])@/g, `$1@${UNLINK}`)
 }
 
 function inlineCode(text: string): string {

@@ -32903,26 +32903,36 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./src/outside-text.ts
 var outside_text = __nccwpck_require__(4230);
+// EXTERNAL MODULE: ./src/secret-keeper.ts
+var secret_keeper = __nccwpck_require__(8478);
 ;// CONCATENATED MODULE: ./src/action-io.ts
 // What the core says to the runner, and the one implementation that says it through @actions/core.
 // The core takes an ActionIO as a parameter, so the CLI and the tests run the same code with their own.
 
 
-/** The ActionIO of a real run. Every message passes `inertLines`: no line of ours can become a workflow command. */
+
+/**
+ * The ActionIO of a real run. Every message is stripped of every secret masked so far (raw, URL- and
+ * base64-encoded: a path that forgot to redact, such as an fbtrace_id echoing a secret, prints `***`,
+ * not a value the runner would have to mask), then passes `inertLines`: no line of ours can become a
+ * workflow command.
+ */
 function actionsCoreIO(env = process.env) {
+    const masked = new secret_keeper/* SecretKeeper */.x((secret) => core_setSecret(secret));
+    const text = (message) => (0,outside_text/* inertLines */.wi)(masked.redact(message));
     return {
         getInput: (name) => getInput(name),
-        mask: (secret) => core_setSecret(secret),
+        mask: (secret) => masked.keep(secret),
         setOutput: (name, value) => setOutput(name, value),
-        setFailed: (message) => setFailed((0,outside_text/* inertLines */.wi)(message)),
-        info: (message) => info((0,outside_text/* inertLines */.wi)(message)),
-        warning: (message) => warning((0,outside_text/* inertLines */.wi)(message)),
-        debug: (message) => core_debug((0,outside_text/* inertLines */.wi)(message)),
-        group: (name, work) => group((0,outside_text/* inertLines */.wi)(name), work),
+        setFailed: (message) => setFailed(text(message)),
+        info: (message) => info(text(message)),
+        warning: (message) => warning(text(message)),
+        debug: (message) => core_debug(text(message)),
+        group: (name, work) => group(text(name), work),
         writeSummary: async (markdown) => {
             // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it.
             if (env.GITHUB_STEP_SUMMARY)
-                await summary.addRaw(markdown).write();
+                await summary.addRaw(masked.redact(markdown)).write();
         }
     };
 }
@@ -32930,7 +32940,7 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 2593:
+/***/ 1049:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38047,208 +38057,6 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-// EXTERNAL MODULE: ./src/outside-text.ts
-var outside_text = __nccwpck_require__(4230);
-;// CONCATENATED MODULE: ./src/github/github-error.ts
-// What a failed GitHub request says, read the same way by the rotation and the alert.
-
-function readGitHubError(error) {
-    const failure = (error ?? {});
-    // Octokit reports a request that got no answer as status 500 without a response.
-    const status = failure.response && typeof failure.status === 'number' ? failure.status : undefined;
-    return { status, said: gitHubMessage(failure), headers: failure.response?.headers ?? {} };
-}
-function gitHubMessage(failure) {
-    const data = failure.response?.data;
-    if (typeof data?.message === 'string') {
-        const details = (Array.isArray(data.errors) ? data.errors : [])
-            .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
-            .join('; ');
-        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
-    }
-    // No answer: the HTTP stack's own message, which never holds a URL.
-    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
-}
-
-;// CONCATENATED MODULE: ./src/github/github-client.ts
-// Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
-// the API version pinned, requests carried by the shared HTTP stack, and GitHub's rate limits honoured
-// the way GitHub asks (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api):
-// - writes on github.com go one at a time, a second apart (the throttling plugin's pacing);
-// - once a limit is hit, no request is sent until retry-after has passed, not only the refused one,
-//   and from then on writes go one at a time, a second apart;
-// - a limit without retry-after is waited out for at least a minute, longer each time.
-// Enterprise Server sets no rate limit by default: there requests go out unpaced (the plugin's queues
-// cost about a millisecond per request and stage, measured in docs/benchmarks.md) until the host
-// answers a limit; from then on every request goes through the paced client, the refused one first.
-
-
-
-
-
-/** The REST API version every request asks for (2026-03-10 brings breaking changes). */
-const GITHUB_API_VERSION = '2022-11-28';
-const MAX_LIMIT_RETRIES = 5;
-const MAX_WAIT_SECONDS = 15 * 60;
-/** GitHub: without retry-after, wait at least a minute. */
-const DEFAULT_LIMIT_SECONDS = 60;
-function isGitHubDotCom(baseUrl) {
-    return new URL(baseUrl).hostname === 'api.github.com';
-}
-function createGitHubClient(options) {
-    const dotCom = isGitHubDotCom(options.baseUrl);
-    const paced = pacedClient(options, dotCom);
-    if (dotCom)
-        return paced.octokit;
-    const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] });
-    let limited = false;
-    unpaced.hook.wrap('request', async (request, requestOptions) => {
-        // The paced client must not run this client's hooks again.
-        const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
-        const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried });
-        if (limited)
-            return viaPaced();
-        try {
-            return await request(requestOptions);
-        }
-        catch (error) {
-            const seconds = limitSeconds(error);
-            if (seconds === undefined)
-                throw error;
-            limited = true;
-            options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
-            paced.hold(seconds);
-            return viaPaced();
-        }
-    });
-    return unpaced;
-}
-/** A client with the throttling plugin: GitHub's pacing (on github.com), its limits waited out, writes held once limited. */
-function pacedClient(options, dotCom) {
-    const { log } = options;
-    const second = options.secondMs ?? 1000;
-    // Limiter groups of this client alone (the plugin's defaults are shared by every client in the process).
-    const groups = {
-        global: new (light_default()).Group({ maxConcurrent: dotCom ? 10 : options.maxConcurrency }),
-        auth: new (light_default()).Group({ maxConcurrent: 1 }),
-        write: new (light_default()).Group(dotCom ? { maxConcurrent: 1, minTime: second } : { maxConcurrent: options.maxConcurrency }),
-        search: new (light_default()).Group({ maxConcurrent: 1, minTime: 2 * second }),
-        notifications: new (light_default()).Group(dotCom ? { maxConcurrent: 1, minTime: 3 * second } : { maxConcurrent: 1 })
-    };
-    const id = 'meta-token-rotator';
-    const requests = groups.global.key(id);
-    const writes = groups.write.key(id);
-    let limited = false;
-    let heldUntil = 0;
-    /**
-     * No request at all until the wait is over (the plugin delays only the refused one), the ones it
-     * sends again included: a spacing as long as the wait puts every later request behind it. From
-     * then on, writes go one at a time, a second apart.
-     */
-    function hold(seconds) {
-        const until = Date.now() + seconds * second;
-        if (!limited) {
-            limited = true;
-            void writes.updateSettings({ maxConcurrent: 1, minTime: second });
-        }
-        if (until <= heldUntil)
-            return;
-        heldUntil = until;
-        void (async () => {
-            // Bottleneck's types say updateSettings is synchronous; it settles a tick later, so it is awaited.
-            await Promise.resolve(requests.updateSettings({ minTime: seconds * second }));
-            await requests.schedule({ priority: 0, weight: 0 }, () => Promise.resolve());
-            await Promise.resolve(requests.updateSettings({ minTime: 0 }));
-        })();
-    }
-    // Each repeat waits longer: the hold delays the plugin's retry too, until retry-after and more have passed.
-    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
-        const seconds = retryAfter * 2 ** retryCount;
-        const again = retryCount < MAX_LIMIT_RETRIES && seconds <= MAX_WAIT_SECONDS;
-        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${seconds} s, then retrying` : 'giving up'}.`);
-        if (again)
-            hold(seconds);
-        return again;
-    };
-    const client = octokit(options, {
-        id,
-        ...groups,
-        retryAfterBaseValue: second,
-        fallbackSecondaryRateRetryAfter: DEFAULT_LIMIT_SECONDS,
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary')
-    });
-    return { octokit: client, hold };
-}
-function octokit(options, throttle, retryOptions = {}) {
-    const { log } = options;
-    return getOctokit(options.token, {
-        baseUrl: options.baseUrl,
-        userAgent: 'meta-token-rotator',
-        request: { fetch: options.fetch },
-        throttle,
-        retry: { retryAfterBaseValue: options.secondMs ?? 1000, ...retryOptions },
-        log: {
-            debug: () => undefined,
-            info: () => undefined,
-            warn: (message) => log.debug(`octokit: ${message}`),
-            error: (message) => log.debug(`octokit: ${message}`)
-        }
-    }, pinnedApiVersion, throttling, unknownPostOutcomeNotRetried, retry);
-}
-/** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
-function limitSeconds(error) {
-    const { status, said, headers } = readGitHubError(error);
-    if (status !== 403 && status !== 429)
-        return undefined;
-    const retryAfter = Number(headers['retry-after']);
-    if (retryAfter > 0)
-        return retryAfter;
-    if (headers['x-ratelimit-remaining'] === '0') {
-        const reset = Number(headers['x-ratelimit-reset']) * 1000;
-        return Number.isFinite(reset) ? Math.max(1, Math.ceil((reset - Date.now()) / 1000) + 1) : DEFAULT_LIMIT_SECONDS;
-    }
-    return status === 429 || /secondary rate limit/i.test(said) ? DEFAULT_LIMIT_SECONDS : undefined;
-}
-/** Every request asks for the same REST API version, whatever GitHub's default becomes. */
-function pinnedApiVersion(octokit) {
-    octokit.hook.before('request', (options) => {
-        options.headers['x-github-api-version'] = GITHUB_API_VERSION;
-    });
-}
-/**
- * A POST that got no answer may have been carried out: sent again, it would open a second issue.
- * The retry plugin, registered after this, reads the retries allowed from the request options.
- */
-function unknownPostOutcomeNotRetried(octokit) {
-    octokit.hook.error('request', (error, options) => {
-        if (options.method === 'POST' && !error.response)
-            options.request.retries = 0;
-        throw error;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/github/secret-names.ts
-// GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Returns why `name` is not a valid GitHub secret name, or undefined when it is. */
-function secret_names_secretNameProblem(name) {
-    if (name.length === 0)
-        return 'it is empty';
-    if (/^[0-9]/.test(name))
-        return 'it starts with a digit';
-    if (/^GITHUB_/i.test(name))
-        return 'names starting with GITHUB_ are reserved by GitHub';
-    if (!SECRET_NAME.test(name)) {
-        return 'only letters, digits and underscores are allowed (no spaces, dashes or dots)';
-    }
-    return undefined;
-}
-/** GitHub stores secret names upper-case and compares them case-insensitively. */
-function secret_names_sameSecretName(a, b) {
-    return a.toUpperCase() === b.toUpperCase();
-}
-
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var http_client_lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./src/http/http-stack.ts
@@ -38435,6 +38243,212 @@ class AnswerHeaders {
     }
 }
 
+// EXTERNAL MODULE: ./src/outside-text.ts
+var outside_text = __nccwpck_require__(4230);
+;// CONCATENATED MODULE: ./src/github/github-error.ts
+// What a failed GitHub request says, read the same way by the rotation and the alert.
+
+function readGitHubError(error) {
+    const failure = (error ?? {});
+    // Octokit reports a request that got no answer as status 500 without a response.
+    const status = failure.response && typeof failure.status === 'number' ? failure.status : undefined;
+    return { status, said: gitHubMessage(failure), headers: failure.response?.headers ?? {} };
+}
+function gitHubMessage(failure) {
+    const data = failure.response?.data;
+    if (typeof data?.message === 'string') {
+        const details = (Array.isArray(data.errors) ? data.errors : [])
+            .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
+            .join('; ');
+        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
+    }
+    // No answer: the HTTP stack's own message, which never holds a URL.
+    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
+}
+
+;// CONCATENATED MODULE: ./src/github/github-client.ts
+// Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
+// the API version pinned, requests carried by the shared HTTP stack, and GitHub's rate limits honoured
+// the way GitHub asks (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api):
+// - writes on github.com go one at a time, a second apart (the throttling plugin's pacing);
+// - once a limit is hit, no request is sent until retry-after has passed, not only the refused one,
+//   and from then on writes go one at a time, a second apart;
+// - a limit without retry-after is waited out for at least a minute, longer each time.
+// Enterprise Server sets no rate limit by default: there requests go out unpaced (the plugin's queues
+// cost about a millisecond per request and stage, measured in docs/benchmarks.md) until the host
+// answers a limit; from then on every request goes through the paced client, the refused one first.
+
+
+
+
+
+
+/** The REST API version every request asks for (2026-03-10 brings breaking changes). */
+const GITHUB_API_VERSION = '2022-11-28';
+const MAX_LIMIT_RETRIES = 5;
+const MAX_WAIT_SECONDS = 15 * 60;
+/** GitHub: without retry-after, wait at least a minute. */
+const DEFAULT_LIMIT_SECONDS = 60;
+function isGitHubDotCom(baseUrl) {
+    return new URL(baseUrl).hostname === 'api.github.com';
+}
+function createGitHubClient(options) {
+    const dotCom = isGitHubDotCom(options.baseUrl);
+    const paced = pacedClient(options, dotCom);
+    if (dotCom)
+        return paced.octokit;
+    const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] });
+    let limited = false;
+    unpaced.hook.wrap('request', async (request, requestOptions) => {
+        // The paced client must not run this client's hooks again.
+        const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
+        const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried });
+        if (limited)
+            return viaPaced();
+        try {
+            return await request(requestOptions);
+        }
+        catch (error) {
+            const seconds = limitSeconds(error);
+            if (seconds === undefined)
+                throw error;
+            limited = true;
+            options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
+            paced.hold(seconds);
+            return viaPaced();
+        }
+    });
+    return unpaced;
+}
+/** A client with the throttling plugin: GitHub's pacing (on github.com), its limits waited out, writes held once limited. */
+function pacedClient(options, dotCom) {
+    const { log } = options;
+    const second = options.secondMs ?? 1000;
+    // Limiter groups of this client alone (the plugin's defaults are shared by every client in the process).
+    const groups = {
+        global: new (light_default()).Group({ maxConcurrent: dotCom ? 10 : options.maxConcurrency }),
+        auth: new (light_default()).Group({ maxConcurrent: 1 }),
+        write: new (light_default()).Group(dotCom ? { maxConcurrent: 1, minTime: second } : { maxConcurrent: options.maxConcurrency }),
+        search: new (light_default()).Group({ maxConcurrent: 1, minTime: 2 * second }),
+        notifications: new (light_default()).Group(dotCom ? { maxConcurrent: 1, minTime: 3 * second } : { maxConcurrent: 1 })
+    };
+    const id = 'meta-token-rotator';
+    const requests = groups.global.key(id);
+    const writes = groups.write.key(id);
+    let limited = false;
+    let heldUntil = 0;
+    /**
+     * No request at all until the wait is over (the plugin delays only the refused one), the ones it
+     * sends again included: a spacing as long as the wait puts every later request behind it. From
+     * then on, writes go one at a time, a second apart.
+     */
+    function hold(seconds) {
+        const until = Date.now() + seconds * second;
+        if (!limited) {
+            limited = true;
+            void writes.updateSettings({ maxConcurrent: 1, minTime: second });
+        }
+        if (until <= heldUntil)
+            return;
+        heldUntil = until;
+        void (async () => {
+            // Bottleneck's types say updateSettings is synchronous; it settles a tick later, so it is awaited.
+            await Promise.resolve(requests.updateSettings({ minTime: seconds * second }));
+            await requests.schedule({ priority: 0, weight: 0 }, () => Promise.resolve());
+            await Promise.resolve(requests.updateSettings({ minTime: 0 }));
+        })();
+    }
+    // Each repeat waits longer: the hold delays the plugin's retry too, until retry-after and more have passed.
+    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
+        const seconds = retryAfter * 2 ** retryCount;
+        const again = retryCount < MAX_LIMIT_RETRIES && seconds <= MAX_WAIT_SECONDS;
+        log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${again ? `waiting ${seconds} s, then retrying` : 'giving up'}.`);
+        if (again)
+            hold(seconds);
+        return again;
+    };
+    const client = octokit(options, {
+        id,
+        ...groups,
+        retryAfterBaseValue: second,
+        fallbackSecondaryRateRetryAfter: DEFAULT_LIMIT_SECONDS,
+        onRateLimit: onLimit('primary'),
+        onSecondaryRateLimit: onLimit('secondary')
+    });
+    return { octokit: client, hold };
+}
+function octokit(options, throttle, retryOptions = {}) {
+    const { log } = options;
+    return getOctokit(options.token, {
+        baseUrl: options.baseUrl,
+        userAgent: 'meta-token-rotator',
+        request: { fetch: options.fetch },
+        throttle,
+        retry: { retryAfterBaseValue: options.secondMs ?? 1000, ...retryOptions },
+        log: {
+            debug: () => undefined,
+            info: () => undefined,
+            warn: (message) => log.debug(`octokit: ${message}`),
+            error: (message) => log.debug(`octokit: ${message}`)
+        }
+    }, pinnedApiVersion, throttling, notRetried, retry);
+}
+/** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
+function limitSeconds(error) {
+    const { status, said, headers } = readGitHubError(error);
+    if (status !== 403 && status !== 429)
+        return undefined;
+    const retryAfter = Number(headers['retry-after']);
+    if (retryAfter > 0)
+        return retryAfter;
+    if (headers['x-ratelimit-remaining'] === '0') {
+        const reset = Number(headers['x-ratelimit-reset']) * 1000;
+        return Number.isFinite(reset) ? Math.max(1, Math.ceil((reset - Date.now()) / 1000) + 1) : DEFAULT_LIMIT_SECONDS;
+    }
+    return status === 429 || /secondary rate limit/i.test(said) ? DEFAULT_LIMIT_SECONDS : undefined;
+}
+/** Every request asks for the same REST API version, whatever GitHub's default becomes. */
+function pinnedApiVersion(octokit) {
+    octokit.hook.before('request', (options) => {
+        options.headers['x-github-api-version'] = GITHUB_API_VERSION;
+    });
+}
+/**
+ * Requests never sent again: a POST that got no answer may have been carried out (sent again, it would
+ * open a second issue), and an answer over the body cap would only be as large the next time. The
+ * retry plugin, registered after this, reads the retries allowed from the request options.
+ */
+function notRetried(octokit) {
+    octokit.hook.error('request', (error, options) => {
+        const { response, cause } = error;
+        const tooLarge = cause instanceof HttpFailure && cause.kind === 'too-large';
+        if ((options.method === 'POST' && !response) || tooLarge)
+            options.request.retries = 0;
+        throw error;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/secret-names.ts
+// GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Returns why `name` is not a valid GitHub secret name, or undefined when it is. */
+function secret_names_secretNameProblem(name) {
+    if (name.length === 0)
+        return 'it is empty';
+    if (/^[0-9]/.test(name))
+        return 'it starts with a digit';
+    if (/^GITHUB_/i.test(name))
+        return 'names starting with GITHUB_ are reserved by GitHub';
+    if (!SECRET_NAME.test(name)) {
+        return 'only letters, digits and underscores are allowed (no spaces, dashes or dots)';
+    }
+    return undefined;
+}
+/** GitHub stores secret names upper-case and compares them case-insensitively. */
+function secret_names_sameSecretName(a, b) {
+    return a.toUpperCase() === b.toUpperCase();
+}
+
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
 /** A failure of one step of the rotation, explained. */
 class rotation_error_RotationError extends Error {
@@ -38458,43 +38472,8 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/secret-keeper.ts
-// Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
-// replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
-class SecretKeeper {
-    mask;
-    forms = new Set();
-    constructor(mask) {
-        this.mask = mask;
-    }
-    /** Call before the secret travels anywhere: no log line printed after this can show it. */
-    keep(secret) {
-        if (!secret)
-            return;
-        this.mask(secret);
-        if (secret.length < 4)
-            return;
-        for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')])
-            this.forms.add(form);
-    }
-    redact(text) {
-        let result = text;
-        // Longest first, so a secret that contains another is replaced whole.
-        for (const form of [...this.forms].sort((a, b) => b.length - a.length))
-            result = result.split(form).join('***');
-        return result;
-    }
-}
-/** encodeURIComponent, which throws on a lone surrogate (a malformed input can hold one): then the raw form. */
-function urlEncoded(secret) {
-    try {
-        return encodeURIComponent(secret);
-    }
-    catch {
-        return secret;
-    }
-}
-
+// EXTERNAL MODULE: ./src/secret-keeper.ts
+var secret_keeper = __nccwpck_require__(8478);
 ;// CONCATENATED MODULE: ./src/duration.ts
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
 /**
@@ -39274,7 +39253,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 async function runAlertAction(io, env, deps = {}) {
     const token = io.getInput(AlertInput.GithubToken).trim();
-    const keeper = new SecretKeeper((secret) => io.mask(secret));
+    const keeper = new secret_keeper/* SecretKeeper */.x((secret) => io.mask(secret));
     keeper.keep(token);
     const http = new HttpStack({ timeoutMs: REQUEST_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES });
     try {
@@ -39377,7 +39356,7 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2593);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1049);
 // Entry point of the bundled alert action (alert/action.yml).
 
 
@@ -39415,16 +39394,70 @@ function outsideText(text, maxChars = MAX_CHARS) {
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
     return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line;
 }
-const COMMAND = /^\s*(::|##\[)/;
 /**
- * The last guard before the log: a line that the runner would read as a workflow command
- * (`::name::…`, or the legacy `##[name]…`) gets a visible prefix and stays text.
+ * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
+ * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.
+ */
+const COMMAND = /^[\s\u0085]*::/;
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * The last guard before the log: a line that the runner would read as a workflow command gets a
+ * visible prefix (`::name::…`), and a legacy `##[` anywhere in a line is broken up (`## [`), so every
+ * line of ours stays text.
  */
 function inertLines(message) {
     return message
         .split(/\r\n|\r|\n/)
-        .map((line) => (COMMAND.test(line) ? `› ${line}` : line))
+        .map((line) => {
+        const text = line.replace(LEGACY_COMMAND, '## [');
+        return COMMAND.test(text) ? `› ${text}` : text;
+    })
         .join('\n');
+}
+
+
+/***/ }),
+
+/***/ 8478:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ SecretKeeper)
+/* harmony export */ });
+// Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
+// replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
+class SecretKeeper {
+    mask;
+    forms = new Set();
+    constructor(mask) {
+        this.mask = mask;
+    }
+    /** Call before the secret travels anywhere: no log line printed after this can show it. */
+    keep(secret) {
+        if (!secret)
+            return;
+        this.mask(secret);
+        if (secret.length < 4)
+            return;
+        for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')])
+            this.forms.add(form);
+    }
+    redact(text) {
+        let result = text;
+        // Longest first, so a secret that contains another is replaced whole.
+        for (const form of [...this.forms].sort((a, b) => b.length - a.length))
+            result = result.split(form).join('***');
+        return result;
+    }
+}
+/** encodeURIComponent, which throws on a lone surrogate (a malformed input can hold one): then the raw form. */
+function urlEncoded(secret) {
+    try {
+        return encodeURIComponent(secret);
+    }
+    catch {
+        return secret;
+    }
 }
 
 

@@ -14,6 +14,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
 import type { RotationLog } from '../action-io.js'
+import { HttpFailure } from '../http/http-stack.js'
 import { readGitHubError } from './github-error.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
@@ -162,7 +163,7 @@ function octokit(
     },
     pinnedApiVersion,
     throttling,
-    unknownPostOutcomeNotRetried,
+    notRetried,
     retry
   )
 }
@@ -188,12 +189,15 @@ function pinnedApiVersion(octokit: Octokit): void {
 }
 
 /**
- * A POST that got no answer may have been carried out: sent again, it would open a second issue.
- * The retry plugin, registered after this, reads the retries allowed from the request options.
+ * Requests never sent again: a POST that got no answer may have been carried out (sent again, it would
+ * open a second issue), and an answer over the body cap would only be as large the next time. The
+ * retry plugin, registered after this, reads the retries allowed from the request options.
  */
-function unknownPostOutcomeNotRetried(octokit: Octokit): void {
+function notRetried(octokit: Octokit): void {
   octokit.hook.error('request', (error, options) => {
-    if (options.method === 'POST' && !(error as { response?: unknown }).response) options.request.retries = 0
+    const { response, cause } = error as { response?: unknown; cause?: unknown }
+    const tooLarge = cause instanceof HttpFailure && cause.kind === 'too-large'
+    if ((options.method === 'POST' && !response) || tooLarge) options.request.retries = 0
     throw error
   })
 }
