@@ -79,6 +79,25 @@ describe('meta-token-rotator rotate', () => {
     expect(failure.message).toMatch(/401.*Fix:/s)
   })
 
+  test('exit code 1, not 2, for a run that stopped on an unexpected error midway: something may have been done', async () => {
+    const { argv, env } = rotateCommand()
+    let calls = 0
+    const crashing = {
+      now: () => {
+        // The clock breaks after the token check: the run is under way.
+        if (++calls > 2) throw new Error('the clock broke')
+        return new Date()
+      },
+      sleep: () => Promise.resolve()
+    }
+    let err = ''
+    const code = await runCli(argv, env, { out: () => undefined, err: (t) => (err += t) }, { ...FAST, clock: crashing })
+    expect(code).toBe(1)
+    expect(err).toMatch(/\[unexpected\] The run stopped on an unexpected error: the clock broke/)
+    expect(err).toMatch(/Check the secrets before re-running/)
+    expect(err).not.toMatch(/nothing was (done|minted)/i)
+  })
+
   test('exit code 2 for invalid inputs or bad usage, before any request', async () => {
     const { argv, env } = rotateCommand(['--secret-name', 'GITHUB_TOKEN'])
     expect((await cli(argv, env)).code).toBe(2)

@@ -132,7 +132,7 @@ export async function runAction(
     await writeSummary(
       io,
       keeper.redact(
-        summaryMarkdown(undefined, { ...context, now: clock.now() }, { step: 'unexpected', message: safe, fix })
+        summaryMarkdown(undefined, { ...context, now: new Date() }, { step: 'unexpected', message: safe, fix })
       )
     )
     fail(io, 'unexpected', `${safe} Fix: ${fix}`)
