@@ -91,8 +91,15 @@ describe('meta-token-rotator rotate', () => {
       sleep: () => Promise.resolve()
     }
     let err = ''
-    const code = await runCli(argv, env, { out: () => undefined, err: (t) => (err += t) }, { ...FAST, clock: crashing })
+    let out = ''
+    const code = await runCli(
+      argv,
+      env,
+      { out: (t) => (out += t), err: (t) => (err += t) },
+      { ...FAST, clock: crashing }
+    )
     expect(code).toBe(1)
+    expect(out).toContain('❌ **Stopped:** an unexpected error ended the run midway')
     expect(err).toMatch(/\[unexpected\] The run stopped on an unexpected error: the clock broke/)
     expect(err).toMatch(/Check the secrets before re-running/)
     expect(err).not.toMatch(/nothing was (done|minted)/i)

@@ -73,6 +73,9 @@ export function summaryMarkdown(
 
 function statusLine(result: RotationResult | undefined, problem: { step: string } | undefined): string {
   if (problem) {
+    if (problem.step === 'unexpected') {
+      return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.'
+    }
     if (!result || problem.step === 'inputs')
       return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.'
     if (result.dryRun)
