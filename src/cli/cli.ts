@@ -66,14 +66,14 @@ export async function runCli(
       failure = message
     }
   }
-  const result = await runAction(io, env, { naming: cliFlags, ...deps })
+  await runAction(io, env, { naming: cliFlags, ...deps })
   const step = outputs[Output.FailedStep] || undefined
 
   if (parsed.json) {
     terminal.out(`${keeper.redact(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`)
   } else {
     // Refused inputs: the error alone says it all.
-    if (result) terminal.out(keeper.redact(summary))
+    if (step !== 'inputs') terminal.out(keeper.redact(summary))
     if (failure) terminal.err(`error: ${keeper.redact(failure)}\n`)
   }
   if (!failure) return ExitCode.Ok
