@@ -1,9 +1,11 @@
 // An API that answers without end (a broken proxy, a hostile host) must not grow the process: bodies
 // are capped (1 MB for Graph, 8 MB for GitHub: their answers here are small JSON) and a slow drip is cut
 // by the request timeout, which covers the body. The run fails at the step it was in, with a fix.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
+import { requestTimeouts } from '../src/http/http-stack.js'
 import { FAST, runWithInputs, startWorld, type World } from './support/world.js'
 
 const MB = 1024 * 1024
@@ -77,10 +79,16 @@ test('an endless GitHub answer is cut at 8 MB: the destinations fail before anyt
 
 test('a Graph answer that drips forever is cut by the request timeout, body included', async () => {
   await endless(20)
+  const timedOut: unknown[] = []
+  const listen = (message: unknown) => timedOut.push(message)
+  subscribe(requestTimeouts.name, listen)
   const started = performance.now()
   const run = await runWithInputs(world.inputs({ 'graph-api-url': url }), {}, { ...FAST, requestTimeoutMs: 300 })
+  unsubscribe(requestTimeouts.name, listen)
 
   expect(run.failed).toMatch(/^\[check\] .*no answer within 0\.3 s/)
   // Three tries of 300 ms each; never the drip's endless time.
   expect(performance.now() - started).toBeLessThan(5000)
+  // Each timeout is published for whoever listens, without the query string (it carries secrets).
+  expect(timedOut).toEqual([1, 2, 3].map(() => ({ method: 'GET', origin: url, path: '/v26.0/debug_token' })))
 })

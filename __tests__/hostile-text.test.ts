@@ -2,7 +2,7 @@
 // the alert's inputs) stays text, checked on the committed bundle run as the runner runs it: its stdout
 // read by the runner's own command rules (support/runner-commands.ts, legacy `##[…]` anywhere in a
 // line included), its GITHUB_OUTPUT file, and its job summary rendered by a Markdown renderer.
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import { describe, expect, jest, test } from '@jest/globals'
 import { marked } from 'marked'
 import { projectRoot, runBundledAction, type BundledRun } from '../scripts/bundled-action.js'
 import { join } from 'node:path'
@@ -36,11 +36,15 @@ const OUTPUTS = [
 /** What the action itself may say to the runner. */
 const OUR_COMMANDS = new Set(['add-mask', 'error', 'warning', 'debug', 'group', 'endgroup'])
 
-let world: World
-beforeEach(async () => {
-  world = await startWorld()
-})
-afterEach(() => world.stop())
+/** A world of its own per test: the bundled runs are child processes, and run side by side. */
+async function inWorld(body: (world: World) => Promise<void>): Promise<void> {
+  const world = await startWorld()
+  try {
+    await body(world)
+  } finally {
+    await world.stop()
+  }
+}
 
 const graphError = (message: string, code: number, extra: Record<string, unknown> = {}) => ({
   error: { message, type: 'OAuthException', code, fbtrace_id: 'AbC123', ...extra }
@@ -97,7 +101,7 @@ function expectInertSummary(summary: string): void {
   }
 }
 
-const secretsOf = (run: BundledRun, ...more: string[]) => [
+const secretsOf = (world: World, run: BundledRun, ...more: string[]) => [
   world.token,
   APP_SECRET,
   `${APP_ID}|${APP_SECRET}`,
@@ -107,146 +111,151 @@ const secretsOf = (run: BundledRun, ...more: string[]) => [
 ]
 
 describe('hostile text through the bundled action', () => {
-  test('a Graph error on a retried call: logged as text, the rotation completes, every secret masked first', async () => {
-    world.graph.server.injectFault({
-      method: 'GET',
-      path: '/v26.0/oauth/access_token',
-      fault: {
-        kind: 'status',
-        status: 500,
-        body: graphError(HOSTILE, 2, {
-          is_transient: true,
-          fbtrace_id: `Tr4ce${APP_SECRET}\n::set-output name=rotated::forged`
+  test.concurrent(
+    'a Graph error on a retried call, scopes and an environment name carrying commands: all logged as text, the rotation completes, every secret masked first',
+    () =>
+      inWorld(async (world) => {
+        world.graph.server.injectFault({
+          method: 'GET',
+          path: '/v26.0/oauth/access_token',
+          fault: {
+            kind: 'status',
+            status: 500,
+            body: graphError(HOSTILE, 2, {
+              is_transient: true,
+              fbtrace_id: `Tr4ce${APP_SECRET}\n::set-output name=rotated::forged`
+            })
+          }
         })
-      }
-    })
-    const run = await runBundledAction({ inputs: world.inputs() })
+        world.graph
+          .token(world.token)!
+          .scopes.push('evil\n::set-output name=rotated::forged', 'x ##[set-output name=rotated;]forged `y`')
+        const environment =
+          'prod ##[set-output name=rotated;]forged ::stop-commands::x ##[stop-commands]y [docs](https://evil.example/e) https://evil.example/f'
+        for (const repo of ['octo/app', 'octo/api']) world.github.addEnvironment(repo, environment)
+        const run = await runBundledAction({ inputs: world.inputs({ environment }) })
 
-    expect(run.exitCode).toBe(0)
-    expect(run.outputs.rotated).toBe('true')
-    // The retry was logged, with Meta's text in it, as text.
-    expect(run.stdout).toMatch(/oauth\/access_token failed \(Something went wrong/)
-    expect(run.stdout).toContain('evil.example')
-    expectOnlyOurCommands(run, secretsOf(run))
-    expect(unredacted(run, secretsOf(run))).toEqual([])
-    expectInertSummary(run.summary)
-  })
+        expect(run.exitCode).toBe(0)
+        expect(run.outputs.rotated).toBe('true')
+        expect(world.github.secret({ kind: 'environment', repo: 'octo/app', environment }, 'META_TOKEN')?.value).toBe(
+          run.outputs.token
+        )
+        // The retry was logged, with Meta's text in it; the scopes and the environment too: as text.
+        expect(run.stdout).toMatch(/oauth\/access_token failed \(Something went wrong/)
+        expect(run.stdout).toContain('evil.example')
+        expect(run.stdout).toContain('stop-commands')
+        expect(run.outputs.scopes).toContain('forged')
+        expectOnlyOurCommands(run, secretsOf(world, run))
+        expect(unredacted(run, secretsOf(world, run))).toEqual([])
+        expectInertSummary(run.summary)
+      })
+  )
 
-  test('a Graph error that ends the run: one ::error:: line, fenced in the summary, fbtrace_id redacted', async () => {
-    world.graph.server.injectFault({
-      method: 'GET',
-      path: '/v26.0/oauth/access_token',
-      times: 100,
-      fault: {
-        kind: 'status',
-        status: 400,
-        body: graphError(`${HOSTILE} ${APP_SECRET}`, 190, { error_subcode: 460, fbtrace_id: `F${APP_SECRET}\n::x` })
-      }
-    })
-    const run = await runBundledAction({ inputs: world.inputs() })
+  test.concurrent(
+    'a Graph error that ends the run: one ::error:: line, fenced in the summary, fbtrace_id redacted',
+    () =>
+      inWorld(async (world) => {
+        world.graph.server.injectFault({
+          method: 'GET',
+          path: '/v26.0/oauth/access_token',
+          times: 100,
+          fault: {
+            kind: 'status',
+            status: 400,
+            body: graphError(`${HOSTILE} ${APP_SECRET}`, 190, {
+              error_subcode: 460,
+              fbtrace_id: `F${APP_SECRET}\n::x`
+            })
+          }
+        })
+        const run = await runBundledAction({ inputs: world.inputs() })
 
-    expect(run.exitCode).not.toBe(0)
-    const errors = runnerCommands(run.stdout).filter((c) => c.name === 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]!.data).toMatch(/^\[mint\] /)
-    expect(errors[0]!.data).toContain('Something went wrong')
-    expectOnlyOurCommands(run, secretsOf(run))
-    expect(unredacted(run, secretsOf(run))).toEqual([])
-    expect(run.outputs['failed-step']).toBe('mint')
-    expect(run.summary).toContain('Something went wrong')
-    expectInertSummary(run.summary)
-  })
+        expect(run.exitCode).not.toBe(0)
+        const errors = runnerCommands(run.stdout).filter((c) => c.name === 'error')
+        expect(errors).toHaveLength(1)
+        expect(errors[0]!.data).toMatch(/^\[mint\] /)
+        expect(errors[0]!.data).toContain('Something went wrong')
+        expectOnlyOurCommands(run, secretsOf(world, run))
+        expect(unredacted(run, secretsOf(world, run))).toEqual([])
+        expect(run.outputs['failed-step']).toBe('mint')
+        expect(run.summary).toContain('Something went wrong')
+        expectInertSummary(run.summary)
+      })
+  )
 
-  test("debug_token's error message for the current token: redacted, one line, inert", async () => {
-    world.graph.server.injectFault({
-      method: 'GET',
-      path: '/v26.0/debug_token',
-      fault: {
-        kind: 'status',
-        status: 200,
-        body: {
-          data: {
-            app_id: APP_ID,
-            type: 'SYSTEM_USER',
-            is_valid: false,
-            error: { code: 190, subcode: 460, message: `${HOSTILE} ${APP_SECRET} ${world.token}` },
-            scopes: []
+  test.concurrent("debug_token's error message for the current token: redacted, one line, inert", () =>
+    inWorld(async (world) => {
+      world.graph.server.injectFault({
+        method: 'GET',
+        path: '/v26.0/debug_token',
+        fault: {
+          kind: 'status',
+          status: 200,
+          body: {
+            data: {
+              app_id: APP_ID,
+              type: 'SYSTEM_USER',
+              is_valid: false,
+              error: { code: 190, subcode: 460, message: `${HOSTILE} ${APP_SECRET} ${world.token}` },
+              scopes: []
+            }
           }
         }
-      }
+      })
+      const run = await runBundledAction({ inputs: world.inputs() })
+
+      expect(run.exitCode).not.toBe(0)
+      expect(run.outputs['failed-step']).toBe('check')
+      expect(run.outputs.error).toContain('Something went wrong')
+      expect(run.outputs.error).not.toMatch(/\n/)
+      expectOnlyOurCommands(run, secretsOf(world, run))
+      expect(unredacted(run, secretsOf(world, run))).toEqual([])
+      expectInertSummary(run.summary)
     })
-    const run = await runBundledAction({ inputs: world.inputs() })
+  )
 
-    expect(run.exitCode).not.toBe(0)
-    expect(run.outputs['failed-step']).toBe('check')
-    expect(run.outputs.error).toContain('Something went wrong')
-    expect(run.outputs.error).not.toMatch(/\n/)
-    expectOnlyOurCommands(run, secretsOf(run))
-    expect(unredacted(run, secretsOf(run))).toEqual([])
-    expectInertSummary(run.summary)
-  })
-
-  test('scopes from debug_token carrying command lines: in the log, the summary and the scopes output, as text', async () => {
-    const record = world.graph.token(world.token)!
-    record.scopes.push('evil\n::set-output name=rotated::forged', 'x ##[set-output name=rotated;]forged `y`')
-    const run = await runBundledAction({ inputs: world.inputs() })
-
-    expectOnlyOurCommands(run, secretsOf(run))
-    expect(unredacted(run, secretsOf(run))).toEqual([])
-    expectInertSummary(run.summary)
-    expect(run.stdout).toContain('##')
-  })
-
-  test('an environment whose name carries commands: written, logged as text', async () => {
-    const environment =
-      'prod ##[set-output name=rotated;]forged ::stop-commands::x ##[stop-commands]y [docs](https://evil.example/e) https://evil.example/f'
-    for (const repo of ['octo/app', 'octo/api']) world.github.addEnvironment(repo, environment)
-    const run = await runBundledAction({ inputs: world.inputs({ environment }) })
-
-    expect(run.exitCode).toBe(0)
-    expect(world.github.secret({ kind: 'environment', repo: 'octo/app', environment }, 'META_TOKEN')?.value).toBe(
-      run.outputs.token
-    )
-    expect(run.stdout).toContain('stop-commands')
-    expectOnlyOurCommands(run, secretsOf(run))
-    expectInertSummary(run.summary)
-  })
-
-  test('an environment input with a line break is refused, and the refusal is inert', async () => {
-    const run = await runBundledAction({
-      inputs: world.inputs({ environment: 'prod\n::set-output name=rotated::forged\n##[stop-commands]z' })
+  test.concurrent('an environment input with a line break is refused, and the refusal is inert', () =>
+    inWorld(async (world) => {
+      const run = await runBundledAction({
+        inputs: world.inputs({ environment: 'prod\n::set-output name=rotated::forged\n##[stop-commands]z' })
+      })
+      expect(run.exitCode).not.toBe(0)
+      expect(run.outputs['failed-step']).toBe('inputs')
+      // Refused before the app token is built: the credentials given are masked.
+      expectOnlyOurCommands(run, [APP_SECRET, GITHUB_PAT, world.token])
+      expectInertSummary(run.summary)
     })
-    expect(run.exitCode).not.toBe(0)
-    expect(run.outputs['failed-step']).toBe('inputs')
-    // Refused before the app token is built: the credentials given are masked.
-    expectOnlyOurCommands(run, [APP_SECRET, GITHUB_PAT, world.token])
-    expectInertSummary(run.summary)
-  })
+  )
 })
 
 describe('hostile text through the bundled alert action', () => {
-  test.each([
-    'META_TOKEN\n::stop-commands::pwned\n::set-output name=action::forged',
-    'META_TOKEN ##[set-output name=action;]forged ##[stop-commands]pwned'
-  ])('a secret-name carrying commands (%j) is refused, inertly', async (secretName) => {
-    const workflowToken = 'ghs_workflow0token0with0issues0write'
-    world.github.addToken(workflowToken, {
-      kind: 'github-actions',
-      repositories: ['octo/app'],
-      permissions: { issues: 'write', metadata: 'read' }
+  test.concurrent('a secret-name carrying commands is refused, inertly', () =>
+    inWorld(async (world) => {
+      const workflowToken = 'ghs_workflow0token0with0issues0write'
+      world.github.addToken(workflowToken, {
+        kind: 'github-actions',
+        repositories: ['octo/app'],
+        permissions: { issues: 'write', metadata: 'read' }
+      })
+      const run = await runBundledAction({
+        script: join(projectRoot(), 'dist', 'alert', 'index.js'),
+        inputs: {
+          'github-token': workflowToken,
+          outcome: 'failure',
+          'secret-name':
+            'META_TOKEN\n::stop-commands::pwned\n::set-output name=action::forged ##[set-output name=action;]forged ##[stop-commands]pwned',
+          error: HOSTILE
+        },
+        env: { GITHUB_API_URL: world.github.url }
+      })
+      expect(run.exitCode).not.toBe(0)
+      const commands = runnerCommands(run.stdout)
+      expect(commands.filter((c) => !OUR_COMMANDS.has(c.name))).toEqual([])
+      expect(commands.filter((c) => c.name === 'error')).toHaveLength(1)
+      expect(Object.keys(run.outputs)).toEqual([])
+      expect(world.github.issues('octo/app')).toEqual([])
     })
-    const run = await runBundledAction({
-      script: join(projectRoot(), 'dist', 'alert', 'index.js'),
-      inputs: { 'github-token': workflowToken, outcome: 'failure', 'secret-name': secretName, error: HOSTILE },
-      env: { GITHUB_API_URL: world.github.url }
-    })
-    expect(run.exitCode).not.toBe(0)
-    const commands = runnerCommands(run.stdout)
-    expect(commands.filter((c) => !OUR_COMMANDS.has(c.name))).toEqual([])
-    expect(commands.filter((c) => c.name === 'error')).toHaveLength(1)
-    expect(Object.keys(run.outputs)).toEqual([])
-    expect(world.github.issues('octo/app')).toEqual([])
-  })
+  )
 })
 
 describe("the runner's IO (actionsCoreIO): the last guard before the log", () => {

@@ -176,3 +176,22 @@ describe.each(STRATEGIES)('$name', (strategy) => {
     })
   )
 })
+
+describe('a write that was never sent is no unknown outcome', () => {
+  test.concurrent(
+    "the organization secret's visibility cannot be read (500 for good, its read-back too): the PUT is never sent, and the new token is revoked",
+    () =>
+      inWorld(STRATEGIES[0]!, async ({ w, old, before }) => {
+        w.github.setOrganizationSecret('octo', 'META_TOKEN', old, { visibility: 'private' })
+        const secret = '/orgs/octo/actions/secrets/META_TOKEN'
+        w.github.server.injectFault({ method: 'GET', path: secret, fault: SERVER_ERROR, times: 1000 })
+        const run = await runWithInputs(w.inputs({ organization: 'octo', repositories: '' }), {}, TUNING)
+
+        expect(run.failed).toMatch(/^\[store\] /)
+        expect(w.github.server.requestsTo(secret, 'PUT')).toEqual([])
+        expect(w.graph.token(minted(w, before))?.revoked).toBe(true)
+        expect(w.graph.isUsable(old)).toBe(true)
+        expect(w.github.secret({ kind: 'organization', org: 'octo' }, 'META_TOKEN')?.value).toBe(old)
+      })
+  )
+})

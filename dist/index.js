@@ -38084,9 +38084,21 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: external "node:diagnostics_channel"
+var external_node_diagnostics_channel_ = __nccwpck_require__(3053);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var http_client_lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./src/http/http-stack.ts
+// HTTP for every API this action calls, on the toolkit's own client (@actions/http-client: keep-alive
+// connections on node:http, and the runner's HTTPS_PROXY, HTTP_PROXY and NO_PROXY on every Node).
+// On top of it, only what it cannot do:
+// - a timeout over the whole exchange, body included (its own timeout is per idle socket);
+// - a cap on the body (answers here are small JSON; an endless one must not fill the memory);
+// - redirects followed only within the same origin (it would follow them anywhere, and send a
+//   POST's body, which can carry a token, along);
+// - errors that never carry a URL (Meta's documented calls have secrets in the query string), and
+//   Octokit's `request.fetch` served by the same client.
+
 
 /** A failed exchange. Its message never holds a URL, a header or a body. */
 class HttpFailure extends Error {
@@ -38101,6 +38113,11 @@ class HttpFailure extends Error {
         this.name = kind === 'timeout' ? 'TimeoutError' : 'HttpFailure';
     }
 }
+/**
+ * Every exchange that got no answer in time, published as `{ method, origin, path }` (never a query
+ * string) for whoever subscribes: the resilience tests tell the timeouts they caused from any other.
+ */
+const requestTimeouts = (0,external_node_diagnostics_channel_.channel)('meta-token-rotator:request-timeout');
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 class HttpStack {
@@ -38124,6 +38141,10 @@ class HttpStack {
         const deadline = new Promise((_, reject) => {
             timer = setTimeout(() => {
                 current?.destroy();
+                if (requestTimeouts.hasSubscribers) {
+                    const { origin, pathname } = new URL(url);
+                    requestTimeouts.publish({ method, origin, path: pathname });
+                }
                 reject(new HttpFailure('timeout', `no answer within ${timeoutMs / 1000} s`));
             }, timeoutMs);
         });
@@ -38321,15 +38342,17 @@ function isGitHubDotCom(baseUrl) {
 }
 function createGitHubClient(options) {
     const dotCom = isGitHubDotCom(options.baseUrl);
-    const paced = pacedClient(options, dotCom);
     if (dotCom)
-        return paced.octokit;
+        return pacedClient(options, dotCom).octokit;
+    // Made only once a limit is hit: most runs away from github.com never need it.
+    let pacedOnce;
+    const paced = () => (pacedOnce ??= pacedClient(options, dotCom));
     const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] });
     let limited = false;
     unpaced.hook.wrap('request', async (request, requestOptions) => {
         // The paced client must not run this client's hooks again.
         const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
-        const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried });
+        const viaPaced = () => paced().octokit.request({ ...endpoint, request: carried });
         if (limited)
             return viaPaced();
         try {
@@ -38341,7 +38364,7 @@ function createGitHubClient(options) {
                 throw error;
             limited = true;
             options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
-            paced.hold(seconds);
+            paced().hold(seconds);
             return viaPaced();
         }
     });
@@ -38555,6 +38578,14 @@ class IncompleteAnswerError extends Error {
  */
 class UnclearWriteAnswerError extends Error {
 }
+/** A write that failed before its PUT was sent (its public key or the secret's access could not be read): nothing landed. */
+class WriteNotSentError extends Error {
+    reason;
+    constructor(reason) {
+        super('the write was not sent');
+        this.reason = reason;
+    }
+}
 /** `updated_at` has second precision: a write made at GitHub time t shows as t rounded down. */
 const TIMESTAMP_PRECISION_MS = 1000;
 function expectShape(data, what, valid) {
@@ -38646,14 +38677,20 @@ class SecretStore {
     }
     /** Writes the sealed value. For organization secrets with `visibility: selected`, returns the repositories it added. */
     async write(destination, name, value) {
-        const key = await this.publicKey(destination);
-        const access = await this.organizationAccess(destination, name);
+        let body;
+        let access;
+        try {
+            const key = await this.publicKey(destination);
+            access = await this.organizationAccess(destination, name);
+            body = { encrypted_value: await sealForGitHub(value, key.key), key_id: key.key_id, ...access.fields };
+        }
+        catch (error) {
+            throw new WriteNotSentError(error);
+        }
         const response = await this.github.request(`PUT ${destination.route}/{secret_name}`, {
             ...destination.params,
             secret_name: name,
-            encrypted_value: await sealForGitHub(value, key.key),
-            key_id: key.key_id,
-            ...access.fields
+            ...body
         });
         const data = response.data;
         if (!(data === undefined || data === null || data === '' || (typeof data === 'object' && !Array.isArray(data)))) {
@@ -39558,6 +39595,9 @@ function summaryMarkdown(result, context, failure) {
 }
 function statusLine(result, problem) {
     if (problem) {
+        if (problem.step === 'unexpected') {
+            return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.';
+        }
         if (!result || problem.step === 'inputs')
             return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.';
         if (result.dryRun)
@@ -40176,9 +40216,12 @@ class Rotation {
         try {
             written = await store.write(destination, write.name, write.value);
         }
-        catch (error) {
+        catch (thrown) {
+            // Failed before the PUT was sent (its key or the secret's access could not be read): nothing landed.
+            const notSent = thrown instanceof WriteNotSentError;
+            const error = notSent ? thrown.reason : thrown;
             const status = readGitHubError(error).status;
-            const refused = status !== undefined && status < 500;
+            const refused = notSent || (status !== undefined && status < 500);
             const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark);
             if (landing === 'landed') {
                 this.log.info(`${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`);
@@ -41198,7 +41241,7 @@ async function runAction(io, env, deps = {}) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
         const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
         const fix = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
-        await writeSummary(io, keeper.redact(summaryMarkdown(undefined, { ...context, now: clock.now() }, { step: 'unexpected', message: safe, fix })));
+        await writeSummary(io, keeper.redact(summaryMarkdown(undefined, { ...context, now: new Date() }, { step: 'unexpected', message: safe, fix })));
         fail(io, 'unexpected', `${safe} Fix: ${fix}`);
         return undefined;
     }

@@ -7,7 +7,13 @@ import { Input } from './contract.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
 import { readGitHubError } from './github/github-error.js'
 import { explainGitHubFailure, permissionNeeded } from './github/github-fixes.js'
-import { StaleSecretError, UnclearWriteAnswerError, type SecretStore, type WriteAnswer } from './github/secret-store.js'
+import {
+  StaleSecretError,
+  UnclearWriteAnswerError,
+  WriteNotSentError,
+  type SecretStore,
+  type WriteAnswer
+} from './github/secret-store.js'
 import { checkWriteBudget } from './github/write-budget.js'
 import type { TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import type { InputNaming } from './input-naming.js'
@@ -354,9 +360,12 @@ class Rotation {
     let written: WriteAnswer
     try {
       written = await store.write(destination, write.name, write.value)
-    } catch (error) {
+    } catch (thrown) {
+      // Failed before the PUT was sent (its key or the secret's access could not be read): nothing landed.
+      const notSent = thrown instanceof WriteNotSentError
+      const error = notSent ? thrown.reason : thrown
       const status = readGitHubError(error).status
-      const refused = status !== undefined && status < 500
+      const refused = notSent || (status !== undefined && status < 500)
       const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark)
       if (landing === 'landed') {
         this.log.info(

@@ -1,16 +1,20 @@
-// The fault-injection harness: scenarios (one per strategy and destination kind), the faults, a way to
-// hit exactly one request of a run, and THE INVARIANT every run must keep, whatever failed:
-//   (a) every destination holds a token the Graph emulator accepts;
+// The fault-injection harness: scenarios (one per strategy, destination kind and GitHub clock), the
+// faults, a way to hit exactly one request of a run (once, or for good), and THE INVARIANT every run
+// must keep, whatever failed:
+//   (a) every destination holds a token its API accepts (for Graph: valid, unrevoked, unexpired);
 //   (b) the old token is unrevoked wherever a destination still holds it;
 //   (c) no system user token minted during the run is alive yet stored nowhere;
 //   (d) the exit state says what happened (success: every destination holds the same new token;
-//       failure: a named step and a fix, and `revoked` only when every destination holds the new token).
+//       failure: a named step and a fix, and `revoked` only when every destination holds the new token);
+//   (e) no secret EVER holds a revoked token: checked at every request either emulator receives
+//       during the run (the state the previous requests left), and at each revocation, for the token
+//       it revokes.
+// Instagram tokens cannot be revoked: for them (a) and (d) hold, (b), (c) and (e) have nothing to check.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { SecretScope, SecretType } from '../../emulators/github-emulator.js'
-import type { Fault } from '../../emulators/loopback-server.js'
-import { tap, type Api, type TimedRequest } from '../support/timeline.js'
-export { record, type TimedRequest } from '../support/timeline.js'
+import type { GitHubEmulatorOptions, SecretScope, SecretType } from '../../emulators/github-emulator.js'
+import type { Fault, LoopbackServer } from '../../emulators/loopback-server.js'
+import { tap } from '../support/timeline.js'
 import type { ActionDeps } from '../../src/main.js'
 import {
   ALL_PERMISSIONS,
@@ -23,9 +27,16 @@ import {
   type World
 } from '../support/world.js'
 
-const DAY = 86_400
+export type Api = 'graph' | 'github' | 'instagram'
 
-/** The tuning of every fault point: our waits injected (instant), a GitHub second of 1 ms, 150 ms per request. */
+export interface TimedRequest {
+  api: Api
+  method: string
+  path: string
+  at: number
+}
+
+/** The tuning of every fault point: our waits injected (instant), a GitHub second of 1 ms. */
 export const RESILIENCE_TUNING: ActionDeps = {
   clock: testClock(),
   graphRetry: { attempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 },
@@ -33,6 +44,12 @@ export const RESILIENCE_TUNING: ActionDeps = {
   readBackDelayMs: 1000,
   requestTimeoutMs: 150
 }
+
+/** A hung request gives up after this long (the points without a hang use a generous timeout). */
+export const HANG_TIMEOUT_MS = 150
+export const GENEROUS_TIMEOUT_MS = 10_000
+
+const DAY = 86_400
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios
@@ -56,10 +73,21 @@ export interface Staged {
   slots: Slot[]
   /** The tokens in play before the run, which the run may replace but must not break. */
   oldTokens: string[]
+  book: TokenBook
+  /** Problems seen while the run was going on (invariant (e)). */
+  ever: string[]
+  /** Each secret's updated_at as seeded. */
+  seededAt: Map<Slot, string>
 }
 
 export interface Scenario {
   name: string
+  /** GitHub's clock and replicas in this scenario (default: in step with the runner, no lag). */
+  github?: GitHubEmulatorOptions
+  /** The APIs whose requests are fault points (default all). */
+  faultApis?: Api[]
+  /** Whose tokens the destinations hold (default Graph's). */
+  tokens?: 'graph' | 'instagram'
   /** Adds what the scenario needs to a fresh world; returns the inputs and the secrets to seed. */
   stage(world: World): { inputs: Record<string, string>; slots: Array<Omit<Slot, 'seed'> & { seed: string }> }
 }
@@ -171,25 +199,32 @@ export const SCENARIOS: Scenario[] = [
     })
   },
   {
-    name: 'organization secret, visibility selected',
-    stage: (w) => ({
-      inputs: w.inputs({
-        organization: 'octo',
-        repositories: '',
+    name: 'organization secret, visibility selected, open to a third repository already',
+    stage: (w) => {
+      w.github.addRepository('octo/web')
+      w.github.setOrganizationSecret('octo', 'META_TOKEN', w.token, {
         visibility: 'selected',
-        'selected-repositories': 'app, api'
-      }),
-      slots: [
-        {
-          label: 'organization secret META_TOKEN of octo',
-          scope: { kind: 'organization', org: 'octo' },
-          type: 'actions',
-          name: 'META_TOKEN',
-          role: 'current',
-          seed: w.token
-        }
-      ]
-    })
+        repositories: ['octo/app', 'octo/web']
+      })
+      return {
+        inputs: w.inputs({
+          organization: 'octo',
+          repositories: '',
+          visibility: 'selected',
+          'selected-repositories': 'app, api'
+        }),
+        slots: [
+          {
+            label: 'organization secret META_TOKEN of octo',
+            scope: { kind: 'organization', org: 'octo' },
+            type: 'actions',
+            name: 'META_TOKEN',
+            role: 'current',
+            seed: w.token
+          }
+        ]
+      }
+    }
   },
   {
     name: 'dependabot repository secrets',
@@ -230,9 +265,45 @@ export const SCENARIOS: Scenario[] = [
   }
 ]
 
-/** A fresh world, set up for the scenario, every destination seeded with the old token as if written 40 days ago. */
-export async function stage(scenario: Scenario): Promise<Staged> {
-  const world = await startWorld()
+const refreshTwoRepositories = SCENARIOS[0] as Scenario
+const MINUTE_MS = 60_000
+
+/**
+ * GitHub's clock and replicas: the refresh of two repositories again, with GitHub 6 minutes behind or
+ * ahead of the runner, and with a first read-back that still shows the secret as it was. Only GitHub's
+ * requests are fault points here: the Graph conversation is the refresh scenario's, and nothing on the
+ * Graph side reads GitHub's clock.
+ */
+export const CLOCK_SCENARIOS: Scenario[] = [
+  { name: "GitHub's clock 6 minutes behind the runner's", github: { clockOffsetMs: -6 * MINUTE_MS } },
+  { name: "GitHub's clock 6 minutes ahead of the runner's", github: { clockOffsetMs: 6 * MINUTE_MS } },
+  { name: 'a stale first read-back of every write', github: { staleReadsAfterWrite: 1 } }
+].map((variant) => ({ ...refreshTwoRepositories, ...variant, faultApis: ['github'] }))
+
+const INSTAGRAM_ACCOUNT = { userId: '17841400000000001', username: 'acme.shop' }
+
+/** strategy instagram: graph.instagram.com's /me and refresh, two repositories. */
+export const INSTAGRAM_SCENARIO: Scenario = {
+  name: 'instagram (2 repositories)',
+  tokens: 'instagram',
+  stage: (w) => {
+    w.instagram.addAccount(INSTAGRAM_ACCOUNT)
+    const token = w.instagram.issueToken({ userId: INSTAGRAM_ACCOUNT.userId, issuedAgo: 10 * DAY })
+    const { 'app-id': _id, 'app-secret': _secret, ...rest } = w.inputs()
+    return {
+      inputs: { ...rest, strategy: 'instagram', token, 'instagram-api-url': w.instagram.url },
+      slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: token }))
+    }
+  }
+}
+
+/**
+ * A fresh world, set up for the scenario, every destination seeded with the old token as if written 40
+ * days ago. `validate`: GitHub checks every request against its OpenAPI description (the baselines do;
+ * a fault point sends the same operations, its retries and read-backs included).
+ */
+export async function stage(scenario: Scenario, { validate = true }: { validate?: boolean } = {}): Promise<Staged> {
+  const world = await startWorld({ github: { validateAgainstOpenApi: validate, ...scenario.github } })
   world.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS } })
   const { inputs, slots } = scenario.stage(world)
   for (const slot of slots) {
@@ -242,11 +313,39 @@ export async function stage(scenario: Scenario): Promise<Staged> {
   const oldTokens = [
     ...new Set([inputs.token, inputs['previous-token'], ...slots.map((s) => s.seed)].filter((t): t is string => !!t))
   ]
-  return { world, inputs, slots, oldTokens }
+  const seededAt = new Map(
+    slots.map((slot) => [slot, world.github.secret(slot.scope, slot.name, slot.type)?.updatedAt ?? ''])
+  )
+  const staged: Staged = {
+    world,
+    inputs,
+    slots,
+    oldTokens,
+    book: tokenBook(world, scenario.tokens ?? 'graph'),
+    ever: [],
+    seededAt
+  }
+  watchForRevokedTokens(staged)
+  return staged
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requests: recorded in order across both emulators, and one of them hit with a fault
+// Requests: recorded in order across the emulators, and one of them hit with a fault
+
+export function serverOf(world: World, api: Api): LoopbackServer {
+  return api === 'graph' ? world.graph.server : api === 'github' ? world.github.server : world.instagram.server
+}
+
+const APIS: Api[] = ['graph', 'github', 'instagram']
+
+/** Every request of the emulators, in arrival order. */
+export function record(world: World): TimedRequest[] {
+  const timeline: TimedRequest[] = []
+  for (const api of APIS) {
+    tap(serverOf(world, api), (r) => timeline.push({ api, method: r.method, path: r.path, at: Date.now() }))
+  }
+  return timeline
+}
 
 /** One request of the baseline: the n-th request with this method and exact path. */
 export interface RequestPoint {
@@ -257,39 +356,68 @@ export interface RequestPoint {
   occurrence: number
 }
 
-export function requestPoints(timeline: TimedRequest[]): RequestPoint[] {
+export function requestPoints(timeline: TimedRequest[], apis: Api[] = APIS): RequestPoint[] {
   const seen = new Map<string, number>()
-  return timeline.map((r, index) => {
+  const points = timeline.map((r, index) => {
     const key = `${r.api} ${r.method} ${r.path}`
     const occurrence = (seen.get(key) ?? 0) + 1
     seen.set(key, occurrence)
     return { index, api: r.api, method: r.method, path: r.path, occurrence }
   })
+  return points.filter((p) => apis.includes(p.api))
 }
 
+const API_NAMES: Record<Api, string> = { graph: 'Graph', github: 'GitHub', instagram: 'Instagram' }
+
 export const describePoint = (p: RequestPoint): string =>
-  `request #${p.index + 1} ${p.api === 'graph' ? 'Graph' : 'GitHub'} ${p.method} ${p.path}${p.occurrence > 1 ? ` (occurrence ${p.occurrence})` : ''}`
+  `request #${p.index + 1} ${API_NAMES[p.api]} ${p.method} ${p.path}${p.occurrence > 1 ? ` (occurrence ${p.occurrence})` : ''}`
+
+export interface ArmedFault {
+  fired(): boolean
+  /** Requests with the faulted method and path that came after the faulted one (retries, read-backs). */
+  repeats(): number
+  /** Clears the fault (a fault for good stays until then) and stops counting: the re-run runs clean. */
+  disarm(): void
+}
 
 /**
  * The fault hits exactly the request at `point`: the requests with the same method and path before it
- * go through (counted as they arrive), and the fault rule (exact method and path, once) is added the
- * moment the `occurrence`-th one is recorded, so the server applies it to that very request. Requests
- * to one path are sequential in the action (a destination's PUT then its GET; debug_token for the
- * current token, then the new one), so the n-th one of the faulted run is the n-th one of the baseline.
+ * go through (counted as they arrive), and the fault rule (exact method and path) is added the moment
+ * the `occurrence`-th one is recorded, so the server applies it to that very request. Once: that
+ * request alone. For good: that request and every later one with the same method and path (its
+ * retries, and the read-backs of the same secret), until disarmed. Requests to one path are
+ * sequential in the action, so the n-th one of the faulted run is the n-th one of the baseline.
  */
-export function armFault(world: World, point: RequestPoint, fault: Fault): { fired: () => boolean } {
-  const server = point.api === 'graph' ? world.graph.server : world.github.server
+export function armFault(world: World, point: RequestPoint, kind: FaultKind, forGood: boolean): ArmedFault {
+  const server = serverOf(world, point.api)
   let seen = 0
   let fired = false
+  let repeats = 0
+  let armed = true
   tap(server, (r) => {
-    if (r.method !== point.method || r.path !== point.path) return
+    if (!armed || r.method !== point.method || r.path !== point.path) return
     seen += 1
     if (seen === point.occurrence) {
-      server.injectFault({ method: point.method, path: point.path, fault, times: 1 })
+      server.injectFault({
+        method: point.method,
+        path: point.path,
+        fault: kind.fault(point.api),
+        times: forGood ? Number.POSITIVE_INFINITY : 1,
+        afterHandler: kind.afterHandler
+      })
       fired = true
+    } else if (fired) {
+      repeats += 1
     }
   })
-  return { fired: () => fired }
+  return {
+    fired: () => fired,
+    repeats: () => repeats,
+    disarm: () => {
+      armed = false
+      server.clearFaults()
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,9 +425,13 @@ export function armFault(world: World, point: RequestPoint, fault: Fault): { fir
 
 export interface FaultKind {
   name: string
-  /** Expected to be survived by a retry (5xx, 429, reset, timeout). */
+  /** Expected to be survived by a retry when it hits once (5xx, 429, reset, timeout). */
   transient: boolean
   fault(api: Api): Fault
+  /** The request is carried out first (a write lands), then the fault answers. */
+  afterHandler?: boolean
+  /** The points this fault applies to (default every point). */
+  appliesTo?(point: RequestPoint): boolean
 }
 
 const fbtrace = 'FaUlTiNjEcTeDtRaCe'
@@ -311,6 +443,7 @@ const githubBody = (message: string, status: number) => ({
   documentation_url: 'https://docs.github.com/rest',
   status: String(status)
 })
+const metaStyle = (api: Api) => api !== 'github'
 
 export const FAULTS: FaultKind[] = [
   {
@@ -319,10 +452,9 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 500,
-      body:
-        api === 'graph'
-          ? graphBody(2, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true })
-          : githubBody('Server Error', 500)
+      body: metaStyle(api)
+        ? graphBody(2, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true })
+        : githubBody('Server Error', 500)
     })
   },
   {
@@ -331,7 +463,7 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 502,
-      body: api === 'graph' ? graphBody(1, 'An unknown error has occurred.') : githubBody('Bad Gateway', 502)
+      body: metaStyle(api) ? graphBody(1, 'An unknown error has occurred.') : githubBody('Bad Gateway', 502)
     })
   },
   {
@@ -340,10 +472,9 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 503,
-      body:
-        api === 'graph'
-          ? graphBody(2, 'Service temporarily unavailable', { is_transient: true })
-          : githubBody('Service Unavailable', 503)
+      body: metaStyle(api)
+        ? graphBody(2, 'Service temporarily unavailable', { is_transient: true })
+        : githubBody('Service Unavailable', 503)
     })
   },
   {
@@ -353,30 +484,28 @@ export const FAULTS: FaultKind[] = [
       kind: 'status',
       status: 429,
       headers: { 'retry-after': '1' },
-      body:
-        api === 'graph'
-          ? graphBody(4, '(#4) Application request limit reached', { is_transient: true })
-          : {
-              message:
-                'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
-              documentation_url:
-                'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
-            }
+      body: metaStyle(api)
+        ? graphBody(4, '(#4) Application request limit reached', { is_transient: true })
+        : {
+            message:
+              'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+            documentation_url:
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+          }
     })
   },
   { name: 'connection reset', transient: true, fault: () => ({ kind: 'reset' }) },
   { name: 'no answer until the timeout (hang)', transient: true, fault: () => ({ kind: 'hang' }) },
-  { name: 'truncated body', transient: false, fault: () => ({ kind: 'truncated' }) },
+  { name: 'cut body', transient: false, fault: () => ({ kind: 'truncated' }) },
   {
     name: 'HTTP 401',
     transient: false,
     fault: (api) => ({
       kind: 'status',
       status: 401,
-      body:
-        api === 'graph'
-          ? graphBody(190, 'Invalid OAuth access token - Cannot parse access token')
-          : githubBody('Bad credentials', 401)
+      body: metaStyle(api)
+        ? graphBody(190, 'Invalid OAuth access token - Cannot parse access token')
+        : githubBody('Bad credentials', 401)
     })
   },
   {
@@ -385,13 +514,74 @@ export const FAULTS: FaultKind[] = [
     fault: (api) => ({
       kind: 'status',
       status: 403,
-      body:
-        api === 'graph'
-          ? graphBody(200, '(#200) Permissions error')
-          : githubBody('Resource not accessible by personal access token', 403)
+      body: metaStyle(api)
+        ? graphBody(200, '(#200) Permissions error')
+        : githubBody('Resource not accessible by personal access token', 403)
     })
   }
 ]
+
+const isWrite = (point: RequestPoint) => point.api === 'github' && point.method === 'PUT'
+
+/**
+ * Unknown outcomes of GitHub writes: the write lands, then the answer is lost. (A Graph mint or
+ * refresh that happened before its answer was lost cannot be seen at all: no API lists the tokens
+ * minted, so those are not points: see the known limitations in the README.)
+ */
+export const LANDED_FAULTS: FaultKind[] = [
+  {
+    name: 'HTTP 500 after the write landed',
+    transient: true,
+    afterHandler: true,
+    appliesTo: isWrite,
+    fault: () => ({ kind: 'status', status: 500, body: githubBody('Server Error', 500) })
+  },
+  {
+    name: 'no answer after the write landed',
+    transient: true,
+    afterHandler: true,
+    appliesTo: isWrite,
+    fault: () => ({ kind: 'hang' })
+  }
+]
+
+export const isHang = (kind: FaultKind): boolean => kind.fault('github').kind === 'hang'
+
+// ---------------------------------------------------------------------------------------------
+// Tokens: Graph's or Instagram's, as the invariant sees them
+
+export interface TokenBook {
+  kind: 'graph' | 'instagram'
+  usable(value: string): boolean
+  revoked(value: string): boolean
+  /** How the token stands, in words (never its value). */
+  state(value: string): string
+  type(value: string): string | undefined
+}
+
+function tokenBook(world: World, kind: 'graph' | 'instagram'): TokenBook {
+  if (kind === 'instagram') {
+    const { instagram } = world
+    return {
+      kind,
+      usable: (v) => instagram.isUsable(v),
+      revoked: () => false,
+      state: (v) => (!instagram.token(v) ? 'unknown to Instagram' : instagram.isUsable(v) ? 'usable' : 'not usable'),
+      type: (v) => (instagram.token(v) ? 'INSTAGRAM' : undefined)
+    }
+  }
+  const { graph } = world
+  return {
+    kind,
+    usable: (v) => graph.isUsable(v),
+    revoked: (v) => graph.token(v)?.revoked === true,
+    state: (v) => {
+      const record = graph.token(v)
+      return !record ? 'unknown to Graph' : record.revoked ? 'revoked' : graph.isUsable(v) ? 'usable' : 'expired'
+    },
+    type: (v) => graph.token(v)?.type
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The invariant
@@ -400,56 +590,75 @@ const STEP = /^\[(check|prepare|mint|verify|store|confirm|revoke)\] /
 
 /** Names a token by its role, never by its value. */
 function tokenName(staged: Staged, value: string, before: Set<string>, run?: RecordedRun): string {
-  const record = staged.world.graph.token(value)
-  const state = !record
-    ? 'unknown to Graph'
-    : record.revoked
-      ? 'revoked'
-      : staged.world.graph.isUsable(value)
-        ? 'usable'
-        : 'expired'
   let role = 'a token'
   if (value === staged.inputs.token) role = "the old token ('token')"
   else if (value === staged.inputs['previous-token']) role = "the old previous token ('previous-token')"
   else if (staged.oldTokens.includes(value)) role = 'an old seeded token'
   else if (run?.outputs.token && value === run.outputs.token) role = 'the new token'
-  else if (!before.has(value)) role = `a ${record?.type ?? ''} token minted during the run`
-  return `${role} (${state})`
+  else if (!before.has(value)) role = `a ${staged.book.type(value) ?? ''} token minted during the run`
+  return `${role} (${staged.book.state(value)})`
+}
+
+const heldNow = (staged: Staged, slot: Slot): string | undefined =>
+  staged.world.github.secret(slot.scope, slot.name, slot.type)?.value
+
+/**
+ * (e), as it happens: at every request any emulator receives, no secret holds a revoked token (the
+ * state the requests before it left); and a revocation never hits a token a secret holds right then.
+ */
+function watchForRevokedTokens(staged: Staged): void {
+  if (staged.book.kind !== 'graph') return
+  const note = (problem: string) => {
+    if (!staged.ever.includes(problem)) staged.ever.push(problem)
+  }
+  const check = (request: { method: string; path: string; query: Record<string, string>; body: string }) => {
+    for (const slot of staged.slots) {
+      const value = heldNow(staged, slot)
+      if (value !== undefined && staged.book.revoked(value))
+        note(`(e) the ${slot.label} held a revoked token (seen when ${request.method} ${request.path} arrived)`)
+    }
+    if (request.path.endsWith('/oauth/revoke')) {
+      const target = request.query.revoke_token ?? new URLSearchParams(request.body).get('revoke_token') ?? ''
+      const holders = staged.slots.filter((slot) => heldNow(staged, slot) === target)
+      if (holders.length > 0)
+        note(`(e) a revocation hit the token that the ${holders.map((s) => s.label).join(', ')} held at that moment`)
+    }
+  }
+  for (const api of APIS) tap(serverOf(staged.world, api), check)
 }
 
 /** What broke, in words (never a token value); empty when the invariant held. */
 export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<string>): string[] {
-  const { world, slots } = staged
-  const problems: string[] = []
-  const held = new Map<Slot, string | undefined>(
-    slots.map((slot) => [slot, world.github.secret(slot.scope, slot.name, slot.type)?.value])
-  )
+  const { world, slots, book } = staged
+  const problems: string[] = [...staged.ever]
+  const held = new Map<Slot, string | undefined>(slots.map((slot) => [slot, heldNow(staged, slot)]))
 
-  // (a) every destination holds a token Graph accepts
+  // (a) every destination holds a token its API accepts
   for (const [slot, value] of held) {
     if (value === undefined) problems.push(`(a) the ${slot.label} holds nothing`)
-    else if (!world.graph.isUsable(value))
-      problems.push(`(a) the ${slot.label} holds ${tokenName(staged, value, before, run)}`)
+    else if (!book.usable(value)) problems.push(`(a) the ${slot.label} holds ${tokenName(staged, value, before, run)}`)
   }
   // (b) an old token still held somewhere is unrevoked
   for (const old of staged.oldTokens) {
     const holders = slots.filter((slot) => held.get(slot) === old)
-    if (holders.length > 0 && world.graph.token(old)?.revoked) {
+    if (holders.length > 0 && book.revoked(old)) {
       problems.push(
         `(b) ${tokenName(staged, old, before, run)} was revoked while the ${holders.map((s) => s.label).join(', ')} still hold it`
       )
     }
   }
   // (c) no system user token minted by the run is alive and stored nowhere
-  const stored = new Set(held.values())
-  for (const token of world.graph.allTokens()) {
-    if (
-      token.type === 'SYSTEM_USER' &&
-      !before.has(token.value) &&
-      world.graph.isUsable(token.value) &&
-      !stored.has(token.value)
-    ) {
-      problems.push('(c) a system user token minted during the run is alive and stored nowhere')
+  if (book.kind === 'graph') {
+    const stored = new Set(held.values())
+    for (const token of world.graph.allTokens()) {
+      if (
+        token.type === 'SYSTEM_USER' &&
+        !before.has(token.value) &&
+        world.graph.isUsable(token.value) &&
+        !stored.has(token.value)
+      ) {
+        problems.push('(c) a system user token minted during the run is alive and stored nowhere')
+      }
     }
   }
   // (d) the exit state matches what happened
@@ -483,21 +692,80 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
   return problems
 }
 
-/** Every token value Graph knows right now. */
-export const graphTokens = (world: World): Set<string> => new Set(world.graph.allTokens().map((t) => t.value))
+/** Every token value the scenario's API knows right now. */
+export const knownTokens = (staged: Staged): Set<string> =>
+  new Set(
+    (staged.book.kind === 'graph' ? staged.world.graph.allTokens() : staged.world.instagram.allTokens()).map(
+      (t) => t.value
+    )
+  )
+
+/**
+ * Everything a run can change that a later run reads, with every token named by its role instead of
+ * its value (the old ones by their place, the others in the order they were minted): the secrets
+ * (which token, seeded or written, their access), the tokens (type, revoked, usable, days left) and
+ * the apps installed. Two failed runs of a scenario that leave the same shape leave worlds that are
+ * the same but for the token strings: running the same inputs again does the same thing in both.
+ * `known`: the tokens there were before the first run.
+ */
+export function shape(staged: Staged, known: Set<string>): string {
+  const { world, slots, oldTokens } = staged
+  const now = world.graph.now()
+  const graphTokens = world.graph.allTokens()
+  const instagramTokens = world.instagram.allTokens()
+  const names = new Map<string, string>()
+  oldTokens.forEach((value, i) => names.set(value, `old${i}`))
+  let other = 0
+  let minted = 0
+  for (const { value } of [...graphTokens, ...instagramTokens]) {
+    if (!names.has(value)) names.set(value, known.has(value) ? `known${other++}` : `minted${minted++}`)
+  }
+  const name = (value: string | undefined) => (value === undefined ? 'none' : (names.get(value) ?? 'foreign'))
+  const days = (expiresAt: number) => (expiresAt === 0 ? 'never' : Math.round((expiresAt - now) / 86_400))
+  const seeded = staged.seededAt
+  const secrets = slots.map((slot) => {
+    const s = world.github.secret(slot.scope, slot.name, slot.type)
+    return (
+      s && [
+        name(s.value),
+        s.updatedAt === seeded.get(slot) ? 'seeded' : 'written',
+        s.visibility,
+        s.selectedRepositoryIds
+      ]
+    )
+  })
+  const graph = graphTokens.map((t) => [
+    name(t.value),
+    t.type,
+    t.revoked,
+    world.graph.isUsable(t.value),
+    days(t.expiresAt)
+  ])
+  const instagram = instagramTokens.map((t) => [
+    name(t.value),
+    world.instagram.isUsable(t.value),
+    name(t.replacedBy),
+    days(t.expiresAt)
+  ])
+  const installed = [staged.inputs['system-user-id']].map(
+    (id) => id !== undefined && world.graph.isAppInstalled(id, APP_ID)
+  )
+  return JSON.stringify({ secrets, graph, instagram, installed })
+}
 
 /** One run of a staged scenario, its invariant checked. */
 export async function runChecked(
   staged: Staged,
   tuning: ActionDeps = RESILIENCE_TUNING
 ): Promise<{ run: RecordedRun; problems: string[] }> {
-  const before = graphTokens(staged.world)
+  const before = knownTokens(staged)
+  staged.ever.length = 0
   const run = await runWithInputs(staged.inputs, {}, tuning)
   return { run, problems: invariantProblems(staged, run, before) }
 }
 
 // ---------------------------------------------------------------------------------------------
-// The figures file (points run a few at a time with src/concurrency.ts's mapWithConcurrency)
+// The figures files
 
 /** build/resilience/<name>.json, read by scripts/resilience-report.ts. */
 export function writeFigures(name: string, figures: unknown): void {

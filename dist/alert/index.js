@@ -38057,9 +38057,21 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: external "node:diagnostics_channel"
+var external_node_diagnostics_channel_ = __nccwpck_require__(3053);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var http_client_lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./src/http/http-stack.ts
+// HTTP for every API this action calls, on the toolkit's own client (@actions/http-client: keep-alive
+// connections on node:http, and the runner's HTTPS_PROXY, HTTP_PROXY and NO_PROXY on every Node).
+// On top of it, only what it cannot do:
+// - a timeout over the whole exchange, body included (its own timeout is per idle socket);
+// - a cap on the body (answers here are small JSON; an endless one must not fill the memory);
+// - redirects followed only within the same origin (it would follow them anywhere, and send a
+//   POST's body, which can carry a token, along);
+// - errors that never carry a URL (Meta's documented calls have secrets in the query string), and
+//   Octokit's `request.fetch` served by the same client.
+
 
 /** A failed exchange. Its message never holds a URL, a header or a body. */
 class HttpFailure extends Error {
@@ -38074,6 +38086,11 @@ class HttpFailure extends Error {
         this.name = kind === 'timeout' ? 'TimeoutError' : 'HttpFailure';
     }
 }
+/**
+ * Every exchange that got no answer in time, published as `{ method, origin, path }` (never a query
+ * string) for whoever subscribes: the resilience tests tell the timeouts they caused from any other.
+ */
+const requestTimeouts = (0,external_node_diagnostics_channel_.channel)('meta-token-rotator:request-timeout');
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 class HttpStack {
@@ -38097,6 +38114,10 @@ class HttpStack {
         const deadline = new Promise((_, reject) => {
             timer = setTimeout(() => {
                 current?.destroy();
+                if (requestTimeouts.hasSubscribers) {
+                    const { origin, pathname } = new URL(url);
+                    requestTimeouts.publish({ method, origin, path: pathname });
+                }
                 reject(new HttpFailure('timeout', `no answer within ${timeoutMs / 1000} s`));
             }, timeoutMs);
         });
@@ -38294,15 +38315,17 @@ function isGitHubDotCom(baseUrl) {
 }
 function createGitHubClient(options) {
     const dotCom = isGitHubDotCom(options.baseUrl);
-    const paced = pacedClient(options, dotCom);
     if (dotCom)
-        return paced.octokit;
+        return pacedClient(options, dotCom).octokit;
+    // Made only once a limit is hit: most runs away from github.com never need it.
+    let pacedOnce;
+    const paced = () => (pacedOnce ??= pacedClient(options, dotCom));
     const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] });
     let limited = false;
     unpaced.hook.wrap('request', async (request, requestOptions) => {
         // The paced client must not run this client's hooks again.
         const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
-        const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried });
+        const viaPaced = () => paced().octokit.request({ ...endpoint, request: carried });
         if (limited)
             return viaPaced();
         try {
@@ -38314,7 +38337,7 @@ function createGitHubClient(options) {
                 throw error;
             limited = true;
             options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
-            paced.hold(seconds);
+            paced().hold(seconds);
             return viaPaced();
         }
     });

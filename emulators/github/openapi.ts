@@ -23,6 +23,8 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete']
 
 export class OpenApiDescription {
   private readonly validators = new Map<IndexedOperation, ValidateFunction>()
+  /** Each method and path looked up once: the same requests come again and again. */
+  private readonly found = new Map<string, IndexedOperation | undefined>()
   private readonly ajv = new Ajv({ strict: false, allErrors: true, verbose: true })
 
   private constructor(
@@ -40,6 +42,12 @@ export class OpenApiDescription {
 
   /** The operation of a method and raw (still URL-encoded) path; the most literal template wins. */
   find(method: string, path: string): Operation | undefined {
+    const key = `${method} ${path}`
+    if (!this.found.has(key)) this.found.set(key, this.search(method, path))
+    return this.found.get(key)
+  }
+
+  private search(method: string, path: string): IndexedOperation | undefined {
     const segments = path.split('/').filter(Boolean)
     let best: IndexedOperation | undefined
     for (const operation of this.operations) {

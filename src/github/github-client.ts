@@ -45,14 +45,16 @@ export function isGitHubDotCom(baseUrl: string): boolean {
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const dotCom = isGitHubDotCom(options.baseUrl)
-  const paced = pacedClient(options, dotCom)
-  if (dotCom) return paced.octokit
+  if (dotCom) return pacedClient(options, dotCom).octokit
+  // Made only once a limit is hit: most runs away from github.com never need it.
+  let pacedOnce: ReturnType<typeof pacedClient> | undefined
+  const paced = () => (pacedOnce ??= pacedClient(options, dotCom))
   const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] })
   let limited = false
   unpaced.hook.wrap('request', async (request, requestOptions) => {
     // The paced client must not run this client's hooks again.
     const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions
-    const viaPaced = () => paced.octokit.request({ ...endpoint, request: carried })
+    const viaPaced = () => paced().octokit.request({ ...endpoint, request: carried })
     if (limited) return viaPaced()
     try {
       return await request(requestOptions)
@@ -63,7 +65,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       options.log.warning(
         `GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`
       )
-      paced.hold(seconds)
+      paced().hold(seconds)
       return viaPaced()
     }
   })

@@ -40,6 +40,13 @@ class IncompleteAnswerError extends Error {}
  */
 export class UnclearWriteAnswerError extends Error {}
 
+/** A write that failed before its PUT was sent (its public key or the secret's access could not be read): nothing landed. */
+export class WriteNotSentError extends Error {
+  constructor(readonly reason: unknown) {
+    super('the write was not sent')
+  }
+}
+
 /** `updated_at` has second precision: a write made at GitHub time t shows as t rounded down. */
 const TIMESTAMP_PRECISION_MS = 1000
 
@@ -171,14 +178,19 @@ export class SecretStore {
 
   /** Writes the sealed value. For organization secrets with `visibility: selected`, returns the repositories it added. */
   async write(destination: Destination, name: string, value: string): Promise<WriteAnswer> {
-    const key = await this.publicKey(destination)
-    const access = await this.organizationAccess(destination, name)
+    let body: Record<string, unknown>
+    let access: OrganizationAccess
+    try {
+      const key = await this.publicKey(destination)
+      access = await this.organizationAccess(destination, name)
+      body = { encrypted_value: await sealForGitHub(value, key.key), key_id: key.key_id, ...access.fields }
+    } catch (error) {
+      throw new WriteNotSentError(error)
+    }
     const response = await this.github.request(`PUT ${destination.route}/{secret_name}`, {
       ...destination.params,
       secret_name: name,
-      encrypted_value: await sealForGitHub(value, key.key),
-      key_id: key.key_id,
-      ...access.fields
+      ...body
     })
     const data: unknown = response.data
     if (!(data === undefined || data === null || data === '' || (typeof data === 'object' && !Array.isArray(data)))) {

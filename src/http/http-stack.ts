@@ -7,6 +7,7 @@
 //   POST's body, which can carry a token, along);
 // - errors that never carry a URL (Meta's documented calls have secrets in the query string), and
 //   Octokit's `request.fetch` served by the same client.
+import { channel } from 'node:diagnostics_channel'
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 
@@ -41,6 +42,12 @@ export class HttpFailure extends Error {
   }
 }
 
+/**
+ * Every exchange that got no answer in time, published as `{ method, origin, path }` (never a query
+ * string) for whoever subscribes: the resilience tests tell the timeouts they caused from any other.
+ */
+export const requestTimeouts = channel('meta-token-rotator:request-timeout')
+
 const MAX_REDIRECTS = 5
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
@@ -65,6 +72,10 @@ export class HttpStack {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         current?.destroy()
+        if (requestTimeouts.hasSubscribers) {
+          const { origin, pathname } = new URL(url)
+          requestTimeouts.publish({ method, origin, path: pathname })
+        }
         reject(new HttpFailure('timeout', `no answer within ${timeoutMs / 1000} s`))
       }, timeoutMs)
     })

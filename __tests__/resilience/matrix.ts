@@ -1,0 +1,336 @@
+// The fault matrix: every request of every scenario's baseline run, hit by every fault, once and for
+// good, each point in a fresh world whose destinations all hold the old token; the invariant (see
+// harness.ts) is checked after every run, and every run that failed is run again without faults to
+// prove that the re-run completes the rotation. The fault-matrix-*.test.ts files each run a share of
+// the scenarios, so that jest runs them side by side.
+//
+// How a fault hits one request: each scenario's baseline run (no fault) records the emulators'
+// requests in order. A point is (scenario, the n-th request with that method and exact path, fault,
+// once or for good). armFault counts the requests with that method and path as they arrive and adds
+// the fault rule the moment the n-th one is recorded, so the server applies it to that very request
+// (once) or to it and every later one with the same method and path (for good: its retries fail too).
+//
+// What keeps it fast without dropping a point:
+// - the baselines are checked against GitHub's OpenAPI description; the points, which send the same
+//   operations (their retries and read-backs included), are not parsed against it again;
+// - time is injected: our waits (Graph's backoff and retry-after, the read-back's pauses) are instant
+//   on the fake clock, and one of GitHub's seconds lasts 1 ms inside Octokit's plugins;
+// - only the points that hang a request use a short request timeout (150 ms); the others a generous one,
+//   so a loaded machine cannot make a healthy request time out there;
+// - all the points of a file share one pool, so the points waiting on a hung request overlap the others;
+// - a point "for good" whose "once" run never sent that request again (a 401, a 403: nothing retries
+//   them) would be the very same run: it is not run twice, and is counted with its "once" twin;
+// - a failed run that changed nothing (secrets, tokens and installed apps exactly as staged) leaves the
+//   world its scenario's baseline started from: its re-run IS the baseline, which completed.
+// A timeout of another request than the hung one (published by the HTTP stack) means the machine was
+// too loaded for the short timeout: that point is tried again in a fresh world.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { mapWithConcurrency } from '../../src/concurrency.js'
+import { requestTimeouts } from '../../src/http/http-stack.js'
+import { leakScan, testClock, type RecordedRun } from '../support/world.js'
+import {
+  armFault,
+  describePoint,
+  FAULTS,
+  GENEROUS_TIMEOUT_MS,
+  HANG_TIMEOUT_MS,
+  isHang,
+  knownTokens,
+  LANDED_FAULTS,
+  record,
+  requestPoints,
+  RESILIENCE_TUNING,
+  runChecked,
+  serverOf,
+  shape,
+  stage,
+  writeFigures,
+  type Api,
+  type FaultKind,
+  type RequestPoint,
+  type Scenario
+} from './harness.js'
+
+/** Points run at once in one jest worker: most of a hung point's time is waiting. */
+const POOL = 10
+const ATTEMPTS = 3
+
+export const MATRIX_FAULTS: FaultKind[] = [...FAULTS, ...LANDED_FAULTS]
+
+export type Persistence = 'once' | 'for good'
+
+export interface PointResult {
+  scenario: string
+  point: string
+  fault: string
+  persistence: Persistence
+  outcome: 'succeeded' | 'failed cleanly' | 'broke the invariant'
+  failedStep?: string
+  problems: string[]
+  rerun?: 'completed' | 'completed (same shape as a re-run that completed)' | 'did not complete'
+  /** A "for good" point counted with its "once" twin: the once run never sent that request again. */
+  sameRunAsOnce?: boolean
+  /** Requests with the faulted method and path after the faulted one. */
+  repeats: number
+  /** Runs made for this point (first runs and re-runs, spurious attempts included). */
+  runs: number
+}
+
+/** The verdict of each re-run made, by scenario and the shape the failed run left (see harness.ts `shape`). */
+const rerunVerdicts = new Map<string, Promise<string[]>>()
+
+/** Timeouts published by the HTTP stack, by the origin they were for. */
+const timeouts = new Map<string, Array<{ method: string; path: string }>>()
+const onTimeout = (message: unknown): void => {
+  const { method, origin, path } = message as { method: string; origin: string; path: string }
+  const list = timeouts.get(origin) ?? []
+  list.push({ method, path })
+  timeouts.set(origin, list)
+}
+
+/**
+ * The requests that mint are not retried after a reset or a timeout: they may come after the token was
+ * minted, and a retry would mint a second one nobody sees (src/graph/graph-client.ts, `idempotent:
+ * false`): generate's POST /{system-user-id}/access_tokens and Instagram's refresh. Such a point fails
+ * at [mint] by design.
+ */
+function notRetriedByDesign(point: RequestPoint, fault: FaultKind): boolean {
+  const fired = fault.fault(point.api).kind
+  const mints =
+    (point.api === 'graph' && point.method === 'POST' && point.path.endsWith('/access_tokens')) ||
+    (point.api === 'instagram' && point.path.endsWith('/refresh_access_token'))
+  return mints && (fired === 'reset' || fired === 'hang')
+}
+
+async function tryPointOnce(
+  scenario: Scenario,
+  point: RequestPoint,
+  fault: FaultKind,
+  persistence: Persistence
+): Promise<{ result: PointResult; spurious: boolean }> {
+  const result: PointResult = {
+    scenario: scenario.name,
+    point: describePoint(point),
+    fault: fault.name,
+    persistence,
+    outcome: 'succeeded',
+    problems: [],
+    repeats: 0,
+    runs: 0
+  }
+  const staged = await stage(scenario, { validate: false })
+  const origins = (['graph', 'github', 'instagram'] as Api[]).map((api) => ({
+    api,
+    origin: serverOf(staged.world, api).url
+  }))
+  for (const { origin } of origins) timeouts.set(origin, [])
+  const armed = armFault(staged.world, point, fault, persistence === 'for good')
+  // A clock of its own: the time this point's runs wait is theirs alone.
+  const tuning = {
+    ...RESILIENCE_TUNING,
+    clock: testClock(),
+    requestTimeoutMs: isHang(fault) ? HANG_TIMEOUT_MS : GENEROUS_TIMEOUT_MS
+  }
+  let spurious = false
+  try {
+    const known = knownTokens(staged)
+    const first = await runChecked(staged, tuning)
+    result.runs += 1
+    result.repeats = armed.repeats()
+    armed.disarm()
+    if (!armed.fired())
+      result.problems.push('the fault never fired: this run did not send the request the baseline sent')
+    result.problems.push(...first.problems)
+    if (
+      first.run.failed !== undefined &&
+      fault.transient &&
+      persistence === 'once' &&
+      !notRetriedByDesign(point, fault)
+    ) {
+      result.problems.push(`(retry) a transient fault was not survived by a retry: ${first.run.failed.slice(0, 300)}`)
+    }
+    if (first.run.failed !== undefined) {
+      result.failedStep = /^\[(\w+)\]/.exec(first.run.failed)?.[1]
+      // Idempotency: the same inputs, no fault, complete the rotation. A world left in a shape whose
+      // re-run was already made (in another point of this scenario) would do the very same.
+      const key = `${scenario.name} ${shape(staged, known)}`
+      let rerun = rerunVerdicts.get(key)
+      if (rerun) {
+        const verdict = await rerun
+        result.rerun = verdict.length === 0 ? 'completed (same shape as a re-run that completed)' : 'did not complete'
+        result.problems.push(...verdict)
+      } else {
+        rerun = runChecked(staged, tuning).then(({ run, problems }) => [
+          ...(run.failed !== undefined ? [`(re-run) failed too: ${run.failed.slice(0, 300)}`] : []),
+          ...problems.map((p) => `(re-run) ${p}`)
+        ])
+        rerunVerdicts.set(key, rerun)
+        const verdict = await rerun
+        result.runs += 1
+        result.rerun = verdict.length === 0 ? 'completed' : 'did not complete'
+        result.problems.push(...verdict)
+      }
+      if (result.problems.length > 0) result.problems.push(`first run ended: ${first.run.failed.slice(0, 300)}`)
+    }
+  } catch (error) {
+    result.problems.push(`the run threw: ${(error as Error).message}`)
+  } finally {
+    // world.stop() also checks that every GitHub request fitted GitHub's OpenAPI description.
+    await staged.world.stop().catch((error: unknown) => result.problems.push(`(protocol) ${(error as Error).message}`))
+    for (const { api, origin } of origins) {
+      const hung = (timeouts.get(origin) ?? []).filter(
+        (t) => !(api === point.api && t.method === point.method && t.path === point.path && isHang(fault))
+      )
+      if (hung.length > 0) spurious = true
+      timeouts.delete(origin)
+    }
+  }
+  if (result.failedStep !== undefined) result.outcome = 'failed cleanly'
+  if (result.problems.length > 0) result.outcome = 'broke the invariant'
+  return { result, spurious }
+}
+
+/** A point, tried again in a fresh world when a healthy request timed out (a loaded machine). */
+async function tryPoint(
+  scenario: Scenario,
+  point: RequestPoint,
+  fault: FaultKind,
+  persistence: Persistence
+): Promise<PointResult & { spuriousRetries: number }> {
+  let runs = 0
+  for (let attempt = 1; ; attempt++) {
+    const { result, spurious } = await tryPointOnce(scenario, point, fault, persistence)
+    runs += result.runs
+    if (!spurious || attempt === ATTEMPTS) {
+      if (spurious) {
+        result.problems.push(
+          `(harness) another request than the hung one timed out in all ${ATTEMPTS} attempts: the machine is too loaded for a ${HANG_TIMEOUT_MS} ms timeout`
+        )
+        result.outcome = 'broke the invariant'
+      }
+      return { ...result, runs, spuriousRetries: attempt - 1 }
+    }
+  }
+}
+
+interface Job {
+  scenario: Scenario
+  point: RequestPoint
+  fault: FaultKind
+}
+
+/**
+ * Registers the matrix of these scenarios: the work runs once, in beforeAll, in one pool; each
+ * (scenario, fault) test then reads its points' results, so a broken point fails the test that names it.
+ */
+export function faultMatrix(file: string, scenarios: Scenario[], faults: FaultKind[] = MATRIX_FAULTS): void {
+  const results: Array<PointResult & { spuriousRetries: number }> = []
+  const pointsOf = new Map<Scenario, RequestPoint[]>()
+  let durationMs = 0
+
+  beforeAll(async () => {
+    const started = Date.now()
+    subscribe(requestTimeouts.name, onTimeout)
+    try {
+      await Promise.all(
+        scenarios.map(async (scenario) => {
+          const staged = await stage(scenario)
+          const timeline = record(staged.world)
+          try {
+            // A generous timeout: the baseline must record the requests of a run without any retry.
+            const { run, problems } = await runChecked(staged, {
+              ...RESILIENCE_TUNING,
+              requestTimeoutMs: GENEROUS_TIMEOUT_MS
+            })
+            if (run.failed !== undefined || problems.length > 0) {
+              throw new Error(`the baseline of '${scenario.name}' must succeed: ${run.failed ?? problems.join('; ')}`)
+            }
+          } finally {
+            await staged.world.stop()
+          }
+          pointsOf.set(scenario, requestPoints(timeline, scenario.faultApis))
+        })
+      )
+      const jobs: Job[] = scenarios.flatMap((scenario) =>
+        (pointsOf.get(scenario) ?? []).flatMap((point) =>
+          faults.filter((fault) => fault.appliesTo?.(point) ?? true).map((fault) => ({ scenario, point, fault }))
+        )
+      )
+      // The hung points first: they wait the most, and the others fill the time they wait.
+      jobs.sort((a, b) => Number(isHang(b.fault)) - Number(isHang(a.fault)))
+      await mapWithConcurrency(jobs, POOL, async ({ scenario, point, fault }) => {
+        const once = await tryPoint(scenario, point, fault, 'once')
+        results.push(once)
+        if (once.repeats === 0 && once.outcome !== 'broke the invariant') {
+          results.push({ ...once, persistence: 'for good', sameRunAsOnce: true, runs: 0, spuriousRetries: 0 })
+        } else {
+          results.push(await tryPoint(scenario, point, fault, 'for good'))
+        }
+      })
+    } finally {
+      unsubscribe(requestTimeouts.name, onTimeout)
+      durationMs = Date.now() - started
+    }
+  }, 120_000)
+
+  afterAll(() => writeFigures(`fault-injection-${file}`, figures(results, durationMs)))
+
+  describe.each(scenarios)('$name', (scenario) => {
+    test.each(faults)(
+      '$name, once and for good, at every request: no destination is left without a working token',
+      (fault) => {
+        const points = (pointsOf.get(scenario) ?? []).filter((point) => fault.appliesTo?.(point) ?? true)
+        const mine = results.filter((r) => r.scenario === scenario.name && r.fault === fault.name)
+        expect(mine).toHaveLength(2 * points.length)
+        const broken = mine.filter((r) => r.outcome === 'broke the invariant')
+        if (broken.length > 0) {
+          throw new Error(
+            `${broken.length} of ${mine.length} fault points broke the invariant:\n` +
+              broken
+                .map(
+                  (r) =>
+                    `  ${r.scenario} | ${r.point} | ${r.fault} ${r.persistence}:\n    - ${r.problems.join('\n    - ')}`
+                )
+                .join('\n')
+          )
+        }
+      }
+    )
+  })
+}
+
+/** The figures scripts/resilience-report.ts prints. */
+function figures(results: Array<PointResult & { spuriousRetries: number }>, durationMs: number) {
+  const broken = results.filter((r) => r.outcome === 'broke the invariant')
+  const reruns = results.filter((r) => r.rerun !== undefined && !r.sameRunAsOnce)
+  const alive = (r: PointResult) => r.problems.some((p) => p.startsWith('(c)') || p.startsWith('(re-run) (c)'))
+  return {
+    pointsTried: results.length,
+    survived: results.length - broken.length,
+    succeeded: results.filter((r) => r.outcome === 'succeeded').length,
+    failedCleanly: results.filter((r) => r.outcome === 'failed cleanly').length,
+    forGoodSameRunAsOnce: results.filter((r) => r.sameRunAsOnce).length,
+    runs: results.reduce((sum, r) => sum + r.runs, 0),
+    liveOrphans: results.filter(alive).length,
+    brokeInvariant: broken.map(
+      (r) => `${r.scenario} | ${r.point} | ${r.fault} ${r.persistence}: ${r.problems.join('; ')}`
+    ),
+    reruns: {
+      tried: reruns.length,
+      completed: reruns.filter((r) => r.rerun?.startsWith('completed')).length,
+      sameShapeAsAnother: reruns.filter((r) => r.rerun?.includes('same shape')).length
+    },
+    failedCleanlyPoints: results
+      .filter((r) => r.outcome === 'failed cleanly' && !r.sameRunAsOnce)
+      .map(
+        (r) =>
+          `${r.scenario} | ${r.point} | ${r.fault} ${r.persistence}: [${r.failedStep ?? '?'}], re-run ${r.rerun ?? '-'}`
+      ),
+    spuriousRetries: results.reduce((sum, r) => sum + r.spuriousRetries, 0),
+    leakScan: { ...leakScan },
+    durationMs
+  }
+}
+
+export type { RecordedRun }
