@@ -11,8 +11,9 @@ const BUSINESS = '710000000000001'
 const SYSTEM_USER = '61550000000077'
 const ADMIN_USER = '10000000000099'
 const SECRET = '/repos/octo/app/actions/secrets/META_TOKEN'
-/** Hung requests give up after this long (the rest of the run's time is injected). */
-const TUNING = { ...FAST, requestTimeoutMs: 250 }
+/** The run's waits are injected; a hung request gives up after 250 ms, and without a hang no request can time out. */
+const TUNING = { ...FAST, requestTimeoutMs: 10_000 }
+const tuningFor = (fault: Fault) => (fault.kind === 'hang' ? { ...FAST, requestTimeoutMs: 250 } : TUNING)
 
 interface Strategy {
   name: string
@@ -120,7 +121,7 @@ describe.each(STRATEGIES)('$name', (strategy) => {
     (writeFault) =>
       inWorld(strategy, async ({ w, inputs, old, before }) => {
         failWrites(w, writeFault)
-        const run = await runWithInputs(inputs, {}, TUNING)
+        const run = await runWithInputs(inputs, {}, tuningFor(writeFault.fault))
 
         expect(run.failed).toMatch(/^\[store\] /)
         const fresh = minted(w, before)
@@ -140,7 +141,7 @@ describe.each(STRATEGIES)('$name', (strategy) => {
   test.concurrent.each(LANDED)('$name: reading it back shows it landed, so it counts as written', (writeFault) =>
     inWorld(strategy, async ({ w, inputs, old, before }) => {
       failWrites(w, writeFault)
-      const run = await runWithInputs(inputs, {}, TUNING)
+      const run = await runWithInputs(inputs, {}, tuningFor(writeFault.fault))
 
       expect(run.failed).toBeUndefined()
       const fresh = minted(w, before)

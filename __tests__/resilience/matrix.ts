@@ -24,6 +24,14 @@
 //   world its scenario's baseline started from: its re-run IS the baseline, which completed.
 // A timeout of another request than the hung one (published by the HTTP stack) means the machine was
 // too loaded for the short timeout: that point is tried again in a fresh world.
+//
+// Known limitations, documented and not points:
+// - when a first run stored the new token in some destinations and failed, the re-run refreshes again
+//   from the old token and overwrites them; the first run's new token is then stored nowhere but stays
+//   alive until it expires (or is revoked by hand). Invariant (c) is checked per run.
+// - a mint or a refresh whose answer is lost after Meta made the token (a reset or a 5xx after the
+//   fact) leaves a token nobody ever saw: no API lists the tokens minted. The faults here hit a request
+//   before the emulator carries it out; only GitHub's writes are also hit after they landed.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { mapWithConcurrency } from '../../src/concurrency.js'
@@ -80,13 +88,21 @@ export interface PointResult {
 /** The verdict of each re-run made, by scenario and the shape the failed run left (see harness.ts `shape`). */
 const rerunVerdicts = new Map<string, Promise<string[]>>()
 
-/** Timeouts published by the HTTP stack, by the origin they were for. */
-const timeouts = new Map<string, Array<{ method: string; path: string }>>()
+/**
+ * The timeouts each point expects, by the origin of its emulators: a request that times out and is not
+ * the hung one (another one, or the same path before the fault fired, or its retry after a fault that
+ * hit once) makes the point spurious.
+ */
+interface Watch {
+  /** Whether this timeout is the hung request's own. */
+  expected(method: string, path: string): boolean
+  spurious: boolean
+}
+const watches = new Map<string, Watch>()
 const onTimeout = (message: unknown): void => {
   const { method, origin, path } = message as { method: string; origin: string; path: string }
-  const list = timeouts.get(origin) ?? []
-  list.push({ method, path })
-  timeouts.set(origin, list)
+  const watch = watches.get(origin)
+  if (watch && !watch.expected(method, path)) watch.spurious = true
 }
 
 /**
@@ -124,8 +140,20 @@ async function tryPointOnce(
     api,
     origin: serverOf(staged.world, api).url
   }))
-  for (const { origin } of origins) timeouts.set(origin, [])
   const armed = armFault(staged.world, point, fault, persistence === 'for good')
+  let hungTimeouts = 0
+  let disarmed = false
+  for (const { api, origin } of origins) {
+    watches.set(origin, {
+      spurious: false,
+      expected: (method, path) => {
+        const hung = isHang(fault) && api === point.api && method === point.method && path === point.path
+        if (!hung || !armed.fired() || disarmed) return false
+        hungTimeouts += 1
+        return persistence === 'for good' || hungTimeouts === 1
+      }
+    })
+  }
   // A clock of its own: the time this point's runs wait is theirs alone.
   const tuning = {
     ...RESILIENCE_TUNING,
@@ -139,6 +167,7 @@ async function tryPointOnce(
     result.runs += 1
     result.repeats = armed.repeats()
     armed.disarm()
+    disarmed = true
     if (!armed.fired())
       result.problems.push('the fault never fired: this run did not send the request the baseline sent')
     result.problems.push(...first.problems)
@@ -178,12 +207,9 @@ async function tryPointOnce(
   } finally {
     // world.stop() also checks that every GitHub request fitted GitHub's OpenAPI description.
     await staged.world.stop().catch((error: unknown) => result.problems.push(`(protocol) ${(error as Error).message}`))
-    for (const { api, origin } of origins) {
-      const hung = (timeouts.get(origin) ?? []).filter(
-        (t) => !(api === point.api && t.method === point.method && t.path === point.path && isHang(fault))
-      )
-      if (hung.length > 0) spurious = true
-      timeouts.delete(origin)
+    for (const { origin } of origins) {
+      if (watches.get(origin)?.spurious) spurious = true
+      watches.delete(origin)
     }
   }
   if (result.failedStep !== undefined) result.outcome = 'failed cleanly'
@@ -272,7 +298,7 @@ export function faultMatrix(file: string, scenarios: Scenario[], faults: FaultKi
       unsubscribe(requestTimeouts.name, onTimeout)
       durationMs = Date.now() - started
     }
-  }, 120_000)
+  }, 600_000)
 
   afterAll(() => writeFigures(`fault-injection-${file}`, figures(results, durationMs)))
 
