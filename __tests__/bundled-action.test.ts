@@ -41,7 +41,7 @@ function leaks(run: BundledRun, secrets: string[]): string[] {
 }
 
 describe('node dist/index.js, run as the runner runs it', () => {
-  test('refreshes a system user token, stores it in two repositories, then revokes the old one', async () => {
+  test('refreshes a system user token, stores it in two repositories, then revokes the old one; prints no secret outside ::add-mask:: lines, and masks each one before using it', async () => {
     const run = await runBundledAction({ inputs: world.inputs() })
 
     expect(run.stderr).toBe('')
@@ -74,18 +74,15 @@ describe('node dist/index.js, run as the runner runs it', () => {
     expect(writes).toHaveLength(2)
     const revokedAt = arrival.get(revokes[0] as RecordedRequest) as number
     for (const request of [...writes, ...readBacks]) expect(arrival.get(request)).toBeLessThan(revokedAt)
-  })
 
-  test('prints no secret outside ::add-mask:: lines, and masks each one before using it', async () => {
-    const run = await runBundledAction({ inputs: world.inputs() })
-    const fresh = run.outputs.token as string
+    // No secret outside ::add-mask:: lines, each one masked before it is used.
     const secrets = [world.token, fresh, APP_SECRET, GITHUB_PAT, `${APP_ID}|${APP_SECRET}`]
     for (const secret of secrets) expect(run.masks).toContain(secret)
     expect(leaks(run, secrets)).toEqual([])
     for (const secret of secrets) expect(run.summary).not.toContain(secret)
   })
 
-  test('a wrong app-secret fails at the check step, writes nothing and revokes nothing', async () => {
+  test('a wrong app-secret fails at the check step, writes nothing, revokes nothing, and its fix points at app-secret, not at the token', async () => {
     const wrong = 'f'.repeat(32)
     const run = await runBundledAction({ inputs: world.inputs({ 'app-secret': wrong }) })
 
@@ -100,10 +97,6 @@ describe('node dist/index.js, run as the runner runs it', () => {
     expect(world.graph.server.requestsTo(/\/oauth\//)).toEqual([])
     expect(world.graph.isUsable(world.token)).toBe(true)
     expect(leaks(run, [world.token, wrong, APP_SECRET, GITHUB_PAT])).toEqual([])
-  })
-
-  test("a wrong app-secret's fix points at app-secret, not at the token", async () => {
-    const run = await runBundledAction({ inputs: world.inputs({ 'app-secret': 'f'.repeat(32) }) })
     const error = run.stdout.split('\n').find((line) => line.startsWith('::error::')) ?? ''
     const fix = error.slice(error.indexOf(' Fix: '))
     expect(fix).toContain('app-secret')
