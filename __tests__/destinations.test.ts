@@ -315,7 +315,7 @@ describe("GitHub's secondary rate limit", () => {
     '12 repositories under a secondary rate limit (%s): every write lands, retry-after honoured',
     async (_name, extra: Record<string, string>) => {
       const w = await begin({
-        github: { secondaryRateLimit: { writesPerWindow: 3, windowMs: 200, secondMs: FAST.githubSecondMs } }
+        github: { secondaryRateLimit: { writesPerWindow: 4, windowMs: 200, secondMs: FAST.githubSecondMs } }
       })
       const repos = Array.from({ length: 12 }, (_, i) => `octo/limited${i + 1}`)
       for (const repo of repos) w.github.addRepository(repo)

@@ -19,15 +19,18 @@ afterEach(async () => {
 })
 
 /** One of GitHub's seconds, on both sides: the client's waits and pacing, the emulator's retry-after. */
-const SECOND = 10
+const SECOND = 3
 
-async function writeAll(secondaryRateLimit: {
-  writesPerWindow: number
-  windowMs: number
-  retryAfter?: boolean
-}): Promise<{ elapsed: number; warnings: string[] }> {
+async function writeAll(
+  secondaryRateLimit: {
+    writesPerWindow: number
+    windowMs: number
+    retryAfter?: boolean
+  },
+  repos: string[] = REPOS
+): Promise<{ elapsed: number; warnings: string[] }> {
   github = await GitHubEmulator.start({ secondaryRateLimit: { ...secondaryRateLimit, secondMs: SECOND } })
-  for (const repo of REPOS) github.addRepository(repo)
+  for (const repo of repos) github.addRepository(repo)
   github.addToken(TOKEN, { permissions: { secrets: 'write' } })
   const warnings: string[] = []
   const http = new HttpStack({ timeoutMs: 5000, maxBodyBytes: 1024 * 1024 })
@@ -48,7 +51,7 @@ async function writeAll(secondaryRateLimit: {
     }) as typeof fetch
   })
   const store = new SecretStore(client, { clock: systemClock, githubTime: () => http.serverTime() })
-  const destinations: Destination[] = REPOS.map((repo) => {
+  const destinations: Destination[] = repos.map((repo) => {
     const [owner, name] = repo.split('/') as [string, string]
     return {
       kind: 'repository',
@@ -66,11 +69,11 @@ async function writeAll(secondaryRateLimit: {
   http.dispose()
 
   expect([...sentTo]).toEqual(['https://api.github.com'])
-  expect(statuses).toEqual(REPOS.map(() => 'created'))
-  for (const repo of REPOS)
+  expect(statuses).toEqual(repos.map(() => 'created'))
+  for (const repo of repos)
     expect(github.secret({ kind: 'repository', repo }, 'META_TOKEN')?.value).toBe('EAAG-sealed-value')
   expect(github.rateLimit.retriedTooEarly).toBe(0)
-  expect(github.rateLimit.writesAccepted).toBe(REPOS.length)
+  expect(github.rateLimit.writesAccepted).toBe(repos.length)
   return { elapsed, warnings }
 }
 
@@ -88,18 +91,23 @@ const LIMIT_WARNING =
   /^GitHub secondary rate limit on PUT \/repos\/\{owner\}\/\{repo\}\/actions\/secrets\/\{secret_name\}: waiting (\d+) s, then retrying\.$/
 
 test('on api.github.com, a secondary rate limit is waited out as retry-after says, then the write is sent again', async () => {
-  // One write every two seconds: paced writes a second apart are refused in between.
-  const { warnings } = await writeAll({ writesPerWindow: 1, windowMs: 2 * SECOND })
+  // One write every twenty seconds: paced writes a second apart are refused in between (a window this
+  // long, so that a loaded machine's own delays cannot space the writes out enough to pass).
+  const { warnings } = await writeAll({ writesPerWindow: 1, windowMs: 20 * SECOND })
   expect(github.rateLimit.writesRejected).toBeGreaterThan(0)
   expect(warnings.length).toBe(github.rateLimit.writesRejected)
   for (const warning of warnings) expect(warning).toMatch(LIMIT_WARNING)
 })
 
 test('a secondary rate limit without retry-after is waited out a minute at least, longer each time', async () => {
-  const { warnings } = await writeAll({ writesPerWindow: 1, windowMs: 2 * SECOND, retryAfter: false })
-  expect(github.rateLimit.writesRejected).toBeGreaterThan(0)
+  // One write per 300 s: the second write is refused, and so are its retries at 61 s and 181 s; the
+  // next, at 421 s, passes (the window's edge halfway between, so a loaded machine's delays cannot
+  // move a retry across it).
+  const { warnings } = await writeAll(
+    { writesPerWindow: 1, windowMs: 300 * SECOND, retryAfter: false },
+    REPOS.slice(0, 2)
+  )
   const waits = warnings.map((w) => Number(LIMIT_WARNING.exec(w)?.[1]))
-  expect(Math.min(...waits)).toBeGreaterThanOrEqual(60)
-  // A request refused again waits twice as long as before.
-  expect(waits.some((wait) => wait >= 120)).toBe(true)
-})
+  expect(waits).toEqual([60, 120, 240])
+  expect(github.rateLimit.writesRejected).toBe(3)
+}, 15_000)

@@ -11,9 +11,9 @@ const BUSINESS = '710000000000001'
 const SYSTEM_USER = '61550000000077'
 const ADMIN_USER = '10000000000099'
 const SECRET = '/repos/octo/app/actions/secrets/META_TOKEN'
-/** The run's waits are injected; a hung request gives up after 250 ms, and without a hang no request can time out. */
+/** The run's waits are injected; a hung request gives up after 150 ms, and without a hang no request can time out. */
 const TUNING = { ...FAST, requestTimeoutMs: 10_000 }
-const tuningFor = (fault: Fault) => (fault.kind === 'hang' ? { ...FAST, requestTimeoutMs: 250 } : TUNING)
+const tuningFor = (fault: Fault) => (fault.kind === 'hang' ? { ...FAST, requestTimeoutMs: 150 } : TUNING)
 
 interface Strategy {
   name: string

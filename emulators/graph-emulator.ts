@@ -50,6 +50,11 @@ export interface GraphEmulatorOptions {
   userTokenExchange?: UserTokenExchange
   /** Default 'copies'. */
   systemUserRefreshTargets?: SystemUserRefreshTargets
+  /**
+   * Meta's wall clock in epoch milliseconds (advanceClock adds to it); default the real one. A frozen
+   * clock keeps tests that compare seconds from seeing a second tick between two requests.
+   */
+  clock?: () => number
 }
 
 export const DEFAULT_GRAPH_VERSIONS: readonly string[] = ['v24.0', 'v25.0', 'v26.0']
@@ -57,9 +62,10 @@ export const DEFAULT_GRAPH_VERSIONS: readonly string[] = ['v24.0', 'v25.0', 'v26
 export class GraphEmulator {
   /** The requests log, injectFault and latencyMs. */
   readonly server: LoopbackServer
-  private readonly world = new GraphWorld()
+  private readonly world: GraphWorld
 
   private constructor(options: GraphEmulatorOptions) {
+    this.world = new GraphWorld(options.clock)
     const versions = options.versions ?? DEFAULT_GRAPH_VERSIONS
     this.world.userTokenExchange = options.userTokenExchange ?? 'extends'
     this.world.systemUserRefreshTargets = options.systemUserRefreshTargets ?? 'copies'

@@ -37,14 +37,17 @@ export interface InstagramEmulatorOptions {
   refreshAcceptsBearer?: boolean
   /** Default 'explicit'. */
   refreshRefusal?: RefreshRefusal
+  /** Meta's wall clock in epoch milliseconds (advanceClock adds to it); default the real one. */
+  clock?: () => number
 }
 
 export class InstagramEmulator {
   /** The requests log, injectFault and latencyMs. */
   readonly server: LoopbackServer
-  private readonly world = new InstagramWorld()
+  private readonly world: InstagramWorld
 
   private constructor(options: InstagramEmulatorOptions) {
+    this.world = new InstagramWorld(options.clock)
     const versions = options.versions ?? DEFAULT_INSTAGRAM_VERSIONS
     this.world.oldTokenAfterRefresh = options.oldTokenAfterRefresh ?? 'keeps-working'
     this.world.refreshAcceptsBearer = options.refreshAcceptsBearer ?? true

@@ -2,12 +2,15 @@ import { GraphEmulator } from '../../emulators/graph-emulator.js'
 import { APP, DAY, SIXTY_DAYS, auth, expectError, graphApi, type AccountsPage, type Grant } from './graph-api.js'
 
 const NINETY_DAYS = 90 * DAY
+/** Meta's clock stands still (advanceClock moves it): the tests compare seconds across requests. */
+const STARTED = Date.now()
+const FROZEN = (): number => STARTED
 
 let graph: GraphEmulator
 let api: ReturnType<typeof graphApi>
 
 beforeEach(async () => {
-  graph = await GraphEmulator.start()
+  graph = await GraphEmulator.start({ clock: FROZEN })
   graph.addApp(APP)
   api = graphApi(graph)
 })
@@ -47,7 +50,7 @@ describe('exchanging a long-lived user token', () => {
   })
 
   it("'keeps-expiry' still makes a short-lived token long-lived, and never touches system user tokens", async () => {
-    const graphKeeping = await GraphEmulator.start({ userTokenExchange: 'keeps-expiry' })
+    const graphKeeping = await GraphEmulator.start({ clock: FROZEN, userTokenExchange: 'keeps-expiry' })
     try {
       graphKeeping.addApp(APP)
       const keeping = graphApi(graphKeeping)

@@ -3,6 +3,9 @@ import { anyString } from './matchers.js'
 
 const DAY = 86_400
 const SIXTY_DAYS = 5_184_000
+/** Meta's clock stands still (advanceClock moves it): the tests compare seconds across requests. */
+const STARTED = Date.now()
+const FROZEN = (): number => STARTED
 
 interface IgError {
   message: string
@@ -21,7 +24,7 @@ interface Reply {
 let instagram: InstagramEmulator
 
 beforeEach(async () => {
-  instagram = await InstagramEmulator.start()
+  instagram = await InstagramEmulator.start({ clock: FROZEN })
   instagram.addAccount({ userId: '17841400000000001', username: 'octo.shop', id: '26000000000000001' })
 })
 
@@ -195,7 +198,7 @@ describe('GET /refresh_access_token', () => {
   })
 
   it("can refuse short-lived and young tokens with the generic 'Unsupported request' (unverified)", async () => {
-    const strict = await InstagramEmulator.start({ refreshRefusal: 'unsupported-request' })
+    const strict = await InstagramEmulator.start({ clock: FROZEN, refreshRefusal: 'unsupported-request' })
     try {
       const young = strict.issueToken({ userId: '1', issuedAgo: 3600 })
       const reply = await fetch(`${strict.url}/refresh_access_token?grant_type=ig_refresh_token&access_token=${young}`)

@@ -61,10 +61,18 @@ import {
 } from './harness.js'
 
 /**
- * FAULT_MATRIX=once leaves the "for good" points out (about half the runs), for a quicker local loop;
- * `npm test` and CI run the whole matrix.
+ * How much of the matrix a run covers:
+ * - `full` (`npm run resilience`, and CI after `npm test`): every point once AND for good;
+ * - `sampled` (the default, `npm test`): every kind of request (the same request to another
+ *   destination is the same kind) meets one fault of every class (FAULT_CLASSES), once or for good;
+ *   the member of the class, the destination hit and the persistence rotate from one kind and fault to
+ *   the next. About a sixth of the runs, to keep `npm test` within its time budget; CI runs the full
+ *   matrix too (`npm run resilience`);
+ * - `once`: every point once, no "for good".
  */
-const ONCE_ONLY = process.env.FAULT_MATRIX === 'once'
+const MODE = (process.env.FAULT_MATRIX ?? 'sampled') as 'full' | 'sampled' | 'once'
+if (!['full', 'sampled', 'once'].includes(MODE))
+  throw new Error(`FAULT_MATRIX must be full, sampled or once, not ${MODE}`)
 
 /** Points run at once in one jest worker: most of a hung point's time is waiting. */
 const POOL = 10
@@ -250,6 +258,71 @@ interface Job {
   scenario: Scenario
   point: RequestPoint
   fault: FaultKind
+  /** In the sampled matrix, whether this point is tried for good (else once). */
+  sampledForGood: boolean
+}
+
+/**
+ * The same request to another destination (PUT of repository A's secret, then of B's): one kind of
+ * request. The n-th request to one exact path stays its own kind (debug_token of the current token,
+ * then of the new one).
+ */
+function requestKind(point: RequestPoint): string {
+  return `${point.api} ${point.method} ${point.path.replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/*')} #${point.occurrence}`
+}
+
+/**
+ * Faults the action handles alike (an answer to retry after a wait, a lost connection, a refusal, a
+ * write lost after it landed): in the sampled matrix each kind of request meets one of each class, the
+ * member rotating from one kind of request to the next.
+ */
+const FAULT_CLASSES: string[][] = [
+  ['HTTP 500', 'HTTP 502', 'HTTP 503', 'HTTP 429 retry-after: 1'],
+  ['connection reset', 'no answer until the timeout (hang)'],
+  ['HTTP 401', 'HTTP 403'],
+  ['HTTP 500 after the write landed', 'no answer after the write landed']
+]
+
+function faultClass(fault: FaultKind): string[] {
+  return FAULT_CLASSES.find((members) => members.includes(fault.name)) ?? [fault.name]
+}
+
+/**
+ * The points of a scenario to try. Full: every point with every fault, once and for good (`once`: once).
+ * Sampled: every kind of request with every class of fault, the request hit (among the same kind's),
+ * the member of the class and once / for good rotating across kinds and faults, so that every request,
+ * every fault and both persistences are tried.
+ */
+function jobsOf(scenario: Scenario, place: number, points: RequestPoint[], faults: FaultKind[]): Job[] {
+  if (MODE !== 'sampled') {
+    return faults.flatMap((fault) =>
+      points
+        .filter((point) => fault.appliesTo?.(point) ?? true)
+        .map((point) => ({ scenario, point, fault, sampledForGood: false }))
+    )
+  }
+  const kinds = new Map<string, RequestPoint[]>()
+  for (const point of points) kinds.set(requestKind(point), [...(kinds.get(requestKind(point)) ?? []), point])
+  // Per class, how many kinds of request it has met: the member chosen for the next one. The scenarios
+  // of a file start at different members.
+  const turn = new Map<string, number>()
+  return [...kinds.values()].flatMap((group, g) => {
+    const chosen = new Map<string, string>()
+    return faults.flatMap((fault, f) => {
+      const applicable = group.filter((point) => fault.appliesTo?.(point) ?? true)
+      if (applicable.length === 0) return []
+      const members = faultClass(fault)
+      const key = members.join('|')
+      if (!chosen.has(key)) {
+        const n = turn.get(key) ?? place
+        chosen.set(key, members[n % members.length] as string)
+        turn.set(key, n + 1)
+      }
+      if (chosen.get(key) !== fault.name) return []
+      const point = applicable[(f + g) % applicable.length] as RequestPoint
+      return [{ scenario, point, fault, sampledForGood: (f + g) % 2 === 1 }]
+    })
+  })
 }
 
 /**
@@ -286,17 +359,19 @@ export function faultMatrix(file: string, scenarios: Scenario[], faults: FaultKi
           pointsOf.set(scenario, requestPoints(timeline, scenario.faultApis))
         })
       )
-      const jobs: Job[] = scenarios.flatMap((scenario) =>
-        (pointsOf.get(scenario) ?? []).flatMap((point) =>
-          faults.filter((fault) => fault.appliesTo?.(point) ?? true).map((fault) => ({ scenario, point, fault }))
-        )
+      const jobs: Job[] = scenarios.flatMap((scenario, place) =>
+        jobsOf(scenario, place, pointsOf.get(scenario) ?? [], faults)
       )
       // The hung points first: they wait the most, and the others fill the time they wait.
       jobs.sort((a, b) => Number(isHang(b.fault)) - Number(isHang(a.fault)))
-      await mapWithConcurrency(jobs, POOL, async ({ scenario, point, fault }) => {
+      await mapWithConcurrency(jobs, POOL, async ({ scenario, point, fault, sampledForGood }) => {
+        if (MODE === 'sampled' && sampledForGood) {
+          results.push(await tryPoint(scenario, point, fault, 'for good'))
+          return
+        }
         const once = await tryPoint(scenario, point, fault, 'once')
         results.push(once)
-        if (ONCE_ONLY) return
+        if (MODE !== 'full') return
         if (once.repeats === 0 && once.outcome !== 'broke the invariant') {
           results.push({ ...once, persistence: 'for good', sameRunAsOnce: true, runs: 0, spuriousRetries: 0 })
         } else {
@@ -315,11 +390,20 @@ export function faultMatrix(file: string, scenarios: Scenario[], faults: FaultKi
 
   describe.each(scenarios)('$name', (scenario) => {
     test.each(faults)(
-      '$name, once and for good, at every request: no destination is left without a working token',
+      `$name, ${MODE === 'full' ? 'once and for good, at every request' : MODE === 'sampled' ? 'sampled: every kind of request, once or for good' : 'once, at every request'}: no destination is left without a working token`,
       (fault) => {
         const points = (pointsOf.get(scenario) ?? []).filter((point) => fault.appliesTo?.(point) ?? true)
         const mine = results.filter((r) => r.scenario === scenario.name && r.fault === fault.name)
-        expect(mine).toHaveLength((ONCE_ONLY ? 1 : 2) * points.length)
+        if (MODE === 'sampled') {
+          // Every kind of request meets this fault or another of its class, once or for good.
+          const kinds = [...new Set(points.map(requestKind))]
+          const classMates = results.filter(
+            (r) => r.scenario === scenario.name && faultClass(fault).includes(r.fault) && r.fault !== fault.name
+          )
+          expect(mine.length + classMates.length).toBeGreaterThanOrEqual(kinds.length)
+        } else {
+          expect(mine).toHaveLength((MODE === 'full' ? 2 : 1) * points.length)
+        }
         const broken = mine.filter((r) => r.outcome === 'broke the invariant')
         if (broken.length > 0) {
           throw new Error(

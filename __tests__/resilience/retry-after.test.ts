@@ -1,6 +1,6 @@
 // retry-after honoured in real seconds: the one place the resilience suites wait for real (the fault
-// matrix injects time). Each case runs with the system clock and GitHub's real second; the three wait
-// side by side.
+// matrix injects time). Each case runs with the system clock and GitHub's real second; the two wait
+// side by side. (A limit on a read takes the same path as on a write; the fault matrix hits every read.)
 import { describe, expect, test } from '@jest/globals'
 import { runWithInputs } from '../support/world.js'
 import {
@@ -26,13 +26,6 @@ describe('retry-after honoured in real seconds (no shortened base)', () => {
       'graph',
       'GET',
       '/v26.0/oauth/access_token'
-    ],
-    [
-      'a GitHub 429 on a public key',
-      'refresh (system user, 2 repositories)',
-      'github',
-      'GET',
-      '/repos/octo/app/actions/secrets/public-key'
     ],
     [
       'a GitHub 429 on a write',

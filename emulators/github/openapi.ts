@@ -1,7 +1,8 @@
 // Checks requests against GitHub's own OpenAPI description (@octokit/openapi), the way GitHub
 // rejects a body that does not fit the operation's schema: 422 "Invalid request.\n\n…".
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 
@@ -34,7 +35,7 @@ export class OpenApiDescription {
     addFormats.default(this.ajv)
   }
 
-  /** Parsed once per process: the file is 13 MB. */
+  /** Read once per module instance (each test file has its own), from the slim copy. */
   static load(): Promise<OpenApiDescription> {
     loading ??= readDescription().then(({ operations, components }) => new OpenApiDescription(operations, components))
     return loading
@@ -120,26 +121,84 @@ function withNullables(node: unknown): unknown {
   return copy
 }
 
+/**
+ * The operations and the components their request bodies use. The description is 13 MB of JSON
+ * (a quarter of a second to parse, in every test file); what the emulator needs of it is kept
+ * beside it in node_modules/.cache, about 0.5 MB, keyed by the package's version.
+ */
 async function readDescription(): Promise<{ operations: IndexedOperation[]; components: Json }> {
-  const file = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json')
+  const require = createRequire(import.meta.url)
+  const version = (require('@octokit/openapi/package.json') as { version: string }).version
+  const cache = join(
+    dirname(require.resolve('@octokit/openapi/package.json')),
+    '..',
+    '..',
+    '.cache',
+    'meta-token-rotator',
+    `openapi-${version}.json`
+  )
+  let slim: SlimDescription
+  try {
+    slim = JSON.parse(await readFile(cache, 'utf8')) as SlimDescription
+  } catch {
+    slim = await slimDescription(require.resolve('@octokit/openapi/generated/api.github.com.json'))
+    await mkdir(dirname(cache), { recursive: true })
+    // Written whole, then renamed: a test file reading it in parallel never sees half of it.
+    const partial = `${cache}.${process.pid}.partial`
+    await writeFile(partial, JSON.stringify(slim))
+    await rename(partial, cache)
+  }
+  const operations = slim.operations.map((operation): IndexedOperation => {
+    const segments = operation.template.split('/').filter(Boolean)
+    return { ...operation, segments, literals: segments.filter((s) => !s.startsWith('{')).length }
+  })
+  return { operations, components: slim.components }
+}
+
+interface SlimDescription {
+  operations: Operation[]
+  components: Json
+}
+
+async function slimDescription(file: string): Promise<SlimDescription> {
   const document = JSON.parse(await readFile(file, 'utf8')) as { paths: Record<string, Json>; components: Json }
-  const operations: IndexedOperation[] = []
+  const operations: Operation[] = []
+  const referenced = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (!node || typeof node !== 'object') return
+    const ref = (node as Json).$ref
+    if (typeof ref === 'string') referenced.add(ref)
+    Object.values(node).forEach(visit)
+  }
   for (const [template, item] of Object.entries(document.paths)) {
-    const segments = template.split('/').filter(Boolean)
     for (const method of METHODS) {
       const operation = item[method] as Json | undefined
       if (!operation) continue
+      const schema = requestSchema(operation, document.components)
+      visit(schema)
       operations.push({
         method: method.toUpperCase(),
         template,
-        segments,
-        literals: segments.filter((s) => !s.startsWith('{')).length,
         documentationUrl: (operation.externalDocs as Json | undefined)?.url as string | undefined,
-        requestSchema: requestSchema(operation, document.components)
+        requestSchema: schema
       })
     }
   }
-  return { operations, components: document.components }
+  // The components those bodies use, and the ones those use in turn.
+  const components: Record<string, Json> = {}
+  for (let added = true; added;) {
+    added = false
+    for (const ref of [...referenced].filter((r) => r.startsWith('#/components/'))) {
+      const [group = '', name = ''] = ref.slice('#/components/'.length).split('/')
+      const kept = (components[group] ??= {})
+      if (name in kept) continue
+      kept[name] = (document.components[group] as Json | undefined)?.[name]
+      visit(kept[name])
+      added = true
+    }
+  }
+  return { operations, components }
 }
 
 function requestSchema(operation: Json, components: Json): unknown {

@@ -59,8 +59,11 @@ export class InstagramWorld {
   refreshRefusal: RefreshRefusal = 'explicit'
   private clockOffset = 0
 
+  /** `wallClock` gives epoch milliseconds: the real clock, or a frozen one for tests that compare seconds. */
+  constructor(private readonly wallClock: () => number = Date.now) {}
+
   now(): number {
-    return Math.floor(Date.now() / 1000) + this.clockOffset
+    return Math.floor(this.wallClock() / 1000) + this.clockOffset
   }
 
   advanceClock(seconds: number): void {
