@@ -395,7 +395,7 @@ describe('input errors for destinations, before any request', () => {
     const run = await runWithInputs(w.inputs(overrides))
     expect(run.failed).toMatch(/^\[inputs\] Invalid input/)
     expect(run.failed).toMatch(message)
-    expect(run.outputs).toEqual({ 'failed-step': 'inputs', error: run.failed })
+    expect(run.outputs).toEqual({ rotated: 'false', revoked: 'false', 'failed-step': 'inputs', error: run.failed })
     expect(w.github.server.requests).toHaveLength(0)
     expect(w.graph.server.requests).toHaveLength(0)
     expect(run.summary).toMatch(/nothing was minted, written or revoked/i)

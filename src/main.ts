@@ -72,6 +72,9 @@ export async function runAction(
         { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }
       )
     )
+    // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
+    io.setOutput(Output.Rotated, 'false')
+    io.setOutput(Output.Revoked, 'false')
     fail(io, 'inputs', safe)
     return undefined
   }
