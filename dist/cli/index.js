@@ -39840,6 +39840,9 @@ async function runAction(io, env, deps = {}) {
             throw error;
         const safe = keeper.redact(error.describe());
         await writeSummary(io, summaryMarkdown(undefined, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }, { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }));
+        // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
+        io.setOutput(Output.Rotated, 'false');
+        io.setOutput(Output.Revoked, 'false');
         fail(io, 'inputs', safe);
         return undefined;
     }
