@@ -287,8 +287,10 @@ async function main(): Promise<void> {
         const { run, error } = await rotateOnce(paced, probe, pacedCount)
         if (error) problems.push(`paced run: ${error}`)
         const writes = pacedCount
-        const floorMs = (writes / limit.writesPerWindow) * limit.windowMs
+        const windowFloorMs = (writes / limit.writesPerWindow) * limit.windowMs
         const earliestMs = (Math.ceil(writes / limit.writesPerWindow) - 1) * limit.windowMs
+        // GitHub asks for a second between writes once limited: the least a client that does so can take.
+        const floorMs = Math.max(windowFloorMs, (writes - 1) * 1000)
         const rl = paced.github.rateLimit
         const stored = !error
         const paceRatio = run.wallMs / floorMs
@@ -297,9 +299,10 @@ async function main(): Promise<void> {
             'writes',
             'limit',
             'wall',
-            'floor (writes ÷ per-window × window)',
+            'window floor (writes ÷ per-window × window)',
             'earliest possible (last window opens)',
-            'wall ÷ floor',
+            'paced floor (max of window floor, a second between writes)',
+            'wall ÷ paced floor',
             'accepted',
             'rejected (403)',
             'retriedTooEarly',
@@ -310,8 +313,9 @@ async function main(): Promise<void> {
               String(writes),
               `${limit.writesPerWindow} per ${limit.windowMs / 1000} s`,
               seconds(run.wallMs),
-              seconds(floorMs),
+              seconds(windowFloorMs),
               seconds(earliestMs),
+              seconds(floorMs),
               `${ratio(paceRatio)} ${mark(paceRatio <= 1.3)} (≤ 1.3×)`,
               String(rl.writesAccepted),
               String(rl.writesRejected),
@@ -322,7 +326,7 @@ async function main(): Promise<void> {
         )
         log(paceTable)
         sections.push(
-          `## 4. github.com pacing (secondary rate limit)\n\nThe GitHub emulator enforces a sliding-window limit on content-creating requests (GitHub's is about 80 a minute; scaled down here, retry-after in whole seconds). The action does not know the scale: against a loopback URL it does not pace proactively (it does only on api.github.com) and reacts to the first 403 + retry-after, after which its RequestGate sends writes one at a time, re-sent ones included. The writes already in flight when the first refusal comes are refused too: nothing told the action about the limit before. The floor is writes ÷ writes-per-window × window; a sliding window lets the last batch start one window before that, shown as "earliest possible".\n\n${paceTable}`
+          `## 4. github.com pacing (secondary rate limit)\n\nThe GitHub emulator enforces a sliding-window limit on content-creating requests: 8 per 6 s is GitHub's 80 a minute, scaled down (retry-after in whole seconds). Against a loopback URL the action does not pace at first (it does from the start only on api.github.com, as on GHES it does not): the first 403 + retry-after switches it to the throttling plugin's paced client, which waits retry-after out and from then on sends writes one at a time, a second apart, as GitHub's REST guidance asks. The writes already in flight when the first refusal comes are refused too: nothing told the action about the limit before. Two floors: the window's (writes ÷ writes-per-window × window; a sliding window lets the last batch start one window before that, shown as "earliest possible"), and the paced one, the least a client that keeps a second between writes can take; the target is against the paced floor.\n\n${paceTable}`
         )
       } finally {
         await paced.stop()
