@@ -4,13 +4,10 @@
 // revoked, and with the clocks apart the rotation still completes.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { GitHubEmulatorOptions } from '../emulators/github-emulator.js'
-import { APP_ID, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+import { REPOS, runWithInputs, stageGenerate, startWorld, type RecordedRun, type World } from './support/world.js'
 
 const MINUTE = 60_000
 const DAY = 86_400
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
-const ADMIN_USER = '10000000000099'
 
 let world: World | undefined
 afterEach(async () => {
@@ -36,31 +33,8 @@ const STRATEGIES: Strategy[] = [
   {
     name: 'generate',
     setUp: (w) => {
-      w.graph.addBusiness({ id: BUSINESS, adminUserIds: [ADMIN_USER] })
-      w.graph.addSystemUser({ id: SYSTEM_USER, businessId: BUSINESS })
-      const admin = w.graph.issueToken({
-        appId: APP_ID,
-        type: 'USER',
-        userId: ADMIN_USER,
-        scopes: ['business_management']
-      })
-      const old = w.graph.issueToken({
-        appId: APP_ID,
-        type: 'SYSTEM_USER',
-        userId: SYSTEM_USER,
-        scopes: ['ads_read', 'business_management'],
-        expiresIn: 20 * DAY,
-        issuedAgo: 40 * DAY
-      })
-      const inputs = w.inputs({
-        strategy: 'generate',
-        token: old,
-        'system-user-id': SYSTEM_USER,
-        'admin-token': admin,
-        scopes: 'ads_read,business_management',
-        'install-app': 'true'
-      })
-      return { inputs, old }
+      const stage = stageGenerate(w, { appInstalled: false })
+      return { inputs: stage.inputs({ 'install-app': 'true' }), old: stage.old }
     },
     revokes: true
   }

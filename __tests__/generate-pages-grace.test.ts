@@ -2,19 +2,19 @@
 // and appsecret_proof checked by the emulator), page tokens, grace mode, and no orphan left alive.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import {
+  ADMIN_USER,
   APP_ID,
   APP_SECRET,
+  BUSINESS,
   GITHUB_PAT,
   leakedSecrets,
   REPOS,
   runWithInputs,
   startWorld,
+  SYSTEM_USER,
   type World
 } from './support/world.js'
 
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
-const ADMIN_USER = '10000000000099'
 const DAY = 86_400
 
 let world: World

@@ -6,13 +6,21 @@ import { checkWriteBudget, WRITES_PER_HOUR } from '../src/github/write-budget.js
 import type { Destination } from '../src/github/destinations.js'
 import { actionInputs } from '../src/input-naming.js'
 import { RotationError } from '../src/rotation-error.js'
-import { APP_ID, FAST, REPOS, runWithInputs, startWorld, testClock, type World } from './support/world.js'
+import {
+  ADMIN_USER,
+  APP_ID,
+  BUSINESS,
+  FAST,
+  REPOS,
+  runWithInputs,
+  startWorld,
+  SYSTEM_USER,
+  testClock,
+  type World
+} from './support/world.js'
 
 const DAY = 86_400
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
 const ADMIN_SYSTEM_USER = '61550000000088'
-const ADMIN_USER = '10000000000099'
 
 let world: World
 beforeEach(async () => {

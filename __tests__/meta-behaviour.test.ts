@@ -5,12 +5,19 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import type { GranularScope } from '../emulators/graph-emulator.js'
 import { dateText } from '../src/token-checks.js'
-import { APP_ID, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+import {
+  ADMIN_USER,
+  APP_ID,
+  BUSINESS,
+  REPOS,
+  runWithInputs,
+  startWorld,
+  SYSTEM_USER,
+  type RecordedRun,
+  type World
+} from './support/world.js'
 
 const DAY = 86_400
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
-const ADMIN_USER = '10000000000099'
 const PERSON = '10000000000042'
 const PAGE_A = '200000000000001'
 const PAGE_B = '200000000000002'

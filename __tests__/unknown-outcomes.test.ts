@@ -4,12 +4,9 @@
 // too) → the new token stays alive and the summary says so. One destination, so "stored nowhere" can happen.
 import { describe, expect, test } from '@jest/globals'
 import type { Fault } from '../emulators/loopback-server.js'
-import { APP_ID, FAST, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+import { FAST, runWithInputs, stageGenerate, startWorld, type RecordedRun, type World } from './support/world.js'
 
 const DAY = 86_400
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
-const ADMIN_USER = '10000000000099'
 const SECRET = '/repos/octo/app/actions/secrets/META_TOKEN'
 /** The run's waits are injected; a hung request gives up after 150 ms, and without a hang no request can time out. */
 const TUNING = { ...FAST, requestTimeoutMs: 10_000 }
@@ -28,31 +25,8 @@ const STRATEGIES: Strategy[] = [
   {
     name: 'generate',
     setUp: (w) => {
-      w.graph.addBusiness({ id: BUSINESS, adminUserIds: [ADMIN_USER] })
-      w.graph.addSystemUser({ id: SYSTEM_USER, businessId: BUSINESS, installedAppIds: [APP_ID] })
-      const admin = w.graph.issueToken({
-        appId: APP_ID,
-        type: 'USER',
-        userId: ADMIN_USER,
-        scopes: ['business_management']
-      })
-      const old = w.graph.issueToken({
-        appId: APP_ID,
-        type: 'SYSTEM_USER',
-        userId: SYSTEM_USER,
-        scopes: ['ads_read', 'business_management'],
-        expiresIn: 20 * DAY,
-        issuedAgo: 40 * DAY
-      })
-      const inputs = w.inputs({
-        strategy: 'generate',
-        token: old,
-        repositories: 'octo/app',
-        'system-user-id': SYSTEM_USER,
-        'admin-token': admin,
-        scopes: 'ads_read,business_management'
-      })
-      return { inputs, old }
+      const stage = stageGenerate(w)
+      return { inputs: stage.inputs({ repositories: 'octo/app' }), old: stage.old }
     }
   }
 ]

@@ -2,13 +2,19 @@
 // must be a token of 'system-user-id', and never the admin token. Anything else stops the run before
 // anything is minted, naming the ids, and every token stays alive.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { APP_ID, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+import {
+  ADMIN_USER,
+  APP_ID,
+  BUSINESS,
+  runWithInputs,
+  startWorld,
+  SYSTEM_USER,
+  type RecordedRun,
+  type World
+} from './support/world.js'
 
 const DAY = 86_400
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
 const OTHER_SYSTEM_USER = '61550000000088'
-const ADMIN_USER = '10000000000099'
 const ADMIN_SYSTEM_USER = '61550000000099'
 
 let world: World

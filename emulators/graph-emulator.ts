@@ -2,7 +2,7 @@
 // Graph API makes (app secret, appsecret_proof, token expiry and revocation, which app a token
 // belongs to, who may manage a system user), so that a client passing against it is meaningful.
 //
-//   graph/world.ts          what Meta knows: apps, tokens, businesses, system users, pages, the clock
+//   graph/world.ts          what Meta knows: apps, tokens, businesses, system users, pages (on meta-clock.ts)
 //   graph/auth.ts           access tokens, app tokens, appsecret_proof, client_id/client_secret
 //   graph/endpoints.ts      debug_token, oauth/access_token, oauth/revoke, system user tokens
 //   graph/pages.ts          /me/accounts and /{page-id}, and the page tokens they hand out
@@ -10,7 +10,8 @@
 //   graph/usage.ts          X-App-Usage, X-Business-Use-Case-Usage and throttling
 //   graph/policy-blocks.ts  code 368 on chosen calls
 //   graph/errors.ts         Meta's error body and the shared errors
-import { LoopbackServer } from './loopback-server.js'
+import type { JsonResponse, ParsedRequest } from './loopback-server.js'
+import { MetaEmulator } from './meta-emulator.js'
 import { handleGraphRequest } from './graph/endpoints.js'
 import type { PolicyBlockRule } from './graph/policy-blocks.js'
 import type { ThrottleSpec } from './graph/usage.js'
@@ -59,44 +60,22 @@ export interface GraphEmulatorOptions {
 
 export const DEFAULT_GRAPH_VERSIONS: readonly string[] = ['v24.0', 'v25.0', 'v26.0']
 
-export class GraphEmulator {
-  /** The requests log, injectFault and latencyMs. */
-  readonly server: LoopbackServer
-  private readonly world: GraphWorld
+export class GraphEmulator extends MetaEmulator<GraphWorld> {
+  private readonly versions: readonly string[]
 
   private constructor(options: GraphEmulatorOptions) {
-    this.world = new GraphWorld(options.clock)
-    const versions = options.versions ?? DEFAULT_GRAPH_VERSIONS
+    super(new GraphWorld(options.clock), options.latencyMs)
+    this.versions = options.versions ?? DEFAULT_GRAPH_VERSIONS
     this.world.userTokenExchange = options.userTokenExchange ?? 'extends'
     this.world.systemUserRefreshTargets = options.systemUserRefreshTargets ?? 'copies'
-    this.server = new LoopbackServer(
-      (request) => handleGraphRequest(this.world, { versions, baseUrl: this.url }, request),
-      { latencyMs: options.latencyMs, clock: () => this.world.now() * 1000 }
-    )
   }
 
-  static async start(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
-    const emulator = new GraphEmulator(options)
-    await emulator.server.start()
-    return emulator
+  static start(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+    return new GraphEmulator(options).listen()
   }
 
-  /** e.g. http://127.0.0.1:PORT, without the version. */
-  get url(): string {
-    return this.server.url
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop()
-  }
-
-  /** The emulated clock in epoch seconds: real time plus whatever advanceClock added. */
-  now(): number {
-    return this.world.now()
-  }
-
-  advanceClock(seconds: number): void {
-    this.world.advanceClock(seconds)
+  protected handle(request: ParsedRequest): JsonResponse {
+    return handleGraphRequest(this.world, { versions: this.versions, baseUrl: this.url }, request)
   }
 
   /** When true, oauth/access_token hands back the same string it was given (seen in the wild), extending its expiry. */

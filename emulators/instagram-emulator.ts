@@ -3,10 +3,11 @@
 // refresh (long-lived, at least 24 hours old, not expired, instagram_business_basic) and lets a
 // test choose the behaviours Meta does not document.
 //
-//   instagram/world.ts      accounts, IGAA… tokens, the clock and the switches
+//   instagram/world.ts      accounts, IGAA… tokens and the switches (on meta-clock.ts)
 //   instagram/endpoints.ts  GET /me and GET /refresh_access_token
 //   instagram/errors.ts     Meta's error body, in Instagram's words
-import { LoopbackServer } from './loopback-server.js'
+import type { JsonResponse, ParsedRequest } from './loopback-server.js'
+import { MetaEmulator } from './meta-emulator.js'
 import { handleInstagramRequest } from './instagram/endpoints.js'
 import {
   InstagramWorld,
@@ -41,45 +42,23 @@ export interface InstagramEmulatorOptions {
   clock?: () => number
 }
 
-export class InstagramEmulator {
-  /** The requests log, injectFault and latencyMs. */
-  readonly server: LoopbackServer
-  private readonly world: InstagramWorld
+export class InstagramEmulator extends MetaEmulator<InstagramWorld> {
+  private readonly versions: readonly string[]
 
   private constructor(options: InstagramEmulatorOptions) {
-    this.world = new InstagramWorld(options.clock)
-    const versions = options.versions ?? DEFAULT_INSTAGRAM_VERSIONS
+    super(new InstagramWorld(options.clock), options.latencyMs)
+    this.versions = options.versions ?? DEFAULT_INSTAGRAM_VERSIONS
     this.world.oldTokenAfterRefresh = options.oldTokenAfterRefresh ?? 'keeps-working'
     this.world.refreshAcceptsBearer = options.refreshAcceptsBearer ?? true
     this.world.refreshRefusal = options.refreshRefusal ?? 'explicit'
-    this.server = new LoopbackServer((request) => handleInstagramRequest(this.world, versions, request), {
-      latencyMs: options.latencyMs,
-      clock: () => this.world.now() * 1000
-    })
   }
 
-  static async start(options: InstagramEmulatorOptions = {}): Promise<InstagramEmulator> {
-    const emulator = new InstagramEmulator(options)
-    await emulator.server.start()
-    return emulator
+  static start(options: InstagramEmulatorOptions = {}): Promise<InstagramEmulator> {
+    return new InstagramEmulator(options).listen()
   }
 
-  /** e.g. http://127.0.0.1:PORT, the stand-in for https://graph.instagram.com. */
-  get url(): string {
-    return this.server.url
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop()
-  }
-
-  /** The emulated clock in epoch seconds: real time plus whatever advanceClock added. */
-  now(): number {
-    return this.world.now()
-  }
-
-  advanceClock(seconds: number): void {
-    this.world.advanceClock(seconds)
+  protected handle(request: ParsedRequest): JsonResponse {
+    return handleInstagramRequest(this.world, this.versions, request)
   }
 
   /** After a refresh, does the old token keep working until its own expiry (default), or stop at once? Unverified. */

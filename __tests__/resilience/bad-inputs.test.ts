@@ -3,13 +3,19 @@
 // Meta can tell (a token of another app, a token type that cannot be revoked) is caught at [check],
 // after debug_token and nothing else. Every run is also leak-scanned (support/world.ts).
 import { afterAll, afterEach, beforeEach, expect, test } from '@jest/globals'
-import { APP_ID, leakScan, runWithInputs, startWorld, type World } from '../support/world.js'
+import {
+  ADMIN_USER,
+  APP_ID,
+  BUSINESS,
+  leakScan,
+  runWithInputs,
+  startWorld,
+  SYSTEM_USER,
+  type World
+} from '../support/world.js'
 import { writeFigures } from './harness.js'
 
 const OTHER_APP = { id: '9876543210', secret: 'f0e1d2c3b4a5968778695a4b3c2d1e0f' }
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
-const ADMIN_USER = '10000000000099'
 
 let world: World
 beforeEach(async () => {

@@ -21,6 +21,7 @@ import {
   APP_ID,
   GITHUB_PAT,
   runWithInputs,
+  stageGenerate,
   startWorld,
   testClock,
   type RecordedRun,
@@ -103,9 +104,6 @@ const repoSlot = (repo: string, type: SecretType = 'actions', name = 'META_TOKEN
   role
 })
 
-const BUSINESS = '710000000000001'
-const SYSTEM_USER = '61550000000077'
-const ADMIN_USER = '10000000000099'
 const PAGE_USER = '10000000000042'
 const PAGES = [
   { id: '200000000000001', name: 'Shop', secret: 'SHOP_PAGE_TOKEN' },
@@ -158,31 +156,9 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'generate with install-app (old token revoked)',
     stage: (w) => {
-      w.graph.addBusiness({ id: BUSINESS, adminUserIds: [ADMIN_USER] })
-      w.graph.addSystemUser({ id: SYSTEM_USER, businessId: BUSINESS })
-      const admin = w.graph.issueToken({
-        appId: APP_ID,
-        type: 'USER',
-        userId: ADMIN_USER,
-        scopes: ['business_management']
-      })
-      const old = w.graph.issueToken({
-        appId: APP_ID,
-        type: 'SYSTEM_USER',
-        userId: SYSTEM_USER,
-        scopes: ['ads_read', 'business_management'],
-        expiresIn: 20 * DAY,
-        issuedAgo: 40 * DAY
-      })
+      const { inputs, old } = stageGenerate(w, { appInstalled: false })
       return {
-        inputs: w.inputs({
-          strategy: 'generate',
-          token: old,
-          'system-user-id': SYSTEM_USER,
-          'admin-token': admin,
-          scopes: 'ads_read,business_management',
-          'install-app': 'true'
-        }),
+        inputs: inputs({ 'install-app': 'true' }),
         slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: old }))
       }
     }

@@ -97,6 +97,54 @@ export async function startWorld(
   }
 }
 
+/** The Business Manager of the `generate` tests: a business, the person who administers it, one system user. */
+export const BUSINESS = '710000000000001'
+export const SYSTEM_USER = '61550000000077'
+export const ADMIN_USER = '10000000000099'
+
+export interface GenerateStage {
+  /** The admin's user token (business_management), which mints. */
+  admin: string
+  /** A 40-day-old system user token with 20 days left: the one a rotation replaces. */
+  old: string
+  /** `strategy: generate` inputs replacing `old`, with the world's destinations. */
+  inputs: (overrides?: Record<string, string>) => Record<string, string>
+}
+
+/** Adds the business and its system user; with `appInstalled: false` the run must install the app itself. */
+export function stageGenerate(world: World, options: { appInstalled?: boolean } = {}): GenerateStage {
+  world.graph.addBusiness({ id: BUSINESS, adminUserIds: [ADMIN_USER] })
+  world.graph.addSystemUser({
+    id: SYSTEM_USER,
+    businessId: BUSINESS,
+    installedAppIds: options.appInstalled === false ? [] : [APP_ID]
+  })
+  const admin = world.graph.issueToken({
+    appId: APP_ID,
+    type: 'USER',
+    userId: ADMIN_USER,
+    scopes: ['business_management']
+  })
+  const old = world.graph.issueToken({
+    appId: APP_ID,
+    type: 'SYSTEM_USER',
+    userId: SYSTEM_USER,
+    scopes: ['ads_read', 'business_management'],
+    expiresIn: 20 * DAY,
+    issuedAgo: 40 * DAY
+  })
+  const inputs = (overrides: Record<string, string> = {}) =>
+    world.inputs({
+      strategy: 'generate',
+      token: old,
+      'system-user-id': SYSTEM_USER,
+      'admin-token': admin,
+      scopes: 'ads_read,business_management',
+      ...overrides
+    })
+  return { admin, old, inputs }
+}
+
 /** Moves a token's issue date back, as if that much time had passed since it was minted. */
 export function backdate(graph: GraphEmulator, token: string, seconds: number): void {
   const record = graph.token(token)

@@ -23,9 +23,18 @@ export class GraphError extends Error {
   }
 }
 
-export function errorResponse(error: GraphError): JsonResponse {
+/** The shape both Meta hosts answer with (graph.facebook.com and graph.instagram.com). */
+export interface MetaError {
+  message: string
+  type: string
+  code: number
+  subcode?: number
+  details?: ErrorDetails
+}
+
+export function errorResponse(error: MetaError): JsonResponse {
   const fbtraceId = randomBytes(18).toString('base64url')
-  const { isTransient, userTitle, userMessage } = error.details
+  const { isTransient, userTitle, userMessage } = error.details ?? {}
   return {
     status: 400,
     headers: { 'x-fb-trace-id': fbtraceId },

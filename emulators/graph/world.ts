@@ -1,6 +1,7 @@
 // What the emulated Meta knows: apps, tokens, businesses, system users and the assets assigned to
 // them, pages, and who logged in when, on a clock that tests can move forward.
 import { randomBytes, randomInt } from 'node:crypto'
+import { MetaClock } from '../meta-clock.js'
 import { PolicyBlocks } from './policy-blocks.js'
 import { Usage } from './usage.js'
 
@@ -101,7 +102,7 @@ export const SIXTY_DAYS = 60 * DAY
 /** debug_token's data_access_expires_at is 90 days after the grant. */
 export const DATA_ACCESS_WINDOW = 90 * DAY
 
-export class GraphWorld {
+export class GraphWorld extends MetaClock {
   readonly apps = new Map<string, GraphApp>()
   readonly tokens = new Map<string, GraphTokenRecord>()
   readonly businesses = new Map<string, GraphBusiness>()
@@ -117,19 +118,6 @@ export class GraphWorld {
   userTokenExchange: UserTokenExchange = 'extends'
   systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
   accountsPageSize = 25
-  private clockOffset = 0
-
-  /** `wallClock` gives epoch milliseconds: the real clock, or a frozen one for tests that compare seconds. */
-  constructor(private readonly wallClock: () => number = Date.now) {}
-
-  now(): number {
-    return Math.floor(this.wallClock() / 1000) + this.clockOffset
-  }
-
-  advanceClock(seconds: number): void {
-    this.clockOffset += seconds
-  }
-
   app(id: string): GraphApp {
     const app = this.apps.get(id)
     if (!app) throw new Error(`graph emulator: unknown app ${id}`)

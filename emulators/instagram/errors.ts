@@ -1,8 +1,8 @@
 // Instagram's error body, Meta's shape: {"error":{message,type,code,error_subcode?,fbtrace_id}},
 // where the type is OAuthException for token problems and IGApiException for the rest.
-import { randomBytes } from 'node:crypto'
-import type { JsonResponse } from '../loopback-server.js'
 import { metaTime } from '../graph/errors.js'
+
+export { errorResponse } from '../graph/errors.js'
 
 export class InstagramError extends Error {
   constructor(
@@ -12,23 +12,6 @@ export class InstagramError extends Error {
     readonly subcode?: number
   ) {
     super(message)
-  }
-}
-
-export function errorResponse(error: InstagramError): JsonResponse {
-  const fbtraceId = randomBytes(18).toString('base64url')
-  return {
-    status: 400,
-    headers: { 'x-fb-trace-id': fbtraceId },
-    body: {
-      error: {
-        message: error.message,
-        type: error.type,
-        code: error.code,
-        ...(error.subcode === undefined ? {} : { error_subcode: error.subcode }),
-        fbtrace_id: fbtraceId
-      }
-    }
   }
 }
 

@@ -2,6 +2,7 @@
 // (IGAA…, long-lived for 60 days or short-lived for an hour), and a clock tests can move forward.
 // The switches are the behaviours Meta does not document.
 import { randomBytes, randomInt } from 'node:crypto'
+import { MetaClock } from '../meta-clock.js'
 
 export interface InstagramAccount {
   /** The Instagram professional account's id, as /me returns it in `user_id`. */
@@ -50,26 +51,13 @@ export const HOUR = 3600
 export const DAY = 86_400
 export const SIXTY_DAYS = 60 * DAY
 
-export class InstagramWorld {
+export class InstagramWorld extends MetaClock {
   readonly accounts = new Map<string, InstagramAccount>()
   readonly tokens = new Map<string, InstagramTokenRecord>()
   oldTokenAfterRefresh: OldTokenAfterRefresh = 'keeps-working'
   refreshAcceptsBearer = true
   refreshReturnsSameToken = false
   refreshRefusal: RefreshRefusal = 'explicit'
-  private clockOffset = 0
-
-  /** `wallClock` gives epoch milliseconds: the real clock, or a frozen one for tests that compare seconds. */
-  constructor(private readonly wallClock: () => number = Date.now) {}
-
-  now(): number {
-    return Math.floor(this.wallClock() / 1000) + this.clockOffset
-  }
-
-  advanceClock(seconds: number): void {
-    this.clockOffset += seconds
-  }
-
   addAccount(account: { userId: string; username: string; id?: string }): InstagramAccount {
     const added = { userId: account.userId, username: account.username, id: account.id ?? newAppScopedId() }
     this.accounts.set(account.userId, added)
