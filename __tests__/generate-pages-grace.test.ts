@@ -230,4 +230,56 @@ describe('grace mode', () => {
     expect(world.graph.isUsable(fresh)).toBe(true)
     expect(second.outputs.revoked).toBe('true')
   })
+  /** The system user of world.token, which strategy refresh replaces. */
+  const REFRESHED_USER = '61550000000001'
+  // With no replaced token to move into the previous slot, that slot keeps previous-token: it must stay alive.
+  // [case, the user whose token previous-token is (the one 'token' belongs to), the inputs]
+  const NOTHING_TO_MOVE: Array<[string, string, () => Record<string, string>]> = [
+    [
+      'Meta hands back the same string',
+      REFRESHED_USER,
+      () => {
+        world.graph.exchangeReturnsSameToken = true
+        return {}
+      }
+    ],
+    [
+      'a permanent system user token (expiring: false) refreshed to itself',
+      REFRESHED_USER,
+      () => ({ expiring: 'false' })
+    ],
+    ['strategy generate without a token', SYSTEM_USER, () => generateInputs({ 'install-app': 'true' })]
+  ]
+  test.each(NOTHING_TO_MOVE)(
+    'nothing to move into the previous slot (%s): previous-token stays alive where it is stored',
+    async (_, owner, setUp) => {
+      const previous = world.graph.issueToken({
+        appId: APP_ID,
+        type: 'SYSTEM_USER',
+        userId: owner,
+        scopes: ['ads_read', 'business_management'],
+        expiresIn: 50 * DAY,
+        issuedAgo: 10 * DAY
+      })
+      for (const repo of REPOS) world.github.setSecret({ kind: 'repository', repo }, 'META_TOKEN_PREVIOUS', previous)
+      const overrides = setUp()
+      const run = await runWithInputs({
+        ...world.inputs({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': previous }),
+        ...overrides,
+        'previous-secret-name': 'META_TOKEN_PREVIOUS',
+        'previous-token': previous
+      })
+
+      expect(run.failed).toBeUndefined()
+      for (const repo of REPOS) {
+        expect(secretIn(repo, 'META_TOKEN_PREVIOUS')).toBe(previous)
+        expect(world.graph.isUsable(secretIn(repo, 'META_TOKEN') as string)).toBe(true)
+      }
+      expect(world.graph.isUsable(previous)).toBe(true)
+      expect(run.outputs.revoked).toBe('false')
+      expect(run.summary).toContain(
+        String.raw`'previous-token' is still held in META\_TOKEN\_PREVIOUS: it was not revoked`
+      )
+    }
+  )
 })

@@ -20,6 +20,14 @@ import { expiryText } from './token-checks.js'
  */
 export const FRESH_TOKEN_MINUTES = 60
 
+/**
+ * Grace mode moves the replaced token into previous-secret-name. When there is none to move (no
+ * `token`, or Meta handed back the same string), that slot keeps what it holds: previous-token.
+ */
+export function replacedTokenToKeep(settings: Settings, fresh: string): string | undefined {
+  return settings.token && settings.token !== fresh ? settings.token : undefined
+}
+
 export interface RevocationServices {
   source: TokenSource
   log: RotationLog
@@ -57,6 +65,12 @@ export class Revocation {
     if (settings.revoke === 'false' || !target || !info) return
     if (target === fresh) {
       record.notes.push(`${capitalized(label)} is the token now stored: it was not revoked.`)
+      return
+    }
+    if (grace && !replacedTokenToKeep(settings, fresh)) {
+      record.notes.push(
+        `${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`
+      )
       return
     }
     if (!info.isValid) {

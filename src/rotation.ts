@@ -17,7 +17,7 @@ import {
 import { checkWriteBudget } from './github/write-budget.js'
 import type { TokenInfo, TokenKind } from './graph/meta-tokens.js'
 import type { InputNaming } from './input-naming.js'
-import { Revocation } from './revocation.js'
+import { replacedTokenToKeep, Revocation } from './revocation.js'
 import { RotationError, type RotationStep } from './rotation-error.js'
 import type { SecretKeeper } from './secret-keeper.js'
 import type { SecretType, Settings } from './settings.js'
@@ -303,8 +303,9 @@ class Rotation {
     const { settings } = this
     const writes: SecretWrite[] = []
     if (settings.previousSecretName) {
-      if (settings.token && settings.token !== fresh) {
-        writes.push({ name: settings.previousSecretName, value: settings.token, fresh: false })
+      const replaced = replacedTokenToKeep(settings, fresh)
+      if (replaced) {
+        writes.push({ name: settings.previousSecretName, value: replaced, fresh: false })
       } else {
         this.result.notes.push(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
       }
