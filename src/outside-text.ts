@@ -2,6 +2,8 @@
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
 
 const MAX_CHARS = 600
+/** The mark left where a text was cut to length. */
+export const CUT_MARK = '…'
 
 /** C0 and C1 control characters and the Unicode line separators. */
 // eslint-disable-next-line no-control-regex
@@ -19,7 +21,7 @@ export function hasControlCharacters(text: string): boolean {
 export function outsideText(text: unknown, maxChars = MAX_CHARS): string {
   const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text)
   const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim()
-  return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line
+  return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line
 }
 
 /**

@@ -68,9 +68,7 @@ export class Revocation {
       return
     }
     if (grace && !replacedTokenToKeep(settings, fresh)) {
-      record.notes.push(
-        `${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`
-      )
+      record.notes.push(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`)
       return
     }
     if (!info.isValid) {

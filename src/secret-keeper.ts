@@ -1,5 +1,9 @@
 // Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
 // replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
+import { CUT_MARK } from './outside-text.js'
+
+/** Shorter values are masked but not redacted: a few characters match too much ordinary text. */
+const MIN_SECRET = 4
 
 export class SecretKeeper {
   private readonly forms = new Set<string>()
@@ -10,7 +14,7 @@ export class SecretKeeper {
   keep(secret: string | undefined): void {
     if (!secret) return
     this.mask(secret)
-    if (secret.length < 4) return
+    if (secret.length < MIN_SECRET) return
     for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')]) this.forms.add(form)
   }
 
@@ -18,7 +22,30 @@ export class SecretKeeper {
     let result = text
     // Longest first, so a secret that contains another is replaced whole.
     for (const form of [...this.forms].sort((a, b) => b.length - a.length)) result = result.split(form).join('***')
-    return result
+    return result.includes(CUT_MARK) ? this.redactCutSecrets(result) : result
+  }
+
+  /**
+   * Outside text is cut to length with `…` (outsideText), perhaps inside a secret it echoed: what
+   * stands just before the mark may be a secret's beginning, which no whole-value match finds.
+   */
+  private redactCutSecrets(text: string): string {
+    const parts = text.split(CUT_MARK)
+    for (let i = 0; i < parts.length - 1; i++) parts[i] = this.withoutSecretBeginning(parts[i] ?? '')
+    return parts.join(CUT_MARK)
+  }
+
+  private withoutSecretBeginning(part: string): string {
+    let longest = 0
+    for (const form of this.forms) {
+      for (let length = Math.min(form.length - 1, part.length); length >= MIN_SECRET && length > longest; length--) {
+        if (part.endsWith(form.slice(0, length))) {
+          longest = length
+          break
+        }
+      }
+    }
+    return longest === 0 ? part : `${part.slice(0, part.length - longest)}***`
   }
 }
 

@@ -1,4 +1,5 @@
-// The leak scan of support/world.ts checks itself: it finds a secret in each of its three forms in
+// The leak scan of support/world.ts checks itself: it finds a secret in each of its forms (and its
+// beginning, as a text cut inside it leaves) in
 // each place a run writes to, names the kind of secret and never its value, and is wired into
 // runWithInputs. And the action's own redaction holds when Graph and GitHub echo secrets back in
 // their error texts. (The deliberate hits here stay in this file: jest gives each test file its own
@@ -24,7 +25,8 @@ const APP_TOKEN = `${APP_ID}|${SECRET}`
 const forms: Array<[string, string, { kind: string; value: string }]> = [
   ['raw', SECRET, { kind: 'the secret under test', value: SECRET }],
   ['URL-encoded', encodeURIComponent(APP_TOKEN), { kind: 'the app token under test', value: APP_TOKEN }],
-  ['base64-encoded', Buffer.from(SECRET).toString('base64'), { kind: 'the secret under test', value: SECRET }]
+  ['base64-encoded', Buffer.from(SECRET).toString('base64'), { kind: 'the secret under test', value: SECRET }],
+  ['beginning', `${SECRET.slice(0, 12)}…`, { kind: 'the secret under test', value: SECRET }]
 ]
 
 describe('findLeaks', () => {
@@ -122,5 +124,45 @@ describe('runWithInputs scans every run', () => {
     const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
     expect(run.failed).toMatch(/^\[store\] /)
     expect(run.failed).toContain('Invalid token ***')
+  })
+  // Texts from outside are cut to length: a secret echoed across the cut must not leave its beginning.
+  const PADDING = 'x'.repeat(560)
+  const cutGraphErrors: Array<[string, () => Record<string, unknown>]> = [
+    [
+      'the message, with the token across the cut',
+      () => ({ message: `${PADDING} Malformed access token ${world.token}` })
+    ],
+    ['fbtrace_id, holding the token', () => ({ message: 'Invalid OAuth access token', fbtrace_id: world.token })],
+    [
+      'error_user_title, with the app secret across the cut',
+      () => ({ error_user_title: `${'t'.repeat(180)} ${APP_SECRET}` })
+    ],
+    [
+      'error_user_msg, with the app token across the cut',
+      () => ({ error_user_msg: `${PADDING} ${APP_ID}|${APP_SECRET}` })
+    ]
+  ]
+  test.each(cutGraphErrors)('Graph echoing a secret in %s: no part of it is printed', async (_, fields) => {
+    world.graph.server.injectFault({
+      path: /oauth\/access_token$/,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, ...fields() } }
+      }
+    })
+    const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
+    expect(run.failed).toMatch(/^\[mint\] /)
+  })
+
+  test('GitHub echoing the PAT across the cut of its message: no part of it is printed', async () => {
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/,
+      fault: { kind: 'status', status: 422, body: { message: `${'x'.repeat(270)} token=${GITHUB_PAT}` } }
+    })
+    const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
+    expect(run.failed).toMatch(/^\[store\] /)
+    expect(run.failed).toContain('***…')
   })
 })

@@ -118,14 +118,9 @@ export class GraphClient {
     }
     const errorBody = (body as { error?: Record<string, unknown> } | null)?.error
     if (answer.status < 200 || answer.status >= 300 || errorBody) {
-      const { message, ...failure } = classifyGraphError(answer.status, errorBody ?? {})
       const { keeper } = this.options
-      throw new GraphError(keeper.redact(message), {
-        ...failure,
-        userTitle: failure.userTitle && keeper.redact(failure.userTitle),
-        userMessage: failure.userMessage && keeper.redact(failure.userMessage),
-        retryAfterMs: retryAfterMs(answer.headers)
-      })
+      const { message, ...failure } = classifyGraphError(answer.status, errorBody ?? {}, (text) => keeper.redact(text))
+      throw new GraphError(message, { ...failure, retryAfterMs: retryAfterMs(answer.headers) })
     }
     return body as T
   }

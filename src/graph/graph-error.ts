@@ -71,17 +71,25 @@ interface GraphErrorBody {
   is_transient?: unknown
 }
 
-const text = (value: unknown, max?: number): string | undefined =>
-  typeof value === 'string' && value.trim() ? outsideText(value, max) : undefined
-
 const integer = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isInteger(value) ? value : undefined
 
+/** Meta's trace ids are short runs of letters, digits, `_` and `-`; anything else is not one. */
+const TRACE_ID = /^[\w-]{1,80}$/
+
 /**
- * Turns an error body into a failure. Every string in it is Meta's and made one inert line.
+ * Turns an error body into a failure. Every string in it is Meta's and made one inert line, redacted
+ * before it is cut to length: a secret echoed across the cut would otherwise leave its beginning.
  * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
  */
-export function classifyGraphError(status: number, body: GraphErrorBody): GraphFailure & { message: string } {
+export function classifyGraphError(
+  status: number,
+  body: GraphErrorBody,
+  redact: (text: string) => string = (text) => text
+): GraphFailure & { message: string } {
+  const text = (value: unknown, max?: number): string | undefined =>
+    typeof value === 'string' && value.trim() ? outsideText(redact(value), max) : undefined
+  const traceId = typeof body.fbtrace_id === 'string' ? redact(body.fbtrace_id.trim()) : undefined
   const code = integer(body.code)
   const message = text(body.message) ?? `HTTP ${status}`
   const wrongSecret = code === 1 && /client secret|app secret/i.test(message)
@@ -97,7 +105,7 @@ export function classifyGraphError(status: number, body: GraphErrorBody): GraphF
     code,
     subcode: integer(body.error_subcode),
     type: text(body.type, 80),
-    fbtraceId: text(body.fbtrace_id, 80)?.replace(/[^\w-]/g, ''),
+    fbtraceId: traceId !== undefined && TRACE_ID.test(traceId) ? traceId : undefined,
     userTitle: text(body.error_user_title, 200),
     userMessage: text(body.error_user_msg),
     transient
