@@ -391,11 +391,16 @@ export function readSettings(
     problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`)
   }
   for (const page of pageSecrets) {
-    if (secretName && sameSecretName(page.secretName, secretName)) {
-      problem(
-        Input.PageSecrets,
-        `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(Input.SecretName)}: use another name.`
-      )
+    for (const [input, name] of [
+      [Input.SecretName, secretName],
+      [Input.PreviousSecretName, previousSecretName]
+    ] as const) {
+      if (name && sameSecretName(page.secretName, name)) {
+        problem(
+          Input.PageSecrets,
+          `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`
+        )
+      }
     }
   }
 
@@ -528,7 +533,12 @@ function parsePageSecrets(text: string, problem: (text: string) => void): PageSe
     const why = secretNameProblem(secretName)
     if (why) problem(`${quote(secretName)} (page ${pageId}) is not a valid GitHub secret name: ${why}.`)
     else if (pages.some((p) => p.pageId === pageId)) problem(`page ${pageId} is listed twice.`)
-    else pages.push({ pageId, secretName })
+    else {
+      const taken = pages.find((p) => sameSecretName(p.secretName, secretName))
+      if (taken)
+        problem(`pages ${taken.pageId} and ${pageId} both name the secret '${secretName}': one secret holds one token.`)
+      else pages.push({ pageId, secretName })
+    }
   }
   return pages
 }

@@ -378,6 +378,21 @@ const CASES: BadInput[] = [
     says: /listed twice/
   },
   {
+    name: 'page-secrets: two pages, one secret (names differ only in case)',
+    overrides: fixed({ 'page-secrets': '200000000000001=PAGE_TOKEN\n200000000000002=page_token' }),
+    input: 'page-secrets',
+    says: /pages 200000000000001 and 200000000000002 both name the secret 'page_token'/
+  },
+  {
+    name: 'page-secrets: a page secret that is previous-secret-name',
+    overrides: fixed({
+      'previous-secret-name': 'META_TOKEN_PREVIOUS',
+      'page-secrets': '200000000000001=META_TOKEN_PREVIOUS'
+    }),
+    input: 'page-secrets',
+    says: /is also 'previous-secret-name'/
+  },
+  {
     name: 'page-secrets: the secret-name again',
     overrides: fixed({ 'page-secrets': '200000000000001=meta_token' }),
     input: 'page-secrets',
