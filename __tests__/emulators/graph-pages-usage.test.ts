@@ -71,6 +71,18 @@ describe('pages reached through Business Manager', () => {
     expectError(await api.call('GET', 'held', { ...auth(user), fields: 'access_token,fans' }), 100)
   })
 
+  it('/me/accounts hands out a page token only when fields asks for it (or names no fields)', async () => {
+    const user = graph.issueToken({ appId: APP.id, type: 'USER', userId: '42' })
+    const ids = await api.call<AccountsPage>('GET', 'me/accounts', { ...auth(user), fields: 'id' })
+    expect(ids.body.data).toEqual([{ id: 'direct' }])
+    expect(graph.tokensOfApp(APP.id).filter((t) => t.type === 'PAGE')).toEqual([])
+
+    const named = await api.call<AccountsPage>('GET', 'me/accounts', { ...auth(user), fields: 'id,name,access_token' })
+    expect(named.body.data).toEqual([
+      { id: 'direct', name: 'Managed directly', access_token: expect.stringMatching(/^EAA/) as unknown }
+    ])
+  })
+
   it('take the user token in Authorization: Bearer, and still want appsecret_proof', async () => {
     const user = graph.issueToken({ appId: APP.id, type: 'USER', userId: '42' })
     const bearer = { authorization: `Bearer ${user}` }

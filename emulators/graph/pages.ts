@@ -10,8 +10,8 @@ import type { GraphPage, GraphTokenRecord, GraphWorld } from './world.js'
 
 const ok = (body: unknown): JsonResponse => ({ status: 200, body })
 
-// GET /me/accounts, GET /{user-id}/accounts  [limit, after]
-// The pages the user manages themselves, each with a page token.
+// GET /me/accounts, GET /{user-id}/accounts  [fields, limit, after]
+// The pages the user manages themselves, each with a page token unless `fields` leaves it out.
 export function accounts(call: Call, nodeId: string): JsonResponse {
   const { world, request, params } = call
   const caller = authenticate(world, request, params)
@@ -35,13 +35,20 @@ export function accounts(call: Call, nodeId: string): JsonResponse {
   const last = slice[slice.length - 1]
   if (!first || !last) return ok({ data: [] })
 
-  const data = slice.map((page) => ({
-    access_token: pageTokenFor(world, user, page),
-    category: 'Software',
-    name: page.name,
-    id: page.id,
-    tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE']
-  }))
+  // Like Meta, `fields` picks what each entry carries: a page token is handed out only when asked for.
+  const fields = params.fields?.split(',').map((f) => f.trim())
+  const data = slice.map((page) => {
+    const entry: Record<string, unknown> = {
+      ...(!fields || fields.includes('access_token') ? { access_token: pageTokenFor(world, user, page) } : {}),
+      category: 'Software',
+      name: page.name,
+      id: page.id,
+      tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE']
+    }
+    return fields
+      ? Object.fromEntries(Object.entries(entry).filter(([key]) => key === 'id' || fields.includes(key)))
+      : entry
+  })
   const paging: Record<string, unknown> = { cursors: { before: cursor(first), after: cursor(last) } }
   if (start + limit < managed.length) {
     // Like Meta, the next link repeats the caller's access token: a client must never log it.

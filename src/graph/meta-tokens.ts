@@ -145,20 +145,35 @@ export class MetaTokens {
 
   /** Every page the user manages, following the `after` cursor (never the `next` URL: it carries the token). */
   async pages(userToken: string): Promise<PageToken[]> {
-    const pages: PageToken[] = []
+    const entries = await this.accounts(userToken, 'id,name,access_token')
+    return entries.map(pageToken).filter((page): page is PageToken => page !== undefined)
+  }
+
+  /**
+   * Which of these pages the user reaches, read without handing out a page token: /me/accounts,
+   * then each page left out there asked of itself (as `page` does).
+   */
+  async reachablePages(userToken: string, pageIds: string[]): Promise<string[]> {
+    const listed = new Set((await this.accounts(userToken, 'id')).map((entry) => entry.id))
+    const reachable: string[] = []
+    for (const pageId of pageIds) {
+      if (listed.has(pageId) || (await this.pageNode(pageId, 'id', userToken)) !== undefined) reachable.push(pageId)
+    }
+    return reachable
+  }
+
+  private async accounts(userToken: string, fields: string): Promise<AccountEntry[]> {
+    const entries: AccountEntry[] = []
     let after: string | undefined
     for (let page = 0; page < 200; page++) {
       const answer = await this.graph.get<AccountsPage>(
         'me/accounts',
-        { fields: 'id,name,access_token', limit: '100', after },
+        { fields, limit: '100', after },
         { bearer: userToken }
       )
-      for (const account of Array.isArray(answer.data) ? answer.data : []) {
-        const found = pageToken(account)
-        if (found) pages.push(found)
-      }
+      entries.push(...(Array.isArray(answer.data) ? answer.data : []))
       after = answer.paging?.next ? answer.paging.cursors?.after : undefined
-      if (!after) return pages
+      if (!after) return entries
     }
     throw malformed('me/accounts kept paging past 20,000 pages')
   }
@@ -168,10 +183,13 @@ export class MetaTokens {
    * through a Business Manager role. Undefined when Meta says the user cannot reach it.
    */
   async page(pageId: string, userToken: string): Promise<PageToken | undefined> {
+    const entry = await this.pageNode(pageId, 'id,name,access_token', userToken)
+    return entry && pageToken(entry)
+  }
+
+  private async pageNode(pageId: string, fields: string, userToken: string): Promise<AccountEntry | undefined> {
     try {
-      return pageToken(
-        await this.graph.get<AccountEntry>(pageId, { fields: 'id,name,access_token' }, { bearer: userToken })
-      )
+      return await this.graph.get<AccountEntry>(pageId, { fields }, { bearer: userToken })
     } catch (error) {
       // (#100/33): "does not exist, cannot be loaded due to missing permissions".
       if (error instanceof GraphError && error.failure.code === 100) return undefined

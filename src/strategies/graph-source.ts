@@ -48,6 +48,7 @@ export class GraphTokenSource implements TokenSource {
     const now = services.clock.now()
     if (settings.strategy === 'refresh') {
       checkCurrentToken(info, settings, naming, now)
+      await this.checkPagesReachable(settings.token, info)
     } else if (!info.isValid) {
       services.note(`The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`)
     } else {
@@ -190,6 +191,26 @@ export class GraphTokenSource implements TokenSource {
     }
     for (const page of found) keeper.keep(page.token)
     return found
+  }
+
+  /**
+   * Every listed page must be reachable before a new user token is made: a user token cannot be
+   * revoked alone, so one minted for a run that then stops stays alive.
+   */
+  private async checkPagesReachable(userToken: string, info: TokenInfo): Promise<void> {
+    const { settings, services } = this
+    if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0) return
+    const wanted = settings.pageSecrets.map((p) => p.pageId)
+    const reachable = await this.graph('check', 'Checking the listed pages (me/accounts)', () =>
+      services.tokens.reachablePages(userToken, wanted)
+    )
+    const missing = wanted.filter((id) => !reachable.includes(id))
+    if (missing.length === 0) return
+    throw new RotationError(
+      'check',
+      `User ${info.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (neither in /me/accounts nor through a business); nothing was minted or written.`,
+      `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${services.naming.name(Input.PageSecrets)}.`
+    )
   }
 
   /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
