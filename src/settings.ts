@@ -476,9 +476,13 @@ function apiUrl(input: InputName, value: string, problem: Problem): string {
   if (value.includes('?') || value.includes('#') || url.username || url.password) {
     problem(input, 'must not carry a query, fragment or credentials.')
   }
-  // URL resolves them away, so the text as given is what is checked.
-  if (/\/\.{1,2}(\/|$)/.test(value.replace(/^[a-z]+:\/\/[^/]*/i, '')))
-    problem(input, "must not contain '.' or '..' path segments.")
+  // URL resolves them away (written %2e too, and after a \, which it reads as /), so the text as
+  // given is what is checked.
+  const path = value
+    .replace(/\\/g, '/')
+    .replace(/^[a-z]+:\/\/[^/]*/i, '')
+    .replace(/%2e/gi, '.')
+  if (/\/\.{1,2}(\/|$)/.test(path)) problem(input, "must not contain '.' or '..' path segments.")
   return value.replace(/\/+$/, '')
 }
 

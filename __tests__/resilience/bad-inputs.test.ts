@@ -458,6 +458,24 @@ const CASES: BadInput[] = [
     overrides: (w) => ({ 'github-api-url': `${w.github.url}/api/../x` }),
     input: 'github-api-url'
   },
+  {
+    name: "graph-api-url with '..' segments written %2e",
+    overrides: (w) => ({ 'graph-api-url': `${w.graph.url}/%2e%2e/%2E%2e/evil` }),
+    input: 'graph-api-url',
+    says: /path segments/
+  },
+  {
+    name: "github-api-url with a '..' segment half written %2e",
+    overrides: (w) => ({ 'github-api-url': `${w.github.url}/api/v3/.%2e/x` }),
+    input: 'github-api-url',
+    says: /path segments/
+  },
+  {
+    name: "github-api-url with '..' after a backslash (read as /)",
+    overrides: () => ({ 'github-api-url': 'https://ghe.example\\..\\x' }),
+    input: 'github-api-url',
+    says: /path segments/
+  },
   // Whose token: with generate, 'token' is never the admin token
   {
     name: 'generate with the admin token as token',
