@@ -329,7 +329,8 @@ function jobsOf(scenario: Scenario, place: number, points: RequestPoint[], fault
  * Registers the matrix of these scenarios: the work runs once, in beforeAll, in one pool; each
  * (scenario, fault) test then reads its points' results, so a broken point fails the test that names it.
  */
-export function faultMatrix(file: string, scenarios: Scenario[], faults: FaultKind[] = MATRIX_FAULTS): void {
+export function faultMatrix(file: string, allScenarios: Scenario[], faults: FaultKind[] = MATRIX_FAULTS): void {
+  const scenarios = allScenarios.filter((scenario) => MODE === 'full' || !scenario.fullMatrixOnly)
   const results: Array<PointResult & { spuriousRetries: number }> = []
   const pointsOf = new Map<Scenario, RequestPoint[]>()
   let durationMs = 0
