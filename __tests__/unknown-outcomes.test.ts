@@ -4,7 +4,16 @@
 // too) → the new token stays alive and the summary says so. One destination, so "stored nowhere" can happen.
 import { describe, expect, test } from '@jest/globals'
 import type { Fault } from '../emulators/loopback-server.js'
-import { FAST, runWithInputs, stageGenerate, startWorld, type RecordedRun, type World } from './support/world.js'
+import type { Clock } from '../src/clock.js'
+import {
+  FAST,
+  runWithInputs,
+  stageGenerate,
+  startWorld,
+  testClock,
+  type RecordedRun,
+  type World
+} from './support/world.js'
 
 const DAY = 86_400
 const SECRET = '/repos/octo/app/actions/secrets/META_TOKEN'
@@ -126,6 +135,32 @@ describe.each(STRATEGIES)('$name', (strategy) => {
       expect(secretsOutput(run)).toMatchObject([{ target: 'octo/app', status: 'updated' }])
       expect(run.log.join('\n')).toMatch(/got no clear answer, but reading it back shows it landed/)
     })
+  )
+
+  test.concurrent(
+    'no answer, and GitHub carries the write out seconds later (it stops processing a request after 10 s): judged only after that, so it counts as written and no secret holds a revoked token',
+    () =>
+      inWorld(strategy, async ({ w, inputs, old, before }) => {
+        failWrites(w, { name: 'late', fault: { kind: 'late', delayMs: 8000 } })
+        // GitHub's time passes with the run's waits.
+        const clock = testClock()
+        const githubFollows: Clock = {
+          now: () => clock.now(),
+          sleep: async (ms) => {
+            w.github.clockOffsetMs += ms
+            await clock.sleep(ms)
+          }
+        }
+        const run = await runWithInputs(inputs, {}, { ...TUNING, clock: githubFollows })
+        await w.github.server.carryOutLate(Infinity)
+
+        const fresh = minted(w, before)
+        expect(held(w)).toBe(fresh)
+        expect(w.graph.isUsable(fresh)).toBe(true)
+        expect(run.failed).toBeUndefined()
+        expect(run.outputs).toMatchObject({ rotated: 'true', token: fresh })
+        expect(w.graph.token(old)?.revoked).toBe(true)
+      })
   )
 
   test.concurrent('unknowable (the read-back fails too): the new token stays alive, and the summary says why', () =>

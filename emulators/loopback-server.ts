@@ -34,6 +34,12 @@ export type Fault =
   | { kind: 'hang' }
   /** A 200 whose JSON body is cut in the middle. */
   | { kind: 'truncated' }
+  /**
+   * No answer (the connection is reset), and the request is carried out `delayMs` later on the
+   * service's clock: one the service received and was still processing when the client gave up.
+   * It is carried out when a later request arrives at or after that time (the clock may be moved on).
+   */
+  | { kind: 'late'; delayMs: number }
 
 export interface FaultRule {
   method?: string
@@ -53,6 +59,8 @@ export class LoopbackServer {
   /** False: answers carry no Date header at all (as behind a proxy that drops it). */
   sendsDate = true
   private readonly faults: Array<FaultRule & { remaining: number }> = []
+  /** Requests received with a 'late' fault, carried out once the clock reaches `due`. */
+  private readonly late: Array<{ due: number; request: ParsedRequest }> = []
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
   private readonly clock: () => number
@@ -121,21 +129,35 @@ export class LoopbackServer {
     // Set explicitly, so that Node does not add one from the machine's clock.
     if (this.sendsDate) res.setHeader('date', new Date(this.clock()).toUTCString())
     else res.sendDate = false
+    const parsed: ParsedRequest = {
+      ...recorded,
+      segments: url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
+      form: parseBody(body, req.headers['content-type'])
+    }
+    await this.carryOutLate()
     const rule = this.takeFault(recorded)
+    if (rule?.fault.kind === 'late') this.late.push({ due: this.clock() + rule.fault.delayMs, request: parsed })
     if (rule && !rule.afterHandler) return applyFault(rule.fault, res)
 
-    let response: JsonResponse
-    try {
-      response = await this.handler({
-        ...recorded,
-        segments: url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
-        form: parseBody(body, req.headers['content-type'])
-      })
-    } catch (error) {
-      response = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } }
-    }
+    const response = await this.handle(parsed)
     if (rule) return applyFault(rule.fault, res)
     send(res, response)
+  }
+
+  private async handle(request: ParsedRequest): Promise<JsonResponse> {
+    try {
+      return await this.handler(request)
+    } catch (error) {
+      return { status: 500, body: { message: `emulator error: ${(error as Error).message}` } }
+    }
+  }
+
+  /** Carries out the 'late' requests due by `until` (default now on the service's clock). */
+  async carryOutLate(until = this.clock()): Promise<void> {
+    for (const pending of this.late.filter((p) => p.due <= until)) {
+      this.late.splice(this.late.indexOf(pending), 1)
+      await this.handle(pending.request)
+    }
   }
 
   private takeFault(request: RecordedRequest): FaultRule | undefined {
@@ -158,6 +180,7 @@ function applyFault(fault: Fault, res: ServerResponse): void {
     case 'status':
       return send(res, { status: fault.status, body: fault.body ?? {}, headers: fault.headers })
     case 'reset':
+    case 'late':
       res.socket?.destroy()
       return
     case 'hang':

@@ -83,6 +83,12 @@ interface OrganizationAccess {
   requested?: Visibility
 }
 
+/**
+ * GitHub stops processing a REST request that takes more than 10 seconds ("Troubleshooting the REST
+ * API": Timeouts); a margin on top for the request still on its way.
+ */
+export const GITHUB_PROCESSING_LIMIT_MS = 15_000
+
 /** A write about to be sent: GitHub's time before it (a lower bound), to tell its read-back from older ones. */
 export interface WriteMark {
   githubTimeBefore?: number
@@ -220,9 +226,17 @@ export class SecretStore {
   /**
    * After a write with no answer or a 5xx: whether it landed. 'not-landed' only when every read
    * shows the secret as before the write; 'unknown' when GitHub cannot be read or its clock is unknown.
+   * A write that got no answer may still be in flight at GitHub: it is judged not landed only by a
+   * read made after GitHub has stopped processing it (`unansweredSince`: when the write gave up).
    */
-  async settle(destination: Destination, name: string, mark: WriteMark): Promise<Landing> {
+  async settle(destination: Destination, name: string, mark: WriteMark, unansweredSince?: Date): Promise<Landing> {
     try {
+      const landing = await this.readBack(destination, name, mark, false)
+      if (landing !== 'not-landed' || unansweredSince === undefined) return landing
+      const { clock } = this.options
+      const inFlightFor = unansweredSince.getTime() + GITHUB_PROCESSING_LIMIT_MS - clock.now().getTime()
+      if (inFlightFor <= 0) return landing
+      await clock.sleep(inFlightFor)
       return await this.readBack(destination, name, mark, false)
     } catch {
       return 'unknown'
