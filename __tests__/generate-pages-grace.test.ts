@@ -282,4 +282,43 @@ describe('grace mode', () => {
       )
     }
   )
+  test('a run that stops after moving the replaced token into the previous slot says the older token is no longer kept; the re-run completes', async () => {
+    const previous = world.issue('SYSTEM_USER')
+    for (const repo of REPOS) {
+      world.github.setSecret({ kind: 'repository', repo }, 'META_TOKEN', world.token)
+      world.github.setSecret({ kind: 'repository', repo }, 'META_TOKEN_PREVIOUS', previous)
+    }
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: '/repos/octo/app/actions/secrets/META_TOKEN',
+      fault: { kind: 'status', status: 422, body: { message: 'Validation Failed' } }
+    })
+    const grace = { 'previous-secret-name': 'META_TOKEN_PREVIOUS' }
+    const first = await runWithInputs(world.inputs({ ...grace, 'previous-token': previous }))
+
+    expect(first.failed).toMatch(/^\[store\] /)
+    for (const repo of REPOS) expect(secretIn(repo, 'META_TOKEN_PREVIOUS')).toBe(world.token)
+    expect(world.graph.isUsable(previous)).toBe(true)
+    expect(first.summary).toContain(
+      String.raw`META\_TOKEN\_PREVIOUS in octo/app, octo/api now holds the replaced token`
+    )
+    expect(first.summary).toContain('revoke it by hand')
+
+    // The re-run reads both slots as they are now: the previous slot holds the current token.
+    const current = secretIn('octo/app', 'META_TOKEN') as string
+    const second = await runWithInputs(
+      world.inputs({
+        ...grace,
+        token: current,
+        'previous-token': secretIn('octo/app', 'META_TOKEN_PREVIOUS') as string
+      })
+    )
+    expect(second.failed).toBeUndefined()
+    expect(second.log.join('\n')).toContain("'previous-token' is the same as 'token'")
+    const fresh = second.outputs.token as string
+    for (const repo of REPOS) {
+      expect(secretIn(repo, 'META_TOKEN')).toBe(fresh)
+      expect(world.graph.isUsable(secretIn(repo, 'META_TOKEN_PREVIOUS') as string)).toBe(true)
+    }
+  })
 })

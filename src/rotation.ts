@@ -202,7 +202,7 @@ class Rotation {
       result.dataAccessExpiresAt = freshToken.info.dataAccessExpiresAt
     }
     if (result.secrets.some((s) => s.status === 'failed')) {
-      await this.afterFailedWrites(main, fresh, freshToken.info, current?.info)
+      await this.afterFailedWrites(main, fresh, freshToken.info, current?.info, previous)
     }
     await this.revocation.replaced(current?.info, previous, fresh)
   }
@@ -426,10 +426,12 @@ class Rotation {
     main: SecretOutcome[],
     fresh: string,
     freshInfo: TokenInfo,
-    current: TokenInfo | undefined
+    current: TokenInfo | undefined,
+    previous: TokenInfo | undefined
   ): Promise<void> {
     const { result, services } = this
     const now = services.clock.now()
+    this.noteMovedOver(previous, now)
     const mayHold = main.some((s) => s.holds === 'new' || s.holds === 'new or old')
     if (main.some((s) => s.holds === 'new or old')) {
       result.notes.push(
@@ -445,6 +447,26 @@ class Rotation {
       onlyConfirm ? 'confirm' : 'store',
       `Not every destination holds the new token.${oldStillWorks}`,
       'Then re-run: the run that gets every destination written completes the rotation.'
+    )
+  }
+
+  /**
+   * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
+   * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
+   */
+  private noteMovedOver(previous: TokenInfo | undefined, now: Date): void {
+    const { settings, result, services } = this
+    if (!settings.previousSecretName || !settings.previousToken || !previous?.isValid) return
+    const slot = settings.previousSecretName.toUpperCase()
+    const moved = result.secrets.filter((s) => s.name === slot && (s.status === 'created' || s.status === 'updated'))
+    if (moved.length === 0) return
+    const where = moved.map((s) => `${s.target}${s.environment ? ` (${s.environment})` : ''}`).join(', ')
+    const byHand =
+      previous.kind === 'system-user'
+        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
+        : '.'
+    result.notes.push(
+      `${slot} in ${where} now holds the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`
     )
   }
 

@@ -262,7 +262,7 @@ export function readSettings(
   const secretType = oneOf<SecretType>(Input.SecretType, ['actions', 'dependabot', 'codespaces'], 'actions')
   const previousSecretName = optional(Input.PreviousSecretName)
   if (previousSecretName) checkSecretName(Input.PreviousSecretName, previousSecretName, problem)
-  const previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false)
+  let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false)
   const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? ''
   if (!githubToken) {
     problem(
@@ -381,11 +381,13 @@ export function readSettings(
   if (previousToken && !previousSecretName) {
     problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`)
   }
+  // An earlier run that stopped midway may have moved the current token into previous-secret-name
+  // already: then there is no older token to revoke, and the re-run must still go through.
   if (token && previousToken && token === previousToken) {
-    problem(
-      Input.PreviousToken,
-      `is the same as ${naming.name(Input.Token)}: pass the value held in previous-secret-name.`
+    warnings.push(
+      `${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`
     )
+    previousToken = undefined
   }
   if (previousToken && adminToken && previousToken === adminToken) {
     problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`)

@@ -340,12 +340,6 @@ const CASES: BadInput[] = [
     input: 'previous-token',
     says: /needs 'previous-secret-name'/
   },
-  {
-    name: 'previous-token equal to token',
-    overrides: (w) => ({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': w.token }),
-    input: 'previous-token',
-    says: /same as 'token'/
-  },
   // page-secrets
   {
     name: 'page-secrets: page id not a number',
