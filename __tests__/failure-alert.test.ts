@@ -59,7 +59,7 @@ const success = (overrides: Partial<RotationAlert> = {}): RotationAlert =>
 // a process, so where a test only needs an alert issue to exist, it is seeded as the alert opens it.
 const seedAlertIssue = (alert: RotationAlert) =>
   github.addIssue('octo/app', {
-    title: issueTitle(alert.secretName),
+    title: issueTitle(alert.secretName, alert.place),
     body: failureIssueBody(alert),
     labels: [alert.label]
   })
@@ -178,6 +178,33 @@ describe('reportRotationOutcome', () => {
 
     // The next failure opens a new issue: a closed one is history.
     expect(await reportRotationOutcome(client, failure())).toMatchObject({ action: 'opened', issueNumber: 3 })
+  })
+
+  test('one secret name in different environments, organizations or secret types: an issue each, closed each by its own success', async () => {
+    const production = failure({ place: { environment: 'production' } })
+    const staging = failure({ place: { environment: 'staging' } })
+    seedAlertIssue(production)
+    const other = await reportRotationOutcome(client, staging)
+    expect(other).toMatchObject({ action: 'opened', issueNumber: 2 })
+    expect(openIssues().map((i) => i.title)).toEqual([
+      'Meta token rotation is failing for META_TOKEN (environment production)',
+      'Meta token rotation is failing for META_TOKEN (environment staging)'
+    ])
+
+    // Staging's success leaves production's issue open; nor does a repository secret of that name close it.
+    expect(await reportRotationOutcome(client, success({ place: { environment: 'staging' } }))).toMatchObject({
+      action: 'closed',
+      issueNumber: 2
+    })
+    expect(await reportRotationOutcome(client, success())).toEqual({ action: 'none' })
+    expect(
+      await reportRotationOutcome(client, success({ place: { environment: 'production', secretType: 'dependabot' } }))
+    ).toEqual({ action: 'none' })
+    expect(openIssues().map((i) => i.number)).toEqual([1])
+    // Letter case and the default secret type change nothing.
+    expect(
+      await reportRotationOutcome(client, success({ place: { environment: 'PRODUCTION', secretType: 'actions' } }))
+    ).toMatchObject({ action: 'closed', issueNumber: 1 })
   })
 
   test('a success with no issue open does nothing', async () => {
@@ -320,6 +347,31 @@ describe('the alert action (src/alert/alert-action.ts), run in-process', () => {
 
     const none = await runAlert(workflowInputs({ outcome: 'success' }), runnerEnv())
     expect(none.outputs).toEqual({ action: 'none', 'issue-number': '' })
+  })
+
+  test("takes the rotation's organization, environment and secret type, and refuses what the rotation would", async () => {
+    const place = { organization: 'octo', environment: 'prod/eu', 'secret-type': 'codespaces' }
+    const opened = await runAlert(workflowInputs(place), runnerEnv())
+    expect(opened.failed).toBeUndefined()
+    expect(github.issues('octo/app')[0]?.title).toBe(
+      'Meta token rotation is failing for META_TOKEN (organization octo, environment prod/eu, codespaces secret)'
+    )
+    const closed = await runAlert(workflowInputs({ ...place, outcome: 'success', error: '' }), runnerEnv())
+    expect(closed.outputs).toEqual({ action: 'closed', 'issue-number': '1' })
+
+    const bad = await runAlert(
+      workflowInputs({ organization: 'octo/app', environment: 'prod/..', 'secret-type': 'vault' }),
+      runnerEnv()
+    )
+    expect(bad.failed).toMatch(/'organization' must be an organization name/)
+    expect(bad.failed).toMatch(/'environment' must be an environment name/)
+    expect(bad.failed).toMatch(/'secret-type' must be actions, dependabot or codespaces/)
+  })
+
+  test('a label with backticks stays text in the issue', async () => {
+    await runAlert(workflowInputs({ label: 'a`<img src=x>`b' }), runnerEnv())
+    const body = github.issues('octo/app')[0]?.body ?? ''
+    expect(body).toContain("keep the `a'<img src=x>'b` label")
   })
 
   test('never puts the github-token in the issue, even if the error text carries it', async () => {

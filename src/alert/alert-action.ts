@@ -9,7 +9,13 @@ import { hasControlCharacters, outsideText } from '../outside-text.js'
 import { errorMessage } from '../rotation-error.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { isRepositoryName } from '../settings.js'
-import { AlertError, reportRotationOutcome, type AlertOutcome, type RotationAlert } from './failure-alert.js'
+import {
+  AlertError,
+  reportRotationOutcome,
+  type AlertOutcome,
+  type RotationAlert,
+  type SecretPlace
+} from './failure-alert.js'
 
 export const AlertInput = {
   GithubToken: 'github-token',
@@ -19,7 +25,10 @@ export const AlertInput = {
   FailedStep: 'failed-step',
   Error: 'error',
   RunUrl: 'run-url',
-  Label: 'label'
+  Label: 'label',
+  Organization: 'organization',
+  Environment: 'environment',
+  SecretType: 'secret-type'
 } as const
 
 export const AlertOutput = {
@@ -101,6 +110,8 @@ function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, to
     problems.push(`'${AlertInput.Label}' must be a label name: at most 50 characters, no control characters`)
   }
 
+  const place = readPlace(input, problems)
+
   const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env)
   if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl)) problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`)
 
@@ -109,12 +120,37 @@ function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, to
     owner,
     repo,
     secretName,
+    place,
     outcome: outcome as RotationAlert['outcome'],
     failedStep: outsideText(keeper.redact(input(AlertInput.FailedStep)), 40) || undefined,
     error: keeper.redact(io.getInput(AlertInput.Error).trim()) || undefined,
     runUrl: runUrl || undefined,
     label
   }
+}
+
+/** The rotation's organization, environment and secret type, checked as the rotation checks them. */
+function readPlace(input: (name: string) => string, problems: string[]): SecretPlace {
+  const organization = input(AlertInput.Organization)
+  if (organization && !isRepositoryName(`${organization}/x`)) {
+    problems.push(`'${AlertInput.Organization}' must be an organization name`)
+  }
+  const environment = input(AlertInput.Environment)
+  if (
+    environment &&
+    (environment.length > 255 ||
+      hasControlCharacters(environment) ||
+      environment.split('/').some((s) => s === '.' || s === '..'))
+  ) {
+    problems.push(
+      `'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`
+    )
+  }
+  const secretType = input(AlertInput.SecretType).toLowerCase()
+  if (secretType && !['actions', 'dependabot', 'codespaces'].includes(secretType)) {
+    problems.push(`'${AlertInput.SecretType}' must be actions, dependabot or codespaces`)
+  }
+  return { organization, environment, secretType }
 }
 
 /** This run's page, when the runner says where it is. */

@@ -8,10 +8,22 @@ import type { GitHubClient } from '../github/github-client.js'
 import { readGitHubError } from '../github/github-error.js'
 import type { Explained } from '../rotation-error.js'
 
+/**
+ * Where the rotation writes, beyond the secret's name: two rotations of one name into different
+ * environments, organizations or secret types are different secrets, with an issue each.
+ */
+export interface SecretPlace {
+  organization?: string
+  environment?: string
+  /** 'actions' (the default) or 'dependabot' or 'codespaces'. */
+  secretType?: string
+}
+
 export interface RotationAlert {
   owner: string
   repo: string
   secretName: string
+  place?: SecretPlace
   outcome: 'success' | 'failure'
   /** The rotation's `failed-step` output. */
   failedStep?: string
@@ -46,9 +58,31 @@ export const MAX_ERROR_CHARS = 20_000
 
 const MARKER = /<!--\s*meta-token-rotator:secret=([^\s>]+?)\s*-->/gi
 
-/** The hidden line that ties an issue to a secret. The name is upper-cased (secret names are not case-sensitive). */
-export function secretMarker(secretName: string): string {
-  return `<!-- meta-token-rotator:secret=${markerName(secretName)} -->`
+/**
+ * The hidden line that ties an issue to a secret: its name, upper-cased (secret names are not
+ * case-sensitive), and its place when it is not a repository's Actions secret.
+ */
+export function secretMarker(secretName: string, place: SecretPlace = {}): string {
+  return `<!-- meta-token-rotator:secret=${markerKey(secretName, place)} -->`
+}
+
+function markerKey(secretName: string, place: SecretPlace): string {
+  return [markerName(secretName), ...placeParts(place).map(([key, value]) => `;${key}=${markerName(value)}`)].join('')
+}
+
+/** The place's parts that set it apart from a repository's Actions secret, in a fixed order. */
+function placeParts({ organization, environment, secretType }: SecretPlace): Array<[string, string]> {
+  const parts: Array<[string, string]> = []
+  if (organization?.trim()) parts.push(['organization', organization.trim()])
+  if (environment?.trim()) parts.push(['environment', environment.trim()])
+  if (secretType?.trim() && secretType.trim().toLowerCase() !== 'actions') parts.push(['type', secretType.trim()])
+  return parts
+}
+
+/** `META_TOKEN (environment production)`: the secret as a person names it. */
+function secretLabel(secretName: string, place: SecretPlace = {}): string {
+  const parts = placeParts(place).map(([key, value]) => (key === 'type' ? `${value} secret` : `${key} ${value}`))
+  return parts.length > 0 ? `${secretName.trim()} (${parts.join(', ')})` : secretName.trim()
 }
 
 /** Every character but letters, digits and `_` percent-encoded, so no name can end the HTML comment. */
@@ -68,8 +102,8 @@ function percent(c: string): string {
  * outside code blocks. The error text quoted in the issue is fenced, so a marker inside it (from a
  * failure message that carries another secret's marker) never counts.
  */
-export function marksSecret(body: string | null | undefined, secretName: string): boolean {
-  const wanted = markerName(secretName)
+export function marksSecret(body: string | null | undefined, secretName: string, place: SecretPlace = {}): boolean {
+  const wanted = markerKey(secretName, place).toUpperCase()
   let fence: { char: string; length: number } | undefined
   for (const line of (body ?? '').split(/\r?\n/)) {
     const opening = /^ {0,3}(`{3,}|~{3,})/.exec(line)
@@ -90,8 +124,8 @@ export function marksSecret(body: string | null | undefined, secretName: string)
   return false
 }
 
-export function issueTitle(secretName: string): string {
-  return `Meta token rotation is failing for ${oneLine(secretName)}`
+export function issueTitle(secretName: string, place?: SecretPlace): string {
+  return `Meta token rotation is failing for ${oneLine(secretLabel(secretName, place))}`
 }
 
 export async function reportRotationOutcome(github: GitHubClient, alert: RotationAlert): Promise<AlertOutcome> {
@@ -107,7 +141,7 @@ export async function reportRotationOutcome(github: GitHubClient, alert: Rotatio
         const { data } = await github.request('POST /repos/{owner}/{repo}/issues', {
           owner,
           repo,
-          title: issueTitle(alert.secretName),
+          title: issueTitle(alert.secretName, alert.place),
           body: failureIssueBody(alert),
           labels: [alert.label]
         })
@@ -164,7 +198,7 @@ async function openIssuesOf(github: GitHubClient, alert: RotationAlert): Promise
     per_page: 100
   })
   return issues
-    .filter((issue) => !issue.pull_request && marksSecret(issue.body, alert.secretName))
+    .filter((issue) => !issue.pull_request && marksSecret(issue.body, alert.secretName, alert.place))
     .map((issue) => ({ number: issue.number, html_url: issue.html_url }))
     .sort((a, b) => a.number - b.number)
 }
@@ -199,10 +233,10 @@ const STEP_MEANING: Record<string, string> = {
 }
 
 export function failureIssueBody(alert: RotationAlert): string {
-  const name = inlineCode(alert.secretName.trim())
+  const name = inlineCode(secretLabel(alert.secretName, alert.place))
   const meaning = alert.failedStep ? STEP_MEANING[alert.failedStep.trim()] : undefined
   return [
-    secretMarker(alert.secretName),
+    secretMarker(alert.secretName, alert.place),
     `The scheduled rotation of the secret ${name} failed.`,
     '',
     ...facts(alert),
@@ -216,13 +250,13 @@ export function failureIssueBody(alert: RotationAlert): string {
     `A failed rotation never revokes the token it was replacing: the token in ${name} keeps working until it expires (unless the error above says it is already invalid or expired). Fix the cause and re-run the workflow before that date; otherwise everything that uses ${name} stops working when the token expires.`,
     ...(meaning ? ['', meaning] : []),
     '',
-    `Each further failure adds a comment here. This issue closes itself on the next successful rotation of ${name}. You may edit the title; keep the \`${oneLine(alert.label)}\` label and the hidden marker at the top of this description, which is how the alert finds this issue.`
+    `Each further failure adds a comment here. This issue closes itself on the next successful rotation of ${name}. You may edit the title; keep the ${inlineCode(alert.label)} label and the hidden marker at the top of this description, which is how the alert finds this issue.`
   ].join('\n')
 }
 
 export function failureComment(alert: RotationAlert): string {
   return [
-    `The rotation of ${inlineCode(alert.secretName.trim())} failed again.`,
+    `The rotation of ${inlineCode(secretLabel(alert.secretName, alert.place))} failed again.`,
     '',
     ...facts(alert),
     '',
