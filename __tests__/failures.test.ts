@@ -420,6 +420,48 @@ describe('partial failure and a failing revoke', () => {
   })
 })
 
+describe('every write refused: a new token Meta cannot revoke is said to be alive, unused', () => {
+  const refuseEveryWrite = () =>
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: /\/actions\/secrets\/META_TOKEN$/,
+      fault: { kind: 'status', status: 422, body: { message: 'Validation Failed' } },
+      times: 100
+    })
+
+  test('a user token', async () => {
+    const user = world.issue('USER', { scopes: ['ads_read'] })
+    refuseEveryWrite()
+    const run = await runWithInputs(world.inputs({ token: user }), {}, FAST)
+
+    expect(run.failed).toMatch(/^\[store\] /)
+    const fresh = world.graph.tokensOfApp(APP_ID).filter((t) => t.type === 'USER' && t.value !== user)
+    expect(fresh).toHaveLength(1)
+    expect(world.graph.isUsable(fresh[0]!.value)).toBe(true)
+    expect(run.summary).toMatch(
+      /The new user token was stored nowhere, and Meta cannot revoke a user token: it stays valid, unused, until \d{4}-/
+    )
+  })
+
+  test('an Instagram token: the old one keeps working, and the summary names no unknown date', async () => {
+    world.instagram.addAccount({ userId: '17841400000000001', username: 'acme.shop' })
+    const token = world.instagram.issueToken({ userId: '17841400000000001', issuedAgo: 10 * 86_400 })
+    const { 'app-id': _id, 'app-secret': _secret, ...rest } = world.inputs()
+    refuseEveryWrite()
+    const run = await runWithInputs(
+      { ...rest, strategy: 'instagram', token, 'instagram-api-url': world.instagram.url },
+      {},
+      FAST
+    )
+
+    expect(run.failed).toMatch(/^\[store\] .*The old token was not revoked and keeps working\./)
+    expect(run.failed).not.toContain('unknown')
+    expect(run.summary).toMatch(
+      /The new instagram token was stored nowhere, and Instagram has no way to revoke a token: it stays valid, unused, until \d{4}-/
+    )
+  })
+})
+
 describe('bad inputs: a clear error before any request', () => {
   function expectNoRequestAtAll(): void {
     expect(world.graph.server.requests).toHaveLength(0)

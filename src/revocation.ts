@@ -117,9 +117,26 @@ export class Revocation {
    * A minted token that no destination holds (and none may hold: every write was refused, or read
    * back and proven not to have landed) must not stay alive unseen.
    */
-  async orphan(fresh: string, revocable: boolean): Promise<void> {
+  async orphan(fresh: string, revocable: boolean, info?: TokenInfo): Promise<void> {
     const { settings, record, services } = this
-    if (fresh === settings.token || !revocable) return
+    if (fresh === settings.token) return
+    if (!revocable) {
+      // Meta cannot revoke a user, page or Instagram token: it stays alive unused, and is said so.
+      if (info?.isValid) {
+        const until =
+          info.expiresAt === undefined
+            ? 'until it expires'
+            : `until ${expiryText(info.expiresAt, services.clock.now())}`
+        const why =
+          info.kind === 'instagram'
+            ? 'Instagram has no way to revoke a token'
+            : `Meta cannot revoke a ${info.kind} token`
+        record.notes.push(
+          `The new ${info.kind} token was stored nowhere, and ${why}: it stays valid, unused, ${until}.`
+        )
+      }
+      return
+    }
     try {
       // The caller must be a working token of the app: the old one, unless Meta handed back the same.
       await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh)

@@ -292,7 +292,7 @@ class Rotation {
     try {
       source.judgeNew(fresh, current)
     } catch (error) {
-      await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info))
+      await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info), fresh.info)
       throw error
     }
     return fresh
@@ -438,10 +438,12 @@ class Rotation {
         'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.'
       )
     }
-    if (!mayHold) await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo))
-    const oldStillWorks = current
-      ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
-      : ' The old token was not revoked.'
+    if (!mayHold)
+      await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo), freshInfo)
+    const oldStillWorks =
+      current && current.expiresAt !== undefined
+        ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
+        : ' The old token was not revoked and keeps working.'
     const onlyConfirm = result.secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm')
     this.failIfAnyFailed(
       onlyConfirm ? 'confirm' : 'store',
