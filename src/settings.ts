@@ -462,6 +462,11 @@ function checkSecretName(input: InputName, name: string, problem: Problem): void
 }
 
 function apiUrl(input: InputName, value: string, problem: Problem): string {
+  // URL drops tabs and line breaks wherever they stand (and trims the rest): '.\t.' would become '..'.
+  if (/\s/.test(value) || hasControlCharacters(value)) {
+    problem(input, 'must not contain spaces, tabs, line breaks or control characters.')
+    return value
+  }
   let url: URL
   try {
     url = new URL(value)

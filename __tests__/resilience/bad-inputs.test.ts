@@ -280,7 +280,7 @@ const CASES: BadInput[] = [
   },
   {
     name: 'graph-api-url not a URL',
-    overrides: fixed({ 'graph-api-url': 'graph dot facebook' }),
+    overrides: fixed({ 'graph-api-url': 'graph.facebook.com' }),
     input: 'graph-api-url',
     says: /not a URL/
   },
@@ -463,6 +463,18 @@ const CASES: BadInput[] = [
     overrides: (w) => ({ 'github-api-url': `${w.github.url}/api/v3/.%2e/x` }),
     input: 'github-api-url',
     says: /path segments/
+  },
+  {
+    name: "graph-api-url with '..' split by a tab (URL drops it)",
+    overrides: (w) => ({ 'graph-api-url': `${w.graph.url}/proxy/.\t./other` }),
+    input: 'graph-api-url',
+    says: /tabs, line breaks/
+  },
+  {
+    name: "github-api-url with '..' split by a line break",
+    overrides: (w) => ({ 'github-api-url': `${w.github.url}/.\n./x` }),
+    input: 'github-api-url',
+    says: /tabs, line breaks/
   },
   {
     name: "github-api-url with '..' after a backslash (read as /)",
