@@ -167,6 +167,36 @@ describe('flags', () => {
     expect((await cli(['rotate', '--secret-nmae', 'X'])).err).toMatch(/Did you mean '--secret-name'\?/)
   })
 
+  test('an abbreviated flag gets the one flag it begins', async () => {
+    expect((await cli(['rotate', '--repo', 'octo/x'])).err).toMatch(
+      /Unknown flag '--repo'\. Did you mean '--repositories'\?/
+    )
+    // Two flags begin with it and neither is a small edit away: no guess.
+    expect((await cli(['rotate', '--secret', 'X'])).err).toMatch(/Unknown flag '--secret'\. Run with --help\./)
+  })
+
+  test('a single-dash flag gets its double-dash form; -v gets --version', async () => {
+    const { code, err } = await cli(['-v'])
+    expect(code).toBe(2)
+    expect(err).toMatch(/Unknown flag '-v'\. Did you mean '--version'\?/)
+    expect((await cli(['rotate', '-dry-run'])).err).toMatch(/Unknown flag '-dry-run'\. Did you mean '--dry-run'\?/)
+  })
+
+  test('a value after the command without its flag is called that, not an unknown command', async () => {
+    for (const stray of ['rotate', 'octo/app']) {
+      const { code, err } = await cli(['rotate', stray, '--secret-name', 'X'])
+      expect(code).toBe(2)
+      expect(err).toContain(`Unexpected argument '${stray}' after 'rotate' (a value without its flag?).`)
+      expect(err).not.toMatch(/Unknown command|Did you mean/)
+    }
+    expect((await cli(['octo/app', 'rotate'])).err).toMatch(/Unknown command 'octo\/app'/)
+    // A long stray word may be a token typed without its variable: only its start is echoed.
+    const token = `EAAG${'x'.repeat(60)}`
+    const { err } = await cli(['rotate', token])
+    expect(err).toContain("Unexpected argument 'EAAGxx…'")
+    expect(err).not.toContain(token)
+  })
+
   test('messages name flags and variables, never workflow syntax', async () => {
     const { code, err } = await cli([
       'rotate',

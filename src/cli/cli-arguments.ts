@@ -21,6 +21,9 @@ const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([
   Input.RequireSameAssets
 ])
 const OWN_FLAGS = ['json', 'help', 'version']
+const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS]
+/** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
+const SHORT_FLAGS = new Map([['v', 'version']])
 const COMMANDS = ['rotate']
 
 export class CliUsageError extends Error {}
@@ -41,18 +44,27 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
       json = true
       continue
     }
+    if (/^-[^-]/.test(arg)) {
+      const [word] = splitFlag(arg.slice(1))
+      const long = SHORT_FLAGS.get(word)
+      const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, FLAGS, '--')
+      throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`)
+    }
     if (!arg.startsWith('--')) {
-      if (command || arg !== 'rotate') {
-        throw new CliUsageError(`Unknown command '${arg}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
+      if (command) {
+        throw new CliUsageError(
+          `Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`
+        )
+      }
+      if (arg !== 'rotate') {
+        throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
       }
       command = 'rotate'
       continue
     }
     const [flag, inline] = splitFlag(arg.slice(2))
     if (!INPUT_NAMES.has(flag)) {
-      throw new CliUsageError(
-        `Unknown flag '--${flag}'.${didYouMean(flag, [...INPUT_NAMES, ...OWN_FLAGS], '--')} Run with --help.`
-      )
+      throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, FLAGS, '--')} Run with --help.`)
     }
     if ((CREDENTIAL_INPUTS as readonly string[]).includes(flag)) {
       throw new CliUsageError(
@@ -72,6 +84,11 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   }
   if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
   return { command, inputs, json }
+}
+
+/** A stray word, echoed; a long one may be a credential typed without its variable, so only its start is. */
+function shown(word: string): string {
+  return word.length > 40 ? `${word.slice(0, 6)}…` : word
 }
 
 function didYouMean(word: string, candidates: string[], prefix: string): string {
