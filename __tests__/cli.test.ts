@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { parseCliArguments } from '../src/cli/cli-arguments.js'
 import { runCli } from '../src/cli/cli.js'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
 import { environmentVariable } from '../src/input-naming.js'
 import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World } from './support/world.js'
@@ -209,9 +211,85 @@ describe('flags', () => {
     ])
     expect(code).toBe(2)
     expect(err).toMatch(
-      /--app-secret: required: pass the Meta app secret, in the environment variable META_ROTATOR_APP_SECRET\./
+      /META_ROTATOR_APP_SECRET: required: pass the Meta app secret, in the environment variable META_ROTATOR_APP_SECRET\./
+    )
+    expect(err).toMatch(
+      /META_ROTATOR_GITHUB_TOKEN: required: .*in the environment variable META_ROTATOR_GITHUB_TOKEN\. Fix:/
     )
     expect(err).toMatch(/Correct the flags above/)
-    expect(err).not.toMatch(/\$\{\{|workflow step/)
+    expect(err).not.toMatch(/\$\{\{|workflow|--app-secret|GITHUB_TOKEN cannot/)
+  })
+
+  test('an input set in the environment is named by its variable, one set by a flag by its flag', async () => {
+    world.instagram.addAccount({ userId: '17841400000000001', username: 'demo.shop' })
+    const token = world.instagram.issueToken({ userId: '17841400000000001', issuedAgo: 10 * 86_400 })
+    const argv = ['rotate', '--strategy', 'instagram', '--secret-name', 'IG_TOKEN', '--dry-run']
+    const env = {
+      META_ROTATOR_TOKEN: token,
+      META_ROTATOR_GITHUB_TOKEN: GITHUB_PAT,
+      META_ROTATOR_REPOSITORIES: 'octo/app',
+      META_ROTATOR_INSTAGRAM_API_URL: world.instagram.url,
+      META_ROTATOR_GITHUB_API_URL: world.github.url,
+      META_ROTATOR_APP_SECRET: APP_SECRET
+    }
+    const fromEnvironment = await cli(argv, { ...env, META_ROTATOR_APP_ID: '1234567890' })
+    expect(fromEnvironment.code).toBe(0)
+    expect(fromEnvironment.err).toContain(
+      'warning: META_ROTATOR_APP_ID and META_ROTATOR_APP_SECRET are not used with --strategy instagram'
+    )
+    const flag = await cli([...argv, '--app-id', '1234567890'], { ...env, META_ROTATOR_APP_ID: '1234567890' })
+    expect(flag.err).toContain('warning: --app-id and META_ROTATOR_APP_SECRET are not used with --strategy instagram')
+    const invalid = await cli(argv, { ...env, META_ROTATOR_REVOKE: 'maybe' })
+    expect(invalid.err).toContain("META_ROTATOR_REVOKE: 'maybe' is not one of")
+  })
+})
+
+/** What the CLI must never print: the action's workflow syntax and its quoted input names. */
+function expectCliWords(text: string): void {
+  expect(text).not.toMatch(/workflow|runner|secrets\./i)
+  for (const name of Object.values(Input)) expect(text).not.toContain(`'${name}'`)
+}
+
+describe('failures speak of flags and META_ROTATOR_* variables', () => {
+  test('a wrong app secret', async () => {
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, { ...env, META_ROTATOR_APP_SECRET: 'f'.repeat(32) })
+    expect(code).toBe(1)
+    expect(err).toContain('Fix: META_ROTATOR_APP_SECRET is not the secret of --app-id')
+    expectCliWords(out + err)
+  })
+
+  test('an invalid token', async () => {
+    world.graph.invalidateToken(world.token, 467)
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, env)
+    expect(code).toBe(1)
+    expect(err).toContain('The current token (META_ROTATOR_TOKEN) is not valid')
+    expect(err).toMatch(/Fix: .*store it in META_ROTATOR_TOKEN, and re-run\./)
+    expectCliWords(out + err)
+  })
+
+  test('an unreachable Graph API', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as AddressInfo
+    await new Promise((resolve) => closed.close(resolve))
+    const { argv, env } = rotateCommand(['--graph-api-url', `http://127.0.0.1:${port}`])
+    const { code, out, err } = await cli(argv, env)
+    expect(code).toBe(1)
+    expect(err).toContain("The Graph API could not be reached: check this machine's network and --graph-api-url")
+    expectCliWords(out + err)
+  })
+
+  test('a GitHub token GitHub does not know (401)', async () => {
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, {
+      ...env,
+      META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000'
+    })
+    expect(code).toBe(1)
+    expect(err).toContain('GitHub rejected META_ROTATOR_GITHUB_TOKEN (401')
+    expect(err).toContain('create a new one and update META_ROTATOR_GITHUB_TOKEN.')
+    expectCliWords(out + err)
   })
 })

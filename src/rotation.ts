@@ -453,7 +453,7 @@ class Rotation {
             message: `${error.message}, for the ${describeDestination(destination)}.`,
             fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
           }
-        : explainGitHubFailure(error, destination, this.services.githubToken)
+        : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming)
     const message = this.services.keeper.redact(explained.message)
     this.log.warning(`${name}: ${message} Fix: ${explained.fix}`)
     return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix, failedIn: 'store' }

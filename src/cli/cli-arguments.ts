@@ -10,6 +10,8 @@ export type CliCommand = 'rotate' | 'help' | 'version'
 export interface CliArguments {
   command: CliCommand
   inputs: Record<string, string>
+  /** The inputs whose value came from a META_ROTATOR_* variable, not a flag: messages name them so. */
+  fromEnvironment: Set<string>
   json: boolean
 }
 
@@ -30,16 +32,19 @@ export class CliUsageError extends Error {}
 
 export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments {
   const inputs: Record<string, string> = {}
+  const fromEnvironment = new Set<string>()
   for (const name of INPUT_NAMES) {
     const value = env[environmentVariable(name)]
-    if (value !== undefined) inputs[name] = value
+    if (value === undefined) continue
+    inputs[name] = value
+    fromEnvironment.add(name)
   }
   let command: CliCommand | undefined
   let json = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
-    if (arg === '--help' || arg === '-h') return { command: 'help', inputs, json }
-    if (arg === '--version' || arg === '-V') return { command: 'version', inputs, json }
+    if (arg === '--help' || arg === '-h') return { command: 'help', inputs, fromEnvironment, json }
+    if (arg === '--version' || arg === '-V') return { command: 'version', inputs, fromEnvironment, json }
     if (arg === '--json') {
       json = true
       continue
@@ -72,6 +77,7 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
           `Set the environment variable ${environmentVariable(flag)} instead.`
       )
     }
+    fromEnvironment.delete(flag)
     if (inline !== undefined) {
       inputs[flag] = inline
     } else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
@@ -83,7 +89,7 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
     }
   }
   if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
-  return { command, inputs, json }
+  return { command, inputs, fromEnvironment, json }
 }
 
 /** A stray word, echoed; a long one may be a credential typed without its variable, so only its start is. */

@@ -3,7 +3,7 @@
 import packageJson from '../../package.json' with { type: 'json' }
 import type { ActionIO } from '../action-io.js'
 import { Output } from '../contract.js'
-import { cliFlags } from '../input-naming.js'
+import { cliNaming } from '../input-naming.js'
 import { runAction, type ActionDeps } from '../main.js'
 import { inertLines } from '../outside-text.js'
 import { SecretKeeper } from '../secret-keeper.js'
@@ -66,7 +66,7 @@ export async function runCli(
       failure = message
     }
   }
-  await runAction(io, env, { naming: cliFlags, ...deps })
+  await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), ...deps })
   const step = outputs[Output.FailedStep] || undefined
 
   if (parsed.json) {
