@@ -24,6 +24,11 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   return { code, out, err }
 }
 
+/** What GitHub's Markdown needs and a terminal shows as noise: a backslash escape, an HTML entity, a zero-width space. */
+function expectNoEscapes(text: string): void {
+  expect(text).not.toMatch(/\\[\\`*_{}[\]()#+!|~<>]|&(amp|lt|gt);|\u200b/)
+}
+
 /** Secrets in the environment, the rest as flags: the way the help tells people to run it. */
 function rotateCommand(extra: string[] = []): { argv: string[]; env: NodeJS.ProcessEnv } {
   const inputs = world.inputs()
@@ -105,6 +110,32 @@ describe('meta-token-rotator rotate', () => {
     expect(err).toMatch(/\[unexpected\] The run stopped on an unexpected error: the clock broke/)
     expect(err).toMatch(/Check the secrets before re-running/)
     expect(err).not.toMatch(/nothing was (done|minted)/i)
+  })
+
+  test('the text report shows text as it is: no Markdown or HTML escapes', async () => {
+    const skipped = await cli(rotateCommand(['--rotate-before', '14d']).argv, rotateCommand().env)
+    expect(skipped.code).toBe(0)
+    expect(skipped.out).toMatch(/\(in 20 days\), more than rotate-before \(14 days\) away/)
+    world.graph.invalidateToken(world.token, 467)
+    const failed = await cli(rotateCommand().argv, rotateCommand().env)
+    expect(failed.out).toContain('**Fix:** Generate a new token (Business settings > Users > System users >')
+    for (const { out } of [skipped, failed]) expectNoEscapes(out)
+  })
+
+  test("outside text in the text report: as Meta wrote it, on one line, without a terminal's control characters", async () => {
+    const hostile = 'Nope <b>*bold*</b> [link](https://evil.example) a|b\n\u001b[2J\u001b]0;title\u0007\u009b31m done'
+    world.graph.server.injectFault({
+      method: 'GET',
+      path: '/v26.0/oauth/access_token',
+      times: 100,
+      fault: { kind: 'status', status: 400, body: { error: { message: hostile, type: 'OAuthException', code: 100 } } }
+    })
+    const { code, out, err } = await cli(rotateCommand().argv, rotateCommand().env)
+    expect(code).toBe(1)
+    expect(out).toContain('Nope <b>*bold*</b> [link](https://evil.example) a|b')
+    expectNoEscapes(out)
+    // eslint-disable-next-line no-control-regex
+    expect(out + err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
   })
 
   test('exit code 2 for invalid inputs or bad usage, before any request', async () => {
