@@ -209,8 +209,9 @@ function tableRow(
       : outcome.status === 'checked'
         ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
         : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
-  // A destination that failed before the writes still holds the old token.
-  const holds = outcome.holds ?? (outcome.status === 'failed' && outcome.failedIn === 'prepare' ? 'old' : '')
+  // A destination that failed before the writes still holds the old token; of a failed write whose
+  // token the run does not follow (grace mode's previous slot), what it holds is not known.
+  const holds = outcome.holds ?? (outcome.status !== 'failed' ? '' : outcome.failedIn === 'prepare' ? 'old' : 'unknown')
   return row(
     [
       where,

@@ -260,7 +260,7 @@ class Rotation {
         for (const name of destination.selectedRepositories ?? [])
           await store.repositoryId(`${destination.target}/${name}`)
       } catch (error) {
-        return this.failure(destination, settings.secretName, error)
+        return { ...this.failure(destination, settings.secretName, error), failedIn: 'prepare' as const }
       }
       if (!settings.dryRun) return this.outcome(destination, settings.secretName, 'checked')
       try {
