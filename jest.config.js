@@ -9,6 +9,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
+  // build/ holds the scripts' compiled copy (npm run demo, emulators, bench), package.json included.
+  modulePathIgnorePatterns: ['<rootDir>/build/'],
   // Jest's default is one worker less than the cores: a single worker on a 2-core machine, every file
   // one after the other. Half again as many workers as cores: much of a test's time is waiting on a
   // timeout or a paced request, which another worker's file fills (measured on this 2-core machine,

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { parseCliArguments } from '../src/cli/cli-arguments.js'
 import { runCli } from '../src/cli/cli.js'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
 import { environmentVariable } from '../src/input-naming.js'
 import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World } from './support/world.js'
@@ -20,6 +22,11 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   let err = ''
   const code = await runCli(argv, env, { out: (t) => (out += t), err: (t) => (err += t) }, FAST)
   return { code, out, err }
+}
+
+/** What GitHub's Markdown needs and a terminal shows as noise: a backslash escape, an HTML entity, a zero-width space. */
+function expectNoEscapes(text: string): void {
+  expect(text).not.toMatch(/\\[\\`*_{}[\]()#+!|~<>]|&(amp|lt|gt);|\u200b/)
 }
 
 /** Secrets in the environment, the rest as flags: the way the help tells people to run it. */
@@ -105,6 +112,32 @@ describe('meta-token-rotator rotate', () => {
     expect(err).not.toMatch(/nothing was (done|minted)/i)
   })
 
+  test('the text report shows text as it is: no Markdown or HTML escapes', async () => {
+    const skipped = await cli(rotateCommand(['--rotate-before', '14d']).argv, rotateCommand().env)
+    expect(skipped.code).toBe(0)
+    expect(skipped.out).toMatch(/\(in 20 days\), more than rotate-before \(14 days\) away/)
+    world.graph.invalidateToken(world.token, 467)
+    const failed = await cli(rotateCommand().argv, rotateCommand().env)
+    expect(failed.out).toContain('**Fix:** Generate a new token (Business settings > Users > System users >')
+    for (const { out } of [skipped, failed]) expectNoEscapes(out)
+  })
+
+  test("outside text in the text report: as Meta wrote it, on one line, without a terminal's control characters", async () => {
+    const hostile = 'Nope <b>*bold*</b> [link](https://evil.example) a|b\n\u001b[2J\u001b]0;title\u0007\u009b31m done'
+    world.graph.server.injectFault({
+      method: 'GET',
+      path: '/v26.0/oauth/access_token',
+      times: 100,
+      fault: { kind: 'status', status: 400, body: { error: { message: hostile, type: 'OAuthException', code: 100 } } }
+    })
+    const { code, out, err } = await cli(rotateCommand().argv, rotateCommand().env)
+    expect(code).toBe(1)
+    expect(out).toContain('Nope <b>*bold*</b> [link](https://evil.example) a|b')
+    expectNoEscapes(out)
+    // eslint-disable-next-line no-control-regex
+    expect(out + err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+  })
+
   test('exit code 2 for invalid inputs or bad usage, before any request', async () => {
     const { argv, env } = rotateCommand(['--secret-name', 'GITHUB_TOKEN'])
     expect((await cli(argv, env)).code).toBe(2)
@@ -167,6 +200,36 @@ describe('flags', () => {
     expect((await cli(['rotate', '--secret-nmae', 'X'])).err).toMatch(/Did you mean '--secret-name'\?/)
   })
 
+  test('an abbreviated flag gets the one flag it begins', async () => {
+    expect((await cli(['rotate', '--repo', 'octo/x'])).err).toMatch(
+      /Unknown flag '--repo'\. Did you mean '--repositories'\?/
+    )
+    // Two flags begin with it and neither is a small edit away: no guess.
+    expect((await cli(['rotate', '--secret', 'X'])).err).toMatch(/Unknown flag '--secret'\. Run with --help\./)
+  })
+
+  test('a single-dash flag gets its double-dash form; -v gets --version', async () => {
+    const { code, err } = await cli(['-v'])
+    expect(code).toBe(2)
+    expect(err).toMatch(/Unknown flag '-v'\. Did you mean '--version'\?/)
+    expect((await cli(['rotate', '-dry-run'])).err).toMatch(/Unknown flag '-dry-run'\. Did you mean '--dry-run'\?/)
+  })
+
+  test('a value after the command without its flag is called that, not an unknown command', async () => {
+    for (const stray of ['rotate', 'octo/app']) {
+      const { code, err } = await cli(['rotate', stray, '--secret-name', 'X'])
+      expect(code).toBe(2)
+      expect(err).toContain(`Unexpected argument '${stray}' after 'rotate' (a value without its flag?).`)
+      expect(err).not.toMatch(/Unknown command|Did you mean/)
+    }
+    expect((await cli(['octo/app', 'rotate'])).err).toMatch(/Unknown command 'octo\/app'/)
+    // A long stray word may be a token typed without its variable: only its start is echoed.
+    const token = `EAAG${'x'.repeat(60)}`
+    const { err } = await cli(['rotate', token])
+    expect(err).toContain("Unexpected argument 'EAAGxx…'")
+    expect(err).not.toContain(token)
+  })
+
   test('messages name flags and variables, never workflow syntax', async () => {
     const { code, err } = await cli([
       'rotate',
@@ -179,9 +242,85 @@ describe('flags', () => {
     ])
     expect(code).toBe(2)
     expect(err).toMatch(
-      /--app-secret: required: pass the Meta app secret, in the environment variable META_ROTATOR_APP_SECRET\./
+      /META_ROTATOR_APP_SECRET: required: pass the Meta app secret, in the environment variable META_ROTATOR_APP_SECRET\./
+    )
+    expect(err).toMatch(
+      /META_ROTATOR_GITHUB_TOKEN: required: .*in the environment variable META_ROTATOR_GITHUB_TOKEN\. Fix:/
     )
     expect(err).toMatch(/Correct the flags above/)
-    expect(err).not.toMatch(/\$\{\{|workflow step/)
+    expect(err).not.toMatch(/\$\{\{|workflow|--app-secret|GITHUB_TOKEN cannot/)
+  })
+
+  test('an input set in the environment is named by its variable, one set by a flag by its flag', async () => {
+    world.instagram.addAccount({ userId: '17841400000000001', username: 'demo.shop' })
+    const token = world.instagram.issueToken({ userId: '17841400000000001', issuedAgo: 10 * 86_400 })
+    const argv = ['rotate', '--strategy', 'instagram', '--secret-name', 'IG_TOKEN', '--dry-run']
+    const env = {
+      META_ROTATOR_TOKEN: token,
+      META_ROTATOR_GITHUB_TOKEN: GITHUB_PAT,
+      META_ROTATOR_REPOSITORIES: 'octo/app',
+      META_ROTATOR_INSTAGRAM_API_URL: world.instagram.url,
+      META_ROTATOR_GITHUB_API_URL: world.github.url,
+      META_ROTATOR_APP_SECRET: APP_SECRET
+    }
+    const fromEnvironment = await cli(argv, { ...env, META_ROTATOR_APP_ID: '1234567890' })
+    expect(fromEnvironment.code).toBe(0)
+    expect(fromEnvironment.err).toContain(
+      'warning: META_ROTATOR_APP_ID and META_ROTATOR_APP_SECRET are not used with --strategy instagram'
+    )
+    const flag = await cli([...argv, '--app-id', '1234567890'], { ...env, META_ROTATOR_APP_ID: '1234567890' })
+    expect(flag.err).toContain('warning: --app-id and META_ROTATOR_APP_SECRET are not used with --strategy instagram')
+    const invalid = await cli(argv, { ...env, META_ROTATOR_REVOKE: 'maybe' })
+    expect(invalid.err).toContain("META_ROTATOR_REVOKE: 'maybe' is not one of")
+  })
+})
+
+/** What the CLI must never print: the action's workflow syntax and its quoted input names. */
+function expectCliWords(text: string): void {
+  expect(text).not.toMatch(/workflow|runner|secrets\./i)
+  for (const name of Object.values(Input)) expect(text).not.toContain(`'${name}'`)
+}
+
+describe('failures speak of flags and META_ROTATOR_* variables', () => {
+  test('a wrong app secret', async () => {
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, { ...env, META_ROTATOR_APP_SECRET: 'f'.repeat(32) })
+    expect(code).toBe(1)
+    expect(err).toContain('Fix: META_ROTATOR_APP_SECRET is not the secret of --app-id')
+    expectCliWords(out + err)
+  })
+
+  test('an invalid token', async () => {
+    world.graph.invalidateToken(world.token, 467)
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, env)
+    expect(code).toBe(1)
+    expect(err).toContain('The current token (META_ROTATOR_TOKEN) is not valid')
+    expect(err).toMatch(/Fix: .*store it in META_ROTATOR_TOKEN, and re-run\./)
+    expectCliWords(out + err)
+  })
+
+  test('an unreachable Graph API', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as AddressInfo
+    await new Promise((resolve) => closed.close(resolve))
+    const { argv, env } = rotateCommand(['--graph-api-url', `http://127.0.0.1:${port}`])
+    const { code, out, err } = await cli(argv, env)
+    expect(code).toBe(1)
+    expect(err).toContain("The Graph API could not be reached: check this machine's network and --graph-api-url")
+    expectCliWords(out + err)
+  })
+
+  test('a GitHub token GitHub does not know (401)', async () => {
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, {
+      ...env,
+      META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000'
+    })
+    expect(code).toBe(1)
+    expect(err).toContain('GitHub rejected META_ROTATOR_GITHUB_TOKEN (401')
+    expect(err).toContain('create a new one and update META_ROTATOR_GITHUB_TOKEN.')
+    expectCliWords(out + err)
   })
 })

@@ -386,6 +386,39 @@ describe('partial failure and a failing revoke', () => {
     ])
   })
 
+  test("the summary's table says what each destination holds, a failed one included", async () => {
+    world.github.addRepository('octo/locked')
+    world.github.addToken('github_pat_11two0repositories', {
+      permissions: { metadata: 'read', secrets: 'write' },
+      repositories: ['octo/app', 'octo/api']
+    })
+    const run = await rotate({
+      repositories: 'octo/app\nocto/locked',
+      'github-token': 'github_pat_11two0repositories',
+      'previous-secret-name': 'META_TOKEN_PREVIOUS'
+    })
+    expectFailedAt(run, 'store', /octo\/locked/)
+    const holds = (repo: string, name: string): string | undefined =>
+      run.summary
+        .split('\n')
+        .find((line) => line.includes(` in ${repo} |`) && line.includes(`\`${name}\``))
+        ?.split(' | ')[3]
+    expect(run.summary).toContain('| Destination | Secret | Result | Holds now | Fix |')
+    expect(holds('octo/app', 'META_TOKEN')).toBe('new')
+    // Its public key could not be read: nothing was written there.
+    expect(holds('octo/locked', 'META_TOKEN')).toBe('old')
+
+    // A previous slot whose write failed: the run does not follow which token that slot holds.
+    world.github.server.injectFault({
+      path: /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN_PREVIOUS$/,
+      method: 'PUT',
+      fault: { kind: 'status', status: 422, body: { message: 'Invalid request.' } }
+    })
+    const grace = await rotate({ token: run.outputs.token as string, 'previous-secret-name': 'META_TOKEN_PREVIOUS' })
+    expectFailedAt(grace, 'store', /octo\/api/)
+    expect(grace.summary).toMatch(/in octo\/api \| `META_TOKEN_PREVIOUS` \| ❌ [^|]+ \| unknown \|/)
+  })
+
   test('revoke failing after every write: non-zero exit, rotated, not revoked, the old token valid until its date', async () => {
     world.graph.server.injectFault({
       path: /oauth\/revoke$/,

@@ -39208,22 +39208,41 @@ function malformed(message) {
 }
 
 ;// CONCATENATED MODULE: ./src/input-naming.ts
+// How a message names an input and a setting: the action speaks of inputs (`revoke: auto`), the
+// CLI of flags and environment variables (`--revoke auto`, META_ROTATOR_TOKEN).
+
 const actionInputs = {
     name: (input) => `'${input}'`,
     setting: (input, value) => `${input}: ${value}`,
     credentialSource: () => 'from a secret (${{ secrets.… }})',
+    // `token` comes from the very secret the rotation rewrites: "the secret" of the summary's title.
+    credentialHolder: (input) => (input === Input.Token ? 'the secret' : `the secret passed as '${input}'`),
+    machine: 'the runner',
+    inWorkflow: true,
     fixInputs: 'Correct the inputs above in the workflow step, then re-run.'
 };
 /** `app-secret` → `META_ROTATOR_APP_SECRET`. */
 function environmentVariable(input) {
     return `META_ROTATOR_${input.toUpperCase().replace(/-/g, '_')}`;
 }
-const cliFlags = {
-    name: (input) => `--${input}`,
-    setting: (input, value) => `--${input} ${value}`,
-    credentialSource: (input) => `in the environment variable ${environmentVariable(input)}`,
-    fixInputs: 'Correct the flags above (or their META_ROTATOR_* environment variables) and run again.'
-};
+/**
+ * The command line's naming. An input is named the way it was given: by its environment variable
+ * when it came from one (`fromEnvironment`) or is a credential (which is never a flag), else by its flag.
+ */
+function cliNaming(fromEnvironment = new Set()) {
+    const credentials = new Set(CREDENTIAL_INPUTS);
+    const byVariable = (input) => credentials.has(input) || fromEnvironment.has(input);
+    return {
+        name: (input) => (byVariable(input) ? environmentVariable(input) : `--${input}`),
+        setting: (input, value) => (byVariable(input) ? `${environmentVariable(input)}=${value}` : `--${input} ${value}`),
+        credentialSource: (input) => `in the environment variable ${environmentVariable(input)}`,
+        credentialHolder: (input) => environmentVariable(input),
+        machine: 'this machine',
+        inWorkflow: false,
+        fixInputs: 'Correct the flags above (or their META_ROTATOR_* environment variables) and run again.'
+    };
+}
+const cliFlags = cliNaming();
 
 ;// CONCATENATED MODULE: ./src/instagram/instagram-tokens.ts
 
@@ -39274,52 +39293,59 @@ function errorMessage(error) {
 ;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
 
 
-const NEW_TOKEN = 'generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in the secret and re-run.';
+
+function newToken(naming) {
+    return `generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in ${naming.credentialHolder(Input.Token)} and re-run.`;
+}
 /** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
-const TOKEN_FIXES = {
-    458: 'The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: install-app: true, or Business settings > System users > Assign assets > Apps), then generate a new token.',
-    459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
-    460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
-        NEW_TOKEN,
-    463: 'The token has expired, and an expired token cannot be refreshed: ' + NEW_TOKEN,
-    464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
-    467: 'The token is invalid or was revoked: ' + NEW_TOKEN
-};
+function tokenFixes(naming) {
+    return {
+        458: `The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Assign assets > Apps), then generate a new token.`,
+        459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
+        460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
+            newToken(naming),
+        463: 'The token has expired, and an expired token cannot be refreshed: ' + newToken(naming),
+        464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
+        467: 'The token is invalid or was revoked: ' + newToken(naming)
+    };
+}
 /** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
-function tokenFix(subcode) {
-    return subcode === undefined ? undefined : TOKEN_FIXES[subcode];
+function tokenFix(subcode, naming) {
+    return subcode === undefined ? undefined : tokenFixes(naming)[subcode];
 }
 /** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
-function explainGraphFailure(what, error, clock) {
+function explainGraphFailure(what, error, clock, naming) {
     const { kind, code, subcode, transient, retryAfterMs } = error.failure;
     const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : '';
     const explained = (fix) => ({
         message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
         fix
     });
+    const name = naming.name;
     if (kind === 'timeout' || kind === 'network') {
-        const { api, urlInput } = error.failure.unreachable ?? { api: 'API', urlInput: 'its URL input' };
-        return explained(`The ${api} could not be reached: check the runner's network and '${urlInput}', then re-run.`);
+        const { unreachable } = error.failure;
+        const url = unreachable ? name(unreachable.urlInput) : 'its URL input';
+        return explained(`The ${unreachable?.api ?? 'API'} could not be reached: check ${naming.machine}'s network and ${url}, then re-run.`);
     }
     if (kind === 'malformed') {
         return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
     }
     if ((code === 1 && !transient) || error.failure.appCredentials) {
-        return explained("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.");
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
     }
     if (code === 101)
-        return explained("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.");
+        return explained(`${name(Input.AppId)} is not a Meta app id that exists: copy it from App settings > Basic.`);
     if (code === 100 && /appsecret_proof/i.test(error.message)) {
-        return explained("The token belongs to another app, or 'app-secret' is not the secret of 'app-id'.");
+        return explained(`The token belongs to another app, or ${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}.`);
     }
     if (code === 100 && /scope|permission/i.test(error.message)) {
-        return explained("Meta does not know a permission named in 'scopes', or will not give it to this token: correct the name (see the warning above for close matches), then re-run.");
+        return explained(`Meta does not know a permission named in ${name(Input.Scopes)}, or will not give it to this token: correct the name (see the warning above for close matches), then re-run.`);
     }
     if (code === 100 && /not installed/i.test(error.message)) {
-        return explained('Install the app for the system user: set install-app: true, or Business settings > System users > Add assets > Apps.');
+        return explained(`Install the app for the system user: set ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Add assets > Apps.`);
     }
     if (code === 190 || code === 102)
-        return explained(tokenFix(subcode) ?? `The token is invalid or was revoked: ${NEW_TOKEN}`);
+        return explained(tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
     if (code === 368) {
         return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
     }
@@ -39337,10 +39363,10 @@ function explainGraphFailure(what, error, clock) {
     return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.');
 }
 /** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
-function graphFailure(step, what, error, clock) {
+function graphFailure(step, what, error, clock, naming) {
     if (!(error instanceof GraphError))
         throw error;
-    return RotationError.of(step, explainGraphFailure(what, error, clock));
+    return RotationError.of(step, explainGraphFailure(what, error, clock, naming));
 }
 
 ;// CONCATENATED MODULE: ./src/token-checks.ts
@@ -39350,7 +39376,9 @@ function graphFailure(step, what, error, clock) {
 
 
 
-const NEW_TOKEN_FIX = 'Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in the secret, and re-run.';
+function newTokenFix(naming) {
+    return `Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in ${naming.credentialHolder(Input.Token)}, and re-run.`;
+}
 const DAY_MS = 86_400_000;
 /** A date as people read it: `2026-01-28 14:03 UTC`. */
 function dateText(date) {
@@ -39405,11 +39433,11 @@ function invalidity(info, now) {
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
  * refused for any reason but the app's removal (458) is simply replaced.
  */
-function invalidityFix(info, now) {
+function invalidityFix(info, now, naming) {
     const subcode = info.problem?.subcode;
     if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
-        return NEW_TOKEN_FIX;
-    return tokenFix(subcode) ?? NEW_TOKEN_FIX;
+        return newTokenFix(naming);
+    return tokenFix(subcode, naming) ?? newTokenFix(naming);
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -39418,7 +39446,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now));
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
@@ -39547,7 +39575,8 @@ function describeLostAssets(lost) {
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output.
+// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
+// where nothing renders Markdown: there the text stands as it is, unescaped.
 
 
 
@@ -39573,27 +39602,41 @@ function outputsOf(result) {
         [Output.DataAccessExpiresAt]: result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : ''
     };
 }
-/** The job summary: status, token, destinations (in the order given), what to do, notes. */
+/** GitHub's Markdown (the job summary): outside text escaped, inert. */
+const markdownStyle = {
+    text: (text) => escapeText(text),
+    cell: (text) => text.replace(/\|/g, '\\|')
+};
+/**
+ * A terminal renders no Markdown, so an escape would show as a backslash or `&gt;`: text as it is,
+ * one line (control characters never get this far: outside text loses them where it comes in).
+ */
+const terminalStyle = {
+    text: (text) => text.replace(/[\r\n]+/g, ' '),
+    cell: (text) => text
+};
+/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
 function summaryMarkdown(result, context, failure) {
     const problem = result?.failure ?? failure;
+    const { text } = context.style ?? markdownStyle;
     const lines = [
         `## Meta token rotation${context.secretName ? `: ${inlineCode(context.secretName)}` : ''}`,
         '',
-        statusLine(result, problem),
+        statusLine(result, problem, text),
         ''
     ];
     if (problem) {
-        lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${escapeText(problem.fix)}`, '');
+        lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
     }
     if (result) {
         lines.push(...tokenFacts(result, context));
         lines.push(...destinationTable(result, context));
         if (result.notes.length > 0)
-            lines.push('### Notes', '', ...result.notes.map((note) => `- ${escapeText(note)}`), '');
+            lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
     }
     return lines.join('\n') + '\n';
 }
-function statusLine(result, problem) {
+function statusLine(result, problem, text) {
     if (problem) {
         if (problem.step === 'unexpected') {
             return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.';
@@ -39608,7 +39651,7 @@ function statusLine(result, problem) {
     if (!result)
         return '';
     if (result.skipped)
-        return `⏭️ **Not due:** ${escapeText(result.skipReason ?? 'nothing to do')}`;
+        return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`;
     if (result.dryRun)
         return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.';
     const count = result.secrets.filter((s) => s.holds === 'new').length;
@@ -39616,9 +39659,10 @@ function statusLine(result, problem) {
 }
 function tokenFacts(result, context) {
     const { now } = context;
+    const { text } = context.style ?? markdownStyle;
     const facts = [];
     const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
-    facts.push(`- **Token:** ${type}${result.account ? ` (${escapeText(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`);
+    facts.push(`- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`);
     const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
     if (result.rotated) {
         facts.push(`- **New token expires:** ${when(result.expiresAt)}`);
@@ -39633,7 +39677,7 @@ function tokenFacts(result, context) {
     if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
         facts.push(`- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`);
     }
-    const revoked = result.revocations.length > 0 ? result.revocations.map(escapeText).join('; ') : 'nothing';
+    const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
     facts.push(`- **Revoked:** ${revoked}`);
     return [...facts, ''];
 }
@@ -39665,7 +39709,7 @@ function destinationTable(result, context) {
         const outcomes = rows.filter((s) => matches(s, destination));
         if (outcomes.length === 0) {
             // Planned, never reached: the run stopped before writing it, so it holds what it held.
-            lines.push(row([report_link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])]));
+            lines.push(row([report_link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])], context));
             continue;
         }
         for (const outcome of outcomes) {
@@ -39678,23 +39722,25 @@ function destinationTable(result, context) {
     return [...lines, ''];
 }
 function tableRow(outcome, destination, context, partial, failed) {
+    const { text } = context.style ?? markdownStyle;
     const where = destination
         ? report_link(destination, context)
-        : escapeText(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
+        : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
     const result = outcome.status === 'failed'
-        ? `❌ ${escapeText(outcome.error ?? 'failed')}`
+        ? `❌ ${text(outcome.error ?? 'failed')}`
         : outcome.status === 'checked'
             ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
-            : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(escapeText).join(', ')}` : ''}`;
-    // A destination that failed before the writes still holds the old token.
-    const holds = outcome.holds ?? (outcome.status === 'failed' && outcome.failedIn === 'prepare' ? 'old' : '');
+            : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
+    // A destination that failed before the writes still holds the old token; of a failed write whose
+    // token the run does not follow (grace mode's previous slot), what it holds is not known.
+    const holds = outcome.holds ?? (outcome.status !== 'failed' ? '' : outcome.failedIn === 'prepare' ? 'old' : 'unknown');
     return row([
         where,
         inlineCode(outcome.name),
         result,
         ...(partial ? [holds] : []),
-        ...(failed ? [escapeText(outcome.fix ?? '')] : [])
-    ]);
+        ...(failed ? [text(outcome.fix ?? '')] : [])
+    ], context);
 }
 function matches(outcome, destination) {
     return (outcome.kind === destination.kind &&
@@ -39702,12 +39748,13 @@ function matches(outcome, destination) {
         outcome.target === destination.target &&
         (outcome.environment ?? '') === (destination.environment ?? ''));
 }
-function row(cells) {
-    return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+function row(cells, context) {
+    const { cell } = context.style ?? markdownStyle;
+    return `| ${cells.map(cell).join(' | ')} |`;
 }
 /** The destination, linked to its secrets settings page. */
 function report_link(destination, context) {
-    const text = escapeText(describeDestination(destination));
+    const text = (context.style ?? markdownStyle).text(describeDestination(destination));
     const server = context.serverUrl?.replace(/\/+$/, '');
     if (!server)
         return text;
@@ -39766,6 +39813,8 @@ async function mapWithConcurrency(items, limit, work) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/github-fixes.ts
+// Turns a GitHub failure into what happened at which destination and the permission or step that fixes it.
+
 
 
 /** The fine-grained permission each destination needs, as GitHub's settings page names it. */
@@ -39777,29 +39826,33 @@ function permissionNeeded(destination) {
         ? `organization permission '${secrets}: Read and write' (classic PAT: admin:org)`
         : `repository permission '${secrets}: Read and write' (classic PAT: repo)`;
 }
-function explainGitHubFailure(error, destination, githubToken) {
+function explainGitHubFailure(error, destination, githubToken, naming) {
     const { status, said, headers } = readGitHubError(error);
     const where = describeDestination(destination);
+    const token = naming.name(Input.GithubToken);
     if (status === 401) {
         return {
-            message: `GitHub rejected 'github-token' (401 ${said}) for the ${where}.`,
-            fix: "The token expired or was revoked: create a new one and update the secret passed as 'github-token'."
+            message: `GitHub rejected ${token} (401 ${said}) for the ${where}.`,
+            fix: `The token expired or was revoked: create a new one and update ${naming.credentialHolder(Input.GithubToken)}.`
         };
     }
     if ((status === 403 || status === 429) && /secondary rate limit|rate limit exceeded/i.test(said)) {
         return {
             message: `GitHub's rate limit stopped the request to the ${where} after the retries.`,
-            fix: 'Re-run later. For many repositories in one organization, one organization secret with visibility: selected is one write instead of many.'
+            fix: `Re-run later. For many repositories in one organization, one organization secret with ${naming.setting(Input.Visibility, 'selected')} is one write instead of many.`
         };
     }
     if (status === 403) {
         const accepted = headers['x-accepted-github-permissions'];
-        const looksLikeWorkflowToken = githubToken.startsWith('ghs_') && /by integration/i.test(said);
+        const appToken = githubToken.startsWith('ghs_') && /by integration/i.test(said);
+        const which = naming.inWorkflow
+            ? "the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets"
+            : "a GitHub App installation token without the permission (GitHub Actions' GITHUB_TOKEN is one, and can never write secrets)";
         return {
             message: `GitHub refused the ${where} (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}).`,
-            fix: looksLikeWorkflowToken
-                ? `'github-token' looks like the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
-                : `Give 'github-token' the ${permissionNeeded(destination)} on ${destination.target}.`
+            fix: appToken
+                ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
+                : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
         };
     }
     if (status === 404) {
@@ -39809,7 +39862,7 @@ function explainGitHubFailure(error, destination, githubToken) {
                 ? `organization ${destination.target}`
                 : `repository ${destination.target}`;
         return {
-            message: `GitHub found no ${what} that 'github-token' can see (404).`,
+            message: `GitHub found no ${what} that ${token} can see (404).`,
             fix: destination.kind === 'environment'
                 ? `Check the name, create the environment (Settings > Environments) and give the token access to ${destination.target}.`
                 : `Check the name and give the token access to it (fine-grained PAT: Repository access), with the ${permissionNeeded(destination)}.`
@@ -39835,7 +39888,7 @@ function explainGitHubFailure(error, destination, githubToken) {
     }
     return {
         message: `GitHub could not be reached for the ${where} (${said}).`,
-        fix: "Check the runner's network and 'github-api-url' (Enterprise Server: https://HOST/api/v3), then re-run."
+        fix: `Check ${naming.machine}'s network and ${naming.name(Input.GithubApiUrl)} (Enterprise Server: https://HOST/api/v3), then re-run.`
     };
 }
 
@@ -39849,7 +39902,7 @@ function checkWriteBudget(destinations, writesPerDestination, dryRun, githubDotC
     if (!githubDotCom || writes <= WRITES_PER_HOUR)
         return;
     const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))];
-    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with visibility: selected (${naming.name('organization')}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name('selected-repositories')}): one write for all of them. Or split ${naming.name('repositories')} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
+    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting('visibility', 'selected')} (${naming.name('organization')}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name('selected-repositories')}): one write for all of them. Or split ${naming.name('repositories')} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
 }
 
 ;// CONCATENATED MODULE: ./src/revocation.ts
@@ -39914,7 +39967,7 @@ class Revocation {
         catch (error) {
             if (!(error instanceof GraphError))
                 throw error;
-            const explained = explainGraphFailure(`revoking ${label}`, error, services.clock);
+            const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming);
             throw new RotationError('revoke', `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`, `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`);
         }
         record.revoked = true;
@@ -40121,7 +40174,7 @@ class Rotation {
                     await store.repositoryId(`${destination.target}/${name}`);
             }
             catch (error) {
-                return this.failure(destination, settings.secretName, error);
+                return { ...this.failure(destination, settings.secretName, error), failedIn: 'prepare' };
             }
             if (!settings.dryRun)
                 return this.outcome(destination, settings.secretName, 'checked');
@@ -40291,7 +40344,7 @@ class Rotation {
                 message: `${error.message}, for the ${describeDestination(destination)}.`,
                 fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
             }
-            : explainGitHubFailure(error, destination, this.services.githubToken);
+            : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming);
         const message = this.services.keeper.redact(explained.message);
         this.log.warning(`${name}: ${message} Fix: ${explained.fix}`);
         return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix, failedIn: 'store' };
@@ -40388,15 +40441,21 @@ function sameSecretName(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/closest.ts
-// "Did you mean…": the known words a small edit away from what was typed.
-/** Up to `max` candidates close to `word`, closest first. */
+// "Did you mean…": the known words a small edit away from what was typed, or the one it begins.
+/**
+ * Up to `max` candidates close to `word`, closest first. A word that begins exactly one candidate
+ * (`repo` → `repositories`) is an abbreviation of it, however many letters it leaves out: that one first.
+ */
 function closestWords(word, candidates, max = 3) {
-    return [...candidates]
+    const known = [...candidates];
+    const close = known
         .map((candidate) => ({ candidate, distance: editDistance(word, candidate) }))
         .filter(({ candidate, distance }) => distance <= Math.max(2, Math.floor(candidate.length / 4)))
         .sort((a, b) => a.distance - b.distance)
-        .slice(0, max)
         .map(({ candidate }) => candidate);
+    const extended = word.length >= 2 ? known.filter((candidate) => candidate.startsWith(word)) : [];
+    const first = extended.length === 1 ? extended : [];
+    return [...first, ...close.filter((candidate) => !first.includes(candidate))].slice(0, max);
 }
 /** Levenshtein distance. */
 function editDistance(a, b) {
@@ -40644,7 +40703,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
         problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
-            `${naming.credentialSource(Input.GithubToken)}. The workflow's GITHUB_TOKEN cannot write secrets.`);
+            `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`);
     }
     const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
     const dryRun = bool(Input.DryRun, false);
@@ -41027,7 +41086,7 @@ class GraphTokenSource {
             return await call();
         }
         catch (error) {
-            throw graphFailure(step, what, error, this.services.clock);
+            throw graphFailure(step, what, error, this.services.clock, this.services.naming);
         }
     }
 }
@@ -41039,8 +41098,10 @@ class GraphTokenSource {
 
 
 
-const LOG_IN_AGAIN = "The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
-    'exchange the short-lived token for a long-lived one, put it in the secret, and re-run.';
+function logInAgain(naming) {
+    return ("The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
+        `exchange the short-lived token for a long-lived one, put it in ${naming.credentialHolder(Input.Token)}, and re-run.`);
+}
 class InstagramTokenSource {
     settings;
     services;
@@ -41125,9 +41186,9 @@ class InstagramTokenSource {
     failure(step, what, error) {
         if (!(error instanceof GraphError))
             throw error;
-        const explained = explainGraphFailure(what, error, this.services.clock);
+        const explained = explainGraphFailure(what, error, this.services.clock, this.services.naming);
         if (error.failure.code === 190) {
-            return new RotationError(step, `${explained.message} The Instagram token in ${this.services.naming.name(Input.Token)} has expired or is no longer valid, and an expired token cannot be refreshed.`, LOG_IN_AGAIN);
+            return new RotationError(step, `${explained.message} The Instagram token in ${this.services.naming.name(Input.Token)} has expired or is no longer valid, and an expired token cannot be refreshed.`, logInAgain(this.services.naming));
         }
         return RotationError.of(step, explained);
     }
@@ -41181,7 +41242,7 @@ async function runAction(io, env, deps = {}) {
         if (!(error instanceof RotationError))
             throw error;
         const safe = keeper.redact(error.describe());
-        await writeSummary(io, summaryMarkdown(undefined, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }, { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }));
+        await writeSummary(io, summaryMarkdown(undefined, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }, { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }));
         // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
         io.setOutput(Output.Rotated, 'false');
         io.setOutput(Output.Revoked, 'false');
@@ -41190,7 +41251,12 @@ async function runAction(io, env, deps = {}) {
     }
     for (const warning of settings.warnings)
         io.warning(warning);
-    const context = { secretName: settings.secretName, rotateBeforeSeconds: settings.rotateBeforeSeconds, serverUrl };
+    const context = {
+        secretName: settings.secretName,
+        rotateBeforeSeconds: settings.rotateBeforeSeconds,
+        serverUrl,
+        style: deps.reportStyle
+    };
     try {
         const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs;
         const notes = [];

@@ -84,6 +84,9 @@ export interface GitHubEmulatorOptions {
   staleReadsAfterWrite?: number
 }
 
+/** Told where a secret's value was just written: read it with `secret(scope, name, type)`. */
+export type SecretWatcher = (scope: SecretScope, name: string, type: SecretType) => void
+
 type SecretRoute = Exclude<Route, IssueRoute | { kind: 'user' } | { kind: 'repository' }>
 
 const CORE_RATE_LIMIT = 5000
@@ -96,6 +99,7 @@ export class GitHubEmulator {
   private readonly issueStore = new IssueStore(this.state.clock)
   private readonly replicas = new LaggingReplicas()
   private readonly addedTokens = new Set<string>()
+  private readonly secretWatchers: SecretWatcher[] = []
   private readonly apiPrefix: string
   private readonly secondaryRateLimit: SecondaryRateLimit
   private description: OpenApiDescription | undefined
@@ -190,6 +194,11 @@ export class GitHubEmulator {
     return (
       secret && { ...secret, selectedRepositoryIds: secret.selectedRepositoryIds && [...secret.selectedRepositoryIds] }
     )
+  }
+
+  /** Calls `watcher` after each write of a secret's value that GitHub accepted (PUT or DELETE). */
+  onSecretWritten(watcher: SecretWatcher): void {
+    this.secretWatchers.push(watcher)
   }
 
   /** Seeds a value, as if written earlier (an organization secret gets visibility 'private'). */
@@ -432,6 +441,9 @@ export class GitHubEmulator {
       response = change(this.accessList(route.scope, docs), stored, route.repositoryId)
     }
     if (response.status < 300) this.replicas.wrote(key, before)
+    if (response.status < 300 && route.kind === 'secret') {
+      for (const watcher of this.secretWatchers) watcher(route.scope, route.name, route.type)
+    }
     return response
   }
 

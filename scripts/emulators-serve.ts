@@ -51,6 +51,11 @@ export interface FixtureVerification {
 export interface ServedFixture {
   variables: Record<string, string>
   verify(): FixtureVerification
+  /**
+   * Calls `listener` with the token in the first repository's secret each time a write changes it:
+   * the token a workflow of that repository would pass as `token` on its next run.
+   */
+  onTokenStored(listener: (token: string) => void): void
   stop(): Promise<void>
 }
 
@@ -126,6 +131,16 @@ export async function serveFixture(): Promise<ServedFixture> {
       FIXTURE_INSTAGRAM_TOKEN: instagramToken
     },
     verify,
+    onTokenStored: (listener) => {
+      const home = { kind: 'repository', repo: FIXTURE.repositories[0] } as const
+      let last = oldToken
+      github.onSecretWritten(() => {
+        const stored = github.secret(home, FIXTURE.secretName)?.value
+        if (stored === undefined || stored === last) return
+        last = stored
+        listener(stored)
+      })
+    },
     stop: async () => {
       await Promise.all([graph.stop(), github.stop(), instagram.stop(), closeServer(verifier)])
     }

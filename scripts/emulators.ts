@@ -2,58 +2,26 @@
 // fixture (a Meta app, a system user token with 20 days left, an Instagram token ten days old, two
 // repositories and a PAT allowed to write their secrets), served until Ctrl-C, to try the CLI against.
 // The fixture's credentials are random, made for this session; they go to .emulators.env (mode 600),
-// never to the terminal, as META_ROTATOR_* variables the CLI reads.
-import { writeFileSync } from 'node:fs'
+// never to the terminal, as META_ROTATOR_* variables the CLI reads. A rotation revokes the token in
+// that file, so each new token stored in the first repository's secret is written there in its place.
 import { join } from 'node:path'
 import { projectRoot } from './bundled-action.js'
 import { serveFixture } from './emulators-serve.js'
+import { cliEnvironment, walkthroughBanner, writeCliEnvironment } from './emulators-walkthrough.js'
 
-const root = projectRoot()
-const envFile = join(root, '.emulators.env')
+const envFile = join(projectRoot(), '.emulators.env')
 const fixture = await serveFixture()
 const v = fixture.variables
-const lines = {
-  META_ROTATOR_APP_ID: v.FIXTURE_APP_ID,
-  META_ROTATOR_APP_SECRET: v.FIXTURE_APP_SECRET,
-  META_ROTATOR_TOKEN: v.FIXTURE_TOKEN,
-  META_ROTATOR_GITHUB_TOKEN: v.FIXTURE_GITHUB_TOKEN,
-  META_ROTATOR_GRAPH_API_URL: v.EMULATOR_GRAPH_URL,
-  META_ROTATOR_GITHUB_API_URL: v.EMULATOR_GITHUB_URL,
-  META_ROTATOR_INSTAGRAM_API_URL: v.EMULATOR_INSTAGRAM_URL,
-  // Not read by the CLI: for the Instagram try below.
-  DEMO_INSTAGRAM_TOKEN: v.FIXTURE_INSTAGRAM_TOKEN
-}
-writeFileSync(
-  envFile,
-  Object.entries(lines)
-    .map(([name, value]) => `export ${name}='${value ?? ''}'\n`)
-    .join(''),
-  { mode: 0o600 }
-)
-
-const say = (line = ''): void => console.log(line)
-say('The emulators are running on 127.0.0.1 (Ctrl-C stops them):')
-say(`  Graph API       ${v.EMULATOR_GRAPH_URL}`)
-say(`  GitHub API      ${v.EMULATOR_GITHUB_URL}`)
-say(`  Instagram API   ${v.EMULATOR_INSTAGRAM_URL}`)
-say()
-say(`The fixture's credentials (random, made for this session) are in .emulators.env as META_ROTATOR_* variables.`)
-say('In another terminal, from this directory:')
-say()
-say('  source .emulators.env')
-say(`  node dist/cli/index.js rotate --secret-name ${v.FIXTURE_SECRET_NAME} --repositories ${v.FIXTURE_REPOSITORIES}`)
-say()
-say('More to try:')
-say(
-  `  node dist/cli/index.js rotate --secret-name ${v.FIXTURE_SECRET_NAME} --repositories ${v.FIXTURE_REPOSITORIES} --dry-run`
-)
-say(
-  `  node dist/cli/index.js rotate --secret-name ${v.FIXTURE_SECRET_NAME} --repositories ${v.FIXTURE_REPOSITORIES} --rotate-before 14d`
-)
-say(
-  `  META_ROTATOR_TOKEN="$DEMO_INSTAGRAM_TOKEN" node dist/cli/index.js rotate --strategy instagram --secret-name IG_TOKEN --repositories ${v.FIXTURE_REPOSITORIES}`
-)
-say(`  curl -s ${v.EMULATOR_VERIFY_URL}   # what the emulators hold now (no token in it)`)
+writeCliEnvironment(envFile, cliEnvironment(v, v.FIXTURE_TOKEN ?? ''))
+fixture.onTokenStored((token) => {
+  try {
+    writeCliEnvironment(envFile, cliEnvironment(v, token))
+    console.log('A new token was stored: .emulators.env has it now (source it again).')
+  } catch (error) {
+    console.error(`Could not rewrite .emulators.env: ${error instanceof Error ? error.message : String(error)}`)
+  }
+})
+for (const line of walkthroughBanner(v, '.emulators.env')) console.log(line)
 
 let stopping = false
 const stop = (): void => {

@@ -1,13 +1,19 @@
-// "Did you mean…": the known words a small edit away from what was typed.
+// "Did you mean…": the known words a small edit away from what was typed, or the one it begins.
 
-/** Up to `max` candidates close to `word`, closest first. */
+/**
+ * Up to `max` candidates close to `word`, closest first. A word that begins exactly one candidate
+ * (`repo` → `repositories`) is an abbreviation of it, however many letters it leaves out: that one first.
+ */
 export function closestWords(word: string, candidates: Iterable<string>, max = 3): string[] {
-  return [...candidates]
+  const known = [...candidates]
+  const close = known
     .map((candidate) => ({ candidate, distance: editDistance(word, candidate) }))
     .filter(({ candidate, distance }) => distance <= Math.max(2, Math.floor(candidate.length / 4)))
     .sort((a, b) => a.distance - b.distance)
-    .slice(0, max)
     .map(({ candidate }) => candidate)
+  const extended = word.length >= 2 ? known.filter((candidate) => candidate.startsWith(word)) : []
+  const first = extended.length === 1 ? extended : []
+  return [...first, ...close.filter((candidate) => !first.includes(candidate))].slice(0, max)
 }
 
 /** Levenshtein distance. */

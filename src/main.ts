@@ -11,7 +11,7 @@ import { MetaTokens } from './graph/meta-tokens.js'
 import { HttpStack } from './http/http-stack.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { InstagramTokens } from './instagram/instagram-tokens.js'
-import { outputsOf, summaryMarkdown } from './report.js'
+import { outputsOf, summaryMarkdown, type ReportStyle } from './report.js'
 import { rotate, type RotationResult } from './rotation.js'
 import { errorMessage, RotationError } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
@@ -20,7 +20,7 @@ import { GraphTokenSource } from './strategies/graph-source.js'
 import { InstagramTokenSource } from './strategies/instagram-source.js'
 import type { TokenSource } from './strategies/token-source.js'
 
-/** What tests and the CLI may change: time, waits and how inputs are named. */
+/** What tests and the CLI may change: time, waits, how inputs are named and how the summary is written. */
 export interface ActionDeps {
   clock?: Clock
   graphRetry?: RetryPolicy
@@ -31,6 +31,8 @@ export interface ActionDeps {
   /** Pause between read-backs of a secret that still looks as before the write. */
   readBackDelayMs?: number
   naming?: InputNaming
+  /** How the summary writes text: escaped Markdown (the default, for the job summary) or a terminal's plain text. */
+  reportStyle?: ReportStyle
   /** Tests only: wraps the transport of GitHub requests (sends what is addressed to api.github.com to an emulator). */
   githubFetch?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch
 }
@@ -68,7 +70,7 @@ export async function runAction(
       io,
       summaryMarkdown(
         undefined,
-        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() },
+        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle },
         { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }
       )
     )
@@ -79,7 +81,12 @@ export async function runAction(
     return undefined
   }
   for (const warning of settings.warnings) io.warning(warning)
-  const context = { secretName: settings.secretName, rotateBeforeSeconds: settings.rotateBeforeSeconds, serverUrl }
+  const context = {
+    secretName: settings.secretName,
+    rotateBeforeSeconds: settings.rotateBeforeSeconds,
+    serverUrl,
+    style: deps.reportStyle
+  }
 
   try {
     const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs

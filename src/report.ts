@@ -1,6 +1,7 @@
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output.
+// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
+// where nothing renders Markdown: there the text stands as it is, unescaped.
 import { Output } from './contract.js'
 import { describeDestination, type Destination } from './github/destinations.js'
 import type { RotationResult, SecretOutcome } from './rotation.js'
@@ -38,19 +39,43 @@ export interface ReportContext {
   /** The web address of GitHub (https://github.com, or the Enterprise Server), for links to settings pages. */
   serverUrl?: string
   now: Date
+  /** Default: the job summary's escaped Markdown. */
+  style?: ReportStyle
 }
 
-/** The job summary: status, token, destinations (in the order given), what to do, notes. */
+/** How the report writes text that is not its own, and table cells. */
+export interface ReportStyle {
+  text: (text: string) => string
+  cell: (text: string) => string
+}
+
+/** GitHub's Markdown (the job summary): outside text escaped, inert. */
+export const markdownStyle: ReportStyle = {
+  text: (text) => escapeText(text),
+  cell: (text) => text.replace(/\|/g, '\\|')
+}
+
+/**
+ * A terminal renders no Markdown, so an escape would show as a backslash or `&gt;`: text as it is,
+ * one line (control characters never get this far: outside text loses them where it comes in).
+ */
+export const terminalStyle: ReportStyle = {
+  text: (text) => text.replace(/[\r\n]+/g, ' '),
+  cell: (text) => text
+}
+
+/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
 export function summaryMarkdown(
   result: RotationResult | undefined,
   context: ReportContext,
   failure?: { step: string; message: string; fix: string }
 ): string {
   const problem = result?.failure ?? failure
+  const { text } = context.style ?? markdownStyle
   const lines = [
     `## Meta token rotation${context.secretName ? `: ${inlineCode(context.secretName)}` : ''}`,
     '',
-    statusLine(result, problem),
+    statusLine(result, problem, text),
     ''
   ]
   if (problem) {
@@ -59,19 +84,23 @@ export function summaryMarkdown(
       '',
       fenced(problem.message),
       '',
-      `**Fix:** ${escapeText(problem.fix)}`,
+      `**Fix:** ${text(problem.fix)}`,
       ''
     )
   }
   if (result) {
     lines.push(...tokenFacts(result, context))
     lines.push(...destinationTable(result, context))
-    if (result.notes.length > 0) lines.push('### Notes', '', ...result.notes.map((note) => `- ${escapeText(note)}`), '')
+    if (result.notes.length > 0) lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '')
   }
   return lines.join('\n') + '\n'
 }
 
-function statusLine(result: RotationResult | undefined, problem: { step: string } | undefined): string {
+function statusLine(
+  result: RotationResult | undefined,
+  problem: { step: string } | undefined,
+  text: ReportStyle['text']
+): string {
   if (problem) {
     if (problem.step === 'unexpected') {
       return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.'
@@ -84,7 +113,7 @@ function statusLine(result: RotationResult | undefined, problem: { step: string 
     return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`
   }
   if (!result) return ''
-  if (result.skipped) return `⏭️ **Not due:** ${escapeText(result.skipReason ?? 'nothing to do')}`
+  if (result.skipped) return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`
   if (result.dryRun)
     return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
   const count = result.secrets.filter((s) => s.holds === 'new').length
@@ -93,10 +122,11 @@ function statusLine(result: RotationResult | undefined, problem: { step: string 
 
 function tokenFacts(result: RotationResult, context: ReportContext): string[] {
   const { now } = context
+  const { text } = context.style ?? markdownStyle
   const facts: string[] = []
   const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown'
   facts.push(
-    `- **Token:** ${type}${result.account ? ` (${escapeText(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`
+    `- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`
   )
   const when = (date: Date | null | undefined): string =>
     date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`
@@ -113,7 +143,7 @@ function tokenFacts(result: RotationResult, context: ReportContext): string[] {
       `- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
     )
   }
-  const revoked = result.revocations.length > 0 ? result.revocations.map(escapeText).join('; ') : 'nothing'
+  const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing'
   facts.push(`- **Revoked:** ${revoked}`)
   return [...facts, '']
 }
@@ -145,7 +175,10 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
     if (outcomes.length === 0) {
       // Planned, never reached: the run stopped before writing it, so it holds what it held.
       lines.push(
-        row([link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])])
+        row(
+          [link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])],
+          context
+        )
       )
       continue
     }
@@ -166,24 +199,29 @@ function tableRow(
   partial: boolean,
   failed: boolean
 ): string {
+  const { text } = context.style ?? markdownStyle
   const where = destination
     ? link(destination, context)
-    : escapeText(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`)
+    : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`)
   const result =
     outcome.status === 'failed'
-      ? `❌ ${escapeText(outcome.error ?? 'failed')}`
+      ? `❌ ${text(outcome.error ?? 'failed')}`
       : outcome.status === 'checked'
         ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
-        : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(escapeText).join(', ')}` : ''}`
-  // A destination that failed before the writes still holds the old token.
-  const holds = outcome.holds ?? (outcome.status === 'failed' && outcome.failedIn === 'prepare' ? 'old' : '')
-  return row([
-    where,
-    inlineCode(outcome.name),
-    result,
-    ...(partial ? [holds] : []),
-    ...(failed ? [escapeText(outcome.fix ?? '')] : [])
-  ])
+        : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
+  // A destination that failed before the writes still holds the old token; of a failed write whose
+  // token the run does not follow (grace mode's previous slot), what it holds is not known.
+  const holds = outcome.holds ?? (outcome.status !== 'failed' ? '' : outcome.failedIn === 'prepare' ? 'old' : 'unknown')
+  return row(
+    [
+      where,
+      inlineCode(outcome.name),
+      result,
+      ...(partial ? [holds] : []),
+      ...(failed ? [text(outcome.fix ?? '')] : [])
+    ],
+    context
+  )
 }
 
 function matches(outcome: SecretOutcome, destination: Destination): boolean {
@@ -195,13 +233,14 @@ function matches(outcome: SecretOutcome, destination: Destination): boolean {
   )
 }
 
-function row(cells: string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
+function row(cells: string[], context: ReportContext): string {
+  const { cell } = context.style ?? markdownStyle
+  return `| ${cells.map(cell).join(' | ')} |`
 }
 
 /** The destination, linked to its secrets settings page. */
 function link(destination: Destination, context: ReportContext): string {
-  const text = escapeText(describeDestination(destination))
+  const text = (context.style ?? markdownStyle).text(describeDestination(destination))
   const server = context.serverUrl?.replace(/\/+$/, '')
   if (!server) return text
   const area = destination.secretType

@@ -101,7 +101,7 @@ export class Revocation {
       await services.source.revoke(target, fresh)
     } catch (error) {
       if (!(error instanceof GraphError)) throw error
-      const explained = explainGraphFailure(`revoking ${label}`, error, services.clock)
+      const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming)
       throw new RotationError(
         'revoke',
         `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`,

@@ -260,7 +260,7 @@ class Rotation {
         for (const name of destination.selectedRepositories ?? [])
           await store.repositoryId(`${destination.target}/${name}`)
       } catch (error) {
-        return this.failure(destination, settings.secretName, error)
+        return { ...this.failure(destination, settings.secretName, error), failedIn: 'prepare' as const }
       }
       if (!settings.dryRun) return this.outcome(destination, settings.secretName, 'checked')
       try {
@@ -479,7 +479,7 @@ class Rotation {
             message: `${error.message}, for the ${describeDestination(destination)}.`,
             fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
           }
-        : explainGitHubFailure(error, destination, this.services.githubToken)
+        : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming)
     const message = this.services.keeper.redact(explained.message)
     this.log.warning(`${name}: ${message} Fix: ${explained.fix}`)
     return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix, failedIn: 'store' }

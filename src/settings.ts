@@ -268,7 +268,7 @@ export function readSettings(
     problem(
       Input.GithubToken,
       "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
-        `${naming.credentialSource(Input.GithubToken)}. The workflow's GITHUB_TOKEN cannot write secrets.`
+        `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`
     )
   }
   const githubApiUrl = apiUrl(

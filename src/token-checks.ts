@@ -8,8 +8,9 @@ import type { InputNaming } from './input-naming.js'
 import { RotationError } from './rotation-error.js'
 import type { GraphSettings } from './settings.js'
 
-const NEW_TOKEN_FIX =
-  'Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in the secret, and re-run.'
+function newTokenFix(naming: InputNaming): string {
+  return `Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in ${naming.credentialHolder(Input.Token)}, and re-run.`
+}
 
 const DAY_MS = 86_400_000
 
@@ -70,10 +71,10 @@ function invalidity(info: TokenInfo, now: Date): string {
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
  * refused for any reason but the app's removal (458) is simply replaced.
  */
-function invalidityFix(info: TokenInfo, now: Date): string {
+function invalidityFix(info: TokenInfo, now: Date, naming: InputNaming): string {
   const subcode = info.problem?.subcode
-  if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458)) return NEW_TOKEN_FIX
-  return tokenFix(subcode) ?? NEW_TOKEN_FIX
+  if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458)) return newTokenFix(naming)
+  return tokenFix(subcode, naming) ?? newTokenFix(naming)
 }
 
 /** The token in `token`, before anything is minted (strategy refresh). */
@@ -85,7 +86,7 @@ export function checkCurrentToken(info: TokenInfo, settings: GraphSettings, nami
   if (!info.isValid) {
     fail(
       `The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`,
-      invalidityFix(info, now)
+      invalidityFix(info, now, naming)
     )
   }
   if (info.appId !== settings.app.id) {

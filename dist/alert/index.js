@@ -38585,22 +38585,41 @@ function system_user_scopes_closeScopes(scope) {
 }
 
 ;// CONCATENATED MODULE: ./src/input-naming.ts
+// How a message names an input and a setting: the action speaks of inputs (`revoke: auto`), the
+// CLI of flags and environment variables (`--revoke auto`, META_ROTATOR_TOKEN).
+
 const input_naming_actionInputs = {
     name: (input) => `'${input}'`,
     setting: (input, value) => `${input}: ${value}`,
     credentialSource: () => 'from a secret (${{ secrets.… }})',
+    // `token` comes from the very secret the rotation rewrites: "the secret" of the summary's title.
+    credentialHolder: (input) => (input === contract_Input.Token ? 'the secret' : `the secret passed as '${input}'`),
+    machine: 'the runner',
+    inWorkflow: true,
     fixInputs: 'Correct the inputs above in the workflow step, then re-run.'
 };
 /** `app-secret` → `META_ROTATOR_APP_SECRET`. */
 function environmentVariable(input) {
     return `META_ROTATOR_${input.toUpperCase().replace(/-/g, '_')}`;
 }
-const cliFlags = {
-    name: (input) => `--${input}`,
-    setting: (input, value) => `--${input} ${value}`,
-    credentialSource: (input) => `in the environment variable ${environmentVariable(input)}`,
-    fixInputs: 'Correct the flags above (or their META_ROTATOR_* environment variables) and run again.'
-};
+/**
+ * The command line's naming. An input is named the way it was given: by its environment variable
+ * when it came from one (`fromEnvironment`) or is a credential (which is never a flag), else by its flag.
+ */
+function cliNaming(fromEnvironment = new Set()) {
+    const credentials = new Set(CREDENTIAL_INPUTS);
+    const byVariable = (input) => credentials.has(input) || fromEnvironment.has(input);
+    return {
+        name: (input) => (byVariable(input) ? environmentVariable(input) : `--${input}`),
+        setting: (input, value) => (byVariable(input) ? `${environmentVariable(input)}=${value}` : `--${input} ${value}`),
+        credentialSource: (input) => `in the environment variable ${environmentVariable(input)}`,
+        credentialHolder: (input) => environmentVariable(input),
+        machine: 'this machine',
+        inWorkflow: false,
+        fixInputs: 'Correct the flags above (or their META_ROTATOR_* environment variables) and run again.'
+    };
+}
+const cliFlags = cliNaming();
 
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Every input turned into one typed, validated settings object before any network call. After this,
@@ -38762,7 +38781,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
         problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
-            `${naming.credentialSource(Input.GithubToken)}. The workflow's GITHUB_TOKEN cannot write secrets.`);
+            `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`);
     }
     const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
     const dryRun = bool(Input.DryRun, false);

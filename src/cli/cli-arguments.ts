@@ -10,6 +10,8 @@ export type CliCommand = 'rotate' | 'help' | 'version'
 export interface CliArguments {
   command: CliCommand
   inputs: Record<string, string>
+  /** The inputs whose value came from a META_ROTATOR_* variable, not a flag: messages name them so. */
+  fromEnvironment: Set<string>
   json: boolean
 }
 
@@ -21,38 +23,53 @@ const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([
   Input.RequireSameAssets
 ])
 const OWN_FLAGS = ['json', 'help', 'version']
+const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS]
+/** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
+const SHORT_FLAGS = new Map([['v', 'version']])
 const COMMANDS = ['rotate']
 
 export class CliUsageError extends Error {}
 
 export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEnv): CliArguments {
   const inputs: Record<string, string> = {}
+  const fromEnvironment = new Set<string>()
   for (const name of INPUT_NAMES) {
     const value = env[environmentVariable(name)]
-    if (value !== undefined) inputs[name] = value
+    if (value === undefined) continue
+    inputs[name] = value
+    fromEnvironment.add(name)
   }
   let command: CliCommand | undefined
   let json = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
-    if (arg === '--help' || arg === '-h') return { command: 'help', inputs, json }
-    if (arg === '--version' || arg === '-V') return { command: 'version', inputs, json }
+    if (arg === '--help' || arg === '-h') return { command: 'help', inputs, fromEnvironment, json }
+    if (arg === '--version' || arg === '-V') return { command: 'version', inputs, fromEnvironment, json }
     if (arg === '--json') {
       json = true
       continue
     }
+    if (/^-[^-]/.test(arg)) {
+      const [word] = splitFlag(arg.slice(1))
+      const long = SHORT_FLAGS.get(word)
+      const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, FLAGS, '--')
+      throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`)
+    }
     if (!arg.startsWith('--')) {
-      if (command || arg !== 'rotate') {
-        throw new CliUsageError(`Unknown command '${arg}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
+      if (command) {
+        throw new CliUsageError(
+          `Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`
+        )
+      }
+      if (arg !== 'rotate') {
+        throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
       }
       command = 'rotate'
       continue
     }
     const [flag, inline] = splitFlag(arg.slice(2))
     if (!INPUT_NAMES.has(flag)) {
-      throw new CliUsageError(
-        `Unknown flag '--${flag}'.${didYouMean(flag, [...INPUT_NAMES, ...OWN_FLAGS], '--')} Run with --help.`
-      )
+      throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, FLAGS, '--')} Run with --help.`)
     }
     if ((CREDENTIAL_INPUTS as readonly string[]).includes(flag)) {
       throw new CliUsageError(
@@ -60,6 +77,7 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
           `Set the environment variable ${environmentVariable(flag)} instead.`
       )
     }
+    fromEnvironment.delete(flag)
     if (inline !== undefined) {
       inputs[flag] = inline
     } else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
@@ -71,7 +89,12 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
     }
   }
   if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
-  return { command, inputs, json }
+  return { command, inputs, fromEnvironment, json }
+}
+
+/** A stray word, echoed; a long one may be a credential typed without its variable, so only its start is. */
+function shown(word: string): string {
+  return word.length > 40 ? `${word.slice(0, 6)}…` : word
 }
 
 function didYouMean(word: string, candidates: string[], prefix: string): string {

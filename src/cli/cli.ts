@@ -3,9 +3,10 @@
 import packageJson from '../../package.json' with { type: 'json' }
 import type { ActionIO } from '../action-io.js'
 import { Output } from '../contract.js'
-import { cliFlags } from '../input-naming.js'
+import { cliNaming } from '../input-naming.js'
 import { runAction, type ActionDeps } from '../main.js'
 import { inertLines } from '../outside-text.js'
+import { terminalStyle } from '../report.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { CliUsageError, parseCliArguments } from './cli-arguments.js'
 import { usage } from './cli-usage.js'
@@ -66,7 +67,7 @@ export async function runCli(
       failure = message
     }
   }
-  await runAction(io, env, { naming: cliFlags, ...deps })
+  await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), reportStyle: terminalStyle, ...deps })
   const step = outputs[Output.FailedStep] || undefined
 
   if (parsed.json) {

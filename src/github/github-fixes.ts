@@ -1,4 +1,6 @@
 // Turns a GitHub failure into what happened at which destination and the permission or step that fixes it.
+import { Input } from '../contract.js'
+import type { InputNaming } from '../input-naming.js'
 import type { Explained } from '../rotation-error.js'
 import { describeDestination, type Destination } from './destinations.js'
 import { readGitHubError } from './github-error.js'
@@ -15,30 +17,39 @@ export function permissionNeeded(destination: Destination): string {
     : `repository permission '${secrets}: Read and write' (classic PAT: repo)`
 }
 
-export function explainGitHubFailure(error: unknown, destination: Destination, githubToken: string): Explained {
+export function explainGitHubFailure(
+  error: unknown,
+  destination: Destination,
+  githubToken: string,
+  naming: InputNaming
+): Explained {
   const { status, said, headers } = readGitHubError(error)
   const where = describeDestination(destination)
+  const token = naming.name(Input.GithubToken)
 
   if (status === 401) {
     return {
-      message: `GitHub rejected 'github-token' (401 ${said}) for the ${where}.`,
-      fix: "The token expired or was revoked: create a new one and update the secret passed as 'github-token'."
+      message: `GitHub rejected ${token} (401 ${said}) for the ${where}.`,
+      fix: `The token expired or was revoked: create a new one and update ${naming.credentialHolder(Input.GithubToken)}.`
     }
   }
   if ((status === 403 || status === 429) && /secondary rate limit|rate limit exceeded/i.test(said)) {
     return {
       message: `GitHub's rate limit stopped the request to the ${where} after the retries.`,
-      fix: 'Re-run later. For many repositories in one organization, one organization secret with visibility: selected is one write instead of many.'
+      fix: `Re-run later. For many repositories in one organization, one organization secret with ${naming.setting(Input.Visibility, 'selected')} is one write instead of many.`
     }
   }
   if (status === 403) {
     const accepted = headers['x-accepted-github-permissions']
-    const looksLikeWorkflowToken = githubToken.startsWith('ghs_') && /by integration/i.test(said)
+    const appToken = githubToken.startsWith('ghs_') && /by integration/i.test(said)
+    const which = naming.inWorkflow
+      ? "the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets"
+      : "a GitHub App installation token without the permission (GitHub Actions' GITHUB_TOKEN is one, and can never write secrets)"
     return {
       message: `GitHub refused the ${where} (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}).`,
-      fix: looksLikeWorkflowToken
-        ? `'github-token' looks like the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
-        : `Give 'github-token' the ${permissionNeeded(destination)} on ${destination.target}.`
+      fix: appToken
+        ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
+        : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
     }
   }
   if (status === 404) {
@@ -49,7 +60,7 @@ export function explainGitHubFailure(error: unknown, destination: Destination, g
           ? `organization ${destination.target}`
           : `repository ${destination.target}`
     return {
-      message: `GitHub found no ${what} that 'github-token' can see (404).`,
+      message: `GitHub found no ${what} that ${token} can see (404).`,
       fix:
         destination.kind === 'environment'
           ? `Check the name, create the environment (Settings > Environments) and give the token access to ${destination.target}.`
@@ -76,6 +87,6 @@ export function explainGitHubFailure(error: unknown, destination: Destination, g
   }
   return {
     message: `GitHub could not be reached for the ${where} (${said}).`,
-    fix: "Check the runner's network and 'github-api-url' (Enterprise Server: https://HOST/api/v3), then re-run."
+    fix: `Check ${naming.machine}'s network and ${naming.name(Input.GithubApiUrl)} (Enterprise Server: https://HOST/api/v3), then re-run.`
   }
 }

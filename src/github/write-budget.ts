@@ -21,6 +21,6 @@ export function checkWriteBudget(
   throw new RotationError(
     'prepare',
     `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`,
-    `Use one organization secret with visibility: selected (${naming.name('organization')}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name('selected-repositories')}): one write for all of them. Or split ${naming.name('repositories')} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`
+    `Use one organization secret with ${naming.setting('visibility', 'selected')} (${naming.name('organization')}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name('selected-repositories')}): one write for all of them. Or split ${naming.name('repositories')} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`
   )
 }

@@ -1,30 +1,35 @@
 // Turns a Graph failure into what went wrong, Meta's reference and its own words, and the fix.
 import type { Clock } from '../clock.js'
+import { Input, type InputName } from '../contract.js'
+import type { InputNaming } from '../input-naming.js'
 import { RotationError, type Explained, type RotationStep } from '../rotation-error.js'
 import { GraphError, isThrottlingCode } from './graph-error.js'
 
-const NEW_TOKEN =
-  'generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in the secret and re-run.'
+function newToken(naming: InputNaming): string {
+  return `generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in ${naming.credentialHolder(Input.Token)} and re-run.`
+}
 
 /** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
-const TOKEN_FIXES: Record<number, string> = {
-  458: 'The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: install-app: true, or Business settings > System users > Assign assets > Apps), then generate a new token.',
-  459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
-  460:
-    'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
-    NEW_TOKEN,
-  463: 'The token has expired, and an expired token cannot be refreshed: ' + NEW_TOKEN,
-  464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
-  467: 'The token is invalid or was revoked: ' + NEW_TOKEN
+function tokenFixes(naming: InputNaming): Record<number, string> {
+  return {
+    458: `The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Assign assets > Apps), then generate a new token.`,
+    459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
+    460:
+      'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
+      newToken(naming),
+    463: 'The token has expired, and an expired token cannot be refreshed: ' + newToken(naming),
+    464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
+    467: 'The token is invalid or was revoked: ' + newToken(naming)
+  }
 }
 
 /** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
-export function tokenFix(subcode: number | undefined): string | undefined {
-  return subcode === undefined ? undefined : TOKEN_FIXES[subcode]
+export function tokenFix(subcode: number | undefined, naming: InputNaming): string | undefined {
+  return subcode === undefined ? undefined : tokenFixes(naming)[subcode]
 }
 
 /** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
-export function explainGraphFailure(what: string, error: GraphError, clock: Clock): Explained {
+export function explainGraphFailure(what: string, error: GraphError, clock: Clock, naming: InputNaming): Explained {
   const { kind, code, subcode, transient, retryAfterMs } = error.failure
   const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : ''
   const explained = (fix: string): Explained => ({
@@ -32,9 +37,13 @@ export function explainGraphFailure(what: string, error: GraphError, clock: Cloc
     fix
   })
 
+  const name = naming.name
   if (kind === 'timeout' || kind === 'network') {
-    const { api, urlInput } = error.failure.unreachable ?? { api: 'API', urlInput: 'its URL input' }
-    return explained(`The ${api} could not be reached: check the runner's network and '${urlInput}', then re-run.`)
+    const { unreachable } = error.failure
+    const url = unreachable ? name(unreachable.urlInput as InputName) : 'its URL input'
+    return explained(
+      `The ${unreachable?.api ?? 'API'} could not be reached: check ${naming.machine}'s network and ${url}, then re-run.`
+    )
   }
   if (kind === 'malformed') {
     return explained(
@@ -42,24 +51,29 @@ export function explainGraphFailure(what: string, error: GraphError, clock: Cloc
     )
   }
   if ((code === 1 && !transient) || error.failure.appCredentials) {
-    return explained("'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic.")
+    return explained(
+      `${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`
+    )
   }
-  if (code === 101) return explained("'app-id' is not a Meta app id that exists: copy it from App settings > Basic.")
+  if (code === 101)
+    return explained(`${name(Input.AppId)} is not a Meta app id that exists: copy it from App settings > Basic.`)
   if (code === 100 && /appsecret_proof/i.test(error.message)) {
-    return explained("The token belongs to another app, or 'app-secret' is not the secret of 'app-id'.")
+    return explained(
+      `The token belongs to another app, or ${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}.`
+    )
   }
   if (code === 100 && /scope|permission/i.test(error.message)) {
     return explained(
-      "Meta does not know a permission named in 'scopes', or will not give it to this token: correct the name (see the warning above for close matches), then re-run."
+      `Meta does not know a permission named in ${name(Input.Scopes)}, or will not give it to this token: correct the name (see the warning above for close matches), then re-run.`
     )
   }
   if (code === 100 && /not installed/i.test(error.message)) {
     return explained(
-      'Install the app for the system user: set install-app: true, or Business settings > System users > Add assets > Apps.'
+      `Install the app for the system user: set ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Add assets > Apps.`
     )
   }
   if (code === 190 || code === 102)
-    return explained(tokenFix(subcode) ?? `The token is invalid or was revoked: ${NEW_TOKEN}`)
+    return explained(tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`)
   if (code === 368) {
     return explained(
       'Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.'
@@ -81,7 +95,13 @@ export function explainGraphFailure(what: string, error: GraphError, clock: Cloc
 }
 
 /** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
-export function graphFailure(step: RotationStep, what: string, error: unknown, clock: Clock): RotationError {
+export function graphFailure(
+  step: RotationStep,
+  what: string,
+  error: unknown,
+  clock: Clock,
+  naming: InputNaming
+): RotationError {
   if (!(error instanceof GraphError)) throw error
-  return RotationError.of(step, explainGraphFailure(what, error, clock))
+  return RotationError.of(step, explainGraphFailure(what, error, clock, naming))
 }

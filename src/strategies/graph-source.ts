@@ -262,7 +262,7 @@ export class GraphTokenSource implements TokenSource {
     try {
       return await call()
     } catch (error) {
-      throw graphFailure(step, what, error, this.services.clock)
+      throw graphFailure(step, what, error, this.services.clock, this.services.naming)
     }
   }
 }

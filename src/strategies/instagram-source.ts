@@ -22,9 +22,12 @@ export interface InstagramSourceServices {
   log: RotationLog
 }
 
-const LOG_IN_AGAIN =
-  "The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
-  'exchange the short-lived token for a long-lived one, put it in the secret, and re-run.'
+function logInAgain(naming: InputNaming): string {
+  return (
+    "The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
+    `exchange the short-lived token for a long-lived one, put it in ${naming.credentialHolder(Input.Token)}, and re-run.`
+  )
+}
 
 export class InstagramTokenSource implements TokenSource {
   constructor(
@@ -131,12 +134,12 @@ export class InstagramTokenSource implements TokenSource {
   /** An expired or invalid token can only be replaced by the person logging in again. */
   private failure(step: RotationStep, what: string, error: unknown): RotationError {
     if (!(error instanceof GraphError)) throw error
-    const explained = explainGraphFailure(what, error, this.services.clock)
+    const explained = explainGraphFailure(what, error, this.services.clock, this.services.naming)
     if (error.failure.code === 190) {
       return new RotationError(
         step,
         `${explained.message} The Instagram token in ${this.services.naming.name(Input.Token)} has expired or is no longer valid, and an expired token cannot be refreshed.`,
-        LOG_IN_AGAIN
+        logInAgain(this.services.naming)
       )
     }
     return RotationError.of(step, explained)
