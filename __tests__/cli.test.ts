@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
 import { environmentVariable } from '../src/input-naming.js'
+import { runnerCommands } from './support/runner-commands.js'
 import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World } from './support/world.js'
 
 let world: World
@@ -136,6 +137,23 @@ describe('meta-token-rotator rotate', () => {
     expectNoEscapes(out)
     // eslint-disable-next-line no-control-regex
     expect(out + err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+  })
+
+  test('inside a workflow step, nothing it prints is a workflow command: the text report, --json and the error line', async () => {
+    const hostile = 'bad ##[set-output name=rotated;]forged ##[add-mask]x'
+    world.graph.server.injectFault({
+      method: 'GET',
+      path: '/v26.0/oauth/access_token',
+      times: 100,
+      fault: { kind: 'status', status: 400, body: { error: { message: hostile, type: 'OAuthException', code: 100 } } }
+    })
+    for (const extra of [[], ['--json']]) {
+      const { code, out, err } = await cli(rotateCommand(extra).argv, rotateCommand(extra).env)
+      expect(code).toBe(1)
+      expect(out + err).toContain('bad ## [set-output')
+      expect(runnerCommands(out)).toEqual([])
+      expect(runnerCommands(err)).toEqual([])
+    }
   })
 
   test('exit code 2 for invalid inputs or bad usage, before any request', async () => {

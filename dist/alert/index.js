@@ -38777,7 +38777,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
-    const previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
+    let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
         problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
@@ -38856,15 +38856,23 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (previousToken && !previousSecretName) {
         problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`);
     }
+    // An earlier run that stopped midway may have moved the current token into previous-secret-name
+    // already: then there is no older token to revoke, and the re-run must still go through.
     if (token && previousToken && token === previousToken) {
-        problem(Input.PreviousToken, `is the same as ${naming.name(Input.Token)}: pass the value held in previous-secret-name.`);
+        warnings.push(`${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
+        previousToken = undefined;
     }
     if (previousToken && adminToken && previousToken === adminToken) {
         problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`);
     }
     for (const page of pageSecrets) {
-        if (secretName && sameSecretName(page.secretName, secretName)) {
-            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(Input.SecretName)}: use another name.`);
+        for (const [input, name] of [
+            [Input.SecretName, secretName],
+            [Input.PreviousSecretName, previousSecretName]
+        ]) {
+            if (name && sameSecretName(page.secretName, name)) {
+                problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
+            }
         }
     }
     if (problems.length > 0) {
@@ -38916,6 +38924,11 @@ function checkSecretName(input, name, problem) {
         problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`);
 }
 function apiUrl(input, value, problem) {
+    // URL drops tabs and line breaks wherever they stand (and trims the rest): '.\t.' would become '..'.
+    if (/\s/.test(value) || hasControlCharacters(value)) {
+        problem(input, 'must not contain spaces, tabs, line breaks or control characters.');
+        return value;
+    }
     let url;
     try {
         url = new URL(value);
@@ -38933,8 +38946,13 @@ function apiUrl(input, value, problem) {
     if (value.includes('?') || value.includes('#') || url.username || url.password) {
         problem(input, 'must not carry a query, fragment or credentials.');
     }
-    // URL resolves them away, so the text as given is what is checked.
-    if (/\/\.{1,2}(\/|$)/.test(value.replace(/^[a-z]+:\/\/[^/]*/i, '')))
+    // URL resolves them away (written %2e too, and after a \, which it reads as /), so the text as
+    // given is what is checked.
+    const path = value
+        .replace(/\\/g, '/')
+        .replace(/^[a-z]+:\/\/[^/]*/i, '')
+        .replace(/%2e/gi, '.');
+    if (/\/\.{1,2}(\/|$)/.test(path))
         problem(input, "must not contain '.' or '..' path segments.");
     return value.replace(/\/+$/, '');
 }
@@ -38985,8 +39003,13 @@ function parsePageSecrets(text, problem) {
             problem(`${quote(secretName)} (page ${pageId}) is not a valid GitHub secret name: ${why}.`);
         else if (pages.some((p) => p.pageId === pageId))
             problem(`page ${pageId} is listed twice.`);
-        else
-            pages.push({ pageId, secretName });
+        else {
+            const taken = pages.find((p) => sameSecretName(p.secretName, secretName));
+            if (taken)
+                problem(`pages ${taken.pageId} and ${pageId} both name the secret '${secretName}': one secret holds one token.`);
+            else
+                pages.push({ pageId, secretName });
+        }
     }
     return pages;
 }
@@ -39005,9 +39028,31 @@ class AlertError extends Error {
 /** Longest error text put in an issue or comment; GitHub refuses bodies over 65,536 characters. */
 const MAX_ERROR_CHARS = 20_000;
 const MARKER = /<!--\s*meta-token-rotator:secret=([^\s>]+?)\s*-->/gi;
-/** The hidden line that ties an issue to a secret. The name is upper-cased (secret names are not case-sensitive). */
-function secretMarker(secretName) {
-    return `<!-- meta-token-rotator:secret=${markerName(secretName)} -->`;
+/**
+ * The hidden line that ties an issue to a secret: its name, upper-cased (secret names are not
+ * case-sensitive), and its place when it is not a repository's Actions secret.
+ */
+function secretMarker(secretName, place = {}) {
+    return `<!-- meta-token-rotator:secret=${markerKey(secretName, place)} -->`;
+}
+function markerKey(secretName, place) {
+    return [markerName(secretName), ...placeParts(place).map(([key, value]) => `;${key}=${markerName(value)}`)].join('');
+}
+/** The place's parts that set it apart from a repository's Actions secret, in a fixed order. */
+function placeParts({ organization, environment, secretType }) {
+    const parts = [];
+    if (organization?.trim())
+        parts.push(['organization', organization.trim()]);
+    if (environment?.trim())
+        parts.push(['environment', environment.trim()]);
+    if (secretType?.trim() && secretType.trim().toLowerCase() !== 'actions')
+        parts.push(['type', secretType.trim()]);
+    return parts;
+}
+/** `META_TOKEN (environment production)`: the secret as a person names it. */
+function secretLabel(secretName, place = {}) {
+    const parts = placeParts(place).map(([key, value]) => (key === 'type' ? `${value} secret` : `${key} ${value}`));
+    return parts.length > 0 ? `${secretName.trim()} (${parts.join(', ')})` : secretName.trim();
 }
 /** Every character but letters, digits and `_` percent-encoded, so no name can end the HTML comment. */
 function markerName(secretName) {
@@ -39024,8 +39069,8 @@ function percent(c) {
  * outside code blocks. The error text quoted in the issue is fenced, so a marker inside it (from a
  * failure message that carries another secret's marker) never counts.
  */
-function marksSecret(body, secretName) {
-    const wanted = markerName(secretName);
+function marksSecret(body, secretName, place = {}) {
+    const wanted = markerKey(secretName, place).toUpperCase();
     let fence;
     for (const line of (body ?? '').split(/\r?\n/)) {
         const opening = /^ {0,3}(`{3,}|~{3,})/.exec(line);
@@ -39046,8 +39091,8 @@ function marksSecret(body, secretName) {
     }
     return false;
 }
-function issueTitle(secretName) {
-    return `Meta token rotation is failing for ${oneLine(secretName)}`;
+function issueTitle(secretName, place) {
+    return `Meta token rotation is failing for ${oneLine(secretLabel(secretName, place))}`;
 }
 async function reportRotationOutcome(github, alert) {
     checkAlert(alert);
@@ -39062,7 +39107,7 @@ async function reportRotationOutcome(github, alert) {
                 const { data } = await github.request('POST /repos/{owner}/{repo}/issues', {
                     owner,
                     repo,
-                    title: issueTitle(alert.secretName),
+                    title: issueTitle(alert.secretName, alert.place),
                     body: failureIssueBody(alert),
                     labels: [alert.label]
                 });
@@ -39114,7 +39159,7 @@ async function openIssuesOf(github, alert) {
         per_page: 100
     });
     return issues
-        .filter((issue) => !issue.pull_request && marksSecret(issue.body, alert.secretName))
+        .filter((issue) => !issue.pull_request && marksSecret(issue.body, alert.secretName, alert.place))
         .map((issue) => ({ number: issue.number, html_url: issue.html_url }))
         .sort((a, b) => a.number - b.number);
 }
@@ -39145,10 +39190,10 @@ const STEP_MEANING = {
     revoke: 'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.'
 };
 function failureIssueBody(alert) {
-    const name = inlineCode(alert.secretName.trim());
+    const name = inlineCode(secretLabel(alert.secretName, alert.place));
     const meaning = alert.failedStep ? STEP_MEANING[alert.failedStep.trim()] : undefined;
     return [
-        secretMarker(alert.secretName),
+        secretMarker(alert.secretName, alert.place),
         `The scheduled rotation of the secret ${name} failed.`,
         '',
         ...facts(alert),
@@ -39162,12 +39207,12 @@ function failureIssueBody(alert) {
         `A failed rotation never revokes the token it was replacing: the token in ${name} keeps working until it expires (unless the error above says it is already invalid or expired). Fix the cause and re-run the workflow before that date; otherwise everything that uses ${name} stops working when the token expires.`,
         ...(meaning ? ['', meaning] : []),
         '',
-        `Each further failure adds a comment here. This issue closes itself on the next successful rotation of ${name}. You may edit the title; keep the \`${oneLine(alert.label)}\` label and the hidden marker at the top of this description, which is how the alert finds this issue.`
+        `Each further failure adds a comment here. This issue closes itself on the next successful rotation of ${name}. You may edit the title; keep the ${inlineCode(alert.label)} label and the hidden marker at the top of this description, which is how the alert finds this issue.`
     ].join('\n');
 }
 function failureComment(alert) {
     return [
-        `The rotation of ${inlineCode(alert.secretName.trim())} failed again.`,
+        `The rotation of ${inlineCode(secretLabel(alert.secretName, alert.place))} failed again.`,
         '',
         ...facts(alert),
         '',
@@ -39284,7 +39329,10 @@ const AlertInput = {
     FailedStep: 'failed-step',
     Error: 'error',
     RunUrl: 'run-url',
-    Label: 'label'
+    Label: 'label',
+    Organization: 'organization',
+    Environment: 'environment',
+    SecretType: 'secret-type'
 };
 const AlertOutput = {
     Action: 'action',
@@ -39352,6 +39400,7 @@ function readAlert(io, env, keeper, token) {
     else if ((0,outside_text/* hasControlCharacters */.Kg)(label) || label.length > 50) {
         problems.push(`'${AlertInput.Label}' must be a label name: at most 50 characters, no control characters`);
     }
+    const place = readPlace(input, problems);
     const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env);
     if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl))
         problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`);
@@ -39361,12 +39410,32 @@ function readAlert(io, env, keeper, token) {
         owner,
         repo,
         secretName,
+        place,
         outcome: outcome,
         failedStep: (0,outside_text/* outsideText */.F3)(keeper.redact(input(AlertInput.FailedStep)), 40) || undefined,
         error: keeper.redact(io.getInput(AlertInput.Error).trim()) || undefined,
         runUrl: runUrl || undefined,
         label
     };
+}
+/** The rotation's organization, environment and secret type, checked as the rotation checks them. */
+function readPlace(input, problems) {
+    const organization = input(AlertInput.Organization);
+    if (organization && !isRepositoryName(`${organization}/x`)) {
+        problems.push(`'${AlertInput.Organization}' must be an organization name`);
+    }
+    const environment = input(AlertInput.Environment);
+    if (environment &&
+        (environment.length > 255 ||
+            (0,outside_text/* hasControlCharacters */.Kg)(environment) ||
+            environment.split('/').some((s) => s === '.' || s === '..'))) {
+        problems.push(`'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`);
+    }
+    const secretType = input(AlertInput.SecretType).toLowerCase();
+    if (secretType && !['actions', 'dependabot', 'codespaces'].includes(secretType)) {
+        problems.push(`'${AlertInput.SecretType}' must be actions, dependabot or codespaces`);
+    }
+    return { organization, environment, secretType };
 }
 /** This run's page, when the runner says where it is. */
 function defaultRunUrl(env) {
@@ -39414,12 +39483,15 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   F3: () => (/* binding */ outsideText),
+/* harmony export */   Hj: () => (/* binding */ CUT_MARK),
 /* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
 /* harmony export */   wi: () => (/* binding */ inertLines)
 /* harmony export */ });
 // Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
 const MAX_CHARS = 600;
+/** The mark left where a text was cut to length. */
+const CUT_MARK = '…';
 /** C0 and C1 control characters and the Unicode line separators. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -39434,7 +39506,7 @@ function hasControlCharacters(text) {
 function outsideText(text, maxChars = MAX_CHARS) {
     const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
-    return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line;
+    return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
 }
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
@@ -39466,8 +39538,12 @@ function inertLines(message) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   x: () => (/* binding */ SecretKeeper)
 /* harmony export */ });
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4230);
 // Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
 // replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
+
+/** Shorter values are masked but not redacted: a few characters match too much ordinary text. */
+const MIN_SECRET = 4;
 class SecretKeeper {
     mask;
     forms = new Set();
@@ -39479,7 +39555,7 @@ class SecretKeeper {
         if (!secret)
             return;
         this.mask(secret);
-        if (secret.length < 4)
+        if (secret.length < MIN_SECRET)
             return;
         for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')])
             this.forms.add(form);
@@ -39489,7 +39565,29 @@ class SecretKeeper {
         // Longest first, so a secret that contains another is replaced whole.
         for (const form of [...this.forms].sort((a, b) => b.length - a.length))
             result = result.split(form).join('***');
-        return result;
+        return result.includes(_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .CUT_MARK */ .Hj) ? this.redactCutSecrets(result) : result;
+    }
+    /**
+     * Outside text is cut to length with `…` (outsideText), perhaps inside a secret it echoed: what
+     * stands just before the mark may be a secret's beginning, which no whole-value match finds.
+     */
+    redactCutSecrets(text) {
+        const parts = text.split(_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .CUT_MARK */ .Hj);
+        for (let i = 0; i < parts.length - 1; i++)
+            parts[i] = this.withoutSecretBeginning(parts[i] ?? '');
+        return parts.join(_outside_text_js__WEBPACK_IMPORTED_MODULE_0__/* .CUT_MARK */ .Hj);
+    }
+    withoutSecretBeginning(part) {
+        let longest = 0;
+        for (const form of this.forms) {
+            for (let length = Math.min(form.length - 1, part.length); length >= MIN_SECRET && length > longest; length--) {
+                if (part.endsWith(form.slice(0, length))) {
+                    longest = length;
+                    break;
+                }
+            }
+        }
+        return longest === 0 ? part : `${part.slice(0, part.length - longest)}***`;
     }
 }
 /** encodeURIComponent, which throws on a lone surrogate (a malformed input can hold one): then the raw form. */

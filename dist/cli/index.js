@@ -36916,6 +36916,8 @@ class AnswerHeaders {
 // Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
 const MAX_CHARS = 600;
+/** The mark left where a text was cut to length. */
+const CUT_MARK = '…';
 /** C0 and C1 control characters and the Unicode line separators. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -36930,7 +36932,7 @@ function hasControlCharacters(text) {
 function outsideText(text, maxChars = MAX_CHARS) {
     const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
-    return line.length > maxChars ? `${line.slice(0, maxChars)}…` : line;
+    return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
 }
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
@@ -37265,6 +37267,11 @@ async function readTwiceIfIncomplete(read) {
         return read();
     }
 }
+/**
+ * GitHub stops processing a REST request that takes more than 10 seconds ("Troubleshooting the REST
+ * API": Timeouts); a margin on top for the request still on its way.
+ */
+const GITHUB_PROCESSING_LIMIT_MS = 15_000;
 class SecretStore {
     github;
     options;
@@ -37376,9 +37383,19 @@ class SecretStore {
     /**
      * After a write with no answer or a 5xx: whether it landed. 'not-landed' only when every read
      * shows the secret as before the write; 'unknown' when GitHub cannot be read or its clock is unknown.
+     * A write that got no answer may still be in flight at GitHub: it is judged not landed only by a
+     * read made after GitHub has stopped processing it (`unansweredSince`: when the write gave up).
      */
-    async settle(destination, name, mark) {
+    async settle(destination, name, mark, unansweredSince) {
         try {
+            const landing = await this.readBack(destination, name, mark, false);
+            if (landing !== 'not-landed' || unansweredSince === undefined)
+                return landing;
+            const { clock } = this.options;
+            const inFlightFor = unansweredSince.getTime() + GITHUB_PROCESSING_LIMIT_MS - clock.now().getTime();
+            if (inFlightFor <= 0)
+                return landing;
+            await clock.sleep(inFlightFor);
             return await this.readBack(destination, name, mark, false);
         }
         catch {
@@ -37545,15 +37562,19 @@ function isThrottlingCode(code) {
 function isTransientGraphCode(code) {
     return code === 1 || code === 2 || isThrottlingCode(code);
 }
-const graph_error_text = (value, max) => typeof value === 'string' && value.trim() ? outsideText(value, max) : undefined;
 const integer = (value) => typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+/** Meta's trace ids are short runs of letters, digits, `_` and `-`; anything else is not one. */
+const TRACE_ID = /^[\w-]{1,80}$/;
 /**
- * Turns an error body into a failure. Every string in it is Meta's and made one inert line.
+ * Turns an error body into a failure. Every string in it is Meta's and made one inert line, redacted
+ * before it is cut to length: a secret echoed across the cut would otherwise leave its beginning.
  * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
  */
-function classifyGraphError(status, body) {
+function classifyGraphError(status, body, redact = (text) => text) {
+    const text = (value, max) => typeof value === 'string' && value.trim() ? outsideText(redact(value), max) : undefined;
+    const traceId = typeof body.fbtrace_id === 'string' ? redact(body.fbtrace_id.trim()) : undefined;
     const code = integer(body.code);
-    const message = graph_error_text(body.message) ?? `HTTP ${status}`;
+    const message = text(body.message) ?? `HTTP ${status}`;
     const wrongSecret = code === 1 && /client secret|app secret/i.test(message);
     const transient = !wrongSecret &&
         ((code !== undefined && isTransientGraphCode(code)) ||
@@ -37565,10 +37586,10 @@ function classifyGraphError(status, body) {
         status,
         code,
         subcode: integer(body.error_subcode),
-        type: graph_error_text(body.type, 80),
-        fbtraceId: graph_error_text(body.fbtrace_id, 80)?.replace(/[^\w-]/g, ''),
-        userTitle: graph_error_text(body.error_user_title, 200),
-        userMessage: graph_error_text(body.error_user_msg),
+        type: text(body.type, 80),
+        fbtraceId: traceId !== undefined && TRACE_ID.test(traceId) ? traceId : undefined,
+        userTitle: text(body.error_user_title, 200),
+        userMessage: text(body.error_user_msg),
         transient
     };
 }
@@ -37674,14 +37695,9 @@ class GraphClient {
         }
         const errorBody = body?.error;
         if (answer.status < 200 || answer.status >= 300 || errorBody) {
-            const { message, ...failure } = classifyGraphError(answer.status, errorBody ?? {});
             const { keeper } = this.options;
-            throw new GraphError(keeper.redact(message), {
-                ...failure,
-                userTitle: failure.userTitle && keeper.redact(failure.userTitle),
-                userMessage: failure.userMessage && keeper.redact(failure.userMessage),
-                retryAfterMs: retryAfterMs(answer.headers)
-            });
+            const { message, ...failure } = classifyGraphError(answer.status, errorBody ?? {}, (text) => keeper.redact(text));
+            throw new GraphError(message, { ...failure, retryAfterMs: retryAfterMs(answer.headers) });
         }
         return body;
     }
@@ -37796,18 +37812,31 @@ class MetaTokens {
     }
     /** Every page the user manages, following the `after` cursor (never the `next` URL: it carries the token). */
     async pages(userToken) {
-        const pages = [];
+        const entries = await this.accounts(userToken, 'id,name,access_token');
+        return entries.map(pageToken).filter((page) => page !== undefined);
+    }
+    /**
+     * Which of these pages the user reaches, read without handing out a page token: /me/accounts,
+     * then each page left out there asked of itself (as `page` does).
+     */
+    async reachablePages(userToken, pageIds) {
+        const listed = new Set((await this.accounts(userToken, 'id')).map((entry) => entry.id));
+        const reachable = [];
+        for (const pageId of pageIds) {
+            if (listed.has(pageId) || (await this.pageNode(pageId, 'id', userToken)) !== undefined)
+                reachable.push(pageId);
+        }
+        return reachable;
+    }
+    async accounts(userToken, fields) {
+        const entries = [];
         let after;
         for (let page = 0; page < 200; page++) {
-            const answer = await this.graph.get('me/accounts', { fields: 'id,name,access_token', limit: '100', after }, { bearer: userToken });
-            for (const account of Array.isArray(answer.data) ? answer.data : []) {
-                const found = pageToken(account);
-                if (found)
-                    pages.push(found);
-            }
+            const answer = await this.graph.get('me/accounts', { fields, limit: '100', after }, { bearer: userToken });
+            entries.push(...(Array.isArray(answer.data) ? answer.data : []));
             after = answer.paging?.next ? answer.paging.cursors?.after : undefined;
             if (!after)
-                return pages;
+                return entries;
         }
         throw malformed('me/accounts kept paging past 20,000 pages');
     }
@@ -37816,8 +37845,12 @@ class MetaTokens {
      * through a Business Manager role. Undefined when Meta says the user cannot reach it.
      */
     async page(pageId, userToken) {
+        const entry = await this.pageNode(pageId, 'id,name,access_token', userToken);
+        return entry && pageToken(entry);
+    }
+    async pageNode(pageId, fields, userToken) {
         try {
-            return pageToken(await this.graph.get(pageId, { fields: 'id,name,access_token' }, { bearer: userToken }));
+            return await this.graph.get(pageId, { fields }, { bearer: userToken });
         }
         catch (error) {
             // (#100/33): "does not exist, cannot be loaded due to missing permissions".
@@ -38539,6 +38572,13 @@ function checkWriteBudget(destinations, writesPerDestination, dryRun, githubDotC
  * is the one it was given, which means it was minted moments ago. `revoke: auto` leaves such tokens alive.
  */
 const FRESH_TOKEN_MINUTES = 60;
+/**
+ * Grace mode moves the replaced token into previous-secret-name. When there is none to move (no
+ * `token`, or Meta handed back the same string), that slot keeps what it holds: previous-token.
+ */
+function replacedTokenToKeep(settings, fresh) {
+    return settings.token && settings.token !== fresh ? settings.token : undefined;
+}
 class Revocation {
     settings;
     services;
@@ -38564,6 +38604,10 @@ class Revocation {
             return;
         if (target === fresh) {
             record.notes.push(`${capitalized(label)} is the token now stored: it was not revoked.`);
+            return;
+        }
+        if (grace && !replacedTokenToKeep(settings, fresh)) {
+            record.notes.push(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`);
             return;
         }
         if (!info.isValid) {
@@ -38601,10 +38645,23 @@ class Revocation {
      * A minted token that no destination holds (and none may hold: every write was refused, or read
      * back and proven not to have landed) must not stay alive unseen.
      */
-    async orphan(fresh, revocable) {
+    async orphan(fresh, revocable, info) {
         const { settings, record, services } = this;
-        if (fresh === settings.token || !revocable)
+        if (fresh === settings.token)
             return;
+        if (!revocable) {
+            // Meta cannot revoke a user, page or Instagram token: it stays alive unused, and is said so.
+            if (info?.isValid) {
+                const until = info.expiresAt === undefined
+                    ? 'until it expires'
+                    : `until ${expiryText(info.expiresAt, services.clock.now())}`;
+                const why = info.kind === 'instagram'
+                    ? 'Instagram has no way to revoke a token'
+                    : `Meta cannot revoke a ${info.kind} token`;
+                record.notes.push(`The new ${info.kind} token was stored nowhere, and ${why}: it stays valid, unused, ${until}.`);
+            }
+            return;
+        }
         try {
             // The caller must be a working token of the app: the old one, unless Meta handed back the same.
             await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh);
@@ -38741,7 +38798,7 @@ class Rotation {
             result.dataAccessExpiresAt = freshToken.info.dataAccessExpiresAt;
         }
         if (result.secrets.some((s) => s.status === 'failed')) {
-            await this.afterFailedWrites(main, fresh, freshToken.info, current?.info);
+            await this.afterFailedWrites(main, fresh, freshToken.info, current?.info, previous);
         }
         await this.revocation.replaced(current?.info, previous, fresh);
     }
@@ -38832,7 +38889,7 @@ class Rotation {
             source.judgeNew(fresh, current);
         }
         catch (error) {
-            await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info));
+            await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info), fresh.info);
             throw error;
         }
         return fresh;
@@ -38842,8 +38899,9 @@ class Rotation {
         const { settings } = this;
         const writes = [];
         if (settings.previousSecretName) {
-            if (settings.token && settings.token !== fresh) {
-                writes.push({ name: settings.previousSecretName, value: settings.token, fresh: false });
+            const replaced = replacedTokenToKeep(settings, fresh);
+            if (replaced) {
+                writes.push({ name: settings.previousSecretName, value: replaced, fresh: false });
             }
             else {
                 this.result.notes.push(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`);
@@ -38898,7 +38956,8 @@ class Rotation {
             const error = notSent ? thrown.reason : thrown;
             const status = readGitHubError(error).status;
             const refused = notSent || (status !== undefined && status < 500);
-            const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark);
+            const unanswered = status === undefined && !notSent ? this.services.clock.now() : undefined;
+            const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark, unanswered);
             if (landing === 'landed') {
                 this.log.info(`${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`);
                 return { ...this.outcome(destination, write.name, 'updated'), holds: write.fresh ? 'new' : undefined };
@@ -38946,20 +39005,39 @@ class Rotation {
             this.result.notes.push(note);
     }
     /** Some writes failed: nothing is revoked, and a new token that no destination can hold is revoked. */
-    async afterFailedWrites(main, fresh, freshInfo, current) {
+    async afterFailedWrites(main, fresh, freshInfo, current, previous) {
         const { result, services } = this;
         const now = services.clock.now();
+        this.noteMovedOver(previous, now);
         const mayHold = main.some((s) => s.holds === 'new' || s.holds === 'new or old');
         if (main.some((s) => s.holds === 'new or old')) {
             result.notes.push('A write whose outcome could not be settled may have stored the new token, so the new token was left alive.');
         }
         if (!mayHold)
-            await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo));
-        const oldStillWorks = current
+            await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo), freshInfo);
+        const oldStillWorks = current && current.expiresAt !== undefined
             ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
-            : ' The old token was not revoked.';
+            : ' The old token was not revoked and keeps working.';
         const onlyConfirm = result.secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm');
         this.failIfAnyFailed(onlyConfirm ? 'confirm' : 'store', `Not every destination holds the new token.${oldStillWorks}`, 'Then re-run: the run that gets every destination written completes the rotation.');
+    }
+    /**
+     * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
+     * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
+     */
+    noteMovedOver(previous, now) {
+        const { settings, result, services } = this;
+        if (!settings.previousSecretName || !settings.previousToken || !previous?.isValid)
+            return;
+        const slot = settings.previousSecretName.toUpperCase();
+        const moved = result.secrets.filter((s) => s.name === slot && (s.status === 'created' || s.status === 'updated'));
+        if (moved.length === 0)
+            return;
+        const where = moved.map((s) => `${s.target}${s.environment ? ` (${s.environment})` : ''}`).join(', ');
+        const byHand = previous.kind === 'system-user'
+            ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
+            : '.';
+        result.notes.push(`${slot} in ${where} now holds the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`);
     }
     failure(destination, name, error) {
         const explained = error instanceof UnclearWriteAnswerError
@@ -39028,6 +39106,9 @@ class Rotation {
 ;// CONCATENATED MODULE: ./src/secret-keeper.ts
 // Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
 // replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
+
+/** Shorter values are masked but not redacted: a few characters match too much ordinary text. */
+const MIN_SECRET = 4;
 class SecretKeeper {
     mask;
     forms = new Set();
@@ -39039,7 +39120,7 @@ class SecretKeeper {
         if (!secret)
             return;
         this.mask(secret);
-        if (secret.length < 4)
+        if (secret.length < MIN_SECRET)
             return;
         for (const form of [secret, urlEncoded(secret), Buffer.from(secret).toString('base64')])
             this.forms.add(form);
@@ -39049,7 +39130,29 @@ class SecretKeeper {
         // Longest first, so a secret that contains another is replaced whole.
         for (const form of [...this.forms].sort((a, b) => b.length - a.length))
             result = result.split(form).join('***');
-        return result;
+        return result.includes(CUT_MARK) ? this.redactCutSecrets(result) : result;
+    }
+    /**
+     * Outside text is cut to length with `…` (outsideText), perhaps inside a secret it echoed: what
+     * stands just before the mark may be a secret's beginning, which no whole-value match finds.
+     */
+    redactCutSecrets(text) {
+        const parts = text.split(CUT_MARK);
+        for (let i = 0; i < parts.length - 1; i++)
+            parts[i] = this.withoutSecretBeginning(parts[i] ?? '');
+        return parts.join(CUT_MARK);
+    }
+    withoutSecretBeginning(part) {
+        let longest = 0;
+        for (const form of this.forms) {
+            for (let length = Math.min(form.length - 1, part.length); length >= MIN_SECRET && length > longest; length--) {
+                if (part.endsWith(form.slice(0, length))) {
+                    longest = length;
+                    break;
+                }
+            }
+        }
+        return longest === 0 ? part : `${part.slice(0, part.length - longest)}***`;
     }
 }
 /** encodeURIComponent, which throws on a lone surrogate (a malformed input can hold one): then the raw form. */
@@ -39357,7 +39460,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
-    const previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
+    let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
         problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
@@ -39436,15 +39539,23 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (previousToken && !previousSecretName) {
         problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`);
     }
+    // An earlier run that stopped midway may have moved the current token into previous-secret-name
+    // already: then there is no older token to revoke, and the re-run must still go through.
     if (token && previousToken && token === previousToken) {
-        problem(Input.PreviousToken, `is the same as ${naming.name(Input.Token)}: pass the value held in previous-secret-name.`);
+        warnings.push(`${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
+        previousToken = undefined;
     }
     if (previousToken && adminToken && previousToken === adminToken) {
         problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`);
     }
     for (const page of pageSecrets) {
-        if (secretName && sameSecretName(page.secretName, secretName)) {
-            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(Input.SecretName)}: use another name.`);
+        for (const [input, name] of [
+            [Input.SecretName, secretName],
+            [Input.PreviousSecretName, previousSecretName]
+        ]) {
+            if (name && sameSecretName(page.secretName, name)) {
+                problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
+            }
         }
     }
     if (problems.length > 0) {
@@ -39496,6 +39607,11 @@ function checkSecretName(input, name, problem) {
         problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`);
 }
 function apiUrl(input, value, problem) {
+    // URL drops tabs and line breaks wherever they stand (and trims the rest): '.\t.' would become '..'.
+    if (/\s/.test(value) || hasControlCharacters(value)) {
+        problem(input, 'must not contain spaces, tabs, line breaks or control characters.');
+        return value;
+    }
     let url;
     try {
         url = new URL(value);
@@ -39513,8 +39629,13 @@ function apiUrl(input, value, problem) {
     if (value.includes('?') || value.includes('#') || url.username || url.password) {
         problem(input, 'must not carry a query, fragment or credentials.');
     }
-    // URL resolves them away, so the text as given is what is checked.
-    if (/\/\.{1,2}(\/|$)/.test(value.replace(/^[a-z]+:\/\/[^/]*/i, '')))
+    // URL resolves them away (written %2e too, and after a \, which it reads as /), so the text as
+    // given is what is checked.
+    const path = value
+        .replace(/\\/g, '/')
+        .replace(/^[a-z]+:\/\/[^/]*/i, '')
+        .replace(/%2e/gi, '.');
+    if (/\/\.{1,2}(\/|$)/.test(path))
         problem(input, "must not contain '.' or '..' path segments.");
     return value.replace(/\/+$/, '');
 }
@@ -39565,8 +39686,13 @@ function parsePageSecrets(text, problem) {
             problem(`${quote(secretName)} (page ${pageId}) is not a valid GitHub secret name: ${why}.`);
         else if (pages.some((p) => p.pageId === pageId))
             problem(`page ${pageId} is listed twice.`);
-        else
-            pages.push({ pageId, secretName });
+        else {
+            const taken = pages.find((p) => sameSecretName(p.secretName, secretName));
+            if (taken)
+                problem(`pages ${taken.pageId} and ${pageId} both name the secret '${secretName}': one secret holds one token.`);
+            else
+                pages.push({ pageId, secretName });
+        }
     }
     return pages;
 }
@@ -39592,6 +39718,7 @@ class GraphTokenSource {
         const now = services.clock.now();
         if (settings.strategy === 'refresh') {
             checkCurrentToken(info, settings, naming, now);
+            await this.checkPagesReachable(settings.token, info);
         }
         else if (!info.isValid) {
             services.note(`The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`);
@@ -39705,6 +39832,21 @@ class GraphTokenSource {
         for (const page of found)
             keeper.keep(page.token);
         return found;
+    }
+    /**
+     * Every listed page must be reachable before a new user token is made: a user token cannot be
+     * revoked alone, so one minted for a run that then stops stays alive.
+     */
+    async checkPagesReachable(userToken, info) {
+        const { settings, services } = this;
+        if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0)
+            return;
+        const wanted = settings.pageSecrets.map((p) => p.pageId);
+        const reachable = await this.graph('check', 'Checking the listed pages (me/accounts)', () => services.tokens.reachablePages(userToken, wanted));
+        const missing = wanted.filter((id) => !reachable.includes(id));
+        if (missing.length === 0)
+            return;
+        throw new RotationError('check', `User ${info.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (neither in /me/accounts nor through a business); nothing was minted or written.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${services.naming.name(Input.PageSecrets)}.`);
     }
     /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
     checkOwnToken(info, input) {

@@ -32,7 +32,7 @@ export async function runCli(
     parsed = parseCliArguments(argv, env)
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error
-    terminal.err(`${error.message}\n`)
+    terminal.err(`${inertLines(error.message)}\n`)
     return ExitCode.Usage
   }
   if (parsed.command === 'help') {
@@ -48,7 +48,10 @@ export async function runCli(
   const outputs: Record<string, string> = {}
   let summary = ''
   let failure: string | undefined
-  const say = (prefix: string) => (message: string) => terminal.err(`${prefix}${inertLines(keeper.redact(message))}\n`)
+  // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
+  // output the runner reads for workflow commands.
+  const shown = (text: string) => inertLines(keeper.redact(text))
+  const say = (prefix: string) => (message: string) => terminal.err(`${prefix}${shown(message)}\n`)
   const io: ActionIO = {
     getInput: (name) => parsed.inputs[name] ?? '',
     setOutput: (name, value) => {
@@ -71,11 +74,11 @@ export async function runCli(
   const step = outputs[Output.FailedStep] || undefined
 
   if (parsed.json) {
-    terminal.out(`${keeper.redact(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`)
+    terminal.out(`${shown(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`)
   } else {
     // Refused inputs: the error alone says it all.
-    if (step !== 'inputs') terminal.out(keeper.redact(summary))
-    if (failure) terminal.err(`error: ${keeper.redact(failure)}\n`)
+    if (step !== 'inputs') terminal.out(shown(summary))
+    if (failure) terminal.err(`error: ${shown(failure)}\n`)
   }
   if (!failure) return ExitCode.Ok
   return step === 'inputs' ? ExitCode.Usage : ExitCode.Failed
