@@ -90,7 +90,7 @@ export class Revocation {
     ) {
       record.notes.push(
         `${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
-          `Give the workflow a concurrency group so rotations never overlap; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`
+          `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`
       )
       services.log.warning(
         `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`

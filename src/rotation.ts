@@ -477,7 +477,7 @@ class Rotation {
       error instanceof UnclearWriteAnswerError
         ? {
             message: `${error.message}, for the ${describeDestination(destination)}.`,
-            fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
+            fix: `Re-run; if it persists, check what stands between ${this.services.naming.machine} and GitHub (a proxy).`
           }
         : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming)
     const message = this.services.keeper.redact(explained.message)
