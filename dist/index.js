@@ -39999,7 +39999,7 @@ class Revocation {
             info.issuedAt &&
             now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000) {
             record.notes.push(`${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
-                `Give the workflow a concurrency group so rotations never overlap; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`);
+                `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`);
             services.log.warning(`Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`);
             return;
         }
@@ -40418,7 +40418,7 @@ class Rotation {
         const explained = error instanceof UnclearWriteAnswerError
             ? {
                 message: `${error.message}, for the ${describeDestination(destination)}.`,
-                fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
+                fix: `Re-run; if it persists, check what stands between ${this.services.naming.machine} and GitHub (a proxy).`
             }
             : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming);
         const message = this.services.keeper.redact(explained.message);

@@ -38624,7 +38624,7 @@ class Revocation {
             info.issuedAt &&
             now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000) {
             record.notes.push(`${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
-                `Give the workflow a concurrency group so rotations never overlap; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`);
+                `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`);
             services.log.warning(`Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`);
             return;
         }
@@ -39043,7 +39043,7 @@ class Rotation {
         const explained = error instanceof UnclearWriteAnswerError
             ? {
                 message: `${error.message}, for the ${describeDestination(destination)}.`,
-                fix: 'Re-run; if it persists, check what stands between the runner and GitHub (a proxy).'
+                fix: `Re-run; if it persists, check what stands between ${this.services.naming.machine} and GitHub (a proxy).`
             }
             : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming);
         const message = this.services.keeper.redact(explained.message);
@@ -40372,7 +40372,7 @@ async function runCli(argv, env, terminal, deps = {}) {
     catch (error) {
         if (!(error instanceof CliUsageError))
             throw error;
-        terminal.err(`${error.message}\n`);
+        terminal.err(`${inertLines(error.message)}\n`);
         return ExitCode.Usage;
     }
     if (parsed.command === 'help') {
@@ -40387,7 +40387,10 @@ async function runCli(argv, env, terminal, deps = {}) {
     const outputs = {};
     let summary = '';
     let failure;
-    const say = (prefix) => (message) => terminal.err(`${prefix}${inertLines(keeper.redact(message))}\n`);
+    // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
+    // output the runner reads for workflow commands.
+    const shown = (text) => inertLines(keeper.redact(text));
+    const say = (prefix) => (message) => terminal.err(`${prefix}${shown(message)}\n`);
     const io = {
         getInput: (name) => parsed.inputs[name] ?? '',
         setOutput: (name, value) => {
@@ -40409,14 +40412,14 @@ async function runCli(argv, env, terminal, deps = {}) {
     await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), reportStyle: terminalStyle, ...deps });
     const step = outputs[Output.FailedStep] || undefined;
     if (parsed.json) {
-        terminal.out(`${keeper.redact(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`);
+        terminal.out(`${shown(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`);
     }
     else {
         // Refused inputs: the error alone says it all.
         if (step !== 'inputs')
-            terminal.out(keeper.redact(summary));
+            terminal.out(shown(summary));
         if (failure)
-            terminal.err(`error: ${keeper.redact(failure)}\n`);
+            terminal.err(`error: ${shown(failure)}\n`);
     }
     if (!failure)
         return ExitCode.Ok;
