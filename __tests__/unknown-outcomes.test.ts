@@ -137,11 +137,14 @@ describe.each(STRATEGIES)('$name', (strategy) => {
     })
   )
 
-  test.concurrent(
-    'no answer, and GitHub carries the write out seconds later (it stops processing a request after 10 s): judged only after that, so it counts as written and no secret holds a revoked token',
-    () =>
+  test.concurrent.each([
+    ['no answer', undefined],
+    ["a gateway's 504", 504]
+  ])(
+    '%s, and GitHub carries the write out seconds later (it stops processing a request after 10 s): judged only after that, so it counts as written and no secret holds a revoked token',
+    (_, status) =>
       inWorld(strategy, async ({ w, inputs, old, before }) => {
-        failWrites(w, { name: 'late', fault: { kind: 'late', delayMs: 8000 } })
+        failWrites(w, { name: 'late', fault: { kind: 'late', delayMs: 8000, status } })
         // GitHub's time passes with the run's waits.
         const clock = testClock()
         const githubFollows: Clock = {

@@ -39,7 +39,11 @@ export type Fault =
    * service's clock: one the service received and was still processing when the client gave up.
    * It is carried out when a later request arrives at or after that time (the clock may be moved on).
    */
-  | { kind: 'late'; delayMs: number }
+  | {
+      kind: 'late'
+      delayMs: number
+      /** Answered with this status (a gateway's 504) instead of none. */ status?: number
+    }
 
 export interface FaultRule {
   method?: string
@@ -179,8 +183,11 @@ function applyFault(fault: Fault, res: ServerResponse): void {
   switch (fault.kind) {
     case 'status':
       return send(res, { status: fault.status, body: fault.body ?? {}, headers: fault.headers })
-    case 'reset':
     case 'late':
+      if (fault.status !== undefined) return send(res, { status: fault.status, body: { message: 'Gateway Timeout' } })
+      res.socket?.destroy()
+      return
+    case 'reset':
       res.socket?.destroy()
       return
     case 'hang':

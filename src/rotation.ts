@@ -367,8 +367,9 @@ class Rotation {
       const error = notSent ? thrown.reason : thrown
       const status = readGitHubError(error).status
       const refused = notSent || (status !== undefined && status < 500)
-      const unanswered = status === undefined && !notSent ? this.services.clock.now() : undefined
-      const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark, unanswered)
+      const landing = refused
+        ? 'not-landed'
+        : await store.settle(destination, write.name, mark, this.services.clock.now())
       if (landing === 'landed') {
         this.log.info(
           `${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`

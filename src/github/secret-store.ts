@@ -226,15 +226,16 @@ export class SecretStore {
   /**
    * After a write with no answer or a 5xx: whether it landed. 'not-landed' only when every read
    * shows the secret as before the write; 'unknown' when GitHub cannot be read or its clock is unknown.
-   * A write that got no answer may still be in flight at GitHub: it is judged not landed only by a
-   * read made after GitHub has stopped processing it (`unansweredSince`: when the write gave up).
+   * Such a write may still be in flight at GitHub (no answer came, or a gateway's 502/504 while GitHub
+   * was still at work): it is judged not landed only by a read made after GitHub has stopped
+   * processing it (`gaveUpAt`: when the write gave up).
    */
-  async settle(destination: Destination, name: string, mark: WriteMark, unansweredSince?: Date): Promise<Landing> {
+  async settle(destination: Destination, name: string, mark: WriteMark, gaveUpAt?: Date): Promise<Landing> {
     try {
       const landing = await this.readBack(destination, name, mark, false)
-      if (landing !== 'not-landed' || unansweredSince === undefined) return landing
+      if (landing !== 'not-landed' || gaveUpAt === undefined) return landing
       const { clock } = this.options
-      const inFlightFor = unansweredSince.getTime() + GITHUB_PROCESSING_LIMIT_MS - clock.now().getTime()
+      const inFlightFor = gaveUpAt.getTime() + GITHUB_PROCESSING_LIMIT_MS - clock.now().getTime()
       if (inFlightFor <= 0) return landing
       await clock.sleep(inFlightFor)
       return await this.readBack(destination, name, mark, false)
