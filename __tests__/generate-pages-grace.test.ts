@@ -321,4 +321,28 @@ describe('grace mode', () => {
       expect(world.graph.isUsable(secretIn(repo, 'META_TOKEN_PREVIOUS') as string)).toBe(true)
     }
   })
+  test('a previous-slot write whose answer was lost and whose retries were refused may have landed: the note says so', async () => {
+    const previous = world.issue('SYSTEM_USER')
+    for (const repo of REPOS) world.github.setSecret({ kind: 'repository', repo }, 'META_TOKEN_PREVIOUS', previous)
+    const path = '/repos/octo/app/actions/secrets/META_TOKEN_PREVIOUS'
+    world.github.server.injectFault({ method: 'PUT', path, fault: { kind: 'reset' }, afterHandler: true })
+    // Every read of it fails too, so its outcome cannot be settled.
+    world.github.server.injectFault({ method: 'GET', path, fault: { kind: 'status', status: 500 }, times: 1000 })
+    world.github.server.injectFault({
+      method: 'PUT',
+      path,
+      fault: { kind: 'status', status: 422, body: { message: 'Validation Failed' } },
+      times: 1000
+    })
+    const run = await runWithInputs(
+      world.inputs({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': previous })
+    )
+
+    expect(run.failed).toMatch(/^\[store\] /)
+    expect(secretIn('octo/app', 'META_TOKEN_PREVIOUS')).toBe(world.token)
+    expect(world.graph.isUsable(previous)).toBe(true)
+    expect(run.summary).toContain(
+      String.raw`META\_TOKEN\_PREVIOUS in octo/app, octo/api holds \(or may hold\) the replaced token`
+    )
+  })
 })

@@ -5,6 +5,7 @@ import { afterEach, expect, test } from '@jest/globals'
 import { GitHubEmulator } from '../emulators/github-emulator.js'
 import type { Destination } from '../src/github/destinations.js'
 import { createGitHubClient } from '../src/github/github-client.js'
+import { mayHaveLanded, readGitHubError } from '../src/github/github-error.js'
 import { SecretStore } from '../src/github/secret-store.js'
 import { systemClock } from '../src/clock.js'
 import { HttpStack } from '../src/http/http-stack.js'
@@ -111,3 +112,60 @@ test('a secondary rate limit without retry-after is waited out a minute at least
   expect(waits).toEqual([60, 120, 240])
   expect(github.rateLimit.writesRejected).toBe(3)
 }, 15_000)
+
+test.each([
+  ['api.github.com (paced from the start)', 'https://api.github.com'],
+  ['any other host (paced once limited)', undefined]
+])(
+  'on %s, a write whose first attempt got no answer and whose retries hit the limit to the end may have landed',
+  async (_, baseUrl) => {
+    github = await GitHubEmulator.start()
+    github.addRepository('octo/a')
+    github.addToken(TOKEN, { permissions: { secrets: 'write' } })
+    const path = '/repos/octo/a/actions/secrets/META_TOKEN'
+    github.server.injectFault({ method: 'PUT', path, fault: { kind: 'reset' }, afterHandler: true })
+    github.server.injectFault({
+      method: 'PUT',
+      path,
+      times: 1000,
+      fault: {
+        kind: 'status',
+        status: 403,
+        body: { message: 'You have exceeded a secondary rate limit.' },
+        headers: { 'retry-after': '1' }
+      }
+    })
+    const http = new HttpStack({ timeoutMs: 5000, maxBodyBytes: 1024 * 1024 })
+    const client = createGitHubClient({
+      token: TOKEN,
+      baseUrl: baseUrl ?? github.url,
+      log: { info: () => undefined, debug: () => undefined, warning: () => undefined },
+      maxConcurrency: 64,
+      secondMs: 1,
+      fetch: ((url: string, init: RequestInit) =>
+        http.fetch(url.replace('https://api.github.com', github.url), init)) as typeof fetch
+    })
+    const { key_id } = (
+      await client.request('GET /repos/{owner}/{repo}/actions/secrets/public-key', {
+        owner: 'octo',
+        repo: 'a'
+      })
+    ).data
+    const refused = await client
+      .request('PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+        owner: 'octo',
+        repo: 'a',
+        secret_name: 'META_TOKEN',
+        encrypted_value: 'c2VhbGVk',
+        key_id
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error
+      )
+    http.dispose()
+
+    expect(readGitHubError(refused).status).toBe(403)
+    expect(mayHaveLanded(refused)).toBe(true)
+  }
+)

@@ -166,6 +166,33 @@ describe.each(STRATEGIES)('$name', (strategy) => {
       })
   )
 
+  test.concurrent.each([
+    ['422', { kind: 'status', status: 422, body: { message: 'Validation Failed' } }],
+    [
+      'a secondary rate limit to the end',
+      {
+        kind: 'status',
+        status: 403,
+        body: { message: 'You have exceeded a secondary rate limit.' },
+        headers: { 'retry-after': '1' }
+      }
+    ]
+  ] as Array<[string, Fault]>)(
+    'the first attempt landed but its answer was lost, and every retry got %s: read back, so it counts as written and the token it stored is never revoked',
+    (_, refusal) =>
+      inWorld(strategy, async ({ w, inputs, old, before }) => {
+        w.github.server.injectFault({ method: 'PUT', path: SECRET, fault: { kind: 'reset' }, afterHandler: true })
+        w.github.server.injectFault({ method: 'PUT', path: SECRET, fault: refusal, times: 1000 })
+        const run = await runWithInputs(inputs, {}, TUNING)
+
+        const fresh = minted(w, before)
+        expect(held(w)).toBe(fresh)
+        expect(w.graph.isUsable(fresh)).toBe(true)
+        expect(run.failed).toBeUndefined()
+        expect(w.graph.token(old)?.revoked).toBe(true)
+      })
+  )
+
   test.concurrent('unknowable (the read-back fails too): the new token stays alive, and the summary says why', () =>
     inWorld(strategy, async ({ w, inputs, old, before }) => {
       failWrites(w, { name: '500', fault: SERVER_ERROR })

@@ -5,7 +5,7 @@ import type { Clock } from './clock.js'
 import { mapWithConcurrency } from './concurrency.js'
 import { Input } from './contract.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
-import { readGitHubError } from './github/github-error.js'
+import { mayHaveLanded, readGitHubError } from './github/github-error.js'
 import { explainGitHubFailure, permissionNeeded } from './github/github-fixes.js'
 import {
   StaleSecretError,
@@ -60,6 +60,8 @@ export interface SecretOutcome {
   failedIn?: RotationStep
   /** The token this secret holds now, when it was part of the writes. */
   holds?: Holding
+  /** A failed write that may have landed all the same (its outcome could not be settled). */
+  unsettled?: boolean
 }
 
 export interface RotationResult {
@@ -366,7 +368,8 @@ class Rotation {
       const notSent = thrown instanceof WriteNotSentError
       const error = notSent ? thrown.reason : thrown
       const status = readGitHubError(error).status
-      const refused = notSent || (status !== undefined && status < 500)
+      // A refusal proves nothing landed only if no earlier attempt of the write may have.
+      const refused = notSent || (status !== undefined && status < 500 && !mayHaveLanded(error))
       const landing = refused
         ? 'not-landed'
         : await store.settle(destination, write.name, mark, this.services.clock.now())
@@ -378,6 +381,7 @@ class Rotation {
       }
       return {
         ...this.failure(destination, write.name, error),
+        ...(landing === 'not-landed' ? {} : { unsettled: true }),
         ...(write.fresh ? { holds: landing === 'not-landed' ? before : 'new or old' } : {})
       }
     }
@@ -461,15 +465,19 @@ class Rotation {
     const { settings, result, services } = this
     if (!settings.previousSecretName || !settings.previousToken || !previous?.isValid) return
     const slot = settings.previousSecretName.toUpperCase()
-    const moved = result.secrets.filter((s) => s.name === slot && (s.status === 'created' || s.status === 'updated'))
+    const written = (s: SecretOutcome) => s.status === 'created' || s.status === 'updated'
+    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
+    const maybe = (s: SecretOutcome) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true)
+    const moved = result.secrets.filter((s) => s.name === slot && (written(s) || maybe(s)))
     if (moved.length === 0) return
     const where = moved.map((s) => `${s.target}${s.environment ? ` (${s.environment})` : ''}`).join(', ')
+    const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)'
     const byHand =
       previous.kind === 'system-user'
         ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
         : '.'
     result.notes.push(
-      `${slot} in ${where} now holds the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`
+      `${slot} in ${where} ${holds} the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`
     )
   }
 

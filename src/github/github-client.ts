@@ -15,7 +15,7 @@ import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
 import type { RotationLog } from '../action-io.js'
 import { HttpFailure } from '../http/http-stack.js'
-import { readGitHubError } from './github-error.js'
+import { MAY_HAVE_LANDED, mayHaveLanded, readGitHubError } from './github-error.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
@@ -54,7 +54,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   unpaced.hook.wrap('request', async (request, requestOptions) => {
     // The paced client must not run this client's hooks again.
     const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions
-    const viaPaced = () => paced().octokit.request({ ...endpoint, request: carried })
+    const viaPaced = (earlier?: unknown) =>
+      paced().octokit.request({
+        ...endpoint,
+        // An earlier attempt that may have landed still counts once the request goes the paced way.
+        request: mayHaveLanded(earlier) ? { ...carried, [MAY_HAVE_LANDED]: true } : carried
+      })
     if (limited) return viaPaced()
     try {
       return await request(requestOptions)
@@ -66,7 +71,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         `GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`
       )
       paced().hold(seconds)
-      return viaPaced()
+      return viaPaced(error)
     }
   })
   return unpaced
@@ -164,6 +169,7 @@ function octokit(
       }
     },
     pinnedApiVersion,
+    markMayHaveLanded,
     throttling,
     notRetried,
     retry
@@ -187,6 +193,21 @@ function limitSeconds(error: unknown): number | undefined {
 function pinnedApiVersion(octokit: Octokit): void {
   octokit.hook.before('request', (options) => {
     options.headers['x-github-api-version'] = GITHUB_API_VERSION
+  })
+}
+
+/**
+ * An attempt that got no answer, or a 5xx, may have been carried out: marked on the request's
+ * options, which every later attempt shares and the final error carries. Registered before the
+ * throttling and retry plugins, so it sees each attempt, not only the last (read by mayHaveLanded).
+ */
+function markMayHaveLanded(octokit: Octokit): void {
+  octokit.hook.error('request', (error, options) => {
+    const { response, status } = error as { response?: unknown; status?: number }
+    if (!response || (status !== undefined && status >= 500)) {
+      ;(options.request as Record<string, unknown>)[MAY_HAVE_LANDED] = true
+    }
+    throw error
   })
 }
 

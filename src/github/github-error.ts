@@ -34,3 +34,15 @@ function gitHubMessage(failure: RequestErrorLike): string {
   // No answer: the HTTP stack's own message, which never holds a URL.
   return outsideText(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200)
 }
+
+/**
+ * Whether any attempt of a failed request got no answer or a 5xx (marked by the GitHub client on
+ * each attempt): then it may have been carried out, whatever the last attempt was told.
+ */
+export function mayHaveLanded(error: unknown): boolean {
+  const request = (error as { request?: { request?: Record<string, unknown> } } | undefined)?.request
+  return request?.request?.[MAY_HAVE_LANDED] === true
+}
+
+/** The request option that marks it. */
+export const MAY_HAVE_LANDED = 'mayHaveLanded'
