@@ -226,6 +226,18 @@ describe('flags', () => {
     expect((await cli(['rotate', '--secret', 'X'])).err).toMatch(/Unknown flag '--secret'\. Run with --help\./)
   })
 
+  test('a credential typed where a flag or a plain value goes is echoed by its first characters only', async () => {
+    const stray = await cli(['rotate', '--app-id', '1234567890', APP_SECRET])
+    expect(stray.err).toMatch(/Unexpected argument 'a1b2…' after 'rotate'/)
+    const asValue = await cli(rotateCommand(['--dry-run', GITHUB_PAT]).argv, rotateCommand().env)
+    expect(asValue.code).toBe(2)
+    expect(asValue.err).toMatch(/'\*\*\*…' is not a boolean/)
+    for (const { out, err } of [stray, asValue]) {
+      expect(out + err).not.toContain(APP_SECRET.slice(0, 12))
+      expect(out + err).not.toContain(GITHUB_PAT.slice(0, 12))
+    }
+  })
+
   test('a single-dash flag gets its double-dash form; -v gets --version', async () => {
     const { code, err } = await cli(['-v'])
     expect(code).toBe(2)
@@ -244,7 +256,7 @@ describe('flags', () => {
     // A long stray word may be a token typed without its variable: only its start is echoed.
     const token = `EAAG${'x'.repeat(60)}`
     const { err } = await cli(['rotate', token])
-    expect(err).toContain("Unexpected argument 'EAAGxx…'")
+    expect(err).toContain("Unexpected argument 'EAAG…'")
     expect(err).not.toContain(token)
   })
 

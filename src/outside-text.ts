@@ -24,6 +24,18 @@ export function outsideText(text: unknown, maxChars = MAX_CHARS): string {
   return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line
 }
 
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const CREDENTIAL_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/
+
+/**
+ * An input value echoed in a message: one inert line, bounded; of what may be a credential given
+ * where none was expected (so nothing masks it), only its first characters.
+ */
+export function echoed(value: string, maxChars = 80): string {
+  const trimmed = value.trim()
+  return CREDENTIAL_LIKE.test(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars)
+}
+
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
  * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.

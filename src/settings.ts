@@ -14,7 +14,7 @@ import { parseDurationSeconds } from './duration.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
-import { hasControlCharacters, outsideText } from './outside-text.js'
+import { echoed, hasControlCharacters } from './outside-text.js'
 import { RotationError } from './rotation-error.js'
 
 export type Strategy = 'refresh' | 'generate' | 'instagram'
@@ -102,7 +102,7 @@ const GRAPH_VERSION = /^v\d+\.\d+$/
 
 /** An input value echoed in a message: one inert line, short, in quotes. */
 function quote(value: string | undefined): string {
-  return `'${outsideText(value ?? '', 80)}'`
+  return `'${echoed(value ?? '')}'`
 }
 
 /** Splits a list input on newlines and commas, trimming and dropping empty entries. */

@@ -5,7 +5,7 @@ import { DEFAULT_GITHUB_API_URL } from '../contract.js'
 import { createGitHubClient } from '../github/github-client.js'
 import { secretNameProblem } from '../github/secret-names.js'
 import { HttpStack } from '../http/http-stack.js'
-import { hasControlCharacters, outsideText } from '../outside-text.js'
+import { echoed, hasControlCharacters, outsideText } from '../outside-text.js'
 import { errorMessage } from '../rotation-error.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { isRepositoryName } from '../settings.js'
@@ -83,7 +83,7 @@ export async function runAlertAction(
 /** The inputs as an alert; every input error at once. Texts that end up in the issue lose any trace of the token. */
 function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, token: string): RotationAlert {
   const input = (name: string): string => io.getInput(name).trim()
-  const quote = (value: string): string => `'${outsideText(value, 80)}'`
+  const quote = (value: string): string => `'${echoed(value)}'`
   const problems: string[] = []
   if (!token)
     problems.push(`'${AlertInput.GithubToken}' is empty (its default is the workflow token, \${{ github.token }})`)

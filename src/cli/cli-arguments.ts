@@ -4,6 +4,7 @@
 import { closestWords } from '../closest.js'
 import { CREDENTIAL_INPUTS, Input, type InputName } from '../contract.js'
 import { environmentVariable } from '../input-naming.js'
+import { echoed } from '../outside-text.js'
 
 export type CliCommand = 'rotate' | 'help' | 'version'
 
@@ -92,9 +93,9 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   return { command, inputs, fromEnvironment, json }
 }
 
-/** A stray word, echoed; a long one may be a credential typed without its variable, so only its start is. */
+/** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
 function shown(word: string): string {
-  return word.length > 40 ? `${word.slice(0, 6)}…` : word
+  return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40)
 }
 
 function didYouMean(word: string, candidates: string[], prefix: string): string {
