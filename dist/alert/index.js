@@ -38286,6 +38286,16 @@ function gitHubMessage(failure) {
     // No answer: the HTTP stack's own message, which never holds a URL.
     return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
 }
+/**
+ * Whether any attempt of a failed request got no answer or a 5xx (marked by the GitHub client on
+ * each attempt): then it may have been carried out, whatever the last attempt was told.
+ */
+function mayHaveLanded(error) {
+    const request = error?.request;
+    return request?.request?.[MAY_HAVE_LANDED] === true;
+}
+/** The request option that marks it. */
+const MAY_HAVE_LANDED = 'mayHaveLanded';
 
 ;// CONCATENATED MODULE: ./src/github/github-client.ts
 // Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
@@ -38325,7 +38335,11 @@ function createGitHubClient(options) {
     unpaced.hook.wrap('request', async (request, requestOptions) => {
         // The paced client must not run this client's hooks again.
         const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
-        const viaPaced = () => paced().octokit.request({ ...endpoint, request: carried });
+        const viaPaced = (earlier) => paced().octokit.request({
+            ...endpoint,
+            // An earlier attempt that may have landed still counts once the request goes the paced way.
+            request: mayHaveLanded(earlier) ? { ...carried, [MAY_HAVE_LANDED]: true } : carried
+        });
         if (limited)
             return viaPaced();
         try {
@@ -38338,7 +38352,7 @@ function createGitHubClient(options) {
             limited = true;
             options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
             paced().hold(seconds);
-            return viaPaced();
+            return viaPaced(error);
         }
     });
     return unpaced;
@@ -38414,7 +38428,7 @@ function octokit(options, throttle, retryOptions = {}) {
             warn: (message) => log.debug(`octokit: ${message}`),
             error: (message) => log.debug(`octokit: ${message}`)
         }
-    }, pinnedApiVersion, throttling, notRetried, retry);
+    }, pinnedApiVersion, markMayHaveLanded, throttling, notRetried, retry);
 }
 /** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
 function limitSeconds(error) {
@@ -38434,6 +38448,21 @@ function limitSeconds(error) {
 function pinnedApiVersion(octokit) {
     octokit.hook.before('request', (options) => {
         options.headers['x-github-api-version'] = GITHUB_API_VERSION;
+    });
+}
+/**
+ * An attempt that got no answer, or a 5xx, may have been carried out: marked on the request's
+ * options, which every later attempt shares and the final error carries. Registered before the
+ * throttling and retry plugins, so it sees each attempt, not only the last (read by mayHaveLanded).
+ */
+function markMayHaveLanded(octokit) {
+    octokit.hook.error('request', (error, options) => {
+        const { response, status } = error;
+        if (!response || (status !== undefined && status >= 500)) {
+            ;
+            options.request[MAY_HAVE_LANDED] = true;
+        }
+        throw error;
     });
 }
 /**
@@ -38639,7 +38668,7 @@ const SCOPE = /^[a-z][a-z0-9_]*$/;
 const GRAPH_VERSION = /^v\d+\.\d+$/;
 /** An input value echoed in a message: one inert line, short, in quotes. */
 function quote(value) {
-    return `'${outsideText(value ?? '', 80)}'`;
+    return `'${echoed(value ?? '')}'`;
 }
 /** Splits a list input on newlines and commas, trimming and dropping empty entries. */
 function parseList(text) {
@@ -39374,7 +39403,7 @@ async function runAlertAction(io, env, deps = {}) {
 /** The inputs as an alert; every input error at once. Texts that end up in the issue lose any trace of the token. */
 function readAlert(io, env, keeper, token) {
     const input = (name) => io.getInput(name).trim();
-    const quote = (value) => `'${(0,outside_text/* outsideText */.F3)(value, 80)}'`;
+    const quote = (value) => `'${(0,outside_text/* echoed */.Dt)(value)}'`;
     const problems = [];
     if (!token)
         problems.push(`'${AlertInput.GithubToken}' is empty (its default is the workflow token, \${{ github.token }})`);
@@ -39482,6 +39511,7 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dt: () => (/* binding */ echoed),
 /* harmony export */   F3: () => (/* binding */ outsideText),
 /* harmony export */   Hj: () => (/* binding */ CUT_MARK),
 /* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
@@ -39507,6 +39537,16 @@ function outsideText(text, maxChars = MAX_CHARS) {
     const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
     return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
+}
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const CREDENTIAL_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
+/**
+ * An input value echoed in a message: one inert line, bounded; of what may be a credential given
+ * where none was expected (so nothing masks it), only its first characters.
+ */
+function echoed(value, maxChars = 80) {
+    const trimmed = value.trim();
+    return CREDENTIAL_LIKE.test(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
 }
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start

@@ -36934,6 +36934,16 @@ function outsideText(text, maxChars = MAX_CHARS) {
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
     return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
 }
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const CREDENTIAL_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
+/**
+ * An input value echoed in a message: one inert line, bounded; of what may be a credential given
+ * where none was expected (so nothing masks it), only its first characters.
+ */
+function echoed(value, maxChars = 80) {
+    const trimmed = value.trim();
+    return CREDENTIAL_LIKE.test(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
+}
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
  * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.
@@ -36975,6 +36985,16 @@ function gitHubMessage(failure) {
     // No answer: the HTTP stack's own message, which never holds a URL.
     return outsideText(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
 }
+/**
+ * Whether any attempt of a failed request got no answer or a 5xx (marked by the GitHub client on
+ * each attempt): then it may have been carried out, whatever the last attempt was told.
+ */
+function mayHaveLanded(error) {
+    const request = error?.request;
+    return request?.request?.[MAY_HAVE_LANDED] === true;
+}
+/** The request option that marks it. */
+const MAY_HAVE_LANDED = 'mayHaveLanded';
 
 ;// CONCATENATED MODULE: ./src/github/github-client.ts
 // Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
@@ -37014,7 +37034,11 @@ function createGitHubClient(options) {
     unpaced.hook.wrap('request', async (request, requestOptions) => {
         // The paced client must not run this client's hooks again.
         const { request: { hook: _hook, ...carried } = {}, ...endpoint } = requestOptions;
-        const viaPaced = () => paced().octokit.request({ ...endpoint, request: carried });
+        const viaPaced = (earlier) => paced().octokit.request({
+            ...endpoint,
+            // An earlier attempt that may have landed still counts once the request goes the paced way.
+            request: mayHaveLanded(earlier) ? { ...carried, [MAY_HAVE_LANDED]: true } : carried
+        });
         if (limited)
             return viaPaced();
         try {
@@ -37027,7 +37051,7 @@ function createGitHubClient(options) {
             limited = true;
             options.log.warning(`GitHub rate limit on ${requestOptions.method} ${requestOptions.url}: from now on requests are paced; waiting ${seconds} s, then retrying.`);
             paced().hold(seconds);
-            return viaPaced();
+            return viaPaced(error);
         }
     });
     return unpaced;
@@ -37103,7 +37127,7 @@ function octokit(options, throttle, retryOptions = {}) {
             warn: (message) => log.debug(`octokit: ${message}`),
             error: (message) => log.debug(`octokit: ${message}`)
         }
-    }, pinnedApiVersion, throttling, notRetried, retry);
+    }, pinnedApiVersion, markMayHaveLanded, throttling, notRetried, retry);
 }
 /** How long a rate-limited answer asks to wait, in seconds; undefined for any other failure. */
 function limitSeconds(error) {
@@ -37123,6 +37147,21 @@ function limitSeconds(error) {
 function pinnedApiVersion(octokit) {
     octokit.hook.before('request', (options) => {
         options.headers['x-github-api-version'] = GITHUB_API_VERSION;
+    });
+}
+/**
+ * An attempt that got no answer, or a 5xx, may have been carried out: marked on the request's
+ * options, which every later attempt shares and the final error carries. Registered before the
+ * throttling and retry plugins, so it sees each attempt, not only the last (read by mayHaveLanded).
+ */
+function markMayHaveLanded(octokit) {
+    octokit.hook.error('request', (error, options) => {
+        const { response, status } = error;
+        if (!response || (status !== undefined && status >= 500)) {
+            ;
+            options.request[MAY_HAVE_LANDED] = true;
+        }
+        throw error;
     });
 }
 /**
@@ -37383,16 +37422,17 @@ class SecretStore {
     /**
      * After a write with no answer or a 5xx: whether it landed. 'not-landed' only when every read
      * shows the secret as before the write; 'unknown' when GitHub cannot be read or its clock is unknown.
-     * A write that got no answer may still be in flight at GitHub: it is judged not landed only by a
-     * read made after GitHub has stopped processing it (`unansweredSince`: when the write gave up).
+     * Such a write may still be in flight at GitHub (no answer came, or a gateway's 502/504 while GitHub
+     * was still at work): it is judged not landed only by a read made after GitHub has stopped
+     * processing it (`gaveUpAt`: when the write gave up).
      */
-    async settle(destination, name, mark, unansweredSince) {
+    async settle(destination, name, mark, gaveUpAt) {
         try {
             const landing = await this.readBack(destination, name, mark, false);
-            if (landing !== 'not-landed' || unansweredSince === undefined)
+            if (landing !== 'not-landed' || gaveUpAt === undefined)
                 return landing;
             const { clock } = this.options;
-            const inFlightFor = unansweredSince.getTime() + GITHUB_PROCESSING_LIMIT_MS - clock.now().getTime();
+            const inFlightFor = gaveUpAt.getTime() + GITHUB_PROCESSING_LIMIT_MS - clock.now().getTime();
             if (inFlightFor <= 0)
                 return landing;
             await clock.sleep(inFlightFor);
@@ -38955,15 +38995,18 @@ class Rotation {
             const notSent = thrown instanceof WriteNotSentError;
             const error = notSent ? thrown.reason : thrown;
             const status = readGitHubError(error).status;
-            const refused = notSent || (status !== undefined && status < 500);
-            const unanswered = status === undefined && !notSent ? this.services.clock.now() : undefined;
-            const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark, unanswered);
+            // A refusal proves nothing landed only if no earlier attempt of the write may have.
+            const refused = notSent || (status !== undefined && status < 500 && !mayHaveLanded(error));
+            const landing = refused
+                ? 'not-landed'
+                : await store.settle(destination, write.name, mark, this.services.clock.now());
             if (landing === 'landed') {
                 this.log.info(`${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`);
                 return { ...this.outcome(destination, write.name, 'updated'), holds: write.fresh ? 'new' : undefined };
             }
             return {
                 ...this.failure(destination, write.name, error),
+                ...(landing === 'not-landed' ? {} : { unsettled: true }),
                 ...(write.fresh ? { holds: landing === 'not-landed' ? before : 'new or old' } : {})
             };
         }
@@ -39030,14 +39073,18 @@ class Rotation {
         if (!settings.previousSecretName || !settings.previousToken || !previous?.isValid)
             return;
         const slot = settings.previousSecretName.toUpperCase();
-        const moved = result.secrets.filter((s) => s.name === slot && (s.status === 'created' || s.status === 'updated'));
+        const written = (s) => s.status === 'created' || s.status === 'updated';
+        // A write only the read-back failed, or one whose outcome is unknown, may have landed.
+        const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
+        const moved = result.secrets.filter((s) => s.name === slot && (written(s) || maybe(s)));
         if (moved.length === 0)
             return;
         const where = moved.map((s) => `${s.target}${s.environment ? ` (${s.environment})` : ''}`).join(', ');
+        const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)';
         const byHand = previous.kind === 'system-user'
             ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
             : '.';
-        result.notes.push(`${slot} in ${where} now holds the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`);
+        result.notes.push(`${slot} in ${where} ${holds} the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`);
     }
     failure(destination, name, error) {
         const explained = error instanceof UnclearWriteAnswerError
@@ -39322,7 +39369,7 @@ const SCOPE = /^[a-z][a-z0-9_]*$/;
 const GRAPH_VERSION = /^v\d+\.\d+$/;
 /** An input value echoed in a message: one inert line, short, in quotes. */
 function quote(value) {
-    return `'${outsideText(value ?? '', 80)}'`;
+    return `'${echoed(value ?? '')}'`;
 }
 /** Splits a list input on newlines and commas, trimming and dropping empty entries. */
 function parseList(text) {
@@ -40192,6 +40239,7 @@ function fail(io, step, message) {
 
 
 
+
 const INPUT_NAMES = new Set(Object.values(Input));
 const BOOLEAN_INPUTS = new Set([
     Input.DryRun,
@@ -40270,9 +40318,9 @@ function parseCliArguments(argv, env) {
         throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.");
     return { command, inputs, fromEnvironment, json };
 }
-/** A stray word, echoed; a long one may be a credential typed without its variable, so only its start is. */
+/** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
 function shown(word) {
-    return word.length > 40 ? `${word.slice(0, 6)}…` : word;
+    return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40);
 }
 function didYouMean(word, candidates, prefix) {
     const close = closestWords(word, candidates, 2);
