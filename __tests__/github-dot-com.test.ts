@@ -169,3 +169,46 @@ test.each([
     expect(mayHaveLanded(refused)).toBe(true)
   }
 )
+
+test('away from github.com, once limited, the writes resume one at a time after the wait: none is refused twice', async () => {
+  const second = 20
+  github = await GitHubEmulator.start({
+    secondaryRateLimit: { writesPerWindow: 8, windowMs: 6 * second, secondMs: second }
+  })
+  const repos = Array.from({ length: 24 }, (_, i) => `octo/r${i}`)
+  for (const repo of repos) github.addRepository(repo)
+  github.addToken(TOKEN, { permissions: { secrets: 'write' } })
+  const http = new HttpStack({ timeoutMs: 5000, maxBodyBytes: 1024 * 1024 })
+  const client = createGitHubClient({
+    token: TOKEN,
+    baseUrl: github.url,
+    log: { info: () => undefined, debug: () => undefined, warning: () => undefined },
+    maxConcurrency: 64,
+    secondMs: second,
+    fetch: http.fetch
+  })
+  const store = new SecretStore(client, { clock: systemClock, githubTime: () => http.serverTime() })
+  await Promise.all(
+    repos.map((repo) => {
+      const [owner, name] = repo.split('/') as [string, string]
+      const destination: Destination = {
+        kind: 'repository',
+        secretType: 'actions',
+        target: repo,
+        route: '/repos/{owner}/{repo}/actions/secrets',
+        params: { owner, repo: name }
+      }
+      return store.write(destination, 'META_TOKEN', 'EAAG-sealed-value')
+    })
+  )
+  http.dispose()
+
+  expect(github.rateLimit.writesAccepted).toBe(24)
+  // The writes in flight when the limit came are refused once; sent again one at a time, none twice.
+  const puts = new Map<string, number>()
+  for (const r of github.server.requestsTo(/\/actions\/secrets\/META_TOKEN$/, 'PUT'))
+    puts.set(r.path, (puts.get(r.path) ?? 0) + 1)
+  expect(Math.max(...puts.values())).toBeLessThanOrEqual(2)
+  expect(github.rateLimit.writesRejected).toBeGreaterThan(0)
+  expect(github.rateLimit.retriedTooEarly).toBe(0)
+}, 20_000)
