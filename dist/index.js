@@ -38399,7 +38399,6 @@ function pacedClient(options, dotCom) {
     const id = 'meta-token-rotator';
     const requests = groups.global.key(id);
     const writes = groups.write.key(id);
-    let limited = false;
     let heldUntil = 0;
     /**
      * No request at all until the wait is over (the plugin delays only the refused one), the ones it
@@ -38408,18 +38407,24 @@ function pacedClient(options, dotCom) {
      */
     function hold(seconds) {
         const until = Date.now() + seconds * second;
-        if (!limited) {
-            limited = true;
-            void writes.updateSettings({ maxConcurrent: 1, minTime: second });
-        }
-        if (until <= heldUntil)
+        // Refusals that arrive together (the writes in flight when the limit came) make one hold, not many.
+        if (until <= heldUntil + second)
             return;
         heldUntil = until;
+        // The writes' own gate is held too: were only the requests held, the writes would pass their
+        // one-a-second gate during the hold, queue up behind it and all go at once when it ends.
+        const gates = [requests, writes];
         void (async () => {
             // Bottleneck's types say updateSettings is synchronous; it settles a tick later, so it is awaited.
-            await Promise.resolve(requests.updateSettings({ minTime: seconds * second }));
-            await requests.schedule({ priority: 0, weight: 0 }, () => Promise.resolve());
-            await Promise.resolve(requests.updateSettings({ minTime: 0 }));
+            await Promise.all([
+                Promise.resolve(requests.updateSettings({ minTime: seconds * second })),
+                Promise.resolve(writes.updateSettings({ maxConcurrent: 1, minTime: seconds * second }))
+            ]);
+            await Promise.all(gates.map((gate) => gate.schedule({ priority: 0, weight: 0 }, () => Promise.resolve())));
+            await Promise.all([
+                Promise.resolve(requests.updateSettings({ minTime: 0 })),
+                Promise.resolve(writes.updateSettings({ maxConcurrent: 1, minTime: second }))
+            ]);
         })();
     }
     // Each repeat waits longer: the hold delays the plugin's retry too, until retry-after and more have passed.
