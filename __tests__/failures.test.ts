@@ -351,7 +351,7 @@ describe('partial failure and a failing revoke', () => {
       /1 of 2/,
       /octo\/api/,
       /422/,
-      /Then re-run: the run that gets every destination written completes the rotation/
+      /Fix: Correct what GitHub names\. Then re-run: the run that gets every destination written completes the rotation/
     )
     expect(first.outputs).toMatchObject({ rotated: 'true', revoked: 'false' })
     expect(fresh).toMatch(/^EAA/)

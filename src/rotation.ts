@@ -523,7 +523,8 @@ class Rotation {
     throw new RotationError(
       step,
       `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`,
-      `${[...new Set(failed.map((s) => s.fix))].join(' ')} ${then}`
+      // Each fix once, and "re-run" once: the closing sentence says it for all of them.
+      `${[...new Set(failed.map((s) => (s.fix ?? '').replace(/,? then re-run\.$/, '.')))].join(' ')} ${then}`
     )
   }
 
