@@ -39125,7 +39125,9 @@ class Rotation {
         const counted = this.result.secrets.filter((s) => s.status !== 'checked' || this.settings.dryRun);
         const what = step === 'prepare' ? 'destination check' : 'secret write';
         const lines = failed.map((s) => `${s.name} in ${s.target}${s.environment ? ` (${s.environment})` : ''}: ${s.error ?? ''}`);
-        throw new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => s.fix))].join(' ')} ${then}`);
+        throw new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, 
+        // Each fix once, and "re-run" once: the closing sentence says it for all of them.
+        `${[...new Set(failed.map((s) => (s.fix ?? '').replace(/,? then re-run\.$/, '.')))].join(' ')} ${then}`);
     }
     suggestOrganizationSecret(destinations) {
         if (this.settings.organization)
