@@ -19,7 +19,8 @@ import { RotationError } from './rotation-error.js'
 
 export type Strategy = 'refresh' | 'generate' | 'instagram'
 export type RevokeMode = 'auto' | 'true' | 'false'
-export type SecretType = 'actions' | 'dependabot' | 'codespaces'
+export const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'] as const
+export type SecretType = (typeof SECRET_TYPES)[number]
 export type Visibility = 'all' | 'private' | 'selected'
 
 export interface PageSecret {
@@ -116,6 +117,18 @@ export function parseList(text: string): string[] {
 /** A path segment that would change the request path instead of naming something. */
 export function isDotSegment(name: string): boolean {
   return name === '.' || name === '..'
+}
+
+/** An organization (or user) login as GitHub allows it. */
+export function isOwnerName(name: string): boolean {
+  return OWNER.test(name)
+}
+
+/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
+export function environmentNameProblem(name: string): string | undefined {
+  if (isDotSegment(name) || name.split('/').some(isDotSegment)) return "'.' and '..' are not names"
+  if (name.length > 255 || hasControlCharacters(name)) return 'at most 255 characters, no control characters'
+  return undefined
 }
 
 /** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
@@ -247,19 +260,18 @@ export function readSettings(
   if (!secretName) problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.')
   else checkSecretName(Input.SecretName, secretName, problem)
   const organization = optional(Input.Organization)
-  if (organization && !OWNER.test(organization)) {
+  if (organization && !isOwnerName(organization)) {
     problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`)
   }
   const repositories = parseRepositories(read(Input.Repositories), organization, env, problem)
   const environment = optional(Input.Environment)
-  if (environment && (isDotSegment(environment) || environment.split('/').some(isDotSegment))) {
-    problem(Input.Environment, `${quote(environment)} is not an environment name: '.' and '..' are not names.`)
-  } else if (environment && (environment.length > 255 || hasControlCharacters(environment))) {
-    problem(Input.Environment, 'is not an environment name: at most 255 characters, no control characters.')
+  const environmentProblem = environment ? environmentNameProblem(environment) : undefined
+  if (environmentProblem) {
+    problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`)
   }
   const visibility = oneOf<Visibility>(Input.Visibility, ['all', 'private', 'selected'], 'private')
   const selectedRepositories = parseSelected(read(Input.SelectedRepositories), organization, problem)
-  const secretType = oneOf<SecretType>(Input.SecretType, ['actions', 'dependabot', 'codespaces'], 'actions')
+  const secretType = oneOf<SecretType>(Input.SecretType, [...SECRET_TYPES], 'actions')
   const previousSecretName = optional(Input.PreviousSecretName)
   if (previousSecretName) checkSecretName(Input.PreviousSecretName, previousSecretName, problem)
   let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false)

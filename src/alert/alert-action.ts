@@ -8,7 +8,7 @@ import { HttpStack } from '../http/http-stack.js'
 import { echoed, hasControlCharacters, outsideText } from '../outside-text.js'
 import { errorMessage } from '../rotation-error.js'
 import { SecretKeeper } from '../secret-keeper.js'
-import { isRepositoryName } from '../settings.js'
+import { environmentNameProblem, isOwnerName, isRepositoryName, SECRET_TYPES } from '../settings.js'
 import {
   AlertError,
   reportRotationOutcome,
@@ -132,22 +132,17 @@ function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, to
 /** The rotation's organization, environment and secret type, checked as the rotation checks them. */
 function readPlace(input: (name: string) => string, problems: string[]): SecretPlace {
   const organization = input(AlertInput.Organization)
-  if (organization && !isRepositoryName(`${organization}/x`)) {
+  if (organization && !isOwnerName(organization)) {
     problems.push(`'${AlertInput.Organization}' must be an organization name`)
   }
   const environment = input(AlertInput.Environment)
-  if (
-    environment &&
-    (environment.length > 255 ||
-      hasControlCharacters(environment) ||
-      environment.split('/').some((s) => s === '.' || s === '..'))
-  ) {
+  if (environment && environmentNameProblem(environment)) {
     problems.push(
       `'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`
     )
   }
   const secretType = input(AlertInput.SecretType).toLowerCase()
-  if (secretType && !['actions', 'dependabot', 'codespaces'].includes(secretType)) {
+  if (secretType && !(SECRET_TYPES as readonly string[]).includes(secretType)) {
     problems.push(`'${AlertInput.SecretType}' must be actions, dependabot or codespaces`)
   }
   return { organization, environment, secretType }
