@@ -22,7 +22,7 @@ import { RotationError, type RotationStep } from './rotation-error.js'
 import type { SecretKeeper } from './secret-keeper.js'
 import type { SecretType, Settings } from './settings.js'
 import { TooYoungError, type CheckedToken, type TokenSource } from './strategies/token-source.js'
-import { dateText, expiryText, relativeText } from './token-checks.js'
+import { dateText, expiryText, relativeText, unreachablePages } from './token-checks.js'
 
 export type SecretStatus = 'created' | 'updated' | 'checked' | 'failed'
 
@@ -330,10 +330,11 @@ class Rotation {
     const found = new Map(pages.map((page) => [page.id, page.token]))
     const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId))
     if (missing.length > 0) {
-      throw new RotationError(
+      throw unreachablePages(
         'mint',
-        `User ${userInfo.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.pageId).join(', ')} (neither in /me/accounts nor through a business); nothing was written.`,
-        `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${this.services.naming.name(Input.PageSecrets)}.`
+        userInfo.userId,
+        missing.map((m) => m.pageId),
+        this.services.naming
       )
     }
     return settings.pageSecrets.map((wanted) => ({

@@ -272,3 +272,21 @@ export function describeLostAssets(lost: LostAssets[]): string {
     )
     .join('; ')
 }
+
+/**
+ * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
+ * at `mint` (the new token, a page lost in between).
+ */
+export function unreachablePages(
+  step: 'check' | 'mint',
+  userId: string | undefined,
+  pageIds: string[],
+  naming: InputNaming
+): RotationError {
+  const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written'
+  return new RotationError(
+    step,
+    `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`,
+    `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`
+  )
+}

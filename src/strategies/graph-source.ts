@@ -18,7 +18,8 @@ import {
   durationText,
   expiryText,
   lostAssets,
-  rotationCanWait
+  rotationCanWait,
+  unreachablePages
 } from '../token-checks.js'
 import type { CheckedToken, TokenSource } from './token-source.js'
 
@@ -206,11 +207,7 @@ export class GraphTokenSource implements TokenSource {
     )
     const missing = wanted.filter((id) => !reachable.includes(id))
     if (missing.length === 0) return
-    throw new RotationError(
-      'check',
-      `User ${info.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (neither in /me/accounts nor through a business); nothing was minted or written.`,
-      `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${services.naming.name(Input.PageSecrets)}.`
-    )
+    throw unreachablePages('check', info.userId, missing, services.naming)
   }
 
   /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
