@@ -115,11 +115,13 @@ export class Revocation {
 
   /**
    * A minted token that no destination holds (and none may hold: every write was refused, or read
-   * back and proven not to have landed) must not stay alive unseen.
+   * back and proven not to have landed) must not stay alive unseen. `info` is the new token as
+   * debug_token saw it; when it could not be checked, `mintedRevocable` says whether its kind can be revoked.
    */
-  async orphan(fresh: string, revocable: boolean, info?: TokenInfo): Promise<void> {
+  async orphan(fresh: string, info: TokenInfo | undefined, mintedRevocable = false): Promise<void> {
     const { settings, record, services } = this
     if (fresh === settings.token) return
+    const revocable = info ? info.isValid && services.source.canRevoke(info) : mintedRevocable
     if (!revocable) {
       // Meta cannot revoke a user, page or Instagram token: it stays alive unused, and is said so.
       if (info?.isValid) {

@@ -288,13 +288,13 @@ class Rotation {
     try {
       fresh = await source.inspectNew(minted)
     } catch (error) {
-      await this.revocation.orphan(minted.token, source.mintsRevocable(current))
+      await this.revocation.orphan(minted.token, undefined, source.mintsRevocable(current))
       throw error
     }
     try {
       source.judgeNew(fresh, current)
     } catch (error) {
-      await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info), fresh.info)
+      await this.revocation.orphan(minted.token, fresh.info)
       throw error
     }
     return fresh
@@ -444,8 +444,7 @@ class Rotation {
         'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.'
       )
     }
-    if (!mayHold)
-      await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo), freshInfo)
+    if (!mayHold) await this.revocation.orphan(fresh, freshInfo)
     const oldStillWorks =
       current && current.expiresAt !== undefined
         ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
