@@ -19,6 +19,18 @@ afterEach(async () => {
   await github.stop()
 })
 
+/** The Actions secrets of a repository, as the rotation plans them. */
+function actionsSecretsOf(repo: string): Destination {
+  const [owner, name] = repo.split('/') as [string, string]
+  return {
+    kind: 'repository',
+    secretType: 'actions',
+    target: repo,
+    route: '/repos/{owner}/{repo}/actions/secrets',
+    params: { owner, repo: name }
+  }
+}
+
 /** One of GitHub's seconds, on both sides: the client's waits and pacing, the emulator's retry-after. */
 const SECOND = 3
 
@@ -52,16 +64,7 @@ async function writeAll(
     }) as typeof fetch
   })
   const store = new SecretStore(client, { clock: systemClock, githubTime: () => http.serverTime() })
-  const destinations: Destination[] = repos.map((repo) => {
-    const [owner, name] = repo.split('/') as [string, string]
-    return {
-      kind: 'repository',
-      secretType: 'actions',
-      target: repo,
-      route: '/repos/{owner}/{repo}/actions/secrets',
-      params: { owner, repo: name }
-    }
-  })
+  const destinations = repos.map(actionsSecretsOf)
   const started = Date.now()
   const statuses = await Promise.all(
     destinations.map((d) => store.write(d, 'META_TOKEN', 'EAAG-sealed-value').then((w) => w.status))
@@ -189,16 +192,7 @@ test('away from github.com, once limited, the writes resume one at a time after 
     fetch: http.fetch
   })
   const store = new SecretStore(client, { clock: systemClock, githubTime: () => http.serverTime() })
-  const destinations: Destination[] = repos.map((repo) => {
-    const [owner, name] = repo.split('/') as [string, string]
-    return {
-      kind: 'repository',
-      secretType: 'actions',
-      target: repo,
-      route: '/repos/{owner}/{repo}/actions/secrets',
-      params: { owner, repo: name }
-    }
-  })
+  const destinations = repos.map(actionsSecretsOf)
   // The keys first, so that the writes leave together, as a fan-out's do.
   await Promise.all(destinations.map((d) => store.publicKey(d)))
   await Promise.all(destinations.map((d) => store.write(d, 'META_TOKEN', 'EAAG-sealed-value')))
