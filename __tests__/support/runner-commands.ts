@@ -66,22 +66,8 @@ function parseV2(line: string, registered: Set<string>): Omit<RunnerCommand, 'li
   if (!message.startsWith('::')) return undefined
   const end = message.indexOf('::', 2)
   if (end < 0) return undefined
-  const info = message.slice(2, end)
-  const space = info.indexOf(' ')
-  const name = space < 0 ? info : info.slice(0, space)
-  if (!registered.has(name)) return undefined
-  const properties: Record<string, string> = {}
-  if (space > 0) {
-    for (const pair of info
-      .slice(space + 1)
-      .trim()
-      .split(',')
-      .filter(Boolean)) {
-      const at = pair.indexOf('=')
-      if (at > 0 && at < pair.length - 1) properties[pair.slice(0, at)] = unescape(pair.slice(at + 1), PROPERTY)
-    }
-  }
-  return { name, properties, data: unescape(message.slice(end + 2), DATA), form: 'v2' }
+  const command = nameAndProperties(message.slice(2, end), registered, (rest) => rest.trim().split(','), PROPERTY)
+  return command && { ...command, data: unescape(message.slice(end + 2), DATA), form: 'v2' }
 }
 
 function parseLegacy(line: string, registered: Set<string>): Omit<RunnerCommand, 'line'> | undefined {
@@ -89,21 +75,29 @@ function parseLegacy(line: string, registered: Set<string>): Omit<RunnerCommand,
   if (prefix < 0) return undefined
   const close = line.indexOf(']', prefix)
   if (close < 0) return undefined
-  const info = line.slice(prefix + 3, close)
+  const command = nameAndProperties(line.slice(prefix + 3, close), registered, (rest) => rest.split(';'), LEGACY)
+  if (!command) return undefined
+  return { ...command, data: unescape(line.slice(close + 1), LEGACY), form: 'legacy' }
+}
+
+/** `name key=value,…` (or `;` in the legacy form): the name, when registered, and the properties. */
+function nameAndProperties(
+  info: string,
+  registered: Set<string>,
+  pairsOf: (rest: string) => string[],
+  table: Array<[string, string]>
+): Pick<RunnerCommand, 'name' | 'properties'> | undefined {
   const space = info.indexOf(' ')
   const name = space < 0 ? info : info.slice(0, space)
   if (!registered.has(name)) return undefined
   const properties: Record<string, string> = {}
   if (space > 0) {
-    for (const pair of info
-      .slice(space + 1)
-      .split(';')
-      .filter(Boolean)) {
+    for (const pair of pairsOf(info.slice(space + 1)).filter(Boolean)) {
       const at = pair.indexOf('=')
-      if (at > 0 && at < pair.length - 1) properties[pair.slice(0, at)] = unescape(pair.slice(at + 1), LEGACY)
+      if (at > 0 && at < pair.length - 1) properties[pair.slice(0, at)] = unescape(pair.slice(at + 1), table)
     }
   }
-  return { name, properties, data: unescape(line.slice(close + 1), LEGACY), form: 'legacy' }
+  return { name, properties }
 }
 
 /** Every command the runner would carry out, in order; commands suspended by stop-commands are left out. */
