@@ -39637,6 +39637,14 @@ function describeLostAssets(lost) {
         : `${l.scope} (the whole permission)`)
         .join('; ');
 }
+/**
+ * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
+ * at `mint` (the new token, a page lost in between).
+ */
+function unreachablePages(step, userId, pageIds, naming) {
+    const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
+    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+}
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
@@ -40053,12 +40061,14 @@ class Revocation {
     }
     /**
      * A minted token that no destination holds (and none may hold: every write was refused, or read
-     * back and proven not to have landed) must not stay alive unseen.
+     * back and proven not to have landed) must not stay alive unseen. `info` is the new token as
+     * debug_token saw it; when it could not be checked, `mintedRevocable` says whether its kind can be revoked.
      */
-    async orphan(fresh, revocable, info) {
+    async orphan(fresh, info, mintedRevocable = false) {
         const { settings, record, services } = this;
         if (fresh === settings.token)
             return;
+        const revocable = info ? info.isValid && services.source.canRevoke(info) : mintedRevocable;
         if (!revocable) {
             // Meta cannot revoke a user, page or Instagram token: it stays alive unused, and is said so.
             if (info?.isValid) {
@@ -40292,14 +40302,14 @@ class Rotation {
             fresh = await source.inspectNew(minted);
         }
         catch (error) {
-            await this.revocation.orphan(minted.token, source.mintsRevocable(current));
+            await this.revocation.orphan(minted.token, undefined, source.mintsRevocable(current));
             throw error;
         }
         try {
             source.judgeNew(fresh, current);
         }
         catch (error) {
-            await this.revocation.orphan(minted.token, fresh.info.isValid && source.canRevoke(fresh.info), fresh.info);
+            await this.revocation.orphan(minted.token, fresh.info);
             throw error;
         }
         return fresh;
@@ -40331,7 +40341,7 @@ class Rotation {
         const found = new Map(pages.map((page) => [page.id, page.token]));
         const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId));
         if (missing.length > 0) {
-            throw new RotationError('mint', `User ${userInfo.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.pageId).join(', ')} (neither in /me/accounts nor through a business); nothing was written.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${this.services.naming.name(Input.PageSecrets)}.`);
+            throw unreachablePages('mint', userInfo.userId, missing.map((m) => m.pageId), this.services.naming);
         }
         return settings.pageSecrets.map((wanted) => ({
             name: wanted.secretName,
@@ -40427,7 +40437,7 @@ class Rotation {
             result.notes.push('A write whose outcome could not be settled may have stored the new token, so the new token was left alive.');
         }
         if (!mayHold)
-            await this.revocation.orphan(fresh, freshInfo.isValid && services.source.canRevoke(freshInfo), freshInfo);
+            await this.revocation.orphan(fresh, freshInfo);
         const oldStillWorks = current && current.expiresAt !== undefined
             ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
             : ' The old token was not revoked and keeps working.';
@@ -40673,6 +40683,7 @@ function closeScopes(scope) {
 
 
 
+const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = 48 * 1024;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
@@ -40693,6 +40704,18 @@ function parseList(text) {
 /** A path segment that would change the request path instead of naming something. */
 function isDotSegment(name) {
     return name === '.' || name === '..';
+}
+/** An organization (or user) login as GitHub allows it. */
+function isOwnerName(name) {
+    return OWNER.test(name);
+}
+/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
+function environmentNameProblem(name) {
+    if (isDotSegment(name) || name.split('/').some(isDotSegment))
+        return "'.' and '..' are not names";
+    if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
+        return 'at most 255 characters, no control characters';
+    return undefined;
 }
 /** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
 function isRepositoryName(fullName) {
@@ -40802,20 +40825,18 @@ function readSettings(read, env = {}, naming = actionInputs) {
     else
         checkSecretName(Input.SecretName, secretName, problem);
     const organization = optional(Input.Organization);
-    if (organization && !OWNER.test(organization)) {
+    if (organization && !isOwnerName(organization)) {
         problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
     }
     const repositories = parseRepositories(read(Input.Repositories), organization, env, problem);
     const environment = optional(Input.Environment);
-    if (environment && (isDotSegment(environment) || environment.split('/').some(isDotSegment))) {
-        problem(Input.Environment, `${quote(environment)} is not an environment name: '.' and '..' are not names.`);
-    }
-    else if (environment && (environment.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(environment))) {
-        problem(Input.Environment, 'is not an environment name: at most 255 characters, no control characters.');
+    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
+    if (environmentProblem) {
+        problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
     }
     const visibility = oneOf(Input.Visibility, ['all', 'private', 'selected'], 'private');
     const selectedRepositories = parseSelected(read(Input.SelectedRepositories), organization, problem);
-    const secretType = oneOf(Input.SecretType, ['actions', 'dependabot', 'codespaces'], 'actions');
+    const secretType = oneOf(Input.SecretType, [...SECRET_TYPES], 'actions');
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
@@ -41205,7 +41226,7 @@ class GraphTokenSource {
         const missing = wanted.filter((id) => !reachable.includes(id));
         if (missing.length === 0)
             return;
-        throw new RotationError('check', `User ${info.userId ?? ''} cannot reach page${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (neither in /me/accounts nor through a business); nothing was minted or written.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${services.naming.name(Input.PageSecrets)}.`);
+        throw unreachablePages('check', info.userId, missing, services.naming);
     }
     /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
     checkOwnToken(info, input) {

@@ -38665,6 +38665,7 @@ const cliFlags = cliNaming();
 
 
 
+const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = (/* unused pure expression or super */ null && (48 * 1024));
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
@@ -38685,6 +38686,18 @@ function parseList(text) {
 /** A path segment that would change the request path instead of naming something. */
 function isDotSegment(name) {
     return name === '.' || name === '..';
+}
+/** An organization (or user) login as GitHub allows it. */
+function isOwnerName(name) {
+    return OWNER.test(name);
+}
+/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
+function environmentNameProblem(name) {
+    if (isDotSegment(name) || name.split('/').some(isDotSegment))
+        return "'.' and '..' are not names";
+    if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
+        return 'at most 255 characters, no control characters';
+    return undefined;
 }
 /** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
 function isRepositoryName(fullName) {
@@ -38794,20 +38807,18 @@ function readSettings(read, env = {}, naming = actionInputs) {
     else
         checkSecretName(Input.SecretName, secretName, problem);
     const organization = optional(Input.Organization);
-    if (organization && !OWNER.test(organization)) {
+    if (organization && !isOwnerName(organization)) {
         problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
     }
     const repositories = parseRepositories(read(Input.Repositories), organization, env, problem);
     const environment = optional(Input.Environment);
-    if (environment && (isDotSegment(environment) || environment.split('/').some(isDotSegment))) {
-        problem(Input.Environment, `${quote(environment)} is not an environment name: '.' and '..' are not names.`);
-    }
-    else if (environment && (environment.length > 255 || hasControlCharacters(environment))) {
-        problem(Input.Environment, 'is not an environment name: at most 255 characters, no control characters.');
+    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
+    if (environmentProblem) {
+        problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
     }
     const visibility = oneOf(Input.Visibility, ['all', 'private', 'selected'], 'private');
     const selectedRepositories = parseSelected(read(Input.SelectedRepositories), organization, problem);
-    const secretType = oneOf(Input.SecretType, ['actions', 'dependabot', 'codespaces'], 'actions');
+    const secretType = oneOf(Input.SecretType, [...SECRET_TYPES], 'actions');
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
@@ -39455,18 +39466,15 @@ function readAlert(io, env, keeper, token) {
 /** The rotation's organization, environment and secret type, checked as the rotation checks them. */
 function readPlace(input, problems) {
     const organization = input(AlertInput.Organization);
-    if (organization && !isRepositoryName(`${organization}/x`)) {
+    if (organization && !isOwnerName(organization)) {
         problems.push(`'${AlertInput.Organization}' must be an organization name`);
     }
     const environment = input(AlertInput.Environment);
-    if (environment &&
-        (environment.length > 255 ||
-            (0,outside_text/* hasControlCharacters */.Kg)(environment) ||
-            environment.split('/').some((s) => s === '.' || s === '..'))) {
+    if (environment && environmentNameProblem(environment)) {
         problems.push(`'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`);
     }
     const secretType = input(AlertInput.SecretType).toLowerCase();
-    if (secretType && !['actions', 'dependabot', 'codespaces'].includes(secretType)) {
+    if (secretType && !SECRET_TYPES.includes(secretType)) {
         problems.push(`'${AlertInput.SecretType}' must be actions, dependabot or codespaces`);
     }
     return { organization, environment, secretType };
