@@ -14,6 +14,7 @@ import { requestedApiVersion, selectedApiVersion, unsupportedApiVersion } from '
 import {
   GitHubState,
   secretKey,
+  type RepositoryOptions,
   type SecretScope,
   type SecretType,
   type StoredSecret,
@@ -34,7 +35,15 @@ import {
   type StateReason
 } from './github/issues.js'
 import { LaggingReplicas } from './github/replicas.js'
-import { isIssueRoute, parseRoute, type IssueRoute, type OrganizationScope, type Route } from './github/routes.js'
+import {
+  isIssueRoute,
+  isWorkflowRoute,
+  parseRoute,
+  type IssueRoute,
+  type OrganizationScope,
+  type Route,
+  type WorkflowRoute
+} from './github/routes.js'
 import {
   SecondaryRateLimit,
   WRITE_METHODS,
@@ -50,12 +59,36 @@ import {
   setSelectedRepositories,
   type AccessListRequest
 } from './github/selected-repositories.js'
+import {
+  WorkflowStore,
+  type DispatchAnswers,
+  type EmulatedRun,
+  type EmulatedWorkflow,
+  type WorkflowRequest,
+  type WorkflowSpec
+} from './github/workflows.js'
 
-export type { Permission, PermissionName, SecretScope, SecretType, StoredSecret, TokenGrant } from './github/model.js'
+export type {
+  Permission,
+  PermissionName,
+  RepositoryOptions,
+  SecretScope,
+  SecretType,
+  StoredSecret,
+  TokenGrant
+} from './github/model.js'
 export { MAX_SECRET_BYTES, secretNameError } from './github/secrets.js'
 export { MAX_ISSUE_BODY_CHARS } from './github/issues.js'
 export { API_VERSIONS } from './github/api-versions.js'
 export type { SecondaryRateLimitConfig } from './github/secondary-rate-limit.js'
+export type {
+  DispatchAnswers,
+  EmulatedRun,
+  EmulatedWorkflow,
+  RunScenario,
+  WorkflowSpec,
+  WorkflowState
+} from './github/workflows.js'
 
 /** An issue as a test sees it: comment bodies in order, label names as the repository spells them. */
 export interface EmulatedIssue {
@@ -87,7 +120,7 @@ export interface GitHubEmulatorOptions {
 /** Told where a secret's value was just written: read it with `secret(scope, name, type)`. */
 export type SecretWatcher = (scope: SecretScope, name: string, type: SecretType) => void
 
-type SecretRoute = Exclude<Route, IssueRoute | { kind: 'user' } | { kind: 'repository' }>
+type SecretRoute = Exclude<Route, IssueRoute | WorkflowRoute | { kind: 'user' } | { kind: 'repository' }>
 
 const CORE_RATE_LIMIT = 5000
 
@@ -98,6 +131,10 @@ export class GitHubEmulator {
   private readonly state = new GitHubState()
   private readonly issueStore = new IssueStore(this.state.clock)
   private readonly replicas = new LaggingReplicas()
+  private readonly workflowStore = new WorkflowStore(
+    this.state.clock,
+    (reads) => this.secret(reads.scope, reads.name, reads.type)?.value
+  )
   private readonly addedTokens = new Set<string>()
   private readonly secretWatchers: SecretWatcher[] = []
   private readonly apiPrefix: string
@@ -169,7 +206,7 @@ export class GitHubEmulator {
     return this.server.requests.filter((r) => requestedApiVersion(r.headers) === undefined)
   }
 
-  addRepository(fullName: string, options?: { id?: number; environments?: string[] }): { id: number } {
+  addRepository(fullName: string, options?: RepositoryOptions): { id: number } {
     return { id: this.state.addRepository(fullName, options).id }
   }
 
@@ -270,6 +307,33 @@ export class GitHubEmulator {
     this.state.rotatePublicKey(scope, type)
   }
 
+  /** A workflow of a repository, which runs as its scenario says when dispatched. */
+  addWorkflow(spec: WorkflowSpec): EmulatedWorkflow {
+    if (!this.state.repository(spec.repo)) throw new Error(`addWorkflow: unknown repository '${spec.repo}'`)
+    return this.workflowStore.add(spec)
+  }
+
+  /** The workflow as stored (its state, each enable), by file name or id. */
+  workflow(repo: string, file: string): EmulatedWorkflow | undefined {
+    return this.workflowStore.find(repo, file)
+  }
+
+  /** The runs dispatched, oldest first, moved on to GitHub's time now. */
+  runs(repo?: string): EmulatedRun[] {
+    this.workflowStore.advance()
+    return this.workflowStore.runs.filter((r) => !repo || r.repo.toLowerCase() === repo.toLowerCase())
+  }
+
+  /** 'no-content': every dispatch answers 204, as an Enterprise Server from before return_run_details. */
+  set dispatchAnswers(value: DispatchAnswers) {
+    this.workflowStore.dispatchAnswers = value
+  }
+
+  /** Moves GitHub's clock on (runs progress on it): what a test's waits do. */
+  advanceClock(ms: number): void {
+    this.state.clock.offsetMs += ms
+  }
+
   /** The issues of a repository, oldest first. */
   issues(repo: string): EmulatedIssue[] {
     return this.issueStore.of(repo).issues.map((issue) => ({
@@ -313,6 +377,8 @@ export class GitHubEmulator {
     if (unsupported) return unsupported
     const path = this.withoutPrefix(request.path)
     if (path === undefined) return notFound()
+    // Runs move on to GitHub's time now before anything changes what a starting job would read.
+    this.workflowStore.advance()
 
     const operation = this.description?.find(method, path)
     if (this.description && !operation) {
@@ -352,6 +418,7 @@ export class GitHubEmulator {
     const body =
       parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
     if (isIssueRoute(route)) return this.issueEndpoint(route, method, token, body, request.query, docs)
+    if (isWorkflowRoute(route)) return this.workflowEndpoint(route, token, body, request.query, docs)
     return this.endpoint(route, method, token, body, request.query, docs)
   }
 
@@ -388,8 +455,38 @@ export class GitHubEmulator {
     }
   }
 
+  private workflowEndpoint(
+    route: WorkflowRoute,
+    token: Token,
+    body: Record<string, unknown>,
+    query: Record<string, string>,
+    docs: string
+  ): JsonResponse {
+    const actor = token.kind === 'github-actions' ? 'github-actions[bot]' : token.login
+    const request: WorkflowRequest = { apiUrl: this.url, webUrl: this.server.url, docs, actor }
+    const store = this.workflowStore
+    switch (route.kind) {
+      case 'workflow':
+        return store.getWorkflow(request, route.repo, route.workflow)
+      case 'workflow-dispatches':
+        return store.dispatch(request, route.repo, route.workflow, body)
+      case 'workflow-enable':
+        return store.enable(request, route.repo, route.workflow)
+      case 'run':
+        return store.getRun(request, route.repo, route.runId)
+      case 'contents':
+        return store.contents(
+          request,
+          route.repo,
+          route.path,
+          query.ref,
+          this.state.repository(route.repo)?.defaultBranch ?? 'main'
+        )
+    }
+  }
+
   private endpoint(
-    route: Exclude<Route, IssueRoute>,
+    route: Exclude<Route, IssueRoute | WorkflowRoute>,
     method: string,
     token: Token,
     body: Record<string, unknown>,
@@ -402,8 +499,20 @@ export class GitHubEmulator {
       case 'repository': {
         const repository = this.state.repository(route.repo)
         if (!repository) return notFound(docs)
-        const { id, name, fullName, owner } = repository
-        return { status: 200, body: { id, name, full_name: fullName, owner: { login: owner }, private: true } }
+        const { id, name, fullName, owner, defaultBranch, visibility, pushedAt } = repository
+        return {
+          status: 200,
+          body: {
+            id,
+            name,
+            full_name: fullName,
+            owner: { login: owner },
+            private: visibility !== 'public',
+            visibility,
+            default_branch: defaultBranch,
+            pushed_at: pushedAt
+          }
+        }
       }
       default:
         return this.secretEndpoint(route, method, body, query, docs)

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { JsonResponse } from '../loopback-server.js'
 import type { GitHubState, Permission, PermissionName, SecretScope, SecretType, Token } from './model.js'
 import { githubError, notFound } from './responses.js'
-import { isIssueRoute, type Route } from './routes.js'
+import { isIssueRoute, isWorkflowRoute, type Route } from './routes.js'
 
 /** The token of `Authorization: Bearer …` or `Authorization: token …`. */
 export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
@@ -45,6 +45,8 @@ export function checkVisibility(
   }
 }
 
+const WORKFLOW_TOKEN_PERMISSIONS: readonly PermissionName[] = ['issues', 'actions', 'contents']
+
 interface Requirement {
   permission: PermissionName
   level: Permission
@@ -79,19 +81,23 @@ export function checkPermission(token: Token, route: Route, method: string, docs
   }
   if (route.kind === 'repository') return undefined // metadata: read, which every token has
 
+  const level: Permission = method === 'GET' ? 'read' : 'write'
   const needed: Requirement = isIssueRoute(route)
     ? // The emulated repositories are private: a classic PAT needs `repo` (public_repo is not enough).
-      { permission: 'issues', level: method === 'GET' ? 'read' : 'write', oauthScopes: ['repo'] }
-    : requirement(route.scope, route.type, method)
+      { permission: 'issues', level, oauthScopes: ['repo'] }
+    : isWorkflowRoute(route)
+      ? { permission: route.kind === 'contents' ? 'contents' : 'actions', level, oauthScopes: ['repo'] }
+      : requirement(route.scope, route.type, method)
   if (token.kind === 'classic') {
     if (needed.oauthScopes.some((s) => token.scopes?.includes(s))) return undefined
     return githubError(403, 'Resource not accessible by personal access token', docs, {
       'x-accepted-oauth-scopes': needed.oauthScopes.join(', ')
     })
   }
-  // The workflow's GITHUB_TOKEN cannot be granted any secrets permission; `permissions: issues: …` it can.
+  // The workflow's GITHUB_TOKEN cannot be granted any secrets permission; `permissions: issues: …`
+  // (and actions, contents) it can.
   const granted =
-    token.kind === 'github-actions' && needed.permission !== 'issues'
+    token.kind === 'github-actions' && !WORKFLOW_TOKEN_PERMISSIONS.includes(needed.permission)
       ? undefined
       : token.permissions?.[needed.permission]
   if (granted === 'write' || granted === needed.level) return undefined

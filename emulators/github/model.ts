@@ -39,6 +39,8 @@ export type PermissionName =
   | 'organization_codespaces_secrets'
   | 'codespaces_user_secrets'
   | 'issues'
+  | 'actions'
+  | 'contents'
 
 export interface TokenGrant {
   /** Default 'fine-grained'. 'github-actions' is the workflow's GITHUB_TOKEN. */
@@ -60,8 +62,23 @@ export interface Repository {
   owner: string
   name: string
   fullName: string
+  defaultBranch: string
+  visibility: 'public' | 'private' | 'internal'
+  /** Last push, GitHub's timestamp: a public repository's scheduled workflows stop 60 days after activity. */
+  pushedAt: string
   /** Lower-case name → name as created: environment names are not case-sensitive. */
   environments: Map<string, string>
+}
+
+export interface RepositoryOptions {
+  id?: number
+  environments?: string[]
+  /** Default 'main'. */
+  defaultBranch?: string
+  /** Default 'private'. */
+  visibility?: 'public' | 'private' | 'internal'
+  /** Days since the last push; default 1. */
+  pushedDaysAgo?: number
 }
 
 /** One place secrets can be written to (a scope and a secret type), with its own keypair. */
@@ -89,11 +106,20 @@ export class GitHubState {
   private readonly destinations = new Map<string, Destination>()
   private nextRepositoryId = 1296269
 
-  addRepository(fullName: string, options: { id?: number; environments?: string[] } = {}): Repository {
+  addRepository(fullName: string, options: RepositoryOptions = {}): Repository {
     const [owner, name, ...rest] = fullName.split('/')
     if (!owner || !name || rest.length > 0) throw new Error(`Repository '${fullName}' is not 'owner/name'`)
     const id = options.id ?? this.nextRepositoryId++
-    const repository: Repository = { id, owner, name, fullName, environments: new Map() }
+    const repository: Repository = {
+      id,
+      owner,
+      name,
+      fullName,
+      defaultBranch: options.defaultBranch ?? 'main',
+      visibility: options.visibility ?? 'private',
+      pushedAt: this.clock.timestamp(new Date(this.clock.now().getTime() - (options.pushedDaysAgo ?? 1) * 86_400_000)),
+      environments: new Map()
+    }
     this.repositories.set(fullName.toLowerCase(), repository)
     for (const environment of options.environments ?? []) this.addEnvironment(fullName, environment)
     return repository

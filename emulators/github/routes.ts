@@ -13,6 +13,15 @@ export type Route =
   | { kind: 'issues'; repo: string }
   | { kind: 'issue'; repo: string; number: string }
   | { kind: 'issue-comments'; repo: string; number: string }
+  | WorkflowRoute
+
+/** Actions workflows and runs, and the contents API (which reads a workflow's file at a ref). */
+export type WorkflowRoute =
+  | { kind: 'workflow'; repo: string; workflow: string }
+  | { kind: 'workflow-dispatches'; repo: string; workflow: string }
+  | { kind: 'workflow-enable'; repo: string; workflow: string }
+  | { kind: 'run'; repo: string; runId: number }
+  | { kind: 'contents'; repo: string; path: string }
 
 export type OrganizationScope = Extract<SecretScope, { kind: 'organization' }>
 
@@ -30,7 +39,12 @@ const ALLOWED_METHODS: Record<Route['kind'], readonly string[]> = {
   'selected-repository': ['PUT', 'DELETE'],
   issues: ['GET', 'POST'],
   issue: ['PATCH'],
-  'issue-comments': ['POST']
+  'issue-comments': ['POST'],
+  workflow: ['GET'],
+  'workflow-dispatches': ['POST'],
+  'workflow-enable': ['PUT'],
+  run: ['GET'],
+  contents: ['GET']
 }
 
 /** The route of a request, or undefined when GitHub has no such endpoint (it answers 404). */
@@ -55,6 +69,8 @@ function parseSegments(segments: string[]): Route | undefined {
     if (!owner || !name) return undefined
     const repo = `${owner}/${name}`
     if (area === undefined) return { kind: 'repository', repo }
+    if (area === 'actions' && (tail[0] === 'workflows' || tail[0] === 'runs')) return workflowRoute(repo, tail)
+    if (area === 'contents' && tail.length > 0) return { kind: 'contents', repo, path: tail.join('/') }
     if (isSecretType(area)) return secretsRoute({ kind: 'repository', repo }, area, tail)
     if (area === 'issues') return issuesRoute(repo, tail)
     const [environment, ...envTail] = tail
@@ -90,6 +106,20 @@ function issuesRoute(repo: string, tail: string[]): Route | undefined {
   if (!/^\d+$/.test(number) || extra.length > 0) return undefined
   if (comments === undefined) return { kind: 'issue', repo, number }
   return comments === 'comments' ? { kind: 'issue-comments', repo, number } : undefined
+}
+
+/** `workflows/{id}`, `workflows/{id}/dispatches`, `workflows/{id}/enable` or `runs/{id}`. */
+function workflowRoute(repo: string, tail: string[]): Route | undefined {
+  const [area, id, action, ...extra] = tail
+  if (!id || extra.length > 0) return undefined
+  if (area === 'runs') return action === undefined && /^\d+$/.test(id) ? { kind: 'run', repo, runId: Number(id) } : undefined
+  if (action === undefined) return { kind: 'workflow', repo, workflow: id }
+  if (action === 'dispatches') return { kind: 'workflow-dispatches', repo, workflow: id }
+  return action === 'enable' ? { kind: 'workflow-enable', repo, workflow: id } : undefined
+}
+
+export function isWorkflowRoute(route: Route): route is WorkflowRoute {
+  return ['workflow', 'workflow-dispatches', 'workflow-enable', 'run', 'contents'].includes(route.kind)
 }
 
 export function isIssueRoute(route: Route): route is IssueRoute {
