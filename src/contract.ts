@@ -31,7 +31,10 @@ export const Input = {
   GithubApiUrl: 'github-api-url',
   DryRun: 'dry-run',
   RequestTimeout: 'request-timeout',
-  MaxConcurrency: 'max-concurrency'
+  MaxConcurrency: 'max-concurrency',
+  DeployWorkflows: 'deploy-workflows',
+  DeployTimeout: 'deploy-timeout',
+  KeepAlive: 'keep-alive'
 } as const
 
 export const Output = {
@@ -44,7 +47,8 @@ export const Output = {
   Token: 'token',
   DataAccessExpiresAt: 'data-access-expires-at',
   FailedStep: 'failed-step',
-  Error: 'error'
+  Error: 'error',
+  Deployments: 'deployments'
 } as const
 
 export const DEFAULT_GRAPH_API_VERSION = 'v26.0'

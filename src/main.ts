@@ -3,14 +3,17 @@
 import type { ActionIO } from './action-io.js'
 import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
+import { DeployStep } from './deploy/deploy.js'
 import { createGitHubClient, isGitHubDotCom } from './github/github-client.js'
 import { sodiumReady } from './github/seal.js'
 import { SecretStore } from './github/secret-store.js'
+import { Workflows } from './github/workflows.js'
 import { GraphClient, type RetryPolicy } from './graph/graph-client.js'
 import { MetaTokens } from './graph/meta-tokens.js'
 import { HttpStack } from './http/http-stack.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { InstagramTokens } from './instagram/instagram-tokens.js'
+import { keepAlive } from './keep-alive.js'
 import { outputsOf, summaryMarkdown, type ReportStyle } from './report.js'
 import { rotate, type RotationResult } from './rotation.js'
 import { errorMessage, RotationError } from './rotation-error.js'
@@ -114,6 +117,16 @@ export async function runAction(
       githubTime: () => githubHttp.serverTime(),
       readBackDelayMs: deps.readBackDelayMs
     })
+    const workflows = new Workflows(github)
+    const deploy = new DeployStep(settings.deploy, {
+      workflows,
+      clock,
+      log: io,
+      keeper,
+      naming,
+      serverUrl,
+      githubTime: () => githubHttp.serverTime()
+    })
     const result = await rotate(settings, {
       source,
       store,
@@ -123,8 +136,16 @@ export async function runAction(
       clock,
       githubToken: settings.githubToken,
       githubDotCom: isGitHubDotCom(settings.githubApiUrl),
-      notes
+      notes,
+      ...(deploy.wanted ? { deploy } : {})
     })
+    const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
+      workflows,
+      log: io,
+      naming,
+      clock
+    })
+    if (kept) result.notes.push(kept)
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
     const failure = result.failure && {
       step: result.failure.step,

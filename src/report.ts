@@ -3,6 +3,7 @@
 // backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
 // where nothing renders Markdown: there the text stands as it is, unescaped.
 import { Output } from './contract.js'
+import { deploymentsOutput, deploysSection } from './deploy/deploy-report.js'
 import { describeDestination, type Destination } from './github/destinations.js'
 import type { RotationResult, SecretOutcome } from './rotation.js'
 import { dateText, durationText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
@@ -29,7 +30,8 @@ export function outputsOf(result: RotationResult): Record<string, string> {
     ),
     [Output.Token]: result.newToken ?? '',
     [Output.DataAccessExpiresAt]:
-      result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : ''
+      result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : '',
+    [Output.Deployments]: deploymentsOutput(result.deployments)
   }
 }
 
@@ -91,6 +93,7 @@ export function summaryMarkdown(
   if (result) {
     lines.push(...tokenFacts(result, context))
     lines.push(...destinationTable(result, context))
+    lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle))
     if (result.notes.length > 0) lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '')
   }
   return lines.join('\n') + '\n'

@@ -83,6 +83,7 @@ export class Revocation {
       )
       return
     }
+    if (settings.revoke === 'after-deploy') return this.handOver(label, info, now)
     if (
       settings.revoke === 'auto' &&
       info.issuedAt &&
@@ -111,6 +112,14 @@ export class Revocation {
     record.revoked = true
     record.revocations.push(label)
     services.log.info(`Revoked ${label}.`)
+  }
+
+  /** revoke: after-deploy: the old token stays valid for the finish action, which revokes it later. */
+  private handOver(label: string, info: TokenInfo, now: Date): void {
+    const { naming } = this.services
+    this.record.notes.push(
+      `${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`
+    )
   }
 
   /**

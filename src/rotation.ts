@@ -3,6 +3,7 @@
 import type { RotationLog } from './action-io.js'
 import type { Clock } from './clock.js'
 import { mapWithConcurrency } from './concurrency.js'
+import type { Deployment, DeployStep } from './deploy/deploy.js'
 import { Input } from './contract.js'
 import { describeDestination, planDestinations, type Destination } from './github/destinations.js'
 import { mayHaveLanded, readGitHubError } from './github/github-error.js'
@@ -90,6 +91,8 @@ export interface RotationResult {
   revocations: string[]
   failure?: RotationError
   notes: string[]
+  /** The deploy workflows' runs (a dry run: what was checked of each). */
+  deployments?: Deployment[]
   /** When the run ended, on the runner's clock (for "in N days"). */
   finishedAt?: Date
 }
@@ -106,6 +109,8 @@ export interface RotationServices {
   githubDotCom: boolean
   /** Sentences for the summary, shared with the token source. */
   notes?: string[]
+  /** deploy-workflows: dispatched once every destination holds the new token, before anything is revoked. */
+  deploy?: DeployStep
 }
 
 interface SecretWrite {
@@ -160,8 +165,17 @@ class Rotation {
 
     const destinations = planDestinations(settings)
     result.destinations = destinations
-    checkWriteBudget(destinations, this.writesPerDestination(), settings.dryRun, services.githubDotCom, services.naming)
+    const deploys = settings.deploy.workflows.length
+    checkWriteBudget(
+      destinations,
+      this.writesPerDestination(),
+      settings.dryRun,
+      services.githubDotCom,
+      services.naming,
+      deploys
+    )
     const ready = await this.prepare(destinations)
+    const deployments = (await services.deploy?.prepare(result, settings.dryRun)) ?? []
     if (settings.dryRun) {
       this.failIfAnyFailed(
         'prepare',
@@ -206,6 +220,7 @@ class Rotation {
     if (result.secrets.some((s) => s.status === 'failed')) {
       await this.afterFailedWrites(main, fresh, freshToken.info, current?.info, previous)
     }
+    await services.deploy?.run(deployments, result, current?.info.expiresAt)
     await this.revocation.replaced(current?.info, previous, fresh)
   }
 

@@ -10,6 +10,7 @@ import {
   Input,
   type InputName
 } from './contract.js'
+import { readDeploySettings, type DeploySettings } from './deploy/deploy-settings.js'
 import { parseDurationSeconds } from './duration.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
@@ -18,7 +19,8 @@ import { echoed, hasControlCharacters } from './outside-text.js'
 import { RotationError } from './rotation-error.js'
 
 export type Strategy = 'refresh' | 'generate' | 'instagram'
-export type RevokeMode = 'auto' | 'true' | 'false'
+/** `after-deploy`: store and confirm, revoke nothing; the finish action revokes the old token later. */
+export type RevokeMode = 'auto' | 'true' | 'false' | 'after-deploy'
 export const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'] as const
 export type SecretType = (typeof SECRET_TYPES)[number]
 export type Visibility = 'all' | 'private' | 'selected'
@@ -56,6 +58,7 @@ interface CommonSettings {
   dryRun: boolean
   requestTimeoutMs: number
   maxConcurrency: number
+  deploy: DeploySettings
   /** Said once the inputs are read (e.g. a scope newer than the list known here). */
   warnings: string[]
 }
@@ -231,7 +234,7 @@ export function readSettings(
   const expiring = bool(Input.Expiring, true)
   const installApp = bool(Input.InstallApp, false)
   const requireSameAssets = bool(Input.RequireSameAssets, true)
-  const revoke = oneOf<RevokeMode>(Input.Revoke, ['auto', 'true', 'false'], 'auto')
+  const revoke = oneOf<RevokeMode>(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto')
   const rotateBefore = optional(Input.RotateBefore)
   const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore)
   if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
@@ -289,6 +292,7 @@ export function readSettings(
     problem
   )
   const dryRun = bool(Input.DryRun, false)
+  const deploy = readDeploySettings(read, env, naming, problem)
   const timeout = optional(Input.RequestTimeout)
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
   if (timeoutSeconds === undefined)
@@ -337,6 +341,12 @@ export function readSettings(
       problem(
         Input.Revoke,
         `'true' is impossible with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`
+      )
+    }
+    if (revoke === 'after-deploy') {
+      problem(
+        Input.Revoke,
+        `'after-deploy' has nothing to hand over with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`
       )
     }
     notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`)
@@ -442,6 +452,7 @@ export function readSettings(
     dryRun,
     requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
     maxConcurrency,
+    deploy,
     warnings
   }
   const app: MetaApp = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl }

@@ -112,7 +112,8 @@ function issuesRoute(repo: string, tail: string[]): Route | undefined {
 function workflowRoute(repo: string, tail: string[]): Route | undefined {
   const [area, id, action, ...extra] = tail
   if (!id || extra.length > 0) return undefined
-  if (area === 'runs') return action === undefined && /^\d+$/.test(id) ? { kind: 'run', repo, runId: Number(id) } : undefined
+  if (area === 'runs')
+    return action === undefined && /^\d+$/.test(id) ? { kind: 'run', repo, runId: Number(id) } : undefined
   if (action === undefined) return { kind: 'workflow', repo, workflow: id }
   if (action === 'dispatches') return { kind: 'workflow-dispatches', repo, workflow: id }
   return action === 'enable' ? { kind: 'workflow-enable', repo, workflow: id } : undefined

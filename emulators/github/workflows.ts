@@ -211,7 +211,13 @@ export class WorkflowStore {
   }
 
   /** GET …/contents/.github/workflows/{file}?ref=: the workflow files only; any other path is not found. */
-  contents(request: WorkflowRequest, repo: string, path: string, ref: string | undefined, defaultBranch: string): JsonResponse {
+  contents(
+    request: WorkflowRequest,
+    repo: string,
+    path: string,
+    ref: string | undefined,
+    defaultBranch: string
+  ): JsonResponse {
     const at = (ref ?? defaultBranch).replace(/^refs\/(heads|tags)\//, '')
     const mine = this.workflows.filter((w) => w.repo.toLowerCase() === repo.toLowerCase())
     if (!mine.some((w) => w.refs.includes(at)) && at !== defaultBranch)

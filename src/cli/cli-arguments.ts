@@ -21,7 +21,8 @@ const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([
   Input.DryRun,
   Input.Expiring,
   Input.InstallApp,
-  Input.RequireSameAssets
+  Input.RequireSameAssets,
+  Input.KeepAlive
 ])
 const OWN_FLAGS = ['json', 'help', 'version']
 const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS]

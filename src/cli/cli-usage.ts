@@ -13,7 +13,8 @@ const FLAGS: Record<InputName, string> = {
   'require-same-assets': 'true (default): stop if the new token reaches fewer assets than the old one.',
   expiring: 'true (default): 60-day system user tokens; false: permanent on generate.',
   'install-app': 'Install the app for the system user before generating.',
-  revoke: 'auto (default), true or false: revoke the old token after every write is confirmed.',
+  revoke:
+    'auto (default), true, false or after-deploy: revoke the old token after every write is confirmed (after-deploy: leave it to the finish action).',
   'rotate-before': 'Rotate only when the token expires within this duration (14d, 36h, 90m).',
   'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user tokens).",
   'graph-api-version': 'Graph API version (default v26.0).',
@@ -32,7 +33,11 @@ const FLAGS: Record<InputName, string> = {
   'github-api-url': 'GitHub API URL (default $GITHUB_API_URL, else https://api.github.com).',
   'dry-run': 'Check everything, write access included; mint, write and revoke nothing.',
   'request-timeout': 'Timeout of each HTTP request (default 30s).',
-  'max-concurrency': 'Destinations handled at once (default 64).'
+  'max-concurrency': 'Destinations handled at once (default 64).',
+  'deploy-workflows':
+    'owner/repo/.github/workflows/file.yml@ref list: dispatched once every destination holds the new token; the old token is revoked only when every run succeeded.',
+  'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
+  'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).'
 }
 
 const OWN_FLAGS: Array<[string, string]> = [

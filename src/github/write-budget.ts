@@ -12,10 +12,12 @@ export function checkWriteBudget(
   writesPerDestination: number,
   dryRun: boolean,
   githubDotCom: boolean,
-  naming: InputNaming
+  naming: InputNaming,
+  /** Deploy workflows: a dispatch check each, and a dispatch each in a real run. */
+  deploys = 0
 ): void {
   // A dry run proves write access with one request per destination.
-  const writes = destinations.length * (dryRun ? 1 : writesPerDestination)
+  const writes = destinations.length * (dryRun ? 1 : writesPerDestination) + deploys * (dryRun ? 1 : 2)
   if (!githubDotCom || writes <= WRITES_PER_HOUR) return
   const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))]
   throw new RotationError(
