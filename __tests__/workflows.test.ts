@@ -44,7 +44,11 @@ const call = rotateYml.doc.on.workflow_call as {
 
 // Credentials are workflow_call secrets; everything else an input.
 const SECRET_INPUTS = ['app-secret', 'token', 'admin-token', 'previous-token', 'github-token']
-const BOOLEAN_INPUTS = ['expiring', 'install-app', 'dry-run', 'require-same-assets']
+const BOOLEAN_INPUTS = ['expiring', 'install-app', 'dry-run', 'require-same-assets', 'keep-alive']
+// Defaults the reusable workflow sets apart from action.yml's, each with the reason.
+const OWN_DEFAULTS: Record<string, string> = {
+  'keep-alive': 'a scheduled rotation workflow is exactly what the 60-day rule disables (issue 20)'
+}
 // Inputs of action.yml that rotate.yml deliberately does not offer, each with the reason. None:
 // every input, including graph-api-url and github-api-url (proxies, GHES), is passed through.
 const NOT_OFFERED: Record<string, string> = {}
@@ -84,6 +88,8 @@ describe('rotate.yml (reusable workflow)', () => {
       expect({ name, type: input.type }).toEqual({ name, type: boolean ? 'boolean' : 'string' })
       if (spec.required) {
         expect({ name, required: input.required }).toEqual({ name, required: true })
+      } else if (name in OWN_DEFAULTS) {
+        expect({ name, default: input.default }).not.toEqual({ name, default: spec.default === 'true' })
       } else {
         const expected = boolean ? spec.default === 'true' : (spec.default ?? '')
         expect({ name, default: input.default ?? '' }).toEqual({ name, default: expected })
@@ -105,7 +111,7 @@ describe('rotate.yml (reusable workflow)', () => {
   })
 
   test('exposes the outputs of the rotate job, never the token', () => {
-    for (const name of ['rotated', 'expires-at', 'revoked', 'failed-step', 'error']) {
+    for (const name of ['rotated', 'expires-at', 'revoked', 'failed-step', 'error', 'deployments']) {
       expect(call.outputs[name]?.value).toBe(`\${{ jobs.rotate.outputs.${name} }}`)
     }
     expect(call.outputs).not.toHaveProperty('token')
@@ -178,8 +184,9 @@ describe('every workflow and example', () => {
 describe('examples', () => {
   const examples = WORKFLOW_FILES.filter((file) => file.startsWith('examples/'))
 
-  test('are the five documented ones, each linked from the README', () => {
+  test('are the six documented ones, each linked from the README', () => {
     expect(examples.sort()).toEqual([
+      'examples/deploy-then-revoke.yml',
       'examples/instagram.yml',
       'examples/manual-rotation.yml',
       'examples/matrix.yml',

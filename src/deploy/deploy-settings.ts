@@ -16,8 +16,8 @@ export interface DeploySettings {
 }
 
 export const DEFAULT_DEPLOY_TIMEOUT_SECONDS = 30 * 60
-/** A GitHub-hosted job stops after 6 hours: a wait longer than that would never end in a verdict. */
-const MAX_DEPLOY_TIMEOUT_SECONDS = 6 * 3600
+/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
+const MAX_DEPLOY_TIMEOUT_SECONDS = 5 * 3600
 const MIN_DEPLOY_TIMEOUT_SECONDS = 60
 export const MAX_DEPLOY_WORKFLOWS = 20
 
@@ -67,7 +67,7 @@ export function readDeploySettings(
     } else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
       problem(
         Input.DeployTimeout,
-        `'${echoed(timeoutText)}' is outside 1m to 6h (a GitHub-hosted job ends after 6 hours, and a deploy needs a minute to start).`
+        `'${echoed(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`
       )
     } else {
       timeoutSeconds = parsed
