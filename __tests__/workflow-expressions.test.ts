@@ -263,7 +263,14 @@ const newGithubContext = (workflow: Workflow): Data =>
 
 /** The job outputs a job declares, as the strict `outputs` of needs.<job> / jobs.<job>. */
 function jobOutputs(workflow: Workflow, jobId: string, what: string, given: Dict = {}): Data {
-  const declared = Object.keys((workflow.jobs[jobId]?.outputs as Dict) ?? {})
+  const job = workflow.jobs[jobId]
+  // A job that calls one of our reusable workflows has that workflow's workflow_call outputs.
+  const called = typeof job?.uses === 'string' ? OWN_WORKFLOW.exec(job.uses)?.[1] : undefined
+  const calledOutputs = called
+    ? (((docs.get(`.github/workflows/${called}`)?.on as Dict | undefined)?.workflow_call as Dict | undefined)
+        ?.outputs as Dict | undefined)
+    : undefined
+  const declared = Object.keys(calledOutputs ?? (job?.outputs as Dict) ?? {})
   return new Strict(
     what,
     Object.fromEntries(declared.map((name) => [name, toData(given[name] ?? `<${jobId}.${name}>`)]))

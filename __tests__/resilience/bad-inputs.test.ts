@@ -639,6 +639,69 @@ const CASES: BadInput[] = [
     input: 'environment',
     says: /belong to repositories/
   },
+  // Deploy and keep-alive
+  {
+    name: 'deploy-workflows not a workflow path',
+    overrides: fixed({ 'deploy-workflows': 'octo/site/deploy.yml' }),
+    input: 'deploy-workflows',
+    says: /is not owner\/repo\/\.github\/workflows\/file\.yml@ref/
+  },
+  {
+    name: 'deploy-workflows with a path-changing repository',
+    overrides: fixed({ 'deploy-workflows': 'octo/../.github/workflows/deploy.yml' }),
+    input: 'deploy-workflows',
+    says: /is not owner\/repo/
+  },
+  {
+    name: 'deploy-workflows with a ref carrying ..',
+    overrides: fixed({ 'deploy-workflows': 'octo/site/.github/workflows/deploy.yml@main..x' }),
+    input: 'deploy-workflows',
+    says: /not a branch or tag name/
+  },
+  {
+    name: 'deploy-workflows bare path outside GitHub Actions',
+    overrides: fixed({ 'deploy-workflows': '.github/workflows/deploy.yml' }),
+    input: 'deploy-workflows',
+    says: /no GITHUB_REPOSITORY/
+  },
+  {
+    name: 'deploy-workflows listed twice',
+    overrides: fixed({
+      'deploy-workflows': 'octo/site/.github/workflows/deploy.yml\nOcto/Site/.github/workflows/deploy.yml'
+    }),
+    input: 'deploy-workflows',
+    says: /listed twice/
+  },
+  {
+    name: 'deploy-timeout not a duration',
+    overrides: fixed({ 'deploy-workflows': 'octo/site/.github/workflows/deploy.yml', 'deploy-timeout': 'soon' }),
+    input: 'deploy-timeout',
+    says: /not a duration/
+  },
+  {
+    name: 'deploy-timeout longer than a job',
+    overrides: fixed({ 'deploy-workflows': 'octo/site/.github/workflows/deploy.yml', 'deploy-timeout': '7h' }),
+    input: 'deploy-timeout',
+    says: /outside 1m to 5h/
+  },
+  {
+    name: 'deploy-timeout without deploy-workflows',
+    overrides: fixed({ 'deploy-timeout': '10m' }),
+    input: 'deploy-timeout',
+    says: /only applies with 'deploy-workflows'/
+  },
+  {
+    name: 'keep-alive not a boolean',
+    overrides: fixed({ 'keep-alive': 'yes' }),
+    input: 'keep-alive',
+    says: /not a boolean/
+  },
+  {
+    name: 'revoke: after-deploy with strategy instagram',
+    overrides: fixed({ strategy: 'instagram', 'app-id': '', 'app-secret': '', revoke: 'after-deploy' }),
+    input: 'revoke',
+    says: /nothing to hand over/
+  },
   // What only Meta can tell: caught at [check], after debug_token and nothing else
   {
     name: 'a token of another app',
