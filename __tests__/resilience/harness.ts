@@ -8,14 +8,18 @@
 //       failure: a named step and a fix, and `revoked` only when every destination holds the new token);
 //   (e) no secret EVER holds a revoked token: checked at every request either emulator receives
 //       during the run (the state the previous requests left), and at each revocation, for the token
-//       it revokes.
+//       it revokes;
+//   (f) no consumer that was dispatched (a deploy-workflows run whose job started) is left holding a
+//       revoked token: the token each run's job read when it started is unrevoked after the run.
 // Instagram tokens cannot be revoked: for them (a) and (d) hold, (b), (c) and (e) have nothing to check.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { GitHubEmulatorOptions, SecretScope, SecretType } from '../../emulators/github-emulator.js'
 import type { Fault, LoopbackServer } from '../../emulators/loopback-server.js'
 import { tap } from '../support/timeline.js'
+import type { Clock } from '../../src/clock.js'
 import type { ActionDeps } from '../../src/main.js'
+import { linkedClock } from '../support/linked-clock.js'
 import {
   ALL_PERMISSIONS,
   APP_ID,
@@ -94,6 +98,8 @@ export interface Scenario {
   tokens?: 'graph' | 'instagram'
   /** A narrow case whose behaviour npm test pins with its own tests: its points run in the full matrix only. */
   fullMatrixOnly?: boolean
+  /** The runner's clock of its runs, given the world (default: one of its own); deploy runs progress while it waits. */
+  clock?: (world: World) => Clock & { waitedMs: number }
   /** Adds what the scenario needs to a fresh world; returns the inputs and the secrets to seed. */
   stage(world: World): { inputs: Record<string, string>; slots: Array<Omit<Slot, 'seed'> & { seed: string }> }
 }
@@ -253,6 +259,31 @@ function stageGrace(w: World): ReturnType<Scenario['stage']> {
       { ...repoSlot(repo), seed: w.token },
       { ...repoSlot(repo, 'actions', 'META_TOKEN_PREVIOUS', 'previous'), seed: previous }
     ])
+  }
+}
+
+/**
+ * deploy-workflows: two repositories, each with a deploy workflow whose job reads that repository's
+ * secret; the old token is revoked only after both runs succeeded. The runs progress on GitHub's
+ * clock, which the run's waits move on.
+ */
+export const DEPLOY_SCENARIO: Scenario = {
+  name: 'deploy-workflows (2 runs), then revoke',
+  clock: (w) => linkedClock(w.github),
+  stage: (w) => {
+    w.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions: 'write', contents: 'read' } })
+    for (const [repo, file] of [
+      ['octo/app', 'deploy.yml'],
+      ['octo/api', 'release.yml']
+    ] as const) {
+      w.github.addWorkflow({ repo, file, reads: { scope: { kind: 'repository', repo }, name: 'META_TOKEN' } })
+    }
+    return {
+      inputs: w.inputs({
+        'deploy-workflows': 'octo/app/.github/workflows/deploy.yml\nocto/api/.github/workflows/release.yml@main'
+      }),
+      slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: w.token }))
+    }
   }
 }
 
@@ -577,7 +608,7 @@ function tokenBook(world: World, kind: 'graph' | 'instagram'): TokenBook {
 // ---------------------------------------------------------------------------------------------
 // The invariant
 
-const STEP = /^\[(check|prepare|mint|verify|store|confirm|revoke)\] /
+const STEP = /^\[(check|prepare|mint|verify|store|confirm|deploy|revoke)\] /
 
 /** Names a token by its role, never by its value. */
 function tokenName(staged: Staged, value: string, before: Set<string>, run?: RecordedRun): string {
@@ -649,6 +680,16 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
         !stored.has(token.value)
       ) {
         problems.push('(c) a system user token minted during the run is alive and stored nowhere')
+      }
+    }
+  }
+  // (f) no dispatched consumer holds a revoked token
+  if (book.kind === 'graph') {
+    for (const dispatched of world.github.runs()) {
+      if (dispatched.saw !== undefined && book.revoked(dispatched.saw)) {
+        problems.push(
+          `(f) the deploy run ${dispatched.id} of ${dispatched.repo} (${dispatched.status}) started on ${tokenName(staged, dispatched.saw, before, run)}`
+        )
       }
     }
   }

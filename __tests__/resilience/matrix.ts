@@ -130,7 +130,12 @@ function notRetriedByDesign(point: RequestPoint, fault: FaultKind): boolean {
   const mints =
     (point.api === 'graph' && point.method === 'POST' && point.path.endsWith('/access_tokens')) ||
     (point.api === 'instagram' && point.path.endsWith('/refresh_access_token'))
-  return mints && (fired === 'reset' || fired === 'hang')
+  // A dispatch that got no answer may have started a run: sent again it would deploy twice, and
+  // without its id the run cannot be followed, so the deploy fails with nothing revoked. (The first
+  // POST of each workflow is the dispatch check, at a ref that cannot exist: that one is sent again.)
+  const dispatches =
+    point.api === 'github' && point.method === 'POST' && point.path.endsWith('/dispatches') && point.occurrence > 1
+  return (mints || dispatches) && (fired === 'reset' || fired === 'hang')
 }
 
 async function tryPointOnce(
@@ -171,7 +176,7 @@ async function tryPointOnce(
   // A clock of its own: the time this point's runs wait is theirs alone.
   const tuning = {
     ...RESILIENCE_TUNING,
-    clock: testClock(),
+    clock: scenario.clock?.(staged.world) ?? testClock(),
     requestTimeoutMs: isHang(fault) ? HANG_TIMEOUT_MS : GENEROUS_TIMEOUT_MS
   }
   let spurious = false
@@ -349,6 +354,7 @@ export function faultMatrix(file: string, allScenarios: Scenario[], faults: Faul
             // A generous timeout: the baseline must record the requests of a run without any retry.
             const { run, problems } = await runChecked(staged, {
               ...RESILIENCE_TUNING,
+              ...(scenario.clock ? { clock: scenario.clock(staged.world) } : {}),
               requestTimeoutMs: GENEROUS_TIMEOUT_MS
             })
             if (run.failed !== undefined || problems.length > 0) {
