@@ -16,6 +16,8 @@ import {
   type RecordedRun,
   type World
 } from '../support/world.js'
+import { linkedClock } from '../support/linked-clock.js'
+import { ALL_PERMISSIONS } from '../support/world.js'
 import { RESILIENCE_TUNING } from './harness.js'
 
 const SECRET = 'EAAB0thisIsTheSecretUnderTest0000000000000001'
@@ -164,5 +166,53 @@ describe('runWithInputs scans every run', () => {
     const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
     expect(run.failed).toMatch(/^\[store\] /)
     expect(run.failed).toContain('***…')
+  })
+
+  describe('deploy-workflows', () => {
+    const deploying = () => {
+      world.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions: 'write', contents: 'read' } })
+      world.github.addWorkflow({ repo: 'octo/app', file: 'deploy.yml' })
+      return world.inputs({ 'deploy-workflows': 'octo/app/.github/workflows/deploy.yml' })
+    }
+
+    test('GitHub echoing the PAT and the new token in its answer to the dispatch: redacted, nothing revoked', async () => {
+      const inputs = deploying()
+      // The dispatch check (before minting) goes through; once the new token is written, the dispatch
+      // is refused with an answer that echoes the PAT and the new token.
+      let armed = false
+      world.github.onSecretWritten((scope, name, type) => {
+        if (armed) return
+        armed = true
+        const fresh = world.github.secret(scope, name, type)?.value ?? ''
+        world.github.server.injectFault({
+          method: 'POST',
+          path: /\/dispatches$/,
+          fault: {
+            kind: 'status',
+            status: 422,
+            body: { message: `Bad credentials ${GITHUB_PAT} for ${fresh} / ${encodeURIComponent(fresh)}` }
+          }
+        })
+      })
+      const run = await runWithInputs(inputs, {}, { ...RESILIENCE_TUNING, clock: linkedClock(world.github) })
+      expect(run.failed).toMatch(/^\[deploy\] /)
+      expect(run.failed).toContain('Bad credentials ***')
+      expect(world.graph.isUsable(world.token)).toBe(true)
+    })
+
+    test('a run answer carrying ::stop-commands:: and a line break: one inert line, nothing revoked', async () => {
+      const inputs = deploying()
+      world.github.server.injectFault({
+        method: 'GET',
+        path: /\/actions\/runs\/\d+$/,
+        fault: { kind: 'status', status: 404, body: { message: '::stop-commands::pwned\n::error::forged' } }
+      })
+      const run = await runWithInputs(inputs, {}, { ...RESILIENCE_TUNING, clock: linkedClock(world.github) })
+      expect(run.failed).toMatch(/^\[deploy\] /)
+      for (const text of [...run.log, run.failed ?? '', run.summary]) {
+        for (const line of text.split('\n')) expect(line).not.toMatch(/^\s*::/)
+      }
+      expect(world.graph.isUsable(world.token)).toBe(true)
+    })
   })
 })
