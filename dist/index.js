@@ -32945,7 +32945,7 @@ function actionsCoreIO(env = process.env) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9791);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8017);
 // Entry point of the bundled action (action.yml).
 
 
@@ -32956,7 +32956,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9791:
+/***/ 8017:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33011,7 +33011,10 @@ const Input = {
     GithubApiUrl: 'github-api-url',
     DryRun: 'dry-run',
     RequestTimeout: 'request-timeout',
-    MaxConcurrency: 'max-concurrency'
+    MaxConcurrency: 'max-concurrency',
+    DeployWorkflows: 'deploy-workflows',
+    DeployTimeout: 'deploy-timeout',
+    KeepAlive: 'keep-alive'
 };
 const Output = {
     Rotated: 'rotated',
@@ -33023,7 +33026,8 @@ const Output = {
     Token: 'token',
     DataAccessExpiresAt: 'data-access-expires-at',
     FailedStep: 'failed-step',
-    Error: 'error'
+    Error: 'error',
+    Deployments: 'deployments'
 };
 const DEFAULT_GRAPH_API_VERSION = 'v26.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
@@ -33041,6 +33045,858 @@ const CREDENTIAL_INPUTS = [
     Input.PreviousToken,
     Input.GithubToken
 ];
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/outside-text.ts
+var outside_text = __nccwpck_require__(4230);
+;// CONCATENATED MODULE: ./src/github/github-error.ts
+// What a failed GitHub request says, read the same way by the rotation and the alert.
+
+function readGitHubError(error) {
+    const failure = (error ?? {});
+    // Octokit reports a request that got no answer as status 500 without a response.
+    const status = failure.response && typeof failure.status === 'number' ? failure.status : undefined;
+    return { status, said: gitHubMessage(failure), headers: failure.response?.headers ?? {} };
+}
+function gitHubMessage(failure) {
+    const data = failure.response?.data;
+    if (typeof data?.message === 'string') {
+        const details = (Array.isArray(data.errors) ? data.errors : [])
+            .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
+            .join('; ');
+        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
+    }
+    // No answer: the HTTP stack's own message, which never holds a URL.
+    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
+}
+/**
+ * Whether any attempt of a failed request got no answer or a 5xx (marked by the GitHub client on
+ * each attempt): then it may have been carried out, whatever the last attempt was told.
+ */
+function mayHaveLanded(error) {
+    const request = error?.request;
+    return request?.request?.[MAY_HAVE_LANDED] === true;
+}
+/** The request option that marks it. */
+const MAY_HAVE_LANDED = 'mayHaveLanded';
+
+;// CONCATENATED MODULE: ./src/github/workflows.ts
+function workflowLabel(address) {
+    return `${address.owner}/${address.repo}/.github/workflows/${address.file}${address.ref ? `@${address.ref}` : ''}`;
+}
+class Workflows {
+    github;
+    /** The rate limit as the last answer told it. */
+    rateLimit = {};
+    constructor(github) {
+        this.github = github;
+    }
+    async repository(owner, repo) {
+        const { data } = await this.github.request('GET /repos/{owner}/{repo}', { owner, repo });
+        const pushed = typeof data.pushed_at === 'string' ? new Date(data.pushed_at) : undefined;
+        return {
+            defaultBranch: data.default_branch,
+            public: data.private === false,
+            pushedAt: pushed && !Number.isNaN(pushed.getTime()) ? pushed : undefined
+        };
+    }
+    async workflow(address, workflowId) {
+        const { data } = await this.github.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}', {
+            owner: address.owner,
+            repo: address.repo,
+            workflow_id: workflowId
+        });
+        return { id: data.id, name: data.name, state: data.state };
+    }
+    /** The workflow file's text at `ref`. */
+    async workflowFile(address, ref) {
+        const { data } = await this.github.request('GET /repos/{owner}/{repo}/contents/{path}', {
+            owner: address.owner,
+            repo: address.repo,
+            path: `.github/workflows/${address.file}`,
+            ref
+        });
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data) || typeof data.content !== 'string') {
+            throw new Error(`.github/workflows/${address.file} is not a file`);
+        }
+        return Buffer.from(data.content, 'base64').toString('utf8');
+    }
+    /** Dispatches the workflow; undefined when the host answered 204 (no run details: an older Enterprise Server). */
+    async dispatch(address, ref) {
+        const response = await this.github.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+            owner: address.owner,
+            repo: address.repo,
+            workflow_id: address.file,
+            ref,
+            return_run_details: true
+        });
+        // Typed as 200 only, but a host without run details answers 204 and no body.
+        const { status, data } = response;
+        if (status === 204 || typeof data?.workflow_run_id !== 'number')
+            return undefined;
+        return { id: data.workflow_run_id };
+    }
+    async run(address, runId) {
+        const response = await this.github.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+            owner: address.owner,
+            repo: address.repo,
+            run_id: runId
+        });
+        this.rateLimit = readRateLimit(response.headers);
+        return { status: response.data.status ?? 'queued', conclusion: response.data.conclusion ?? null };
+    }
+    async enable(owner, repo, workflowId) {
+        await this.github.request('PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable', {
+            owner,
+            repo,
+            workflow_id: workflowId
+        });
+    }
+}
+function readRateLimit(headers) {
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    const reset = Number(headers['x-ratelimit-reset']);
+    return {
+        ...(Number.isFinite(remaining) && headers['x-ratelimit-remaining'] !== undefined ? { remaining } : {}),
+        ...(Number.isFinite(reset) && reset > 0 ? { resetAt: reset * 1000 } : {})
+    };
+}
+/**
+ * Whether a workflow file declares the workflow_dispatch trigger, read from its `on:` (a name, a list
+ * or a mapping), comments dropped. Undefined when the file has no `on:` this reading understands.
+ */
+function declaresDispatch(yaml) {
+    const lines = yaml.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').replace(/\s+$/, ''));
+    const start = lines.findIndex((line) => /^["']?on["']?\s*:/.test(line));
+    if (start < 0)
+        return undefined;
+    const inline = lines[start].replace(/^["']?on["']?\s*:\s*/, '');
+    if (inline)
+        return /(^|[\s[,{'"])workflow_dispatch(["']?\s*[:,\]}]|["']?$)/.test(inline);
+    // Only the triggers themselves, the first level under `on:` (an input may be named workflow_dispatch).
+    let indent;
+    for (const line of lines.slice(start + 1)) {
+        if (line === '')
+            continue;
+        const depth = /^\s*/.exec(line)?.[0].length ?? 0;
+        if (depth === 0)
+            break;
+        indent ??= depth;
+        if (depth === indent && /^\s+(-\s*)?["']?workflow_dispatch["']?\s*(:|$)/.test(line))
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/rotation-error.ts
+/** A failure of one step of the rotation, explained. */
+class RotationError extends Error {
+    step;
+    fix;
+    constructor(step, message, fix) {
+        super(message);
+        this.step = step;
+        this.fix = fix;
+        this.name = 'RotationError';
+    }
+    static of(step, explained) {
+        return new RotationError(step, explained.message, explained.fix);
+    }
+    /** One line for the log: `[step] message Fix: …`. */
+    describe() {
+        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/graph/graph-error.ts
+// How a Graph API failure is described and whether it is worth another try.
+
+/** A Graph call that failed. Its message is redacted, one line, and never carries a URL. */
+class GraphError extends Error {
+    failure;
+    constructor(message, failure) {
+        super(message);
+        this.failure = failure;
+        this.name = 'GraphError';
+    }
+    /** `(#190/463, fbtrace_id AbC)`: what a user quotes to Meta support. */
+    get reference() {
+        const { code, subcode, fbtraceId } = this.failure;
+        const parts = [code === undefined ? undefined : `#${code}${subcode ? `/${subcode}` : ''}`];
+        if (fbtraceId)
+            parts.push(`fbtrace_id ${fbtraceId}`);
+        const text = parts.filter(Boolean).join(', ');
+        return text ? ` (${text})` : '';
+    }
+    /** Meta's words for the person, when it gave them: `Title: message`. */
+    get userFacing() {
+        const { userTitle, userMessage } = this.failure;
+        const text = [userTitle, userMessage].filter(Boolean).join(': ');
+        return text || undefined;
+    }
+}
+const THROTTLING_CODES = new Set([4, 17, 32, 341, 613]);
+function isThrottlingCode(code) {
+    return THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014);
+}
+/** Graph's own transient codes: 1 and 2 (temporary), throttling, and the business use case range. */
+function isTransientGraphCode(code) {
+    return code === 1 || code === 2 || isThrottlingCode(code);
+}
+const integer = (value) => typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+/** Meta's trace ids are short runs of letters, digits, `_` and `-`; anything else is not one. */
+const TRACE_ID = /^[\w-]{1,80}$/;
+/**
+ * Turns an error body into a failure. Every string in it is Meta's and made one inert line, redacted
+ * before it is cut to length: a secret echoed across the cut would otherwise leave its beginning.
+ * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
+ */
+function classifyGraphError(status, body, redact = (text) => text) {
+    const text = (value, max) => typeof value === 'string' && value.trim() ? (0,outside_text/* outsideText */.F3)(redact(value), max) : undefined;
+    const traceId = typeof body.fbtrace_id === 'string' ? redact(body.fbtrace_id.trim()) : undefined;
+    const code = integer(body.code);
+    const message = text(body.message) ?? `HTTP ${status}`;
+    const wrongSecret = code === 1 && /client secret|app secret/i.test(message);
+    const transient = !wrongSecret &&
+        ((code !== undefined && isTransientGraphCode(code)) ||
+            body.is_transient === true ||
+            (code === undefined && (status >= 500 || status === 429)));
+    return {
+        kind: 'api',
+        message,
+        status,
+        code,
+        subcode: integer(body.error_subcode),
+        type: text(body.type, 80),
+        fbtraceId: traceId !== undefined && TRACE_ID.test(traceId) ? traceId : undefined,
+        userTitle: text(body.error_user_title, 200),
+        userMessage: text(body.error_user_msg),
+        transient
+    };
+}
+/**
+ * How long Meta asks us to wait: `retry-after` (seconds), or the longest
+ * `estimated_time_to_regain_access` (minutes) in the usage headers.
+ */
+function retryAfterMs(headers) {
+    const retryAfter = Number(headers['retry-after']);
+    if (Number.isFinite(retryAfter) && retryAfter > 0)
+        return retryAfter * 1000;
+    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']), ...regainMinutes(headers['x-ad-account-usage']));
+    return minutes > 0 ? minutes * 60_000 : undefined;
+}
+/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
+function regainMinutes(header) {
+    if (!header)
+        return [];
+    try {
+        const parsed = JSON.parse(header);
+        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : [value]);
+        const own = parsed.estimated_time_to_regain_access;
+        return [...entries, { estimated_time_to_regain_access: own }]
+            .map((entry) => Number(entry?.estimated_time_to_regain_access))
+            .filter((minutes) => Number.isFinite(minutes) && minutes > 0);
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
+
+
+
+function newToken(naming) {
+    return `generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in ${naming.credentialHolder(Input.Token)} and re-run.`;
+}
+/** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
+function tokenFixes(naming) {
+    return {
+        458: `The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Assign assets > Apps), then generate a new token.`,
+        459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
+        460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
+            newToken(naming),
+        463: 'The token has expired, and an expired token cannot be refreshed: ' + newToken(naming),
+        464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
+        467: 'The token is invalid or was revoked: ' + newToken(naming)
+    };
+}
+/** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
+function tokenFix(subcode, naming) {
+    return subcode === undefined ? undefined : tokenFixes(naming)[subcode];
+}
+/** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
+function explainGraphFailure(what, error, clock, naming) {
+    const { kind, code, subcode, transient, retryAfterMs } = error.failure;
+    const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : '';
+    const explained = (fix) => ({
+        message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
+        fix
+    });
+    const name = naming.name;
+    if (kind === 'timeout' || kind === 'network') {
+        const { unreachable } = error.failure;
+        const url = unreachable ? name(unreachable.urlInput) : 'its URL input';
+        return explained(`The ${unreachable?.api ?? 'API'} could not be reached: check ${naming.machine}'s network and ${url}, then re-run.`);
+    }
+    if (kind === 'malformed') {
+        return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
+    }
+    if ((code === 1 && !transient) || error.failure.appCredentials) {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
+    }
+    if (code === 101)
+        return explained(`${name(Input.AppId)} is not a Meta app id that exists: copy it from App settings > Basic.`);
+    if (code === 100 && /appsecret_proof/i.test(error.message)) {
+        return explained(`The token belongs to another app, or ${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}.`);
+    }
+    if (code === 100 && /scope|permission/i.test(error.message)) {
+        return explained(`Meta does not know a permission named in ${name(Input.Scopes)}, or will not give it to this token: correct the name (see the warning above for close matches), then re-run.`);
+    }
+    if (code === 100 && /not installed/i.test(error.message)) {
+        return explained(`Install the app for the system user: set ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Add assets > Apps.`);
+    }
+    if (code === 190 || code === 102)
+        return explained(tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
+    if (code === 368) {
+        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
+    }
+    if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
+        return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
+    }
+    if (code !== undefined && isThrottlingCode(code)) {
+        const back = retryAfterMs ? new Date(clock.now().getTime() + retryAfterMs) : undefined;
+        return explained(back
+            ? `Meta is rate-limiting this app and says access returns in about ${Math.ceil(retryAfterMs / 60_000)} minutes: re-run after ${back.toISOString().replace(/\.\d{3}Z$/, 'Z')}. Nothing was left half-done by this step.`
+            : 'Meta is rate-limiting this app (a rolling hour): re-run later. Nothing was left half-done by this step.');
+    }
+    if (transient)
+        return explained('Meta kept failing: re-run later.');
+    return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.');
+}
+/** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
+function graphFailure(step, what, error, clock, naming) {
+    if (!(error instanceof GraphError))
+        throw error;
+    return RotationError.of(step, explainGraphFailure(what, error, clock, naming));
+}
+
+;// CONCATENATED MODULE: ./src/token-checks.ts
+// The judgements made on tokens, as pure functions: is the current token fit to rotate, is the
+// rotation due, is the new token fit to store, does it reach what the old one reached. Each failure
+// says what to do about it.
+
+
+
+function newTokenFix(naming) {
+    return `Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in ${naming.credentialHolder(Input.Token)}, and re-run.`;
+}
+const DAY_MS = 86_400_000;
+/** A date as people read it: `2026-01-28 14:03 UTC`. */
+function dateText(date) {
+    return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+/** `in 59 days`, `in 5 hours`, `3 days ago`. */
+function relativeText(date, now) {
+    const ms = date.getTime() - now.getTime();
+    const abs = Math.abs(ms);
+    const [amount, unit] = abs >= 2 * DAY_MS
+        ? [Math.round(abs / DAY_MS), 'day']
+        : abs >= 7_200_000
+            ? [Math.round(abs / 3_600_000), 'hour']
+            : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
+    const span = `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+    return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+/** `14 days`, `36 hours`, `90 minutes`. */
+function durationText(seconds) {
+    if (seconds % 86_400 === 0)
+        return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
+    if (seconds % 3600 === 0)
+        return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+    return `${Math.round(seconds / 60)} minutes`;
+}
+/** An expiry in messages: `2026-01-28 14:03 UTC (in 59 days)`, or `never`. */
+function expiryText(expiresAt, now) {
+    if (expiresAt === undefined)
+        return 'unknown';
+    return expiresAt === null ? 'never' : `${dateText(expiresAt)} (${relativeText(expiresAt, now)})`;
+}
+/** The outputs' form: ISO 8601 without milliseconds, `never`, or empty when unknown. */
+function expiryOutput(expiresAt) {
+    if (expiresAt === undefined)
+        return '';
+    return expiresAt === null ? 'never' : expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function outputTokenType(kind) {
+    return kind === 'system-user' || kind === 'user' || kind === 'page' || kind === 'instagram' ? kind : 'unknown';
+}
+function isExpired(info, now) {
+    return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
+}
+/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
+function invalidity(info, now) {
+    if (isExpired(info, now))
+        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
+    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
+}
+/**
+ * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
+ * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
+ * refused for any reason but the app's removal (458) is simply replaced.
+ */
+function invalidityFix(info, now, naming) {
+    const subcode = info.problem?.subcode;
+    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
+        return newTokenFix(naming);
+    return tokenFix(subcode, naming) ?? newTokenFix(naming);
+}
+/** The token in `token`, before anything is minted (strategy refresh). */
+function checkCurrentToken(info, settings, naming, now) {
+    const fail = (message, fix) => {
+        throw new RotationError('check', message, fix);
+    };
+    const set = naming.setting;
+    if (!info.isValid) {
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
+    }
+    if (info.appId !== settings.app.id) {
+        fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
+    }
+    if (info.kind === 'page') {
+        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
+    }
+    if (info.kind !== 'system-user' && info.kind !== 'user') {
+        fail(`The current token is of type '${info.kind}', which cannot be refreshed.`, 'Pass a system user token or a long-lived user token.');
+    }
+    if (info.kind === 'system-user' && info.expiresAt === null && !settings.expiring) {
+        fail('The current token is a permanent system user token: refreshing it changes nothing.', `Use ${set(Input.Strategy, 'generate')} to replace it with a new one, or ${set(Input.Expiring, 'true')} to turn it into a 60-day token.`);
+    }
+    const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope));
+    if (missing.length > 0) {
+        fail(`The current token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; a refreshed token would lack ${missing.length > 1 ? 'them' : 'it'} too.`, `Grant the permission to the system user or user and generate a new token, or remove it from ${naming.name(Input.Scopes)}.`);
+    }
+    if (settings.revoke === 'true' && info.kind !== 'system-user') {
+        fail(`${set(Input.Revoke, 'true')}, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`, `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`);
+    }
+    if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
+        fail(`${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`, 'Pass the user token that manages the pages.');
+    }
+}
+/**
+ * A user token whose data access ends soon can no longer read data, whatever its expiry, and no
+ * refresh moves that date: only the person logging in again does. Checked on every run, skips too.
+ */
+function checkDataAccess(info, rotateBeforeSeconds, now) {
+    const ends = info.dataAccessExpiresAt;
+    if (info.kind !== 'user' || !ends)
+        return;
+    const window = (rotateBeforeSeconds ?? DEFAULT_DATA_ACCESS_WARNING_SECONDS) * 1000;
+    if (ends.getTime() - now.getTime() > window)
+        return;
+    throw new RotationError('check', `The user token's data access ${ends <= now ? 'ended' : 'ends'} on ${dateText(ends)} (${relativeText(ends, now)}): after that it cannot read data, whatever its expiry, and no refresh moves that date.`, loginAgainFix(ends, now));
+}
+/** What a person must do when Meta will not give a user token more time. */
+function loginAgainFix(by, now) {
+    return (`A person must log in to the app again${by > now ? ` before ${dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
+        'then put the new long-lived token in the secret and re-run.');
+}
+/** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
+function rotationCanWait(info, rotateBeforeSeconds, now) {
+    if (rotateBeforeSeconds === undefined || info.expiresAt === undefined)
+        return false;
+    if (info.expiresAt === null)
+        return true;
+    return info.expiresAt.getTime() - now.getTime() > rotateBeforeSeconds * 1000;
+}
+/** The freshly minted token, before it is stored anywhere. */
+function checkNewToken(info, settings, current) {
+    const fail = (message, fix) => {
+        throw new RotationError('verify', message, fix);
+    };
+    const keep = 'nothing was written; the current token was left in place.';
+    if (!info.isValid) {
+        fail(`Meta handed back a token that debug_token says is not valid; ${keep}`, 'Re-run; if it persists, quote this to Meta support.');
+    }
+    if (info.appId !== settings.app.id) {
+        fail(`The new token belongs to app ${info.appId}, not app-id ${settings.app.id}; ${keep}`, "Check the app id and the admin token's business.");
+    }
+    const expectedKind = settings.strategy === 'generate' ? 'system-user' : current?.kind;
+    if (expectedKind && info.kind !== expectedKind) {
+        fail(`The new token is a ${info.kind} token, not a ${expectedKind} token; ${keep}`, 'Re-run; if it persists, quote this to Meta support.');
+    }
+    if (settings.strategy === 'generate' && info.userId && info.userId !== settings.systemUserId) {
+        fail(`The new token belongs to system user ${info.userId}, not ${settings.systemUserId}; ${keep}`, "Check 'system-user-id' and the admin token's business.");
+    }
+    const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope));
+    if (missing.length > 0) {
+        fail(`The new token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${keep}`, 'Grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.');
+    }
+    // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
+    // A user token not extended is judged by checkUserTokenExtended: a person must log in again.
+    if (current?.kind !== 'user' && current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
+        fail(`The new token expires on ${dateText(info.expiresAt)}, before the current one (${dateText(current.expiresAt)}); ${keep}`, 'Re-run; if it persists, generate a new token by hand.');
+    }
+}
+/**
+ * Meta extends a long-lived user token only after the person used the app: a refresh that hands
+ * back the same expiry means a person must log in again, before that expiry.
+ */
+function checkUserTokenExtended(info, current, now) {
+    if (current.kind !== 'user' || !current.expiresAt || !info.expiresAt || info.expiresAt > current.expiresAt)
+        return;
+    throw new RotationError('mint', `Meta did not extend the user token: the refreshed token still expires on ${dateText(info.expiresAt)} (${relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`, loginAgainFix(info.expiresAt, now));
+}
+/**
+ * What the replaced token reached that the new one does not, per scope. `target_ids` lists the
+ * assets a grant is limited to, and a system user token lists its assignments as they were when it
+ * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
+ *  - on the replaced token, nothing can be named as lost, so nothing is;
+ *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
+ *    system user lost every assignment of that kind): the assets count as lost, since revoking a
+ *    token that reached them cannot be undone, while a stop costs one re-run.
+ */
+function lostAssets(before, after) {
+    const lost = [];
+    for (const grant of before) {
+        const now = after.find((g) => g.scope === grant.scope);
+        if (!now) {
+            lost.push({ scope: grant.scope, ...(grant.targetIds ? { targetIds: grant.targetIds } : {}) });
+            continue;
+        }
+        if (!grant.targetIds || grant.targetIds.length === 0)
+            continue;
+        if (!now.targetIds) {
+            lost.push({ scope: grant.scope, targetIds: grant.targetIds, noneListed: true });
+            continue;
+        }
+        const missing = grant.targetIds.filter((id) => !now.targetIds?.includes(id));
+        if (missing.length > 0)
+            lost.push({ scope: grant.scope, targetIds: missing });
+    }
+    return lost;
+}
+function describeLostAssets(lost) {
+    return lost
+        .map((l) => l.targetIds
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        : `${l.scope} (the whole permission)`)
+        .join('; ');
+}
+/**
+ * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
+ * at `mint` (the new token, a page lost in between).
+ */
+function unreachablePages(step, userId, pageIds, naming) {
+    const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
+    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/deploy.ts
+// The deploy step: Meta's zero-downtime rotation is refresh → deploy the new token → revoke the old
+// one. Once every destination holds the new token, each workflow of deploy-workflows is dispatched and
+// its run followed to the end; the old token is revoked only when every run concluded success. Before
+// anything is minted, each workflow is checked as far as GitHub lets us know: it exists, is active,
+// declares workflow_dispatch at its ref, and github-token may dispatch it.
+
+
+
+
+
+
+const FIRST_POLL_MS = 5_000;
+const POLL_GROWTH = 1.5;
+const MAX_POLL_MS = 30_000;
+/** Polls of every run together stay under this many an hour: a share of the 5,000 a token has. */
+const POLLS_PER_HOUR = 1_000;
+/** Below this many requests left, polling waits for the rate limit's reset. */
+const RATE_LIMIT_RESERVE = 50;
+const MAX_POLL_FAILURES = 5;
+const PROBE_ATTEMPTS = 3;
+class DeployStep {
+    settings;
+    services;
+    constructor(settings, services) {
+        this.settings = settings;
+        this.services = services;
+    }
+    get wanted() {
+        return this.settings.workflows.length > 0;
+    }
+    /**
+     * Before anything is minted: each workflow exists and is active, its file declares workflow_dispatch
+     * at the ref, and github-token may dispatch it (a dispatch at a ref that cannot exist: GitHub checks
+     * the permission first, and refuses the ref without creating a run). Throws, naming every problem.
+     */
+    async prepare(record, dryRun) {
+        if (!this.wanted)
+            return [];
+        const prepared = [];
+        const deployments = [];
+        const problems = [];
+        for (const address of this.settings.workflows) {
+            const checked = await this.check(address);
+            deployments.push(checked.deployment);
+            if (checked.problem)
+                problems.push({ label: checked.deployment.workflow, ...checked.problem });
+            else
+                prepared.push({ address, ref: checked.deployment.ref, label: checked.deployment.workflow });
+        }
+        if (dryRun)
+            record.deployments = deployments;
+        if (problems.length > 0) {
+            const { naming } = this.services;
+            throw new RotationError('deploy', `${problems.length} of ${this.settings.workflows.length} deploy workflow${this.settings.workflows.length > 1 ? 's' : ''} cannot be dispatched; nothing was minted, written or revoked.\n  - ${problems.map((p) => `${p.label}: ${p.message}`).join('\n  - ')}`, `${[...new Set(problems.map((p) => p.fix))].join(' ')} Or remove it from ${naming.name(Input.DeployWorkflows)}. Then re-run.`);
+        }
+        for (const d of deployments) {
+            const unproven = d.unproven?.length ? ` Not proven: ${d.unproven.join('; ')}.` : '';
+            this.services.log.info(`Deploy workflow ${d.workflow}: ${(d.proven ?? []).join(', ')}.${unproven}`);
+        }
+        return prepared;
+    }
+    async check(address) {
+        const { workflows, naming } = this.services;
+        const token = naming.name(Input.GithubToken);
+        const repository = `${address.owner}/${address.repo}`;
+        const deployment = {
+            workflow: workflowLabel(address),
+            repository,
+            ref: address.ref ?? '',
+            status: 'checked',
+            proven: [],
+            unproven: []
+        };
+        const proven = deployment.proven;
+        const unproven = deployment.unproven;
+        const fail = (message, fix) => {
+            deployment.status = 'not dispatched';
+            deployment.error = message;
+            return { deployment, problem: { message, fix } };
+        };
+        const grant = `Give ${token} 'Actions: Read and write' on ${repository} (a classic PAT: the repo scope; the workflow's GITHUB_TOKEN: permissions: actions: write).`;
+        let ref = address.ref;
+        if (ref === undefined) {
+            try {
+                ref = (await workflows.repository(address.owner, address.repo)).defaultBranch;
+            }
+            catch (error) {
+                return fail(this.refused(`reading ${repository}`, error), `Check the repository name and that ${token} can see it.`);
+            }
+            deployment.ref = ref;
+            deployment.workflow = workflowLabel({ ...address, ref });
+        }
+        try {
+            const facts = await workflows.workflow(address, address.file);
+            if (facts.state !== 'active') {
+                return fail(`the workflow is ${facts.state.replace(/_/g, ' ')}, and GitHub refuses to dispatch a disabled workflow.`, `Enable it (the repository's Actions tab > the workflow > Enable workflow, or gh workflow enable ${address.file} -R ${repository}).`);
+            }
+            proven.push('exists and is active');
+        }
+        catch (error) {
+            const { status } = readGitHubError(error);
+            if (status === 404) {
+                return fail(`GitHub knows no workflow .github/workflows/${address.file} in ${repository} (or ${token} cannot see it).`, `Check the path (a workflow is known once its file is on the default branch) and that ${token} has 'Actions: Read' on ${repository}.`);
+            }
+            return fail(this.refused('reading the workflow', error), status === 403 ? grant : 'Re-run.');
+        }
+        try {
+            const file = await workflows.workflowFile(address, ref);
+            const dispatchable = declaresDispatch(file);
+            if (dispatchable === false) {
+                return fail(`the workflow file at ${ref} has no workflow_dispatch trigger, so it cannot be dispatched (GitHub would answer 422).`, `Add 'workflow_dispatch:' under 'on:' in .github/workflows/${address.file} at ${ref}.`);
+            }
+            proven.push(dispatchable ? `declares workflow_dispatch at ${ref}` : `its file is at ${ref}`);
+            if (dispatchable === undefined)
+                unproven.push('its triggers (the file has no on: this check can read)');
+        }
+        catch (error) {
+            const { status, said } = readGitHubError(error);
+            if (status === 404) {
+                const noRef = /no commit found/i.test(said);
+                return fail(noRef
+                    ? `${repository} has no branch or tag '${ref}'.`
+                    : `.github/workflows/${address.file} is not in ${repository} at '${ref}'.`, `Name a branch or tag of ${repository} that holds the workflow after '@'.`);
+            }
+            // The file's text needs 'Contents: Read', which a deploy token may not have: the dispatch checks it later.
+            unproven.push(`the workflow_dispatch trigger and the ref (the file could not be read: ${said})`);
+        }
+        const probe = await this.probeDispatch(address);
+        if (probe.verdict === 'may dispatch')
+            proven.push(`${token} may dispatch it (Actions: write)`);
+        else if (probe.verdict === 'refused') {
+            const { status, said } = probe.refusal;
+            if (status === 403)
+                return fail(`${token} may not dispatch it (GitHub answered 403: ${said}).`, grant);
+            if (/workflow_dispatch' trigger/i.test(said))
+                return fail(`the workflow has no workflow_dispatch trigger (GitHub answered 422: ${said}).`, `Add 'workflow_dispatch:' under 'on:' in .github/workflows/${address.file}.`);
+            if (/disabled/i.test(said))
+                return fail(`GitHub refuses to dispatch it: ${said}.`, `Enable the workflow in ${repository}'s Actions tab.`);
+            return fail(`checking the dispatch permission failed (${status ?? 'no answer'}: ${said}).`, 'Re-run.');
+        }
+        else {
+            unproven.push(`${token}'s permission to dispatch (${probe.why})`);
+        }
+        return { deployment };
+    }
+    /**
+     * A dispatch at a branch that cannot exist: without Actions: write GitHub answers 403; with it, 422
+     * "No ref found", and no run is created. Sent again when no answer came (it changes nothing).
+     */
+    async probeDispatch(address) {
+        const ref = `meta-token-rotator-probe-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+        for (let attempt = 1;; attempt++) {
+            try {
+                await this.services.workflows.dispatch(address, ref);
+                // The branch existed after all: a run was dispatched at it.
+                this.services.log.warning(`The dispatch check of ${workflowLabel(address)} started a run at a branch named ${ref}.`);
+                return { verdict: 'may dispatch' };
+            }
+            catch (error) {
+                const refusal = readGitHubError(error);
+                if (refusal.status === 422 && /no ref found/i.test(refusal.said))
+                    return { verdict: 'may dispatch' };
+                if (refusal.status === undefined && attempt < PROBE_ATTEMPTS)
+                    continue;
+                if (refusal.status === undefined || refusal.status >= 500)
+                    return { verdict: 'unknown', why: `the check got ${refusal.status ?? 'no answer'}: ${refusal.said}` };
+                return { verdict: 'refused', refusal };
+            }
+        }
+    }
+    /**
+     * Once every destination holds the new token: dispatches every workflow and follows each run until it
+     * completes or deploy-timeout runs out. Throws at step deploy unless every run concluded success;
+     * `oldExpiresAt` is when the old token (left valid then) expires.
+     */
+    async run(prepared, record, oldExpiresAt) {
+        if (prepared.length === 0)
+            return;
+        const { clock, log } = this.services;
+        const started = clock.now().getTime();
+        const deadline = started + this.settings.timeoutMs;
+        const deployments = [];
+        record.deployments = deployments;
+        for (const workflow of prepared)
+            deployments.push(await this.dispatch(workflow));
+        await this.follow(prepared, deployments, deadline);
+        for (const d of deployments) {
+            if (d.status === 'completed')
+                log.info(`Deploy run of ${d.workflow} concluded ${d.conclusion ?? 'without a conclusion'}${d.url ? `: ${d.url}` : ''}.`);
+        }
+        const failed = deployments.filter((d) => d.status !== 'completed' || d.conclusion !== 'success');
+        if (failed.length > 0)
+            throw this.failure(failed, deployments.length, oldExpiresAt);
+    }
+    async dispatch(workflow) {
+        const { address, ref, label } = workflow;
+        const repository = `${address.owner}/${address.repo}`;
+        const deployment = { workflow: label, repository, ref, status: 'not dispatched' };
+        try {
+            const run = await this.services.workflows.dispatch(address, ref);
+            if (!run) {
+                deployment.status = 'unknown';
+                deployment.error =
+                    'GitHub dispatched it but answered 204 without the run (a host from before return_run_details, such as an older Enterprise Server), so its outcome cannot be followed.';
+                return deployment;
+            }
+            deployment.id = run.id;
+            deployment.url = this.runUrl(repository, run.id);
+            deployment.status = 'queued';
+            this.services.log.info(`Dispatched ${label}: run ${run.id}${deployment.url ? ` (${deployment.url})` : ''}.`);
+        }
+        catch (error) {
+            const { status } = readGitHubError(error);
+            deployment.error =
+                status === undefined || status >= 500
+                    ? `${this.refused('dispatching it', error)} It may have started all the same: check the workflow's runs.`
+                    : this.refused('dispatching it', error);
+        }
+        return deployment;
+    }
+    /** Polls every run still going, backing off, within the request budget and the rate limit, until the deadline. */
+    async follow(prepared, deployments, deadline) {
+        const { clock, workflows, log } = this.services;
+        const going = () => deployments.filter((d) => d.id !== undefined && (d.status === 'queued' || d.status === 'in_progress'));
+        const failures = new Map();
+        // Every run polled once per round: the rounds are spaced so all polls stay within POLLS_PER_HOUR.
+        const floor = Math.ceil((3_600_000 * Math.max(1, going().length)) / POLLS_PER_HOUR);
+        let interval = Math.max(FIRST_POLL_MS, floor);
+        while (going().length > 0) {
+            const now = clock.now().getTime();
+            if (now >= deadline)
+                break;
+            await clock.sleep(Math.min(interval, deadline - now));
+            interval = Math.min(Math.max(MAX_POLL_MS, floor), Math.round(interval * POLL_GROWTH));
+            for (const deployment of going()) {
+                const address = prepared.find((p) => p.label === deployment.workflow)?.address;
+                if (!address)
+                    continue;
+                try {
+                    const state = await workflows.run(address, deployment.id);
+                    failures.delete(deployment);
+                    deployment.status =
+                        state.status === 'completed' ? 'completed' : state.status === 'in_progress' ? 'in_progress' : 'queued';
+                    deployment.conclusion = state.conclusion;
+                }
+                catch (error) {
+                    const { status } = readGitHubError(error);
+                    const count = (failures.get(deployment) ?? 0) + 1;
+                    failures.set(deployment, count);
+                    if ((status !== undefined && status < 500 && status !== 429) || count >= MAX_POLL_FAILURES) {
+                        deployment.status = 'unknown';
+                        deployment.error = `${this.refused('reading the run', error)} Its outcome is unknown.`;
+                    }
+                }
+            }
+            const wait = this.rateLimitWait();
+            if (wait > 0 && going().length > 0) {
+                log.warning(`GitHub's rate limit is nearly used up: following the deploy runs again in ${Math.ceil(wait / 1000)} s, when it resets.`);
+                const left = deadline - clock.now().getTime();
+                await clock.sleep(Math.max(0, Math.min(wait, left)));
+            }
+        }
+        for (const deployment of going()) {
+            const was = deployment.status === 'queued' ? 'queued (it never started)' : 'in progress';
+            deployment.status = 'timed out';
+            deployment.error = `still ${was} after ${durationText(this.settings.timeoutMs / 1000)} (${this.services.naming.name(Input.DeployTimeout)}).`;
+        }
+    }
+    /** How long until the rate limit resets, when fewer than RATE_LIMIT_RESERVE requests are left. */
+    rateLimitWait() {
+        const { remaining, resetAt } = this.services.workflows.rateLimit;
+        if (remaining === undefined || remaining >= RATE_LIMIT_RESERVE || resetAt === undefined)
+            return 0;
+        const githubNow = this.services.githubTime() ?? this.services.clock.now().getTime();
+        return Math.max(0, resetAt - githubNow) + 1000;
+    }
+    failure(failed, total, oldExpiresAt) {
+        const { naming, clock } = this.services;
+        const now = clock.now();
+        const lines = failed.map((d) => {
+            const run = d.url ?? (d.id !== undefined ? `run ${d.id}` : 'no run');
+            const what = d.status === 'completed' ? `concluded ${d.conclusion ?? 'without a conclusion'}` : (d.error ?? d.status);
+            return `${d.workflow}: ${run}: ${what}`;
+        });
+        const until = oldExpiresAt === undefined ? '' : ` until ${expiryText(oldExpiresAt, now)}`;
+        const timedOut = failed.some((d) => d.status === 'timed out');
+        return new RotationError('deploy', `${failed.length} of ${total} deploy run${total > 1 ? 's' : ''} did not succeed, so nothing was revoked: the new token is stored and confirmed in every destination, and the old token stays valid${until}, so a consumer still running on it keeps working.\n  - ${lines.join('\n  - ')}`, `Open the run${failed.length > 1 ? 's' : ''} above and fix the deploy${timedOut ? ` (or raise ${naming.name(Input.DeployTimeout)})` : ''}. Then re-run: the next run refreshes again, stores, deploys and revokes. If the consumers run on the new token already, revoke the old one instead with the finish action (or by hand in Business settings > System users).`);
+    }
+    refused(what, error) {
+        const { status, said } = readGitHubError(error);
+        return this.services.keeper.redact(`${what} failed (${status === undefined ? 'no answer' : `GitHub answered ${status}`}: ${said}).`);
+    }
+    /** The run's page, built from GitHub's address and numbers only: no outside text becomes a link. */
+    runUrl(repository, id) {
+        const server = this.services.serverUrl?.replace(/\/+$/, '');
+        if (!server)
+            return undefined;
+        return `${server}/${repository.split('/').map(encodeURIComponent).join('/')}/actions/runs/${id}`;
+    }
+}
 
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
@@ -38291,39 +39147,6 @@ class AnswerHeaders {
     }
 }
 
-// EXTERNAL MODULE: ./src/outside-text.ts
-var outside_text = __nccwpck_require__(4230);
-;// CONCATENATED MODULE: ./src/github/github-error.ts
-// What a failed GitHub request says, read the same way by the rotation and the alert.
-
-function readGitHubError(error) {
-    const failure = (error ?? {});
-    // Octokit reports a request that got no answer as status 500 without a response.
-    const status = failure.response && typeof failure.status === 'number' ? failure.status : undefined;
-    return { status, said: gitHubMessage(failure), headers: failure.response?.headers ?? {} };
-}
-function gitHubMessage(failure) {
-    const data = failure.response?.data;
-    if (typeof data?.message === 'string') {
-        const details = (Array.isArray(data.errors) ? data.errors : [])
-            .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
-            .join('; ');
-        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
-    }
-    // No answer: the HTTP stack's own message, which never holds a URL.
-    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
-}
-/**
- * Whether any attempt of a failed request got no answer or a 5xx (marked by the GitHub client on
- * each attempt): then it may have been carried out, whatever the last attempt was told.
- */
-function mayHaveLanded(error) {
-    const request = error?.request;
-    return request?.request?.[MAY_HAVE_LANDED] === true;
-}
-/** The request option that marks it. */
-const MAY_HAVE_LANDED = 'mayHaveLanded';
-
 ;// CONCATENATED MODULE: ./src/github/github-client.ts
 // Octokit as this action needs it: @actions/github's getOctokit with the throttling and retry plugins,
 // the API version pinned, requests carried by the shared HTTP stack, and GitHub's rate limits honoured
@@ -38538,8 +39361,6 @@ async function sealForGitHub(value, publicKeyBase64) {
     return libsodium_wrappers.to_base64(sealed, libsodium_wrappers.base64_variants.ORIGINAL);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/github/destinations.ts
 /** Each destination has its own key pair: never seal for one with another's key. */
 function keyScope(destination) {
@@ -38900,100 +39721,6 @@ class SecretStore {
     }
 }
 
-;// CONCATENATED MODULE: ./src/graph/graph-error.ts
-// How a Graph API failure is described and whether it is worth another try.
-
-/** A Graph call that failed. Its message is redacted, one line, and never carries a URL. */
-class GraphError extends Error {
-    failure;
-    constructor(message, failure) {
-        super(message);
-        this.failure = failure;
-        this.name = 'GraphError';
-    }
-    /** `(#190/463, fbtrace_id AbC)`: what a user quotes to Meta support. */
-    get reference() {
-        const { code, subcode, fbtraceId } = this.failure;
-        const parts = [code === undefined ? undefined : `#${code}${subcode ? `/${subcode}` : ''}`];
-        if (fbtraceId)
-            parts.push(`fbtrace_id ${fbtraceId}`);
-        const text = parts.filter(Boolean).join(', ');
-        return text ? ` (${text})` : '';
-    }
-    /** Meta's words for the person, when it gave them: `Title: message`. */
-    get userFacing() {
-        const { userTitle, userMessage } = this.failure;
-        const text = [userTitle, userMessage].filter(Boolean).join(': ');
-        return text || undefined;
-    }
-}
-const THROTTLING_CODES = new Set([4, 17, 32, 341, 613]);
-function isThrottlingCode(code) {
-    return THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014);
-}
-/** Graph's own transient codes: 1 and 2 (temporary), throttling, and the business use case range. */
-function isTransientGraphCode(code) {
-    return code === 1 || code === 2 || isThrottlingCode(code);
-}
-const integer = (value) => typeof value === 'number' && Number.isInteger(value) ? value : undefined;
-/** Meta's trace ids are short runs of letters, digits, `_` and `-`; anything else is not one. */
-const TRACE_ID = /^[\w-]{1,80}$/;
-/**
- * Turns an error body into a failure. Every string in it is Meta's and made one inert line, redacted
- * before it is cut to length: a secret echoed across the cut would otherwise leave its beginning.
- * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
- */
-function classifyGraphError(status, body, redact = (text) => text) {
-    const text = (value, max) => typeof value === 'string' && value.trim() ? (0,outside_text/* outsideText */.F3)(redact(value), max) : undefined;
-    const traceId = typeof body.fbtrace_id === 'string' ? redact(body.fbtrace_id.trim()) : undefined;
-    const code = integer(body.code);
-    const message = text(body.message) ?? `HTTP ${status}`;
-    const wrongSecret = code === 1 && /client secret|app secret/i.test(message);
-    const transient = !wrongSecret &&
-        ((code !== undefined && isTransientGraphCode(code)) ||
-            body.is_transient === true ||
-            (code === undefined && (status >= 500 || status === 429)));
-    return {
-        kind: 'api',
-        message,
-        status,
-        code,
-        subcode: integer(body.error_subcode),
-        type: text(body.type, 80),
-        fbtraceId: traceId !== undefined && TRACE_ID.test(traceId) ? traceId : undefined,
-        userTitle: text(body.error_user_title, 200),
-        userMessage: text(body.error_user_msg),
-        transient
-    };
-}
-/**
- * How long Meta asks us to wait: `retry-after` (seconds), or the longest
- * `estimated_time_to_regain_access` (minutes) in the usage headers.
- */
-function retryAfterMs(headers) {
-    const retryAfter = Number(headers['retry-after']);
-    if (Number.isFinite(retryAfter) && retryAfter > 0)
-        return retryAfter * 1000;
-    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']), ...regainMinutes(headers['x-ad-account-usage']));
-    return minutes > 0 ? minutes * 60_000 : undefined;
-}
-/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
-function regainMinutes(header) {
-    if (!header)
-        return [];
-    try {
-        const parsed = JSON.parse(header);
-        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : [value]);
-        const own = parsed.estimated_time_to_regain_access;
-        return [...entries, { estimated_time_to_regain_access: own }]
-            .map((entry) => Number(entry?.estimated_time_to_regain_access))
-            .filter((minutes) => Number.isFinite(minutes) && minutes > 0);
-    }
-    catch {
-        return [];
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/graph/graph-client.ts
 // The one way this project talks to the Graph API: the documented HTTP method, an appsecret_proof on
 // every call that carries a token, a timeout on every request, retries for Graph's transient errors
@@ -39333,317 +40060,103 @@ class InstagramTokens {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rotation-error.ts
-/** A failure of one step of the rotation, explained. */
-class RotationError extends Error {
-    step;
-    fix;
-    constructor(step, message, fix) {
-        super(message);
-        this.step = step;
-        this.fix = fix;
-        this.name = 'RotationError';
-    }
-    static of(step, explained) {
-        return new RotationError(step, explained.message, explained.fix);
-    }
-    /** One line for the log: `[step] message Fix: …`. */
-    describe() {
-        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
+;// CONCATENATED MODULE: ./src/keep-alive.ts
 
 
 
-function newToken(naming) {
-    return `generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in ${naming.credentialHolder(Input.Token)} and re-run.`;
+/** GitHub's rule: scheduled workflows of a public repository stop after this long without activity. */
+const INACTIVITY_DAYS = 60;
+const keep_alive_DAY_MS = 86_400_000;
+const WORKFLOW_REF = /^([A-Za-z0-9-]{1,39})\/([A-Za-z0-9._-]{1,100})\/\.github\/workflows\/([A-Za-z0-9._-]{1,200}\.ya?ml)@/;
+/** What keep-alive did, in a sentence for the summary's notes; undefined when it had nothing to do. */
+async function keepAlive(enabled, env, { workflows, log, naming, clock }) {
+    if (!enabled)
+        return undefined;
+    if (env.GITHUB_EVENT_NAME !== 'schedule') {
+        log.debug(`keep-alive: this run was triggered by ${env.GITHUB_EVENT_NAME ?? 'no event'}, not schedule: nothing to re-enable.`);
+        return undefined;
+    }
+    const match = WORKFLOW_REF.exec(env.GITHUB_WORKFLOW_REF ?? '');
+    if (!match) {
+        log.warning(`keep-alive: GITHUB_WORKFLOW_REF does not name a workflow file, so the schedule could not be kept alive.`);
+        return undefined;
+    }
+    const [, owner = '', repo = '', file = ''] = match;
+    const where = `${owner}/${repo}/.github/workflows/${file}`;
+    let id;
+    try {
+        id = (await workflows.workflow({ owner, repo }, file)).id;
+        await workflows.enable(owner, repo, id);
+    }
+    catch (error) {
+        const { status, said } = readGitHubError(error);
+        const until = await disabledBy(workflows, owner, repo, clock);
+        const permission = `Give ${naming.name(Input.GithubToken)} 'Actions: Read and write' on ${owner}/${repo} (the workflow's GITHUB_TOKEN: permissions: actions: write), or set ${naming.setting(Input.KeepAlive, 'false')}.`;
+        const warning = status === 403 || status === 404
+            ? `keep-alive: could not re-enable ${where} (GitHub answered ${status}: ${said}). ${until} ${permission}`
+            : `keep-alive: could not re-enable ${where} (${status === undefined ? 'no answer' : `GitHub answered ${status}`}: ${said}). ${until} The next scheduled run tries again.`;
+        log.warning(warning);
+        return warning.replace(/^keep-alive: /, 'Keep-alive: ');
+    }
+    log.info(`keep-alive: re-enabled ${where} (workflow ${id}), so GitHub's ${INACTIVITY_DAYS}-day rule does not stop its schedule.`);
+    return `Keep-alive: re-enabled ${where}, so its schedule is not disabled for inactivity.`;
 }
-/** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
-function tokenFixes(naming) {
-    return {
-        458: `The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Assign assets > Apps), then generate a new token.`,
-        459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
-        460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
-            newToken(naming),
-        463: 'The token has expired, and an expired token cannot be refreshed: ' + newToken(naming),
-        464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
-        467: 'The token is invalid or was revoked: ' + newToken(naming)
-    };
-}
-/** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
-function tokenFix(subcode, naming) {
-    return subcode === undefined ? undefined : tokenFixes(naming)[subcode];
-}
-/** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
-function explainGraphFailure(what, error, clock, naming) {
-    const { kind, code, subcode, transient, retryAfterMs } = error.failure;
-    const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : '';
-    const explained = (fix) => ({
-        message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
-        fix
-    });
-    const name = naming.name;
-    if (kind === 'timeout' || kind === 'network') {
-        const { unreachable } = error.failure;
-        const url = unreachable ? name(unreachable.urlInput) : 'its URL input';
-        return explained(`The ${unreachable?.api ?? 'API'} could not be reached: check ${naming.machine}'s network and ${url}, then re-run.`);
+/** When GitHub would disable the schedule: 60 days after the last push of a public repository. */
+async function disabledBy(workflows, owner, repo, clock) {
+    try {
+        const facts = await workflows.repository(owner, repo);
+        if (!facts.public)
+            return `${owner}/${repo} is not public, so GitHub does not disable its schedules for inactivity.`;
+        if (!facts.pushedAt)
+            return `Without activity, GitHub disables its schedule ${INACTIVITY_DAYS} days after the last push.`;
+        const by = new Date(facts.pushedAt.getTime() + INACTIVITY_DAYS * keep_alive_DAY_MS);
+        const passed = by.getTime() <= clock.now().getTime();
+        return `Without activity in the repository, GitHub disables the schedule ${passed ? 'from' : 'on'} ${dateText(by)} (${INACTIVITY_DAYS} days after the last push).`;
     }
-    if (kind === 'malformed') {
-        return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
+    catch {
+        return `Without activity, GitHub disables a public repository's schedule ${INACTIVITY_DAYS} days after the last push.`;
     }
-    if ((code === 1 && !transient) || error.failure.appCredentials) {
-        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
-    }
-    if (code === 101)
-        return explained(`${name(Input.AppId)} is not a Meta app id that exists: copy it from App settings > Basic.`);
-    if (code === 100 && /appsecret_proof/i.test(error.message)) {
-        return explained(`The token belongs to another app, or ${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}.`);
-    }
-    if (code === 100 && /scope|permission/i.test(error.message)) {
-        return explained(`Meta does not know a permission named in ${name(Input.Scopes)}, or will not give it to this token: correct the name (see the warning above for close matches), then re-run.`);
-    }
-    if (code === 100 && /not installed/i.test(error.message)) {
-        return explained(`Install the app for the system user: set ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Add assets > Apps.`);
-    }
-    if (code === 190 || code === 102)
-        return explained(tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
-    if (code === 368) {
-        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
-    }
-    if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
-        return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
-    }
-    if (code !== undefined && isThrottlingCode(code)) {
-        const back = retryAfterMs ? new Date(clock.now().getTime() + retryAfterMs) : undefined;
-        return explained(back
-            ? `Meta is rate-limiting this app and says access returns in about ${Math.ceil(retryAfterMs / 60_000)} minutes: re-run after ${back.toISOString().replace(/\.\d{3}Z$/, 'Z')}. Nothing was left half-done by this step.`
-            : 'Meta is rate-limiting this app (a rolling hour): re-run later. Nothing was left half-done by this step.');
-    }
-    if (transient)
-        return explained('Meta kept failing: re-run later.');
-    return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.');
-}
-/** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
-function graphFailure(step, what, error, clock, naming) {
-    if (!(error instanceof GraphError))
-        throw error;
-    return RotationError.of(step, explainGraphFailure(what, error, clock, naming));
 }
 
-;// CONCATENATED MODULE: ./src/token-checks.ts
-// The judgements made on tokens, as pure functions: is the current token fit to rotate, is the
-// rotation due, is the new token fit to store, does it reach what the old one reached. Each failure
-// says what to do about it.
-
-
-
-function newTokenFix(naming) {
-    return `Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in ${naming.credentialHolder(Input.Token)}, and re-run.`;
+;// CONCATENATED MODULE: ./src/deploy/deploy-report.ts
+function deploymentsOutput(deployments) {
+    if (!deployments)
+        return '[]';
+    return JSON.stringify(deployments.map(({ workflow, repository, ref, id, url, status, conclusion, proven, unproven, error }) => ({
+        workflow,
+        repository,
+        ref,
+        ...(id !== undefined ? { id } : {}),
+        ...(url ? { url } : {}),
+        status,
+        conclusion: conclusion ?? null,
+        ...(proven ? { proven } : {}),
+        ...(unproven?.length ? { unproven } : {}),
+        ...(error ? { error } : {})
+    })));
 }
-const DAY_MS = 86_400_000;
-/** A date as people read it: `2026-01-28 14:03 UTC`. */
-function dateText(date) {
-    return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-/** `in 59 days`, `in 5 hours`, `3 days ago`. */
-function relativeText(date, now) {
-    const ms = date.getTime() - now.getTime();
-    const abs = Math.abs(ms);
-    const [amount, unit] = abs >= 2 * DAY_MS
-        ? [Math.round(abs / DAY_MS), 'day']
-        : abs >= 7_200_000
-            ? [Math.round(abs / 3_600_000), 'hour']
-            : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
-    const span = `${amount} ${unit}${amount === 1 ? '' : 's'}`;
-    return ms >= 0 ? `in ${span}` : `${span} ago`;
-}
-/** `14 days`, `36 hours`, `90 minutes`. */
-function durationText(seconds) {
-    if (seconds % 86_400 === 0)
-        return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
-    if (seconds % 3600 === 0)
-        return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-    return `${Math.round(seconds / 60)} minutes`;
-}
-/** An expiry in messages: `2026-01-28 14:03 UTC (in 59 days)`, or `never`. */
-function expiryText(expiresAt, now) {
-    if (expiresAt === undefined)
-        return 'unknown';
-    return expiresAt === null ? 'never' : `${dateText(expiresAt)} (${relativeText(expiresAt, now)})`;
-}
-/** The outputs' form: ISO 8601 without milliseconds, `never`, or empty when unknown. */
-function expiryOutput(expiresAt) {
-    if (expiresAt === undefined)
-        return '';
-    return expiresAt === null ? 'never' : expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-function outputTokenType(kind) {
-    return kind === 'system-user' || kind === 'user' || kind === 'page' || kind === 'instagram' ? kind : 'unknown';
-}
-function isExpired(info, now) {
-    return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
-}
-/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
-function invalidity(info, now) {
-    if (isExpired(info, now))
-        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
-    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
-}
-/**
- * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
- * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is simply replaced.
- */
-function invalidityFix(info, now, naming) {
-    const subcode = info.problem?.subcode;
-    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
-        return newTokenFix(naming);
-    return tokenFix(subcode, naming) ?? newTokenFix(naming);
-}
-/** The token in `token`, before anything is minted (strategy refresh). */
-function checkCurrentToken(info, settings, naming, now) {
-    const fail = (message, fix) => {
-        throw new RotationError('check', message, fix);
-    };
-    const set = naming.setting;
-    if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
+/** The Deploys section: one row per workflow, its run linked (the link is built from GitHub's address and numbers only). */
+function deploysSection(deployments, style) {
+    if (!deployments || deployments.length === 0)
+        return [];
+    const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
+    for (const d of deployments) {
+        const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
+        lines.push(`| ${[style.text(d.workflow), run, result(d, style)].map(style.cell).join(' | ')} |`);
     }
-    if (info.appId !== settings.app.id) {
-        fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
-    }
-    if (info.kind === 'page') {
-        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
-    }
-    if (info.kind !== 'system-user' && info.kind !== 'user') {
-        fail(`The current token is of type '${info.kind}', which cannot be refreshed.`, 'Pass a system user token or a long-lived user token.');
-    }
-    if (info.kind === 'system-user' && info.expiresAt === null && !settings.expiring) {
-        fail('The current token is a permanent system user token: refreshing it changes nothing.', `Use ${set(Input.Strategy, 'generate')} to replace it with a new one, or ${set(Input.Expiring, 'true')} to turn it into a 60-day token.`);
-    }
-    const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope));
-    if (missing.length > 0) {
-        fail(`The current token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; a refreshed token would lack ${missing.length > 1 ? 'them' : 'it'} too.`, `Grant the permission to the system user or user and generate a new token, or remove it from ${naming.name(Input.Scopes)}.`);
-    }
-    if (settings.revoke === 'true' && info.kind !== 'system-user') {
-        fail(`${set(Input.Revoke, 'true')}, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`, `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`);
-    }
-    if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
-        fail(`${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`, 'Pass the user token that manages the pages.');
-    }
+    return [...lines, ''];
 }
-/**
- * A user token whose data access ends soon can no longer read data, whatever its expiry, and no
- * refresh moves that date: only the person logging in again does. Checked on every run, skips too.
- */
-function checkDataAccess(info, rotateBeforeSeconds, now) {
-    const ends = info.dataAccessExpiresAt;
-    if (info.kind !== 'user' || !ends)
-        return;
-    const window = (rotateBeforeSeconds ?? DEFAULT_DATA_ACCESS_WARNING_SECONDS) * 1000;
-    if (ends.getTime() - now.getTime() > window)
-        return;
-    throw new RotationError('check', `The user token's data access ${ends <= now ? 'ended' : 'ends'} on ${dateText(ends)} (${relativeText(ends, now)}): after that it cannot read data, whatever its expiry, and no refresh moves that date.`, loginAgainFix(ends, now));
-}
-/** What a person must do when Meta will not give a user token more time. */
-function loginAgainFix(by, now) {
-    return (`A person must log in to the app again${by > now ? ` before ${dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
-        'then put the new long-lived token in the secret and re-run.');
-}
-/** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
-function rotationCanWait(info, rotateBeforeSeconds, now) {
-    if (rotateBeforeSeconds === undefined || info.expiresAt === undefined)
-        return false;
-    if (info.expiresAt === null)
-        return true;
-    return info.expiresAt.getTime() - now.getTime() > rotateBeforeSeconds * 1000;
-}
-/** The freshly minted token, before it is stored anywhere. */
-function checkNewToken(info, settings, current) {
-    const fail = (message, fix) => {
-        throw new RotationError('verify', message, fix);
-    };
-    const keep = 'nothing was written; the current token was left in place.';
-    if (!info.isValid) {
-        fail(`Meta handed back a token that debug_token says is not valid; ${keep}`, 'Re-run; if it persists, quote this to Meta support.');
+function result(d, style) {
+    if (d.status === 'checked') {
+        const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
+        return `✅ checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}`;
     }
-    if (info.appId !== settings.app.id) {
-        fail(`The new token belongs to app ${info.appId}, not app-id ${settings.app.id}; ${keep}`, "Check the app id and the admin token's business.");
+    if (d.status === 'completed') {
+        const conclusion = d.conclusion ?? 'no conclusion';
+        return `${conclusion === 'success' ? '✅' : '❌'} ${style.text(conclusion)}`;
     }
-    const expectedKind = settings.strategy === 'generate' ? 'system-user' : current?.kind;
-    if (expectedKind && info.kind !== expectedKind) {
-        fail(`The new token is a ${info.kind} token, not a ${expectedKind} token; ${keep}`, 'Re-run; if it persists, quote this to Meta support.');
-    }
-    if (settings.strategy === 'generate' && info.userId && info.userId !== settings.systemUserId) {
-        fail(`The new token belongs to system user ${info.userId}, not ${settings.systemUserId}; ${keep}`, "Check 'system-user-id' and the admin token's business.");
-    }
-    const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope));
-    if (missing.length > 0) {
-        fail(`The new token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${keep}`, 'Grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.');
-    }
-    // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
-    // A user token not extended is judged by checkUserTokenExtended: a person must log in again.
-    if (current?.kind !== 'user' && current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
-        fail(`The new token expires on ${dateText(info.expiresAt)}, before the current one (${dateText(current.expiresAt)}); ${keep}`, 'Re-run; if it persists, generate a new token by hand.');
-    }
-}
-/**
- * Meta extends a long-lived user token only after the person used the app: a refresh that hands
- * back the same expiry means a person must log in again, before that expiry.
- */
-function checkUserTokenExtended(info, current, now) {
-    if (current.kind !== 'user' || !current.expiresAt || !info.expiresAt || info.expiresAt > current.expiresAt)
-        return;
-    throw new RotationError('mint', `Meta did not extend the user token: the refreshed token still expires on ${dateText(info.expiresAt)} (${relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`, loginAgainFix(info.expiresAt, now));
-}
-/**
- * What the replaced token reached that the new one does not, per scope. `target_ids` lists the
- * assets a grant is limited to, and a system user token lists its assignments as they were when it
- * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
- *  - on the replaced token, nothing can be named as lost, so nothing is;
- *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
- *    system user lost every assignment of that kind): the assets count as lost, since revoking a
- *    token that reached them cannot be undone, while a stop costs one re-run.
- */
-function lostAssets(before, after) {
-    const lost = [];
-    for (const grant of before) {
-        const now = after.find((g) => g.scope === grant.scope);
-        if (!now) {
-            lost.push({ scope: grant.scope, ...(grant.targetIds ? { targetIds: grant.targetIds } : {}) });
-            continue;
-        }
-        if (!grant.targetIds || grant.targetIds.length === 0)
-            continue;
-        if (!now.targetIds) {
-            lost.push({ scope: grant.scope, targetIds: grant.targetIds, noneListed: true });
-            continue;
-        }
-        const missing = grant.targetIds.filter((id) => !now.targetIds?.includes(id));
-        if (missing.length > 0)
-            lost.push({ scope: grant.scope, targetIds: missing });
-    }
-    return lost;
-}
-function describeLostAssets(lost) {
-    return lost
-        .map((l) => l.targetIds
-        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
-        : `${l.scope} (the whole permission)`)
-        .join('; ');
-}
-/**
- * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
- * at `mint` (the new token, a page lost in between).
- */
-function unreachablePages(step, userId, pageIds, naming) {
-    const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
-    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+    const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
+    return `❌ ${style.text(`${what}${d.error ? `: ${d.error}` : ''}`)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -39651,6 +40164,7 @@ function unreachablePages(step, userId, pageIds, naming) {
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
 // backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
 // where nothing renders Markdown: there the text stands as it is, unescaped.
+
 
 
 
@@ -39673,7 +40187,8 @@ function outputsOf(result) {
             ...(error ? { error } : {})
         }))),
         [Output.Token]: result.newToken ?? '',
-        [Output.DataAccessExpiresAt]: result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : ''
+        [Output.DataAccessExpiresAt]: result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : '',
+        [Output.Deployments]: deploymentsOutput(result.deployments)
     };
 }
 /** GitHub's Markdown (the job summary): outside text escaped, inert. */
@@ -39705,6 +40220,7 @@ function summaryMarkdown(result, context, failure) {
     if (result) {
         lines.push(...tokenFacts(result, context));
         lines.push(...destinationTable(result, context));
+        lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle));
         if (result.notes.length > 0)
             lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
     }
@@ -39970,9 +40486,11 @@ function explainGitHubFailure(error, destination, githubToken, naming) {
 
 const WRITES_PER_HOUR = 500;
 const WRITES_PER_MINUTE = 80;
-function checkWriteBudget(destinations, writesPerDestination, dryRun, githubDotCom, naming) {
+function checkWriteBudget(destinations, writesPerDestination, dryRun, githubDotCom, naming, 
+/** Deploy workflows: a dispatch check each, and a dispatch each in a real run. */
+deploys = 0) {
     // A dry run proves write access with one request per destination.
-    const writes = destinations.length * (dryRun ? 1 : writesPerDestination);
+    const writes = destinations.length * (dryRun ? 1 : writesPerDestination) + deploys * (dryRun ? 1 : 2);
     if (!githubDotCom || writes <= WRITES_PER_HOUR)
         return;
     const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))];
@@ -40038,6 +40556,8 @@ class Revocation {
                 : `${capitalized(label)} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt, now)}.`);
             return;
         }
+        if (settings.revoke === 'after-deploy')
+            return this.handOver(label, info, now);
         if (settings.revoke === 'auto' &&
             info.issuedAt &&
             now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000) {
@@ -40058,6 +40578,11 @@ class Revocation {
         record.revoked = true;
         record.revocations.push(label);
         services.log.info(`Revoked ${label}.`);
+    }
+    /** revoke: after-deploy: the old token stays valid for the finish action, which revokes it later. */
+    handOver(label, info, now) {
+        const { naming } = this.services;
+        this.record.notes.push(`${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`);
     }
     /**
      * A minted token that no destination holds (and none may hold: every write was refused, or read
@@ -40181,8 +40706,10 @@ class Rotation {
             return this.skip(notDue);
         const destinations = planDestinations(settings);
         result.destinations = destinations;
-        checkWriteBudget(destinations, this.writesPerDestination(), settings.dryRun, services.githubDotCom, services.naming);
+        const deploys = settings.deploy.workflows.length;
+        checkWriteBudget(destinations, this.writesPerDestination(), settings.dryRun, services.githubDotCom, services.naming, deploys);
         const ready = await this.prepare(destinations);
+        const deployments = (await services.deploy?.prepare(result, settings.dryRun)) ?? [];
         if (settings.dryRun) {
             this.failIfAnyFailed('prepare', 'Dry run: some destinations did not pass their checks; nothing was minted, written or revoked.', 'Then run the dry run again.');
             this.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.');
@@ -40220,6 +40747,7 @@ class Rotation {
         if (result.secrets.some((s) => s.status === 'failed')) {
             await this.afterFailedWrites(main, fresh, freshToken.info, current?.info, previous);
         }
+        await services.deploy?.run(deployments, result, current?.info.expiresAt);
         await this.revocation.replaced(current?.info, previous, fresh);
     }
     async check() {
@@ -40549,6 +41077,92 @@ function parseDurationSeconds(text, units = 'dhm') {
     return amount > 0 ? amount * unit : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/deploy/deploy-settings.ts
+// The inputs of the deploy step and of keep-alive: which workflows to dispatch once every destination
+// holds the new token (written like a `uses:` of a workflow), how long to wait for their runs, and
+// whether a scheduled run re-enables its own workflow. Problems are reported with readSettings' others.
+
+
+
+const DEFAULT_DEPLOY_TIMEOUT_SECONDS = 30 * 60;
+/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
+const MAX_DEPLOY_TIMEOUT_SECONDS = 5 * 3600;
+const MIN_DEPLOY_TIMEOUT_SECONDS = 60;
+const MAX_DEPLOY_WORKFLOWS = 20;
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const FILE = /^[A-Za-z0-9._-]{1,200}\.ya?ml$/;
+/** A branch or tag name as git allows it, without what would change a request (spaces, `..`, a leading `-`). */
+const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
+function readDeploySettings(read, env, naming, problem) {
+    const workflows = [];
+    const seen = new Set();
+    for (const entry of read(Input.DeployWorkflows)
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter(Boolean)) {
+        const address = parseWorkflowAddress(entry, env.GITHUB_REPOSITORY);
+        if (typeof address === 'string') {
+            problem(Input.DeployWorkflows, `'${(0,outside_text/* echoed */.Dt)(entry)}' ${address}`);
+            continue;
+        }
+        const key = `${address.owner}/${address.repo}/${address.file}@${address.ref ?? ''}`.toLowerCase();
+        if (seen.has(key))
+            problem(Input.DeployWorkflows, `'${(0,outside_text/* echoed */.Dt)(entry)}' is listed twice.`);
+        seen.add(key);
+        workflows.push(address);
+    }
+    if (workflows.length > MAX_DEPLOY_WORKFLOWS) {
+        problem(Input.DeployWorkflows, `lists ${workflows.length} workflows; at most ${MAX_DEPLOY_WORKFLOWS}: dispatch one workflow that deploys them all.`);
+    }
+    const timeoutText = read(Input.DeployTimeout).trim();
+    let timeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
+    if (timeoutText) {
+        const parsed = parseDurationSeconds(timeoutText, 'smh');
+        if (parsed === undefined) {
+            problem(Input.DeployTimeout, `'${(0,outside_text/* echoed */.Dt)(timeoutText)}' is not a duration such as 30m, 90s or 2h.`);
+        }
+        else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
+            problem(Input.DeployTimeout, `'${(0,outside_text/* echoed */.Dt)(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`);
+        }
+        else {
+            timeoutSeconds = parsed;
+        }
+        if (workflows.length === 0 && parsed !== undefined)
+            problem(Input.DeployTimeout, `only applies with ${naming.name(Input.DeployWorkflows)}.`);
+    }
+    const keepAliveText = read(Input.KeepAlive).trim();
+    let keepAlive = false;
+    if (/^(true|True|TRUE)$/.test(keepAliveText))
+        keepAlive = true;
+    else if (keepAliveText && !/^(false|False|FALSE)$/.test(keepAliveText))
+        problem(Input.KeepAlive, `'${(0,outside_text/* echoed */.Dt)(keepAliveText)}' is not a boolean: use true or false.`);
+    return { workflows, timeoutMs: timeoutSeconds * 1000, keepAlive };
+}
+/**
+ * `owner/repo/.github/workflows/file.yml@ref`, or `.github/workflows/file.yml[@ref]` in this repository.
+ * Returns why not, as the end of a sentence, when the text is no such address.
+ */
+function parseWorkflowAddress(text, currentRepository) {
+    const at = text.lastIndexOf('@');
+    const path = at >= 0 ? text.slice(0, at) : text;
+    const ref = at >= 0 ? text.slice(at + 1) : undefined;
+    const form = 'is not owner/repo/.github/workflows/file.yml@ref (or .github/workflows/file.yml for this repository).';
+    if (ref !== undefined && !REF.test(ref))
+        return `has a ref that is not a branch or tag name: ${form}`;
+    const parts = path.split('/');
+    const bare = parts[0] === '.github';
+    const [owner, repo] = bare ? (currentRepository ?? '').split('/') : parts;
+    const rest = bare ? parts : parts.slice(2);
+    if (rest.length !== 3 || rest[0] !== '.github' || rest[1] !== 'workflows' || !FILE.test(rest[2] ?? ''))
+        return form;
+    if (bare && !currentRepository)
+        return 'names no repository, and there is no GITHUB_REPOSITORY outside GitHub Actions: write owner/repo/.github/workflows/file.yml.';
+    if (!owner || !repo || !OWNER.test(owner) || !REPOSITORY.test(repo) || repo === '.' || repo === '..')
+        return form;
+    return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/github/secret-names.ts
 // GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -40683,9 +41297,10 @@ function closeScopes(scope) {
 
 
 
+
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = 48 * 1024;
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^\d{1,20}$/;
 const SCOPE = /^[a-z][a-z0-9_]*$/;
@@ -40707,7 +41322,7 @@ function isDotSegment(name) {
 }
 /** An organization (or user) login as GitHub allows it. */
 function isOwnerName(name) {
-    return OWNER.test(name);
+    return settings_OWNER.test(name);
 }
 /** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
 function environmentNameProblem(name) {
@@ -40723,7 +41338,7 @@ function isRepositoryName(fullName) {
     return (rest.length === 0 &&
         owner !== undefined &&
         repo !== undefined &&
-        OWNER.test(owner) &&
+        settings_OWNER.test(owner) &&
         REPOSITORY_NAME.test(repo) &&
         !isDotSegment(repo));
 }
@@ -40805,7 +41420,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const expiring = bool(Input.Expiring, true);
     const installApp = bool(Input.InstallApp, false);
     const requireSameAssets = bool(Input.RequireSameAssets, true);
-    const revoke = oneOf(Input.Revoke, ['auto', 'true', 'false'], 'auto');
+    const revoke = oneOf(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto');
     const rotateBefore = optional(Input.RotateBefore);
     const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore);
     if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
@@ -40848,6 +41463,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     }
     const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
     const dryRun = bool(Input.DryRun, false);
+    const deploy = readDeploySettings(read, env, naming, problem);
     const timeout = optional(Input.RequestTimeout);
     const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
     if (timeoutSeconds === undefined)
@@ -40881,6 +41497,9 @@ function readSettings(read, env = {}, naming = actionInputs) {
         const only = `Instagram Login tokens`;
         if (revoke === 'true') {
             problem(Input.Revoke, `'true' is impossible with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
+        }
+        if (revoke === 'after-deploy') {
+            problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
         }
         notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
         notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
@@ -40958,6 +41577,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         dryRun,
         requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
         maxConcurrency,
+        deploy,
         warnings
     };
     const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };
@@ -41396,6 +42016,9 @@ function isTooYoung(error) {
 
 
 
+
+
+
 /** JSON answers here are small; anything bigger than this is refused. */
 const MAX_GRAPH_BODY_BYTES = 1024 * 1024;
 const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024;
@@ -41463,6 +42086,16 @@ async function runAction(io, env, deps = {}) {
             githubTime: () => githubHttp.serverTime(),
             readBackDelayMs: deps.readBackDelayMs
         });
+        const workflows = new Workflows(github);
+        const deploy = new DeployStep(settings.deploy, {
+            workflows,
+            clock,
+            log: io,
+            keeper,
+            naming,
+            serverUrl,
+            githubTime: () => githubHttp.serverTime()
+        });
         const result = await rotate(settings, {
             source,
             store,
@@ -41472,8 +42105,17 @@ async function runAction(io, env, deps = {}) {
             clock,
             githubToken: settings.githubToken,
             githubDotCom: isGitHubDotCom(settings.githubApiUrl),
-            notes
+            notes,
+            ...(deploy.wanted ? { deploy } : {})
         });
+        const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
+            workflows,
+            log: io,
+            naming,
+            clock
+        });
+        if (kept)
+            result.notes.push(kept);
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);
         const failure = result.failure && {

@@ -32940,7 +32940,7 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 1049:
+/***/ 499:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32984,7 +32984,10 @@ const contract_Input = {
     GithubApiUrl: 'github-api-url',
     DryRun: 'dry-run',
     RequestTimeout: 'request-timeout',
-    MaxConcurrency: 'max-concurrency'
+    MaxConcurrency: 'max-concurrency',
+    DeployWorkflows: 'deploy-workflows',
+    DeployTimeout: 'deploy-timeout',
+    KeepAlive: 'keep-alive'
 };
 const Output = {
     Rotated: 'rotated',
@@ -32996,7 +32999,8 @@ const Output = {
     Token: 'token',
     DataAccessExpiresAt: 'data-access-expires-at',
     FailedStep: 'failed-step',
-    Error: 'error'
+    Error: 'error',
+    Deployments: 'deployments'
 };
 const contract_DEFAULT_GRAPH_API_VERSION = 'v26.0';
 const contract_DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
@@ -38546,6 +38550,92 @@ function duration_parseDurationSeconds(text, units = 'dhm') {
     return amount > 0 ? amount * unit : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/deploy/deploy-settings.ts
+// The inputs of the deploy step and of keep-alive: which workflows to dispatch once every destination
+// holds the new token (written like a `uses:` of a workflow), how long to wait for their runs, and
+// whether a scheduled run re-enables its own workflow. Problems are reported with readSettings' others.
+
+
+
+const DEFAULT_DEPLOY_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
+/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
+const MAX_DEPLOY_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (5 * 3600));
+const MIN_DEPLOY_TIMEOUT_SECONDS = 60;
+const MAX_DEPLOY_WORKFLOWS = 20;
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const FILE = /^[A-Za-z0-9._-]{1,200}\.ya?ml$/;
+/** A branch or tag name as git allows it, without what would change a request (spaces, `..`, a leading `-`). */
+const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
+function deploy_settings_readDeploySettings(read, env, naming, problem) {
+    const workflows = [];
+    const seen = new Set();
+    for (const entry of read(Input.DeployWorkflows)
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter(Boolean)) {
+        const address = parseWorkflowAddress(entry, env.GITHUB_REPOSITORY);
+        if (typeof address === 'string') {
+            problem(Input.DeployWorkflows, `'${echoed(entry)}' ${address}`);
+            continue;
+        }
+        const key = `${address.owner}/${address.repo}/${address.file}@${address.ref ?? ''}`.toLowerCase();
+        if (seen.has(key))
+            problem(Input.DeployWorkflows, `'${echoed(entry)}' is listed twice.`);
+        seen.add(key);
+        workflows.push(address);
+    }
+    if (workflows.length > MAX_DEPLOY_WORKFLOWS) {
+        problem(Input.DeployWorkflows, `lists ${workflows.length} workflows; at most ${MAX_DEPLOY_WORKFLOWS}: dispatch one workflow that deploys them all.`);
+    }
+    const timeoutText = read(Input.DeployTimeout).trim();
+    let timeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
+    if (timeoutText) {
+        const parsed = parseDurationSeconds(timeoutText, 'smh');
+        if (parsed === undefined) {
+            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is not a duration such as 30m, 90s or 2h.`);
+        }
+        else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
+            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`);
+        }
+        else {
+            timeoutSeconds = parsed;
+        }
+        if (workflows.length === 0 && parsed !== undefined)
+            problem(Input.DeployTimeout, `only applies with ${naming.name(Input.DeployWorkflows)}.`);
+    }
+    const keepAliveText = read(Input.KeepAlive).trim();
+    let keepAlive = false;
+    if (/^(true|True|TRUE)$/.test(keepAliveText))
+        keepAlive = true;
+    else if (keepAliveText && !/^(false|False|FALSE)$/.test(keepAliveText))
+        problem(Input.KeepAlive, `'${echoed(keepAliveText)}' is not a boolean: use true or false.`);
+    return { workflows, timeoutMs: timeoutSeconds * 1000, keepAlive };
+}
+/**
+ * `owner/repo/.github/workflows/file.yml@ref`, or `.github/workflows/file.yml[@ref]` in this repository.
+ * Returns why not, as the end of a sentence, when the text is no such address.
+ */
+function parseWorkflowAddress(text, currentRepository) {
+    const at = text.lastIndexOf('@');
+    const path = at >= 0 ? text.slice(0, at) : text;
+    const ref = at >= 0 ? text.slice(at + 1) : undefined;
+    const form = 'is not owner/repo/.github/workflows/file.yml@ref (or .github/workflows/file.yml for this repository).';
+    if (ref !== undefined && !REF.test(ref))
+        return `has a ref that is not a branch or tag name: ${form}`;
+    const parts = path.split('/');
+    const bare = parts[0] === '.github';
+    const [owner, repo] = bare ? (currentRepository ?? '').split('/') : parts;
+    const rest = bare ? parts : parts.slice(2);
+    if (rest.length !== 3 || rest[0] !== '.github' || rest[1] !== 'workflows' || !FILE.test(rest[2] ?? ''))
+        return form;
+    if (bare && !currentRepository)
+        return 'names no repository, and there is no GITHUB_REPOSITORY outside GitHub Actions: write owner/repo/.github/workflows/file.yml.';
+    if (!owner || !repo || !OWNER.test(owner) || !REPOSITORY.test(repo) || repo === '.' || repo === '..')
+        return form;
+    return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/graph/system-user-scopes.ts
 // The permissions Meta lets a system user token carry ("Install Apps, Generate, Refresh, and Revoke
 // Tokens"), so a typo in `scopes` is caught before anything is minted, with the names it was close to.
@@ -38665,9 +38755,10 @@ const cliFlags = cliNaming();
 
 
 
+
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = (/* unused pure expression or super */ null && (48 * 1024));
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^\d{1,20}$/;
 const SCOPE = /^[a-z][a-z0-9_]*$/;
@@ -38689,7 +38780,7 @@ function isDotSegment(name) {
 }
 /** An organization (or user) login as GitHub allows it. */
 function isOwnerName(name) {
-    return OWNER.test(name);
+    return settings_OWNER.test(name);
 }
 /** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
 function environmentNameProblem(name) {
@@ -38705,7 +38796,7 @@ function isRepositoryName(fullName) {
     return (rest.length === 0 &&
         owner !== undefined &&
         repo !== undefined &&
-        OWNER.test(owner) &&
+        settings_OWNER.test(owner) &&
         REPOSITORY_NAME.test(repo) &&
         !isDotSegment(repo));
 }
@@ -38787,7 +38878,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const expiring = bool(Input.Expiring, true);
     const installApp = bool(Input.InstallApp, false);
     const requireSameAssets = bool(Input.RequireSameAssets, true);
-    const revoke = oneOf(Input.Revoke, ['auto', 'true', 'false'], 'auto');
+    const revoke = oneOf(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto');
     const rotateBefore = optional(Input.RotateBefore);
     const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore);
     if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
@@ -38830,6 +38921,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     }
     const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
     const dryRun = bool(Input.DryRun, false);
+    const deploy = readDeploySettings(read, env, naming, problem);
     const timeout = optional(Input.RequestTimeout);
     const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
     if (timeoutSeconds === undefined)
@@ -38863,6 +38955,9 @@ function readSettings(read, env = {}, naming = actionInputs) {
         const only = `Instagram Login tokens`;
         if (revoke === 'true') {
             problem(Input.Revoke, `'true' is impossible with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
+        }
+        if (revoke === 'after-deploy') {
+            problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
         }
         notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
         notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
@@ -38940,6 +39035,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         dryRun,
         requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
         maxConcurrency,
+        deploy,
         warnings
     };
     const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };
@@ -39509,7 +39605,7 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1049);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(499);
 // Entry point of the bundled alert action (alert/action.yml).
 
 
