@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { APP_ID, APP_SECRET, GITHUB_PAT, startWorld, type World } from './support/world.js'
 import { runnerCommands } from './support/runner-commands.js'
 import { actionsCoreIO } from '../src/action-io.js'
+import { Output } from '../src/contract.js'
 
 /** Every trick at once: new lines that start commands, a legacy command mid-line, a fence, a link, a bare URL. */
 const HOSTILE = [
@@ -20,19 +21,8 @@ const HOSTILE = [
   '``` closed the fence? ```` [click me](https://evil.example/phish) https://evil.example/bare www.evil.example'
 ].join('\n')
 
-/** The outputs action.yml declares: GITHUB_OUTPUT must hold these and no other. */
-const OUTPUTS = [
-  'rotated',
-  'revoked',
-  'expires-at',
-  'token-type',
-  'scopes',
-  'secrets',
-  'token',
-  'data-access-expires-at',
-  'failed-step',
-  'error'
-]
+/** The outputs action.yml declares (contract.test checks action.yml against this list): GITHUB_OUTPUT must hold these and no other. */
+const OUTPUTS: readonly string[] = Object.values(Output)
 /** What the action itself may say to the runner. */
 const OUR_COMMANDS = new Set(['add-mask', 'error', 'warning', 'debug', 'group', 'endgroup'])
 
