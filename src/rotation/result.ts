@@ -1,7 +1,7 @@
 // What a rotation found, for the outputs and the summary: assembled by rotate() from what each step returned.
 import type { Deployment } from '../deploy/deploy.js'
 import type { Destination } from '../github/destinations.js'
-import type { TokenKind } from '../graph/meta-tokens.js'
+import type { TokenInfo, TokenKind } from '../graph/meta-tokens.js'
 import type { Fix, RotationError } from '../rotation-error.js'
 import type { SecretType, Settings } from '../settings.js'
 
@@ -79,4 +79,16 @@ export interface RotationResult {
   deployments?: Deployment[]
   /** When the run ended, on the runner's clock (for "in N days"). */
   finishedAt?: Date
+}
+
+/** What the result says of the token in the secret: the current one, or the new one once stored. */
+export function tokenFacts(
+  info: TokenInfo
+): Pick<RotationResult, 'tokenKind' | 'scopes' | 'expiresAt' | 'dataAccessExpiresAt'> {
+  return {
+    tokenKind: info.kind,
+    scopes: info.scopes,
+    expiresAt: info.expiresAt,
+    dataAccessExpiresAt: info.dataAccessExpiresAt
+  }
 }

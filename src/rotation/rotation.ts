@@ -29,9 +29,9 @@ import {
   unsettledNote,
   type FailedOutcomes
 } from './outcomes.js'
-import type { RotationResult, SecretOutcome } from './result.js'
-import { replacedTokenToKeep, Revocation, type OrphanFacts } from './revocation.js'
-import { SecretWrites, type SecretWrite } from './secret-writes.js'
+import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
+import { Revocation, type OrphanFacts } from './revocation.js'
+import { secretWrites, SecretWrites, type SecretWrite } from './secret-writes.js'
 
 export type { Holding, RotationResult, SecretOutcome, SecretStatus } from './result.js'
 
@@ -122,7 +122,9 @@ class Rotation {
     const minted = await services.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
     if ('skip' in minted) return this.skip(minted.skip)
     const fresh = await this.verify(minted, current)
-    const main = await this.store(ready, await this.secretWrites(fresh), fresh)
+    const extra = () => services.source.extraSecrets(fresh.token, fresh.info)
+    const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes })
+    const main = await this.store(ready, writes, fresh)
     if (anyFailed(this.found.secrets)) await this.afterFailedWrites(main, fresh, current?.info, previous)
     await this.deploy(deploys, current)
     await this.revokeReplaced(current?.info, previous, fresh.token)
@@ -141,13 +143,10 @@ class Rotation {
   private async check(): Promise<CheckedToken | undefined> {
     const current = await this.services.source.checkCurrent()
     if (current) {
-      const { info } = current
-      this.found.tokenKind = info.kind
-      this.found.account = current.account
-      this.found.scopes = info.scopes
-      this.found.previousExpiresAt = info.expiresAt
-      this.found.expiresAt = info.expiresAt
-      this.found.dataAccessExpiresAt = info.dataAccessExpiresAt
+      Object.assign(this.found, tokenFacts(current.info), {
+        account: current.account,
+        previousExpiresAt: current.info.expiresAt
+      })
       this.notes.add(current.note)
     }
     return current
@@ -213,34 +212,13 @@ class Rotation {
     return { token: minted.token, info: fresh.info }
   }
 
-  /** What goes into each destination: the previous slot first, so both slots always hold a working token. */
-  private async secretWrites(fresh: NewToken): Promise<SecretWrite[]> {
-    const { settings } = this
-    const writes: SecretWrite[] = []
-    if (settings.previousSecretName) {
-      const replaced = replacedTokenToKeep(settings, fresh.token)
-      if (replaced) writes.push({ name: settings.previousSecretName, value: replaced, fresh: false })
-      else this.notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
-    }
-    writes.push({ name: settings.secretName, value: fresh.token, fresh: true })
-    const extra = await this.services.source.extraSecrets(fresh.token, fresh.info)
-    writes.push(...extra.map((secret) => ({ ...secret, fresh: true })))
-    return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }))
-  }
-
   /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
   private async store(ready: Destination[], writes: SecretWrite[], fresh: NewToken): Promise<SecretOutcome[]> {
     const { found } = this
     found.secrets.push(...(await this.writer.store(ready, writes)))
     const main = mainWrites(found.secrets, this.settings.secretName)
     found.rotated = storedSomewhere(main)
-    if (found.rotated) {
-      found.newToken = fresh.token
-      found.expiresAt = fresh.info.expiresAt
-      found.tokenKind = fresh.info.kind
-      found.scopes = fresh.info.scopes
-      found.dataAccessExpiresAt = fresh.info.dataAccessExpiresAt
-    }
+    if (found.rotated) Object.assign(found, tokenFacts(fresh.info), { newToken: fresh.token })
     return main
   }
 

@@ -19,7 +19,9 @@ import {
 import type { InputNaming } from '../input-naming.js'
 import { fixText, type Fix } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
-import type { SecretAge } from '../strategies/token-source.js'
+import type { Settings } from '../settings.js'
+import type { ExtraSecret, SecretAge } from '../strategies/token-source.js'
+import { replacedTokenToKeep } from './revocation.js'
 import type { Notes } from './notes.js'
 import { secretPlace } from './outcomes.js'
 import type { FailedSecret, Holding, SecretOutcome } from './result.js'
@@ -30,6 +32,28 @@ export interface SecretWrite {
   value: string
   /** The secret named by secret-name (or a page secret): it receives a new token. */
   fresh: boolean
+}
+
+export interface WritesWanted {
+  settings: Settings
+  /** The new token. */
+  fresh: string
+  /** The token source's own secrets (the pages'). */
+  extra: () => Promise<ExtraSecret[]>
+  notes: Notes
+}
+
+/** What goes into each destination: the previous slot first, so both slots always hold a working token. */
+export async function secretWrites({ settings, fresh, extra, notes }: WritesWanted): Promise<SecretWrite[]> {
+  const writes: SecretWrite[] = []
+  if (settings.previousSecretName) {
+    const replaced = replacedTokenToKeep(settings, fresh)
+    if (replaced) writes.push({ name: settings.previousSecretName, value: replaced, fresh: false })
+    else notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
+  }
+  writes.push({ name: settings.secretName, value: fresh, fresh: true })
+  writes.push(...(await extra()).map((secret) => ({ ...secret, fresh: true })))
+  return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }))
 }
 
 export interface SecretWriteServices {
