@@ -209,7 +209,9 @@ async function tryPointOnce(
         result.rerun = verdict.length === 0 ? 'completed (same shape as a re-run that completed)' : 'did not complete'
         result.problems.push(...verdict)
       } else {
-        rerun = runChecked(staged, tuning).then(({ run, problems }) => [
+        // No fault is armed any more: the short timeout of a hang point would only make the re-run (and
+        // every point of another fault that shares its verdict) fail on a loaded machine.
+        rerun = runChecked(staged, { ...tuning, requestTimeoutMs: GENEROUS_TIMEOUT_MS }).then(({ run, problems }) => [
           ...(run.failed !== undefined ? [`(re-run) failed too: ${run.failed.slice(0, 300)}`] : []),
           ...problems.map((p) => `(re-run) ${p}`)
         ])
