@@ -15,7 +15,7 @@
 //   operations (their retries and read-backs included), are not parsed against it again;
 // - time is injected: our waits (Graph's backoff and retry-after, the read-back's pauses) are instant
 //   on the fake clock, and one of GitHub's seconds lasts 1 ms inside Octokit's plugins;
-// - only the points that hang a request use a short request timeout (150 ms); the others a generous one,
+// - only the points that hang a request use a short request timeout (400 ms); the others a generous one,
 //   so a loaded machine cannot make a healthy request time out there;
 // - all the points of a file share one pool, so the points waiting on a hung request overlap the others;
 // - a point "for good" whose "once" run never sent that request again (a 401, a 403: nothing retries
