@@ -3,6 +3,8 @@
 // backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
 // where nothing renders Markdown: there the text stands as it is, unescaped.
 import { Output } from './contract.js'
+import { secretNameProblem } from './github/secret-names.js'
+import { echoed } from './outside-text.js'
 import { deploymentsOutput, deploysSection } from './deploy/deploy-report.js'
 import { describeDestination, type Destination } from './github/destinations.js'
 import { fixText } from './rotation-error.js'
@@ -89,7 +91,7 @@ export function summaryMarkdown(reported: Reported, context: ReportContext): str
   const problem = 'result' in reported ? reported.result.failure : reported.failure
   const { text } = context.style ?? markdownStyle
   const lines = [
-    `## Meta token rotation${context.secretName ? `: ${inlineCode(context.secretName)}` : ''}`,
+    `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
     '',
     statusLine(result, problem, text),
     ''
@@ -323,4 +325,9 @@ export function fenced(text: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
   const fence = '`'.repeat(Math.max(3, longest + 1))
   return `${fence}text\n${text}\n${fence}`
+}
+
+/** The secret's name in the title: whole only when it is a valid name (so never a credential given as one). */
+function titleName(name: string): string {
+  return secretNameProblem(name) === undefined ? name : echoed(name)
 }
