@@ -21,7 +21,9 @@ const repository: Destination = {
   secretType: 'actions',
   target: 'octo/app',
   route: '/repos/{owner}/{repo}/actions/secrets',
-  params: { owner: 'octo', repo: 'app' }
+  params: { owner: 'octo', repo: 'app' },
+  secretName: 'META_TOKEN',
+  pages: true
 }
 const answer = (status: number, message: string) => ({ status, response: { headers: {}, data: { message } } })
 const github = (error: unknown, naming: InputNaming, token = 'github_pat_x') =>

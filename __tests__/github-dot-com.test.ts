@@ -27,7 +27,9 @@ function actionsSecretsOf(repo: string): Destination {
     secretType: 'actions',
     target: repo,
     route: '/repos/{owner}/{repo}/actions/secrets',
-    params: { owner, repo: name }
+    params: { owner, repo: name },
+    secretName: 'META_TOKEN',
+    pages: true
   }
 }
 

@@ -277,12 +277,14 @@ describe("GitHub's write budget on github.com", () => {
       secretType: 'actions',
       target: `octo/service-${i}`,
       route: '/repos/{owner}/{repo}/actions/secrets',
-      params: { owner: 'octo', repo: `service-${i}` }
+      params: { owner: 'octo', repo: `service-${i}` },
+      secretName: 'META_TOKEN',
+      pages: true
     }))
   const budget = (count: number, perDestination: number, dryRun: boolean, dotCom: boolean) => () =>
     checkWriteBudget({
       destinations: destinations(count),
-      writesPerDestination: perDestination,
+      writesIn: () => perDestination,
       dryRun,
       githubDotCom: dotCom,
       naming: actionInputs

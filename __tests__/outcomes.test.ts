@@ -25,7 +25,10 @@ const repo = (target: string, environment?: string): Destination => ({
   target,
   ...(environment ? { environment } : {}),
   route: '/repos/{owner}/{repo}/actions/secrets',
-  params: { owner: target.split('/')[0] as string, repo: target.split('/')[1] as string }
+  params: { owner: target.split('/')[0] as string, repo: target.split('/')[1] as string },
+  secretName: 'META_TOKEN',
+  previousSecretName: 'META_TOKEN_PREVIOUS',
+  pages: true
 })
 const written = (target: string, name = 'META_TOKEN'): SecretOutcome => ({
   ...secretPlace(repo(target), name),
@@ -58,7 +61,20 @@ describe('which destinations hold the new token', () => {
       written('octo/a'),
       { ...secretPlace(repo('octo/b'), 'META_TOKEN'), status: 'checked' }
     ]
-    expect(mainWrites(secrets, 'meta_token')).toEqual([secrets[1]])
+    expect(mainWrites(secrets, [repo('octo/a'), repo('octo/b')])).toEqual([secrets[1]])
+  })
+
+  test("each destination's own secret counts, whatever the others are named", () => {
+    const own = (target: string, secretName: string): Destination => ({ ...repo(target), secretName })
+    const secrets: SecretOutcome[] = [
+      written('octo/a', 'META_TOKEN_A'),
+      written('octo/b', 'META_TOKEN_B'),
+      written('octo/b', 'META_TOKEN_A')
+    ]
+    expect(mainWrites(secrets, [own('octo/a', 'meta_token_a'), own('octo/b', 'META_TOKEN_B')])).toEqual([
+      secrets[0],
+      secrets[1]
+    ])
   })
 
   test('stored somewhere needs a write holding the new token; one that may hold it keeps it alive', () => {
@@ -131,7 +147,7 @@ describe('the failure of a step', () => {
 
 describe('notes', () => {
   const moved = {
-    previousSecretName: 'meta_token_previous',
+    destinations: ['octo/a', 'octo/b', 'octo/c'].map((target) => repo(target)),
     previousTokenGiven: true,
     previous: info(),
     now: NOW,
@@ -155,9 +171,24 @@ describe('notes', () => {
     )
   })
 
+  test('grace slots of their own per destination: each named where it was written', () => {
+    const destinations = [repo('octo/a'), { ...repo('octo/b'), previousSecretName: 'META_TOKEN_B_OLD' }]
+    const note = movedOverNote({
+      ...moved,
+      destinations,
+      secrets: [
+        written('octo/a', 'META_TOKEN_PREVIOUS'),
+        written('octo/b', 'META_TOKEN_B_OLD'),
+        written('octo/b', 'META_TOKEN_PREVIOUS')
+      ]
+    })
+    expect(note).toMatch(/^META_TOKEN_PREVIOUS in octo\/a, META_TOKEN_B_OLD in octo\/b now hold the replaced token/)
+  })
+
   test('no note without grace mode, without previous-token, for an invalid one, or where the slot was not written', () => {
     const secrets = [written('octo/a', 'META_TOKEN_PREVIOUS')]
-    expect(movedOverNote({ ...moved, secrets, previousSecretName: undefined })).toBeUndefined()
+    const withoutGrace = moved.destinations.map((d) => ({ ...d, previousSecretName: undefined }))
+    expect(movedOverNote({ ...moved, secrets, destinations: withoutGrace })).toBeUndefined()
     expect(movedOverNote({ ...moved, secrets, previousTokenGiven: false })).toBeUndefined()
     expect(movedOverNote({ ...moved, secrets, previous: info({ isValid: false }) })).toBeUndefined()
     expect(movedOverNote({ ...moved, secrets: [failed('octo/a', { name: 'META_TOKEN_PREVIOUS' })] })).toBeUndefined()
@@ -179,10 +210,11 @@ describe('notes', () => {
 
   test('ten repositories of one owner suggest one organization secret; fewer, or an organization secret, do not', () => {
     const many = Array.from({ length: 10 }, (_, i) => repo(`octo/s${i}`))
-    expect(organizationSecretSuggestions([...many, repo('other/x')], undefined)).toEqual([
+    expect(organizationSecretSuggestions([...many, repo('other/x')])).toEqual([
       '10 repositories of octo get their own copy: an organization secret (organization: octo, visibility: selected, selected-repositories) is one write instead of 10.'
     ])
-    expect(organizationSecretSuggestions(many.slice(1), undefined)).toEqual([])
-    expect(organizationSecretSuggestions(many, 'octo')).toEqual([])
+    expect(organizationSecretSuggestions(many.slice(1))).toEqual([])
+    const organization: Destination = { ...repo('octo'), kind: 'organization', route: '/orgs/{org}/actions/secrets' }
+    expect(organizationSecretSuggestions([...many, organization])).toEqual([])
   })
 })

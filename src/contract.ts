@@ -19,6 +19,7 @@ export const Input = {
   InstagramApiUrl: 'instagram-api-url',
   RequireSameAssets: 'require-same-assets',
   SecretName: 'secret-name',
+  Destinations: 'destinations',
   Repositories: 'repositories',
   Environment: 'environment',
   Organization: 'organization',

@@ -6,7 +6,8 @@ import { Output } from './contract.js'
 import { secretNameProblem } from './github/secret-names.js'
 import { echoed } from './outside-text.js'
 import { deploymentsOutput, deploysSection } from './deploy/deploy-report.js'
-import { describeDestination, type Destination } from './github/destinations.js'
+import { describeDestination, slotNames, type Destination } from './github/destinations.js'
+import { samePlace } from './rotation/outcomes.js'
 import { fixText } from './rotation-error.js'
 import type { RotationResult, SecretOutcome } from './rotation/result.js'
 import { dateText, durationText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
@@ -24,6 +25,7 @@ export function outputsOf(result: RotationResult): Record<string, string> {
         const proven = outcome.status === 'checked' ? outcome.proven : undefined
         const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories
         const error = outcome.status === 'failed' ? outcome.error : undefined
+        const holds = outcome.status === 'checked' ? undefined : outcome.holds
         return {
           kind,
           type,
@@ -33,6 +35,7 @@ export function outputsOf(result: RotationResult): Record<string, string> {
           status,
           ...(proven ? { proven } : {}),
           ...(addedRepositories ? { addedRepositories } : {}),
+          ...(holds ? { holds } : {}),
           ...(error ? { error } : {})
         }
       })
@@ -191,7 +194,7 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
   const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
   const seen = new Set<SecretOutcome>()
   for (const destination of result.destinations.length > 0 ? result.destinations : []) {
-    const outcomes = rows.filter((s) => matches(s, destination))
+    const outcomes = rows.filter((s) => !seen.has(s) && matches(s, destination, result.destinations))
     if (outcomes.length === 0) {
       // Planned, never reached: the run stopped before writing it, so it holds what it held.
       lines.push(
@@ -264,13 +267,12 @@ function holdsCell(outcome: SecretOutcome): string {
   return outcome.failedIn === 'prepare' ? 'old' : 'unknown'
 }
 
-function matches(outcome: SecretOutcome, destination: Destination): boolean {
-  return (
-    outcome.kind === destination.kind &&
-    outcome.type === destination.secretType &&
-    outcome.target === destination.target &&
-    (outcome.environment ?? '') === (destination.environment ?? '')
-  )
+/** An outcome of this destination: its place, and one of its secrets (or a page's, where the pages go). */
+function matches(outcome: SecretOutcome, destination: Destination, all: Destination[]): boolean {
+  if (!samePlace(outcome, destination)) return false
+  if (slotNames(destination).some((name) => name.toUpperCase() === outcome.name)) return true
+  const claimed = all.some((d) => samePlace(outcome, d) && slotNames(d).some((n) => n.toUpperCase() === outcome.name))
+  return destination.pages && !claimed
 }
 
 function row(cells: string[], context: ReportContext): string {
@@ -285,11 +287,13 @@ function link(destination: Destination, context: ReportContext): string {
   if (!server) return text
   const area = destination.secretType
   const path =
-    destination.kind === 'organization'
-      ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
-      : destination.kind === 'environment'
-        ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
-        : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`
+    destination.kind === 'user'
+      ? 'settings/codespaces'
+      : destination.kind === 'organization'
+        ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
+        : destination.kind === 'environment'
+          ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
+          : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`
   return `[${text}](${server}/${path})`
 }
 

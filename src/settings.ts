@@ -15,6 +15,14 @@ import { parseDurationSeconds } from './duration.js'
 import { looksLikeCredential } from './credential-shape.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
+import { parseDestinations } from './github/destinations-input.js'
+import {
+  describeDestination,
+  graceSlots,
+  shorthandDestinations,
+  slotNames,
+  type Destination
+} from './github/destinations.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { echoed, hasControlCharacters } from './outside-text.js'
 import { RotationError } from './rotation-error.js'
@@ -48,7 +56,10 @@ export interface MetaApp {
 interface CommonSettings {
   revoke: RevokeMode
   rotateBeforeSeconds?: number
+  /** secret-name; with the destinations input, the first line's secret when secret-name is empty. */
   secretName: string
+  /** Every destination, in the order given: the destinations input, or the shorthand of the inputs below. */
+  destinations: Destination[]
   /** `owner/repo` of every repository to write to; empty when only an organization secret is wanted. */
   repositories: string[]
   environment?: string
@@ -271,14 +282,26 @@ export function readSettings(
   )
 
   // GitHub side
+  const listed = read(Input.Destinations).trim() !== ''
   const secretName = text(Input.SecretName)
-  if (!secretName) problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.')
-  else checkSecretName(Input.SecretName, secretName, problem)
+  if (!secretName && !listed)
+    problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.')
+  else if (secretName) checkSecretName(Input.SecretName, secretName, problem)
+  if (listed) {
+    for (const input of SHORTHAND_INPUTS) {
+      // action.yml fills in the defaults: those are no choice of the user's.
+      if (text(input) === SHORTHAND_DEFAULTS[input]) continue
+      notWith(
+        input,
+        `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`
+      )
+    }
+  }
   const organization = optional(Input.Organization)
   if (organization && !isOwnerName(organization)) {
     problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`)
   }
-  const repositories = parseRepositories(read(Input.Repositories), organization, env, problem)
+  const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem)
   const environment = optional(Input.Environment)
   const environmentProblem = environment ? environmentNameProblem(environment) : undefined
   if (environmentProblem) {
@@ -289,6 +312,22 @@ export function readSettings(
   const secretType = oneOf<SecretType>(Input.SecretType, [...SECRET_TYPES], 'actions')
   const previousSecretName = optional(Input.PreviousSecretName)
   if (previousSecretName) checkSecretName(Input.PreviousSecretName, previousSecretName, problem)
+  const slotDefaults = {
+    ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
+    ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
+  }
+  const destinations = listed
+    ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) =>
+        problem(Input.Destinations, t)
+      )
+    : shorthandDestinations(
+        { repositories, environment, organization, visibility, selectedRepositories, secretType },
+        {
+          secretName: secretName.toUpperCase(),
+          ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+          pages: true
+        }
+      )
   let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false)
   const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? ''
   if (!githubToken) {
@@ -418,8 +457,11 @@ export function readSettings(
       `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`
     )
   }
-  if (previousToken && !previousSecretName) {
-    problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`)
+  if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
+    problem(
+      Input.PreviousToken,
+      `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`
+    )
   }
   // An earlier run that stopped midway may have moved the current token into previous-secret-name
   // already: then there is no older token to revoke, and the re-run must still go through.
@@ -444,6 +486,28 @@ export function readSettings(
         )
       }
     }
+    // With the destinations input, a line's own secret may be the page's.
+    const clash = listed
+      ? destinations.find((d) =>
+          slotNames(d).some(
+            (n) =>
+              sameSecretName(n, page.secretName) &&
+              ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))
+          )
+        )
+      : undefined
+    if (clash) {
+      problem(
+        Input.PageSecrets,
+        `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`
+      )
+    }
+  }
+  if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
+    problem(
+      Input.PageSecrets,
+      `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`
+    )
   }
 
   if (problems.length > 0) {
@@ -456,7 +520,8 @@ export function readSettings(
   const common: CommonSettings = {
     revoke,
     rotateBeforeSeconds,
-    secretName,
+    secretName: secretName || (destinations[0]?.secretName ?? ''),
+    destinations,
     repositories,
     environment,
     organization,
@@ -496,6 +561,21 @@ export function readSettings(
 }
 
 type Problem = (input: InputName, text: string) => void
+
+const SHORTHAND_DEFAULTS: Partial<Record<InputName, string>> = {
+  [Input.Visibility]: 'private',
+  [Input.SecretType]: 'actions'
+}
+
+/** The inputs the destinations input replaces: one or the other. */
+const SHORTHAND_INPUTS: readonly InputName[] = [
+  Input.Repositories,
+  Input.Environment,
+  Input.Organization,
+  Input.Visibility,
+  Input.SelectedRepositories,
+  Input.SecretType
+]
 
 function checkSecretName(input: InputName, name: string, problem: Problem): void {
   const why = secretNameProblem(name)

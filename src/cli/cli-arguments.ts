@@ -14,6 +14,8 @@ export interface CliArguments {
   /** The inputs whose value came from a META_ROTATOR_* variable, not a flag: messages name them so. */
   fromEnvironment: Set<string>
   json: boolean
+  /** --destinations-file: the file the destinations input is read from. */
+  destinationsFile?: string
 }
 
 const INPUT_NAMES: ReadonlySet<string> = new Set(Object.values(Input))
@@ -24,7 +26,7 @@ const BOOLEAN_INPUTS: ReadonlySet<string> = new Set([
   Input.RequireSameAssets,
   Input.KeepAlive
 ])
-const OWN_FLAGS = ['json', 'help', 'version']
+const OWN_FLAGS = ['json', 'help', 'version', 'destinations-file']
 const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS]
 /** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
 const SHORT_FLAGS = new Map([['v', 'version']])
@@ -43,6 +45,7 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
   }
   let command: CliCommand | undefined
   let json = false
+  let destinationsFile: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '--help' || arg === '-h') return { command: 'help', inputs, fromEnvironment, json }
@@ -70,6 +73,11 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
       continue
     }
     const [flag, inline] = splitFlag(arg.slice(2))
+    if ((flag as string) === 'destinations-file') {
+      destinationsFile = inline ?? argv[++i]
+      if (!destinationsFile) throw new CliUsageError("'--destinations-file' needs the path of a file.")
+      continue
+    }
     if (!INPUT_NAMES.has(flag)) {
       throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, FLAGS, '--')} Run with --help.`)
     }
@@ -91,7 +99,12 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
     }
   }
   if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
-  return { command, inputs, fromEnvironment, json }
+  if (destinationsFile !== undefined && inputs[Input.Destinations]?.trim()) {
+    throw new CliUsageError(
+      `Both '--destinations-file' and ${fromEnvironment.has(Input.Destinations) ? environmentVariable(Input.Destinations) : "'--destinations'"} were given: use one.`
+    )
+  }
+  return { command, inputs, fromEnvironment, json, ...(destinationsFile !== undefined ? { destinationsFile } : {}) }
 }
 
 /** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */

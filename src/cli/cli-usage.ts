@@ -20,7 +20,9 @@ const FLAGS: Record<InputName, string> = {
   'graph-api-version': 'Graph API version (default v26.0).',
   'graph-api-url': 'Graph API base URL (default https://graph.facebook.com).',
   'instagram-api-url': 'Instagram API base URL (default https://graph.instagram.com).',
-  'secret-name': 'Name of the GitHub secret to write (required).',
+  'secret-name': 'Name of the GitHub secret to write (required, unless each destinations line names its own).',
+  destinations:
+    "One destination a line: 'repo o/r', 'environment o/r ENV', 'organization ORG visibility=selected repositories=a,b', 'dependabot o/r', 'codespaces user'; each may add 'as NAME' and 'previous=NAME'.",
   repositories: 'owner/repo list (commas or newlines); default $GITHUB_REPOSITORY.',
   environment: 'Write environment secrets of this environment instead.',
   organization: 'Write an organization secret in this organization.',
@@ -41,6 +43,7 @@ const FLAGS: Record<InputName, string> = {
 }
 
 const OWN_FLAGS: Array<[string, string]> = [
+  ['destinations-file', 'Read --destinations from this file (one destination a line; # starts a comment).'],
   ['json', 'Print a JSON report on stdout instead of the text report (never the token).'],
   ['help', 'Print this help.'],
   ['version', 'Print the version.']

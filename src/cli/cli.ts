@@ -2,10 +2,11 @@
 // redacts every masked value from everything it prints.
 import packageJson from '../../package.json' with { type: 'json' }
 import type { ActionIO } from '../action-io.js'
-import { Output } from '../contract.js'
+import { readFile } from 'node:fs/promises'
+import { Input, Output } from '../contract.js'
 import { cliNaming } from '../input-naming.js'
 import { runAction, type ActionDeps } from '../main.js'
-import { inertLines } from '../outside-text.js'
+import { echoed, inertLines } from '../outside-text.js'
 import { terminalStyle } from '../report.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { CliUsageError, parseCliArguments } from './cli-arguments.js'
@@ -42,6 +43,14 @@ export async function runCli(
   if (parsed.command === 'version') {
     terminal.out(`${VERSION}\n`)
     return ExitCode.Ok
+  }
+  if (parsed.destinationsFile !== undefined) {
+    const read = await readDestinationsFile(parsed.destinationsFile)
+    if ('problem' in read) {
+      terminal.err(`${inertLines(read.problem)}\n`)
+      return ExitCode.Usage
+    }
+    parsed.inputs[Input.Destinations] = read.text
   }
 
   const keeper = new SecretKeeper(() => undefined)
@@ -95,5 +104,24 @@ function jsonReport(outputs: Record<string, string>, step: string | undefined, f
     scopes: outputs[Output.Scopes] ? (outputs[Output.Scopes] as string).split(',') : [],
     secrets: outputs[Output.Secrets] ? (JSON.parse(outputs[Output.Secrets] as string) as unknown) : [],
     failure: failure ? { step, message: failure } : null
+  }
+}
+
+/** A destinations file as large as any list github.com's hourly write limit could serve. */
+const MAX_DESTINATIONS_FILE_BYTES = 256 * 1024
+
+async function readDestinationsFile(path: string): Promise<{ text: string } | { problem: string }> {
+  try {
+    const bytes = await readFile(path)
+    if (bytes.length > MAX_DESTINATIONS_FILE_BYTES)
+      return {
+        problem: `'--destinations-file ${echoed(path, 80)}' is larger than 256 KB: it holds more destinations than one run can write.`
+      }
+    return { text: bytes.toString('utf8') }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    return {
+      problem: `'--destinations-file ${echoed(path, 80)}' cannot be read (${code}): give the path of a file with one destination a line.`
+    }
   }
 }

@@ -9,6 +9,8 @@ import { readGitHubError } from './github-error.js'
 export function permissionNeeded(destination: Destination): string {
   if (destination.kind === 'environment')
     return "repository permission 'Environments: Read and write' (classic PAT: repo)"
+  if (destination.kind === 'user')
+    return "account permission 'Codespaces user secrets: Read and write' (classic PAT: codespace:secrets; a GitHub App installation token cannot act as a user)"
   const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[
     destination.secretType
   ]
@@ -65,7 +67,7 @@ export function gitHubFailure(
       fix: {
         action: appToken
           ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
-          : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
+          : `Give ${token} the ${permissionNeeded(destination)}${destination.kind === 'user' ? '' : ` on ${destination.target}`}.`
       }
     }
   }
@@ -75,7 +77,9 @@ export function gitHubFailure(
         ? `environment '${destination.environment ?? ''}' in ${destination.target}`
         : destination.kind === 'organization'
           ? `organization ${destination.target}`
-          : `repository ${destination.target}`
+          : destination.kind === 'user'
+            ? 'codespaces secrets of its user (or a repository listed for them)'
+            : `repository ${destination.target}`
     return {
       message: `GitHub found no ${what} that ${token} can see (404).`,
       fix: {

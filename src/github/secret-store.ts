@@ -287,6 +287,7 @@ export class SecretStore {
    * with a public repository `private`) stays as it is.
    */
   private async organizationAccess(destination: Destination, name: string): Promise<OrganizationAccess> {
+    if (destination.kind === 'user') return this.userAccess(destination, name)
     if (destination.kind !== 'organization') return { fields: {}, added: [] }
     const requested = destination.visibility ?? 'private'
     const existing = await this.visibilityOf(destination, name)
@@ -321,6 +322,19 @@ export class SecretStore {
       added,
       ...keptVisibility
     }
+  }
+
+  /**
+   * The user's codespaces secret: the repositories listed are added to those it serves now, read
+   * first, since GitHub replaces the list with what is sent. Nothing listed: the list is not sent.
+   */
+  private async userAccess(destination: Destination, name: string): Promise<OrganizationAccess> {
+    const listed = destination.selectedRepositories ?? []
+    if (listed.length === 0) return { fields: {}, added: [] }
+    const current = await this.selectedRepositoryIds(destination, name)
+    const wanted = await Promise.all(listed.map(async (repo) => ({ repo, id: await this.repositoryId(repo) })))
+    const added = wanted.filter((w) => !current.ids.has(w.id)).map((w) => w.repo)
+    return { fields: { selected_repository_ids: [...new Set([...current.ids, ...wanted.map((w) => w.id)])] }, added }
   }
 
   /** The visibility of an organization secret as it is now; undefined when it does not exist yet. */

@@ -10,8 +10,8 @@ export const WRITES_PER_MINUTE = 80
 
 export interface WritePlan {
   destinations: Destination[]
-  /** Secrets written in each destination. */
-  writesPerDestination: number
+  /** Secrets written in a destination. */
+  writesIn: (destination: Destination) => number
   dryRun: boolean
   /** On github.com the hourly limit applies; elsewhere the host sets its own. */
   githubDotCom: boolean
@@ -22,19 +22,27 @@ export interface WritePlan {
 
 export function checkWriteBudget({
   destinations,
-  writesPerDestination,
+  writesIn,
   dryRun,
   githubDotCom,
   naming,
   deploys = 0
 }: WritePlan): void {
   // A dry run proves write access with one request per destination.
-  const writes = destinations.length * (dryRun ? 1 : writesPerDestination) + deploys * (dryRun ? 1 : 2)
+  const perDestination = destinations.map((d) => (dryRun ? 1 : writesIn(d)))
+  const writes = perDestination.reduce((sum, n) => sum + n, 0) + deploys * (dryRun ? 1 : 2)
   if (!githubDotCom || writes <= WRITES_PER_HOUR) return
-  const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))]
+  const owners = [
+    ...new Set(
+      destinations.filter((d) => d.kind !== 'organization' && d.kind !== 'user').map((d) => d.target.split('/')[0])
+    )
+  ]
+  const most = Math.max(1, ...perDestination)
+  const least = Math.min(most, ...perDestination)
+  const each = least === most ? `× ${most}` : `with ${least} to ${most} writes each`
   throw new RotationError(
     'prepare',
-    `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`,
-    `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`
+    `This run needs ${writes} writes (${destinations.length} destinations ${each}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`,
+    `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} (or ${naming.name(Input.Destinations)}) across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / most)} repositories each.`
   )
 }

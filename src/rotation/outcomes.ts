@@ -24,9 +24,28 @@ export function placeText(outcome: SecretPlace): string {
   return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`
 }
 
-/** The writes of secret-name itself (not grace mode's previous slot, not the pages'). */
-export function mainWrites(secrets: SecretOutcome[], secretName: string): SecretOutcome[] {
-  return secrets.filter((s) => s.name === secretName.toUpperCase() && s.status !== 'checked')
+/** Whether an outcome is of this destination (its place; the secret's name is not compared). */
+export function samePlace(outcome: SecretPlace, destination: Destination): boolean {
+  return (
+    outcome.kind === destination.kind &&
+    outcome.type === destination.secretType &&
+    outcome.target === destination.target &&
+    (outcome.environment ?? '') === (destination.environment ?? '')
+  )
+}
+
+/** The writes of each destination's own secret (not grace mode's previous slot, not the pages'). */
+export function mainWrites(secrets: SecretOutcome[], destinations: Destination[]): SecretOutcome[] {
+  return secrets.filter(
+    (s) => s.status !== 'checked' && destinations.some((d) => samePlace(s, d) && d.secretName.toUpperCase() === s.name)
+  )
+}
+
+/** The writes into grace mode's slots. */
+function previousSlotWrites(secrets: SecretOutcome[], destinations: Destination[]): SecretOutcome[] {
+  return secrets.filter((s) =>
+    destinations.some((d) => samePlace(s, d) && d.previousSecretName?.toUpperCase() === s.name)
+  )
 }
 
 export function storedSomewhere(main: SecretOutcome[]): boolean {
@@ -60,8 +79,8 @@ export function oldTokenStillWorks(current: TokenInfo | undefined, now: Date): s
 
 export interface MovedOver {
   secrets: SecretOutcome[]
-  /** Grace mode's slot (previous-secret-name), when there is one. */
-  previousSecretName?: string
+  /** The destinations, whose grace mode's slots (previous-secret-name) are looked at. */
+  destinations: Destination[]
   /** Whether previous-token was given. */
   previousTokenGiven: boolean
   /** previous-token as debug_token saw it. */
@@ -76,26 +95,29 @@ export interface MovedOver {
  */
 export function movedOverNote({
   secrets,
-  previousSecretName,
+  destinations,
   previousTokenGiven,
   previous,
   now,
   naming
 }: MovedOver): string | undefined {
-  if (!previousSecretName || !previousTokenGiven || !previous?.isValid) return undefined
-  const slot = previousSecretName.toUpperCase()
+  if (!previousTokenGiven || !previous?.isValid) return undefined
   const written = (s: SecretOutcome) => s.status === 'created' || s.status === 'updated'
   // A write only the read-back failed, or one whose outcome is unknown, may have landed.
   const maybe = (s: SecretOutcome) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true)
-  const moved = secrets.filter((s) => s.name === slot && (written(s) || maybe(s)))
+  const moved = previousSlotWrites(secrets, destinations).filter((s) => written(s) || maybe(s))
   if (moved.length === 0) return undefined
-  const where = moved.map(placeText).join(', ')
-  const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)'
+  const slots = new Set(moved.map((s) => s.name))
+  const where =
+    slots.size === 1
+      ? `${moved[0]?.name} in ${moved.map(placeText).join(', ')}`
+      : moved.map((s) => `${s.name} in ${placeText(s)}`).join(', ')
+  const holds = moved.every(written) ? (slots.size === 1 ? 'now holds' : 'now hold') : 'holds (or may hold)'
   const byHand =
     previous.kind === 'system-user'
       ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
       : '.'
-  return `${slot} in ${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`
+  return `${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`
 }
 
 export interface FailedOutcomes {
@@ -123,8 +145,8 @@ export function failureOf({ step, secrets, dryRun, message, closing }: FailedOut
 }
 
 /** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
-export function organizationSecretSuggestions(destinations: Destination[], organization: string | undefined): string[] {
-  if (organization) return []
+export function organizationSecretSuggestions(destinations: Destination[]): string[] {
+  if (destinations.some((d) => d.kind === 'organization')) return []
   const owners = new Map<string, number>()
   for (const d of destinations) {
     if (d.kind !== 'repository') continue

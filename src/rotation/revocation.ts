@@ -4,6 +4,7 @@
 import type { RotationLog } from '../action-io.js'
 import type { Clock } from '../clock.js'
 import { Input } from '../contract.js'
+import { graceSlots } from '../github/destinations.js'
 import { GraphError } from '../graph/graph-error.js'
 import { explainGraphFailure } from '../graph/graph-fixes.js'
 import type { TokenInfo } from '../graph/meta-tokens.js'
@@ -60,7 +61,8 @@ export class Revocation {
     const { settings, services } = this
     const { naming, notes } = services
     const now = services.clock.now()
-    const grace = settings.previousSecretName !== undefined
+    const slots = graceSlots(settings.destinations)
+    const grace = slots.length > 0
     const target = grace ? settings.previousToken : settings.token
     const info = grace ? previous : current
     const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token'
@@ -70,7 +72,7 @@ export class Revocation {
       return undefined
     }
     if (grace && !replacedTokenToKeep(settings, fresh)) {
-      notes.add(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`)
+      notes.add(`${capitalized(label)} is still held in ${slots.join(', ')}: it was not revoked.`)
       return undefined
     }
     if (!info.isValid) {

@@ -5,7 +5,7 @@
 import type { RotationLog } from '../action-io.js'
 import type { Clock } from '../clock.js'
 import type { DeployRecord, DeployStep, PreparedWorkflow } from '../deploy/deploy.js'
-import { planDestinations, type Destination } from '../github/destinations.js'
+import type { Destination } from '../github/destinations.js'
 import { isGitHubDotCom } from '../github/github-client.js'
 import type { SecretStore } from '../github/secret-store.js'
 import { checkWriteBudget } from '../github/write-budget.js'
@@ -31,7 +31,7 @@ import {
 } from './outcomes.js'
 import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
 import { Revocation, type OrphanFacts } from './revocation.js'
-import { secretWrites, SecretWrites, type SecretWrite } from './secret-writes.js'
+import { secretWrites, SecretWrites, writeCount, type PlannedWrites } from './secret-writes.js'
 
 export type { Holding, RotationResult, SecretOutcome, SecretStatus } from './result.js'
 
@@ -93,7 +93,6 @@ class Rotation {
       ...services,
       notes,
       githubToken: settings.githubToken,
-      secretName: settings.secretName,
       maxConcurrency: settings.maxConcurrency,
       dryRun: settings.dryRun
     })
@@ -161,12 +160,11 @@ class Rotation {
   /** The destinations, in the order given, once they fit in GitHub's write limit. */
   private plan(): Destination[] {
     const { settings, services } = this
-    const destinations = planDestinations(settings)
+    const { destinations } = settings
     this.found.destinations = destinations
     checkWriteBudget({
       destinations,
-      // The main secret, grace mode's previous slot, the source's own (the pages').
-      writesPerDestination: 1 + (settings.previousSecretName ? 1 : 0) + services.source.extraSecretCount(),
+      writesIn: (destination) => writeCount(destination, services.source.extraSecretCount()),
       dryRun: settings.dryRun,
       githubDotCom: isGitHubDotCom(settings.githubApiUrl),
       naming: services.naming,
@@ -178,7 +176,7 @@ class Rotation {
   private async prepare(destinations: Destination[]): Promise<Destination[]> {
     const { outcomes, ready } = await this.writer.prepare(destinations)
     this.found.secrets.push(...outcomes)
-    for (const note of organizationSecretSuggestions(destinations, this.settings.organization)) this.notes.add(note)
+    for (const note of organizationSecretSuggestions(destinations)) this.notes.add(note)
     return ready
   }
 
@@ -213,10 +211,10 @@ class Rotation {
   }
 
   /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
-  private async store(ready: Destination[], writes: SecretWrite[], fresh: NewToken): Promise<SecretOutcome[]> {
+  private async store(ready: Destination[], writes: PlannedWrites, fresh: NewToken): Promise<SecretOutcome[]> {
     const { found } = this
     found.secrets.push(...(await this.writer.store(ready, writes)))
-    const main = mainWrites(found.secrets, this.settings.secretName)
+    const main = mainWrites(found.secrets, ready)
     found.rotated = storedSomewhere(main)
     if (found.rotated) Object.assign(found, tokenFacts(fresh.info), { newToken: fresh.token })
     return main
@@ -234,7 +232,7 @@ class Rotation {
     this.notes.add(
       movedOverNote({
         secrets: found.secrets,
-        previousSecretName: settings.previousSecretName,
+        destinations: settings.destinations,
         previousTokenGiven: Boolean(settings.previousToken),
         previous,
         now,

@@ -5,7 +5,7 @@ import type { RotationLog } from '../action-io.js'
 import type { Clock } from '../clock.js'
 import { mapWithConcurrency } from '../concurrency.js'
 import { Input } from '../contract.js'
-import { describeDestination, type Destination } from '../github/destinations.js'
+import { describeDestination, graceSlots, selectedFullNames, type Destination } from '../github/destinations.js'
 import { mayHaveLanded, readGitHubError } from '../github/github-error.js'
 import { gitHubFailure, permissionNeeded } from '../github/github-fixes.js'
 import {
@@ -26,11 +26,11 @@ import type { Notes } from './notes.js'
 import { secretPlace } from './outcomes.js'
 import type { FailedSecret, Holding, SecretOutcome } from './result.js'
 
-/** One secret to write in every destination. */
+/** One secret to write in a destination. */
 export interface SecretWrite {
   name: string
   value: string
-  /** The secret named by secret-name (or a page secret): it receives a new token. */
+  /** The destination's own secret (or a page secret): it receives a new token. */
   fresh: boolean
 }
 
@@ -43,17 +43,36 @@ export interface WritesWanted {
   notes: Notes
 }
 
-/** What goes into each destination: the previous slot first, so both slots always hold a working token. */
-export async function secretWrites({ settings, fresh, extra, notes }: WritesWanted): Promise<SecretWrite[]> {
-  const writes: SecretWrite[] = []
-  if (settings.previousSecretName) {
-    const replaced = replacedTokenToKeep(settings, fresh)
-    if (replaced) writes.push({ name: settings.previousSecretName, value: replaced, fresh: false })
-    else notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
+/** The values a run writes; which of them go into a destination is writesIn()'s to say. */
+export interface PlannedWrites {
+  fresh: string
+  /** The replaced token, for grace mode's slots; undefined when there is none to keep. */
+  replaced?: string
+  pages: ExtraSecret[]
+}
+
+export async function secretWrites({ settings, fresh, extra, notes }: WritesWanted): Promise<PlannedWrites> {
+  const replaced = replacedTokenToKeep(settings, fresh)
+  if (!replaced) {
+    for (const slot of graceSlots(settings.destinations))
+      notes.add(`No replaced token to keep in ${slot}: it was left as it was.`)
   }
-  writes.push({ name: settings.secretName, value: fresh, fresh: true })
-  writes.push(...(await extra()).map((secret) => ({ ...secret, fresh: true })))
+  return { fresh, ...(replaced ? { replaced } : {}), pages: await extra() }
+}
+
+/** What goes into one destination: the previous slot first, so both slots always hold a working token. */
+export function writesIn(destination: Destination, planned: PlannedWrites): SecretWrite[] {
+  const writes: SecretWrite[] = []
+  if (destination.previousSecretName && planned.replaced)
+    writes.push({ name: destination.previousSecretName, value: planned.replaced, fresh: false })
+  writes.push({ name: destination.secretName, value: planned.fresh, fresh: true })
+  if (destination.pages) writes.push(...planned.pages.map((secret) => ({ ...secret, fresh: true })))
   return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }))
+}
+
+/** How many writes a destination takes (for the write budget): its secret, grace mode's slot, the pages'. */
+export function writeCount(destination: Destination, pageCount: number): number {
+  return 1 + (destination.previousSecretName ? 1 : 0) + (destination.pages ? pageCount : 0)
 }
 
 export interface SecretWriteServices {
@@ -65,7 +84,6 @@ export interface SecretWriteServices {
   notes: Notes
   /** github-token, whose kind some fixes depend on. */
   githubToken: string
-  secretName: string
   maxConcurrency: number
   dryRun: boolean
 }
@@ -84,15 +102,14 @@ export class SecretWrites {
    * also proves the token may write there, changing nothing.
    */
   async prepare(destinations: Destination[]): Promise<Prepared> {
-    const { store, secretName, dryRun, maxConcurrency } = this.services
+    const { store, dryRun, maxConcurrency } = this.services
     const outcomes = await mapWithConcurrency(destinations, maxConcurrency, async (destination) => {
-      const checked = { ...secretPlace(destination, secretName), status: 'checked' as const }
+      const checked = { ...secretPlace(destination, destination.secretName), status: 'checked' as const }
       try {
         await store.publicKey(destination)
-        for (const name of destination.selectedRepositories ?? [])
-          await store.repositoryId(`${destination.target}/${name}`)
+        for (const fullName of selectedFullNames(destination)) await store.repositoryId(fullName)
       } catch (error) {
-        return { ...this.failure(destination, secretName, error), failedIn: 'prepare' as const }
+        return { ...this.failure(destination, destination.secretName, error), failedIn: 'prepare' as const }
       }
       if (!dryRun) return checked
       try {
@@ -110,21 +127,21 @@ export class SecretWrites {
   }
 
   /** Every secret into every destination, each read back: the outcome of each write, in order. */
-  async store(destinations: Destination[], writes: SecretWrite[]): Promise<SecretOutcome[]> {
+  async store(destinations: Destination[], writes: PlannedWrites): Promise<SecretOutcome[]> {
     const outcomes = await mapWithConcurrency(destinations, this.services.maxConcurrency, async (destination) => {
       const done: SecretOutcome[] = []
-      for (const write of writes) done.push(await this.writeAndConfirm(destination, write))
+      for (const write of writesIn(destination, writes)) done.push(await this.writeAndConfirm(destination, write))
       return done
     })
     return outcomes.flat()
   }
 
-  /** When secret-name in the first destination was last written, on GitHub's clock (Instagram's too-young check). */
+  /** When the first destination's secret was last written, on GitHub's clock (Instagram's too-young check). */
   async secretAge(destinations: Destination[]): Promise<SecretAge | undefined> {
-    const { store, secretName } = this.services
+    const { store } = this.services
     const first = destinations[0]
     if (!first) return undefined
-    const written = await store.lastWritten(first, secretName).catch(() => undefined)
+    const written = await store.lastWritten(first, first.secretName).catch(() => undefined)
     const now = store.githubNow()
     if (written === undefined || now === undefined) return undefined
     return { written: new Date(written), now: new Date(now) }
@@ -235,7 +252,8 @@ export class SecretWrites {
 
   /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
   private writeAccessFailure(destination: Destination, error: unknown): FailedSecret {
-    const { naming, keeper, secretName } = this.services
+    const { naming, keeper } = this.services
+    const { secretName } = destination
     const { status } = readGitHubError(error)
     if (status !== 403) return this.failure(destination, secretName, error)
     const token = naming.name(Input.GithubToken)
