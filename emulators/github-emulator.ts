@@ -41,7 +41,7 @@ import {
   isWorkflowRoute,
   parseRoute,
   type IssueRoute,
-  type OrganizationScope,
+  type AccessListScope,
   type Route,
   type VariableRoute,
   type WorkflowRoute
@@ -660,7 +660,7 @@ export class GitHubEmulator {
     return response
   }
 
-  private accessList(scope: OrganizationScope, docs: string): AccessListRequest {
+  private accessList(scope: AccessListScope, docs: string): AccessListRequest {
     return { state: this.state, scope, apiUrl: this.url, webUrl: this.server.url, docs }
   }
 

@@ -9,8 +9,8 @@ export type Route =
   | { kind: 'secrets'; scope: SecretScope; type: SecretType }
   | { kind: 'secret'; scope: SecretScope; type: SecretType; name: string }
   /** The repositories allowed to use an organization secret whose visibility is `selected`. */
-  | { kind: 'selected-repositories'; scope: OrganizationScope; type: SecretType; name: string }
-  | { kind: 'selected-repository'; scope: OrganizationScope; type: SecretType; name: string; repositoryId: number }
+  | { kind: 'selected-repositories'; scope: AccessListScope; type: SecretType; name: string }
+  | { kind: 'selected-repository'; scope: AccessListScope; type: SecretType; name: string; repositoryId: number }
   | { kind: 'issues'; repo: string }
   | { kind: 'issue'; repo: string; number: string }
   | { kind: 'issue-comments'; repo: string; number: string }
@@ -30,6 +30,8 @@ export type WorkflowRoute =
   | { kind: 'contents'; repo: string; path: string }
 
 export type OrganizationScope = Extract<SecretScope, { kind: 'organization' }>
+/** The scopes whose secrets have an access list: an organization's, and the user's codespaces secrets. */
+export type AccessListScope = Extract<SecretScope, { kind: 'organization' | 'user' }>
 
 export type IssueRoute = Extract<Route, { kind: 'issues' | 'issue' | 'issue-comments' }>
 
@@ -95,7 +97,7 @@ function parseSegments(segments: string[]): Route | undefined {
 }
 
 /**
- * `secrets`, `secrets/public-key` or `secrets/{name}` under a scope; under an organization also
+ * `secrets`, `secrets/public-key` or `secrets/{name}` under a scope; under an organization (and the user) also
  * `secrets/{name}/repositories[/{repository_id}]`.
  */
 function secretsRoute(scope: SecretScope, type: SecretType, tail: string[]): Route | undefined {
@@ -105,7 +107,7 @@ function secretsRoute(scope: SecretScope, type: SecretType, tail: string[]): Rou
   if (repositories === undefined) {
     return name === 'public-key' ? { kind: 'public-key', scope, type } : { kind: 'secret', scope, type, name }
   }
-  if (scope.kind !== 'organization' || repositories !== 'repositories') return undefined
+  if ((scope.kind !== 'organization' && scope.kind !== 'user') || repositories !== 'repositories') return undefined
   if (repositoryId === undefined) return { kind: 'selected-repositories', scope, type, name }
   return /^\d+$/.test(repositoryId)
     ? { kind: 'selected-repository', scope, type, name, repositoryId: Number(repositoryId) }

@@ -1,14 +1,14 @@
-// The access list of an organization secret whose visibility is `selected`: listed page by page,
-// replaced whole, or changed one repository at a time. Changing it while the visibility is not
-// `selected` is a 409, as on GitHub.
+// The access list of an organization secret whose visibility is `selected` (or of one of the user's
+// codespaces secrets, which always has one): listed page by page, replaced whole, or changed one
+// repository at a time. Changing an organization's while the visibility is not `selected` is a 409, as on GitHub.
 import type { JsonResponse } from '../loopback-server.js'
 import type { GitHubState, Repository, StoredSecret } from './model.js'
 import { githubError, notFound, unprocessable } from './responses.js'
-import type { OrganizationScope } from './routes.js'
+import type { AccessListScope } from './routes.js'
 
 export interface AccessListRequest {
   state: GitHubState
-  scope: OrganizationScope
+  scope: AccessListScope
   /** Base URL including the API prefix, for the `url` fields. */
   apiUrl: string
   /** Base URL of the web pages, for the `html_url` fields. */
@@ -23,7 +23,8 @@ export function listSelectedRepositories(
   query: Record<string, string>
 ): JsonResponse {
   if (!secret) return notFound(request.docs)
-  const ids = secret.visibility === 'selected' ? (secret.selectedRepositoryIds ?? []) : []
+  const ids =
+    request.scope.kind === 'user' || secret.visibility === 'selected' ? (secret.selectedRepositoryIds ?? []) : []
   const repositories = ids.flatMap((id) => request.state.repositoryById(id) ?? [])
   const perPage = clamp(Number.parseInt(query.per_page ?? '', 10), 30, 1, 100)
   const page = clamp(Number.parseInt(query.page ?? '', 10), 1, 1, Number.MAX_SAFE_INTEGER)
@@ -84,7 +85,7 @@ export function removeSelectedRepository(
 
 function refuseChange(request: AccessListRequest, secret: StoredSecret | undefined): JsonResponse | undefined {
   if (!secret) return notFound(request.docs)
-  if (secret.visibility === 'selected') return undefined
+  if (request.scope.kind === 'user' || secret.visibility === 'selected') return undefined
   return githubError(
     409,
     `The visibility of secret ${secret.name} is '${secret.visibility ?? 'private'}': repositories can only be selected when it is 'selected'.`,
@@ -94,9 +95,11 @@ function refuseChange(request: AccessListRequest, secret: StoredSecret | undefin
 
 function foreignRepository({ state, scope, docs }: AccessListRequest, id: unknown): JsonResponse | undefined {
   const repository = typeof id === 'number' ? state.repositoryById(id) : undefined
-  if (repository?.owner.toLowerCase() === scope.org.toLowerCase()) return undefined
+  // A user's secret may serve any repository the user can reach; an organization's only its own.
+  if (repository && (scope.kind === 'user' || repository.owner.toLowerCase() === scope.org.toLowerCase()))
+    return undefined
   return unprocessable(
-    `selected_repository_ids: ${JSON.stringify(id)} is not the id of a repository in ${scope.org}.`,
+    `selected_repository_ids: ${JSON.stringify(id)} is not the id of a repository${scope.kind === 'organization' ? ` in ${scope.org}` : ''}.`,
     docs
   )
 }
