@@ -184,9 +184,10 @@ describe('every workflow and example', () => {
 describe('examples', () => {
   const examples = WORKFLOW_FILES.filter((file) => file.startsWith('examples/'))
 
-  test('are the six documented ones, each linked from the README', () => {
+  test('are the seven documented ones, each linked from the README', () => {
     expect(examples.sort()).toEqual([
       'examples/deploy-then-revoke.yml',
+      'examples/environments.yml',
       'examples/instagram.yml',
       'examples/manual-rotation.yml',
       'examples/matrix.yml',

@@ -392,6 +392,73 @@ const CASES: BadInput[] = [
     input: 'previous-token',
     says: /needs 'previous-secret-name'/
   },
+  // destinations
+  {
+    name: 'destinations: a malformed line, named by its number',
+    overrides: fixed({ repositories: '', destinations: 'repo octo/app\n# staging\nenvironment octo/app' }),
+    input: 'destinations',
+    says: /line 3: is incomplete: the form is 'environment OWNER\/REPO ENVIRONMENT'/
+  },
+  {
+    name: 'destinations: an unknown kind of destination',
+    overrides: fixed({ repositories: '', destinations: 'reop octo/app' }),
+    input: 'destinations',
+    says: /line 1: 'reop' is not a kind of destination; did you mean 'repo'/
+  },
+  {
+    name: 'destinations: not owner/repo',
+    overrides: fixed({ repositories: '', destinations: 'repo octo/app\ndependabot octo' }),
+    input: 'destinations',
+    says: /line 2: 'octo' is not owner\/repo/
+  },
+  {
+    name: 'destinations: visibility selected without repositories',
+    overrides: fixed({ repositories: '', destinations: 'organization octo visibility=selected' }),
+    input: 'destinations',
+    says: /line 1: visibility=selected needs repositories=/
+  },
+  {
+    name: 'destinations: an invalid secret name after as',
+    overrides: fixed({ repositories: '', destinations: 'environment octo/app production as GITHUB_TOKEN' }),
+    input: 'destinations',
+    says: /line 1: 'GITHUB_TOKEN' \(secret\) is not a valid GitHub secret name/
+  },
+  {
+    name: 'destinations: a grace slot equal to its secret',
+    overrides: fixed({ repositories: '', destinations: 'repo octo/app previous=meta_token' }),
+    input: 'destinations',
+    says: /line 1: previous=meta_token must differ/
+  },
+  {
+    name: 'destinations: the same secret twice in one destination',
+    overrides: fixed({ repositories: '', destinations: 'repo octo/app\nrepo octo/app' }),
+    input: 'destinations',
+    says: /line 2: writes META_TOKEN where line 1 writes it too/
+  },
+  {
+    name: 'destinations: a line without a secret and no secret-name',
+    overrides: fixed({ repositories: '', 'secret-name': '', destinations: 'repo octo/app as A\nrepo octo/api' }),
+    input: 'destinations',
+    says: /line 2: names no secret/
+  },
+  {
+    name: 'destinations: a token pasted into a line',
+    overrides: (w) => ({ repositories: '', destinations: `repo octo/app as ${w.token}` }),
+    input: 'destinations',
+    says: /line 1: a word looks like a token or a secret/
+  },
+  {
+    name: 'destinations together with repositories',
+    overrides: fixed({ repositories: 'octo/app', destinations: 'repo octo/api' }),
+    input: 'repositories',
+    says: /is the older form of 'destinations', and both were given/
+  },
+  {
+    name: 'destinations together with environment',
+    overrides: fixed({ repositories: '', environment: 'production', destinations: 'repo octo/api' }),
+    input: 'environment',
+    says: /is the older form of 'destinations'/
+  },
   // page-secrets
   {
     name: 'page-secrets: page id not a number',

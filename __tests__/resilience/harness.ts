@@ -238,6 +238,57 @@ export const SCENARIOS: Scenario[] = [
     })
   },
   {
+    name: 'mixed destinations: a repository, two environments (one with its own name and grace slot), an organization secret and Dependabot',
+    stage: (w) => {
+      w.github.addEnvironment('octo/app', 'staging')
+      const previous = w.issue('SYSTEM_USER')
+      const staging = { kind: 'environment', repo: 'octo/app', environment: 'staging' } as SecretScope
+      const environmentSlot = (scope: SecretScope, environment: string, name: string, role: Slot['role']) => ({
+        label: `environment '${environment}' secret ${name} of octo/app`,
+        scope,
+        type: 'actions' as const,
+        name,
+        role
+      })
+      return {
+        inputs: w.inputs({
+          repositories: '',
+          'previous-token': previous,
+          destinations: [
+            'repo octo/app',
+            'environment octo/app production',
+            'environment octo/app staging as META_TOKEN_STAGING previous=META_TOKEN_STAGING_OLD',
+            'organization octo visibility=selected repositories=app,api',
+            'dependabot octo/api'
+          ].join('\n')
+        }),
+        slots: [
+          { ...repoSlot('octo/app'), seed: w.token },
+          {
+            ...environmentSlot(
+              { kind: 'environment', repo: 'octo/app', environment: 'production' },
+              'production',
+              'META_TOKEN',
+              'current'
+            ),
+            seed: w.token
+          },
+          { ...environmentSlot(staging, 'staging', 'META_TOKEN_STAGING', 'current'), seed: w.token },
+          { ...environmentSlot(staging, 'staging', 'META_TOKEN_STAGING_OLD', 'previous'), seed: previous },
+          {
+            label: 'organization secret META_TOKEN of octo',
+            scope: { kind: 'organization', org: 'octo' },
+            type: 'actions',
+            name: 'META_TOKEN',
+            role: 'current',
+            seed: w.token
+          },
+          { ...repoSlot('octo/api', 'dependabot'), seed: w.token }
+        ]
+      }
+    }
+  },
+  {
     name: 'grace mode (previous-secret-name and previous-token)',
     stage: (w) => stageGrace(w)
   },
