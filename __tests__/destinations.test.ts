@@ -74,7 +74,14 @@ describe('each destination holds the new token', () => {
     const token = expectSucceeded(run)
     for (const repo of REPOS) expect(held(w, { kind: 'repository', repo })?.value).toBe(token)
     expect(secretsOf(run)).toEqual(
-      REPOS.map((target) => ({ kind: 'repository', type: 'actions', target, name: 'META_TOKEN', status: 'created' }))
+      REPOS.map((target) => ({
+        kind: 'repository',
+        type: 'actions',
+        target,
+        name: 'META_TOKEN',
+        status: 'created',
+        holds: 'new'
+      }))
     )
   })
 
@@ -110,7 +117,8 @@ describe('each destination holds the new token', () => {
         target,
         environment: 'prod/eu',
         name: 'META_TOKEN',
-        status: 'created'
+        status: 'created',
+        holds: 'new'
       }))
     )
   })
@@ -150,7 +158,8 @@ describe('each destination holds the new token', () => {
         target: 'octo',
         name: 'META_TOKEN',
         status: 'created',
-        addedRepositories: ['app', 'api']
+        addedRepositories: ['app', 'api'],
+        holds: 'new'
       }
     ])
   })
@@ -222,7 +231,7 @@ describe('each destination holds the new token', () => {
     for (const repo of REPOS) expect(held(w, { kind: 'repository', repo })).toBeUndefined()
     expect(w.github.server.requestsTo(/^\/repos\//)).toHaveLength(0)
     expect(secretsOf(run)).toEqual([
-      { kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'created' }
+      { kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'created', holds: 'new' }
     ])
   })
 })

@@ -47,7 +47,7 @@ describe('visibility selected: the access list only grows', () => {
     expectRotated(run)
     expect(selected()?.sort()).toEqual(['octo/api', 'octo/app', 'octo/web'])
     expect(secretsOutput(run)).toEqual([
-      { kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'updated' }
+      { kind: 'organization', type: 'actions', target: 'octo', name: 'META_TOKEN', status: 'updated', holds: 'new' }
     ])
     expect(run.summary).not.toMatch(/now also open to/)
   })

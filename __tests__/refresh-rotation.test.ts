@@ -41,7 +41,14 @@ describe('refreshing a system user token', () => {
     })
     expect(Date.parse(run.outputs['expires-at'] as string)).toBeGreaterThan(Date.now() + 59 * 86_400_000)
     expect(JSON.parse(run.outputs.secrets as string)).toEqual(
-      REPOS.map((target) => ({ kind: 'repository', type: 'actions', target, name: 'META_TOKEN', status: 'created' }))
+      REPOS.map((target) => ({
+        kind: 'repository',
+        type: 'actions',
+        target,
+        name: 'META_TOKEN',
+        status: 'created',
+        holds: 'new'
+      }))
     )
     expect(run.summary).toContain('✅ **Rotated:**')
     expect(run.summary).toContain('the replaced token')
