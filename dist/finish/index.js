@@ -30614,6 +30614,7 @@ const contract_Input = {
     InstagramApiUrl: 'instagram-api-url',
     RequireSameAssets: 'require-same-assets',
     SecretName: 'secret-name',
+    Destinations: 'destinations',
     Repositories: 'repositories',
     Environment: 'environment',
     Organization: 'organization',
