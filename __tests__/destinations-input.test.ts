@@ -153,11 +153,19 @@ describe('a malformed line is refused with its number', () => {
   test('a credential-shaped word is refused and never echoed', () => {
     const pat = 'github_pat_11AAAAAAA0rotator0test0token'
     const meta = 'EAABsbCS1iHgBAKZCrotatorZCtestZCtoken'
-    for (const line of [`repo octo/app as ${meta}`, `environment octo/app ${pat}`, `${meta}`]) {
+    const secret = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'
+    for (const line of [
+      `repo octo/app as ${meta}`,
+      `environment octo/app ${pat}`,
+      `${meta}`,
+      `organization octo repositories=app,${secret}`,
+      `repo octo/app previous=${pat}`
+    ]) {
       const problems = problemsOf(line)
       expect(problems).toEqual([expect.stringMatching(/^line 1: a word looks like a token or a secret/)])
       expect(problems.join('')).not.toContain(pat.slice(12))
       expect(problems.join('')).not.toContain(meta.slice(4))
+      expect(problems.join('')).not.toContain(secret)
     }
   })
 

@@ -127,6 +127,50 @@ describe('runWithInputs scans every run', () => {
     expect(run.failed).toMatch(/^\[store\] /)
     expect(run.failed).toContain('Invalid token ***')
   })
+  test('a credential pasted into a destinations line: masked before any request, named by its line, shown nowhere', async () => {
+    const pasted = [
+      `repo octo/app as ${GITHUB_PAT}`,
+      `environment octo/app ${world.token}`,
+      `organization octo repositories=app,${APP_SECRET}`,
+      `${world.token} octo/app`
+    ]
+    for (const line of pasted) {
+      const run = await runWithInputs(
+        world.inputs({ repositories: '', destinations: `repo octo/api\n${line}` }),
+        {},
+        RESILIENCE_TUNING
+      )
+      expect(run.failed).toMatch(/^\[inputs\] .*'destinations': line 2: a word looks like a token or a secret/s)
+      expect(run.masks).toEqual(expect.arrayContaining([expect.stringMatching(/^(github_pat_|EAA|[0-9a-f]{32})/)]))
+      expect(
+        findLeaks(
+          run,
+          [GITHUB_PAT, world.token, APP_SECRET].map((value) => ({ kind: 'pasted', value }))
+        )
+      ).toEqual([])
+    }
+    expect(world.github.server.requests).toHaveLength(0)
+  })
+
+  test('GitHub echoing the PAT in the answer to an environment of a mixed destinations run: redacted', async () => {
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: /\/repos\/octo\/app\/environments\/production\/secrets\/META_TOKEN_PROD$/,
+      fault: { kind: 'status', status: 422, body: { message: `Invalid ${GITHUB_PAT} ::stop-commands::x` } }
+    })
+    const run = await runWithInputs(
+      world.inputs({
+        repositories: '',
+        destinations: 'repo octo/app\nenvironment octo/app production as META_TOKEN_PROD\ndependabot octo/api'
+      }),
+      {},
+      RESILIENCE_TUNING
+    )
+    expect(run.failed).toMatch(/^\[store\] /)
+    expect(run.failed).toContain('Invalid ***')
+    expect(run.outputs.secrets).not.toContain(GITHUB_PAT)
+  })
+
   // Texts from outside are cut to length: a secret echoed across the cut must not leave its beginning.
   const PADDING = 'x'.repeat(560)
   const cutGraphErrors: Array<[string, () => Record<string, unknown>]> = [
