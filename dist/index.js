@@ -33445,11 +33445,21 @@ function outputTokenType(kind) {
 function isExpired(info, now) {
     return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
 }
-/** Why a token cannot be refreshed: expired (with the date), or dead (revoked or refused, in Meta's words). */
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
 function invalidity(info, now) {
     if (isExpired(info, now))
         return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
-    return `dead: Meta no longer accepts it (${info.problem?.message ?? 'Meta gave no reason'}), and a revoked or invalidated token cannot be refreshed`;
+    const reason = info.problem?.message ?? 'Meta gave no reason';
+    if (isDead(info))
+        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
+    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
+}
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info) {
+    return info.kind === 'system-user' && info.problem?.subcode !== 458;
 }
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
@@ -33461,7 +33471,7 @@ function invalidityFix(info, now, settings, naming) {
     const subcode = info.problem?.subcode;
     if (isExpired(info, now))
         return newTokenFix(naming);
-    if (info.kind === 'system-user' && subcode !== 458)
+    if (isDead(info))
         return revokedFix(settings.secretName, naming);
     return tokenFix(subcode, naming) ?? newTokenFix(naming);
 }
