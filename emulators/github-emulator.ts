@@ -37,11 +37,13 @@ import {
 import { LaggingReplicas } from './github/replicas.js'
 import {
   isIssueRoute,
+  isVariableRoute,
   isWorkflowRoute,
   parseRoute,
   type IssueRoute,
   type OrganizationScope,
   type Route,
+  type VariableRoute,
   type WorkflowRoute
 } from './github/routes.js'
 import {
@@ -59,6 +61,19 @@ import {
   setSelectedRepositories,
   type AccessListRequest
 } from './github/selected-repositories.js'
+import {
+  createVariable,
+  deleteVariable,
+  getVariable,
+  listVariables,
+  textField,
+  updateVariable,
+  variableKey,
+  VariableStore,
+  type StoredVariable,
+  type VariableRequest,
+  type VariableScope
+} from './github/variables.js'
 import {
   WorkflowStore,
   type DispatchAnswers,
@@ -79,6 +94,8 @@ export type {
 } from './github/model.js'
 export { MAX_SECRET_BYTES, secretNameError } from './github/secrets.js'
 export { MAX_ISSUE_BODY_CHARS } from './github/issues.js'
+export { MAX_VARIABLE_BYTES, variableNameError } from './github/variables.js'
+export type { StoredVariable, VariableScope } from './github/variables.js'
 export { API_VERSIONS } from './github/api-versions.js'
 export type { SecondaryRateLimitConfig } from './github/secondary-rate-limit.js'
 export type {
@@ -113,14 +130,30 @@ export interface GitHubEmulatorOptions {
   validateAgainstOpenApi?: boolean
   /** GitHub's clock minus the real one, in ms, either sign; default 0. */
   clockOffsetMs?: number
-  /** After each write of a secret, how many reads of its metadata still answer what was there before; default 0. */
+  /** After each write of a secret or variable, how many reads of it still answer what was there before; default 0. */
   staleReadsAfterWrite?: number
+  /** How `github-authentication-token-expiration` is written for a PAT with an expiry; default 'utc'. */
+  tokenExpirationHeader?: TokenExpirationHeader
 }
+
+/**
+ * `github-authentication-token-expiration` as GitHub writes it: 'utc' `2026-12-12 10:00:00 UTC` (what
+ * GitHub's changelog and the answers people quote show), 'offset' `2026-12-12 02:00:00 -0800` (a
+ * numeric zone, which older answers were reported with: unverified today), or 'none' (a proxy that
+ * drops the header, or a host that does not send it).
+ */
+export type TokenExpirationHeader = 'utc' | 'offset' | 'none'
+
+/** Told where a variable was just written (POST, PATCH or DELETE that GitHub accepted). */
+export type VariableWatcher = (scope: VariableScope, name: string) => void
 
 /** Told where a secret's value was just written: read it with `secret(scope, name, type)`. */
 export type SecretWatcher = (scope: SecretScope, name: string, type: SecretType) => void
 
-type SecretRoute = Exclude<Route, IssueRoute | WorkflowRoute | { kind: 'user' } | { kind: 'repository' }>
+type SecretRoute = Exclude<
+  Route,
+  IssueRoute | WorkflowRoute | VariableRoute | { kind: 'user' } | { kind: 'repository' }
+>
 
 const CORE_RATE_LIMIT = 5000
 
@@ -135,8 +168,12 @@ export class GitHubEmulator {
     this.state.clock,
     (reads) => this.secret(reads.scope, reads.name, reads.type)?.value
   )
+  private readonly variableStore = new VariableStore()
   private readonly addedTokens = new Set<string>()
   private readonly secretWatchers: SecretWatcher[] = []
+  private readonly variableWatchers: VariableWatcher[] = []
+  /** How the expiry of a PAT is written in every answer to it. */
+  tokenExpirationHeader: TokenExpirationHeader
   private readonly apiPrefix: string
   private readonly secondaryRateLimit: SecondaryRateLimit
   private description: OpenApiDescription | undefined
@@ -147,6 +184,7 @@ export class GitHubEmulator {
     this.apiPrefix = (options.apiPrefix ?? '').replace(/\/+$/, '')
     this.state.clock.offsetMs = options.clockOffsetMs ?? 0
     this.replicas.lag = options.staleReadsAfterWrite ?? 0
+    this.tokenExpirationHeader = options.tokenExpirationHeader ?? 'utc'
     this.server = new LoopbackServer((request) => this.handle(request), {
       latencyMs: options.latencyMs,
       clock: () => this.state.clock.now().getTime()
@@ -302,6 +340,39 @@ export class GitHubEmulator {
     return [...this.addedTokens]
   }
 
+  /** The Actions variable as stored (what `vars.NAME` reads); the name is not case-sensitive. */
+  variable(scope: VariableScope, name: string): StoredVariable | undefined {
+    return this.state.missing(scope) ? undefined : this.variableStore.get(scope, name)
+  }
+
+  /** The variables of a scope, by name. */
+  variables(scope: VariableScope): Record<string, string> {
+    if (this.state.missing(scope)) return {}
+    return Object.fromEntries([...this.variableStore.of(scope).values()].map((v) => [v.name, v.value]))
+  }
+
+  /** Seeds a variable, as if created earlier (an organization variable gets visibility 'private'). */
+  setVariable(scope: VariableScope, name: string, value: string): void {
+    const missing = this.state.missing(scope)
+    if (missing) throw new Error(`setVariable: ${missing}`)
+    const variables = this.variableStore.of(scope)
+    const previous = variables.get(name.toUpperCase())
+    const now = this.state.clock.timestamp()
+    variables.set(name.toUpperCase(), {
+      visibility: scope.kind === 'organization' ? 'private' : undefined,
+      ...previous,
+      name: name.toUpperCase(),
+      value,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now
+    })
+  }
+
+  /** Calls `watcher` after each change of a variable that GitHub accepted (POST, PATCH or DELETE). */
+  onVariableWritten(watcher: VariableWatcher): void {
+    this.variableWatchers.push(watcher)
+  }
+
   /** A new keypair for the destination: clients holding the old key_id now get 422. */
   rotatePublicKey(scope: SecretScope, type: SecretType = 'actions'): void {
     this.state.rotatePublicKey(scope, type)
@@ -419,6 +490,7 @@ export class GitHubEmulator {
       parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
     if (isIssueRoute(route)) return this.issueEndpoint(route, method, token, body, request.query, docs)
     if (isWorkflowRoute(route)) return this.workflowEndpoint(route, token, body, request.query, docs)
+    if (isVariableRoute(route)) return this.variableEndpoint(route, method, body, request.query, docs)
     return this.endpoint(route, method, token, body, request.query, docs)
   }
 
@@ -485,8 +557,40 @@ export class GitHubEmulator {
     }
   }
 
+  private variableEndpoint(
+    route: VariableRoute,
+    method: string,
+    body: Record<string, unknown>,
+    query: Record<string, string>,
+    docs: string
+  ): JsonResponse {
+    const request: VariableRequest = {
+      state: this.state,
+      store: this.variableStore,
+      scope: route.scope,
+      apiUrl: this.url,
+      docs
+    }
+    if (route.kind === 'variables' && method === 'GET') return listVariables(request, query)
+    const name = route.kind === 'variable' ? route.name : (textField(body, 'name') ?? '')
+    const key = variableKey(route.scope, name)
+    const before = this.variableStore.get(route.scope, name)
+    if (method === 'GET') return getVariable(request, this.replicas.read(key, before))
+    const response =
+      route.kind === 'variables'
+        ? createVariable(request, body)
+        : method === 'PATCH'
+          ? updateVariable(request, route.name, body)
+          : deleteVariable(request, route.name)
+    if (response.status < 300) {
+      this.replicas.wrote(key, before)
+      for (const watcher of this.variableWatchers) watcher(route.scope, name)
+    }
+    return response
+  }
+
   private endpoint(
-    route: Exclude<Route, IssueRoute | WorkflowRoute>,
+    route: Exclude<Route, IssueRoute | WorkflowRoute | VariableRoute>,
     method: string,
     token: Token,
     body: Record<string, unknown>,
@@ -597,6 +701,11 @@ export class GitHubEmulator {
     const value = presentedToken(request.headers)
     const token = value ? this.state.token(value) : undefined
     if (token?.kind === 'classic') headers['x-oauth-scopes'] = (token.scopes ?? []).join(', ')
+    // Personal access tokens only: an installation token (GITHUB_TOKEN included) has no such header.
+    const personal = token?.kind === 'classic' || token?.kind === 'fine-grained'
+    if (personal && token.expiresAt && this.tokenExpirationHeader !== 'none') {
+      headers['github-authentication-token-expiration'] = expirationHeader(token.expiresAt, this.tokenExpirationHeader)
+    }
     return { ...response, headers }
   }
 }
@@ -612,6 +721,13 @@ function secondaryRateLimitExceeded({ retryAfterSeconds }: Refusal): JsonRespons
     'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
     retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }
   )
+}
+
+/** `2026-12-12 10:00:00 UTC`, or with a numeric zone, `2026-12-12 02:00:00 -0800` (Pacific standard time). */
+function expirationHeader(expiresAt: Date, format: 'utc' | 'offset'): string {
+  const shifted = format === 'utc' ? expiresAt : new Date(expiresAt.getTime() - 8 * 3_600_000)
+  const text = shifted.toISOString().slice(0, 19).replace('T', ' ')
+  return format === 'utc' ? `${text} UTC` : `${text} -0800`
 }
 
 /** A stable numeric id per login, so /user answers the same id every time. */

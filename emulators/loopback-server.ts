@@ -24,6 +24,8 @@ export interface JsonResponse {
   status: number
   body?: unknown
   headers?: Record<string, string>
+  /** A plain-text answer instead of JSON (a ping service's "OK"). */
+  text?: string
 }
 
 export type Fault =
@@ -201,6 +203,15 @@ function applyFault(fault: Fault, res: ServerResponse): void {
 
 function send(res: ServerResponse, response: JsonResponse): void {
   const headers: Record<string, string> = { ...response.headers }
+  if (response.text !== undefined) {
+    res.writeHead(response.status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(response.text)),
+      ...headers
+    })
+    res.end(response.text)
+    return
+  }
   if (response.body === undefined) {
     res.writeHead(response.status, headers)
     res.end()

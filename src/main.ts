@@ -3,6 +3,7 @@
 import type { ActionIO } from './action-io.js'
 import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
+import { credentialWords } from './credential-shape.js'
 import { DeployStep } from './deploy/deploy.js'
 import { createGitHubClient, isGitHubDotCom } from './github/github-client.js'
 import { sodiumReady } from './github/seal.js'
@@ -56,6 +57,8 @@ export async function runAction(
   const report = deps.report ?? summaryMarkdown
   const keeper = new SecretKeeper((secret) => io.mask(secret))
   for (const input of CREDENTIAL_INPUTS) keeper.keep(io.getInput(input).trim())
+  // A credential given where a name goes is refused by readSettings; until then nothing may show it.
+  for (const input of Object.values(Input)) for (const word of credentialWords(io.getInput(input))) keeper.keep(word)
   const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim())
   const stacks: HttpStack[] = []
   const http = (timeoutMs: number, maxBodyBytes: number): HttpStack => {

@@ -4,6 +4,8 @@
 // destinations) is built here once, in a style; the CLI writes the same content as plain text
 // (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
 import { Output } from './contract.js'
+import { secretNameProblem } from './github/secret-names.js'
+import { echoed } from './outside-text.js'
 import { deploymentsOutput, deploysSection } from './deploy/deploy-report.js'
 import { describeDestination, type Destination } from './github/destinations.js'
 import type { RotationResult, SecretOutcome } from './rotation.js'
@@ -94,7 +96,7 @@ export function summaryMarkdown(
   const { text } = style
   const status = statusOf(result, problem, style)
   const lines = [
-    `## Meta token rotation${context.secretName ? `: ${inlineCode(context.secretName)}` : ''}`,
+    `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
     '',
     status ? `${status.icon} **${status.label}:** ${status.text}` : '',
     ''
@@ -372,4 +374,9 @@ export function fenced(text: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
   const fence = '`'.repeat(Math.max(3, longest + 1))
   return `${fence}text\n${text}\n${fence}`
+}
+
+/** The secret's name in the title: whole only when it is a valid name (so never a credential given as one). */
+function titleName(name: string): string {
+  return secretNameProblem(name) === undefined ? name : echoed(name)
 }

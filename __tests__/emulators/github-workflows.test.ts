@@ -1,42 +1,16 @@
 // The GitHub emulator's workflows and runs: what GitHub checks on a dispatch, how a run goes on
 // GitHub's clock, which secret value its job saw, and every answer's shape against GitHub's own
 // OpenAPI description (@octokit/openapi: the response schemas, not only the request bodies).
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals'
-import { Ajv, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
 import type { GitHubEmulator } from '../../emulators/github-emulator.js'
 import { api, startGitHub, TOKEN } from './github-api.js'
+import { responseShapes, type ResponseShape } from './openapi-responses.js'
 
 type Json = Record<string, unknown>
-let responseSchemas: (template: string, method: string, status: string) => ValidateFunction
+let expectShape: ResponseShape
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url)
-  const document = JSON.parse(
-    await readFile(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')
-  ) as { paths: Record<string, Record<string, Json>>; components: Json }
-  const ajv = new Ajv({ strict: false, allErrors: true })
-  addFormats.default(ajv)
-  // OpenAPI 3.0's nullable, as JSON Schema spells it.
-  const nullable = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(nullable)
-    if (!node || typeof node !== 'object') return node
-    const copy: Json = {}
-    for (const [k, v] of Object.entries(node)) copy[k] = nullable(v)
-    if (copy.nullable === true) {
-      const { nullable: _n, ...rest } = copy
-      return { anyOf: [rest, { type: 'null' }] }
-    }
-    return copy
-  }
-  const components = nullable(document.components) as Json
-  responseSchemas = (template, method, status) => {
-    const response = (document.paths[template]?.[method]?.responses as Json)[status] as Json
-    const schema = ((response.content as Json)['application/json'] as Json).schema
-    return ajv.compile({ ...(nullable(schema) as Json), components })
-  }
+  expectShape = await responseShapes()
 })
 
 let github: GitHubEmulator
@@ -53,11 +27,6 @@ async function world() {
   github.addToken('github_pat_reader', { permissions: { actions: 'read', contents: 'read' } })
   github.setSecret({ kind: 'repository', repo: 'octo/app' }, 'META_TOKEN', 'old-value')
   return api(github)
-}
-
-function expectShape(body: unknown, template: string, method: string, status: string) {
-  const validate = responseSchemas(template, method, status)
-  expect(validate(body) ? [] : validate.errors).toEqual([])
 }
 
 describe('workflows and runs', () => {

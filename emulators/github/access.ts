@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { JsonResponse } from '../loopback-server.js'
 import type { GitHubState, Permission, PermissionName, SecretScope, SecretType, Token } from './model.js'
 import { githubError, notFound } from './responses.js'
-import { isIssueRoute, isWorkflowRoute, type Route } from './routes.js'
+import { isIssueRoute, isVariableRoute, isWorkflowRoute, type Route } from './routes.js'
+import type { VariableScope } from './variables.js'
 
 /** The token of `Authorization: Bearer …` or `Authorization: token …`. */
 export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
@@ -14,7 +15,9 @@ export function presentedToken(headers: IncomingHttpHeaders): string | undefined
 export function authenticate(state: GitHubState, headers: IncomingHttpHeaders, docs: string): Token | JsonResponse {
   if (!headers.authorization) return githubError(401, 'Requires authentication', docs)
   const value = presentedToken(headers)
-  return (value && state.token(value)) || githubError(401, 'Bad credentials', docs)
+  const token = value ? state.token(value) : undefined
+  const expired = token?.expiresAt && token.expiresAt.getTime() <= state.clock.now().getTime()
+  return (!expired && token) || githubError(401, 'Bad credentials', docs)
 }
 
 /**
@@ -72,6 +75,18 @@ function requirement(scope: SecretScope, type: SecretType, method: string): Requ
   }
 }
 
+/** Repository variables need "Variables", environment ones "Environments", organization ones the organization's "Variables". */
+function variableRequirement(scope: VariableScope, level: Permission): Requirement {
+  switch (scope.kind) {
+    case 'repository':
+      return { level, oauthScopes: ['repo'], permission: 'actions_variables' }
+    case 'environment':
+      return { level, oauthScopes: ['repo'], permission: 'environments' }
+    case 'organization':
+      return { level, oauthScopes: ['admin:org'], permission: 'organization_actions_variables' }
+  }
+}
+
 /** 403 when the token lacks the permission (or classic scope) the route needs, else undefined. */
 export function checkPermission(token: Token, route: Route, method: string, docs: string): JsonResponse | undefined {
   const integration = token.kind === 'github-actions' || token.kind === 'app-installation'
@@ -87,7 +102,9 @@ export function checkPermission(token: Token, route: Route, method: string, docs
       { permission: 'issues', level, oauthScopes: ['repo'] }
     : isWorkflowRoute(route)
       ? { permission: route.kind === 'contents' ? 'contents' : 'actions', level, oauthScopes: ['repo'] }
-      : requirement(route.scope, route.type, method)
+      : isVariableRoute(route)
+        ? variableRequirement(route.scope, level)
+        : requirement(route.scope, route.type, method)
   if (token.kind === 'classic') {
     if (needed.oauthScopes.some((s) => token.scopes?.includes(s))) return undefined
     return githubError(403, 'Resource not accessible by personal access token', docs, {

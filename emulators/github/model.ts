@@ -41,6 +41,9 @@ export type PermissionName =
   | 'issues'
   | 'actions'
   | 'contents'
+  /** Actions variables: the repository permission "Variables" and the organization one. */
+  | 'actions_variables'
+  | 'organization_actions_variables'
 
 export interface TokenGrant {
   /** Default 'fine-grained'. 'github-actions' is the workflow's GITHUB_TOKEN. */
@@ -53,6 +56,11 @@ export interface TokenGrant {
   permissions?: Partial<Record<PermissionName, Permission>>
   /** Classic PATs: 'repo', 'admin:org', 'codespace'. */
   scopes?: string[]
+  /**
+   * A personal access token's expiry (fine-grained or classic; none: it never expires). Every answer to
+   * it carries `github-authentication-token-expiration`; from then on it is 'Bad credentials'.
+   */
+  expiresAt?: Date
 }
 
 export type Token = TokenGrant & { kind: NonNullable<TokenGrant['kind']>; login: string }

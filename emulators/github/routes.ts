@@ -1,5 +1,6 @@
 // The routes the emulator answers, recognised from the URL-decoded path segments.
 import type { SecretScope, SecretType } from './model.js'
+import type { VariableScope } from './variables.js'
 
 export type Route =
   | { kind: 'user' }
@@ -14,6 +15,11 @@ export type Route =
   | { kind: 'issue'; repo: string; number: string }
   | { kind: 'issue-comments'; repo: string; number: string }
   | WorkflowRoute
+  | VariableRoute
+
+/** Actions variables of a repository, an environment or an organization. */
+export type VariableRoute =
+  { kind: 'variables'; scope: VariableScope } | { kind: 'variable'; scope: VariableScope; name: string }
 
 /** Actions workflows and runs, and the contents API (which reads a workflow's file at a ref). */
 export type WorkflowRoute =
@@ -44,7 +50,9 @@ const ALLOWED_METHODS: Record<Route['kind'], readonly string[]> = {
   'workflow-dispatches': ['POST'],
   'workflow-enable': ['PUT'],
   run: ['GET'],
-  contents: ['GET']
+  contents: ['GET'],
+  variables: ['GET', 'POST'],
+  variable: ['GET', 'PATCH', 'DELETE']
 }
 
 /** The route of a request, or undefined when GitHub has no such endpoint (it answers 404). */
@@ -62,6 +70,7 @@ function parseSegments(segments: string[]): Route | undefined {
   }
   if (first === 'orgs') {
     const [org, type, ...tail] = rest
+    if (org && type === 'actions' && tail[0] === 'variables') return variablesRoute({ kind: 'organization', org }, tail)
     return org && isSecretType(type) ? secretsRoute({ kind: 'organization', org }, type, tail) : undefined
   }
   if (first === 'repos') {
@@ -70,10 +79,14 @@ function parseSegments(segments: string[]): Route | undefined {
     const repo = `${owner}/${name}`
     if (area === undefined) return { kind: 'repository', repo }
     if (area === 'actions' && (tail[0] === 'workflows' || tail[0] === 'runs')) return workflowRoute(repo, tail)
+    if (area === 'actions' && tail[0] === 'variables') return variablesRoute({ kind: 'repository', repo }, tail)
     if (area === 'contents' && tail.length > 0) return { kind: 'contents', repo, path: tail.join('/') }
     if (isSecretType(area)) return secretsRoute({ kind: 'repository', repo }, area, tail)
     if (area === 'issues') return issuesRoute(repo, tail)
     const [environment, ...envTail] = tail
+    if (area === 'environments' && environment && envTail[0] === 'variables') {
+      return variablesRoute({ kind: 'environment', repo, environment }, envTail)
+    }
     if (area === 'environments' && environment) {
       return secretsRoute({ kind: 'environment', repo, environment }, 'actions', envTail)
     }
@@ -99,6 +112,13 @@ function secretsRoute(scope: SecretScope, type: SecretType, tail: string[]): Rou
     : undefined
 }
 
+/** `variables` or `variables/{name}` under a scope. */
+function variablesRoute(scope: VariableScope, tail: string[]): Route | undefined {
+  const [, name, ...extra] = tail
+  if (extra.length > 0) return undefined
+  return name === undefined ? { kind: 'variables', scope } : { kind: 'variable', scope, name }
+}
+
 /** `issues`, `issues/{number}` or `issues/{number}/comments` of a repository. */
 function issuesRoute(repo: string, tail: string[]): Route | undefined {
   const [number, comments, ...extra] = tail
@@ -121,6 +141,10 @@ function workflowRoute(repo: string, tail: string[]): Route | undefined {
 
 export function isWorkflowRoute(route: Route): route is WorkflowRoute {
   return ['workflow', 'workflow-dispatches', 'workflow-enable', 'run', 'contents'].includes(route.kind)
+}
+
+export function isVariableRoute(route: Route): route is VariableRoute {
+  return route.kind === 'variables' || route.kind === 'variable'
 }
 
 export function isIssueRoute(route: Route): route is IssueRoute {
