@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
 import { credentialWords } from './credential-shape.js'
 import { DeployStep } from './deploy/deploy.js'
-import { createGitHubClient, isGitHubDotCom } from './github/github-client.js'
+import { createGitHubClient } from './github/github-client.js'
 import { sodiumReady } from './github/seal.js'
 import { SecretStore } from './github/secret-store.js'
 import { Workflows } from './github/workflows.js'
@@ -16,7 +16,7 @@ import { actionInputs, type InputNaming } from './input-naming.js'
 import { InstagramTokens } from './instagram/instagram-tokens.js'
 import { keepAlive } from './keep-alive.js'
 import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
-import { rotate, type RotationResult } from './rotation.js'
+import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage, RotationError } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
 import { readSettings, type Settings } from './settings.js'
@@ -76,9 +76,8 @@ export async function runAction(
     await writeSummary(
       io,
       report(
-        undefined,
-        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() },
-        { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }
+        { failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } },
+        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }
       )
     )
     // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
@@ -96,15 +95,13 @@ export async function runAction(
 
   try {
     const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs
-    const notes: string[] = []
     const source = tokenSource(settings, {
       io,
       keeper,
       naming,
       clock,
       deps,
-      http: http(timeoutMs, MAX_GRAPH_BODY_BYTES),
-      note: (text) => notes.push(text)
+      http: http(timeoutMs, MAX_GRAPH_BODY_BYTES)
     })
     const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES)
     const github = createGitHubClient({
@@ -137,9 +134,6 @@ export async function runAction(
       keeper,
       naming,
       clock,
-      githubToken: settings.githubToken,
-      githubDotCom: isGitHubDotCom(settings.githubApiUrl),
-      notes,
       ...(deploy.wanted ? { deploy } : {})
     })
     const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
@@ -150,12 +144,7 @@ export async function runAction(
     })
     if (kept) result.notes.push(kept)
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
-    const failure = result.failure && {
-      step: result.failure.step,
-      message: keeper.redact(result.failure.message),
-      fix: keeper.redact(result.failure.fix)
-    }
-    await writeSummary(io, keeper.redact(report(result, { ...context, now: clock.now() }, failure)))
+    await writeSummary(io, keeper.redact(report({ result }, { ...context, now: clock.now() })))
     if (result.failure) fail(io, result.failure.step, keeper.redact(result.failure.describe()))
     return result
   } catch (error) {
@@ -165,7 +154,7 @@ export async function runAction(
       'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.'
     await writeSummary(
       io,
-      keeper.redact(report(undefined, { ...context, now: new Date() }, { step: 'unexpected', message: safe, fix }))
+      keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() }))
     )
     fail(io, 'unexpected', `${safe} Fix: ${fix}`)
     return undefined
@@ -181,10 +170,9 @@ interface SourceWiring {
   clock: Clock
   deps: ActionDeps
   http: HttpStack
-  note: (text: string) => void
 }
 
-function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http, note }: SourceWiring): TokenSource {
+function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http }: SourceWiring): TokenSource {
   if (settings.strategy === 'instagram') {
     const api = new GraphClient({
       baseUrl: settings.instagramApiUrl,
@@ -212,14 +200,7 @@ function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http
   })
   const tokens = new MetaTokens(graph, { id: app.id, secret: app.secret })
   keeper.keep(tokens.appToken)
-  return new GraphTokenSource(settings, {
-    tokens,
-    keeper,
-    naming,
-    clock,
-    log: io,
-    note
-  })
+  return new GraphTokenSource(settings, { tokens, keeper, naming, clock, log: io })
 }
 
 /** The web address of GitHub for links: the runner's GITHUB_SERVER_URL, else derived from the API URL. */

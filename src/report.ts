@@ -8,7 +8,8 @@ import { secretNameProblem } from './github/secret-names.js'
 import { echoed } from './outside-text.js'
 import { deploymentsOutput, deploysSection } from './deploy/deploy-report.js'
 import { describeDestination, type Destination } from './github/destinations.js'
-import type { RotationResult, SecretOutcome } from './rotation.js'
+import { fixText } from './rotation-error.js'
+import type { RotationResult, SecretOutcome } from './rotation/result.js'
 import { dateText, durationText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
 
 export function outputsOf(result: RotationResult): Record<string, string> {
@@ -19,17 +20,23 @@ export function outputsOf(result: RotationResult): Record<string, string> {
     [Output.TokenType]: result.tokenKind ? outputTokenType(result.tokenKind) : '',
     [Output.Scopes]: result.scopes.join(','),
     [Output.Secrets]: JSON.stringify(
-      result.secrets.map(({ kind, type, target, environment, name, status, error, proven, addedRepositories }) => ({
-        kind,
-        type,
-        target,
-        ...(environment ? { environment } : {}),
-        name,
-        status,
-        ...(proven ? { proven } : {}),
-        ...(addedRepositories ? { addedRepositories } : {}),
-        ...(error ? { error } : {})
-      }))
+      result.secrets.map((outcome) => {
+        const { kind, type, target, environment, name, status } = outcome
+        const proven = outcome.status === 'checked' ? outcome.proven : undefined
+        const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories
+        const error = outcome.status === 'failed' ? outcome.error : undefined
+        return {
+          kind,
+          type,
+          target,
+          ...(environment ? { environment } : {}),
+          name,
+          status,
+          ...(proven ? { proven } : {}),
+          ...(addedRepositories ? { addedRepositories } : {}),
+          ...(error ? { error } : {})
+        }
+      })
     ),
     [Output.Token]: result.newToken ?? '',
     [Output.DataAccessExpiresAt]:
@@ -72,26 +79,32 @@ export const terminalStyle: ReportStyle = {
   cell: (text) => text
 }
 
-/** What a renderer of the report is given: the run's result (none when the inputs were refused or the run broke), the context, the failure. */
-export type ReportRenderer = (
-  result: RotationResult | undefined,
-  context: ReportContext,
-  failure?: ReportFailure
-) => string
-
-export interface ReportFailure {
+/** A failure the run reports without a rotation's result: refused inputs, or an unexpected error. */
+export interface ReportedFailure {
   step: string
   message: string
   fix: string
 }
 
+/** What a summary reports: a rotation's result (with its failure, if any), or a run that ended before one. */
+export type Reported = { result: RotationResult } | { failure: ReportedFailure }
+
+/** Writes what a run reports: the job summary's Markdown, or the CLI's plain text. */
+export type ReportRenderer = (reported: Reported, context: ReportContext) => string
+
+/** The result and the failure of what a summary reports. */
+export function reportedParts(reported: Reported): {
+  result: RotationResult | undefined
+  problem: ReportedFailure | undefined
+} {
+  return 'result' in reported
+    ? { result: reported.result, problem: reported.result.failure }
+    : { result: undefined, problem: reported.failure }
+}
+
 /** The job summary: status, token, destinations (in the order given), what to do, notes. */
-export function summaryMarkdown(
-  result: RotationResult | undefined,
-  context: ReportContext,
-  failure?: ReportFailure
-): string {
-  const problem = result?.failure ?? failure
+export function summaryMarkdown(reported: Reported, context: ReportContext): string {
+  const { result, problem } = reportedParts(reported)
   const style = context.style ?? markdownStyle
   const { text } = style
   const status = statusOf(result, problem, style)
@@ -159,7 +172,7 @@ export function statusOf(
       text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
     }
   }
-  const count = result.secrets.filter((s) => s.holds === 'new').length
+  const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length
   return {
     icon: '✅',
     label: 'Rotated',
@@ -227,9 +240,10 @@ function nextRotation(result: RotationResult, context: ReportContext): string | 
 
 /** A destination's line in the report: where, the secret, its result, what it holds now, the fix. */
 export interface DestinationLine {
-  /** Planned and reached, or only an outcome (a page secret): then it is named by its target. */
+  /** The planned destination, to link; absent for an outcome of no planned destination (named by its target). */
   destination?: Destination
   where: string
+  /** Empty for a planned destination the run never reached. */
   name: string
   ok: boolean
   result: string
@@ -268,23 +282,14 @@ function destinationLine(
       ? describeDestination(destination)
       : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`
   )
-  const result =
-    outcome.status === 'failed'
-      ? text(outcome.error ?? 'failed')
-      : outcome.status === 'checked'
-        ? `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
-        : `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
-  // A destination that failed before the writes still holds the old token; of a failed write whose
-  // token the run does not follow (grace mode's previous slot), what it holds is not known.
-  const holds = outcome.holds ?? (outcome.status !== 'failed' ? '' : outcome.failedIn === 'prepare' ? 'old' : 'unknown')
   return {
     destination,
     where,
     name: outcome.name,
     ok: outcome.status !== 'failed',
-    result,
-    holds,
-    fix: text(outcome.fix ?? '')
+    result: resultText(outcome, text),
+    holds: holdsCell(outcome),
+    fix: outcome.status === 'failed' ? text(fixText(outcome.fix)) : ''
   }
 }
 
@@ -292,18 +297,18 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
   const rows = result.secrets
   if (rows.length === 0 && result.destinations.length === 0) return []
   const failed = rows.some((s) => s.status === 'failed')
-  const partial = failed && !result.dryRun && rows.some((s) => s.holds !== undefined)
+  const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined)
   const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])]
   const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
   for (const line of destinationLines(result, context.style ?? markdownStyle)) {
-    // A planned destination never reached shows no result sign: it was not written.
-    const result = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result
+    // A planned destination the run never reached has no result to sign: it was not written.
+    const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result
     lines.push(
       row(
         [
           line.destination ? link(line.destination, line.where, context) : line.where,
           line.name ? inlineCode(line.name) : '—',
-          result,
+          outcome,
           ...(partial ? [line.holds] : []),
           ...(failed ? [line.fix] : [])
         ],
@@ -312,6 +317,28 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
     )
   }
   return [...lines, '']
+}
+
+function resultText(outcome: SecretOutcome, text: ReportStyle['text']): string {
+  switch (outcome.status) {
+    case 'failed':
+      return text(outcome.error)
+    case 'checked':
+      return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
+    default:
+      return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
+  }
+}
+
+/**
+ * A destination that failed before the writes still holds the old token; of a failed write whose
+ * token the run does not follow (grace mode's previous slot), what it holds is not known.
+ */
+function holdsCell(outcome: SecretOutcome): string {
+  if (outcome.status === 'checked') return ''
+  if (outcome.holds) return outcome.holds
+  if (outcome.status !== 'failed') return ''
+  return outcome.failedIn === 'prepare' ? 'old' : 'unknown'
 }
 
 function matches(outcome: SecretOutcome, destination: Destination): boolean {

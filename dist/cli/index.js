@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5597:
+/***/ 1630:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31103,6 +31103,14 @@ function declaresDispatch(yaml) {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
+/** The fix as a sentence on its own. */
+function rotation_error_fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
 /** A failure of one step of the rotation, explained. */
 class RotationError extends Error {
     step;
@@ -31259,14 +31267,7 @@ function explainGraphFailure(what, error, clock, naming) {
     if (kind === 'malformed') {
         return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
     }
-    if (error.failure.appCredentials === 'app-id') {
-        return explained(`Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`);
-    }
-    // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
-    if (error.failure.appCredentials === 'app-secret') {
-        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`);
-    }
-    if (code === 1 && !transient) {
+    if ((code === 1 && !transient) || error.failure.appCredentials) {
         return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
     }
     if (code === 101)
@@ -31358,42 +31359,22 @@ function outputTokenType(kind) {
 function isExpired(info, now) {
     return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
 }
-/**
- * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
- * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
- */
+/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
 function invalidity(info, now) {
     if (isExpired(info, now))
-        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
-    const reason = info.problem?.message ?? 'Meta gave no reason';
-    if (isDead(info))
-        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
-    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
-}
-/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
-function isDead(info) {
-    return info.kind === 'system-user' && info.problem?.subcode !== 458;
+        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
+    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
 }
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
- * it is a rotation, which stored its successor in the secret.
+ * refused for any reason but the app's removal (458) is simply replaced.
  */
-function invalidityFix(info, now, settings, naming) {
+function invalidityFix(info, now, naming) {
     const subcode = info.problem?.subcode;
-    if (isExpired(info, now))
+    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
         return newTokenFix(naming);
-    if (isDead(info))
-        return revokedFix(settings.secretName, naming);
     return tokenFix(subcode, naming) ?? newTokenFix(naming);
-}
-/** A system user token that was revoked, most likely by a rotation that stored its successor. */
-function revokedFix(secretName, naming) {
-    if (!naming.inWorkflow) {
-        return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`;
-    }
-    return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`;
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -31402,7 +31383,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`, invalidityFix(info, now, settings, naming));
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
@@ -38581,11 +38562,9 @@ class MetaTokens {
         const { data } = await this.graph
             .get('debug_token', { input_token: token }, { bearer: this.appToken })
             .catch((error) => {
-            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app
-            // token. One Meta cannot even parse names no app: the app id is wrong, not (only) the secret.
+            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
             if (error instanceof GraphError && error.failure.code === 190) {
-                const appCredentials = /cannot parse/i.test(error.message) ? 'app-id' : 'app-secret';
-                throw new GraphError(error.message, { ...error.failure, appCredentials });
+                throw new GraphError(error.message, { ...error.failure, appCredentials: true });
             }
             throw error;
         });
@@ -38867,31 +38846,29 @@ function deploysSection(deployments, style) {
     const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
     for (const d of deployments) {
         const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
-        const { ok, text } = deployOutcome(d, style);
-        lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`);
+        lines.push(`| ${[style.text(d.workflow), run, result(d, style)].map(style.cell).join(' | ')} |`);
     }
     return [...lines, ''];
 }
-/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
-function deployOutcome(d, style) {
+function result(d, style) {
     if (d.status === 'checked') {
         const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
-        return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` };
+        return `✅ checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}`;
     }
     if (d.status === 'completed') {
         const conclusion = d.conclusion ?? 'no conclusion';
-        return { ok: conclusion === 'success', text: style.text(conclusion) };
+        return `${conclusion === 'success' ? '✅' : '❌'} ${style.text(conclusion)}`;
     }
     const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
-    return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
+    return `❌ ${style.text(`${what}${d.error ? `: ${d.error}` : ''}`)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output. What the report says (status, token facts,
-// destinations) is built here once, in a style; the CLI writes the same content as plain text
-// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
+// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
+// where nothing renders Markdown: there the text stands as it is, unescaped.
+
 
 
 
@@ -38905,17 +38882,23 @@ function outputsOf(result) {
         [Output.ExpiresAt]: expiryOutput(result.expiresAt),
         [Output.TokenType]: result.tokenKind ? outputTokenType(result.tokenKind) : '',
         [Output.Scopes]: result.scopes.join(','),
-        [Output.Secrets]: JSON.stringify(result.secrets.map(({ kind, type, target, environment, name, status, error, proven, addedRepositories }) => ({
-            kind,
-            type,
-            target,
-            ...(environment ? { environment } : {}),
-            name,
-            status,
-            ...(proven ? { proven } : {}),
-            ...(addedRepositories ? { addedRepositories } : {}),
-            ...(error ? { error } : {})
-        }))),
+        [Output.Secrets]: JSON.stringify(result.secrets.map((outcome) => {
+            const { kind, type, target, environment, name, status } = outcome;
+            const proven = outcome.status === 'checked' ? outcome.proven : undefined;
+            const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories;
+            const error = outcome.status === 'failed' ? outcome.error : undefined;
+            return {
+                kind,
+                type,
+                target,
+                ...(environment ? { environment } : {}),
+                name,
+                status,
+                ...(proven ? { proven } : {}),
+                ...(addedRepositories ? { addedRepositories } : {}),
+                ...(error ? { error } : {})
+            };
+        })),
         [Output.Token]: result.newToken ?? '',
         [Output.DataAccessExpiresAt]: result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : '',
         [Output.Deployments]: deploymentsOutput(result.deployments)
@@ -38924,7 +38907,6 @@ function outputsOf(result) {
 /** GitHub's Markdown (the job summary): outside text escaped, inert. */
 const markdownStyle = {
     text: (text) => escapeText(text),
-    code: (text) => inlineCode(text),
     cell: (text) => text.replace(/\|/g, '\\|')
 };
 /**
@@ -38933,191 +38915,152 @@ const markdownStyle = {
  */
 const terminalStyle = {
     text: (text) => text.replace(/[\r\n]+/g, ' '),
-    code: (text) => text.replace(/[\r\n]+/g, ' '),
     cell: (text) => text
 };
-/** The job summary: status, token, destinations (in the order given), what to do, notes. */
-function summaryMarkdown(result, context, failure) {
-    const problem = result?.failure ?? failure;
-    const style = context.style ?? markdownStyle;
-    const { text } = style;
-    const status = statusOf(result, problem, style);
+/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
+function summaryMarkdown(reported, context) {
+    const result = 'result' in reported ? reported.result : undefined;
+    const problem = 'result' in reported ? reported.result.failure : reported.failure;
+    const { text } = context.style ?? markdownStyle;
     const lines = [
         `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
         '',
-        status ? `${status.icon} **${status.label}:** ${status.text}` : '',
+        statusLine(result, problem, text),
         ''
     ];
     if (problem) {
         lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
     }
     if (result) {
-        lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '');
+        lines.push(...tokenFacts(result, context));
         lines.push(...destinationTable(result, context));
-        lines.push(...deploysSection(result.deployments, style));
+        lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle));
         if (result.notes.length > 0)
             lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
     }
     return lines.join('\n') + '\n';
 }
-function statusOf(result, problem, { text }) {
-    const failed = (label, sentence) => ({ icon: '❌', label, text: sentence });
+function statusLine(result, problem, text) {
     if (problem) {
         if (problem.step === 'unexpected') {
-            return failed('Stopped', 'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.');
+            return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.';
         }
         if (!result || problem.step === 'inputs')
-            return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.');
+            return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.';
         if (result.dryRun)
-            return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.');
-        // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
-        if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
-            return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.');
+            return '❌ **Dry run failed:** the setup does not check out; nothing was minted, written or revoked.';
         const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token';
-        return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`);
+        return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`;
     }
     if (!result)
-        return undefined;
+        return '';
     if (result.skipped)
-        return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') };
-    if (result.dryRun) {
-        return {
-            icon: '🔍',
-            label: 'Dry run passed',
-            text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
-        };
-    }
-    const count = result.secrets.filter((s) => s.holds === 'new').length;
-    return {
-        icon: '✅',
-        label: 'Rotated',
-        text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
-    };
+        return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`;
+    if (result.dryRun)
+        return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.';
+    const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length;
+    return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`;
 }
-/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
 function tokenFacts(result, context) {
     const { now } = context;
-    const { text, code } = context.style ?? markdownStyle;
+    const { text } = context.style ?? markdownStyle;
     const facts = [];
     const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
-    facts.push([
-        'Token',
-        `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
-    ]);
+    facts.push(`- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`);
     const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
     if (result.rotated) {
-        facts.push(['New token expires', when(result.expiresAt)]);
-        facts.push(['Replaced token expires', when(result.previousExpiresAt)]);
+        facts.push(`- **New token expires:** ${when(result.expiresAt)}`);
+        facts.push(`- **Replaced token expires:** ${when(result.previousExpiresAt)}`);
     }
     else {
-        facts.push(['Current token expires', when(result.previousExpiresAt)]);
+        facts.push(`- **Current token expires:** ${when(result.previousExpiresAt)}`);
     }
     const due = nextRotation(result, context);
     if (due)
-        facts.push(['Next rotation due', due]);
+        facts.push(`- **Next rotation due:** ${due}`);
     if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
-        facts.push([
-            'Data access ends',
-            `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
-        ]);
+        facts.push(`- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`);
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
-    facts.push(['Revoked', revoked]);
-    return facts;
+    facts.push(`- **Revoked:** ${revoked}`);
+    return [...facts, ''];
 }
-/**
- * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
- * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
- * token never expires); undefined when its expiry is not known.
- */
-function nextDueDate(result, rotateBeforeSeconds) {
-    const expiry = result.expiresAt;
-    if (result.strategy === 'instagram' || expiry === null)
-        return null;
-    if (expiry === undefined)
-        return undefined;
-    if (rotateBeforeSeconds === undefined)
-        return null;
-    return new Date(expiry.getTime() - rotateBeforeSeconds * 1000);
-}
-/** When `rotate-before` will let the token in the secret be rotated, in words. */
+/** When `rotate-before` will let the token in the secret be rotated. */
 function nextRotation(result, context) {
+    const expiry = result.expiresAt;
     if (result.strategy === 'instagram')
         return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)';
-    if (result.expiresAt === null)
-        return 'never (the token does not expire)';
-    const due = nextDueDate(result, context.rotateBeforeSeconds);
-    if (due === undefined)
-        return undefined;
-    if (due === null || context.rotateBeforeSeconds === undefined)
+    if (!expiry)
+        return expiry === null ? 'never (the token does not expire)' : undefined;
+    if (context.rotateBeforeSeconds === undefined)
         return 'on every run (rotate-before is empty)';
+    const due = new Date(expiry.getTime() - context.rotateBeforeSeconds * 1000);
     const threshold = durationText(context.rotateBeforeSeconds);
     return due <= context.now
         ? `now (fewer than ${threshold} left)`
         : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
-}
-/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
-function destinationLines(result, { text }) {
-    const lines = [];
-    const seen = new Set();
-    for (const destination of result.destinations) {
-        const outcomes = result.secrets.filter((s) => matches(s, destination));
-        if (outcomes.length === 0) {
-            const where = text(describeDestination(destination));
-            lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
-            continue;
-        }
-        for (const outcome of outcomes) {
-            seen.add(outcome);
-            lines.push(destinationLine(outcome, destination, text));
-        }
-    }
-    for (const outcome of result.secrets.filter((s) => !seen.has(s)))
-        lines.push(destinationLine(outcome, undefined, text));
-    return lines;
-}
-function destinationLine(outcome, destination, text) {
-    const where = text(destination
-        ? describeDestination(destination)
-        : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
-    const result = outcome.status === 'failed'
-        ? text(outcome.error ?? 'failed')
-        : outcome.status === 'checked'
-            ? `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
-            : `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
-    // A destination that failed before the writes still holds the old token; of a failed write whose
-    // token the run does not follow (grace mode's previous slot), what it holds is not known.
-    const holds = outcome.holds ?? (outcome.status !== 'failed' ? '' : outcome.failedIn === 'prepare' ? 'old' : 'unknown');
-    return {
-        destination,
-        where,
-        name: outcome.name,
-        ok: outcome.status !== 'failed',
-        result,
-        holds,
-        fix: text(outcome.fix ?? '')
-    };
 }
 function destinationTable(result, context) {
     const rows = result.secrets;
     if (rows.length === 0 && result.destinations.length === 0)
         return [];
     const failed = rows.some((s) => s.status === 'failed');
-    const partial = failed && !result.dryRun && rows.some((s) => s.holds !== undefined);
+    const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined);
+    const columns = { holds: partial, fix: failed };
     const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
     const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-    for (const line of destinationLines(result, context.style ?? markdownStyle)) {
-        // A planned destination never reached shows no result sign: it was not written.
-        const result = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result;
-        lines.push(row([
-            line.destination ? report_link(line.destination, line.where, context) : line.where,
-            line.name ? inlineCode(line.name) : '—',
-            result,
-            ...(partial ? [line.holds] : []),
-            ...(failed ? [line.fix] : [])
-        ], context));
+    const seen = new Set();
+    for (const destination of result.destinations.length > 0 ? result.destinations : []) {
+        const outcomes = rows.filter((s) => matches(s, destination));
+        if (outcomes.length === 0) {
+            // Planned, never reached: the run stopped before writing it, so it holds what it held.
+            lines.push(row([report_link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])], context));
+            continue;
+        }
+        for (const outcome of outcomes) {
+            seen.add(outcome);
+            lines.push(tableRow({ outcome, destination, context, columns }));
+        }
     }
+    for (const outcome of rows.filter((s) => !seen.has(s)))
+        lines.push(tableRow({ outcome, context, columns }));
     return [...lines, ''];
+}
+function tableRow({ outcome, destination, context, columns }) {
+    const { text } = context.style ?? markdownStyle;
+    const where = destination
+        ? report_link(destination, context)
+        : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
+    return row([
+        where,
+        inlineCode(outcome.name),
+        resultCell(outcome, text),
+        ...(columns.holds ? [holdsCell(outcome)] : []),
+        ...(columns.fix ? [outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''] : [])
+    ], context);
+}
+function resultCell(outcome, text) {
+    switch (outcome.status) {
+        case 'failed':
+            return `❌ ${text(outcome.error)}`;
+        case 'checked':
+            return `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
+        default:
+            return `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
+    }
+}
+/**
+ * A destination that failed before the writes still holds the old token; of a failed write whose
+ * token the run does not follow (grace mode's previous slot), what it holds is not known.
+ */
+function holdsCell(outcome) {
+    if (outcome.status === 'checked')
+        return '';
+    if (outcome.holds)
+        return outcome.holds;
+    if (outcome.status !== 'failed')
+        return '';
+    return outcome.failedIn === 'prepare' ? 'old' : 'unknown';
 }
 function matches(outcome, destination) {
     return (outcome.kind === destination.kind &&
@@ -39129,8 +39072,9 @@ function row(cells, context) {
     const { cell } = context.style ?? markdownStyle;
     return `| ${cells.map(cell).join(' | ')} |`;
 }
-/** The destination (`text`, its description as styled), linked to its secrets settings page. */
-function report_link(destination, text, context) {
+/** The destination, linked to its secrets settings page. */
+function report_link(destination, context) {
+    const text = (context.style ?? markdownStyle).text(describeDestination(destination));
     const server = context.serverUrl?.replace(/\/+$/, '');
     if (!server)
         return text;
@@ -39177,117 +39121,147 @@ function titleName(name) {
     return secretNameProblem(name) === undefined ? name : echoed(name);
 }
 
-;// CONCATENATED MODULE: ./src/concurrency.ts
-/** Runs `work` on every item with at most `limit` under way at once; results keep the items' order. */
-async function mapWithConcurrency(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/github/github-fixes.ts
-// Turns a GitHub failure into what happened at which destination and the permission or step that fixes it.
-
-
-
-/** The fine-grained permission each destination needs, as GitHub's settings page names it. */
-function permissionNeeded(destination) {
-    if (destination.kind === 'environment')
-        return "repository permission 'Environments: Read and write' (classic PAT: repo)";
-    const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[destination.secretType];
-    return destination.kind === 'organization'
-        ? `organization permission '${secrets}: Read and write' (classic PAT: admin:org)`
-        : `repository permission '${secrets}: Read and write' (classic PAT: repo)`;
-}
-function explainGitHubFailure(error, destination, githubToken, naming) {
-    const { status, said, headers } = readGitHubError(error);
-    const where = describeDestination(destination);
-    const token = naming.name(Input.GithubToken);
-    if (status === 401) {
-        return {
-            message: `GitHub rejected ${token} (401 ${said}) for the ${where}.`,
-            fix: `The token expired or was revoked: create a new one and update ${naming.credentialHolder(Input.GithubToken)}.`
-        };
-    }
-    if ((status === 403 || status === 429) && /secondary rate limit|rate limit exceeded/i.test(said)) {
-        return {
-            message: `GitHub's rate limit stopped the request to the ${where} after the retries.`,
-            fix: `Re-run later. For many repositories in one organization, one organization secret with ${naming.setting(Input.Visibility, 'selected')} is one write instead of many.`
-        };
-    }
-    if (status === 403) {
-        const accepted = headers['x-accepted-github-permissions'];
-        const appToken = githubToken.startsWith('ghs_') && /by integration/i.test(said);
-        const which = naming.inWorkflow
-            ? "the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets"
-            : "a GitHub App installation token without the permission (GitHub Actions' GITHUB_TOKEN is one, and can never write secrets)";
-        return {
-            message: `GitHub refused the ${where} (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}).`,
-            fix: appToken
-                ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
-                : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
-        };
-    }
-    if (status === 404) {
-        const what = destination.kind === 'environment'
-            ? `environment '${destination.environment ?? ''}' in ${destination.target}`
-            : destination.kind === 'organization'
-                ? `organization ${destination.target}`
-                : `repository ${destination.target}`;
-        return {
-            message: `GitHub found no ${what} that ${token} can see (404).`,
-            fix: destination.kind === 'environment'
-                ? `Check the name, create the environment (Settings > Environments) and give the token access to ${destination.target}.`
-                : `Check the name and give the token access to it (fine-grained PAT: Repository access), with the ${permissionNeeded(destination)}.`
-        };
-    }
-    if (status === 422) {
-        return {
-            message: `GitHub rejected the write to the ${where} (422 ${said}).`,
-            fix: 'Correct what GitHub names, then re-run.'
-        };
-    }
-    if (status !== undefined && status >= 500) {
-        return {
-            message: `GitHub kept failing for the ${where} (${status} ${said}).`,
-            fix: 'Re-run later; see https://www.githubstatus.com.'
-        };
-    }
-    if (status !== undefined) {
-        return {
-            message: `GitHub answered ${status} for the ${where} (${said}).`,
-            fix: 'Re-run; if it persists, check the inputs for this destination.'
-        };
-    }
-    return {
-        message: `GitHub could not be reached for the ${where} (${said}).`,
-        fix: `Check ${naming.machine}'s network and ${naming.name(Input.GithubApiUrl)} (Enterprise Server: https://HOST/api/v3), then re-run.`
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/github/write-budget.ts
+// github.com caps content-creating requests (about 80 a minute and 500 an hour). A fan-out that needs
+// more writes than an hour allows cannot finish in one job: known before anything is minted.
+
 
 const WRITES_PER_HOUR = 500;
 const WRITES_PER_MINUTE = 80;
-function checkWriteBudget(destinations, writesPerDestination, dryRun, githubDotCom, naming, 
-/** Deploy workflows: a dispatch check each, and a dispatch each in a real run. */
-deploys = 0) {
+function checkWriteBudget({ destinations, writesPerDestination, dryRun, githubDotCom, naming, deploys = 0 }) {
     // A dry run proves write access with one request per destination.
     const writes = destinations.length * (dryRun ? 1 : writesPerDestination) + deploys * (dryRun ? 1 : 2);
     if (!githubDotCom || writes <= WRITES_PER_HOUR)
         return;
     const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))];
-    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting('visibility', 'selected')} (${naming.name('organization')}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name('selected-repositories')}): one write for all of them. Or split ${naming.name('repositories')} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
+    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
 }
 
-;// CONCATENATED MODULE: ./src/revocation.ts
+;// CONCATENATED MODULE: ./src/rotation/notes.ts
+// The sentences a run adds to its summary: one collector per run, made by rotate() and handed to the steps.
+class Notes {
+    said = [];
+    add(note) {
+        if (note)
+            this.said.push(note);
+    }
+    /** A note that the same cause may raise for many destinations: said once. */
+    addOnce(note) {
+        if (!this.said.includes(note))
+            this.said.push(note);
+    }
+    list() {
+        return [...this.said];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
+// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
+// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
+
+
+
+/** The destination and the secret's name there, as the outcomes name them. */
+function secretPlace(destination, name) {
+    return {
+        kind: destination.kind,
+        type: destination.secretType,
+        target: destination.target,
+        ...(destination.environment ? { environment: destination.environment } : {}),
+        name: name.toUpperCase()
+    };
+}
+/** `target (environment)`, as the failure lists and notes name a destination. */
+function placeText(outcome) {
+    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
+}
+/** The writes of secret-name itself (not grace mode's previous slot, not the pages'). */
+function mainWrites(secrets, secretName) {
+    return secrets.filter((s) => s.name === secretName.toUpperCase() && s.status !== 'checked');
+}
+function storedSomewhere(main) {
+    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
+}
+/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
+function mayHoldNew(main) {
+    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
+}
+function unsettledNote(main) {
+    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
+        return undefined;
+    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
+}
+function anyFailed(secrets) {
+    return secrets.some((s) => s.status === 'failed');
+}
+/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
+function failedWritesStep(secrets) {
+    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
+}
+function oldTokenStillWorks(current, now) {
+    return current && current.expiresAt !== undefined
+        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
+        : 'The old token was not revoked and keeps working.';
+}
+/**
+ * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
+ * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
+ */
+function movedOverNote({ secrets, previousSecretName, previousTokenGiven, previous, now, naming }) {
+    if (!previousSecretName || !previousTokenGiven || !previous?.isValid)
+        return undefined;
+    const slot = previousSecretName.toUpperCase();
+    const written = (s) => s.status === 'created' || s.status === 'updated';
+    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
+    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
+    const moved = secrets.filter((s) => s.name === slot && (written(s) || maybe(s)));
+    if (moved.length === 0)
+        return undefined;
+    const where = moved.map(placeText).join(', ');
+    const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)';
+    const byHand = previous.kind === 'system-user'
+        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
+        : '.';
+    return `${slot} in ${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
+}
+/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
+function failureOf({ step, secrets, dryRun, message, closing }) {
+    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
+    if (failed.length === 0)
+        return undefined;
+    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
+    const what = step === 'prepare' ? 'destination check' : 'secret write';
+    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
+    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
+}
+/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
+function organizationSecretSuggestions(destinations, organization) {
+    if (organization)
+        return [];
+    const owners = new Map();
+    for (const d of destinations) {
+        if (d.kind !== 'repository')
+            continue;
+        const owner = d.target.split('/')[0];
+        owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    }
+    return [...owners]
+        .filter(([, count]) => count >= 10)
+        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
+}
+
+;// CONCATENATED MODULE: ./src/rotation/result.ts
+/** What the result says of the token in the secret: the current one, or the new one once stored. */
+function result_tokenFacts(info) {
+    return {
+        tokenKind: info.kind,
+        scopes: info.scopes,
+        expiresAt: info.expiresAt,
+        dataAccessExpiresAt: info.dataAccessExpiresAt
+    };
+}
+
+;// CONCATENATED MODULE: ./src/rotation/revocation.ts
 
 
 
@@ -39308,53 +39282,52 @@ function replacedTokenToKeep(settings, fresh) {
 class Revocation {
     settings;
     services;
-    record;
-    constructor(settings, services, record) {
+    constructor(settings, services) {
         this.settings = settings;
         this.services = services;
-        this.record = record;
     }
     /**
      * After every destination holds the new token and was read back: the replaced token (or, in grace
      * mode, the one from previous-token) is revoked. Never the new token, never the admin token.
+     * Returns what was revoked, in words, when it was.
      */
     async replaced(current, previous, fresh) {
-        const { settings, record, services } = this;
-        const { naming } = services;
+        const { settings, services } = this;
+        const { naming, notes } = services;
         const now = services.clock.now();
         const grace = settings.previousSecretName !== undefined;
         const target = grace ? settings.previousToken : settings.token;
         const info = grace ? previous : current;
         const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token';
         if (settings.revoke === 'false' || !target || !info)
-            return;
+            return undefined;
         if (target === fresh) {
-            record.notes.push(`${capitalized(label)} is the token now stored: it was not revoked.`);
-            return;
+            notes.add(`${capitalized(label)} is the token now stored: it was not revoked.`);
+            return undefined;
         }
         if (grace && !replacedTokenToKeep(settings, fresh)) {
-            record.notes.push(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`);
-            return;
+            notes.add(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`);
+            return undefined;
         }
         if (!info.isValid) {
-            record.notes.push(`${capitalized(label)} was already invalid: nothing to revoke.`);
-            return;
+            notes.add(`${capitalized(label)} was already invalid: nothing to revoke.`);
+            return undefined;
         }
         if (!services.source.canRevoke(info)) {
-            record.notes.push(info.kind === 'instagram'
+            notes.add(info.kind === 'instagram'
                 ? `${capitalized(label)} stays valid until it expires: Instagram has no way to revoke a token.`
                 : `${capitalized(label)} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt, now)}.`);
-            return;
+            return undefined;
         }
         if (settings.revoke === 'after-deploy')
             return this.handOver(label, info, now);
         if (settings.revoke === 'auto' &&
             info.issuedAt &&
             now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000) {
-            record.notes.push(`${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+            notes.add(`${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
                 `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`);
             services.log.warning(`Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`);
-            return;
+            return undefined;
         }
         try {
             await services.source.revoke(target, fresh);
@@ -39365,25 +39338,25 @@ class Revocation {
             const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming);
             throw new RotationError('revoke', `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`, `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`);
         }
-        record.revoked = true;
-        record.revocations.push(label);
         services.log.info(`Revoked ${label}.`);
+        return label;
     }
     /** revoke: after-deploy: the old token stays valid for the finish action, which revokes it later. */
     handOver(label, info, now) {
-        const { naming } = this.services;
-        this.record.notes.push(`${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`);
+        const { naming, notes } = this.services;
+        notes.add(`${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`);
     }
     /**
      * A minted token that no destination holds (and none may hold: every write was refused, or read
-     * back and proven not to have landed) must not stay alive unseen. `info` is the new token as
-     * debug_token saw it; when it could not be checked, `mintedRevocable` says whether its kind can be revoked.
+     * back and proven not to have landed) must not stay alive unseen. Returns what was revoked, in words, when it was.
      */
-    async orphan(fresh, info, mintedRevocable = false) {
-        const { settings, record, services } = this;
+    async orphan(fresh, facts) {
+        const { settings, services } = this;
+        const { notes } = services;
         if (fresh === settings.token)
-            return;
-        const revocable = info ? info.isValid && services.source.canRevoke(info) : mintedRevocable;
+            return undefined;
+        const info = 'info' in facts ? facts.info : undefined;
+        const revocable = info ? info.isValid && services.source.canRevoke(info) : 'revocable' in facts && facts.revocable;
         if (!revocable) {
             // Meta cannot revoke a user, page or Instagram token: it stays alive unused, and is said so.
             if (info?.isValid) {
@@ -39393,18 +39366,19 @@ class Revocation {
                 const why = info.kind === 'instagram'
                     ? 'Instagram has no way to revoke a token'
                     : `Meta cannot revoke a ${info.kind} token`;
-                record.notes.push(`The new ${info.kind} token was stored nowhere, and ${why}: it stays valid, unused, ${until}.`);
+                notes.add(`The new ${info.kind} token was stored nowhere, and ${why}: it stays valid, unused, ${until}.`);
             }
-            return;
+            return undefined;
         }
         try {
             // The caller must be a working token of the app: the old one, unless Meta handed back the same.
             await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh);
-            record.revocations.push('the new token, stored nowhere');
-            record.notes.push('The new token was stored nowhere, so it was revoked: no unstored token is left alive.');
+            notes.add('The new token was stored nowhere, so it was revoked: no unstored token is left alive.');
+            return 'the new token, stored nowhere';
         }
         catch (error) {
-            record.notes.push(`The new token was stored nowhere and revoking it failed (${services.keeper.redact(errorMessage(error))}): revoke the system user's unused tokens by hand (Business settings > System users).`);
+            notes.add(`The new token was stored nowhere and revoking it failed (${services.keeper.redact(errorMessage(error))}): revoke the system user's unused tokens by hand (Business settings > System users).`);
+            return undefined;
         }
     }
 }
@@ -39412,205 +39386,448 @@ function capitalized(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-;// CONCATENATED MODULE: ./src/strategies/token-source.ts
-/**
- * The API refused to refresh the token in a way that may mean it is too young (Instagram refreshes a
- * token only once it is a day old). `certain`: the answer says so; otherwise the rotation judges by
- * when the secret was last written, and reports `failure` when that was long enough ago.
- */
-class TooYoungError extends Error {
-    failure;
-    certain;
-    constructor(failure, certain) {
-        super(failure.message);
-        this.failure = failure;
-        this.certain = certain;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/rotation.ts
-
-
-
-
-
-
-
-
-
-
-
-const rotation_DAY_MS = 86_400_000;
-/** Why an Instagram token was left as it is: when it was written (if known) and when it can be refreshed. */
-function tooYoungText(written, now) {
-    const after = new Date((written ?? now).getTime() + rotation_DAY_MS);
-    const since = written
-        ? ` The secret was last written ${relativeText(written, now)}, so the token in it is that young.`
-        : '';
-    return (`Instagram refreshes a token only once it is 24 hours old, and this one is younger: nothing was changed.${since} ` +
-        `It can be refreshed ${written ? 'after' : 'by'} ${dateText(after)}${written ? '' : ' at the latest'}; the next scheduled run will do it.`);
-}
-async function rotate(settings, services) {
-    const result = {
-        strategy: settings.strategy,
-        rotated: false,
-        revoked: false,
-        skipped: false,
-        dryRun: settings.dryRun,
-        scopes: [],
-        destinations: [],
-        secrets: [],
-        revocations: [],
-        notes: services.notes ?? []
+;// CONCATENATED MODULE: ./src/concurrency.ts
+/** Runs `work` on every item with at most `limit` under way at once; results keep the items' order. */
+async function mapWithConcurrency(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
     };
-    try {
-        await new Rotation(settings, services, result).run();
-    }
-    catch (error) {
-        if (!(error instanceof RotationError))
-            throw error;
-        result.failure = error;
-    }
-    result.finishedAt = services.clock.now();
-    return result;
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
 }
-class Rotation {
-    settings;
+
+;// CONCATENATED MODULE: ./src/github/github-fixes.ts
+// Turns a GitHub failure into what happened at which destination and the permission or step that fixes it.
+
+
+
+
+/** The fine-grained permission each destination needs, as GitHub's settings page names it. */
+function permissionNeeded(destination) {
+    if (destination.kind === 'environment')
+        return "repository permission 'Environments: Read and write' (classic PAT: repo)";
+    const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[destination.secretType];
+    return destination.kind === 'organization'
+        ? `organization permission '${secrets}: Read and write' (classic PAT: admin:org)`
+        : `repository permission '${secrets}: Read and write' (classic PAT: repo)`;
+}
+function explainGitHubFailure(error, destination, githubToken, naming) {
+    const { message, fix } = gitHubFailure(error, destination, githubToken, naming);
+    return { message, fix: fixText(fix) };
+}
+/** What failed at the destination, and its fix with its structure (whether it ends in "then re-run"). */
+function gitHubFailure(error, destination, githubToken, naming) {
+    const { status, said, headers } = readGitHubError(error);
+    const where = describeDestination(destination);
+    const token = naming.name(Input.GithubToken);
+    if (status === 401) {
+        return {
+            message: `GitHub rejected ${token} (401 ${said}) for the ${where}.`,
+            fix: {
+                action: `The token expired or was revoked: create a new one and update ${naming.credentialHolder(Input.GithubToken)}.`
+            }
+        };
+    }
+    if ((status === 403 || status === 429) && /secondary rate limit|rate limit exceeded/i.test(said)) {
+        return {
+            message: `GitHub's rate limit stopped the request to the ${where} after the retries.`,
+            fix: {
+                action: `Re-run later. For many repositories in one organization, one organization secret with ${naming.setting(Input.Visibility, 'selected')} is one write instead of many.`
+            }
+        };
+    }
+    if (status === 403) {
+        const accepted = headers['x-accepted-github-permissions'];
+        const appToken = githubToken.startsWith('ghs_') && /by integration/i.test(said);
+        const which = naming.inWorkflow
+            ? "the workflow's GITHUB_TOKEN (or an app token without the permission), which can never write secrets"
+            : "a GitHub App installation token without the permission (GitHub Actions' GITHUB_TOKEN is one, and can never write secrets)";
+        return {
+            message: `GitHub refused the ${where} (403 ${said}${accepted ? `; it accepts: ${accepted}` : ''}).`,
+            fix: {
+                action: appToken
+                    ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
+                    : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
+            }
+        };
+    }
+    if (status === 404) {
+        const what = destination.kind === 'environment'
+            ? `environment '${destination.environment ?? ''}' in ${destination.target}`
+            : destination.kind === 'organization'
+                ? `organization ${destination.target}`
+                : `repository ${destination.target}`;
+        return {
+            message: `GitHub found no ${what} that ${token} can see (404).`,
+            fix: {
+                action: destination.kind === 'environment'
+                    ? `Check the name, create the environment (Settings > Environments) and give the token access to ${destination.target}.`
+                    : `Check the name and give the token access to it (fine-grained PAT: Repository access), with the ${permissionNeeded(destination)}.`
+            }
+        };
+    }
+    if (status === 422) {
+        return {
+            message: `GitHub rejected the write to the ${where} (422 ${said}).`,
+            fix: { action: 'Correct what GitHub names', thenRerun: true }
+        };
+    }
+    if (status !== undefined && status >= 500) {
+        return {
+            message: `GitHub kept failing for the ${where} (${status} ${said}).`,
+            fix: { action: 'Re-run later; see https://www.githubstatus.com.' }
+        };
+    }
+    if (status !== undefined) {
+        return {
+            message: `GitHub answered ${status} for the ${where} (${said}).`,
+            fix: { action: 'Re-run; if it persists, check the inputs for this destination.' }
+        };
+    }
+    return {
+        message: `GitHub could not be reached for the ${where} (${said}).`,
+        fix: {
+            action: `Check ${naming.machine}'s network and ${naming.name(Input.GithubApiUrl)} (Enterprise Server: https://HOST/api/v3)`,
+            thenRerun: true
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/rotation/secret-writes.ts
+
+
+
+
+
+
+
+
+
+/** What goes into each destination: the previous slot first, so both slots always hold a working token. */
+async function secretWrites({ settings, fresh, extra, notes }) {
+    const writes = [];
+    if (settings.previousSecretName) {
+        const replaced = replacedTokenToKeep(settings, fresh);
+        if (replaced)
+            writes.push({ name: settings.previousSecretName, value: replaced, fresh: false });
+        else
+            notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`);
+    }
+    writes.push({ name: settings.secretName, value: fresh, fresh: true });
+    writes.push(...(await extra()).map((secret) => ({ ...secret, fresh: true })));
+    return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }));
+}
+class SecretWrites {
     services;
-    result;
-    log;
-    revocation;
-    constructor(settings, services, result) {
-        this.settings = settings;
+    constructor(services) {
         this.services = services;
-        this.result = result;
-        this.log = services.log;
-        this.revocation = new Revocation(settings, services, result);
-    }
-    async run() {
-        const { settings, result, services } = this;
-        const current = await this.check();
-        const previous = await services.source.checkPrevious(current);
-        const notDue = services.source.notDue(current);
-        if (notDue)
-            return this.skip(notDue);
-        const destinations = planDestinations(settings);
-        result.destinations = destinations;
-        const deploys = settings.deploy.workflows.length;
-        checkWriteBudget(destinations, this.writesPerDestination(), settings.dryRun, services.githubDotCom, services.naming, deploys);
-        const ready = await this.prepare(destinations);
-        const deployments = (await services.deploy?.prepare(result, settings.dryRun)) ?? [];
-        if (settings.dryRun) {
-            this.failIfAnyFailed('prepare', 'Dry run: some destinations did not pass their checks; nothing was minted, written or revoked.', 'Then run the dry run again.');
-            this.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.');
-            return;
-        }
-        if (ready.length === 0) {
-            this.failIfAnyFailed('prepare', 'No destination can be written; nothing was minted, written or revoked.', 'Then re-run.');
-        }
-        let minted;
-        try {
-            minted = await services.source.mint(current);
-        }
-        catch (error) {
-            if (!(error instanceof TooYoungError))
-                throw error;
-            const young = await this.youngToken(ready);
-            if (young || error.certain)
-                return this.skip(young ?? tooYoungText(undefined, services.clock.now()));
-            throw error.failure;
-        }
-        const fresh = minted.token;
-        const freshToken = await this.verify(minted, current);
-        const writes = await this.secretWrites(fresh, freshToken.info);
-        await this.store(ready, writes);
-        const main = result.secrets.filter((s) => s.name === settings.secretName.toUpperCase() && s.status !== 'checked');
-        const storedSomewhere = main.some((s) => s.holds === 'new');
-        result.rotated = storedSomewhere;
-        if (storedSomewhere) {
-            result.newToken = fresh;
-            result.expiresAt = freshToken.info.expiresAt;
-            result.tokenKind = freshToken.info.kind;
-            result.scopes = freshToken.info.scopes;
-            result.dataAccessExpiresAt = freshToken.info.dataAccessExpiresAt;
-        }
-        if (result.secrets.some((s) => s.status === 'failed')) {
-            await this.afterFailedWrites(main, fresh, freshToken.info, current?.info, previous);
-        }
-        await services.deploy?.run(deployments, result, current?.info.expiresAt);
-        await this.revocation.replaced(current?.info, previous, fresh);
-    }
-    async check() {
-        const current = await this.services.source.checkCurrent();
-        if (current) {
-            const { info } = current;
-            this.result.tokenKind = info.kind;
-            this.result.account = current.account;
-            this.result.scopes = info.scopes;
-            this.result.previousExpiresAt = info.expiresAt;
-            this.result.expiresAt = info.expiresAt;
-            this.result.dataAccessExpiresAt = info.dataAccessExpiresAt;
-        }
-        return current;
-    }
-    skip(reason) {
-        this.result.skipped = true;
-        this.result.skipReason = reason;
-        this.log.info(reason);
-    }
-    /**
-     * Instagram refreshes a token only once it is a day old. When the secret was written less than a day
-     * ago (on GitHub's clock), the token in it is that young: the sentence that says until when.
-     */
-    async youngToken(ready) {
-        const first = ready[0];
-        if (!first)
-            return undefined;
-        const written = await this.services.store.lastWritten(first, this.settings.secretName).catch(() => undefined);
-        const now = this.services.store.githubNow();
-        if (written === undefined || now === undefined || now - written >= rotation_DAY_MS)
-            return undefined;
-        return tooYoungText(new Date(written), new Date(now));
-    }
-    /** Secrets written in each destination: the main one, grace mode's previous slot, the pages'. */
-    writesPerDestination() {
-        const { settings } = this;
-        const pages = settings.strategy === 'refresh' ? settings.pageSecrets.length : 0;
-        return 1 + (settings.previousSecretName ? 1 : 0) + pages;
     }
     /**
      * Reads every destination's public key (and repository ids) before anything is minted. A dry run
      * also proves the token may write there, changing nothing.
      */
     async prepare(destinations) {
-        const { store } = this.services;
-        const { settings } = this;
-        const outcomes = await mapWithConcurrency(destinations, settings.maxConcurrency, async (destination) => {
+        const { store, secretName, dryRun, maxConcurrency } = this.services;
+        const outcomes = await mapWithConcurrency(destinations, maxConcurrency, async (destination) => {
+            const checked = { ...secretPlace(destination, secretName), status: 'checked' };
             try {
                 await store.publicKey(destination);
                 for (const name of destination.selectedRepositories ?? [])
                     await store.repositoryId(`${destination.target}/${name}`);
             }
             catch (error) {
-                return { ...this.failure(destination, settings.secretName, error), failedIn: 'prepare' };
+                return { ...this.failure(destination, secretName, error), failedIn: 'prepare' };
             }
-            if (!settings.dryRun)
-                return this.outcome(destination, settings.secretName, 'checked');
+            if (!dryRun)
+                return checked;
             try {
                 await store.proveWriteAccess(destination);
             }
             catch (error) {
                 return this.writeAccessFailure(destination, error);
             }
-            return {
-                ...this.outcome(destination, settings.secretName, 'checked'),
-                proven: ['public key readable', 'write access']
-            };
+            return { ...checked, proven: ['public key readable', 'write access'] };
         });
-        // Results keep the order the user listed the destinations in.
-        this.result.secrets.push(...outcomes.filter((o) => o.status === 'failed' || settings.dryRun));
-        this.suggestOrganizationSecret(destinations);
-        return destinations.filter((_, index) => outcomes[index]?.status === 'checked');
+        return {
+            // Results keep the order the user listed the destinations in.
+            outcomes: outcomes.filter((o) => o.status === 'failed' || dryRun),
+            ready: destinations.filter((_, index) => outcomes[index]?.status === 'checked')
+        };
+    }
+    /** Every secret into every destination, each read back: the outcome of each write, in order. */
+    async store(destinations, writes) {
+        const outcomes = await mapWithConcurrency(destinations, this.services.maxConcurrency, async (destination) => {
+            const done = [];
+            for (const write of writes)
+                done.push(await this.writeAndConfirm(destination, write));
+            return done;
+        });
+        return outcomes.flat();
+    }
+    /** When secret-name in the first destination was last written, on GitHub's clock (Instagram's too-young check). */
+    async secretAge(destinations) {
+        const { store, secretName } = this.services;
+        const first = destinations[0];
+        if (!first)
+            return undefined;
+        const written = await store.lastWritten(first, secretName).catch(() => undefined);
+        const now = store.githubNow();
+        if (written === undefined || now === undefined)
+            return undefined;
+        return { written: new Date(written), now: new Date(now) };
+    }
+    /**
+     * One write and its read-back. A write GitHub answered 2xx may hold the new token whatever the
+     * read-back says; a write with no answer or a 5xx is settled by reading the secret back.
+     */
+    async writeAndConfirm(destination, write) {
+        const { store } = this.services;
+        const mark = store.mark();
+        let written;
+        try {
+            written = await store.write(destination, write.name, write.value);
+        }
+        catch (thrown) {
+            return this.unanswered(destination, write, mark, thrown);
+        }
+        const added = written.addedRepositories.length > 0 ? { addedRepositories: written.addedRepositories } : {};
+        try {
+            await store.confirm(destination, write.name, mark);
+        }
+        catch (error) {
+            return { ...this.unconfirmed(destination, write, error), ...added };
+        }
+        this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`);
+        for (const repo of written.addedRepositories)
+            this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`);
+        if (written.visibility)
+            this.keptVisibility(destination, write.name, written.visibility);
+        return {
+            ...secretPlace(destination, write.name),
+            status: written.status,
+            ...added,
+            ...(write.fresh ? { holds: 'new' } : {})
+        };
+    }
+    /** A write that threw: refused (nothing landed), or without a clear answer (settled by reading it back). */
+    async unanswered(destination, write, mark, thrown) {
+        const { store, clock, log } = this.services;
+        const before = write.fresh ? 'old' : 'new or old';
+        // Failed before the PUT was sent (its key or the secret's access could not be read): nothing landed.
+        const notSent = thrown instanceof WriteNotSentError;
+        const error = notSent ? thrown.reason : thrown;
+        const status = readGitHubError(error).status;
+        // A refusal proves nothing landed only if no earlier attempt of the write may have.
+        const refused = notSent || (status !== undefined && status < 500 && !mayHaveLanded(error));
+        const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark, clock.now());
+        if (landing === 'landed') {
+            log.info(`${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`);
+            return { ...secretPlace(destination, write.name), status: 'updated', ...(write.fresh ? { holds: 'new' } : {}) };
+        }
+        return {
+            ...this.failure(destination, write.name, error),
+            ...(landing === 'not-landed' ? {} : { unsettled: true }),
+            ...(write.fresh ? { holds: landing === 'not-landed' ? before : 'new or old' } : {})
+        };
+    }
+    /** GitHub accepted the write but the read-back failed or kept showing the secret as before. */
+    unconfirmed(destination, write, error) {
+        const why = error instanceof StaleSecretError
+            ? `GitHub accepted the write to the ${describeDestination(destination)} but kept showing the secret as it was before`
+            : `GitHub accepted the write to the ${describeDestination(destination)} but reading it back failed (${readGitHubError(error).said})`;
+        const message = this.services.keeper.redact(`${why}, so it may hold either token.`);
+        this.services.log.warning(`${write.name}: ${message}`);
+        return {
+            ...secretPlace(destination, write.name),
+            status: 'failed',
+            error: message,
+            fix: { action: 'Re-run: the next run reads the secret again and completes the rotation.' },
+            failedIn: 'confirm',
+            ...(write.fresh ? { holds: 'new or old' } : {})
+        };
+    }
+    /** The organization secret kept a wider visibility than the one asked for: said in the log and the summary. */
+    keptVisibility(destination, name, { kept, requested }) {
+        const note = `${name} in ${destination.target}: the organization secret's visibility stays '${kept}' (${this.services.naming.setting(Input.Visibility, requested)} would shut repositories out that can read it now, and a rotation never takes access away). Change the visibility in the organization's settings if that is meant.`;
+        this.services.log.warning(note);
+        this.services.notes.addOnce(note);
+    }
+    failure(destination, name, error) {
+        const { naming, keeper, githubToken } = this.services;
+        const explained = error instanceof UnclearWriteAnswerError
+            ? {
+                message: `${error.message}, for the ${describeDestination(destination)}.`,
+                fix: {
+                    action: `Re-run; if it persists, check what stands between ${naming.machine} and GitHub (a proxy).`
+                }
+            }
+            : gitHubFailure(error, destination, githubToken, naming);
+        return this.failed(destination, name, { message: keeper.redact(explained.message), fix: explained.fix }, 'store');
+    }
+    /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
+    writeAccessFailure(destination, error) {
+        const { naming, keeper, secretName } = this.services;
+        const { status } = readGitHubError(error);
+        if (status !== 403)
+            return this.failure(destination, secretName, error);
+        const token = naming.name(Input.GithubToken);
+        const message = keeper.redact(`${token} can read but not write the ${describeDestination(destination)} (GitHub answered 403 to a write check).`);
+        const fix = { action: `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.` };
+        return this.failed(destination, secretName, { message, fix }, 'prepare');
+    }
+    failed(destination, name, { message, fix }, failedIn) {
+        this.services.log.warning(`${name}: ${message} Fix: ${rotation_error_fixText(fix)}`);
+        return { ...secretPlace(destination, name), status: 'failed', error: message, fix, failedIn };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/rotation/rotation.ts
+
+
+
+
+
+
+
+
+
+async function rotate(settings, services) {
+    const rotation = new Rotation(settings, services, new Notes());
+    let failure;
+    try {
+        await rotation.run();
+    }
+    catch (error) {
+        if (!(error instanceof RotationError))
+            throw error;
+        failure = error;
+    }
+    return rotation.result(failure, services.clock.now());
+}
+class Rotation {
+    settings;
+    services;
+    notes;
+    found;
+    deployed = {};
+    writer;
+    revocation;
+    constructor(settings, services, notes) {
+        this.settings = settings;
+        this.services = services;
+        this.notes = notes;
+        this.found = {
+            strategy: settings.strategy,
+            rotated: false,
+            revoked: false,
+            skipped: false,
+            dryRun: settings.dryRun,
+            scopes: [],
+            destinations: [],
+            secrets: [],
+            revocations: []
+        };
+        this.writer = new SecretWrites({
+            ...services,
+            notes,
+            githubToken: settings.githubToken,
+            secretName: settings.secretName,
+            maxConcurrency: settings.maxConcurrency,
+            dryRun: settings.dryRun
+        });
+        this.revocation = new Revocation(settings, { ...services, notes });
+    }
+    async run() {
+        const { settings, services } = this;
+        const current = await this.check();
+        const previous = await services.source.checkPrevious(current);
+        const notDue = services.source.notDue(current);
+        if (notDue)
+            return this.skip(notDue);
+        const destinations = this.plan();
+        const ready = await this.prepare(destinations);
+        const deploys = (await services.deploy?.prepare(this.deployed, settings.dryRun)) ?? [];
+        if (settings.dryRun)
+            return this.passDryRun();
+        if (ready.length === 0) {
+            this.failIfAnyFailed({
+                step: 'prepare',
+                message: 'No destination can be written; nothing was minted, written or revoked.',
+                closing: 'Then re-run.'
+            });
+        }
+        const minted = await services.source.mint({ current, secretAge: () => this.writer.secretAge(ready) });
+        if ('skip' in minted)
+            return this.skip(minted.skip);
+        const fresh = await this.verify(minted, current);
+        const extra = () => services.source.extraSecrets(fresh.token, fresh.info);
+        const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes });
+        const main = await this.store(ready, writes, fresh);
+        if (anyFailed(this.found.secrets))
+            await this.afterFailedWrites(main, fresh, current?.info, previous);
+        await this.deploy(deploys, current);
+        await this.revokeReplaced(current?.info, previous, fresh.token);
+    }
+    result(failure, now) {
+        return {
+            ...this.found,
+            ...(failure ? { failure } : {}),
+            notes: this.notes.list(),
+            ...(this.deployed.deployments ? { deployments: this.deployed.deployments } : {}),
+            finishedAt: now
+        };
+    }
+    async check() {
+        const current = await this.services.source.checkCurrent();
+        if (current) {
+            Object.assign(this.found, result_tokenFacts(current.info), {
+                account: current.account,
+                previousExpiresAt: current.info.expiresAt
+            });
+            this.notes.add(current.note);
+        }
+        return current;
+    }
+    skip(reason) {
+        this.found.skipped = true;
+        this.found.skipReason = reason;
+        this.services.log.info(reason);
+    }
+    /** The destinations, in the order given, once they fit in GitHub's write limit. */
+    plan() {
+        const { settings, services } = this;
+        const destinations = planDestinations(settings);
+        this.found.destinations = destinations;
+        checkWriteBudget({
+            destinations,
+            // The main secret, grace mode's previous slot, the source's own (the pages').
+            writesPerDestination: 1 + (settings.previousSecretName ? 1 : 0) + services.source.extraSecretCount(),
+            dryRun: settings.dryRun,
+            githubDotCom: isGitHubDotCom(settings.githubApiUrl),
+            naming: services.naming,
+            deploys: settings.deploy.workflows.length
+        });
+        return destinations;
+    }
+    async prepare(destinations) {
+        const { outcomes, ready } = await this.writer.prepare(destinations);
+        this.found.secrets.push(...outcomes);
+        for (const note of organizationSecretSuggestions(destinations, this.settings.organization))
+            this.notes.add(note);
+        return ready;
+    }
+    passDryRun() {
+        this.failIfAnyFailed({
+            step: 'prepare',
+            message: 'Dry run: some destinations did not pass their checks; nothing was minted, written or revoked.',
+            closing: 'Then run the dry run again.'
+        });
+        this.services.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.');
     }
     /** Checks the new token; one that fails is stored nowhere, so a revocable one is revoked at once. */
     async verify(minted, current) {
@@ -39620,233 +39837,68 @@ class Rotation {
             fresh = await source.inspectNew(minted);
         }
         catch (error) {
-            await this.revocation.orphan(minted.token, undefined, source.mintsRevocable(current));
+            await this.revokeOrphan(minted.token, { revocable: source.mintsRevocable(current) });
             throw error;
         }
         try {
-            source.judgeNew(fresh, current);
+            this.notes.add(source.judgeNew(fresh, current));
         }
         catch (error) {
-            await this.revocation.orphan(minted.token, fresh.info);
+            await this.revokeOrphan(minted.token, { info: fresh.info });
             throw error;
         }
-        return fresh;
+        return { token: minted.token, info: fresh.info };
     }
-    /** What goes into each destination: the previous slot first, so both slots always hold a working token. */
-    async secretWrites(fresh, freshInfo) {
-        const { settings } = this;
-        const writes = [];
-        if (settings.previousSecretName) {
-            const replaced = replacedTokenToKeep(settings, fresh);
-            if (replaced) {
-                writes.push({ name: settings.previousSecretName, value: replaced, fresh: false });
-            }
-            else {
-                this.result.notes.push(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`);
-            }
-        }
-        writes.push({ name: settings.secretName, value: fresh, fresh: true });
-        if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0) {
-            writes.push(...(await this.pageWrites(fresh, freshInfo)));
-        }
-        return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }));
-    }
-    async pageWrites(userToken, userInfo) {
-        const { settings } = this;
-        if (settings.strategy !== 'refresh')
-            return [];
-        const pages = (await this.services.source.pageTokens?.(userToken, settings.pageSecrets.map((p) => p.pageId))) ?? [];
-        const found = new Map(pages.map((page) => [page.id, page.token]));
-        const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId));
-        if (missing.length > 0) {
-            throw unreachablePages('mint', userInfo.userId, missing.map((m) => m.pageId), this.services.naming);
-        }
-        return settings.pageSecrets.map((wanted) => ({
-            name: wanted.secretName,
-            value: found.get(wanted.pageId),
-            fresh: true
-        }));
-    }
-    async store(destinations, writes) {
-        const outcomes = await mapWithConcurrency(destinations, this.settings.maxConcurrency, async (destination) => {
-            const done = [];
-            for (const write of writes)
-                done.push(await this.writeAndConfirm(destination, write));
-            return done;
-        });
-        this.result.secrets.push(...outcomes.flat());
-    }
-    /**
-     * One write and its read-back. A write GitHub answered 2xx may hold the new token whatever the
-     * read-back says; a write with no answer or a 5xx is settled by reading the secret back.
-     */
-    async writeAndConfirm(destination, write) {
-        const { store } = this.services;
-        const before = write.fresh ? 'old' : 'new or old';
-        const mark = store.mark();
-        let written;
-        try {
-            written = await store.write(destination, write.name, write.value);
-        }
-        catch (thrown) {
-            // Failed before the PUT was sent (its key or the secret's access could not be read): nothing landed.
-            const notSent = thrown instanceof WriteNotSentError;
-            const error = notSent ? thrown.reason : thrown;
-            const status = readGitHubError(error).status;
-            // A refusal proves nothing landed only if no earlier attempt of the write may have.
-            const refused = notSent || (status !== undefined && status < 500 && !mayHaveLanded(error));
-            const landing = refused
-                ? 'not-landed'
-                : await store.settle(destination, write.name, mark, this.services.clock.now());
-            if (landing === 'landed') {
-                this.log.info(`${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`);
-                return { ...this.outcome(destination, write.name, 'updated'), holds: write.fresh ? 'new' : undefined };
-            }
-            return {
-                ...this.failure(destination, write.name, error),
-                ...(landing === 'not-landed' ? {} : { unsettled: true }),
-                ...(write.fresh ? { holds: landing === 'not-landed' ? before : 'new or old' } : {})
-            };
-        }
-        const added = written.addedRepositories.length > 0 ? { addedRepositories: written.addedRepositories } : {};
-        try {
-            await store.confirm(destination, write.name, mark);
-        }
-        catch (error) {
-            const why = error instanceof StaleSecretError
-                ? `GitHub accepted the write to the ${describeDestination(destination)} but kept showing the secret as it was before`
-                : `GitHub accepted the write to the ${describeDestination(destination)} but reading it back failed (${readGitHubError(error).said})`;
-            const message = this.services.keeper.redact(`${why}, so it may hold either token.`);
-            this.log.warning(`${write.name}: ${message}`);
-            return {
-                ...this.outcome(destination, write.name, 'failed'),
-                ...added,
-                error: message,
-                fix: 'Re-run: the next run reads the secret again and completes the rotation.',
-                failedIn: 'confirm',
-                ...(write.fresh ? { holds: 'new or old' } : {})
-            };
-        }
-        this.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`);
-        for (const repo of written.addedRepositories)
-            this.log.info(`${write.name}: ${repo} can now use the organization secret too.`);
-        if (written.visibility)
-            this.keptVisibility(destination, write.name, written.visibility);
-        return {
-            ...this.outcome(destination, write.name, written.status),
-            ...added,
-            ...(write.fresh ? { holds: 'new' } : {})
-        };
-    }
-    /** The organization secret kept a wider visibility than the one asked for: said in the log and the summary. */
-    keptVisibility(destination, name, { kept, requested }) {
-        const note = `${name} in ${destination.target}: the organization secret's visibility stays '${kept}' (${this.services.naming.setting(Input.Visibility, requested)} would shut repositories out that can read it now, and a rotation never takes access away). Change the visibility in the organization's settings if that is meant.`;
-        this.log.warning(note);
-        if (!this.result.notes.includes(note))
-            this.result.notes.push(note);
+    /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
+    async store(ready, writes, fresh) {
+        const { found } = this;
+        found.secrets.push(...(await this.writer.store(ready, writes)));
+        const main = mainWrites(found.secrets, this.settings.secretName);
+        found.rotated = storedSomewhere(main);
+        if (found.rotated)
+            Object.assign(found, result_tokenFacts(fresh.info), { newToken: fresh.token });
+        return main;
     }
     /** Some writes failed: nothing is revoked, and a new token that no destination can hold is revoked. */
-    async afterFailedWrites(main, fresh, freshInfo, current, previous) {
-        const { result, services } = this;
+    async afterFailedWrites(main, fresh, current, previous) {
+        const { settings, services, found } = this;
         const now = services.clock.now();
-        this.noteMovedOver(previous, now);
-        const mayHold = main.some((s) => s.holds === 'new' || s.holds === 'new or old');
-        if (main.some((s) => s.holds === 'new or old')) {
-            result.notes.push('A write whose outcome could not be settled may have stored the new token, so the new token was left alive.');
-        }
-        if (!mayHold)
-            await this.revocation.orphan(fresh, freshInfo);
-        const oldStillWorks = current && current.expiresAt !== undefined
-            ? ` The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
-            : ' The old token was not revoked and keeps working.';
-        const onlyConfirm = result.secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm');
-        this.failIfAnyFailed(onlyConfirm ? 'confirm' : 'store', `Not every destination holds the new token.${oldStillWorks}`, 'Then re-run: the run that gets every destination written completes the rotation.');
+        this.notes.add(movedOverNote({
+            secrets: found.secrets,
+            previousSecretName: settings.previousSecretName,
+            previousTokenGiven: Boolean(settings.previousToken),
+            previous,
+            now,
+            naming: services.naming
+        }));
+        this.notes.add(unsettledNote(main));
+        if (!mayHoldNew(main))
+            await this.revokeOrphan(fresh.token, { info: fresh.info });
+        this.failIfAnyFailed({
+            step: failedWritesStep(found.secrets),
+            message: `Not every destination holds the new token. ${oldTokenStillWorks(current, now)}`,
+            closing: 'Then re-run: the run that gets every destination written completes the rotation.'
+        });
     }
-    /**
-     * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
-     * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
-     */
-    noteMovedOver(previous, now) {
-        const { settings, result, services } = this;
-        if (!settings.previousSecretName || !settings.previousToken || !previous?.isValid)
+    async deploy(prepared, current) {
+        await this.services.deploy?.run(prepared, this.deployed, current?.info.expiresAt);
+    }
+    async revokeReplaced(current, previous, fresh) {
+        const revoked = await this.revocation.replaced(current, previous, fresh);
+        if (!revoked)
             return;
-        const slot = settings.previousSecretName.toUpperCase();
-        const written = (s) => s.status === 'created' || s.status === 'updated';
-        // A write only the read-back failed, or one whose outcome is unknown, may have landed.
-        const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
-        const moved = result.secrets.filter((s) => s.name === slot && (written(s) || maybe(s)));
-        if (moved.length === 0)
-            return;
-        const where = moved.map((s) => `${s.target}${s.environment ? ` (${s.environment})` : ''}`).join(', ');
-        const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)';
-        const byHand = previous.kind === 'system-user'
-            ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
-            : '.';
-        result.notes.push(`${slot} in ${where} ${holds} the replaced token, so the token from ${services.naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`);
+        this.found.revoked = true;
+        this.found.revocations.push(revoked);
     }
-    failure(destination, name, error) {
-        const explained = error instanceof UnclearWriteAnswerError
-            ? {
-                message: `${error.message}, for the ${describeDestination(destination)}.`,
-                fix: `Re-run; if it persists, check what stands between ${this.services.naming.machine} and GitHub (a proxy).`
-            }
-            : explainGitHubFailure(error, destination, this.services.githubToken, this.services.naming);
-        const message = this.services.keeper.redact(explained.message);
-        this.log.warning(`${name}: ${message} Fix: ${explained.fix}`);
-        return { ...this.outcome(destination, name, 'failed'), error: message, fix: explained.fix, failedIn: 'store' };
+    async revokeOrphan(token, facts) {
+        const revoked = await this.revocation.orphan(token, facts);
+        if (revoked)
+            this.found.revocations.push(revoked);
     }
-    /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
-    writeAccessFailure(destination, error) {
-        const { status } = readGitHubError(error);
-        if (status !== 403)
-            return this.failure(destination, this.settings.secretName, error);
-        const token = this.services.naming.name(Input.GithubToken);
-        const message = this.services.keeper.redact(`${token} can read but not write the ${describeDestination(destination)} (GitHub answered 403 to a write check).`);
-        const fix = `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`;
-        this.log.warning(`${this.settings.secretName}: ${message} Fix: ${fix}`);
-        return {
-            ...this.outcome(destination, this.settings.secretName, 'failed'),
-            error: message,
-            fix,
-            failedIn: 'prepare'
-        };
-    }
-    failIfAnyFailed(step, message, then) {
-        const failed = this.result.secrets.filter((s) => s.status === 'failed');
-        if (failed.length === 0)
-            return;
-        const counted = this.result.secrets.filter((s) => s.status !== 'checked' || this.settings.dryRun);
-        const what = step === 'prepare' ? 'destination check' : 'secret write';
-        const lines = failed.map((s) => `${s.name} in ${s.target}${s.environment ? ` (${s.environment})` : ''}: ${s.error ?? ''}`);
-        throw new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, 
-        // Each fix once, and "re-run" once: the closing sentence says it for all of them.
-        `${[...new Set(failed.map((s) => (s.fix ?? '').replace(/,? then re-run\.$/, '.')))].join(' ')} ${then}`);
-    }
-    suggestOrganizationSecret(destinations) {
-        if (this.settings.organization)
-            return;
-        const owners = new Map();
-        for (const d of destinations) {
-            if (d.kind !== 'repository')
-                continue;
-            const owner = d.target.split('/')[0];
-            owners.set(owner, (owners.get(owner) ?? 0) + 1);
-        }
-        for (const [owner, count] of owners) {
-            if (count >= 10) {
-                this.result.notes.push(`${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
-            }
-        }
-    }
-    outcome(destination, name, status) {
-        return {
-            kind: destination.kind,
-            type: destination.secretType,
-            target: destination.target,
-            ...(destination.environment ? { environment: destination.environment } : {}),
-            name: name.toUpperCase(),
-            status
-        };
+    failIfAnyFailed(failure) {
+        const error = failureOf({ ...failure, secrets: this.found.secrets, dryRun: this.settings.dryRun });
+        if (error)
+            throw error;
     }
 }
 
@@ -40558,12 +40610,13 @@ class GraphTokenSource {
             return undefined;
         const info = await this.graph('check', 'Checking the current token (debug_token)', () => services.tokens.inspect(settings.token));
         const now = services.clock.now();
+        let note;
         if (settings.strategy === 'refresh') {
             checkCurrentToken(info, settings, naming, now);
             await this.checkPagesReachable(settings.token, info);
         }
         else if (!info.isValid) {
-            services.note(`The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`);
+            note = `The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`;
         }
         else {
             this.checkOwnToken(info, Input.Token);
@@ -40572,7 +40625,7 @@ class GraphTokenSource {
             }
         }
         services.log.info(`Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`);
-        return { info };
+        return note ? { info, note } : { info };
     }
     async checkPrevious(current) {
         const { settings, services } = this;
@@ -40616,7 +40669,7 @@ class GraphTokenSource {
             return undefined;
         return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`;
     }
-    async mint(current) {
+    async mint({ current }) {
         const { settings, services } = this;
         let minted;
         if (settings.strategy === 'generate') {
@@ -40648,8 +40701,28 @@ class GraphTokenSource {
         checkNewToken(fresh.info, settings, current?.info);
         if (current)
             checkUserTokenExtended(fresh.info, current.info, now);
-        this.checkAssets(fresh.info, current?.info);
+        const note = this.checkAssets(fresh.info, current?.info);
         services.log.info(`New token: ${fresh.info.kind}, expires ${expiryText(fresh.info.expiresAt, now)}, scopes ${fresh.info.scopes.join(', ') || 'none'}.`);
+        return note;
+    }
+    extraSecretCount() {
+        return this.settings.strategy === 'refresh' ? this.settings.pageSecrets.length : 0;
+    }
+    /** Refresh: each page secret receives the page's token, read with the new user token. */
+    async extraSecrets(userToken, userInfo) {
+        const { settings, services } = this;
+        if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0)
+            return [];
+        const pages = await this.pageTokens(userToken, settings.pageSecrets.map((p) => p.pageId));
+        const found = new Map(pages.map((page) => [page.id, page.token]));
+        const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId));
+        if (missing.length > 0) {
+            throw unreachablePages('mint', userInfo.userId, missing.map((m) => m.pageId), services.naming);
+        }
+        return settings.pageSecrets.map((wanted) => ({
+            name: wanted.secretName,
+            value: found.get(wanted.pageId)
+        }));
     }
     canRevoke(info) {
         return info.kind === 'system-user';
@@ -40710,17 +40783,17 @@ class GraphTokenSource {
     checkAssets(fresh, current) {
         const { settings, services } = this;
         if (!current?.isValid)
-            return;
+            return undefined;
         const lost = lostAssets(current.grants, fresh.grants);
         if (lost.length === 0)
-            return;
+            return undefined;
         const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`;
         const whose = fresh.userId ? ` ${fresh.userId}` : '';
         if (settings.requireSameAssets) {
             throw new RotationError('verify', `${what} Nothing was written; the current token was left in place.`, `${fresh.kind === 'system-user' ? `Assign the assets to system user${whose} again (Business settings > Users > System users > Assign assets)` : `Give the user${whose} back a role on the assets`}, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`);
         }
-        services.note(`${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`);
         services.log.warning(what);
+        return `${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`;
     }
     async graph(step, what, call) {
         this.services.log.debug(`${what}…`);
@@ -40739,7 +40812,7 @@ class GraphTokenSource {
 
 
 
-
+const instagram_source_DAY_MS = 86_400_000;
 function logInAgain(naming) {
     return ("The person must log in again with Instagram Login (your app's login, or the app dashboard's token generator), " +
         `exchange the short-lived token for a long-lived one, put it in ${naming.credentialHolder(Input.Token)}, and re-run.`);
@@ -40763,7 +40836,7 @@ class InstagramTokenSource {
     notDue() {
         return undefined;
     }
-    async mint() {
+    async mint(context) {
         const what = 'Refreshing the Instagram token (refresh_access_token)';
         try {
             const minted = await this.services.instagram.refresh(this.settings.token);
@@ -40780,7 +40853,9 @@ class InstagramTokenSource {
                 error.failure.kind === 'api' &&
                 error.failure.code !== 190 &&
                 error.failure.code !== 10) {
-                throw new TooYoungError(failure, isTooYoung(error));
+                const young = youngToken(await context.secretAge().catch(() => undefined));
+                if (young || isTooYoung(error))
+                    return { skip: young ?? tooYoungText(undefined, this.services.clock.now()) };
             }
             throw failure;
         }
@@ -40802,6 +40877,12 @@ class InstagramTokenSource {
             throw new RotationError('verify', `The refreshed token belongs to Instagram user ${fresh.info.userId ?? 'unknown'}, not ${current.info.userId ?? 'unknown'}; nothing was written and the current token was left in place.`, 'Re-run; if it persists, quote this to Meta support.');
         }
         this.services.log.info(`New token: Instagram Login token, expires ${expiryText(fresh.info.expiresAt, now)}.`);
+    }
+    extraSecretCount() {
+        return 0;
+    }
+    extraSecrets() {
+        return Promise.resolve([]);
     }
     canRevoke() {
         return false;
@@ -40839,6 +40920,24 @@ class InstagramTokenSource {
 function isTooYoung(error) {
     return /24 hours|too (soon|early|new|young)/i.test(error.message);
 }
+/**
+ * Instagram refreshes a token only once it is a day old. When the secret was written less than a day
+ * ago (on GitHub's clock), the token in it is that young: the sentence that says until when.
+ */
+function youngToken(age) {
+    if (!age || age.now.getTime() - age.written.getTime() >= instagram_source_DAY_MS)
+        return undefined;
+    return tooYoungText(age.written, age.now);
+}
+/** Why an Instagram token was left as it is: when it was written (if known) and when it can be refreshed. */
+function tooYoungText(written, now) {
+    const after = new Date((written ?? now).getTime() + instagram_source_DAY_MS);
+    const since = written
+        ? ` The secret was last written ${relativeText(written, now)}, so the token in it is that young.`
+        : '';
+    return (`Instagram refreshes a token only once it is 24 hours old, and this one is younger: nothing was changed.${since} ` +
+        `It can be refreshed ${written ? 'after' : 'by'} ${dateText(after)}${written ? '' : ' at the latest'}; the next scheduled run will do it.`);
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -40870,7 +40969,6 @@ async function runAction(io, env, deps = {}) {
     void sodiumReady();
     const clock = deps.clock ?? systemClock;
     const naming = deps.naming ?? actionInputs;
-    const report = deps.report ?? summaryMarkdown;
     const keeper = new SecretKeeper((secret) => io.mask(secret));
     for (const input of CREDENTIAL_INPUTS)
         keeper.keep(io.getInput(input).trim());
@@ -40893,7 +40991,7 @@ async function runAction(io, env, deps = {}) {
         if (!(error instanceof RotationError))
             throw error;
         const safe = keeper.redact(error.describe());
-        await writeSummary(io, report(undefined, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }, { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }));
+        await writeSummary(io, summaryMarkdown({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }));
         // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
         io.setOutput(Output.Rotated, 'false');
         io.setOutput(Output.Revoked, 'false');
@@ -40905,19 +41003,18 @@ async function runAction(io, env, deps = {}) {
     const context = {
         secretName: settings.secretName,
         rotateBeforeSeconds: settings.rotateBeforeSeconds,
-        serverUrl
+        serverUrl,
+        style: deps.reportStyle
     };
     try {
         const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs;
-        const notes = [];
         const source = tokenSource(settings, {
             io,
             keeper,
             naming,
             clock,
             deps,
-            http: http(timeoutMs, MAX_GRAPH_BODY_BYTES),
-            note: (text) => notes.push(text)
+            http: http(timeoutMs, MAX_GRAPH_BODY_BYTES)
         });
         const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES);
         const github = createGitHubClient({
@@ -40950,9 +41047,6 @@ async function runAction(io, env, deps = {}) {
             keeper,
             naming,
             clock,
-            githubToken: settings.githubToken,
-            githubDotCom: isGitHubDotCom(settings.githubApiUrl),
-            notes,
             ...(deploy.wanted ? { deploy } : {})
         });
         const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
@@ -40965,12 +41059,7 @@ async function runAction(io, env, deps = {}) {
             result.notes.push(kept);
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);
-        const failure = result.failure && {
-            step: result.failure.step,
-            message: keeper.redact(result.failure.message),
-            fix: keeper.redact(result.failure.fix)
-        };
-        await writeSummary(io, keeper.redact(report(result, { ...context, now: clock.now() }, failure)));
+        await writeSummary(io, keeper.redact(summaryMarkdown({ result }, { ...context, now: clock.now() })));
         if (result.failure)
             fail(io, result.failure.step, keeper.redact(result.failure.describe()));
         return result;
@@ -40979,7 +41068,7 @@ async function runAction(io, env, deps = {}) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
         const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
         const fix = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
-        await writeSummary(io, keeper.redact(report(undefined, { ...context, now: new Date() }, { step: 'unexpected', message: safe, fix })));
+        await writeSummary(io, keeper.redact(summaryMarkdown({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
         fail(io, 'unexpected', `${safe} Fix: ${fix}`);
         return undefined;
     }
@@ -40988,7 +41077,7 @@ async function runAction(io, env, deps = {}) {
             stack.dispose();
     }
 }
-function tokenSource(settings, { io, keeper, naming, clock, deps, http, note }) {
+function tokenSource(settings, { io, keeper, naming, clock, deps, http }) {
     if (settings.strategy === 'instagram') {
         const api = new GraphClient({
             baseUrl: settings.instagramApiUrl,
@@ -41016,14 +41105,7 @@ function tokenSource(settings, { io, keeper, naming, clock, deps, http, note }) 
     });
     const tokens = new MetaTokens(graph, { id: app.id, secret: app.secret });
     keeper.keep(tokens.appToken);
-    return new GraphTokenSource(settings, {
-        tokens,
-        keeper,
-        naming,
-        clock,
-        log: io,
-        note
-    });
+    return new GraphTokenSource(settings, { tokens, keeper, naming, clock, log: io });
 }
 /** The web address of GitHub for links: the runner's GITHUB_SERVER_URL, else derived from the API URL. */
 function gitHubServerUrl(env, apiUrlInput) {
@@ -41054,17 +41136,111 @@ function fail(io, step, message) {
     io.setFailed(message);
 }
 
+;// CONCATENATED MODULE: ./src/cli/cli-arguments.ts
+// Command-line flags and environment variables → the action's inputs, by the same names:
+// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment; a credential is
+// never taken from a flag (other users of the machine can read a process's arguments).
+
+
+
+
+const INPUT_NAMES = new Set(Object.values(Input));
+const BOOLEAN_INPUTS = new Set([
+    Input.DryRun,
+    Input.Expiring,
+    Input.InstallApp,
+    Input.RequireSameAssets,
+    Input.KeepAlive
+]);
+const OWN_FLAGS = ['json', 'help', 'version'];
+const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS];
+/** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
+const SHORT_FLAGS = new Map([['v', 'version']]);
+const COMMANDS = ['rotate'];
+class CliUsageError extends Error {
+}
+function parseCliArguments(argv, env) {
+    const inputs = {};
+    const fromEnvironment = new Set();
+    for (const name of INPUT_NAMES) {
+        const value = env[environmentVariable(name)];
+        if (value === undefined)
+            continue;
+        inputs[name] = value;
+        fromEnvironment.add(name);
+    }
+    let command;
+    let json = false;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === '--help' || arg === '-h')
+            return { command: 'help', inputs, fromEnvironment, json };
+        if (arg === '--version' || arg === '-V')
+            return { command: 'version', inputs, fromEnvironment, json };
+        if (arg === '--json') {
+            json = true;
+            continue;
+        }
+        if (/^-[^-]/.test(arg)) {
+            const [word] = splitFlag(arg.slice(1));
+            const long = SHORT_FLAGS.get(word);
+            const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, FLAGS, '--');
+            throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`);
+        }
+        if (!arg.startsWith('--')) {
+            if (command) {
+                throw new CliUsageError(`Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`);
+            }
+            if (arg !== 'rotate') {
+                throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`);
+            }
+            command = 'rotate';
+            continue;
+        }
+        const [flag, inline] = splitFlag(arg.slice(2));
+        if (!INPUT_NAMES.has(flag)) {
+            throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, FLAGS, '--')} Run with --help.`);
+        }
+        if (CREDENTIAL_INPUTS.includes(flag)) {
+            throw new CliUsageError(`'--${flag}' would put a credential on the command line, where other users of this machine can read it. ` +
+                `Set the environment variable ${environmentVariable(flag)} instead.`);
+        }
+        fromEnvironment.delete(flag);
+        if (inline !== undefined) {
+            inputs[flag] = inline;
+        }
+        else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
+            inputs[flag] = 'true';
+        }
+        else {
+            const value = argv[++i];
+            if (value === undefined)
+                throw new CliUsageError(`'--${flag}' needs a value.`);
+            inputs[flag] = value;
+        }
+    }
+    if (!command)
+        throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.");
+    return { command, inputs, fromEnvironment, json };
+}
+/** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
+function shown(word) {
+    return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40);
+}
+function didYouMean(word, candidates, prefix) {
+    const close = closestWords(word, candidates, 2);
+    return close.length > 0 ? ` Did you mean ${close.map((c) => `'${prefix}${c}'`).join(' or ')}?` : '';
+}
+function splitFlag(text) {
+    const equals = text.indexOf('=');
+    return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/cli-usage.ts
 
 
-/**
- * The package is not published to npm: the CLI runs from a clone, or through npx from the
- * repository (npm fetches it and runs its bin, the bundled dist/cli/index.js).
- */
-const PROGRAM = 'node dist/cli/index.js';
-const NPX = 'npx github:meta-token-rotator/meta-token-rotator';
 /** One line per flag; the action's inputs are the flags (see action.yml for the long descriptions). */
-const FLAGS = {
+const cli_usage_FLAGS = {
     'app-id': 'Meta app id (required, except with --strategy instagram).',
     'app-secret': 'Meta app secret (required, except with --strategy instagram).',
     token: 'The current token (required for refresh and instagram; for generate, the old token to revoke).',
@@ -41099,20 +41275,19 @@ const FLAGS = {
     'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
     'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).'
 };
-const OWN_FLAGS = [
+const cli_usage_OWN_FLAGS = [
     ['json', 'Print a JSON report on stdout instead of the text report (never the token).'],
     ['help', 'Print this help.'],
     ['version', 'Print the version.']
 ];
 function usage() {
     const credentials = new Set(CREDENTIAL_INPUTS);
-    const flags = Object.entries(FLAGS).filter(([name]) => !credentials.has(name));
-    const width = Math.max(...[...Object.keys(FLAGS), ...OWN_FLAGS.map(([name]) => name)].map((n) => n.length)) + 4;
+    const flags = Object.entries(cli_usage_FLAGS).filter(([name]) => !credentials.has(name));
+    const width = Math.max(...[...Object.keys(cli_usage_FLAGS), ...cli_usage_OWN_FLAGS.map(([name]) => name)].map((n) => n.length)) + 4;
     const flagLine = ([name, text]) => `  ${`--${name}`.padEnd(width)}${text}`;
     const variableWidth = Math.max(...CREDENTIAL_INPUTS.map((name) => environmentVariable(name).length)) + 2;
-    const credentialLines = CREDENTIAL_INPUTS.map((name) => `  ${environmentVariable(name).padEnd(variableWidth)}${FLAGS[name]}`);
-    return `Usage: ${PROGRAM} rotate [flags] [--json]
-       (from a clone of the repository; without one: ${NPX} rotate …)
+    const credentialLines = CREDENTIAL_INPUTS.map((name) => `  ${environmentVariable(name).padEnd(variableWidth)}${cli_usage_FLAGS[name]}`);
+    return `Usage: meta-token-rotator rotate [flags] [--json]
 
 Refreshes (or generates) a Meta token, stores it sealed in GitHub secrets, confirms every write,
 then revokes the old token. Never prints a token.
@@ -41123,204 +41298,16 @@ ${credentialLines.join('\n')}
 Flags (each may also be set as an environment variable, e.g. ${environmentVariable(Input.SecretName)}; a flag wins):
 ${flags.map(flagLine).join('\n')}
 
-${OWN_FLAGS.map(flagLine).join('\n')}
+${cli_usage_OWN_FLAGS.map(flagLine).join('\n')}
 
 Exit codes: 0 rotated, skipped (rotate-before) or dry run passed; 1 the rotation failed (the report
 says what was written and what was left in place); 2 bad usage or invalid inputs (nothing was done).
 `;
 }
 
-;// CONCATENATED MODULE: ./src/cli/cli-arguments.ts
-// Command-line flags and environment variables → the action's inputs, by the same names:
-// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment; a credential is
-// never taken from a flag (other users of the machine can read a process's arguments).
-
-
-
-
-
-/** The commands that do something; help and version are flags. Another command is one more name here. */
-const COMMANDS = ['rotate'];
-const INPUT_NAMES = new Set(Object.values(Input));
-const BOOLEAN_INPUTS = new Set([
-    Input.DryRun,
-    Input.Expiring,
-    Input.InstallApp,
-    Input.RequireSameAssets,
-    Input.KeepAlive
-]);
-const cli_arguments_OWN_FLAGS = ['json', 'help', 'version'];
-const cli_arguments_FLAGS = [...INPUT_NAMES, ...cli_arguments_OWN_FLAGS];
-/** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
-const SHORT_FLAGS = new Map([['v', 'version']]);
-class CliUsageError extends Error {
-}
-function parseCliArguments(argv, env) {
-    const inputs = {};
-    const fromEnvironment = new Set();
-    for (const name of INPUT_NAMES) {
-        const value = env[environmentVariable(name)];
-        if (value === undefined)
-            continue;
-        inputs[name] = value;
-        fromEnvironment.add(name);
-    }
-    let command;
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === '--help' || arg === '-h')
-            return { command: 'help', inputs, fromEnvironment, json };
-        if (arg === '--version' || arg === '-V')
-            return { command: 'version', inputs, fromEnvironment, json };
-        if (arg === '--json') {
-            json = true;
-            continue;
-        }
-        if (/^-[^-]/.test(arg)) {
-            const [word] = splitFlag(arg.slice(1));
-            const long = SHORT_FLAGS.get(word);
-            const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, cli_arguments_FLAGS, '--');
-            throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`);
-        }
-        if (!arg.startsWith('--')) {
-            if (command) {
-                throw new CliUsageError(`Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`);
-            }
-            if (!isCommand(arg)) {
-                throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, [...COMMANDS], '')} Run with --help.`);
-            }
-            command = arg;
-            continue;
-        }
-        const [flag, inline] = splitFlag(arg.slice(2));
-        if (!INPUT_NAMES.has(flag)) {
-            throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, cli_arguments_FLAGS, '--')} Run with --help.`);
-        }
-        if (CREDENTIAL_INPUTS.includes(flag)) {
-            throw new CliUsageError(`'--${flag}' would put a credential on the command line, where other users of this machine can read it. ` +
-                `Set the environment variable ${environmentVariable(flag)} instead.`);
-        }
-        fromEnvironment.delete(flag);
-        if (inline !== undefined) {
-            inputs[flag] = inline;
-        }
-        else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
-            inputs[flag] = 'true';
-        }
-        else {
-            const value = argv[++i];
-            if (value === undefined)
-                throw new CliUsageError(`'--${flag}' needs a value.`);
-            inputs[flag] = value;
-        }
-    }
-    if (!command)
-        throw new CliUsageError(`Missing the command: '${PROGRAM} rotate …'. Run with --help.`);
-    return { command, inputs, fromEnvironment, json };
-}
-function isCommand(word) {
-    return COMMANDS.includes(word);
-}
-/** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
-function shown(word) {
-    return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40);
-}
-function didYouMean(word, candidates, prefix) {
-    const close = closestWords(word, candidates, 2);
-    return close.length > 0 ? ` Did you mean ${close.map((c) => `'${prefix}${c}'`).join(' or ')}?` : '';
-}
-function splitFlag(text) {
-    const equals = text.indexOf('=');
-    return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
-}
-
-;// CONCATENATED MODULE: ./src/cli/text-report.ts
-// The report in a terminal: what the job summary says, as plain text. No Markdown (no headings,
-// bold, code spans or tables), outside text as it is, and the failure said once: its step, what went
-// wrong and the fix, with each failed destination or deploy run on its own line below.
-
-
-const textReport = (result, context, failure) => {
-    const plain = { ...context, style: terminalStyle };
-    const problem = result?.failure ?? failure;
-    const status = statusOf(result, problem, terminalStyle);
-    const lines = [`Meta token rotation${context.secretName ? `: ${context.secretName}` : ''}`];
-    if (status)
-        lines.push(`${status.icon} ${status.label}: ${status.text}`);
-    if (problem)
-        lines.push('', ...failureLines(problem, result));
-    if (result) {
-        // A run stopped before the token was read has no facts to give.
-        if (result.tokenKind || !problem)
-            lines.push('', ...aligned(tokenFacts(result, plain)));
-        lines.push(...destinationSection(result));
-        lines.push(...deploySection(result));
-        if (result.notes.length > 0)
-            lines.push('', 'Notes:', ...result.notes.map((note) => `  - ${terminalStyle.text(note)}`));
-    }
-    return `${lines.join('\n')}\n`;
-};
-/**
- * The step, what went wrong and the fix. A failure that lists its destinations or deploy runs
- * (`  - …` lines) is said by its first line here: the lines below the report give each one.
- */
-function failureLines(problem, result) {
-    const listedBelow = result !== undefined &&
-        (destinationLines(result, terminalStyle).some((line) => !line.ok) ||
-            (result.deployments ?? []).some((d) => !deployOutcome(d, terminalStyle).ok));
-    const [headline, ...details] = problem.message.split('\n');
-    const message = listedBelow ? headline : [headline, ...details].join('\n');
-    return [`Failed at step ${problem.step}: ${message ?? ''}`, `Fix: ${terminalStyle.text(problem.fix)}`];
-}
-/** `Label:` in a column as wide as the longest, then the value. */
-function aligned(pairs) {
-    const width = Math.max(...pairs.map(([label]) => label.length)) + 2;
-    return pairs.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
-}
-function destinationSection(result) {
-    const lines = destinationLines(result, terminalStyle);
-    if (lines.length === 0)
-        return [];
-    const partial = !result.dryRun && lines.some((line) => !line.ok) && result.secrets.some((s) => s.holds !== undefined);
-    const width = Math.max(...lines.map((line) => line.where.length));
-    return [
-        '',
-        'Destinations:',
-        ...lines.map((line) => {
-            const sign = !line.name ? '  ' : line.ok ? '✅' : '❌';
-            const holds = partial && line.holds ? `; holds ${holdsText(line.holds)}` : '';
-            return `  ${sign} ${line.where.padEnd(width)}  ${line.name || '—'}: ${line.result.replace(/\.$/, '')}${holds}`;
-        })
-    ];
-}
-function holdsText(holds) {
-    return holds === 'unknown'
-        ? 'an unknown token'
-        : holds === 'new or old'
-            ? 'the new or the old token'
-            : `the ${holds} token`;
-}
-function deploySection(result) {
-    const deployments = result.deployments ?? [];
-    if (deployments.length === 0)
-        return [];
-    return [
-        '',
-        'Deploys:',
-        ...deployments.map((d) => {
-            const { ok, text } = deployOutcome(d, terminalStyle);
-            const run = d.id === undefined ? '' : ` (run ${d.id}${d.url ? ` ${d.url}` : ''})`;
-            return `  ${ok ? '✅' : '❌'} ${terminalStyle.text(d.workflow)}${run}: ${text}`;
-        })
-    ];
-}
-
 ;// CONCATENATED MODULE: ./src/cli/cli.ts
 // The same rotation from a shell or another CI system: an ActionIO backed by the terminal, which
 // redacts every masked value from everything it prints.
-
-
 
 
 
@@ -41354,10 +41341,8 @@ async function runCli(argv, env, terminal, deps = {}) {
     }
     const keeper = new SecretKeeper(() => undefined);
     const outputs = {};
-    let report = '';
-    let context;
+    let summary = '';
     let failure;
-    const warnings = [];
     // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
     // output the runner reads for workflow commands.
     const shown = (text) => inertLines(keeper.redact(text));
@@ -41369,66 +41354,39 @@ async function runCli(argv, env, terminal, deps = {}) {
         },
         mask: (secret) => keeper.keep(secret),
         info: say(''),
-        // The text report says a destination's failure in its line: a warning waits for it, to be said once.
-        warning: parsed.json ? say('warning: ') : (message) => void warnings.push(message),
+        warning: say('warning: '),
         debug: env.META_ROTATOR_DEBUG ? say('debug: ') : () => undefined,
         group: (_name, work) => work(),
-        writeSummary: (text) => {
-            report += text;
+        writeSummary: (markdown) => {
+            summary += markdown;
             return Promise.resolve();
         },
         setFailed: (message) => {
             failure = message;
         }
     };
-    const result = await runAction(io, env, {
-        naming: cliNaming(parsed.fromEnvironment),
-        report: (run, runContext, problem) => {
-            context = runContext;
-            return textReport(run, runContext, problem);
-        },
-        ...deps
-    });
+    await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), reportStyle: terminalStyle, ...deps });
     const step = outputs[Output.FailedStep] || undefined;
     if (parsed.json) {
-        const facts = jsonReport(outputs, result, context, step, failure);
-        terminal.out(`${shown(JSON.stringify(facts, null, 2))}\n`);
+        terminal.out(`${shown(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`);
     }
     else {
-        for (const warning of warnings)
-            if (!saidByReport(warning, result))
-                say('warning: ')(warning);
-        // Refused inputs: the error alone says it all; otherwise the report says the failure.
-        if (step === 'inputs')
-            terminal.err(`error: ${shown(failure ?? '')}\n`);
-        else
-            terminal.out(shown(report));
+        // Refused inputs: the error alone says it all.
+        if (step !== 'inputs')
+            terminal.out(shown(summary));
+        if (failure)
+            terminal.err(`error: ${shown(failure)}\n`);
     }
     if (!failure)
         return ExitCode.Ok;
     return step === 'inputs' ? ExitCode.Usage : ExitCode.Failed;
 }
-/** A destination's failure and a note are in the report already. */
-function saidByReport(warning, result) {
-    if (!result)
-        return false;
-    return (result.notes.includes(warning) || result.secrets.some((s) => s.error !== undefined && warning.includes(s.error)));
-}
-const cli_DAY_MS = 86_400_000;
-/** What happened, for a program: skip, dry run, rotation and failure each told apart; never the token. */
-function jsonReport(outputs, result, context, step, failure) {
-    const expiresAt = result?.expiresAt;
-    const now = context?.now ?? new Date();
-    const due = result ? nextDueDate(result, context?.rotateBeforeSeconds) : undefined;
+function jsonReport(outputs, step, failure) {
     return {
         ok: failure === undefined,
         rotated: outputs[Output.Rotated] === 'true',
         revoked: outputs[Output.Revoked] === 'true',
-        skipped: result?.skipped ?? false,
-        dryRun: result?.dryRun ?? false,
         expiresAt: outputs[Output.ExpiresAt] || null,
-        daysLeft: expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / cli_DAY_MS) : null,
-        nextDue: due ? expiryOutput(due) : null,
         tokenType: outputs[Output.TokenType] || null,
         dataAccessExpiresAt: outputs[Output.DataAccessExpiresAt] || null,
         scopes: outputs[Output.Scopes] ? outputs[Output.Scopes].split(',') : [],
@@ -41444,9 +41402,8 @@ function jsonReport(outputs, result, context, step, failure) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5597);
-// Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
-// `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1630);
+// Entry point of the bundled command line: `npx meta-token-rotator rotate …`.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
     out: (text) => process.stdout.write(text),

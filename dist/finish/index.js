@@ -31070,6 +31070,14 @@ class GraphClient {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
+/** The fix as a sentence on its own. */
+function fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
 /** A failure of one step of the rotation, explained. */
 class rotation_error_RotationError extends Error {
     step;

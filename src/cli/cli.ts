@@ -7,7 +7,7 @@ import { cliNaming } from '../input-naming.js'
 import { runAction, type ActionDeps } from '../main.js'
 import { inertLines } from '../outside-text.js'
 import { nextDueDate, type ReportContext } from '../report.js'
-import type { RotationResult } from '../rotation.js'
+import type { RotationResult } from '../rotation/result.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { CliUsageError, parseCliArguments } from './cli-arguments.js'
 import { usage } from './cli-usage.js'
@@ -78,9 +78,9 @@ export async function runCli(
   }
   const result = await runAction(io, env, {
     naming: cliNaming(parsed.fromEnvironment),
-    report: (run, runContext, problem) => {
+    report: (reported, runContext) => {
       context = runContext
-      return textReport(run, runContext, problem)
+      return textReport(reported, runContext)
     },
     ...deps
   })
@@ -103,7 +103,7 @@ export async function runCli(
 function saidByReport(warning: string, result: RotationResult | undefined): boolean {
   if (!result) return false
   return (
-    result.notes.includes(warning) || result.secrets.some((s) => s.error !== undefined && warning.includes(s.error))
+    result.notes.includes(warning) || result.secrets.some((s) => s.status === 'failed' && warning.includes(s.error))
   )
 }
 

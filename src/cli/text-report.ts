@@ -7,14 +7,15 @@ import {
   statusOf,
   terminalStyle,
   tokenFacts,
-  type ReportFailure,
+  reportedParts,
+  type ReportedFailure,
   type ReportRenderer
 } from '../report.js'
-import type { RotationResult } from '../rotation.js'
+import type { RotationResult } from '../rotation/result.js'
 
-export const textReport: ReportRenderer = (result, context, failure) => {
+export const textReport: ReportRenderer = (reported, context) => {
   const plain = { ...context, style: terminalStyle }
-  const problem = result?.failure ?? failure
+  const { result, problem } = reportedParts(reported)
   const status = statusOf(result, problem, terminalStyle)
   const lines = [`Meta token rotation${context.secretName ? `: ${context.secretName}` : ''}`]
   if (status) lines.push(`${status.icon} ${status.label}: ${status.text}`)
@@ -34,7 +35,7 @@ export const textReport: ReportRenderer = (result, context, failure) => {
  * The step, what went wrong and the fix. A failure that lists its destinations or deploy runs
  * (`  - …` lines) is said by its first line here: the lines below the report give each one.
  */
-function failureLines(problem: ReportFailure, result: RotationResult | undefined): string[] {
+function failureLines(problem: ReportedFailure, result: RotationResult | undefined): string[] {
   const listedBelow =
     result !== undefined &&
     (destinationLines(result, terminalStyle).some((line) => !line.ok) ||
@@ -53,7 +54,10 @@ function aligned(pairs: Array<[string, string]>): string[] {
 function destinationSection(result: RotationResult): string[] {
   const lines = destinationLines(result, terminalStyle)
   if (lines.length === 0) return []
-  const partial = !result.dryRun && lines.some((line) => !line.ok) && result.secrets.some((s) => s.holds !== undefined)
+  const partial =
+    !result.dryRun &&
+    lines.some((line) => !line.ok) &&
+    result.secrets.some((s) => s.status !== 'checked' && s.holds !== undefined)
   const width = Math.max(...lines.map((line) => line.where.length))
   return [
     '',
