@@ -33402,7 +33402,14 @@ function explainGraphFailure(what, error, clock, naming) {
     if (kind === 'malformed') {
         return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
     }
-    if ((code === 1 && !transient) || error.failure.appCredentials) {
+    if (error.failure.appCredentials === 'app-id') {
+        return explained(`Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`);
+    }
+    // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
+    if (error.failure.appCredentials === 'app-secret') {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`);
+    }
+    if (code === 1 && !transient) {
         return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
     }
     if (code === 101)
@@ -33494,22 +33501,42 @@ function outputTokenType(kind) {
 function isExpired(info, now) {
     return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
 }
-/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
 function invalidity(info, now) {
     if (isExpired(info, now))
-        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
-    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
+        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
+    const reason = info.problem?.message ?? 'Meta gave no reason';
+    if (isDead(info))
+        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
+    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
+}
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info) {
+    return info.kind === 'system-user' && info.problem?.subcode !== 458;
 }
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is simply replaced.
+ * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
+ * it is a rotation, which stored its successor in the secret.
  */
-function invalidityFix(info, now, naming) {
+function invalidityFix(info, now, settings, naming) {
     const subcode = info.problem?.subcode;
-    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
+    if (isExpired(info, now))
         return newTokenFix(naming);
+    if (isDead(info))
+        return revokedFix(settings.secretName, naming);
     return tokenFix(subcode, naming) ?? newTokenFix(naming);
+}
+/** A system user token that was revoked, most likely by a rotation that stored its successor. */
+function revokedFix(secretName, naming) {
+    if (!naming.inWorkflow) {
+        return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`;
+    }
+    return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`;
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -33518,7 +33545,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`, invalidityFix(info, now, settings, naming));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
@@ -39903,9 +39930,11 @@ class MetaTokens {
         const { data } = await this.graph
             .get('debug_token', { input_token: token }, { bearer: this.appToken })
             .catch((error) => {
-            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
+            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app
+            // token. One Meta cannot even parse names no app: the app id is wrong, not (only) the secret.
             if (error instanceof GraphError && error.failure.code === 190) {
-                throw new GraphError(error.message, { ...error.failure, appCredentials: true });
+                const appCredentials = /cannot parse/i.test(error.message) ? 'app-id' : 'app-secret';
+                throw new GraphError(error.message, { ...error.failure, appCredentials });
             }
             throw error;
         });
@@ -40224,28 +40253,31 @@ function deploysSection(deployments, style) {
     const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
     for (const d of deployments) {
         const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
-        lines.push(`| ${[style.text(d.workflow), run, result(d, style)].map(style.cell).join(' | ')} |`);
+        const { ok, text } = deployOutcome(d, style);
+        lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`);
     }
     return [...lines, ''];
 }
-function result(d, style) {
+/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
+function deployOutcome(d, style) {
     if (d.status === 'checked') {
         const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
-        return `✅ checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}`;
+        return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` };
     }
     if (d.status === 'completed') {
         const conclusion = d.conclusion ?? 'no conclusion';
-        return `${conclusion === 'success' ? '✅' : '❌'} ${style.text(conclusion)}`;
+        return { ok: conclusion === 'success', text: style.text(conclusion) };
     }
     const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
-    return `❌ ${style.text(`${what}${d.error ? `: ${d.error}` : ''}`)}`;
+    return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
-// where nothing renders Markdown: there the text stands as it is, unescaped.
+// backticks in it, and redacted like the error output. What the report says (status, token facts,
+// destinations) is built here once, in a style; the CLI writes the same content as plain text
+// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
 
 
 
@@ -40285,6 +40317,7 @@ function outputsOf(result) {
 /** GitHub's Markdown (the job summary): outside text escaped, inert. */
 const markdownStyle = {
     text: (text) => escapeText(text),
+    code: (text) => inlineCode(text),
     cell: (text) => text.replace(/\|/g, '\\|')
 };
 /**
@@ -40293,90 +40326,168 @@ const markdownStyle = {
  */
 const terminalStyle = {
     text: (text) => text.replace(/[\r\n]+/g, ' '),
+    code: (text) => text.replace(/[\r\n]+/g, ' '),
     cell: (text) => text
 };
-/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
+/** The result and the failure of what a summary reports. */
+function reportedParts(reported) {
+    return 'result' in reported
+        ? { result: reported.result, problem: reported.result.failure }
+        : { result: undefined, problem: reported.failure };
+}
+/** The job summary: status, token, destinations (in the order given), what to do, notes. */
 function summaryMarkdown(reported, context) {
-    const result = 'result' in reported ? reported.result : undefined;
-    const problem = 'result' in reported ? reported.result.failure : reported.failure;
-    const { text } = context.style ?? markdownStyle;
+    const { result, problem } = reportedParts(reported);
+    const style = context.style ?? markdownStyle;
+    const { text } = style;
+    const status = statusOf(result, problem, style);
     const lines = [
         `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
         '',
-        statusLine(result, problem, text),
+        status ? `${status.icon} **${status.label}:** ${status.text}` : '',
         ''
     ];
     if (problem) {
         lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
     }
     if (result) {
-        lines.push(...tokenFacts(result, context));
+        lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '');
         lines.push(...destinationTable(result, context));
-        lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle));
+        lines.push(...deploysSection(result.deployments, style));
         if (result.notes.length > 0)
             lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
     }
     return lines.join('\n') + '\n';
 }
-function statusLine(result, problem, text) {
+function statusOf(result, problem, { text }) {
+    const failed = (label, sentence) => ({ icon: '❌', label, text: sentence });
     if (problem) {
         if (problem.step === 'unexpected') {
-            return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.';
+            return failed('Stopped', 'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.');
         }
         if (!result || problem.step === 'inputs')
-            return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.';
+            return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.');
         if (result.dryRun)
-            return '❌ **Dry run failed:** the setup does not check out; nothing was minted, written or revoked.';
+            return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.');
+        // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
+        if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
+            return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.');
         const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token';
-        return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`;
+        return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`);
     }
     if (!result)
-        return '';
+        return undefined;
     if (result.skipped)
-        return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`;
-    if (result.dryRun)
-        return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.';
+        return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') };
+    if (result.dryRun) {
+        return {
+            icon: '🔍',
+            label: 'Dry run passed',
+            text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
+        };
+    }
     const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length;
-    return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`;
+    return {
+        icon: '✅',
+        label: 'Rotated',
+        text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+    };
 }
+/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
 function tokenFacts(result, context) {
     const { now } = context;
-    const { text } = context.style ?? markdownStyle;
+    const { text, code } = context.style ?? markdownStyle;
     const facts = [];
     const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
-    facts.push(`- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`);
+    facts.push([
+        'Token',
+        `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
+    ]);
     const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
     if (result.rotated) {
-        facts.push(`- **New token expires:** ${when(result.expiresAt)}`);
-        facts.push(`- **Replaced token expires:** ${when(result.previousExpiresAt)}`);
+        facts.push(['New token expires', when(result.expiresAt)]);
+        facts.push(['Replaced token expires', when(result.previousExpiresAt)]);
     }
     else {
-        facts.push(`- **Current token expires:** ${when(result.previousExpiresAt)}`);
+        facts.push(['Current token expires', when(result.previousExpiresAt)]);
     }
     const due = nextRotation(result, context);
     if (due)
-        facts.push(`- **Next rotation due:** ${due}`);
+        facts.push(['Next rotation due', due]);
     if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
-        facts.push(`- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`);
+        facts.push([
+            'Data access ends',
+            `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
+        ]);
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
-    facts.push(`- **Revoked:** ${revoked}`);
-    return [...facts, ''];
+    facts.push(['Revoked', revoked]);
+    return facts;
 }
-/** When `rotate-before` will let the token in the secret be rotated. */
-function nextRotation(result, context) {
+/**
+ * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
+ * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
+ * token never expires); undefined when its expiry is not known.
+ */
+function nextDueDate(result, rotateBeforeSeconds) {
     const expiry = result.expiresAt;
+    if (result.strategy === 'instagram' || expiry === null)
+        return null;
+    if (expiry === undefined)
+        return undefined;
+    if (rotateBeforeSeconds === undefined)
+        return null;
+    return new Date(expiry.getTime() - rotateBeforeSeconds * 1000);
+}
+/** When `rotate-before` will let the token in the secret be rotated, in words. */
+function nextRotation(result, context) {
     if (result.strategy === 'instagram')
         return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)';
-    if (!expiry)
-        return expiry === null ? 'never (the token does not expire)' : undefined;
-    if (context.rotateBeforeSeconds === undefined)
+    if (result.expiresAt === null)
+        return 'never (the token does not expire)';
+    const due = nextDueDate(result, context.rotateBeforeSeconds);
+    if (due === undefined)
+        return undefined;
+    if (due === null || context.rotateBeforeSeconds === undefined)
         return 'on every run (rotate-before is empty)';
-    const due = new Date(expiry.getTime() - context.rotateBeforeSeconds * 1000);
     const threshold = durationText(context.rotateBeforeSeconds);
     return due <= context.now
         ? `now (fewer than ${threshold} left)`
         : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
+}
+/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
+function destinationLines(result, { text }) {
+    const lines = [];
+    const seen = new Set();
+    for (const destination of result.destinations) {
+        const outcomes = result.secrets.filter((s) => matches(s, destination));
+        if (outcomes.length === 0) {
+            const where = text(describeDestination(destination));
+            lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
+            continue;
+        }
+        for (const outcome of outcomes) {
+            seen.add(outcome);
+            lines.push(destinationLine(outcome, destination, text));
+        }
+    }
+    for (const outcome of result.secrets.filter((s) => !seen.has(s)))
+        lines.push(destinationLine(outcome, undefined, text));
+    return lines;
+}
+function destinationLine(outcome, destination, text) {
+    const where = text(destination
+        ? describeDestination(destination)
+        : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
+    return {
+        destination,
+        where,
+        name: outcome.name,
+        ok: outcome.status !== 'failed',
+        result: resultText(outcome, text),
+        holds: holdsCell(outcome),
+        fix: outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''
+    };
 }
 function destinationTable(result, context) {
     const rows = result.secrets;
@@ -40384,47 +40495,29 @@ function destinationTable(result, context) {
         return [];
     const failed = rows.some((s) => s.status === 'failed');
     const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined);
-    const columns = { holds: partial, fix: failed };
     const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
     const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-    const seen = new Set();
-    for (const destination of result.destinations.length > 0 ? result.destinations : []) {
-        const outcomes = rows.filter((s) => matches(s, destination));
-        if (outcomes.length === 0) {
-            // Planned, never reached: the run stopped before writing it, so it holds what it held.
-            lines.push(row([report_link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])], context));
-            continue;
-        }
-        for (const outcome of outcomes) {
-            seen.add(outcome);
-            lines.push(tableRow({ outcome, destination, context, columns }));
-        }
+    for (const line of destinationLines(result, context.style ?? markdownStyle)) {
+        // A planned destination the run never reached has no result to sign: it was not written.
+        const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result;
+        lines.push(row([
+            line.destination ? report_link(line.destination, line.where, context) : line.where,
+            line.name ? inlineCode(line.name) : '—',
+            outcome,
+            ...(partial ? [line.holds] : []),
+            ...(failed ? [line.fix] : [])
+        ], context));
     }
-    for (const outcome of rows.filter((s) => !seen.has(s)))
-        lines.push(tableRow({ outcome, context, columns }));
     return [...lines, ''];
 }
-function tableRow({ outcome, destination, context, columns }) {
-    const { text } = context.style ?? markdownStyle;
-    const where = destination
-        ? report_link(destination, context)
-        : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
-    return row([
-        where,
-        inlineCode(outcome.name),
-        resultCell(outcome, text),
-        ...(columns.holds ? [holdsCell(outcome)] : []),
-        ...(columns.fix ? [outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''] : [])
-    ], context);
-}
-function resultCell(outcome, text) {
+function resultText(outcome, text) {
     switch (outcome.status) {
         case 'failed':
-            return `❌ ${text(outcome.error)}`;
+            return text(outcome.error);
         case 'checked':
-            return `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
+            return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
         default:
-            return `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
+            return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
     }
 }
 /**
@@ -40450,9 +40543,8 @@ function row(cells, context) {
     const { cell } = context.style ?? markdownStyle;
     return `| ${cells.map(cell).join(' | ')} |`;
 }
-/** The destination, linked to its secrets settings page. */
-function report_link(destination, context) {
-    const text = (context.style ?? markdownStyle).text(describeDestination(destination));
+/** The destination (`text`, its description as styled), linked to its secrets settings page. */
+function report_link(destination, text, context) {
     const server = context.serverUrl?.replace(/\/+$/, '');
     if (!server)
         return text;
@@ -42287,6 +42379,7 @@ async function runAction(io, env, deps = {}) {
     void sodiumReady();
     const clock = deps.clock ?? systemClock;
     const naming = deps.naming ?? actionInputs;
+    const report = deps.report ?? summaryMarkdown;
     const keeper = new secret_keeper/* SecretKeeper */.x((secret) => io.mask(secret));
     for (const input of CREDENTIAL_INPUTS)
         keeper.keep(io.getInput(input).trim());
@@ -42309,7 +42402,7 @@ async function runAction(io, env, deps = {}) {
         if (!(error instanceof RotationError))
             throw error;
         const safe = keeper.redact(error.describe());
-        await writeSummary(io, summaryMarkdown({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }));
+        await writeSummary(io, report({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }));
         // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
         io.setOutput(Output.Rotated, 'false');
         io.setOutput(Output.Revoked, 'false');
@@ -42321,8 +42414,7 @@ async function runAction(io, env, deps = {}) {
     const context = {
         secretName: settings.secretName,
         rotateBeforeSeconds: settings.rotateBeforeSeconds,
-        serverUrl,
-        style: deps.reportStyle
+        serverUrl
     };
     try {
         const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs;
@@ -42377,7 +42469,7 @@ async function runAction(io, env, deps = {}) {
             result.notes.push(kept);
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);
-        await writeSummary(io, keeper.redact(summaryMarkdown({ result }, { ...context, now: clock.now() })));
+        await writeSummary(io, keeper.redact(report({ result }, { ...context, now: clock.now() })));
         if (result.failure)
             fail(io, result.failure.step, keeper.redact(result.failure.describe()));
         return result;
@@ -42386,7 +42478,7 @@ async function runAction(io, env, deps = {}) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
         const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
         const fix = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
-        await writeSummary(io, keeper.redact(summaryMarkdown({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
+        await writeSummary(io, keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
         fail(io, 'unexpected', `${safe} Fix: ${fix}`);
         return undefined;
     }

@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1630:
+/***/ 8128:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31267,7 +31267,14 @@ function explainGraphFailure(what, error, clock, naming) {
     if (kind === 'malformed') {
         return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
     }
-    if ((code === 1 && !transient) || error.failure.appCredentials) {
+    if (error.failure.appCredentials === 'app-id') {
+        return explained(`Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`);
+    }
+    // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
+    if (error.failure.appCredentials === 'app-secret') {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`);
+    }
+    if (code === 1 && !transient) {
         return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
     }
     if (code === 101)
@@ -31359,22 +31366,42 @@ function outputTokenType(kind) {
 function isExpired(info, now) {
     return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
 }
-/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
 function invalidity(info, now) {
     if (isExpired(info, now))
-        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
-    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
+        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
+    const reason = info.problem?.message ?? 'Meta gave no reason';
+    if (isDead(info))
+        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
+    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
+}
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info) {
+    return info.kind === 'system-user' && info.problem?.subcode !== 458;
 }
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is simply replaced.
+ * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
+ * it is a rotation, which stored its successor in the secret.
  */
-function invalidityFix(info, now, naming) {
+function invalidityFix(info, now, settings, naming) {
     const subcode = info.problem?.subcode;
-    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
+    if (isExpired(info, now))
         return newTokenFix(naming);
+    if (isDead(info))
+        return revokedFix(settings.secretName, naming);
     return tokenFix(subcode, naming) ?? newTokenFix(naming);
+}
+/** A system user token that was revoked, most likely by a rotation that stored its successor. */
+function revokedFix(secretName, naming) {
+    if (!naming.inWorkflow) {
+        return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`;
+    }
+    return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`;
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -31383,7 +31410,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`, invalidityFix(info, now, settings, naming));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
@@ -38562,9 +38589,11 @@ class MetaTokens {
         const { data } = await this.graph
             .get('debug_token', { input_token: token }, { bearer: this.appToken })
             .catch((error) => {
-            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
+            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app
+            // token. One Meta cannot even parse names no app: the app id is wrong, not (only) the secret.
             if (error instanceof GraphError && error.failure.code === 190) {
-                throw new GraphError(error.message, { ...error.failure, appCredentials: true });
+                const appCredentials = /cannot parse/i.test(error.message) ? 'app-id' : 'app-secret';
+                throw new GraphError(error.message, { ...error.failure, appCredentials });
             }
             throw error;
         });
@@ -38846,28 +38875,31 @@ function deploysSection(deployments, style) {
     const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
     for (const d of deployments) {
         const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
-        lines.push(`| ${[style.text(d.workflow), run, result(d, style)].map(style.cell).join(' | ')} |`);
+        const { ok, text } = deployOutcome(d, style);
+        lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`);
     }
     return [...lines, ''];
 }
-function result(d, style) {
+/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
+function deployOutcome(d, style) {
     if (d.status === 'checked') {
         const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
-        return `✅ checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}`;
+        return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` };
     }
     if (d.status === 'completed') {
         const conclusion = d.conclusion ?? 'no conclusion';
-        return `${conclusion === 'success' ? '✅' : '❌'} ${style.text(conclusion)}`;
+        return { ok: conclusion === 'success', text: style.text(conclusion) };
     }
     const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
-    return `❌ ${style.text(`${what}${d.error ? `: ${d.error}` : ''}`)}`;
+    return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
-// where nothing renders Markdown: there the text stands as it is, unescaped.
+// backticks in it, and redacted like the error output. What the report says (status, token facts,
+// destinations) is built here once, in a style; the CLI writes the same content as plain text
+// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
 
 
 
@@ -38907,6 +38939,7 @@ function outputsOf(result) {
 /** GitHub's Markdown (the job summary): outside text escaped, inert. */
 const markdownStyle = {
     text: (text) => escapeText(text),
+    code: (text) => inlineCode(text),
     cell: (text) => text.replace(/\|/g, '\\|')
 };
 /**
@@ -38915,90 +38948,168 @@ const markdownStyle = {
  */
 const terminalStyle = {
     text: (text) => text.replace(/[\r\n]+/g, ' '),
+    code: (text) => text.replace(/[\r\n]+/g, ' '),
     cell: (text) => text
 };
-/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
+/** The result and the failure of what a summary reports. */
+function reportedParts(reported) {
+    return 'result' in reported
+        ? { result: reported.result, problem: reported.result.failure }
+        : { result: undefined, problem: reported.failure };
+}
+/** The job summary: status, token, destinations (in the order given), what to do, notes. */
 function summaryMarkdown(reported, context) {
-    const result = 'result' in reported ? reported.result : undefined;
-    const problem = 'result' in reported ? reported.result.failure : reported.failure;
-    const { text } = context.style ?? markdownStyle;
+    const { result, problem } = reportedParts(reported);
+    const style = context.style ?? markdownStyle;
+    const { text } = style;
+    const status = statusOf(result, problem, style);
     const lines = [
         `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
         '',
-        statusLine(result, problem, text),
+        status ? `${status.icon} **${status.label}:** ${status.text}` : '',
         ''
     ];
     if (problem) {
         lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
     }
     if (result) {
-        lines.push(...tokenFacts(result, context));
+        lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '');
         lines.push(...destinationTable(result, context));
-        lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle));
+        lines.push(...deploysSection(result.deployments, style));
         if (result.notes.length > 0)
             lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
     }
     return lines.join('\n') + '\n';
 }
-function statusLine(result, problem, text) {
+function statusOf(result, problem, { text }) {
+    const failed = (label, sentence) => ({ icon: '❌', label, text: sentence });
     if (problem) {
         if (problem.step === 'unexpected') {
-            return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.';
+            return failed('Stopped', 'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.');
         }
         if (!result || problem.step === 'inputs')
-            return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.';
+            return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.');
         if (result.dryRun)
-            return '❌ **Dry run failed:** the setup does not check out; nothing was minted, written or revoked.';
+            return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.');
+        // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
+        if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
+            return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.');
         const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token';
-        return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`;
+        return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`);
     }
     if (!result)
-        return '';
+        return undefined;
     if (result.skipped)
-        return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`;
-    if (result.dryRun)
-        return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.';
+        return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') };
+    if (result.dryRun) {
+        return {
+            icon: '🔍',
+            label: 'Dry run passed',
+            text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
+        };
+    }
     const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length;
-    return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`;
+    return {
+        icon: '✅',
+        label: 'Rotated',
+        text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+    };
 }
+/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
 function tokenFacts(result, context) {
     const { now } = context;
-    const { text } = context.style ?? markdownStyle;
+    const { text, code } = context.style ?? markdownStyle;
     const facts = [];
     const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
-    facts.push(`- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`);
+    facts.push([
+        'Token',
+        `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
+    ]);
     const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
     if (result.rotated) {
-        facts.push(`- **New token expires:** ${when(result.expiresAt)}`);
-        facts.push(`- **Replaced token expires:** ${when(result.previousExpiresAt)}`);
+        facts.push(['New token expires', when(result.expiresAt)]);
+        facts.push(['Replaced token expires', when(result.previousExpiresAt)]);
     }
     else {
-        facts.push(`- **Current token expires:** ${when(result.previousExpiresAt)}`);
+        facts.push(['Current token expires', when(result.previousExpiresAt)]);
     }
     const due = nextRotation(result, context);
     if (due)
-        facts.push(`- **Next rotation due:** ${due}`);
+        facts.push(['Next rotation due', due]);
     if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
-        facts.push(`- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`);
+        facts.push([
+            'Data access ends',
+            `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
+        ]);
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
-    facts.push(`- **Revoked:** ${revoked}`);
-    return [...facts, ''];
+    facts.push(['Revoked', revoked]);
+    return facts;
 }
-/** When `rotate-before` will let the token in the secret be rotated. */
-function nextRotation(result, context) {
+/**
+ * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
+ * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
+ * token never expires); undefined when its expiry is not known.
+ */
+function nextDueDate(result, rotateBeforeSeconds) {
     const expiry = result.expiresAt;
+    if (result.strategy === 'instagram' || expiry === null)
+        return null;
+    if (expiry === undefined)
+        return undefined;
+    if (rotateBeforeSeconds === undefined)
+        return null;
+    return new Date(expiry.getTime() - rotateBeforeSeconds * 1000);
+}
+/** When `rotate-before` will let the token in the secret be rotated, in words. */
+function nextRotation(result, context) {
     if (result.strategy === 'instagram')
         return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)';
-    if (!expiry)
-        return expiry === null ? 'never (the token does not expire)' : undefined;
-    if (context.rotateBeforeSeconds === undefined)
+    if (result.expiresAt === null)
+        return 'never (the token does not expire)';
+    const due = nextDueDate(result, context.rotateBeforeSeconds);
+    if (due === undefined)
+        return undefined;
+    if (due === null || context.rotateBeforeSeconds === undefined)
         return 'on every run (rotate-before is empty)';
-    const due = new Date(expiry.getTime() - context.rotateBeforeSeconds * 1000);
     const threshold = durationText(context.rotateBeforeSeconds);
     return due <= context.now
         ? `now (fewer than ${threshold} left)`
         : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
+}
+/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
+function destinationLines(result, { text }) {
+    const lines = [];
+    const seen = new Set();
+    for (const destination of result.destinations) {
+        const outcomes = result.secrets.filter((s) => matches(s, destination));
+        if (outcomes.length === 0) {
+            const where = text(describeDestination(destination));
+            lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
+            continue;
+        }
+        for (const outcome of outcomes) {
+            seen.add(outcome);
+            lines.push(destinationLine(outcome, destination, text));
+        }
+    }
+    for (const outcome of result.secrets.filter((s) => !seen.has(s)))
+        lines.push(destinationLine(outcome, undefined, text));
+    return lines;
+}
+function destinationLine(outcome, destination, text) {
+    const where = text(destination
+        ? describeDestination(destination)
+        : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
+    return {
+        destination,
+        where,
+        name: outcome.name,
+        ok: outcome.status !== 'failed',
+        result: resultText(outcome, text),
+        holds: holdsCell(outcome),
+        fix: outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''
+    };
 }
 function destinationTable(result, context) {
     const rows = result.secrets;
@@ -39006,47 +39117,29 @@ function destinationTable(result, context) {
         return [];
     const failed = rows.some((s) => s.status === 'failed');
     const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined);
-    const columns = { holds: partial, fix: failed };
     const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
     const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-    const seen = new Set();
-    for (const destination of result.destinations.length > 0 ? result.destinations : []) {
-        const outcomes = rows.filter((s) => matches(s, destination));
-        if (outcomes.length === 0) {
-            // Planned, never reached: the run stopped before writing it, so it holds what it held.
-            lines.push(row([report_link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])], context));
-            continue;
-        }
-        for (const outcome of outcomes) {
-            seen.add(outcome);
-            lines.push(tableRow({ outcome, destination, context, columns }));
-        }
+    for (const line of destinationLines(result, context.style ?? markdownStyle)) {
+        // A planned destination the run never reached has no result to sign: it was not written.
+        const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result;
+        lines.push(row([
+            line.destination ? report_link(line.destination, line.where, context) : line.where,
+            line.name ? inlineCode(line.name) : '—',
+            outcome,
+            ...(partial ? [line.holds] : []),
+            ...(failed ? [line.fix] : [])
+        ], context));
     }
-    for (const outcome of rows.filter((s) => !seen.has(s)))
-        lines.push(tableRow({ outcome, context, columns }));
     return [...lines, ''];
 }
-function tableRow({ outcome, destination, context, columns }) {
-    const { text } = context.style ?? markdownStyle;
-    const where = destination
-        ? report_link(destination, context)
-        : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
-    return row([
-        where,
-        inlineCode(outcome.name),
-        resultCell(outcome, text),
-        ...(columns.holds ? [holdsCell(outcome)] : []),
-        ...(columns.fix ? [outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''] : [])
-    ], context);
-}
-function resultCell(outcome, text) {
+function resultText(outcome, text) {
     switch (outcome.status) {
         case 'failed':
-            return `❌ ${text(outcome.error)}`;
+            return text(outcome.error);
         case 'checked':
-            return `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
+            return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
         default:
-            return `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
+            return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
     }
 }
 /**
@@ -39072,9 +39165,8 @@ function row(cells, context) {
     const { cell } = context.style ?? markdownStyle;
     return `| ${cells.map(cell).join(' | ')} |`;
 }
-/** The destination, linked to its secrets settings page. */
-function report_link(destination, context) {
-    const text = (context.style ?? markdownStyle).text(describeDestination(destination));
+/** The destination (`text`, its description as styled), linked to its secrets settings page. */
+function report_link(destination, text, context) {
     const server = context.serverUrl?.replace(/\/+$/, '');
     if (!server)
         return text;
@@ -40969,6 +41061,7 @@ async function runAction(io, env, deps = {}) {
     void sodiumReady();
     const clock = deps.clock ?? systemClock;
     const naming = deps.naming ?? actionInputs;
+    const report = deps.report ?? summaryMarkdown;
     const keeper = new SecretKeeper((secret) => io.mask(secret));
     for (const input of CREDENTIAL_INPUTS)
         keeper.keep(io.getInput(input).trim());
@@ -40991,7 +41084,7 @@ async function runAction(io, env, deps = {}) {
         if (!(error instanceof RotationError))
             throw error;
         const safe = keeper.redact(error.describe());
-        await writeSummary(io, summaryMarkdown({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }));
+        await writeSummary(io, report({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }));
         // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
         io.setOutput(Output.Rotated, 'false');
         io.setOutput(Output.Revoked, 'false');
@@ -41003,8 +41096,7 @@ async function runAction(io, env, deps = {}) {
     const context = {
         secretName: settings.secretName,
         rotateBeforeSeconds: settings.rotateBeforeSeconds,
-        serverUrl,
-        style: deps.reportStyle
+        serverUrl
     };
     try {
         const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs;
@@ -41059,7 +41151,7 @@ async function runAction(io, env, deps = {}) {
             result.notes.push(kept);
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);
-        await writeSummary(io, keeper.redact(summaryMarkdown({ result }, { ...context, now: clock.now() })));
+        await writeSummary(io, keeper.redact(report({ result }, { ...context, now: clock.now() })));
         if (result.failure)
             fail(io, result.failure.step, keeper.redact(result.failure.describe()));
         return result;
@@ -41068,7 +41160,7 @@ async function runAction(io, env, deps = {}) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
         const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
         const fix = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
-        await writeSummary(io, keeper.redact(summaryMarkdown({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
+        await writeSummary(io, keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
         fail(io, 'unexpected', `${safe} Fix: ${fix}`);
         return undefined;
     }
@@ -41136,111 +41228,17 @@ function fail(io, step, message) {
     io.setFailed(message);
 }
 
-;// CONCATENATED MODULE: ./src/cli/cli-arguments.ts
-// Command-line flags and environment variables → the action's inputs, by the same names:
-// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment; a credential is
-// never taken from a flag (other users of the machine can read a process's arguments).
-
-
-
-
-const INPUT_NAMES = new Set(Object.values(Input));
-const BOOLEAN_INPUTS = new Set([
-    Input.DryRun,
-    Input.Expiring,
-    Input.InstallApp,
-    Input.RequireSameAssets,
-    Input.KeepAlive
-]);
-const OWN_FLAGS = ['json', 'help', 'version'];
-const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS];
-/** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
-const SHORT_FLAGS = new Map([['v', 'version']]);
-const COMMANDS = ['rotate'];
-class CliUsageError extends Error {
-}
-function parseCliArguments(argv, env) {
-    const inputs = {};
-    const fromEnvironment = new Set();
-    for (const name of INPUT_NAMES) {
-        const value = env[environmentVariable(name)];
-        if (value === undefined)
-            continue;
-        inputs[name] = value;
-        fromEnvironment.add(name);
-    }
-    let command;
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === '--help' || arg === '-h')
-            return { command: 'help', inputs, fromEnvironment, json };
-        if (arg === '--version' || arg === '-V')
-            return { command: 'version', inputs, fromEnvironment, json };
-        if (arg === '--json') {
-            json = true;
-            continue;
-        }
-        if (/^-[^-]/.test(arg)) {
-            const [word] = splitFlag(arg.slice(1));
-            const long = SHORT_FLAGS.get(word);
-            const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, FLAGS, '--');
-            throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`);
-        }
-        if (!arg.startsWith('--')) {
-            if (command) {
-                throw new CliUsageError(`Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`);
-            }
-            if (arg !== 'rotate') {
-                throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`);
-            }
-            command = 'rotate';
-            continue;
-        }
-        const [flag, inline] = splitFlag(arg.slice(2));
-        if (!INPUT_NAMES.has(flag)) {
-            throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, FLAGS, '--')} Run with --help.`);
-        }
-        if (CREDENTIAL_INPUTS.includes(flag)) {
-            throw new CliUsageError(`'--${flag}' would put a credential on the command line, where other users of this machine can read it. ` +
-                `Set the environment variable ${environmentVariable(flag)} instead.`);
-        }
-        fromEnvironment.delete(flag);
-        if (inline !== undefined) {
-            inputs[flag] = inline;
-        }
-        else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
-            inputs[flag] = 'true';
-        }
-        else {
-            const value = argv[++i];
-            if (value === undefined)
-                throw new CliUsageError(`'--${flag}' needs a value.`);
-            inputs[flag] = value;
-        }
-    }
-    if (!command)
-        throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.");
-    return { command, inputs, fromEnvironment, json };
-}
-/** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
-function shown(word) {
-    return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40);
-}
-function didYouMean(word, candidates, prefix) {
-    const close = closestWords(word, candidates, 2);
-    return close.length > 0 ? ` Did you mean ${close.map((c) => `'${prefix}${c}'`).join(' or ')}?` : '';
-}
-function splitFlag(text) {
-    const equals = text.indexOf('=');
-    return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
-}
-
 ;// CONCATENATED MODULE: ./src/cli/cli-usage.ts
 
 
+/**
+ * The package is not published to npm: the CLI runs from a clone, or through npx from the
+ * repository (npm fetches it and runs its bin, the bundled dist/cli/index.js).
+ */
+const PROGRAM = 'node dist/cli/index.js';
+const NPX = 'npx github:meta-token-rotator/meta-token-rotator';
 /** One line per flag; the action's inputs are the flags (see action.yml for the long descriptions). */
-const cli_usage_FLAGS = {
+const FLAGS = {
     'app-id': 'Meta app id (required, except with --strategy instagram).',
     'app-secret': 'Meta app secret (required, except with --strategy instagram).',
     token: 'The current token (required for refresh and instagram; for generate, the old token to revoke).',
@@ -41275,19 +41273,20 @@ const cli_usage_FLAGS = {
     'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
     'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).'
 };
-const cli_usage_OWN_FLAGS = [
+const OWN_FLAGS = [
     ['json', 'Print a JSON report on stdout instead of the text report (never the token).'],
     ['help', 'Print this help.'],
     ['version', 'Print the version.']
 ];
 function usage() {
     const credentials = new Set(CREDENTIAL_INPUTS);
-    const flags = Object.entries(cli_usage_FLAGS).filter(([name]) => !credentials.has(name));
-    const width = Math.max(...[...Object.keys(cli_usage_FLAGS), ...cli_usage_OWN_FLAGS.map(([name]) => name)].map((n) => n.length)) + 4;
+    const flags = Object.entries(FLAGS).filter(([name]) => !credentials.has(name));
+    const width = Math.max(...[...Object.keys(FLAGS), ...OWN_FLAGS.map(([name]) => name)].map((n) => n.length)) + 4;
     const flagLine = ([name, text]) => `  ${`--${name}`.padEnd(width)}${text}`;
     const variableWidth = Math.max(...CREDENTIAL_INPUTS.map((name) => environmentVariable(name).length)) + 2;
-    const credentialLines = CREDENTIAL_INPUTS.map((name) => `  ${environmentVariable(name).padEnd(variableWidth)}${cli_usage_FLAGS[name]}`);
-    return `Usage: meta-token-rotator rotate [flags] [--json]
+    const credentialLines = CREDENTIAL_INPUTS.map((name) => `  ${environmentVariable(name).padEnd(variableWidth)}${FLAGS[name]}`);
+    return `Usage: ${PROGRAM} rotate [flags] [--json]
+       (from a clone of the repository; without one: ${NPX} rotate …)
 
 Refreshes (or generates) a Meta token, stores it sealed in GitHub secrets, confirms every write,
 then revokes the old token. Never prints a token.
@@ -41298,16 +41297,206 @@ ${credentialLines.join('\n')}
 Flags (each may also be set as an environment variable, e.g. ${environmentVariable(Input.SecretName)}; a flag wins):
 ${flags.map(flagLine).join('\n')}
 
-${cli_usage_OWN_FLAGS.map(flagLine).join('\n')}
+${OWN_FLAGS.map(flagLine).join('\n')}
 
 Exit codes: 0 rotated, skipped (rotate-before) or dry run passed; 1 the rotation failed (the report
 says what was written and what was left in place); 2 bad usage or invalid inputs (nothing was done).
 `;
 }
 
+;// CONCATENATED MODULE: ./src/cli/cli-arguments.ts
+// Command-line flags and environment variables → the action's inputs, by the same names:
+// `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment; a credential is
+// never taken from a flag (other users of the machine can read a process's arguments).
+
+
+
+
+
+/** The commands that do something; help and version are flags. Another command is one more name here. */
+const COMMANDS = ['rotate'];
+const INPUT_NAMES = new Set(Object.values(Input));
+const BOOLEAN_INPUTS = new Set([
+    Input.DryRun,
+    Input.Expiring,
+    Input.InstallApp,
+    Input.RequireSameAssets,
+    Input.KeepAlive
+]);
+const cli_arguments_OWN_FLAGS = ['json', 'help', 'version'];
+const cli_arguments_FLAGS = [...INPUT_NAMES, ...cli_arguments_OWN_FLAGS];
+/** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
+const SHORT_FLAGS = new Map([['v', 'version']]);
+class CliUsageError extends Error {
+}
+function parseCliArguments(argv, env) {
+    const inputs = {};
+    const fromEnvironment = new Set();
+    for (const name of INPUT_NAMES) {
+        const value = env[environmentVariable(name)];
+        if (value === undefined)
+            continue;
+        inputs[name] = value;
+        fromEnvironment.add(name);
+    }
+    let command;
+    let json = false;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === '--help' || arg === '-h')
+            return { command: 'help', inputs, fromEnvironment, json };
+        if (arg === '--version' || arg === '-V')
+            return { command: 'version', inputs, fromEnvironment, json };
+        if (arg === '--json') {
+            json = true;
+            continue;
+        }
+        if (/^-[^-]/.test(arg)) {
+            const [word] = splitFlag(arg.slice(1));
+            const long = SHORT_FLAGS.get(word);
+            const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, cli_arguments_FLAGS, '--');
+            throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`);
+        }
+        if (!arg.startsWith('--')) {
+            if (command) {
+                throw new CliUsageError(`Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`);
+            }
+            if (!isCommand(arg)) {
+                throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, [...COMMANDS], '')} Run with --help.`);
+            }
+            command = arg;
+            continue;
+        }
+        const [flag, inline] = splitFlag(arg.slice(2));
+        if (!INPUT_NAMES.has(flag)) {
+            throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, cli_arguments_FLAGS, '--')} Run with --help.`);
+        }
+        if (CREDENTIAL_INPUTS.includes(flag)) {
+            throw new CliUsageError(`'--${flag}' would put a credential on the command line, where other users of this machine can read it. ` +
+                `Set the environment variable ${environmentVariable(flag)} instead.`);
+        }
+        fromEnvironment.delete(flag);
+        if (inline !== undefined) {
+            inputs[flag] = inline;
+        }
+        else if (BOOLEAN_INPUTS.has(flag) && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
+            inputs[flag] = 'true';
+        }
+        else {
+            const value = argv[++i];
+            if (value === undefined)
+                throw new CliUsageError(`'--${flag}' needs a value.`);
+            inputs[flag] = value;
+        }
+    }
+    if (!command)
+        throw new CliUsageError(`Missing the command: '${PROGRAM} rotate …'. Run with --help.`);
+    return { command, inputs, fromEnvironment, json };
+}
+function isCommand(word) {
+    return COMMANDS.includes(word);
+}
+/** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
+function shown(word) {
+    return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40);
+}
+function didYouMean(word, candidates, prefix) {
+    const close = closestWords(word, candidates, 2);
+    return close.length > 0 ? ` Did you mean ${close.map((c) => `'${prefix}${c}'`).join(' or ')}?` : '';
+}
+function splitFlag(text) {
+    const equals = text.indexOf('=');
+    return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
+}
+
+;// CONCATENATED MODULE: ./src/cli/text-report.ts
+// The report in a terminal: what the job summary says, as plain text. No Markdown (no headings,
+// bold, code spans or tables), outside text as it is, and the failure said once: its step, what went
+// wrong and the fix, with each failed destination or deploy run on its own line below.
+
+
+const textReport = (reported, context) => {
+    const plain = { ...context, style: terminalStyle };
+    const { result, problem } = reportedParts(reported);
+    const status = statusOf(result, problem, terminalStyle);
+    const lines = [`Meta token rotation${context.secretName ? `: ${context.secretName}` : ''}`];
+    if (status)
+        lines.push(`${status.icon} ${status.label}: ${status.text}`);
+    if (problem)
+        lines.push('', ...failureLines(problem, result));
+    if (result) {
+        // A run stopped before the token was read has no facts to give.
+        if (result.tokenKind || !problem)
+            lines.push('', ...aligned(tokenFacts(result, plain)));
+        lines.push(...destinationSection(result));
+        lines.push(...deploySection(result));
+        if (result.notes.length > 0)
+            lines.push('', 'Notes:', ...result.notes.map((note) => `  - ${terminalStyle.text(note)}`));
+    }
+    return `${lines.join('\n')}\n`;
+};
+/**
+ * The step, what went wrong and the fix. A failure that lists its destinations or deploy runs
+ * (`  - …` lines) is said by its first line here: the lines below the report give each one.
+ */
+function failureLines(problem, result) {
+    const listedBelow = result !== undefined &&
+        (destinationLines(result, terminalStyle).some((line) => !line.ok) ||
+            (result.deployments ?? []).some((d) => !deployOutcome(d, terminalStyle).ok));
+    const [headline, ...details] = problem.message.split('\n');
+    const message = listedBelow ? headline : [headline, ...details].join('\n');
+    return [`Failed at step ${problem.step}: ${message ?? ''}`, `Fix: ${terminalStyle.text(problem.fix)}`];
+}
+/** `Label:` in a column as wide as the longest, then the value. */
+function aligned(pairs) {
+    const width = Math.max(...pairs.map(([label]) => label.length)) + 2;
+    return pairs.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+}
+function destinationSection(result) {
+    const lines = destinationLines(result, terminalStyle);
+    if (lines.length === 0)
+        return [];
+    const partial = !result.dryRun &&
+        lines.some((line) => !line.ok) &&
+        result.secrets.some((s) => s.status !== 'checked' && s.holds !== undefined);
+    const width = Math.max(...lines.map((line) => line.where.length));
+    return [
+        '',
+        'Destinations:',
+        ...lines.map((line) => {
+            const sign = !line.name ? '  ' : line.ok ? '✅' : '❌';
+            const holds = partial && line.holds ? `; holds ${holdsText(line.holds)}` : '';
+            return `  ${sign} ${line.where.padEnd(width)}  ${line.name || '—'}: ${line.result.replace(/\.$/, '')}${holds}`;
+        })
+    ];
+}
+function holdsText(holds) {
+    return holds === 'unknown'
+        ? 'an unknown token'
+        : holds === 'new or old'
+            ? 'the new or the old token'
+            : `the ${holds} token`;
+}
+function deploySection(result) {
+    const deployments = result.deployments ?? [];
+    if (deployments.length === 0)
+        return [];
+    return [
+        '',
+        'Deploys:',
+        ...deployments.map((d) => {
+            const { ok, text } = deployOutcome(d, terminalStyle);
+            const run = d.id === undefined ? '' : ` (run ${d.id}${d.url ? ` ${d.url}` : ''})`;
+            return `  ${ok ? '✅' : '❌'} ${terminalStyle.text(d.workflow)}${run}: ${text}`;
+        })
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/cli.ts
 // The same rotation from a shell or another CI system: an ActionIO backed by the terminal, which
 // redacts every masked value from everything it prints.
+
+
 
 
 
@@ -41341,8 +41530,10 @@ async function runCli(argv, env, terminal, deps = {}) {
     }
     const keeper = new SecretKeeper(() => undefined);
     const outputs = {};
-    let summary = '';
+    let report = '';
+    let context;
     let failure;
+    const warnings = [];
     // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
     // output the runner reads for workflow commands.
     const shown = (text) => inertLines(keeper.redact(text));
@@ -41354,39 +41545,66 @@ async function runCli(argv, env, terminal, deps = {}) {
         },
         mask: (secret) => keeper.keep(secret),
         info: say(''),
-        warning: say('warning: '),
+        // The text report says a destination's failure in its line: a warning waits for it, to be said once.
+        warning: parsed.json ? say('warning: ') : (message) => void warnings.push(message),
         debug: env.META_ROTATOR_DEBUG ? say('debug: ') : () => undefined,
         group: (_name, work) => work(),
-        writeSummary: (markdown) => {
-            summary += markdown;
+        writeSummary: (text) => {
+            report += text;
             return Promise.resolve();
         },
         setFailed: (message) => {
             failure = message;
         }
     };
-    await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), reportStyle: terminalStyle, ...deps });
+    const result = await runAction(io, env, {
+        naming: cliNaming(parsed.fromEnvironment),
+        report: (reported, runContext) => {
+            context = runContext;
+            return textReport(reported, runContext);
+        },
+        ...deps
+    });
     const step = outputs[Output.FailedStep] || undefined;
     if (parsed.json) {
-        terminal.out(`${shown(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`);
+        const facts = jsonReport(outputs, result, context, step, failure);
+        terminal.out(`${shown(JSON.stringify(facts, null, 2))}\n`);
     }
     else {
-        // Refused inputs: the error alone says it all.
-        if (step !== 'inputs')
-            terminal.out(shown(summary));
-        if (failure)
-            terminal.err(`error: ${shown(failure)}\n`);
+        for (const warning of warnings)
+            if (!saidByReport(warning, result))
+                say('warning: ')(warning);
+        // Refused inputs: the error alone says it all; otherwise the report says the failure.
+        if (step === 'inputs')
+            terminal.err(`error: ${shown(failure ?? '')}\n`);
+        else
+            terminal.out(shown(report));
     }
     if (!failure)
         return ExitCode.Ok;
     return step === 'inputs' ? ExitCode.Usage : ExitCode.Failed;
 }
-function jsonReport(outputs, step, failure) {
+/** A destination's failure and a note are in the report already. */
+function saidByReport(warning, result) {
+    if (!result)
+        return false;
+    return (result.notes.includes(warning) || result.secrets.some((s) => s.status === 'failed' && warning.includes(s.error)));
+}
+const cli_DAY_MS = 86_400_000;
+/** What happened, for a program: skip, dry run, rotation and failure each told apart; never the token. */
+function jsonReport(outputs, result, context, step, failure) {
+    const expiresAt = result?.expiresAt;
+    const now = context?.now ?? new Date();
+    const due = result ? nextDueDate(result, context?.rotateBeforeSeconds) : undefined;
     return {
         ok: failure === undefined,
         rotated: outputs[Output.Rotated] === 'true',
         revoked: outputs[Output.Revoked] === 'true',
+        skipped: result?.skipped ?? false,
+        dryRun: result?.dryRun ?? false,
         expiresAt: outputs[Output.ExpiresAt] || null,
+        daysLeft: expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / cli_DAY_MS) : null,
+        nextDue: due ? expiryOutput(due) : null,
         tokenType: outputs[Output.TokenType] || null,
         dataAccessExpiresAt: outputs[Output.DataAccessExpiresAt] || null,
         scopes: outputs[Output.Scopes] ? outputs[Output.Scopes].split(',') : [],
@@ -41402,8 +41620,9 @@ function jsonReport(outputs, step, failure) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1630);
-// Entry point of the bundled command line: `npx meta-token-rotator rotate …`.
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8128);
+// Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
+// `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
     out: (text) => process.stdout.write(text),
