@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3623:
+/***/ 8128:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30755,8 +30755,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/contract.ts
 // The action's public names, in one place: users' workflows depend on them, so a rename is one edit
 // here and a test (action.yml is checked against this list).
@@ -30778,7 +30776,6 @@ const Input = {
     InstagramApiUrl: 'instagram-api-url',
     RequireSameAssets: 'require-same-assets',
     SecretName: 'secret-name',
-    Destinations: 'destinations',
     Repositories: 'repositories',
     Environment: 'environment',
     Organization: 'organization',
@@ -30864,7 +30861,7 @@ function cliNaming(fromEnvironment = new Set()) {
 const cliFlags = cliNaming();
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/clock.ts
 // Time as the rotation sees it: the runner's clock and a way to wait. Passed in, so tests move time
 // instead of waiting for it.
@@ -30872,7 +30869,7 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 const systemClock = {
     now: () => new Date(),
     sleep: async (ms) => {
-        await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
+        await (0,promises_namespaceObject.setTimeout)(ms);
     }
 };
 
@@ -31270,7 +31267,14 @@ function explainGraphFailure(what, error, clock, naming) {
     if (kind === 'malformed') {
         return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
     }
-    if ((code === 1 && !transient) || error.failure.appCredentials) {
+    if (error.failure.appCredentials === 'app-id') {
+        return explained(`Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`);
+    }
+    // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
+    if (error.failure.appCredentials === 'app-secret') {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`);
+    }
+    if (code === 1 && !transient) {
         return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
     }
     if (code === 101)
@@ -31362,22 +31366,42 @@ function outputTokenType(kind) {
 function isExpired(info, now) {
     return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
 }
-/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
 function invalidity(info, now) {
     if (isExpired(info, now))
-        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`;
-    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
+        return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
+    const reason = info.problem?.message ?? 'Meta gave no reason';
+    if (isDead(info))
+        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
+    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
+}
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info) {
+    return info.kind === 'system-user' && info.problem?.subcode !== 458;
 }
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is simply replaced.
+ * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
+ * it is a rotation, which stored its successor in the secret.
  */
-function invalidityFix(info, now, naming) {
+function invalidityFix(info, now, settings, naming) {
     const subcode = info.problem?.subcode;
-    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
+    if (isExpired(info, now))
         return newTokenFix(naming);
+    if (isDead(info))
+        return revokedFix(settings.secretName, naming);
     return tokenFix(subcode, naming) ?? newTokenFix(naming);
+}
+/** A system user token that was revoked, most likely by a rotation that stored its successor. */
+function revokedFix(secretName, naming) {
+    if (!naming.inWorkflow) {
+        return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`;
+    }
+    return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`;
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -31386,7 +31410,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`, invalidityFix(info, now, settings, naming));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
@@ -38093,75 +38117,40 @@ function describeDestination(destination) {
             return `environment '${destination.environment}' secret in ${destination.target}`;
         case 'organization':
             return `${type}organization secret in ${destination.target} (visibility: ${destination.visibility})`;
-        case 'user':
-            return "codespaces secret of the github-token's user";
     }
 }
-/** The names of the secrets a destination holds: the new token's and grace mode's slot. */
-function slotNames(destination) {
-    return [destination.secretName, ...(destination.previousSecretName ? [destination.previousSecretName] : [])];
-}
-/** Grace mode's slots, each name once. */
-function graceSlots(destinations) {
-    return [...new Set(destinations.flatMap((d) => (d.previousSecretName ? [d.previousSecretName] : [])))];
-}
-/** `owner/repo` of each repository that may use an organization's (or the user's) secret. */
-function selectedFullNames(destination) {
-    const selected = destination.selectedRepositories ?? [];
-    return destination.kind === 'organization' ? selected.map((name) => `${destination.target}/${name}`) : selected;
-}
-function repositoryDestination(target, secretType, slots) {
-    const [owner, repo] = target.split('/');
-    return {
-        kind: 'repository',
-        secretType,
-        target,
-        route: `/repos/{owner}/{repo}/${secretType}/secrets`,
-        params: { owner, repo },
-        ...slots
-    };
-}
-function environmentDestination(target, environment, slots) {
-    const [owner, repo] = target.split('/');
-    return {
-        kind: 'environment',
-        secretType: 'actions',
-        target,
-        environment,
-        route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
-        params: { owner, repo, environment_name: environment },
-        ...slots
-    };
-}
-function organizationDestination(org, secretType, visibility, selectedRepositories, slots) {
-    return {
-        kind: 'organization',
-        secretType,
-        target: org,
-        route: `/orgs/{org}/${secretType}/secrets`,
-        params: { org },
-        visibility,
-        selectedRepositories,
-        ...slots
-    };
-}
-/** The codespaces secret of the user github-token belongs to. */
-function userDestination(selectedRepositories, slots) {
-    return {
-        kind: 'user',
-        secretType: 'codespaces',
-        target: 'user',
-        route: '/user/codespaces/secrets',
-        params: {},
-        selectedRepositories,
-        ...slots
-    };
-}
-function shorthandDestinations(shorthand, slots) {
-    const { secretType, environment, organization } = shorthand;
-    const destinations = shorthand.repositories.map((target) => environment ? environmentDestination(target, environment, slots) : repositoryDestination(target, secretType, slots));
-    if (organization) {
-        destinations.push(organizationDestination(organization, secretType, shorthand.visibility, shorthand.selectedRepositories, slots));
+function planDestinations(settings) {
+    const { secretType } = settings;
+    const destinations = settings.repositories.map((target) => {
+        const [owner, repo] = target.split('/');
+        if (settings.environment) {
+            return {
+                kind: 'environment',
+                secretType,
+                target,
+                environment: settings.environment,
+                route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
+                params: { owner, repo, environment_name: settings.environment }
+            };
+        }
+        return {
+            kind: 'repository',
+            secretType,
+            target,
+            route: `/repos/{owner}/{repo}/${secretType}/secrets`,
+            params: { owner, repo }
+        };
+    });
+    if (settings.organization) {
+        destinations.push({
+            kind: 'organization',
+            secretType,
+            target: settings.organization,
+            route: `/orgs/{org}/${secretType}/secrets`,
+            params: { org: settings.organization },
+            visibility: settings.visibility,
+            selectedRepositories: settings.selectedRepositories
+        });
     }
     return destinations;
 }
@@ -38391,8 +38380,6 @@ class SecretStore {
      * with a public repository `private`) stays as it is.
      */
     async organizationAccess(destination, name) {
-        if (destination.kind === 'user')
-            return this.userAccess(destination, name);
         if (destination.kind !== 'organization')
             return { fields: {}, added: [] };
         const requested = destination.visibility ?? 'private';
@@ -38425,19 +38412,6 @@ class SecretStore {
             added,
             ...keptVisibility
         };
-    }
-    /**
-     * The user's codespaces secret: the repositories listed are added to those it serves now, read
-     * first, since GitHub replaces the list with what is sent. Nothing listed: the list is not sent.
-     */
-    async userAccess(destination, name) {
-        const listed = destination.selectedRepositories ?? [];
-        if (listed.length === 0)
-            return { fields: {}, added: [] };
-        const current = await this.selectedRepositoryIds(destination, name);
-        const wanted = await Promise.all(listed.map(async (repo) => ({ repo, id: await this.repositoryId(repo) })));
-        const added = wanted.filter((w) => !current.ids.has(w.id)).map((w) => w.repo);
-        return { fields: { selected_repository_ids: [...new Set([...current.ids, ...wanted.map((w) => w.id)])] }, added };
     }
     /** The visibility of an organization secret as it is now; undefined when it does not exist yet. */
     async visibilityOf(destination, name) {
@@ -38615,9 +38589,11 @@ class MetaTokens {
         const { data } = await this.graph
             .get('debug_token', { input_token: token }, { bearer: this.appToken })
             .catch((error) => {
-            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
+            // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app
+            // token. One Meta cannot even parse names no app: the app id is wrong, not (only) the secret.
             if (error instanceof GraphError && error.failure.code === 190) {
-                throw new GraphError(error.message, { ...error.failure, appCredentials: true });
+                const appCredentials = /cannot parse/i.test(error.message) ? 'app-id' : 'app-secret';
+                throw new GraphError(error.message, { ...error.failure, appCredentials });
             }
             throw error;
         });
@@ -38899,137 +38875,31 @@ function deploysSection(deployments, style) {
     const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
     for (const d of deployments) {
         const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
-        lines.push(`| ${[style.text(d.workflow), run, result(d, style)].map(style.cell).join(' | ')} |`);
+        const { ok, text } = deployOutcome(d, style);
+        lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`);
     }
     return [...lines, ''];
 }
-function result(d, style) {
+/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
+function deployOutcome(d, style) {
     if (d.status === 'checked') {
         const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
-        return `✅ checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}`;
+        return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` };
     }
     if (d.status === 'completed') {
         const conclusion = d.conclusion ?? 'no conclusion';
-        return `${conclusion === 'success' ? '✅' : '❌'} ${style.text(conclusion)}`;
+        return { ok: conclusion === 'success', text: style.text(conclusion) };
     }
     const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
-    return `❌ ${style.text(`${what}${d.error ? `: ${d.error}` : ''}`)}`;
-}
-
-;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
-// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
-// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
-
-
-
-/** The destination and the secret's name there, as the outcomes name them. */
-function secretPlace(destination, name) {
-    return {
-        kind: destination.kind,
-        type: destination.secretType,
-        target: destination.target,
-        ...(destination.environment ? { environment: destination.environment } : {}),
-        name: name.toUpperCase()
-    };
-}
-/** `target (environment)`, as the failure lists and notes name a destination. */
-function placeText(outcome) {
-    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
-}
-/** Whether an outcome is of this destination (its place; the secret's name is not compared). */
-function samePlace(outcome, destination) {
-    return (outcome.kind === destination.kind &&
-        outcome.type === destination.secretType &&
-        outcome.target === destination.target &&
-        (outcome.environment ?? '') === (destination.environment ?? ''));
-}
-/** The writes of each destination's own secret (not grace mode's previous slot, not the pages'). */
-function mainWrites(secrets, destinations) {
-    return secrets.filter((s) => s.status !== 'checked' && destinations.some((d) => samePlace(s, d) && d.secretName.toUpperCase() === s.name));
-}
-/** The writes into grace mode's slots. */
-function previousSlotWrites(secrets, destinations) {
-    return secrets.filter((s) => destinations.some((d) => samePlace(s, d) && d.previousSecretName?.toUpperCase() === s.name));
-}
-function storedSomewhere(main) {
-    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
-}
-/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
-function mayHoldNew(main) {
-    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
-}
-function unsettledNote(main) {
-    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
-        return undefined;
-    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
-}
-function anyFailed(secrets) {
-    return secrets.some((s) => s.status === 'failed');
-}
-/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
-function failedWritesStep(secrets) {
-    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
-}
-function oldTokenStillWorks(current, now) {
-    return current && current.expiresAt !== undefined
-        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
-        : 'The old token was not revoked and keeps working.';
-}
-/**
- * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
- * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
- */
-function movedOverNote({ secrets, destinations, previousTokenGiven, previous, now, naming }) {
-    if (!previousTokenGiven || !previous?.isValid)
-        return undefined;
-    const written = (s) => s.status === 'created' || s.status === 'updated';
-    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
-    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
-    const moved = previousSlotWrites(secrets, destinations).filter((s) => written(s) || maybe(s));
-    if (moved.length === 0)
-        return undefined;
-    const slots = new Set(moved.map((s) => s.name));
-    const where = slots.size === 1
-        ? `${moved[0]?.name} in ${moved.map(placeText).join(', ')}`
-        : moved.map((s) => `${s.name} in ${placeText(s)}`).join(', ');
-    const holds = moved.every(written) ? (slots.size === 1 ? 'now holds' : 'now hold') : 'holds (or may hold)';
-    const byHand = previous.kind === 'system-user'
-        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
-        : '.';
-    return `${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
-}
-/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
-function failureOf({ step, secrets, dryRun, message, closing }) {
-    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
-    if (failed.length === 0)
-        return undefined;
-    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
-    const what = step === 'prepare' ? 'destination check' : 'secret write';
-    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
-    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
-}
-/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
-function organizationSecretSuggestions(destinations) {
-    if (destinations.some((d) => d.kind === 'organization'))
-        return [];
-    const owners = new Map();
-    for (const d of destinations) {
-        if (d.kind !== 'repository')
-            continue;
-        const owner = d.target.split('/')[0];
-        owners.set(owner, (owners.get(owner) ?? 0) + 1);
-    }
-    return [...owners]
-        .filter(([, count]) => count >= 10)
-        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
+    return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
-// where nothing renders Markdown: there the text stands as it is, unescaped.
-
+// backticks in it, and redacted like the error output. What the report says (status, token facts,
+// destinations) is built here once, in a style; the CLI writes the same content as plain text
+// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
 
 
 
@@ -39049,7 +38919,6 @@ function outputsOf(result) {
             const proven = outcome.status === 'checked' ? outcome.proven : undefined;
             const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories;
             const error = outcome.status === 'failed' ? outcome.error : undefined;
-            const holds = outcome.status === 'checked' ? undefined : outcome.holds;
             return {
                 kind,
                 type,
@@ -39059,7 +38928,6 @@ function outputsOf(result) {
                 status,
                 ...(proven ? { proven } : {}),
                 ...(addedRepositories ? { addedRepositories } : {}),
-                ...(holds ? { holds } : {}),
                 ...(error ? { error } : {})
             };
         })),
@@ -39071,6 +38939,7 @@ function outputsOf(result) {
 /** GitHub's Markdown (the job summary): outside text escaped, inert. */
 const markdownStyle = {
     text: (text) => escapeText(text),
+    code: (text) => inlineCode(text),
     cell: (text) => text.replace(/\|/g, '\\|')
 };
 /**
@@ -39079,90 +38948,168 @@ const markdownStyle = {
  */
 const terminalStyle = {
     text: (text) => text.replace(/[\r\n]+/g, ' '),
+    code: (text) => text.replace(/[\r\n]+/g, ' '),
     cell: (text) => text
 };
-/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
+/** The result and the failure of what a summary reports. */
+function reportedParts(reported) {
+    return 'result' in reported
+        ? { result: reported.result, problem: reported.result.failure }
+        : { result: undefined, problem: reported.failure };
+}
+/** The job summary: status, token, destinations (in the order given), what to do, notes. */
 function summaryMarkdown(reported, context) {
-    const result = 'result' in reported ? reported.result : undefined;
-    const problem = 'result' in reported ? reported.result.failure : reported.failure;
-    const { text } = context.style ?? markdownStyle;
+    const { result, problem } = reportedParts(reported);
+    const style = context.style ?? markdownStyle;
+    const { text } = style;
+    const status = statusOf(result, problem, style);
     const lines = [
         `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
         '',
-        statusLine(result, problem, text),
+        status ? `${status.icon} **${status.label}:** ${status.text}` : '',
         ''
     ];
     if (problem) {
         lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
     }
     if (result) {
-        lines.push(...tokenFacts(result, context));
+        lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '');
         lines.push(...destinationTable(result, context));
-        lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle));
+        lines.push(...deploysSection(result.deployments, style));
         if (result.notes.length > 0)
             lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
     }
     return lines.join('\n') + '\n';
 }
-function statusLine(result, problem, text) {
+function statusOf(result, problem, { text }) {
+    const failed = (label, sentence) => ({ icon: '❌', label, text: sentence });
     if (problem) {
         if (problem.step === 'unexpected') {
-            return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.';
+            return failed('Stopped', 'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.');
         }
         if (!result || problem.step === 'inputs')
-            return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.';
+            return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.');
         if (result.dryRun)
-            return '❌ **Dry run failed:** the setup does not check out; nothing was minted, written or revoked.';
+            return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.');
+        // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
+        if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
+            return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.');
         const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token';
-        return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`;
+        return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`);
     }
     if (!result)
-        return '';
+        return undefined;
     if (result.skipped)
-        return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`;
-    if (result.dryRun)
-        return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.';
+        return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') };
+    if (result.dryRun) {
+        return {
+            icon: '🔍',
+            label: 'Dry run passed',
+            text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
+        };
+    }
     const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length;
-    return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`;
+    return {
+        icon: '✅',
+        label: 'Rotated',
+        text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+    };
 }
+/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
 function tokenFacts(result, context) {
     const { now } = context;
-    const { text } = context.style ?? markdownStyle;
+    const { text, code } = context.style ?? markdownStyle;
     const facts = [];
     const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
-    facts.push(`- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`);
+    facts.push([
+        'Token',
+        `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
+    ]);
     const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
     if (result.rotated) {
-        facts.push(`- **New token expires:** ${when(result.expiresAt)}`);
-        facts.push(`- **Replaced token expires:** ${when(result.previousExpiresAt)}`);
+        facts.push(['New token expires', when(result.expiresAt)]);
+        facts.push(['Replaced token expires', when(result.previousExpiresAt)]);
     }
     else {
-        facts.push(`- **Current token expires:** ${when(result.previousExpiresAt)}`);
+        facts.push(['Current token expires', when(result.previousExpiresAt)]);
     }
     const due = nextRotation(result, context);
     if (due)
-        facts.push(`- **Next rotation due:** ${due}`);
+        facts.push(['Next rotation due', due]);
     if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
-        facts.push(`- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`);
+        facts.push([
+            'Data access ends',
+            `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
+        ]);
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
-    facts.push(`- **Revoked:** ${revoked}`);
-    return [...facts, ''];
+    facts.push(['Revoked', revoked]);
+    return facts;
 }
-/** When `rotate-before` will let the token in the secret be rotated. */
-function nextRotation(result, context) {
+/**
+ * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
+ * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
+ * token never expires); undefined when its expiry is not known.
+ */
+function nextDueDate(result, rotateBeforeSeconds) {
     const expiry = result.expiresAt;
+    if (result.strategy === 'instagram' || expiry === null)
+        return null;
+    if (expiry === undefined)
+        return undefined;
+    if (rotateBeforeSeconds === undefined)
+        return null;
+    return new Date(expiry.getTime() - rotateBeforeSeconds * 1000);
+}
+/** When `rotate-before` will let the token in the secret be rotated, in words. */
+function nextRotation(result, context) {
     if (result.strategy === 'instagram')
         return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)';
-    if (!expiry)
-        return expiry === null ? 'never (the token does not expire)' : undefined;
-    if (context.rotateBeforeSeconds === undefined)
+    if (result.expiresAt === null)
+        return 'never (the token does not expire)';
+    const due = nextDueDate(result, context.rotateBeforeSeconds);
+    if (due === undefined)
+        return undefined;
+    if (due === null || context.rotateBeforeSeconds === undefined)
         return 'on every run (rotate-before is empty)';
-    const due = new Date(expiry.getTime() - context.rotateBeforeSeconds * 1000);
     const threshold = durationText(context.rotateBeforeSeconds);
     return due <= context.now
         ? `now (fewer than ${threshold} left)`
         : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
+}
+/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
+function destinationLines(result, { text }) {
+    const lines = [];
+    const seen = new Set();
+    for (const destination of result.destinations) {
+        const outcomes = result.secrets.filter((s) => matches(s, destination));
+        if (outcomes.length === 0) {
+            const where = text(describeDestination(destination));
+            lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
+            continue;
+        }
+        for (const outcome of outcomes) {
+            seen.add(outcome);
+            lines.push(destinationLine(outcome, destination, text));
+        }
+    }
+    for (const outcome of result.secrets.filter((s) => !seen.has(s)))
+        lines.push(destinationLine(outcome, undefined, text));
+    return lines;
+}
+function destinationLine(outcome, destination, text) {
+    const where = text(destination
+        ? describeDestination(destination)
+        : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
+    return {
+        destination,
+        where,
+        name: outcome.name,
+        ok: outcome.status !== 'failed',
+        result: resultText(outcome, text),
+        holds: holdsCell(outcome),
+        fix: outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''
+    };
 }
 function destinationTable(result, context) {
     const rows = result.secrets;
@@ -39170,47 +39117,29 @@ function destinationTable(result, context) {
         return [];
     const failed = rows.some((s) => s.status === 'failed');
     const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined);
-    const columns = { holds: partial, fix: failed };
     const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
     const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-    const seen = new Set();
-    for (const destination of result.destinations.length > 0 ? result.destinations : []) {
-        const outcomes = rows.filter((s) => !seen.has(s) && matches(s, destination, result.destinations));
-        if (outcomes.length === 0) {
-            // Planned, never reached: the run stopped before writing it, so it holds what it held.
-            lines.push(row([report_link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])], context));
-            continue;
-        }
-        for (const outcome of outcomes) {
-            seen.add(outcome);
-            lines.push(tableRow({ outcome, destination, context, columns }));
-        }
+    for (const line of destinationLines(result, context.style ?? markdownStyle)) {
+        // A planned destination the run never reached has no result to sign: it was not written.
+        const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result;
+        lines.push(row([
+            line.destination ? report_link(line.destination, line.where, context) : line.where,
+            line.name ? inlineCode(line.name) : '—',
+            outcome,
+            ...(partial ? [line.holds] : []),
+            ...(failed ? [line.fix] : [])
+        ], context));
     }
-    for (const outcome of rows.filter((s) => !seen.has(s)))
-        lines.push(tableRow({ outcome, context, columns }));
     return [...lines, ''];
 }
-function tableRow({ outcome, destination, context, columns }) {
-    const { text } = context.style ?? markdownStyle;
-    const where = destination
-        ? report_link(destination, context)
-        : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
-    return row([
-        where,
-        inlineCode(outcome.name),
-        resultCell(outcome, text),
-        ...(columns.holds ? [holdsCell(outcome)] : []),
-        ...(columns.fix ? [outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''] : [])
-    ], context);
-}
-function resultCell(outcome, text) {
+function resultText(outcome, text) {
     switch (outcome.status) {
         case 'failed':
-            return `❌ ${text(outcome.error)}`;
+            return text(outcome.error);
         case 'checked':
-            return `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
+            return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
         default:
-            return `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
+            return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
     }
 }
 /**
@@ -39226,33 +39155,27 @@ function holdsCell(outcome) {
         return '';
     return outcome.failedIn === 'prepare' ? 'old' : 'unknown';
 }
-/** An outcome of this destination: its place, and one of its secrets (or a page's, where the pages go). */
-function matches(outcome, destination, all) {
-    if (!samePlace(outcome, destination))
-        return false;
-    if (slotNames(destination).some((name) => name.toUpperCase() === outcome.name))
-        return true;
-    const claimed = all.some((d) => samePlace(outcome, d) && slotNames(d).some((n) => n.toUpperCase() === outcome.name));
-    return destination.pages && !claimed;
+function matches(outcome, destination) {
+    return (outcome.kind === destination.kind &&
+        outcome.type === destination.secretType &&
+        outcome.target === destination.target &&
+        (outcome.environment ?? '') === (destination.environment ?? ''));
 }
 function row(cells, context) {
     const { cell } = context.style ?? markdownStyle;
     return `| ${cells.map(cell).join(' | ')} |`;
 }
-/** The destination, linked to its secrets settings page. */
-function report_link(destination, context) {
-    const text = (context.style ?? markdownStyle).text(describeDestination(destination));
+/** The destination (`text`, its description as styled), linked to its secrets settings page. */
+function report_link(destination, text, context) {
     const server = context.serverUrl?.replace(/\/+$/, '');
     if (!server)
         return text;
     const area = destination.secretType;
-    const path = destination.kind === 'user'
-        ? 'settings/codespaces'
-        : destination.kind === 'organization'
-            ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
-            : destination.kind === 'environment'
-                ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
-                : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
+    const path = destination.kind === 'organization'
+        ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
+        : destination.kind === 'environment'
+            ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
+            : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
     return `[${text}](${server}/${path})`;
 }
 /** A zero-width space: breaks a bare address up so that GitHub's Markdown does not turn it into a link. */
@@ -39297,19 +39220,13 @@ function titleName(name) {
 
 const WRITES_PER_HOUR = 500;
 const WRITES_PER_MINUTE = 80;
-function checkWriteBudget({ destinations, writesIn, dryRun, githubDotCom, naming, deploys = 0 }) {
+function checkWriteBudget({ destinations, writesPerDestination, dryRun, githubDotCom, naming, deploys = 0 }) {
     // A dry run proves write access with one request per destination.
-    const perDestination = destinations.map((d) => (dryRun ? 1 : writesIn(d)));
-    const writes = perDestination.reduce((sum, n) => sum + n, 0) + deploys * (dryRun ? 1 : 2);
+    const writes = destinations.length * (dryRun ? 1 : writesPerDestination) + deploys * (dryRun ? 1 : 2);
     if (!githubDotCom || writes <= WRITES_PER_HOUR)
         return;
-    const owners = [
-        ...new Set(destinations.filter((d) => d.kind !== 'organization' && d.kind !== 'user').map((d) => d.target.split('/')[0]))
-    ];
-    const most = Math.max(1, ...perDestination);
-    const least = Math.min(most, ...perDestination);
-    const each = least === most ? `× ${most}` : `with ${least} to ${most} writes each`;
-    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations ${each}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} (or ${naming.name(Input.Destinations)}) across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / most)} repositories each.`);
+    const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))];
+    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/notes.ts
@@ -39330,6 +39247,101 @@ class Notes {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
+// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
+// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
+
+
+
+/** The destination and the secret's name there, as the outcomes name them. */
+function secretPlace(destination, name) {
+    return {
+        kind: destination.kind,
+        type: destination.secretType,
+        target: destination.target,
+        ...(destination.environment ? { environment: destination.environment } : {}),
+        name: name.toUpperCase()
+    };
+}
+/** `target (environment)`, as the failure lists and notes name a destination. */
+function placeText(outcome) {
+    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
+}
+/** The writes of secret-name itself (not grace mode's previous slot, not the pages'). */
+function mainWrites(secrets, secretName) {
+    return secrets.filter((s) => s.name === secretName.toUpperCase() && s.status !== 'checked');
+}
+function storedSomewhere(main) {
+    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
+}
+/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
+function mayHoldNew(main) {
+    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
+}
+function unsettledNote(main) {
+    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
+        return undefined;
+    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
+}
+function anyFailed(secrets) {
+    return secrets.some((s) => s.status === 'failed');
+}
+/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
+function failedWritesStep(secrets) {
+    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
+}
+function oldTokenStillWorks(current, now) {
+    return current && current.expiresAt !== undefined
+        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
+        : 'The old token was not revoked and keeps working.';
+}
+/**
+ * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
+ * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
+ */
+function movedOverNote({ secrets, previousSecretName, previousTokenGiven, previous, now, naming }) {
+    if (!previousSecretName || !previousTokenGiven || !previous?.isValid)
+        return undefined;
+    const slot = previousSecretName.toUpperCase();
+    const written = (s) => s.status === 'created' || s.status === 'updated';
+    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
+    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
+    const moved = secrets.filter((s) => s.name === slot && (written(s) || maybe(s)));
+    if (moved.length === 0)
+        return undefined;
+    const where = moved.map(placeText).join(', ');
+    const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)';
+    const byHand = previous.kind === 'system-user'
+        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
+        : '.';
+    return `${slot} in ${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
+}
+/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
+function failureOf({ step, secrets, dryRun, message, closing }) {
+    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
+    if (failed.length === 0)
+        return undefined;
+    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
+    const what = step === 'prepare' ? 'destination check' : 'secret write';
+    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
+    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
+}
+/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
+function organizationSecretSuggestions(destinations, organization) {
+    if (organization)
+        return [];
+    const owners = new Map();
+    for (const d of destinations) {
+        if (d.kind !== 'repository')
+            continue;
+        const owner = d.target.split('/')[0];
+        owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    }
+    return [...owners]
+        .filter(([, count]) => count >= 10)
+        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
+}
+
 ;// CONCATENATED MODULE: ./src/rotation/result.ts
 /** What the result says of the token in the secret: the current one, or the new one once stored. */
 function result_tokenFacts(info) {
@@ -39342,7 +39354,6 @@ function result_tokenFacts(info) {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/revocation.ts
-
 
 
 
@@ -39376,8 +39387,7 @@ class Revocation {
         const { settings, services } = this;
         const { naming, notes } = services;
         const now = services.clock.now();
-        const slots = graceSlots(settings.destinations);
-        const grace = slots.length > 0;
+        const grace = settings.previousSecretName !== undefined;
         const target = grace ? settings.previousToken : settings.token;
         const info = grace ? previous : current;
         const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token';
@@ -39388,7 +39398,7 @@ class Revocation {
             return undefined;
         }
         if (grace && !replacedTokenToKeep(settings, fresh)) {
-            notes.add(`${capitalized(label)} is still held in ${slots.join(', ')}: it was not revoked.`);
+            notes.add(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`);
             return undefined;
         }
         if (!info.isValid) {
@@ -39493,8 +39503,6 @@ async function mapWithConcurrency(items, limit, work) {
 function permissionNeeded(destination) {
     if (destination.kind === 'environment')
         return "repository permission 'Environments: Read and write' (classic PAT: repo)";
-    if (destination.kind === 'user')
-        return "account permission 'Codespaces user secrets: Read and write' (classic PAT: codespace:secrets; a GitHub App installation token cannot act as a user)";
     const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[destination.secretType];
     return destination.kind === 'organization'
         ? `organization permission '${secrets}: Read and write' (classic PAT: admin:org)`
@@ -39536,7 +39544,7 @@ function gitHubFailure(error, destination, githubToken, naming) {
             fix: {
                 action: appToken
                     ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
-                    : `Give ${token} the ${permissionNeeded(destination)}${destination.kind === 'user' ? '' : ` on ${destination.target}`}.`
+                    : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
             }
         };
     }
@@ -39545,9 +39553,7 @@ function gitHubFailure(error, destination, githubToken, naming) {
             ? `environment '${destination.environment ?? ''}' in ${destination.target}`
             : destination.kind === 'organization'
                 ? `organization ${destination.target}`
-                : destination.kind === 'user'
-                    ? 'codespaces secrets of its user (or a repository listed for them)'
-                    : `repository ${destination.target}`;
+                : `repository ${destination.target}`;
         return {
             message: `GitHub found no ${what} that ${token} can see (404).`,
             fix: {
@@ -39594,27 +39600,19 @@ function gitHubFailure(error, destination, githubToken, naming) {
 
 
 
+/** What goes into each destination: the previous slot first, so both slots always hold a working token. */
 async function secretWrites({ settings, fresh, extra, notes }) {
-    const replaced = replacedTokenToKeep(settings, fresh);
-    if (!replaced) {
-        for (const slot of graceSlots(settings.destinations))
-            notes.add(`No replaced token to keep in ${slot}: it was left as it was.`);
-    }
-    return { fresh, ...(replaced ? { replaced } : {}), pages: await extra() };
-}
-/** What goes into one destination: the previous slot first, so both slots always hold a working token. */
-function writesIn(destination, planned) {
     const writes = [];
-    if (destination.previousSecretName && planned.replaced)
-        writes.push({ name: destination.previousSecretName, value: planned.replaced, fresh: false });
-    writes.push({ name: destination.secretName, value: planned.fresh, fresh: true });
-    if (destination.pages)
-        writes.push(...planned.pages.map((secret) => ({ ...secret, fresh: true })));
+    if (settings.previousSecretName) {
+        const replaced = replacedTokenToKeep(settings, fresh);
+        if (replaced)
+            writes.push({ name: settings.previousSecretName, value: replaced, fresh: false });
+        else
+            notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`);
+    }
+    writes.push({ name: settings.secretName, value: fresh, fresh: true });
+    writes.push(...(await extra()).map((secret) => ({ ...secret, fresh: true })));
     return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }));
-}
-/** How many writes a destination takes (for the write budget): its secret, grace mode's slot, the pages'. */
-function writeCount(destination, pageCount) {
-    return 1 + (destination.previousSecretName ? 1 : 0) + (destination.pages ? pageCount : 0);
 }
 class SecretWrites {
     services;
@@ -39626,16 +39624,16 @@ class SecretWrites {
      * also proves the token may write there, changing nothing.
      */
     async prepare(destinations) {
-        const { store, dryRun, maxConcurrency } = this.services;
+        const { store, secretName, dryRun, maxConcurrency } = this.services;
         const outcomes = await mapWithConcurrency(destinations, maxConcurrency, async (destination) => {
-            const checked = { ...secretPlace(destination, destination.secretName), status: 'checked' };
+            const checked = { ...secretPlace(destination, secretName), status: 'checked' };
             try {
                 await store.publicKey(destination);
-                for (const fullName of selectedFullNames(destination))
-                    await store.repositoryId(fullName);
+                for (const name of destination.selectedRepositories ?? [])
+                    await store.repositoryId(`${destination.target}/${name}`);
             }
             catch (error) {
-                return { ...this.failure(destination, destination.secretName, error), failedIn: 'prepare' };
+                return { ...this.failure(destination, secretName, error), failedIn: 'prepare' };
             }
             if (!dryRun)
                 return checked;
@@ -39657,19 +39655,19 @@ class SecretWrites {
     async store(destinations, writes) {
         const outcomes = await mapWithConcurrency(destinations, this.services.maxConcurrency, async (destination) => {
             const done = [];
-            for (const write of writesIn(destination, writes))
+            for (const write of writes)
                 done.push(await this.writeAndConfirm(destination, write));
             return done;
         });
         return outcomes.flat();
     }
-    /** When the first destination's secret was last written, on GitHub's clock (Instagram's too-young check). */
+    /** When secret-name in the first destination was last written, on GitHub's clock (Instagram's too-young check). */
     async secretAge(destinations) {
-        const { store } = this.services;
+        const { store, secretName } = this.services;
         const first = destinations[0];
         if (!first)
             return undefined;
-        const written = await store.lastWritten(first, first.secretName).catch(() => undefined);
+        const written = await store.lastWritten(first, secretName).catch(() => undefined);
         const now = store.githubNow();
         if (written === undefined || now === undefined)
             return undefined;
@@ -39765,8 +39763,7 @@ class SecretWrites {
     }
     /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
     writeAccessFailure(destination, error) {
-        const { naming, keeper } = this.services;
-        const { secretName } = destination;
+        const { naming, keeper, secretName } = this.services;
         const { status } = readGitHubError(error);
         if (status !== 403)
             return this.failure(destination, secretName, error);
@@ -39782,6 +39779,7 @@ class SecretWrites {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/rotation.ts
+
 
 
 
@@ -39830,6 +39828,7 @@ class Rotation {
             ...services,
             notes,
             githubToken: settings.githubToken,
+            secretName: settings.secretName,
             maxConcurrency: settings.maxConcurrency,
             dryRun: settings.dryRun
         });
@@ -39894,11 +39893,12 @@ class Rotation {
     /** The destinations, in the order given, once they fit in GitHub's write limit. */
     plan() {
         const { settings, services } = this;
-        const { destinations } = settings;
+        const destinations = planDestinations(settings);
         this.found.destinations = destinations;
         checkWriteBudget({
             destinations,
-            writesIn: (destination) => writeCount(destination, services.source.extraSecretCount()),
+            // The main secret, grace mode's previous slot, the source's own (the pages').
+            writesPerDestination: 1 + (settings.previousSecretName ? 1 : 0) + services.source.extraSecretCount(),
             dryRun: settings.dryRun,
             githubDotCom: isGitHubDotCom(settings.githubApiUrl),
             naming: services.naming,
@@ -39909,7 +39909,7 @@ class Rotation {
     async prepare(destinations) {
         const { outcomes, ready } = await this.writer.prepare(destinations);
         this.found.secrets.push(...outcomes);
-        for (const note of organizationSecretSuggestions(destinations))
+        for (const note of organizationSecretSuggestions(destinations, this.settings.organization))
             this.notes.add(note);
         return ready;
     }
@@ -39945,7 +39945,7 @@ class Rotation {
     async store(ready, writes, fresh) {
         const { found } = this;
         found.secrets.push(...(await this.writer.store(ready, writes)));
-        const main = mainWrites(found.secrets, ready);
+        const main = mainWrites(found.secrets, this.settings.secretName);
         found.rotated = storedSomewhere(main);
         if (found.rotated)
             Object.assign(found, result_tokenFacts(fresh.info), { newToken: fresh.token });
@@ -39957,7 +39957,7 @@ class Rotation {
         const now = services.clock.now();
         this.notes.add(movedOverNote({
             secrets: found.secrets,
-            destinations: settings.destinations,
+            previousSecretName: settings.previousSecretName,
             previousTokenGiven: Boolean(settings.previousToken),
             previous,
             now,
@@ -40260,351 +40260,9 @@ function closeScopes(scope) {
         .map(({ candidate }) => candidate);
 }
 
-;// CONCATENATED MODULE: ./src/github/destinations-input.ts
-// The destinations input: one destination a line, in GitHub's own words, each line checked before
-// anything is minted and every problem named by its line number.
-//
-//   repo octo/app
-//   environment octo/app production as META_TOKEN_PROD previous=META_TOKEN_PROD_OLD
-//   organization octo visibility=selected repositories=app,api
-//   dependabot octo/app
-//   dependabot organization octo
-//   codespaces octo/app
-//   codespaces user repositories=octo/app,someone/tool
-
-
-
-
-
-
-/** The form of each line, for the messages. */
-const DESTINATION_FORMS = [
-    'repo OWNER/REPO',
-    'environment OWNER/REPO ENVIRONMENT',
-    'organization ORG [visibility=all|private|selected] [repositories=REPO,…]',
-    'dependabot OWNER/REPO',
-    'dependabot organization ORG [visibility=…] [repositories=…]',
-    'codespaces OWNER/REPO',
-    'codespaces organization ORG [visibility=…] [repositories=…]',
-    'codespaces user [repositories=OWNER/REPO,…]'
-];
-const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
-const destinations_input_KINDS = ['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces'];
-const KEYS = ['visibility', 'repositories', 'previous', 'pages'];
-const VISIBILITIES = ['all', 'private', 'selected'];
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-/** More lines than github.com's hourly write limit could ever serve. */
-const MAX_LINES = 500;
-/**
- * The destinations of the input, in the order given. Every problem goes to `problem` as
- * `line N: …`; a line with a problem yields no destination. A credential-shaped word is never echoed.
- */
-function parseDestinations(text, defaults, problem) {
-    const destinations = [];
-    const lines = text.split(/\r?\n/);
-    const meaningful = lines.filter((line) => !ignored(line)).length;
-    if (meaningful > MAX_LINES) {
-        problem(`${meaningful} lines: at most ${MAX_LINES} (github.com allows about 500 writes an hour).`);
-        return [];
-    }
-    if (meaningful === 0) {
-        problem(`no destination: write one a line, such as 'repo octo/app' or 'environment octo/app production'.`);
-        return [];
-    }
-    const taken = new Map();
-    const pagesAt = new Map();
-    lines.forEach((line, index) => {
-        if (ignored(line))
-            return;
-        const number = index + 1;
-        const say = (why) => problem(`line ${number}: ${why}`);
-        const destination = parseLine(line, defaults, say);
-        if (!destination)
-            return;
-        for (const name of [destination.secretName, destination.previousSecretName]) {
-            if (!name)
-                continue;
-            const key = `${keyScope(destination)} ${name.toUpperCase()}`;
-            const earlier = taken.get(key);
-            if (earlier !== undefined) {
-                say(`writes ${name} where line ${earlier} writes it too: one secret holds one token. Remove one, or name another secret with 'as'.`);
-                return;
-            }
-            taken.set(key, number);
-        }
-        if (defaults.pageSecrets && destination.pages) {
-            const earlier = pagesAt.get(keyScope(destination));
-            if (earlier !== undefined) {
-                say(`writes the page tokens where line ${earlier} writes them too: add pages=false to one of the two.`);
-                return;
-            }
-            pagesAt.set(keyScope(destination), number);
-        }
-        destinations.push(destination);
-    });
-    return destinations;
-}
-function ignored(line) {
-    const trimmed = line.trim();
-    return trimmed === '' || trimmed.startsWith('#');
-}
-/** A word as a message shows it: one inert line; a credential-shaped one never. */
-function quoted(word) {
-    return `'${echoed(word, 60)}'`;
-}
-/** Words split on blanks; a "double-quoted" word may hold blanks (an environment named `prod eu`). */
-function wordsOf(line) {
-    const words = [];
-    const pattern = /"([^"]*)"|(\S+)/g;
-    for (const match of line.matchAll(pattern)) {
-        const word = match[1] ?? match[2] ?? '';
-        if (match[2]?.includes('"'))
-            return undefined;
-        words.push(word);
-    }
-    return words;
-}
-function parseLine(line, defaults, problem) {
-    const words = wordsOf(line.trim());
-    if (!words) {
-        problem('a double quote opens a name and must close it, as in "prod eu".');
-        return undefined;
-    }
-    if (words.some(looksLikeCredential)) {
-        // Shown by nothing but its position: nothing masks a credential where a name was expected.
-        problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
-        return undefined;
-    }
-    const [kindWord = '', ...rest] = words;
-    const kind = kindWord.toLowerCase();
-    if (!destinations_input_KINDS.includes(kind)) {
-        const close = closestWords(kind, destinations_input_KINDS, 2);
-        problem(`${quoted(kindWord)} is not a kind of destination${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} Each line is one of: ${DESTINATION_FORMS.join('; ')}.`);
-        return undefined;
-    }
-    const parsed = splitOptions(rest, problem);
-    if (!parsed)
-        return undefined;
-    const { positional, options } = parsed;
-    const slots = secretSlots(options, defaults, problem);
-    if (!slots)
-        return undefined;
-    const placed = place(kind, positional, options, slots, problem);
-    if (!placed)
-        return undefined;
-    for (const key of Object.keys(options.keyed)) {
-        if (placed.kind !== 'organization' && placed.kind !== 'user' && (key === 'visibility' || key === 'repositories')) {
-            problem(`${key}= applies to organization secrets (and repositories= to 'codespaces user').`);
-            return undefined;
-        }
-    }
-    return placed;
-}
-function splitOptions(words, problem) {
-    const positional = [];
-    const options = { keyed: {} };
-    for (let i = 0; i < words.length; i++) {
-        const word = words[i];
-        if (word.toLowerCase() === 'as') {
-            const name = words[i + 1];
-            if (name === undefined) {
-                problem("'as' needs the secret's name after it, as in 'as META_TOKEN_STAGING'.");
-                return undefined;
-            }
-            if (options.as !== undefined) {
-                problem("names its secret twice ('as' once a line).");
-                return undefined;
-            }
-            options.as = name;
-            i++;
-            continue;
-        }
-        const equals = word.indexOf('=');
-        if (equals < 0) {
-            if (Object.keys(options.keyed).length > 0 || options.as !== undefined) {
-                problem(`${quoted(word)} stands after the options: the kind and its names come first, then ${OPTIONS}.`);
-                return undefined;
-            }
-            positional.push(word);
-            continue;
-        }
-        const key = word.slice(0, equals).toLowerCase();
-        const value = word.slice(equals + 1);
-        if (!KEYS.includes(key)) {
-            const close = closestWords(key, KEYS, 2);
-            problem(`${quoted(key)}= is not an option${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}='`).join(' or ')}?` : ''}. The options are ${OPTIONS}, and for organization secrets visibility= and repositories=.`);
-            return undefined;
-        }
-        const typed = key;
-        if (options.keyed[typed] !== undefined) {
-            problem(`${key}= is given twice.`);
-            return undefined;
-        }
-        if (!value) {
-            problem(`${key}= has no value.`);
-            return undefined;
-        }
-        options.keyed[typed] = value;
-    }
-    return { positional, options };
-}
-function secretSlots(options, defaults, problem) {
-    const secretName = options.as ?? defaults.secretName;
-    if (!secretName) {
-        problem("names no secret: add 'as SECRET_NAME' to the line, or set secret-name for every line without one.");
-        return undefined;
-    }
-    const previousSecretName = options.keyed.previous ?? defaults.previousSecretName;
-    for (const [what, name] of [
-        ['secret', secretName],
-        ['previous=', previousSecretName]
-    ]) {
-        const why = name === undefined ? undefined : secretNameProblem(name);
-        if (why) {
-            problem(`${quoted(name)} (${what}) is not a valid GitHub secret name: ${why}.`);
-            return undefined;
-        }
-    }
-    if (previousSecretName && sameSecretName(previousSecretName, secretName)) {
-        problem(`previous=${previousSecretName} must differ from the secret it keeps the replaced token of (${secretName}; names are case-insensitive).`);
-        return undefined;
-    }
-    const pages = options.keyed.pages?.toLowerCase() ?? 'true';
-    if (pages !== 'true' && pages !== 'false') {
-        problem(`pages=${echoed(pages, 20)} is not true or false.`);
-        return undefined;
-    }
-    return {
-        secretName: secretName.toUpperCase(),
-        ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-        pages: pages === 'true'
-    };
-}
-function place(kind, positional, options, slots, problem) {
-    const expect = (count, form) => {
-        if (positional.length === count)
-            return true;
-        problem(positional.length < count
-            ? `is incomplete: the form is '${form}'.`
-            : `${quoted(positional[count])} is one word too many: the form is '${form}' (then ${OPTIONS}).`);
-        return false;
-    };
-    switch (kind) {
-        case 'repo':
-        case 'repository':
-            if (!expect(1, 'repo OWNER/REPO'))
-                return undefined;
-            return repository(positional[0], 'actions', slots, problem);
-        case 'environment': {
-            if (!expect(2, 'environment OWNER/REPO ENVIRONMENT'))
-                return undefined;
-            const [target, environment] = positional;
-            if (!repositoryName(target, problem))
-                return undefined;
-            const why = environmentNameProblem(environment);
-            if (why) {
-                problem(`${quoted(environment)} is not an environment name: ${why}.`);
-                return undefined;
-            }
-            return environmentDestination(target, environment, slots);
-        }
-        case 'org':
-        case 'organization':
-            if (!expect(1, 'organization ORG'))
-                return undefined;
-            return organization(positional[0], 'actions', options, slots, problem);
-        case 'dependabot':
-        case 'codespaces': {
-            const type = kind;
-            const [first = ''] = positional;
-            if (first.toLowerCase() === 'organization' || first.toLowerCase() === 'org') {
-                if (!expect(2, `${type} organization ORG`))
-                    return undefined;
-                return organization(positional[1], type, options, slots, problem);
-            }
-            if (type === 'codespaces' && first.toLowerCase() === 'user') {
-                if (!expect(1, 'codespaces user'))
-                    return undefined;
-                return user(options, slots, problem);
-            }
-            if (!expect(1, `${type} OWNER/REPO`))
-                return undefined;
-            return repository(first, type, slots, problem);
-        }
-    }
-    return undefined;
-}
-function repositoryName(target, problem) {
-    if (isRepositoryName(target))
-        return true;
-    problem(`${quoted(target)} is not owner/repo.`);
-    return false;
-}
-function repository(target, type, slots, problem) {
-    return repositoryName(target, problem) ? repositoryDestination(target, type, slots) : undefined;
-}
-function organization(login, type, options, slots, problem) {
-    if (!isOwnerName(login)) {
-        problem(`${quoted(login)} is not an organization login (letters, digits and dashes).`);
-        return undefined;
-    }
-    const listed = options.keyed.repositories;
-    const asked = options.keyed.visibility?.toLowerCase();
-    if (asked !== undefined && !VISIBILITIES.includes(asked)) {
-        problem(`visibility=${echoed(asked, 20)} is not one of all, private, selected.`);
-        return undefined;
-    }
-    // Naming the repositories says which visibility is meant.
-    const visibility = (asked ?? (listed ? 'selected' : 'private'));
-    if (visibility === 'selected' && !listed) {
-        problem('visibility=selected needs repositories=: the repositories that may use the secret (names in the organization, comma-separated).');
-        return undefined;
-    }
-    if (visibility !== 'selected' && listed) {
-        problem(`repositories= applies with visibility=selected (is ${visibility}).`);
-        return undefined;
-    }
-    const selected = [];
-    for (const entry of (listed ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)) {
-        const parts = entry.split('/');
-        const [owner, name] = parts.length === 2 ? parts : [login, entry];
-        if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
-            problem(`${quoted(entry)} in repositories= is not a repository name.`);
-            return undefined;
-        }
-        if (owner?.toLowerCase() !== login.toLowerCase()) {
-            problem(`${quoted(entry)} in repositories= is not in organization ${quoted(login)}.`);
-            return undefined;
-        }
-        if (!selected.some((s) => s.toLowerCase() === name.toLowerCase()))
-            selected.push(name);
-    }
-    return organizationDestination(login, type, visibility, selected, slots);
-}
-function user(options, slots, problem) {
-    const selected = [];
-    for (const entry of (options.keyed.repositories ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)) {
-        if (!isRepositoryName(entry)) {
-            problem(`${quoted(entry)} in repositories= is not owner/repo (a user's codespaces secret may serve any owner's repositories).`);
-            return undefined;
-        }
-        if (!selected.some((s) => s.toLowerCase() === entry.toLowerCase()))
-            selected.push(entry);
-    }
-    return userDestination(selected, slots);
-}
-
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Every input turned into one typed, validated settings object before any network call. After this,
 // nothing reads an input again. Each problem names the input and the fix; all are reported at once.
-
-
 
 
 
@@ -40621,7 +40279,7 @@ const MAX_ROTATE_BEFORE_SECONDS = 365 * 86_400;
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = 48 * 1024;
 const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const settings_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^\d{1,20}$/;
 const SCOPE = /^[a-z][a-z0-9_]*$/;
 const GRAPH_VERSION = /^v\d+\.\d+$/;
@@ -40661,7 +40319,7 @@ function isRepositoryName(fullName) {
         owner !== undefined &&
         repo !== undefined &&
         settings_OWNER.test(owner) &&
-        settings_REPOSITORY_NAME.test(repo) &&
+        REPOSITORY_NAME.test(repo) &&
         !isDotSegment(repo));
 }
 function readSettings(read, env = {}, naming = actionInputs) {
@@ -40759,25 +40417,16 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
     const instagramApiUrl = apiUrl(Input.InstagramApiUrl, text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
     // GitHub side
-    const listed = read(Input.Destinations).trim() !== '';
     const secretName = text(Input.SecretName);
-    if (!secretName && !listed)
+    if (!secretName)
         problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
-    else if (secretName)
+    else
         checkSecretName(Input.SecretName, secretName, problem);
-    if (listed) {
-        for (const input of SHORTHAND_INPUTS) {
-            // action.yml fills in the defaults: those are no choice of the user's.
-            if (text(input) === SHORTHAND_DEFAULTS[input])
-                continue;
-            notWith(input, `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`);
-        }
-    }
     const organization = optional(Input.Organization);
     if (organization && !isOwnerName(organization)) {
         problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
     }
-    const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem);
+    const repositories = parseRepositories(read(Input.Repositories), organization, env, problem);
     const environment = optional(Input.Environment);
     const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
     if (environmentProblem) {
@@ -40789,17 +40438,6 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
-    const slotDefaults = {
-        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
-        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
-    };
-    const destinations = listed
-        ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
-        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
-            secretName: secretName.toUpperCase(),
-            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-            pages: true
-        });
     let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
@@ -40883,8 +40521,8 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
         problem(Input.PreviousSecretName, `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
     }
-    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
-        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`);
+    if (previousToken && !previousSecretName) {
+        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`);
     }
     // An earlier run that stopped midway may have moved the current token into previous-secret-name
     // already: then there is no older token to revoke, and the re-run must still go through.
@@ -40904,17 +40542,6 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
             }
         }
-        // With the destinations input, a line's own secret may be the page's.
-        const clash = listed
-            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
-                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
-            : undefined;
-        if (clash) {
-            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`);
-        }
-    }
-    if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
-        problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`);
     }
     if (problems.length > 0) {
         throw new RotationError('inputs', `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs);
@@ -40922,8 +40549,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const common = {
         revoke,
         rotateBeforeSeconds,
-        secretName: secretName || (destinations[0]?.secretName ?? ''),
-        destinations,
+        secretName,
         repositories,
         environment,
         organization,
@@ -40961,19 +40587,6 @@ function readSettings(read, env = {}, naming = actionInputs) {
             return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets };
     }
 }
-const SHORTHAND_DEFAULTS = {
-    [Input.Visibility]: 'private',
-    [Input.SecretType]: 'actions'
-};
-/** The inputs the destinations input replaces: one or the other. */
-const SHORTHAND_INPUTS = [
-    Input.Repositories,
-    Input.Environment,
-    Input.Organization,
-    Input.Visibility,
-    Input.SelectedRepositories,
-    Input.SecretType
-];
 function checkSecretName(input, name, problem) {
     const why = secretNameProblem(name);
     if (why)
@@ -41030,7 +40643,7 @@ function parseSelected(text, organization, problem) {
     const names = [];
     for (const entry of parseList(text)) {
         const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
-        if (!name || !settings_REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
+        if (!name || !REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
             problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
         }
         else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
@@ -41448,6 +41061,7 @@ async function runAction(io, env, deps = {}) {
     void sodiumReady();
     const clock = deps.clock ?? systemClock;
     const naming = deps.naming ?? actionInputs;
+    const report = deps.report ?? summaryMarkdown;
     const keeper = new SecretKeeper((secret) => io.mask(secret));
     for (const input of CREDENTIAL_INPUTS)
         keeper.keep(io.getInput(input).trim());
@@ -41470,7 +41084,7 @@ async function runAction(io, env, deps = {}) {
         if (!(error instanceof RotationError))
             throw error;
         const safe = keeper.redact(error.describe());
-        await writeSummary(io, summaryMarkdown({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }));
+        await writeSummary(io, report({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }));
         // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
         io.setOutput(Output.Rotated, 'false');
         io.setOutput(Output.Revoked, 'false');
@@ -41482,8 +41096,7 @@ async function runAction(io, env, deps = {}) {
     const context = {
         secretName: settings.secretName,
         rotateBeforeSeconds: settings.rotateBeforeSeconds,
-        serverUrl,
-        style: deps.reportStyle
+        serverUrl
     };
     try {
         const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs;
@@ -41538,7 +41151,7 @@ async function runAction(io, env, deps = {}) {
             result.notes.push(kept);
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);
-        await writeSummary(io, keeper.redact(summaryMarkdown({ result }, { ...context, now: clock.now() })));
+        await writeSummary(io, keeper.redact(report({ result }, { ...context, now: clock.now() })));
         if (result.failure)
             fail(io, result.failure.step, keeper.redact(result.failure.describe()));
         return result;
@@ -41547,7 +41160,7 @@ async function runAction(io, env, deps = {}) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
         const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
         const fix = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
-        await writeSummary(io, keeper.redact(summaryMarkdown({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
+        await writeSummary(io, keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
         fail(io, 'unexpected', `${safe} Fix: ${fix}`);
         return undefined;
     }
@@ -41615,6 +41228,82 @@ function fail(io, step, message) {
     io.setFailed(message);
 }
 
+;// CONCATENATED MODULE: ./src/cli/cli-usage.ts
+
+
+/**
+ * The package is not published to npm: the CLI runs from a clone, or through npx from the
+ * repository (npm fetches it and runs its bin, the bundled dist/cli/index.js).
+ */
+const PROGRAM = 'node dist/cli/index.js';
+const NPX = 'npx github:meta-token-rotator/meta-token-rotator';
+/** One line per flag; the action's inputs are the flags (see action.yml for the long descriptions). */
+const FLAGS = {
+    'app-id': 'Meta app id (required, except with --strategy instagram).',
+    'app-secret': 'Meta app secret (required, except with --strategy instagram).',
+    token: 'The current token (required for refresh and instagram; for generate, the old token to revoke).',
+    strategy: 'refresh (default), generate or instagram.',
+    'system-user-id': 'System user id, for generate and --install-app.',
+    'admin-token': 'Business admin or system user token used to generate (never revoked).',
+    scopes: 'Comma-separated permissions: requested by generate, required of the new token always.',
+    'require-same-assets': 'true (default): stop if the new token reaches fewer assets than the old one.',
+    expiring: 'true (default): 60-day system user tokens; false: permanent on generate.',
+    'install-app': 'Install the app for the system user before generating.',
+    revoke: 'auto (default), true, false or after-deploy: revoke the old token after every write is confirmed (after-deploy: leave it to the finish action).',
+    'rotate-before': 'Rotate only when the token expires within this duration (14d, 36h, 90m).',
+    'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user tokens).",
+    'graph-api-version': 'Graph API version (default v26.0).',
+    'graph-api-url': 'Graph API base URL (default https://graph.facebook.com).',
+    'instagram-api-url': 'Instagram API base URL (default https://graph.instagram.com).',
+    'secret-name': 'Name of the GitHub secret to write (required).',
+    repositories: 'owner/repo list (commas or newlines); default $GITHUB_REPOSITORY.',
+    environment: 'Write environment secrets of this environment instead.',
+    organization: 'Write an organization secret in this organization.',
+    visibility: 'Organization secret visibility: all, private (default) or selected.',
+    'selected-repositories': 'Repositories allowed to use the organization secret (visibility selected).',
+    'secret-type': 'actions (default), dependabot or codespaces.',
+    'previous-secret-name': 'Grace mode: keep the replaced token in this secret.',
+    'previous-token': 'Grace mode: the token in previous-secret-name, revoked instead.',
+    'github-token': 'GitHub token allowed to write secrets (required).',
+    'github-api-url': 'GitHub API URL (default $GITHUB_API_URL, else https://api.github.com).',
+    'dry-run': 'Check everything, write access included; mint, write and revoke nothing.',
+    'request-timeout': 'Timeout of each HTTP request (default 30s).',
+    'max-concurrency': 'Destinations handled at once (default 64).',
+    'deploy-workflows': 'owner/repo/.github/workflows/file.yml@ref list: dispatched once every destination holds the new token; the old token is revoked only when every run succeeded.',
+    'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
+    'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).'
+};
+const OWN_FLAGS = [
+    ['json', 'Print a JSON report on stdout instead of the text report (never the token).'],
+    ['help', 'Print this help.'],
+    ['version', 'Print the version.']
+];
+function usage() {
+    const credentials = new Set(CREDENTIAL_INPUTS);
+    const flags = Object.entries(FLAGS).filter(([name]) => !credentials.has(name));
+    const width = Math.max(...[...Object.keys(FLAGS), ...OWN_FLAGS.map(([name]) => name)].map((n) => n.length)) + 4;
+    const flagLine = ([name, text]) => `  ${`--${name}`.padEnd(width)}${text}`;
+    const variableWidth = Math.max(...CREDENTIAL_INPUTS.map((name) => environmentVariable(name).length)) + 2;
+    const credentialLines = CREDENTIAL_INPUTS.map((name) => `  ${environmentVariable(name).padEnd(variableWidth)}${FLAGS[name]}`);
+    return `Usage: ${PROGRAM} rotate [flags] [--json]
+       (from a clone of the repository; without one: ${NPX} rotate …)
+
+Refreshes (or generates) a Meta token, stores it sealed in GitHub secrets, confirms every write,
+then revokes the old token. Never prints a token.
+
+Credentials come from the environment only (a command line can be read by other users):
+${credentialLines.join('\n')}
+
+Flags (each may also be set as an environment variable, e.g. ${environmentVariable(Input.SecretName)}; a flag wins):
+${flags.map(flagLine).join('\n')}
+
+${OWN_FLAGS.map(flagLine).join('\n')}
+
+Exit codes: 0 rotated, skipped (rotate-before) or dry run passed; 1 the rotation failed (the report
+says what was written and what was left in place); 2 bad usage or invalid inputs (nothing was done).
+`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/cli-arguments.ts
 // Command-line flags and environment variables → the action's inputs, by the same names:
 // `--secret-name X` or `META_ROTATOR_SECRET_NAME=X`. A flag beats the environment; a credential is
@@ -41623,6 +41312,9 @@ function fail(io, step, message) {
 
 
 
+
+/** The commands that do something; help and version are flags. Another command is one more name here. */
+const COMMANDS = ['rotate'];
 const INPUT_NAMES = new Set(Object.values(Input));
 const BOOLEAN_INPUTS = new Set([
     Input.DryRun,
@@ -41631,11 +41323,10 @@ const BOOLEAN_INPUTS = new Set([
     Input.RequireSameAssets,
     Input.KeepAlive
 ]);
-const OWN_FLAGS = ['json', 'help', 'version', 'destinations-file'];
-const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS];
+const cli_arguments_OWN_FLAGS = ['json', 'help', 'version'];
+const cli_arguments_FLAGS = [...INPUT_NAMES, ...cli_arguments_OWN_FLAGS];
 /** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
 const SHORT_FLAGS = new Map([['v', 'version']]);
-const COMMANDS = ['rotate'];
 class CliUsageError extends Error {
 }
 function parseCliArguments(argv, env) {
@@ -41650,7 +41341,6 @@ function parseCliArguments(argv, env) {
     }
     let command;
     let json = false;
-    let destinationsFile;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === '--help' || arg === '-h')
@@ -41664,28 +41354,22 @@ function parseCliArguments(argv, env) {
         if (/^-[^-]/.test(arg)) {
             const [word] = splitFlag(arg.slice(1));
             const long = SHORT_FLAGS.get(word);
-            const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, FLAGS, '--');
+            const suggestion = long ? ` Did you mean '--${long}'?` : didYouMean(word, cli_arguments_FLAGS, '--');
             throw new CliUsageError(`Unknown flag '-${shown(word)}'.${suggestion} Run with --help.`);
         }
         if (!arg.startsWith('--')) {
             if (command) {
                 throw new CliUsageError(`Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`);
             }
-            if (arg !== 'rotate') {
-                throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`);
+            if (!isCommand(arg)) {
+                throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, [...COMMANDS], '')} Run with --help.`);
             }
-            command = 'rotate';
+            command = arg;
             continue;
         }
         const [flag, inline] = splitFlag(arg.slice(2));
-        if (flag === 'destinations-file') {
-            destinationsFile = inline ?? argv[++i];
-            if (!destinationsFile)
-                throw new CliUsageError("'--destinations-file' needs the path of a file.");
-            continue;
-        }
         if (!INPUT_NAMES.has(flag)) {
-            throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, FLAGS, '--')} Run with --help.`);
+            throw new CliUsageError(`Unknown flag '--${flag}'.${didYouMean(flag, cli_arguments_FLAGS, '--')} Run with --help.`);
         }
         if (CREDENTIAL_INPUTS.includes(flag)) {
             throw new CliUsageError(`'--${flag}' would put a credential on the command line, where other users of this machine can read it. ` +
@@ -41706,11 +41390,11 @@ function parseCliArguments(argv, env) {
         }
     }
     if (!command)
-        throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.");
-    if (destinationsFile !== undefined && inputs[Input.Destinations]?.trim()) {
-        throw new CliUsageError(`Both '--destinations-file' and ${fromEnvironment.has(Input.Destinations) ? environmentVariable(Input.Destinations) : "'--destinations'"} were given: use one.`);
-    }
-    return { command, inputs, fromEnvironment, json, ...(destinationsFile !== undefined ? { destinationsFile } : {}) };
+        throw new CliUsageError(`Missing the command: '${PROGRAM} rotate …'. Run with --help.`);
+    return { command, inputs, fromEnvironment, json };
+}
+function isCommand(word) {
+    return COMMANDS.includes(word);
 }
 /** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
 function shown(word) {
@@ -41725,80 +41409,93 @@ function splitFlag(text) {
     return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
 }
 
-;// CONCATENATED MODULE: ./src/cli/cli-usage.ts
+;// CONCATENATED MODULE: ./src/cli/text-report.ts
+// The report in a terminal: what the job summary says, as plain text. No Markdown (no headings,
+// bold, code spans or tables), outside text as it is, and the failure said once: its step, what went
+// wrong and the fix, with each failed destination or deploy run on its own line below.
 
 
-/** One line per flag; the action's inputs are the flags (see action.yml for the long descriptions). */
-const cli_usage_FLAGS = {
-    'app-id': 'Meta app id (required, except with --strategy instagram).',
-    'app-secret': 'Meta app secret (required, except with --strategy instagram).',
-    token: 'The current token (required for refresh and instagram; for generate, the old token to revoke).',
-    strategy: 'refresh (default), generate or instagram.',
-    'system-user-id': 'System user id, for generate and --install-app.',
-    'admin-token': 'Business admin or system user token used to generate (never revoked).',
-    scopes: 'Comma-separated permissions: requested by generate, required of the new token always.',
-    'require-same-assets': 'true (default): stop if the new token reaches fewer assets than the old one.',
-    expiring: 'true (default): 60-day system user tokens; false: permanent on generate.',
-    'install-app': 'Install the app for the system user before generating.',
-    revoke: 'auto (default), true, false or after-deploy: revoke the old token after every write is confirmed (after-deploy: leave it to the finish action).',
-    'rotate-before': 'Rotate only when the token expires within this duration (14d, 36h, 90m).',
-    'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user tokens).",
-    'graph-api-version': 'Graph API version (default v26.0).',
-    'graph-api-url': 'Graph API base URL (default https://graph.facebook.com).',
-    'instagram-api-url': 'Instagram API base URL (default https://graph.instagram.com).',
-    'secret-name': 'Name of the GitHub secret to write (required, unless each destinations line names its own).',
-    destinations: "One destination a line: 'repo o/r', 'environment o/r ENV', 'organization ORG visibility=selected repositories=a,b', 'dependabot o/r', 'codespaces user'; each may add 'as NAME' and 'previous=NAME'.",
-    repositories: 'owner/repo list (commas or newlines); default $GITHUB_REPOSITORY.',
-    environment: 'Write environment secrets of this environment instead.',
-    organization: 'Write an organization secret in this organization.',
-    visibility: 'Organization secret visibility: all, private (default) or selected.',
-    'selected-repositories': 'Repositories allowed to use the organization secret (visibility selected).',
-    'secret-type': 'actions (default), dependabot or codespaces.',
-    'previous-secret-name': 'Grace mode: keep the replaced token in this secret.',
-    'previous-token': 'Grace mode: the token in previous-secret-name, revoked instead.',
-    'github-token': 'GitHub token allowed to write secrets (required).',
-    'github-api-url': 'GitHub API URL (default $GITHUB_API_URL, else https://api.github.com).',
-    'dry-run': 'Check everything, write access included; mint, write and revoke nothing.',
-    'request-timeout': 'Timeout of each HTTP request (default 30s).',
-    'max-concurrency': 'Destinations handled at once (default 64).',
-    'deploy-workflows': 'owner/repo/.github/workflows/file.yml@ref list: dispatched once every destination holds the new token; the old token is revoked only when every run succeeded.',
-    'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
-    'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).'
+const textReport = (reported, context) => {
+    const plain = { ...context, style: terminalStyle };
+    const { result, problem } = reportedParts(reported);
+    const status = statusOf(result, problem, terminalStyle);
+    const lines = [`Meta token rotation${context.secretName ? `: ${context.secretName}` : ''}`];
+    if (status)
+        lines.push(`${status.icon} ${status.label}: ${status.text}`);
+    if (problem)
+        lines.push('', ...failureLines(problem, result));
+    if (result) {
+        // A run stopped before the token was read has no facts to give.
+        if (result.tokenKind || !problem)
+            lines.push('', ...aligned(tokenFacts(result, plain)));
+        lines.push(...destinationSection(result));
+        lines.push(...deploySection(result));
+        if (result.notes.length > 0)
+            lines.push('', 'Notes:', ...result.notes.map((note) => `  - ${terminalStyle.text(note)}`));
+    }
+    return `${lines.join('\n')}\n`;
 };
-const cli_usage_OWN_FLAGS = [
-    ['destinations-file', 'Read --destinations from this file (one destination a line; # starts a comment).'],
-    ['json', 'Print a JSON report on stdout instead of the text report (never the token).'],
-    ['help', 'Print this help.'],
-    ['version', 'Print the version.']
-];
-function usage() {
-    const credentials = new Set(CREDENTIAL_INPUTS);
-    const flags = Object.entries(cli_usage_FLAGS).filter(([name]) => !credentials.has(name));
-    const width = Math.max(...[...Object.keys(cli_usage_FLAGS), ...cli_usage_OWN_FLAGS.map(([name]) => name)].map((n) => n.length)) + 4;
-    const flagLine = ([name, text]) => `  ${`--${name}`.padEnd(width)}${text}`;
-    const variableWidth = Math.max(...CREDENTIAL_INPUTS.map((name) => environmentVariable(name).length)) + 2;
-    const credentialLines = CREDENTIAL_INPUTS.map((name) => `  ${environmentVariable(name).padEnd(variableWidth)}${cli_usage_FLAGS[name]}`);
-    return `Usage: meta-token-rotator rotate [flags] [--json]
-
-Refreshes (or generates) a Meta token, stores it sealed in GitHub secrets, confirms every write,
-then revokes the old token. Never prints a token.
-
-Credentials come from the environment only (a command line can be read by other users):
-${credentialLines.join('\n')}
-
-Flags (each may also be set as an environment variable, e.g. ${environmentVariable(Input.SecretName)}; a flag wins):
-${flags.map(flagLine).join('\n')}
-
-${cli_usage_OWN_FLAGS.map(flagLine).join('\n')}
-
-Exit codes: 0 rotated, skipped (rotate-before) or dry run passed; 1 the rotation failed (the report
-says what was written and what was left in place); 2 bad usage or invalid inputs (nothing was done).
-`;
+/**
+ * The step, what went wrong and the fix. A failure that lists its destinations or deploy runs
+ * (`  - …` lines) is said by its first line here: the lines below the report give each one.
+ */
+function failureLines(problem, result) {
+    const listedBelow = result !== undefined &&
+        (destinationLines(result, terminalStyle).some((line) => !line.ok) ||
+            (result.deployments ?? []).some((d) => !deployOutcome(d, terminalStyle).ok));
+    const [headline, ...details] = problem.message.split('\n');
+    const message = listedBelow ? headline : [headline, ...details].join('\n');
+    return [`Failed at step ${problem.step}: ${message ?? ''}`, `Fix: ${terminalStyle.text(problem.fix)}`];
+}
+/** `Label:` in a column as wide as the longest, then the value. */
+function aligned(pairs) {
+    const width = Math.max(...pairs.map(([label]) => label.length)) + 2;
+    return pairs.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+}
+function destinationSection(result) {
+    const lines = destinationLines(result, terminalStyle);
+    if (lines.length === 0)
+        return [];
+    const partial = !result.dryRun &&
+        lines.some((line) => !line.ok) &&
+        result.secrets.some((s) => s.status !== 'checked' && s.holds !== undefined);
+    const width = Math.max(...lines.map((line) => line.where.length));
+    return [
+        '',
+        'Destinations:',
+        ...lines.map((line) => {
+            const sign = !line.name ? '  ' : line.ok ? '✅' : '❌';
+            const holds = partial && line.holds ? `; holds ${holdsText(line.holds)}` : '';
+            return `  ${sign} ${line.where.padEnd(width)}  ${line.name || '—'}: ${line.result.replace(/\.$/, '')}${holds}`;
+        })
+    ];
+}
+function holdsText(holds) {
+    return holds === 'unknown'
+        ? 'an unknown token'
+        : holds === 'new or old'
+            ? 'the new or the old token'
+            : `the ${holds} token`;
+}
+function deploySection(result) {
+    const deployments = result.deployments ?? [];
+    if (deployments.length === 0)
+        return [];
+    return [
+        '',
+        'Deploys:',
+        ...deployments.map((d) => {
+            const { ok, text } = deployOutcome(d, terminalStyle);
+            const run = d.id === undefined ? '' : ` (run ${d.id}${d.url ? ` ${d.url}` : ''})`;
+            return `  ${ok ? '✅' : '❌'} ${terminalStyle.text(d.workflow)}${run}: ${text}`;
+        })
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/cli/cli.ts
 // The same rotation from a shell or another CI system: an ActionIO backed by the terminal, which
 // redacts every masked value from everything it prints.
+
 
 
 
@@ -41831,18 +41528,12 @@ async function runCli(argv, env, terminal, deps = {}) {
         terminal.out(`${cli_VERSION}\n`);
         return ExitCode.Ok;
     }
-    if (parsed.destinationsFile !== undefined) {
-        const read = await readDestinationsFile(parsed.destinationsFile);
-        if ('problem' in read) {
-            terminal.err(`${inertLines(read.problem)}\n`);
-            return ExitCode.Usage;
-        }
-        parsed.inputs[Input.Destinations] = read.text;
-    }
     const keeper = new SecretKeeper(() => undefined);
     const outputs = {};
-    let summary = '';
+    let report = '';
+    let context;
     let failure;
+    const warnings = [];
     // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
     // output the runner reads for workflow commands.
     const shown = (text) => inertLines(keeper.redact(text));
@@ -41854,63 +41545,72 @@ async function runCli(argv, env, terminal, deps = {}) {
         },
         mask: (secret) => keeper.keep(secret),
         info: say(''),
-        warning: say('warning: '),
+        // The text report says a destination's failure in its line: a warning waits for it, to be said once.
+        warning: parsed.json ? say('warning: ') : (message) => void warnings.push(message),
         debug: env.META_ROTATOR_DEBUG ? say('debug: ') : () => undefined,
         group: (_name, work) => work(),
-        writeSummary: (markdown) => {
-            summary += markdown;
+        writeSummary: (text) => {
+            report += text;
             return Promise.resolve();
         },
         setFailed: (message) => {
             failure = message;
         }
     };
-    await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), reportStyle: terminalStyle, ...deps });
+    const result = await runAction(io, env, {
+        naming: cliNaming(parsed.fromEnvironment),
+        report: (reported, runContext) => {
+            context = runContext;
+            return textReport(reported, runContext);
+        },
+        ...deps
+    });
     const step = outputs[Output.FailedStep] || undefined;
     if (parsed.json) {
-        terminal.out(`${shown(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`);
+        const facts = jsonReport(outputs, result, context, step, failure);
+        terminal.out(`${shown(JSON.stringify(facts, null, 2))}\n`);
     }
     else {
-        // Refused inputs: the error alone says it all.
-        if (step !== 'inputs')
-            terminal.out(shown(summary));
-        if (failure)
-            terminal.err(`error: ${shown(failure)}\n`);
+        for (const warning of warnings)
+            if (!saidByReport(warning, result))
+                say('warning: ')(warning);
+        // Refused inputs: the error alone says it all; otherwise the report says the failure.
+        if (step === 'inputs')
+            terminal.err(`error: ${shown(failure ?? '')}\n`);
+        else
+            terminal.out(shown(report));
     }
     if (!failure)
         return ExitCode.Ok;
     return step === 'inputs' ? ExitCode.Usage : ExitCode.Failed;
 }
-function jsonReport(outputs, step, failure) {
+/** A destination's failure and a note are in the report already. */
+function saidByReport(warning, result) {
+    if (!result)
+        return false;
+    return (result.notes.includes(warning) || result.secrets.some((s) => s.status === 'failed' && warning.includes(s.error)));
+}
+const cli_DAY_MS = 86_400_000;
+/** What happened, for a program: skip, dry run, rotation and failure each told apart; never the token. */
+function jsonReport(outputs, result, context, step, failure) {
+    const expiresAt = result?.expiresAt;
+    const now = context?.now ?? new Date();
+    const due = result ? nextDueDate(result, context?.rotateBeforeSeconds) : undefined;
     return {
         ok: failure === undefined,
         rotated: outputs[Output.Rotated] === 'true',
         revoked: outputs[Output.Revoked] === 'true',
+        skipped: result?.skipped ?? false,
+        dryRun: result?.dryRun ?? false,
         expiresAt: outputs[Output.ExpiresAt] || null,
+        daysLeft: expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / cli_DAY_MS) : null,
+        nextDue: due ? expiryOutput(due) : null,
         tokenType: outputs[Output.TokenType] || null,
         dataAccessExpiresAt: outputs[Output.DataAccessExpiresAt] || null,
         scopes: outputs[Output.Scopes] ? outputs[Output.Scopes].split(',') : [],
         secrets: outputs[Output.Secrets] ? JSON.parse(outputs[Output.Secrets]) : [],
         failure: failure ? { step, message: failure } : null
     };
-}
-/** A destinations file as large as any list github.com's hourly write limit could serve. */
-const MAX_DESTINATIONS_FILE_BYTES = 256 * 1024;
-async function readDestinationsFile(path) {
-    try {
-        const bytes = await (0,promises_namespaceObject.readFile)(path);
-        if (bytes.length > MAX_DESTINATIONS_FILE_BYTES)
-            return {
-                problem: `'--destinations-file ${echoed(path, 80)}' is larger than 256 KB: it holds more destinations than one run can write.`
-            };
-        return { text: bytes.toString('utf8') };
-    }
-    catch (error) {
-        const code = error.code ?? 'unreadable';
-        return {
-            problem: `'--destinations-file ${echoed(path, 80)}' cannot be read (${code}): give the path of a file with one destination a line.`
-        };
-    }
 }
 
 
@@ -41920,8 +41620,9 @@ async function readDestinationsFile(path) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3623);
-// Entry point of the bundled command line: `npx meta-token-rotator rotate …`.
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8128);
+// Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
+// `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
     out: (text) => process.stdout.write(text),

@@ -5,8 +5,11 @@ import { closestWords } from '../closest.js'
 import { CREDENTIAL_INPUTS, Input, type InputName } from '../contract.js'
 import { environmentVariable } from '../input-naming.js'
 import { echoed } from '../outside-text.js'
+import { PROGRAM } from './cli-usage.js'
 
-export type CliCommand = 'rotate' | 'help' | 'version'
+/** The commands that do something; help and version are flags. Another command is one more name here. */
+const COMMANDS = ['rotate'] as const
+export type CliCommand = (typeof COMMANDS)[number] | 'help' | 'version'
 
 export interface CliArguments {
   command: CliCommand
@@ -30,7 +33,6 @@ const OWN_FLAGS = ['json', 'help', 'version', 'destinations-file']
 const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS]
 /** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
 const SHORT_FLAGS = new Map([['v', 'version']])
-const COMMANDS = ['rotate']
 
 export class CliUsageError extends Error {}
 
@@ -66,10 +68,12 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
           `Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`
         )
       }
-      if (arg !== 'rotate') {
-        throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
+      if (!isCommand(arg)) {
+        throw new CliUsageError(
+          `Unknown command '${shown(arg)}'.${didYouMean(arg, [...COMMANDS], '')} Run with --help.`
+        )
       }
-      command = 'rotate'
+      command = arg
       continue
     }
     const [flag, inline] = splitFlag(arg.slice(2))
@@ -98,13 +102,17 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
       inputs[flag] = value
     }
   }
-  if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
+  if (!command) throw new CliUsageError(`Missing the command: '${PROGRAM} rotate …'. Run with --help.`)
   if (destinationsFile !== undefined && inputs[Input.Destinations]?.trim()) {
     throw new CliUsageError(
       `Both '--destinations-file' and ${fromEnvironment.has(Input.Destinations) ? environmentVariable(Input.Destinations) : "'--destinations'"} were given: use one.`
     )
   }
   return { command, inputs, fromEnvironment, json, ...(destinationsFile !== undefined ? { destinationsFile } : {}) }
+}
+
+function isCommand(word: string): word is (typeof COMMANDS)[number] {
+  return (COMMANDS as readonly string[]).includes(word)
 }
 
 /** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
