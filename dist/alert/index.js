@@ -38834,7 +38834,8 @@ function parseLine(line, defaults, problem) {
         problem('a double quote opens a name and must close it, as in "prod eu".');
         return undefined;
     }
-    if (words.some(looksLikeCredential)) {
+    // Split as a credential hides in a list too (`repositories=app,EAAB…`).
+    if (credentialWords(line).length > 0) {
         // Shown by nothing but its position: nothing masks a credential where a name was expected.
         problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
         return undefined;
