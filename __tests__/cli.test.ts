@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { parseCliArguments } from '../src/cli/cli-arguments.js'
 import { runCli } from '../src/cli/cli.js'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
@@ -164,6 +166,53 @@ describe('meta-token-rotator rotate', () => {
     expect((await cli(['rotate', '--no-such-flag', 'x'])).err).toMatch(/Unknown flag '--no-such-flag'/)
     expect((await cli(['rotate', '--app-id'])).code).toBe(2)
     expect((await cli(['refresh'])).code).toBe(2)
+    expect(world.graph.server.requests).toHaveLength(0)
+    expect(world.github.server.requests).toHaveLength(0)
+  })
+})
+
+describe('--destinations-file', () => {
+  const file = (text: string): string => {
+    const path = join(mkdtempSync(join(tmpdir(), 'destinations-')), 'destinations.txt')
+    writeFileSync(path, text)
+    return path
+  }
+  const withoutRepositories = (argv: string[]): string[] =>
+    argv.filter((arg, i) => arg !== '--repositories' && argv[i - 1] !== '--repositories')
+
+  test('reads one destination a line from a file: every destination written, one refresh', async () => {
+    const { argv, env } = rotateCommand()
+    const path = file('# staging and production\nrepo octo/app\nenvironment octo/app production as META_TOKEN_PROD\n')
+    const { code, err } = await cli([...withoutRepositories(argv), '--destinations-file', path], env)
+
+    expect({ code, err }).toMatchObject({ code: 0 })
+    const fresh = world.github.secret({ kind: 'repository', repo: 'octo/app' }, 'META_TOKEN')?.value
+    expect(fresh).toMatch(/^EAA/)
+    expect(
+      world.github.secret({ kind: 'environment', repo: 'octo/app', environment: 'production' }, 'META_TOKEN_PROD')
+        ?.value
+    ).toBe(fresh)
+    expect(world.github.secret({ kind: 'repository', repo: 'octo/api' }, 'META_TOKEN')).toBeUndefined()
+    expect(world.graph.server.requestsTo(/oauth\/access_token$/)).toHaveLength(1)
+  })
+
+  test('a malformed line, a missing file, or the file and --destinations both: exit 2 before any request', async () => {
+    const { argv, env } = rotateCommand()
+    const bad = await cli([...withoutRepositories(argv), '--destinations-file', file('repo octo/app\nrepo octo')], env)
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/--destinations: line 2: 'octo' is not owner\/repo/)
+    const missing = await cli(
+      [...withoutRepositories(argv), '--destinations-file', '/nonexistent/destinations.txt'],
+      env
+    )
+    expect(missing.code).toBe(2)
+    expect(missing.err).toMatch(/'--destinations-file \/nonexistent\/destinations.txt' cannot be read \(ENOENT\)/)
+    const both = await cli(
+      [...withoutRepositories(argv), '--destinations-file', file('repo octo/app'), '--destinations', 'repo octo/api'],
+      env
+    )
+    expect(both.code).toBe(2)
+    expect(both.err).toMatch(/Both '--destinations-file' and '--destinations' were given/)
     expect(world.graph.server.requests).toHaveLength(0)
     expect(world.github.server.requests).toHaveLength(0)
   })
