@@ -56,7 +56,14 @@ describe('node dist/index.js, run as the runner runs it', () => {
       scopes: 'ads_read,business_management'
     })
     expect(JSON.parse(run.outputs.secrets as string)).toEqual(
-      REPOS.map((target) => ({ kind: 'repository', type: 'actions', target, name: 'META_TOKEN', status: 'created' }))
+      REPOS.map((target) => ({
+        kind: 'repository',
+        type: 'actions',
+        target,
+        name: 'META_TOKEN',
+        status: 'created',
+        holds: 'new'
+      }))
     )
     for (const repo of REPOS) expect(repoSecret(repo)?.value).toBe(fresh)
     expect(world.graph.isUsable(fresh)).toBe(true)
