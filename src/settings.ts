@@ -11,6 +11,8 @@ import {
   type InputName
 } from './contract.js'
 import { readDeploySettings, type DeploySettings } from './deploy/deploy-settings.js'
+import type { HeartbeatSettings } from './heartbeat/heartbeat.js'
+import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
 import { parseDurationSeconds } from './duration.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
@@ -59,6 +61,7 @@ interface CommonSettings {
   requestTimeoutMs: number
   maxConcurrency: number
   deploy: DeploySettings
+  heartbeat: HeartbeatSettings
   /** Said once the inputs are read (e.g. a scope newer than the list known here). */
   warnings: string[]
 }
@@ -453,6 +456,7 @@ export function readSettings(
     requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
     maxConcurrency,
     deploy,
+    heartbeat: readHeartbeatSettings(read, problem, dryRun),
     warnings
   }
   const app: MetaApp = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl }
