@@ -296,6 +296,7 @@ export function readSettings(
   )
   const dryRun = bool(Input.DryRun, false)
   const deploy = readDeploySettings(read, env, naming, problem)
+  const heartbeat = readHeartbeatSettings(read, problem, dryRun)
   const timeout = optional(Input.RequestTimeout)
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
   if (timeoutSeconds === undefined)
@@ -456,7 +457,7 @@ export function readSettings(
     requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
     maxConcurrency,
     deploy,
-    heartbeat: readHeartbeatSettings(read, problem, dryRun),
+    heartbeat,
     warnings
   }
   const app: MetaApp = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl }

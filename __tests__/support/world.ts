@@ -3,6 +3,7 @@
 import { GitHubEmulator } from '../../emulators/github-emulator.js'
 import { GraphEmulator } from '../../emulators/graph-emulator.js'
 import { InstagramEmulator } from '../../emulators/instagram-emulator.js'
+import { HeartbeatReceiver } from '../../emulators/heartbeat-receiver.js'
 import type { GraphTokenType } from '../../emulators/graph-emulator.js'
 import type { ActionIO } from '../../src/action-io.js'
 import type { Clock } from '../../src/clock.js'
@@ -159,6 +160,8 @@ export interface RecordedRun {
   log: string[]
   summary: string
   failed?: string
+  /** What the run left where others read it: each heartbeat ping's body, each Actions variable. */
+  published?: Array<[string, string]>
 }
 
 /**
@@ -227,9 +230,45 @@ export async function runWithInputs(
   const io = recordingIO(inputs, run)
   // Known before the run too: a leak check must not depend on what the run left behind.
   const before = secretsInPlay(inputs)
+  const pingsBefore = new Map([...liveReceivers].map((r) => [r, r.pings.length]))
   run.result = await runAction(io, env, tuning)
+  run.published = [
+    ...[...liveReceivers].flatMap((r) =>
+      r.pings
+        .slice(pingsBefore.get(r) ?? 0)
+        .map((p, i) => [`heartbeat ping ${i + 1} (${p.kind})`, p.body] as [string, string])
+    ),
+    ...[...liveWorlds].flatMap(({ github }) =>
+      github.allVariables().map((v) => [`Actions variable ${v.name}`, v.value] as [string, string])
+    )
+  ]
   scanForLeaks(run, [...before, ...secretsInPlay(inputs)])
   return run
+}
+
+function heartbeatKey(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url.trim()).pathname.replace(/^\/+|\/+$/g, '') || undefined : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Heartbeat receivers whose pings the leak scan reads (started with startHeartbeat, until stopped). */
+const liveReceivers = new Set<HeartbeatReceiver>()
+
+/** A heartbeat receiver whose ping bodies every run's leak scan reads. */
+export async function startHeartbeat(
+  options?: Parameters<typeof HeartbeatReceiver.start>[0]
+): Promise<HeartbeatReceiver> {
+  const receiver = await HeartbeatReceiver.start(options)
+  liveReceivers.add(receiver)
+  const stop = receiver.stop.bind(receiver)
+  receiver.stop = () => {
+    liveReceivers.delete(receiver)
+    return stop()
+  }
+  return receiver
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +310,9 @@ function secretsInPlay(inputs: Record<string, string>): KnownSecret[] {
     const value = (inputs[name] ?? '').trim()
     if (value) known.push({ kind: `the '${name}' input`, value })
   }
+  // A ping URL's key is its path (the URL's beginning is only the service's host, as in any other URL).
+  const key = heartbeatKey(inputs['heartbeat-url'])
+  if (key) known.push({ kind: "the 'heartbeat-url' input's key", value: key })
   const appId = (inputs['app-id'] ?? '').trim()
   const appSecret = (inputs['app-secret'] ?? '').trim()
   if (appSecret)
@@ -295,7 +337,8 @@ export function findLeaks(run: RecordedRun, secrets: KnownSecret[]): string[] {
     ...run.log.map((line, i) => [`log line ${i + 1}`, line] as [string, string]),
     ['the summary', run.summary],
     ['the failure message', run.failed ?? ''],
-    ...Object.entries(outputs).map(([name, value]) => [`output '${name}'`, value] as [string, string])
+    ...Object.entries(outputs).map(([name, value]) => [`output '${name}'`, value] as [string, string]),
+    ...(run.published ?? [])
   ]
   const hits = new Set<string>()
   const seen = new Set<string>()
