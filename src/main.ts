@@ -68,7 +68,14 @@ export async function runAction(
   }
 
   const heartbeatOf = (wanted: HeartbeatSettings): Heartbeat =>
-    new Heartbeat(wanted, { http: http(Math.min(PING_TIMEOUT_MS, deps.requestTimeoutMs ?? PING_TIMEOUT_MS), 64 * 1024), clock, log: io, keeper, naming, env })
+    new Heartbeat(wanted, {
+      http: http(Math.min(PING_TIMEOUT_MS, deps.requestTimeoutMs ?? PING_TIMEOUT_MS), 64 * 1024),
+      clock,
+      log: io,
+      keeper,
+      naming,
+      env
+    })
 
   let settings: Settings
   try {
@@ -77,8 +84,19 @@ export async function runAction(
     if (!(error instanceof RotationError)) throw error
     const safe = keeper.redact(error.describe())
     // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
-    const failed = failedOutcome(io.getInput(Input.SecretName).trim(), 'inputs', keeper.redact(error.message), clock.now())
-    await heartbeatOf(readHeartbeatSettings((name) => io.getInput(name), () => undefined, false)).finish(failed)
+    const failed = failedOutcome(
+      io.getInput(Input.SecretName).trim(),
+      'inputs',
+      keeper.redact(error.message),
+      clock.now()
+    )
+    await heartbeatOf(
+      readHeartbeatSettings(
+        (name) => io.getInput(name),
+        () => undefined,
+        false
+      )
+    ).finish(failed)
     for (const stack of stacks) stack.dispose()
     await writeSummary(
       io,
@@ -178,7 +196,7 @@ export async function runAction(
     const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`)
     const fix =
       'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.'
-    await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, clock.now()))
+    await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()))
     await writeSummary(
       io,
       keeper.redact(

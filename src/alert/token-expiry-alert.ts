@@ -16,7 +16,9 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})
 export function tokenExpiryProblems(expiresAt: string, warnBefore: string, names: [string, string]): string[] {
   const problems: string[] = []
   if (expiresAt && expiresAt !== 'never' && !(ISO.test(expiresAt) && !Number.isNaN(Date.parse(expiresAt)))) {
-    problems.push(`'${names[0]}' must be an ISO 8601 time (the rotation's github-token-expires-at output), never, or empty`)
+    problems.push(
+      `'${names[0]}' must be an ISO 8601 time (the rotation's github-token-expires-at output), never, or empty`
+    )
   }
   if (warnBefore && parseDurationSeconds(warnBefore) === undefined) {
     problems.push(`'${names[1]}' must be a duration such as 14d, 36h or 90m`)

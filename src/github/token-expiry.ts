@@ -51,12 +51,12 @@ export class GitHubTokenExpiry {
 
   /** The same fetch, noting the header of each answer. */
   watch(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
-    return (async (...args: Parameters<typeof globalThis.fetch>) => {
+    return async (...args: Parameters<typeof globalThis.fetch>) => {
       const response = await fetch(...args)
       const told = parseTokenExpiration(response.headers.get(EXPIRATION_HEADER))
       if (told) this.expiresAt = told
       return response
-    }) as typeof globalThis.fetch
+    }
   }
 
   /** For the `github-token-expires-at` output: ISO 8601, or empty when GitHub told none. */
@@ -74,7 +74,8 @@ export class GitHubTokenExpiry {
       return this.kind === 'other' ? {} : { note: `${what} has no expiry that GitHub told.` }
     }
     const when = `${dateText(this.expiresAt)} (${relativeText(this.expiresAt, now)})`
-    const within = this.expiresAt.getTime() - now.getTime() <= (thresholdSeconds ?? DEFAULT_TOKEN_WARNING_SECONDS) * 1000
+    const within =
+      this.expiresAt.getTime() - now.getTime() <= (thresholdSeconds ?? DEFAULT_TOKEN_WARNING_SECONDS) * 1000
     if (!within) return { note: `${what} that writes the secrets expires on ${when}.` }
     const warning = tokenExpiryWarning(this.expiresAt, now)
     return { note: warning, warning }

@@ -12,10 +12,17 @@ export function heartbeatOutcome(result: RotationResult, secretName: string, now
   if (result.failure) {
     const message = result.failure.message.replace(/\s+/g, ' ').slice(0, MAX_MESSAGE_CHARS)
     const stored = result.rotated ? ' The new token is stored.' : ''
-    return { healthy: false, text: `meta-token-rotator: ${secretName} failed at ${result.failure.step}: ${message}${stored}` }
+    return {
+      healthy: false,
+      text: `meta-token-rotator: ${secretName} failed at ${result.failure.step}: ${message}${stored}`
+    }
   }
   const expiry =
-    result.expiresAt === undefined ? '' : result.expiresAt === null ? ' It never expires.' : ` It expires ${expiryText(result.expiresAt, now)}.`
+    result.expiresAt === undefined
+      ? ''
+      : result.expiresAt === null
+        ? ' It never expires.'
+        : ` It expires ${expiryText(result.expiresAt, now)}.`
   if (result.rotated) {
     const where = result.secrets.length === 1 ? '1 destination' : `${result.secrets.length} destinations`
     return { healthy: true, text: `meta-token-rotator: ${secretName}${type} rotated into ${where}.${expiry}` }
@@ -26,5 +33,8 @@ export function heartbeatOutcome(result: RotationResult, secretName: string, now
 /** An input error or an unexpected stop: a failure, said in one line. */
 export function failedOutcome(secretName: string, step: string, message: string, at: Date): HeartbeatOutcome {
   const text = message.replace(/\s+/g, ' ').slice(0, MAX_MESSAGE_CHARS)
-  return { healthy: false, text: `meta-token-rotator: ${secretName || 'the rotation'} failed at ${step} on ${dateText(at)}: ${text}` }
+  return {
+    healthy: false,
+    text: `meta-token-rotator: ${secretName || 'the rotation'} failed at ${step} on ${dateText(at)}: ${text}`
+  }
 }

@@ -15,7 +15,11 @@ export function booleanInput(text: string): boolean | undefined | 'invalid' {
 }
 
 /** A dry run pings nothing: it is a check, not a run the monitoring service should count. */
-export function readHeartbeatSettings(read: (name: string) => string, problem: Problem, dryRun: boolean): HeartbeatSettings {
+export function readHeartbeatSettings(
+  read: (name: string) => string,
+  problem: Problem,
+  dryRun: boolean
+): HeartbeatSettings {
   const text = read(Input.HeartbeatUrl).trim()
   const startText = read(Input.HeartbeatStart).trim()
   const start = booleanInput(startText)

@@ -80,7 +80,8 @@ export class Heartbeat {
     if (!this.settings.url) return undefined
     const signal = outcome.healthy ? 'success' : 'failure'
     const problem = await this.ping(signal, outcome.healthy ? '' : '/fail', outcome.text)
-    if (problem) return `Heartbeat: the ${signal} ping could not be delivered (${problem}); ${this.consequence(outcome)}`
+    if (problem)
+      return `Heartbeat: the ${signal} ping could not be delivered (${problem}); ${this.consequence(outcome)}`
     return `Heartbeat: ${outcome.healthy ? 'a success' : 'a failure'} ping was delivered to the heartbeat-url's service.`
   }
 
@@ -125,6 +126,8 @@ export class Heartbeat {
   /** A link to this run, so the service's log leads to it. */
   private runLink(): string {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = this.services.env
-    return server && repository && runId ? `\nRun: ${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}` : ''
+    return server && repository && runId
+      ? `\nRun: ${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`
+      : ''
   }
 }
