@@ -296,7 +296,7 @@ export function readSettings(
   )
   const dryRun = bool(Input.DryRun, false)
   const deploy = readDeploySettings(read, env, naming, problem)
-  const heartbeat = readHeartbeatSettings(read, problem, dryRun)
+  const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name)
   const timeout = optional(Input.RequestTimeout)
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
   if (timeoutSeconds === undefined)

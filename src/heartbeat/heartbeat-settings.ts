@@ -18,13 +18,14 @@ export function booleanInput(text: string): boolean | undefined | 'invalid' {
 export function readHeartbeatSettings(
   read: (name: string) => string,
   problem: Problem,
-  dryRun: boolean
+  dryRun: boolean,
+  name: (input: InputName) => string = (input) => `'${input}'`
 ): HeartbeatSettings {
   const text = read(Input.HeartbeatUrl).trim()
   const startText = read(Input.HeartbeatStart).trim()
   const start = booleanInput(startText)
   if (start === 'invalid') problem(Input.HeartbeatStart, 'is not a boolean: use true or false.')
-  else if (start && !text) problem(Input.HeartbeatStart, `only applies with ${Input.HeartbeatUrl}.`)
+  else if (start && !text) problem(Input.HeartbeatStart, `only applies with ${name(Input.HeartbeatUrl)}.`)
   const url = text ? pingUrl(text, problem) : undefined
   return { url: dryRun ? undefined : url, start: start === true }
 }
