@@ -108,7 +108,14 @@ describe('the github-token’s expiry', () => {
     expect(parseTokenExpiration('2026-12-12 10:00:00 UTC')?.toISOString()).toBe('2026-12-12T10:00:00.000Z')
     expect(parseTokenExpiration('2026-12-12 02:00:00 -0800')?.toISOString()).toBe('2026-12-12T10:00:00.000Z')
     expect(parseTokenExpiration('2026-12-12 11:00:00 +01:00')?.toISOString()).toBe('2026-12-12T10:00:00.000Z')
-    for (const bad of ['', 'tomorrow', '2026-13-45 99:00:00 UTC', '2026-12-12'])
+    for (const bad of [
+      '',
+      'tomorrow',
+      '2026-13-45 99:00:00 UTC',
+      '2026-12-12',
+      '::stop-commands::x',
+      '2026-12-12 10:00:00 UTC\n::error::x'
+    ])
       expect(parseTokenExpiration(bad)).toBeUndefined()
   })
 })

@@ -32,6 +32,8 @@ export interface World {
   github: GitHubEmulator
   /** graph.instagram.com, for strategy: instagram. */
   instagram: InstagramEmulator
+  /** A healthchecks.io-style ping receiver, for heartbeat-url (its check: heartbeat.url()). */
+  heartbeat: HeartbeatReceiver
   /** A valid 60-day system user token with ads_read and business_management. */
   token: string
   issue(type: GraphTokenType, options?: { expiresIn?: number; scopes?: string[]; appId?: string }): string
@@ -42,10 +44,12 @@ export interface World {
 export async function startWorld(
   options: { github?: Parameters<typeof GitHubEmulator.start>[0] } = {}
 ): Promise<World> {
-  const [graph, github, instagram] = await Promise.all([
+  const [graph, github, instagram, heartbeat] = await Promise.all([
     GraphEmulator.start(),
     GitHubEmulator.start(options.github),
-    InstagramEmulator.start()
+    InstagramEmulator.start(),
+    // One check uuid for every world: the fault matrix finds a baseline's ping paths again in a fresh world.
+    startHeartbeat({ check: '5f0c2b1e-7a4d-4c8e-9b1a-3d6e8f2a4c10' })
   ])
   const emulators = { graph, github, instagram }
   liveWorlds.add(emulators)
@@ -68,6 +72,7 @@ export async function startWorld(
     graph,
     github,
     instagram,
+    heartbeat,
     token,
     issue,
     inputs: (overrides = {}) => ({
@@ -83,7 +88,7 @@ export async function startWorld(
     }),
     stop: async () => {
       liveWorlds.delete(emulators)
-      await Promise.all([graph.stop(), github.stop(), instagram.stop()])
+      await Promise.all([graph.stop(), github.stop(), instagram.stop(), heartbeat.stop()])
       // Every request the action sends must fit GitHub's published OpenAPI description, and pin the API version.
       if (github.openApiViolations.length > 0) {
         throw new Error(`GitHub requests outside the OpenAPI description: ${JSON.stringify(github.openApiViolations)}`)
