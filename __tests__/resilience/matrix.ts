@@ -55,7 +55,6 @@ import {
   shape,
   stage,
   writeFigures,
-  type Api,
   type FaultKind,
   type RequestPoint,
   type Scenario
