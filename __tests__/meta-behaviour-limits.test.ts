@@ -280,7 +280,13 @@ describe("GitHub's write budget on github.com", () => {
       params: { owner: 'octo', repo: `service-${i}` }
     }))
   const budget = (count: number, perDestination: number, dryRun: boolean, dotCom: boolean) => () =>
-    checkWriteBudget(destinations(count), perDestination, dryRun, dotCom, actionInputs)
+    checkWriteBudget({
+      destinations: destinations(count),
+      writesPerDestination: perDestination,
+      dryRun,
+      githubDotCom: dotCom,
+      naming: actionInputs
+    })
 
   test('the limit is the hourly one, counted in writes; a dry run needs one per destination; elsewhere it does not apply', () => {
     expect(budget(WRITES_PER_HOUR, 1, false, true)).not.toThrow()

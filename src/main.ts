@@ -3,8 +3,9 @@
 import type { ActionIO } from './action-io.js'
 import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
+import { credentialWords } from './credential-shape.js'
 import { DeployStep } from './deploy/deploy.js'
-import { createGitHubClient, isGitHubDotCom } from './github/github-client.js'
+import { createGitHubClient } from './github/github-client.js'
 import { GitHubTokenExpiry } from './github/token-expiry.js'
 import { Heartbeat, PING_TIMEOUT_MS, type HeartbeatSettings } from './heartbeat/heartbeat.js'
 import { failedOutcome, heartbeatOutcome } from './heartbeat/heartbeat-outcome.js'
@@ -19,7 +20,7 @@ import { actionInputs, type InputNaming } from './input-naming.js'
 import { InstagramTokens } from './instagram/instagram-tokens.js'
 import { keepAlive } from './keep-alive.js'
 import { outputsOf, summaryMarkdown, type ReportStyle } from './report.js'
-import { rotate, type RotationResult } from './rotation.js'
+import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage, RotationError } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
 import { readSettings, type Settings } from './settings.js'
@@ -59,6 +60,8 @@ export async function runAction(
   const naming = deps.naming ?? actionInputs
   const keeper = new SecretKeeper((secret) => io.mask(secret))
   for (const input of CREDENTIAL_INPUTS) keeper.keep(io.getInput(input).trim())
+  // A credential given where a name goes is refused by readSettings; until then nothing may show it.
+  for (const input of Object.values(Input)) for (const word of credentialWords(io.getInput(input))) keeper.keep(word)
   const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim())
   const stacks: HttpStack[] = []
   const http = (timeoutMs: number, maxBodyBytes: number): HttpStack => {
@@ -101,9 +104,8 @@ export async function runAction(
     await writeSummary(
       io,
       summaryMarkdown(
-        undefined,
-        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle },
-        { step: 'inputs', message: keeper.redact(error.message), fix: error.fix }
+        { failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } },
+        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }
       )
     )
     // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
@@ -123,15 +125,13 @@ export async function runAction(
 
   try {
     const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs
-    const notes: string[] = []
     const source = tokenSource(settings, {
       io,
       keeper,
       naming,
       clock,
       deps,
-      http: http(timeoutMs, MAX_GRAPH_BODY_BYTES),
-      note: (text) => notes.push(text)
+      http: http(timeoutMs, MAX_GRAPH_BODY_BYTES)
     })
     const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES)
     const tokenExpiry = new GitHubTokenExpiry(settings.githubToken)
@@ -166,9 +166,6 @@ export async function runAction(
       keeper,
       naming,
       clock,
-      githubToken: settings.githubToken,
-      githubDotCom: isGitHubDotCom(settings.githubApiUrl),
-      notes,
       ...(deploy.wanted ? { deploy } : {})
     })
     const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
@@ -183,12 +180,7 @@ export async function runAction(
     if (beat) result.notes.push(beat)
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
     io.setOutput(Output.GithubTokenExpiresAt, tokenExpiry.output())
-    const failure = result.failure && {
-      step: result.failure.step,
-      message: keeper.redact(result.failure.message),
-      fix: keeper.redact(result.failure.fix)
-    }
-    await writeSummary(io, keeper.redact(summaryMarkdown(result, { ...context, now: clock.now() }, failure)))
+    await writeSummary(io, keeper.redact(summaryMarkdown({ result }, { ...context, now: clock.now() })))
     if (result.failure) fail(io, result.failure.step, keeper.redact(result.failure.describe()))
     return result
   } catch (error) {
@@ -200,7 +192,7 @@ export async function runAction(
     await writeSummary(
       io,
       keeper.redact(
-        summaryMarkdown(undefined, { ...context, now: new Date() }, { step: 'unexpected', message: safe, fix })
+        summaryMarkdown({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })
       )
     )
     fail(io, 'unexpected', `${safe} Fix: ${fix}`)
@@ -217,10 +209,9 @@ interface SourceWiring {
   clock: Clock
   deps: ActionDeps
   http: HttpStack
-  note: (text: string) => void
 }
 
-function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http, note }: SourceWiring): TokenSource {
+function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http }: SourceWiring): TokenSource {
   if (settings.strategy === 'instagram') {
     const api = new GraphClient({
       baseUrl: settings.instagramApiUrl,
@@ -248,14 +239,7 @@ function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http
   })
   const tokens = new MetaTokens(graph, { id: app.id, secret: app.secret })
   keeper.keep(tokens.appToken)
-  return new GraphTokenSource(settings, {
-    tokens,
-    keeper,
-    naming,
-    clock,
-    log: io,
-    note
-  })
+  return new GraphTokenSource(settings, { tokens, keeper, naming, clock, log: io })
 }
 
 /** The web address of GitHub for links: the runner's GITHUB_SERVER_URL, else derived from the API URL. */

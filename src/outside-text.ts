@@ -1,5 +1,6 @@
 // Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
+import { mayBeCredential } from './credential-shape.js'
 
 const MAX_CHARS = 600
 /** The mark left where a text was cut to length. */
@@ -24,16 +25,13 @@ export function outsideText(text: unknown, maxChars = MAX_CHARS): string {
   return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line
 }
 
-/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
-const CREDENTIAL_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/
-
 /**
  * An input value echoed in a message: one inert line, bounded; of what may be a credential given
  * where none was expected (so nothing masks it), only its first characters.
  */
 export function echoed(value: string, maxChars = 80): string {
   const trimmed = value.trim()
-  return CREDENTIAL_LIKE.test(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars)
+  return mayBeCredential(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars)
 }
 
 /**

@@ -3,9 +3,12 @@
 // backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
 // where nothing renders Markdown: there the text stands as it is, unescaped.
 import { Output } from './contract.js'
+import { secretNameProblem } from './github/secret-names.js'
+import { echoed } from './outside-text.js'
 import { deploymentsOutput, deploysSection } from './deploy/deploy-report.js'
 import { describeDestination, type Destination } from './github/destinations.js'
-import type { RotationResult, SecretOutcome } from './rotation.js'
+import { fixText } from './rotation-error.js'
+import type { RotationResult, SecretOutcome } from './rotation/result.js'
 import { dateText, durationText, expiryOutput, outputTokenType, relativeText } from './token-checks.js'
 
 export function outputsOf(result: RotationResult): Record<string, string> {
@@ -16,17 +19,23 @@ export function outputsOf(result: RotationResult): Record<string, string> {
     [Output.TokenType]: result.tokenKind ? outputTokenType(result.tokenKind) : '',
     [Output.Scopes]: result.scopes.join(','),
     [Output.Secrets]: JSON.stringify(
-      result.secrets.map(({ kind, type, target, environment, name, status, error, proven, addedRepositories }) => ({
-        kind,
-        type,
-        target,
-        ...(environment ? { environment } : {}),
-        name,
-        status,
-        ...(proven ? { proven } : {}),
-        ...(addedRepositories ? { addedRepositories } : {}),
-        ...(error ? { error } : {})
-      }))
+      result.secrets.map((outcome) => {
+        const { kind, type, target, environment, name, status } = outcome
+        const proven = outcome.status === 'checked' ? outcome.proven : undefined
+        const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories
+        const error = outcome.status === 'failed' ? outcome.error : undefined
+        return {
+          kind,
+          type,
+          target,
+          ...(environment ? { environment } : {}),
+          name,
+          status,
+          ...(proven ? { proven } : {}),
+          ...(addedRepositories ? { addedRepositories } : {}),
+          ...(error ? { error } : {})
+        }
+      })
     ),
     [Output.Token]: result.newToken ?? '',
     [Output.DataAccessExpiresAt]:
@@ -66,16 +75,23 @@ export const terminalStyle: ReportStyle = {
   cell: (text) => text
 }
 
+/** A failure the run reports without a rotation's result: refused inputs, or an unexpected error. */
+export interface ReportedFailure {
+  step: string
+  message: string
+  fix: string
+}
+
+/** What a summary reports: a rotation's result (with its failure, if any), or a run that ended before one. */
+export type Reported = { result: RotationResult } | { failure: ReportedFailure }
+
 /** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
-export function summaryMarkdown(
-  result: RotationResult | undefined,
-  context: ReportContext,
-  failure?: { step: string; message: string; fix: string }
-): string {
-  const problem = result?.failure ?? failure
+export function summaryMarkdown(reported: Reported, context: ReportContext): string {
+  const result = 'result' in reported ? reported.result : undefined
+  const problem = 'result' in reported ? reported.result.failure : reported.failure
   const { text } = context.style ?? markdownStyle
   const lines = [
-    `## Meta token rotation${context.secretName ? `: ${inlineCode(context.secretName)}` : ''}`,
+    `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
     '',
     statusLine(result, problem, text),
     ''
@@ -119,7 +135,7 @@ function statusLine(
   if (result.skipped) return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`
   if (result.dryRun)
     return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
-  const count = result.secrets.filter((s) => s.holds === 'new').length
+  const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length
   return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
 }
 
@@ -169,7 +185,8 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
   const rows = result.secrets
   if (rows.length === 0 && result.destinations.length === 0) return []
   const failed = rows.some((s) => s.status === 'failed')
-  const partial = failed && !result.dryRun && rows.some((s) => s.holds !== undefined)
+  const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined)
+  const columns: Columns = { holds: partial, fix: failed }
   const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])]
   const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
   const seen = new Set<SecretOutcome>()
@@ -187,44 +204,64 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
     }
     for (const outcome of outcomes) {
       seen.add(outcome)
-      lines.push(tableRow(outcome, destination, context, partial, failed))
+      lines.push(tableRow({ outcome, destination, context, columns }))
     }
   }
-  for (const outcome of rows.filter((s) => !seen.has(s)))
-    lines.push(tableRow(outcome, undefined, context, partial, failed))
+  for (const outcome of rows.filter((s) => !seen.has(s))) lines.push(tableRow({ outcome, context, columns }))
   return [...lines, '']
 }
 
-function tableRow(
-  outcome: SecretOutcome,
-  destination: Destination | undefined,
-  context: ReportContext,
-  partial: boolean,
-  failed: boolean
-): string {
+/** The table's optional columns: what each destination holds now (a partial rotation), and the fix (any failure). */
+interface Columns {
+  holds: boolean
+  fix: boolean
+}
+
+interface TableRow {
+  outcome: SecretOutcome
+  /** The planned destination it belongs to, linked; absent for an outcome of no planned destination. */
+  destination?: Destination
+  context: ReportContext
+  columns: Columns
+}
+
+function tableRow({ outcome, destination, context, columns }: TableRow): string {
   const { text } = context.style ?? markdownStyle
   const where = destination
     ? link(destination, context)
     : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`)
-  const result =
-    outcome.status === 'failed'
-      ? `❌ ${text(outcome.error ?? 'failed')}`
-      : outcome.status === 'checked'
-        ? `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
-        : `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
-  // A destination that failed before the writes still holds the old token; of a failed write whose
-  // token the run does not follow (grace mode's previous slot), what it holds is not known.
-  const holds = outcome.holds ?? (outcome.status !== 'failed' ? '' : outcome.failedIn === 'prepare' ? 'old' : 'unknown')
   return row(
     [
       where,
       inlineCode(outcome.name),
-      result,
-      ...(partial ? [holds] : []),
-      ...(failed ? [text(outcome.fix ?? '')] : [])
+      resultCell(outcome, text),
+      ...(columns.holds ? [holdsCell(outcome)] : []),
+      ...(columns.fix ? [outcome.status === 'failed' ? text(fixText(outcome.fix)) : ''] : [])
     ],
     context
   )
+}
+
+function resultCell(outcome: SecretOutcome, text: ReportStyle['text']): string {
+  switch (outcome.status) {
+    case 'failed':
+      return `❌ ${text(outcome.error)}`
+    case 'checked':
+      return `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
+    default:
+      return `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
+  }
+}
+
+/**
+ * A destination that failed before the writes still holds the old token; of a failed write whose
+ * token the run does not follow (grace mode's previous slot), what it holds is not known.
+ */
+function holdsCell(outcome: SecretOutcome): string {
+  if (outcome.status === 'checked') return ''
+  if (outcome.holds) return outcome.holds
+  if (outcome.status !== 'failed') return ''
+  return outcome.failedIn === 'prepare' ? 'old' : 'unknown'
 }
 
 function matches(outcome: SecretOutcome, destination: Destination): boolean {
@@ -288,4 +325,9 @@ export function fenced(text: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
   const fence = '`'.repeat(Math.max(3, longest + 1))
   return `${fence}text\n${text}\n${fence}`
+}
+
+/** The secret's name in the title: whole only when it is a valid name (so never a credential given as one). */
+function titleName(name: string): string {
+  return secretNameProblem(name) === undefined ? name : echoed(name)
 }

@@ -8,6 +8,25 @@ export interface Explained {
   fix: string
 }
 
+/**
+ * A fix with its structure: `thenRerun` fixes end in ", then re-run." when said alone; where a closing
+ * sentence says "re-run" for many failures at once, each says only what to do (`action` has no final period then).
+ */
+export interface Fix {
+  action: string
+  thenRerun?: boolean
+}
+
+/** The fix as a sentence on its own. */
+export function fixText(fix: Fix): string {
+  return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action
+}
+
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+export function fixAction(fix: Fix): string {
+  return fix.thenRerun ? `${fix.action}.` : fix.action
+}
+
 /** A failure of one step of the rotation, explained. */
 export class RotationError extends Error {
   constructor(

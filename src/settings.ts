@@ -14,11 +14,17 @@ import { readDeploySettings, type DeploySettings } from './deploy/deploy-setting
 import type { HeartbeatSettings } from './heartbeat/heartbeat.js'
 import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
 import { parseDurationSeconds } from './duration.js'
+import { looksLikeCredential } from './credential-shape.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from './graph/system-user-scopes.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { echoed, hasControlCharacters } from './outside-text.js'
 import { RotationError } from './rotation-error.js'
+
+/** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
+const MAX_REQUEST_TIMEOUT_SECONDS = 30 * 60
+/** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
+const MAX_ROTATE_BEFORE_SECONDS = 365 * 86_400
 
 export type Strategy = 'refresh' | 'generate' | 'instagram'
 /** `after-deploy`: store and confirm, revoke nothing; the finish action revokes the old token later. */
@@ -134,6 +140,7 @@ export function isOwnerName(name: string): boolean {
 export function environmentNameProblem(name: string): string | undefined {
   if (isDotSegment(name) || name.split('/').some(isDotSegment)) return "'.' and '..' are not names"
   if (name.length > 255 || hasControlCharacters(name)) return 'at most 255 characters, no control characters'
+  if (looksLikeCredential(name)) return 'it looks like a token or a secret, not an environment name'
   return undefined
 }
 
@@ -245,6 +252,11 @@ export function readSettings(
       Input.RotateBefore,
       `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`
     )
+  } else if (rotateBeforeSeconds !== undefined && rotateBeforeSeconds > MAX_ROTATE_BEFORE_SECONDS) {
+    problem(
+      Input.RotateBefore,
+      `${quote(rotateBefore)} is longer than 365d: Meta's tokens live 60 days (their data access 90), so any value from 60d up already rotates on every run.`
+    )
   }
   const pageSecrets = parsePageSecrets(read(Input.PageSecrets), (t) => problem(Input.PageSecrets, t))
   const graphApiVersion = text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION
@@ -301,6 +313,12 @@ export function readSettings(
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
   if (timeoutSeconds === undefined)
     problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`)
+  else if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
+    problem(
+      Input.RequestTimeout,
+      `${quote(timeout)} is longer than 30m: a request that has not answered in 30 minutes will not, and the run would wait for nothing (a timer past about 24 days even fires at once).`
+    )
+  }
   const concurrency = optional(Input.MaxConcurrency)
   const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency)
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {

@@ -234,6 +234,58 @@ const CASES: BadInput[] = [
     input: 'request-timeout',
     says: /not a duration/
   },
+  // Upper bounds: a timer past 2^31 - 1 ms fires at once (Node), a date past year 275760 is no date.
+  {
+    name: 'request-timeout past the timer limit (35,792m)',
+    overrides: fixed({ 'request-timeout': '35792m' }),
+    input: 'request-timeout',
+    says: /longer than 30m/
+  },
+  {
+    name: 'request-timeout: 31m',
+    overrides: fixed({ 'request-timeout': '31m' }),
+    input: 'request-timeout',
+    says: /longer than 30m/
+  },
+  {
+    name: 'rotate-before: 999999d',
+    overrides: fixed({ 'rotate-before': '999999d' }),
+    input: 'rotate-before',
+    says: /longer than 365d/
+  },
+  {
+    name: 'deploy-timeout past the timer limit (999999m)',
+    overrides: fixed({ 'deploy-workflows': '.github/workflows/deploy.yml', 'deploy-timeout': '999999m' }),
+    input: 'deploy-timeout',
+    says: /outside 1m to 5h/
+  },
+  // A credential where a name goes: refused, and (the leak scan) never echoed, not even in the title.
+  {
+    name: 'secret-name holding a Graph token',
+    overrides: (w) => ({ 'secret-name': w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER }) }),
+    input: 'secret-name',
+    says: /looks like a token/
+  },
+  {
+    name: 'previous-secret-name holding a Graph token',
+    overrides: (w) => ({
+      'previous-secret-name': w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER })
+    }),
+    input: 'previous-secret-name',
+    says: /looks like a token/
+  },
+  {
+    name: 'secret-name holding the app secret',
+    overrides: fixed({ 'secret-name': 'f0e1d2c3b4a5968778695a4b3c2d1e0f' }),
+    input: 'secret-name',
+    says: /looks like a token/
+  },
+  {
+    name: 'environment holding a Graph token',
+    overrides: (w) => ({ environment: w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER }) }),
+    input: 'environment',
+    says: /looks like a token/
+  },
   // Concurrency
   {
     name: 'max-concurrency: 0',

@@ -42,7 +42,7 @@ export interface TimedRequest {
 }
 
 /** A hung request gives up after this long; the runs without a hang use a generous timeout. */
-export const HANG_TIMEOUT_MS = 150
+export const HANG_TIMEOUT_MS = 400
 export const GENEROUS_TIMEOUT_MS = 10_000
 
 /**

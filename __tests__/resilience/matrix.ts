@@ -15,7 +15,7 @@
 //   operations (their retries and read-backs included), are not parsed against it again;
 // - time is injected: our waits (Graph's backoff and retry-after, the read-back's pauses) are instant
 //   on the fake clock, and one of GitHub's seconds lasts 1 ms inside Octokit's plugins;
-// - only the points that hang a request use a short request timeout (150 ms); the others a generous one,
+// - only the points that hang a request use a short request timeout (400 ms); the others a generous one,
 //   so a loaded machine cannot make a healthy request time out there;
 // - all the points of a file share one pool, so the points waiting on a hung request overlap the others;
 // - a point "for good" whose "once" run never sent that request again (a 401, a 403: nothing retries
@@ -213,7 +213,9 @@ async function tryPointOnce(
         result.rerun = verdict.length === 0 ? 'completed (same shape as a re-run that completed)' : 'did not complete'
         result.problems.push(...verdict)
       } else {
-        rerun = runChecked(staged, tuning).then(({ run, problems }) => [
+        // No fault is armed any more: the short timeout of a hang point would only make the re-run (and
+        // every point of another fault that shares its verdict) fail on a loaded machine.
+        rerun = runChecked(staged, { ...tuning, requestTimeoutMs: GENEROUS_TIMEOUT_MS }).then(({ run, problems }) => [
           ...(run.failed !== undefined ? [`(re-run) failed too: ${run.failed.slice(0, 300)}`] : []),
           ...problems.map((p) => `(re-run) ${p}`)
         ])

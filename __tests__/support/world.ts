@@ -8,7 +8,7 @@ import type { GraphTokenType } from '../../emulators/graph-emulator.js'
 import type { ActionIO } from '../../src/action-io.js'
 import type { Clock } from '../../src/clock.js'
 import { runAction, type ActionDeps } from '../../src/main.js'
-import type { RotationResult } from '../../src/rotation.js'
+import type { RotationResult } from '../../src/rotation/result.js'
 
 export const APP_ID = '1234567890'
 export const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'

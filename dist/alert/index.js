@@ -38489,13 +38489,20 @@ function notRetried(octokit) {
     });
 }
 
+// EXTERNAL MODULE: ./src/credential-shape.ts
+var credential_shape = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/github/secret-names.ts
 // GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
+
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Returns why `name` is not a valid GitHub secret name, or undefined when it is. */
 function secret_names_secretNameProblem(name) {
     if (name.length === 0)
         return 'it is empty';
+    // A token is a valid name by GitHub's rules, and nothing masks it there: refused, never echoed whole.
+    if ((0,credential_shape/* looksLikeCredential */.Pv)(name)) {
+        return 'it looks like a token or a secret, not a name: the token goes into the secret (or the token input), its name here, e.g. META_TOKEN';
+    }
     if (/^[0-9]/.test(name))
         return 'it starts with a digit';
     if (/^GITHUB_/i.test(name))
@@ -38511,6 +38518,14 @@ function secret_names_sameSecretName(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
+/** The fix as a sentence on its own. */
+function fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
 /** A failure of one step of the rotation, explained. */
 class rotation_error_RotationError extends Error {
     step;
@@ -38756,6 +38771,11 @@ const cliFlags = cliNaming();
 
 
 
+
+/** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
+const MAX_REQUEST_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
+/** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
+const MAX_ROTATE_BEFORE_SECONDS = (/* unused pure expression or super */ null && (365 * 86_400));
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = (/* unused pure expression or super */ null && (48 * 1024));
 const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -38788,6 +38808,8 @@ function environmentNameProblem(name) {
         return "'.' and '..' are not names";
     if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
         return 'at most 255 characters, no control characters';
+    if ((0,credential_shape/* looksLikeCredential */.Pv)(name))
+        return 'it looks like a token or a secret, not an environment name';
     return undefined;
 }
 /** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
@@ -38884,6 +38906,9 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
         problem(Input.RotateBefore, `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`);
     }
+    else if (rotateBeforeSeconds !== undefined && rotateBeforeSeconds > MAX_ROTATE_BEFORE_SECONDS) {
+        problem(Input.RotateBefore, `${quote(rotateBefore)} is longer than 365d: Meta's tokens live 60 days (their data access 90), so any value from 60d up already rotates on every run.`);
+    }
     const pageSecrets = parsePageSecrets(read(Input.PageSecrets), (t) => problem(Input.PageSecrets, t));
     const graphApiVersion = text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION;
     if (!GRAPH_VERSION.test(graphApiVersion)) {
@@ -38926,6 +38951,9 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
     if (timeoutSeconds === undefined)
         problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`);
+    else if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
+        problem(Input.RequestTimeout, `${quote(timeout)} is longer than 30m: a request that has not answered in 30 minutes will not, and the run would wait for nothing (a timer past about 24 days even fires at once).`);
+    }
     const concurrency = optional(Input.MaxConcurrency);
     const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency);
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
@@ -39616,6 +39644,52 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 2986:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pv: () => (/* binding */ looksLikeCredential),
+/* harmony export */   iD: () => (/* binding */ mayBeCredential)
+/* harmony export */ });
+/* unused harmony export credentialWords */
+// What a credential looks like, so one given where a name goes (a token pasted as `secret-name`) is
+// refused and never echoed whole: nothing masks it, because nothing expected a secret there.
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const LONG_TOKEN_RUN = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
+/**
+ * The prefixes of the credentials this action handles: Meta user, page and system user tokens (EAA…),
+ * Instagram Login tokens (IGAA…, IGQV…), GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_).
+ */
+const KNOWN_PREFIX = /^(EAA[A-Za-z0-9]|IGAA|IGQV|gh[pousr]_|github_pat_)[A-Za-z0-9_]{12,}/;
+/** An app secret as Meta issues it: 32 lower-case hex digits. */
+const APP_SECRET = /^[0-9a-f]{32}$/;
+/**
+ * True when `value` can only be a credential: a known token prefix, an app secret, or a long run
+ * mixing lower case, upper case and digits. Names as people write them (META_TOKEN_PROD_2026,
+ * production, octo/app) are one case or carry separators, so they never match.
+ */
+function looksLikeCredential(value) {
+    const text = value.trim();
+    if (KNOWN_PREFIX.test(text) || APP_SECRET.test(text))
+        return true;
+    return LONG_TOKEN_RUN.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+}
+/**
+ * Whether an echoed value may be a credential: broader than looksLikeCredential, since a message
+ * loses nothing by showing only the start of a long name, and a credential shown whole is lost.
+ */
+function mayBeCredential(value) {
+    const text = value.trim();
+    return LONG_TOKEN_RUN.test(text) || looksLikeCredential(text);
+}
+/** The credential-shaped words of an input's value (a multi-line list holds several words). */
+function credentialWords(value) {
+    return value.split(/[\s,;=:'"`()[\]{}<>]+/).filter((word) => word !== '' && looksLikeCredential(word));
+}
+
+
+/***/ }),
+
 /***/ 4230:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -39626,8 +39700,10 @@ __webpack_async_result__();
 /* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
 /* harmony export */   wi: () => (/* binding */ inertLines)
 /* harmony export */ });
+/* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2986);
 // Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
+
 const MAX_CHARS = 600;
 /** The mark left where a text was cut to length. */
 const CUT_MARK = '…';
@@ -39647,15 +39723,13 @@ function outsideText(text, maxChars = MAX_CHARS) {
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
     return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
 }
-/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
-const CREDENTIAL_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
 /**
  * An input value echoed in a message: one inert line, bounded; of what may be a credential given
  * where none was expected (so nothing masks it), only its first characters.
  */
 function echoed(value, maxChars = 80) {
     const trimmed = value.trim();
-    return CREDENTIAL_LIKE.test(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
+    return (0,_credential_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .mayBeCredential */ .iD)(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
 }
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start

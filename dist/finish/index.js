@@ -30530,8 +30530,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/outside-text.ts
-var outside_text = __nccwpck_require__(4230);
+// EXTERNAL MODULE: ./src/outside-text.ts + 1 modules
+var outside_text = __nccwpck_require__(3742);
 // EXTERNAL MODULE: ./src/secret-keeper.ts
 var secret_keeper = __nccwpck_require__(8478);
 ;// CONCATENATED MODULE: ./src/action-io.ts
@@ -30870,8 +30870,8 @@ class AnswerHeaders {
     }
 }
 
-// EXTERNAL MODULE: ./src/outside-text.ts
-var outside_text = __nccwpck_require__(4230);
+// EXTERNAL MODULE: ./src/outside-text.ts + 1 modules
+var outside_text = __nccwpck_require__(3742);
 ;// CONCATENATED MODULE: ./src/graph/graph-error.ts
 // How a Graph API failure is described and whether it is worth another try.
 
@@ -31070,6 +31070,14 @@ class GraphClient {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
+/** The fix as a sentence on its own. */
+function fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
 /** A failure of one step of the rotation, explained. */
 class rotation_error_RotationError extends Error {
     step;
@@ -31781,18 +31789,60 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4230:
+/***/ 3742:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Dt: () => (/* binding */ echoed),
-/* harmony export */   F3: () => (/* binding */ outsideText),
-/* harmony export */   Hj: () => (/* binding */ CUT_MARK),
-/* harmony export */   wi: () => (/* binding */ inertLines)
-/* harmony export */ });
-/* unused harmony export hasControlCharacters */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Hj: () => (/* binding */ CUT_MARK),
+  Dt: () => (/* binding */ echoed),
+  wi: () => (/* binding */ inertLines),
+  F3: () => (/* binding */ outsideText)
+});
+
+// UNUSED EXPORTS: hasControlCharacters
+
+;// CONCATENATED MODULE: ./src/credential-shape.ts
+// What a credential looks like, so one given where a name goes (a token pasted as `secret-name`) is
+// refused and never echoed whole: nothing masks it, because nothing expected a secret there.
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const LONG_TOKEN_RUN = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
+/**
+ * The prefixes of the credentials this action handles: Meta user, page and system user tokens (EAA…),
+ * Instagram Login tokens (IGAA…, IGQV…), GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_).
+ */
+const KNOWN_PREFIX = /^(EAA[A-Za-z0-9]|IGAA|IGQV|gh[pousr]_|github_pat_)[A-Za-z0-9_]{12,}/;
+/** An app secret as Meta issues it: 32 lower-case hex digits. */
+const APP_SECRET = /^[0-9a-f]{32}$/;
+/**
+ * True when `value` can only be a credential: a known token prefix, an app secret, or a long run
+ * mixing lower case, upper case and digits. Names as people write them (META_TOKEN_PROD_2026,
+ * production, octo/app) are one case or carry separators, so they never match.
+ */
+function looksLikeCredential(value) {
+    const text = value.trim();
+    if (KNOWN_PREFIX.test(text) || APP_SECRET.test(text))
+        return true;
+    return LONG_TOKEN_RUN.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+}
+/**
+ * Whether an echoed value may be a credential: broader than looksLikeCredential, since a message
+ * loses nothing by showing only the start of a long name, and a credential shown whole is lost.
+ */
+function mayBeCredential(value) {
+    const text = value.trim();
+    return LONG_TOKEN_RUN.test(text) || looksLikeCredential(text);
+}
+/** The credential-shaped words of an input's value (a multi-line list holds several words). */
+function credentialWords(value) {
+    return value.split(/[\s,;=:'"`()[\]{}<>]+/).filter((word) => word !== '' && looksLikeCredential(word));
+}
+
+;// CONCATENATED MODULE: ./src/outside-text.ts
 // Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
+
 const MAX_CHARS = 600;
 /** The mark left where a text was cut to length. */
 const CUT_MARK = '…';
@@ -31812,15 +31862,13 @@ function outsideText(text, maxChars = MAX_CHARS) {
     const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
     return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
 }
-/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
-const CREDENTIAL_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
 /**
  * An input value echoed in a message: one inert line, bounded; of what may be a credential given
  * where none was expected (so nothing masks it), only its first characters.
  */
 function echoed(value, maxChars = 80) {
     const trimmed = value.trim();
-    return CREDENTIAL_LIKE.test(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
+    return mayBeCredential(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
 }
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
@@ -31852,7 +31900,7 @@ function inertLines(message) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   x: () => (/* binding */ SecretKeeper)
 /* harmony export */ });
-/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4230);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3742);
 // Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
 // replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
 

@@ -52,10 +52,9 @@ export interface DeployServices {
   githubTime: () => number | undefined
 }
 
-/** Where the deploy writes what happened (the rotation's result). */
+/** What the deploy step found: the rotation hands it one and reports its deployments. */
 export interface DeployRecord {
   deployments?: Deployment[]
-  notes: string[]
 }
 
 const FIRST_POLL_MS = 5_000

@@ -1,7 +1,7 @@
 // The heartbeat's words for a run: one line a person reads in the monitoring service's log. Only what
 // the summary says already (the secret's name, the token's type and expiry, the failed step and its
 // message, already redacted): never a token, never a URL with a key.
-import type { RotationResult } from '../rotation.js'
+import type { RotationResult } from '../rotation/result.js'
 import { dateText, expiryText, outputTokenType } from '../token-checks.js'
 import type { HeartbeatOutcome } from './heartbeat.js'
 

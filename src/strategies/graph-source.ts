@@ -21,7 +21,7 @@ import {
   rotationCanWait,
   unreachablePages
 } from '../token-checks.js'
-import type { CheckedToken, TokenSource } from './token-source.js'
+import type { CheckedToken, ExtraSecret, MintContext, TokenSource } from './token-source.js'
 
 export interface GraphSourceServices {
   tokens: MetaTokens
@@ -29,8 +29,6 @@ export interface GraphSourceServices {
   naming: InputNaming
   clock: Clock
   log: RotationLog
-  /** A sentence for the summary. */
-  note(text: string): void
 }
 
 export class GraphTokenSource implements TokenSource {
@@ -47,11 +45,12 @@ export class GraphTokenSource implements TokenSource {
       services.tokens.inspect(settings.token as string)
     )
     const now = services.clock.now()
+    let note: string | undefined
     if (settings.strategy === 'refresh') {
       checkCurrentToken(info, settings, naming, now)
       await this.checkPagesReachable(settings.token, info)
     } else if (!info.isValid) {
-      services.note(`The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`)
+      note = `The token in ${naming.name(Input.Token)} is no longer valid: there is nothing to revoke.`
     } else {
       this.checkOwnToken(info, Input.Token)
       if (settings.revoke === 'true' && info.kind !== 'system-user') {
@@ -65,7 +64,7 @@ export class GraphTokenSource implements TokenSource {
     services.log.info(
       `Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`
     )
-    return { info }
+    return note ? { info, note } : { info }
   }
 
   async checkPrevious(current: CheckedToken | undefined): Promise<TokenInfo | undefined> {
@@ -119,7 +118,7 @@ export class GraphTokenSource implements TokenSource {
     return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`
   }
 
-  async mint(current: CheckedToken | undefined): Promise<MintedToken> {
+  async mint({ current }: MintContext): Promise<MintedToken> {
     const { settings, services } = this
     let minted: MintedToken
     if (settings.strategy === 'generate') {
@@ -157,15 +156,44 @@ export class GraphTokenSource implements TokenSource {
     }
   }
 
-  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): void {
+  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): string | undefined {
     const { settings, services } = this
     const now = services.clock.now()
     checkNewToken(fresh.info, settings, current?.info)
     if (current) checkUserTokenExtended(fresh.info, current.info, now)
-    this.checkAssets(fresh.info, current?.info)
+    const note = this.checkAssets(fresh.info, current?.info)
     services.log.info(
       `New token: ${fresh.info.kind}, expires ${expiryText(fresh.info.expiresAt, now)}, scopes ${fresh.info.scopes.join(', ') || 'none'}.`
     )
+    return note
+  }
+
+  extraSecretCount(): number {
+    return this.settings.strategy === 'refresh' ? this.settings.pageSecrets.length : 0
+  }
+
+  /** Refresh: each page secret receives the page's token, read with the new user token. */
+  async extraSecrets(userToken: string, userInfo: TokenInfo): Promise<ExtraSecret[]> {
+    const { settings, services } = this
+    if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0) return []
+    const pages = await this.pageTokens(
+      userToken,
+      settings.pageSecrets.map((p) => p.pageId)
+    )
+    const found = new Map(pages.map((page) => [page.id, page.token]))
+    const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId))
+    if (missing.length > 0) {
+      throw unreachablePages(
+        'mint',
+        userInfo.userId,
+        missing.map((m) => m.pageId),
+        services.naming
+      )
+    }
+    return settings.pageSecrets.map((wanted) => ({
+      name: wanted.secretName,
+      value: found.get(wanted.pageId) as string
+    }))
   }
 
   canRevoke(info: TokenInfo): boolean {
@@ -180,7 +208,7 @@ export class GraphTokenSource implements TokenSource {
    * The pages' tokens from /me/accounts; a page missing there is asked for directly, since
    * /me/accounts leaves out pages the user reaches only through a Business Manager role.
    */
-  async pageTokens(userToken: string, pageIds: string[]): Promise<PageToken[]> {
+  private async pageTokens(userToken: string, pageIds: string[]): Promise<PageToken[]> {
     const { tokens, keeper } = this.services
     const listed = await this.graph('mint', 'Reading the page tokens (me/accounts)', () => tokens.pages(userToken))
     const found: PageToken[] = []
@@ -236,11 +264,11 @@ export class GraphTokenSource implements TokenSource {
   }
 
   /** The new token must reach every asset the replaced token reached (require-same-assets). */
-  private checkAssets(fresh: TokenInfo, current: TokenInfo | undefined): void {
+  private checkAssets(fresh: TokenInfo, current: TokenInfo | undefined): string | undefined {
     const { settings, services } = this
-    if (!current?.isValid) return
+    if (!current?.isValid) return undefined
     const lost = lostAssets(current.grants, fresh.grants)
-    if (lost.length === 0) return
+    if (lost.length === 0) return undefined
     const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`
     const whose = fresh.userId ? ` ${fresh.userId}` : ''
     if (settings.requireSameAssets) {
@@ -250,8 +278,8 @@ export class GraphTokenSource implements TokenSource {
         `${fresh.kind === 'system-user' ? `Assign the assets to system user${whose} again (Business settings > Users > System users > Assign assets)` : `Give the user${whose} back a role on the assets`}, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`
       )
     }
-    services.note(`${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`)
     services.log.warning(what)
+    return `${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`
   }
 
   private async graph<T>(step: RotationStep, what: string, call: () => Promise<T>): Promise<T> {

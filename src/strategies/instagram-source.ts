@@ -11,8 +11,8 @@ import type { InputNaming } from '../input-naming.js'
 import { RotationError, type RotationStep } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { InstagramSettings } from '../settings.js'
-import { expiryText } from '../token-checks.js'
-import { TooYoungError, type CheckedToken, type TokenSource } from './token-source.js'
+import { dateText, expiryText, relativeText } from '../token-checks.js'
+import type { CheckedToken, ExtraSecret, MintContext, MintSkipped, TokenSource } from './token-source.js'
 
 export interface InstagramSourceServices {
   instagram: InstagramTokens
@@ -21,6 +21,8 @@ export interface InstagramSourceServices {
   clock: Clock
   log: RotationLog
 }
+
+const DAY_MS = 86_400_000
 
 function logInAgain(naming: InputNaming): string {
   return (
@@ -54,7 +56,7 @@ export class InstagramTokenSource implements TokenSource {
     return undefined
   }
 
-  async mint(): Promise<MintedToken> {
+  async mint(context: MintContext): Promise<MintedToken | MintSkipped> {
     const what = 'Refreshing the Instagram token (refresh_access_token)'
     try {
       const minted = await this.services.instagram.refresh(this.settings.token)
@@ -74,7 +76,8 @@ export class InstagramTokenSource implements TokenSource {
         error.failure.code !== 190 &&
         error.failure.code !== 10
       ) {
-        throw new TooYoungError(failure, isTooYoung(error))
+        const young = youngToken(await context.secretAge().catch(() => undefined))
+        if (young || isTooYoung(error)) return { skip: young ?? tooYoungText(undefined, this.services.clock.now()) }
       }
       throw failure
     }
@@ -95,7 +98,7 @@ export class InstagramTokenSource implements TokenSource {
     return checked
   }
 
-  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): void {
+  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): undefined {
     const now = this.services.clock.now()
     if (current && fresh.info.userId !== current.info.userId) {
       throw new RotationError(
@@ -105,6 +108,14 @@ export class InstagramTokenSource implements TokenSource {
       )
     }
     this.services.log.info(`New token: Instagram Login token, expires ${expiryText(fresh.info.expiresAt, now)}.`)
+  }
+
+  extraSecretCount(): number {
+    return 0
+  }
+
+  extraSecrets(): Promise<ExtraSecret[]> {
+    return Promise.resolve([])
   }
 
   canRevoke(): boolean {
@@ -149,4 +160,25 @@ export class InstagramTokenSource implements TokenSource {
 /** Whether Instagram's answer says outright that the token is less than 24 hours old. */
 function isTooYoung(error: GraphError): boolean {
   return /24 hours|too (soon|early|new|young)/i.test(error.message)
+}
+
+/**
+ * Instagram refreshes a token only once it is a day old. When the secret was written less than a day
+ * ago (on GitHub's clock), the token in it is that young: the sentence that says until when.
+ */
+function youngToken(age: { written: Date; now: Date } | undefined): string | undefined {
+  if (!age || age.now.getTime() - age.written.getTime() >= DAY_MS) return undefined
+  return tooYoungText(age.written, age.now)
+}
+
+/** Why an Instagram token was left as it is: when it was written (if known) and when it can be refreshed. */
+function tooYoungText(written: Date | undefined, now: Date): string {
+  const after = new Date((written ?? now).getTime() + DAY_MS)
+  const since = written
+    ? ` The secret was last written ${relativeText(written, now)}, so the token in it is that young.`
+    : ''
+  return (
+    `Instagram refreshes a token only once it is 24 hours old, and this one is younger: nothing was changed.${since} ` +
+    `It can be refreshed ${written ? 'after' : 'by'} ${dateText(after)}${written ? '' : ' at the latest'}; the next scheduled run will do it.`
+  )
 }

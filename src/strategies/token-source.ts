@@ -1,14 +1,38 @@
 // What the rotation needs from a kind of token: check the current one, mint a new one, check that,
 // and revoke where revoking exists. One implementation per API (Graph: refresh and generate;
 // Instagram Login: refresh at graph.instagram.com).
-import type { MintedToken, PageToken, TokenInfo } from '../graph/meta-tokens.js'
-import type { RotationError } from '../rotation-error.js'
+import type { MintedToken, TokenInfo } from '../graph/meta-tokens.js'
 
 /** What a check learned about a token, whichever API it came from. */
 export interface CheckedToken {
   info: TokenInfo
   /** Who the token is for, in words for the summary (an Instagram account). */
   account?: string
+  /** A sentence for the summary about what the check found. */
+  note?: string
+}
+
+/** When the secret was last written and the time now, both on GitHub's clock. */
+export interface SecretAge {
+  written: Date
+  now: Date
+}
+
+export interface MintContext {
+  current: CheckedToken | undefined
+  /** When the secret in the first destination was last written, if GitHub says. */
+  secretAge(): Promise<SecretAge | undefined>
+}
+
+/** The API would not mint yet, and that is no failure (an Instagram token less than a day old): why. */
+export interface MintSkipped {
+  skip: string
+}
+
+/** A secret the source fills in every destination besides secret-name, from the new token (a page's token). */
+export interface ExtraSecret {
+  name: string
+  value: string
 }
 
 export interface TokenSource {
@@ -23,34 +47,25 @@ export interface TokenSource {
    */
   notDue(current: CheckedToken | undefined): string | undefined
   /**
-   * Mints the new token; throws RotationError at `mint`, or TooYoungError when the API may be saying
-   * it is too early. The new token is kept secret before this returns.
+   * Mints the new token, or says why it is too early to; throws RotationError at `mint`. The new
+   * token is kept secret before this returns.
    */
-  mint(current: CheckedToken | undefined): Promise<MintedToken>
+  mint(context: MintContext): Promise<MintedToken | MintSkipped>
   /** Whether a token minted from this current token could be revoked if it ends up stored nowhere. */
   mintsRevocable(current: CheckedToken | undefined): boolean
   /** Reads what the new token is; throws RotationError at `verify`. */
   inspectNew(minted: MintedToken): Promise<CheckedToken>
-  /** Judges the new token before it is written anywhere; throws RotationError (`verify`, or `mint` for a token Meta did not extend). */
-  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): void
+  /**
+   * Judges the new token before it is written anywhere; throws RotationError (`verify`, or `mint` for a
+   * token Meta did not extend). Returns a sentence for the summary when the token is accepted with a caveat.
+   */
+  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): string | undefined
+  /** How many secrets besides secret-name each destination receives (for the write budget). */
+  extraSecretCount(): number
+  /** Those secrets, derived from the new token; throws RotationError at `mint`. */
+  extraSecrets(token: string, info: TokenInfo): Promise<ExtraSecret[]>
   /** Whether a token of this kind can be revoked at all. */
   canRevoke(info: TokenInfo): boolean
   /** Revokes `token`, calling as `caller` (a working token of the same app). */
   revoke(token: string, caller: string): Promise<void>
-  /** Page tokens derived from a user token (Graph only): the pages asked for that the user can reach. */
-  pageTokens?(userToken: string, pageIds: string[]): Promise<PageToken[]>
-}
-
-/**
- * The API refused to refresh the token in a way that may mean it is too young (Instagram refreshes a
- * token only once it is a day old). `certain`: the answer says so; otherwise the rotation judges by
- * when the secret was last written, and reports `failure` when that was long enough ago.
- */
-export class TooYoungError extends Error {
-  constructor(
-    readonly failure: RotationError,
-    readonly certain: boolean
-  ) {
-    super(failure.message)
-  }
 }

@@ -1,18 +1,19 @@
 // The last step, and the only one that can break a working token: revoking. The replaced token is
 // revoked once every destination holds the new one; a minted token that is stored nowhere is revoked
 // so nothing unseen stays alive; and a token that may still be in use is never touched.
-import type { RotationLog } from './action-io.js'
-import type { Clock } from './clock.js'
-import { Input } from './contract.js'
-import { GraphError } from './graph/graph-error.js'
-import { explainGraphFailure } from './graph/graph-fixes.js'
-import type { TokenInfo } from './graph/meta-tokens.js'
-import type { InputNaming } from './input-naming.js'
-import { errorMessage, RotationError } from './rotation-error.js'
-import type { SecretKeeper } from './secret-keeper.js'
-import type { Settings } from './settings.js'
-import type { TokenSource } from './strategies/token-source.js'
-import { expiryText } from './token-checks.js'
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import { Input } from '../contract.js'
+import { GraphError } from '../graph/graph-error.js'
+import { explainGraphFailure } from '../graph/graph-fixes.js'
+import type { TokenInfo } from '../graph/meta-tokens.js'
+import type { InputNaming } from '../input-naming.js'
+import { errorMessage, RotationError } from '../rotation-error.js'
+import type { SecretKeeper } from '../secret-keeper.js'
+import type { Settings } from '../settings.js'
+import type { TokenSource } from '../strategies/token-source.js'
+import { expiryText } from '../token-checks.js'
+import type { Notes } from './notes.js'
 
 /**
  * The concurrency guard. A run can only revoke a token another run is still storing when that token
@@ -34,54 +35,55 @@ export interface RevocationServices {
   keeper: SecretKeeper
   naming: InputNaming
   clock: Clock
+  notes: Notes
 }
 
-/** What was revoked and what was left alive, in words for the summary. */
-export interface RevocationRecord {
-  revoked: boolean
-  revocations: string[]
-  notes: string[]
-}
+/** What orphan() knows of the new token: debug_token's facts, or, when it could not be checked, whether its kind can be revoked. */
+export type OrphanFacts = { info: TokenInfo } | { revocable: boolean }
 
 export class Revocation {
   constructor(
     private readonly settings: Settings,
-    private readonly services: RevocationServices,
-    private readonly record: RevocationRecord
+    private readonly services: RevocationServices
   ) {}
 
   /**
    * After every destination holds the new token and was read back: the replaced token (or, in grace
    * mode, the one from previous-token) is revoked. Never the new token, never the admin token.
+   * Returns what was revoked, in words, when it was.
    */
-  async replaced(current: TokenInfo | undefined, previous: TokenInfo | undefined, fresh: string): Promise<void> {
-    const { settings, record, services } = this
-    const { naming } = services
+  async replaced(
+    current: TokenInfo | undefined,
+    previous: TokenInfo | undefined,
+    fresh: string
+  ): Promise<string | undefined> {
+    const { settings, services } = this
+    const { naming, notes } = services
     const now = services.clock.now()
     const grace = settings.previousSecretName !== undefined
     const target = grace ? settings.previousToken : settings.token
     const info = grace ? previous : current
     const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token'
-    if (settings.revoke === 'false' || !target || !info) return
+    if (settings.revoke === 'false' || !target || !info) return undefined
     if (target === fresh) {
-      record.notes.push(`${capitalized(label)} is the token now stored: it was not revoked.`)
-      return
+      notes.add(`${capitalized(label)} is the token now stored: it was not revoked.`)
+      return undefined
     }
     if (grace && !replacedTokenToKeep(settings, fresh)) {
-      record.notes.push(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`)
-      return
+      notes.add(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`)
+      return undefined
     }
     if (!info.isValid) {
-      record.notes.push(`${capitalized(label)} was already invalid: nothing to revoke.`)
-      return
+      notes.add(`${capitalized(label)} was already invalid: nothing to revoke.`)
+      return undefined
     }
     if (!services.source.canRevoke(info)) {
-      record.notes.push(
+      notes.add(
         info.kind === 'instagram'
           ? `${capitalized(label)} stays valid until it expires: Instagram has no way to revoke a token.`
           : `${capitalized(label)} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt, now)}.`
       )
-      return
+      return undefined
     }
     if (settings.revoke === 'after-deploy') return this.handOver(label, info, now)
     if (
@@ -89,14 +91,14 @@ export class Revocation {
       info.issuedAt &&
       now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000
     ) {
-      record.notes.push(
+      notes.add(
         `${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
           `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`
       )
       services.log.warning(
         `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`
       )
-      return
+      return undefined
     }
     try {
       await services.source.revoke(target, fresh)
@@ -109,28 +111,28 @@ export class Revocation {
         `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`
       )
     }
-    record.revoked = true
-    record.revocations.push(label)
     services.log.info(`Revoked ${label}.`)
+    return label
   }
 
   /** revoke: after-deploy: the old token stays valid for the finish action, which revokes it later. */
-  private handOver(label: string, info: TokenInfo, now: Date): void {
-    const { naming } = this.services
-    this.record.notes.push(
+  private handOver(label: string, info: TokenInfo, now: Date): undefined {
+    const { naming, notes } = this.services
+    notes.add(
       `${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`
     )
   }
 
   /**
    * A minted token that no destination holds (and none may hold: every write was refused, or read
-   * back and proven not to have landed) must not stay alive unseen. `info` is the new token as
-   * debug_token saw it; when it could not be checked, `mintedRevocable` says whether its kind can be revoked.
+   * back and proven not to have landed) must not stay alive unseen. Returns what was revoked, in words, when it was.
    */
-  async orphan(fresh: string, info: TokenInfo | undefined, mintedRevocable = false): Promise<void> {
-    const { settings, record, services } = this
-    if (fresh === settings.token) return
-    const revocable = info ? info.isValid && services.source.canRevoke(info) : mintedRevocable
+  async orphan(fresh: string, facts: OrphanFacts): Promise<string | undefined> {
+    const { settings, services } = this
+    const { notes } = services
+    if (fresh === settings.token) return undefined
+    const info = 'info' in facts ? facts.info : undefined
+    const revocable = info ? info.isValid && services.source.canRevoke(info) : 'revocable' in facts && facts.revocable
     if (!revocable) {
       // Meta cannot revoke a user, page or Instagram token: it stays alive unused, and is said so.
       if (info?.isValid) {
@@ -142,21 +144,20 @@ export class Revocation {
           info.kind === 'instagram'
             ? 'Instagram has no way to revoke a token'
             : `Meta cannot revoke a ${info.kind} token`
-        record.notes.push(
-          `The new ${info.kind} token was stored nowhere, and ${why}: it stays valid, unused, ${until}.`
-        )
+        notes.add(`The new ${info.kind} token was stored nowhere, and ${why}: it stays valid, unused, ${until}.`)
       }
-      return
+      return undefined
     }
     try {
       // The caller must be a working token of the app: the old one, unless Meta handed back the same.
       await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh)
-      record.revocations.push('the new token, stored nowhere')
-      record.notes.push('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
+      notes.add('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
+      return 'the new token, stored nowhere'
     } catch (error) {
-      record.notes.push(
+      notes.add(
         `The new token was stored nowhere and revoking it failed (${services.keeper.redact(errorMessage(error))}): revoke the system user's unused tokens by hand (Business settings > System users).`
       )
+      return undefined
     }
   }
 }

@@ -1,0 +1,258 @@
+// Each destination's part of the rotation: before minting, its key (and in a dry run its write access)
+// is read; then every secret is written, read back, and a write without a clear answer is settled.
+// What each destination ends up holding is its outcome.
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import { mapWithConcurrency } from '../concurrency.js'
+import { Input } from '../contract.js'
+import { describeDestination, type Destination } from '../github/destinations.js'
+import { mayHaveLanded, readGitHubError } from '../github/github-error.js'
+import { gitHubFailure, permissionNeeded } from '../github/github-fixes.js'
+import {
+  StaleSecretError,
+  UnclearWriteAnswerError,
+  WriteNotSentError,
+  type SecretStore,
+  type WriteAnswer,
+  type WriteMark
+} from '../github/secret-store.js'
+import type { InputNaming } from '../input-naming.js'
+import { fixText, type Fix } from '../rotation-error.js'
+import type { SecretKeeper } from '../secret-keeper.js'
+import type { Settings } from '../settings.js'
+import type { ExtraSecret, SecretAge } from '../strategies/token-source.js'
+import { replacedTokenToKeep } from './revocation.js'
+import type { Notes } from './notes.js'
+import { secretPlace } from './outcomes.js'
+import type { FailedSecret, Holding, SecretOutcome } from './result.js'
+
+/** One secret to write in every destination. */
+export interface SecretWrite {
+  name: string
+  value: string
+  /** The secret named by secret-name (or a page secret): it receives a new token. */
+  fresh: boolean
+}
+
+export interface WritesWanted {
+  settings: Settings
+  /** The new token. */
+  fresh: string
+  /** The token source's own secrets (the pages'). */
+  extra: () => Promise<ExtraSecret[]>
+  notes: Notes
+}
+
+/** What goes into each destination: the previous slot first, so both slots always hold a working token. */
+export async function secretWrites({ settings, fresh, extra, notes }: WritesWanted): Promise<SecretWrite[]> {
+  const writes: SecretWrite[] = []
+  if (settings.previousSecretName) {
+    const replaced = replacedTokenToKeep(settings, fresh)
+    if (replaced) writes.push({ name: settings.previousSecretName, value: replaced, fresh: false })
+    else notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`)
+  }
+  writes.push({ name: settings.secretName, value: fresh, fresh: true })
+  writes.push(...(await extra()).map((secret) => ({ ...secret, fresh: true })))
+  return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }))
+}
+
+export interface SecretWriteServices {
+  store: SecretStore
+  log: RotationLog
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
+  notes: Notes
+  /** github-token, whose kind some fixes depend on. */
+  githubToken: string
+  secretName: string
+  maxConcurrency: number
+  dryRun: boolean
+}
+
+/** What the checks before minting found: the outcomes to report, and the destinations that can be written. */
+export interface Prepared {
+  outcomes: SecretOutcome[]
+  ready: Destination[]
+}
+
+export class SecretWrites {
+  constructor(private readonly services: SecretWriteServices) {}
+
+  /**
+   * Reads every destination's public key (and repository ids) before anything is minted. A dry run
+   * also proves the token may write there, changing nothing.
+   */
+  async prepare(destinations: Destination[]): Promise<Prepared> {
+    const { store, secretName, dryRun, maxConcurrency } = this.services
+    const outcomes = await mapWithConcurrency(destinations, maxConcurrency, async (destination) => {
+      const checked = { ...secretPlace(destination, secretName), status: 'checked' as const }
+      try {
+        await store.publicKey(destination)
+        for (const name of destination.selectedRepositories ?? [])
+          await store.repositoryId(`${destination.target}/${name}`)
+      } catch (error) {
+        return { ...this.failure(destination, secretName, error), failedIn: 'prepare' as const }
+      }
+      if (!dryRun) return checked
+      try {
+        await store.proveWriteAccess(destination)
+      } catch (error) {
+        return this.writeAccessFailure(destination, error)
+      }
+      return { ...checked, proven: ['public key readable', 'write access'] }
+    })
+    return {
+      // Results keep the order the user listed the destinations in.
+      outcomes: outcomes.filter((o) => o.status === 'failed' || dryRun),
+      ready: destinations.filter((_, index) => outcomes[index]?.status === 'checked')
+    }
+  }
+
+  /** Every secret into every destination, each read back: the outcome of each write, in order. */
+  async store(destinations: Destination[], writes: SecretWrite[]): Promise<SecretOutcome[]> {
+    const outcomes = await mapWithConcurrency(destinations, this.services.maxConcurrency, async (destination) => {
+      const done: SecretOutcome[] = []
+      for (const write of writes) done.push(await this.writeAndConfirm(destination, write))
+      return done
+    })
+    return outcomes.flat()
+  }
+
+  /** When secret-name in the first destination was last written, on GitHub's clock (Instagram's too-young check). */
+  async secretAge(destinations: Destination[]): Promise<SecretAge | undefined> {
+    const { store, secretName } = this.services
+    const first = destinations[0]
+    if (!first) return undefined
+    const written = await store.lastWritten(first, secretName).catch(() => undefined)
+    const now = store.githubNow()
+    if (written === undefined || now === undefined) return undefined
+    return { written: new Date(written), now: new Date(now) }
+  }
+
+  /**
+   * One write and its read-back. A write GitHub answered 2xx may hold the new token whatever the
+   * read-back says; a write with no answer or a 5xx is settled by reading the secret back.
+   */
+  private async writeAndConfirm(destination: Destination, write: SecretWrite): Promise<SecretOutcome> {
+    const { store } = this.services
+    const mark = store.mark()
+    let written: WriteAnswer
+    try {
+      written = await store.write(destination, write.name, write.value)
+    } catch (thrown) {
+      return this.unanswered(destination, write, mark, thrown)
+    }
+    const added = written.addedRepositories.length > 0 ? { addedRepositories: written.addedRepositories } : {}
+    try {
+      await store.confirm(destination, write.name, mark)
+    } catch (error) {
+      return { ...this.unconfirmed(destination, write, error), ...added }
+    }
+    this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`)
+    for (const repo of written.addedRepositories)
+      this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`)
+    if (written.visibility) this.keptVisibility(destination, write.name, written.visibility)
+    return {
+      ...secretPlace(destination, write.name),
+      status: written.status,
+      ...added,
+      ...(write.fresh ? { holds: 'new' as const } : {})
+    }
+  }
+
+  /** A write that threw: refused (nothing landed), or without a clear answer (settled by reading it back). */
+  private async unanswered(
+    destination: Destination,
+    write: SecretWrite,
+    mark: WriteMark,
+    thrown: unknown
+  ): Promise<SecretOutcome> {
+    const { store, clock, log } = this.services
+    const before: Holding = write.fresh ? 'old' : 'new or old'
+    // Failed before the PUT was sent (its key or the secret's access could not be read): nothing landed.
+    const notSent = thrown instanceof WriteNotSentError
+    const error = notSent ? thrown.reason : thrown
+    const status = readGitHubError(error).status
+    // A refusal proves nothing landed only if no earlier attempt of the write may have.
+    const refused = notSent || (status !== undefined && status < 500 && !mayHaveLanded(error))
+    const landing = refused ? 'not-landed' : await store.settle(destination, write.name, mark, clock.now())
+    if (landing === 'landed') {
+      log.info(
+        `${write.name}: the write to the ${describeDestination(destination)} got no clear answer, but reading it back shows it landed.`
+      )
+      return { ...secretPlace(destination, write.name), status: 'updated', ...(write.fresh ? { holds: 'new' } : {}) }
+    }
+    return {
+      ...this.failure(destination, write.name, error),
+      ...(landing === 'not-landed' ? {} : { unsettled: true }),
+      ...(write.fresh ? { holds: landing === 'not-landed' ? before : 'new or old' } : {})
+    }
+  }
+
+  /** GitHub accepted the write but the read-back failed or kept showing the secret as before. */
+  private unconfirmed(destination: Destination, write: SecretWrite, error: unknown): FailedSecret {
+    const why =
+      error instanceof StaleSecretError
+        ? `GitHub accepted the write to the ${describeDestination(destination)} but kept showing the secret as it was before`
+        : `GitHub accepted the write to the ${describeDestination(destination)} but reading it back failed (${readGitHubError(error).said})`
+    const message = this.services.keeper.redact(`${why}, so it may hold either token.`)
+    this.services.log.warning(`${write.name}: ${message}`)
+    return {
+      ...secretPlace(destination, write.name),
+      status: 'failed',
+      error: message,
+      fix: { action: 'Re-run: the next run reads the secret again and completes the rotation.' },
+      failedIn: 'confirm',
+      ...(write.fresh ? { holds: 'new or old' as const } : {})
+    }
+  }
+
+  /** The organization secret kept a wider visibility than the one asked for: said in the log and the summary. */
+  private keptVisibility(
+    destination: Destination,
+    name: string,
+    { kept, requested }: NonNullable<WriteAnswer['visibility']>
+  ): void {
+    const note = `${name} in ${destination.target}: the organization secret's visibility stays '${kept}' (${this.services.naming.setting(Input.Visibility, requested)} would shut repositories out that can read it now, and a rotation never takes access away). Change the visibility in the organization's settings if that is meant.`
+    this.services.log.warning(note)
+    this.services.notes.addOnce(note)
+  }
+
+  private failure(destination: Destination, name: string, error: unknown): FailedSecret {
+    const { naming, keeper, githubToken } = this.services
+    const explained =
+      error instanceof UnclearWriteAnswerError
+        ? {
+            message: `${error.message}, for the ${describeDestination(destination)}.`,
+            fix: {
+              action: `Re-run; if it persists, check what stands between ${naming.machine} and GitHub (a proxy).`
+            }
+          }
+        : gitHubFailure(error, destination, githubToken, naming)
+    return this.failed(destination, name, { message: keeper.redact(explained.message), fix: explained.fix }, 'store')
+  }
+
+  /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
+  private writeAccessFailure(destination: Destination, error: unknown): FailedSecret {
+    const { naming, keeper, secretName } = this.services
+    const { status } = readGitHubError(error)
+    if (status !== 403) return this.failure(destination, secretName, error)
+    const token = naming.name(Input.GithubToken)
+    const message = keeper.redact(
+      `${token} can read but not write the ${describeDestination(destination)} (GitHub answered 403 to a write check).`
+    )
+    const fix = { action: `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.` }
+    return this.failed(destination, secretName, { message, fix }, 'prepare')
+  }
+
+  private failed(
+    destination: Destination,
+    name: string,
+    { message, fix }: { message: string; fix: Fix },
+    failedIn: FailedSecret['failedIn']
+  ): FailedSecret {
+    this.services.log.warning(`${name}: ${message} Fix: ${fixText(fix)}`)
+    return { ...secretPlace(destination, name), status: 'failed', error: message, fix, failedIn }
+  }
+}
