@@ -30629,7 +30629,9 @@ const contract_Input = {
     MaxConcurrency: 'max-concurrency',
     DeployWorkflows: 'deploy-workflows',
     DeployTimeout: 'deploy-timeout',
-    KeepAlive: 'keep-alive'
+    KeepAlive: 'keep-alive',
+    HeartbeatUrl: 'heartbeat-url',
+    HeartbeatStart: 'heartbeat-start'
 };
 const Output = {
     Rotated: 'rotated',
@@ -30642,7 +30644,8 @@ const Output = {
     DataAccessExpiresAt: 'data-access-expires-at',
     FailedStep: 'failed-step',
     Error: 'error',
-    Deployments: 'deployments'
+    Deployments: 'deployments',
+    GithubTokenExpiresAt: 'github-token-expires-at'
 };
 const DEFAULT_GRAPH_API_VERSION = 'v26.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
@@ -30658,7 +30661,8 @@ const CREDENTIAL_INPUTS = [
     contract_Input.Token,
     contract_Input.AdminToken,
     contract_Input.PreviousToken,
-    contract_Input.GithubToken
+    contract_Input.GithubToken,
+    contract_Input.HeartbeatUrl
 ];
 
 // EXTERNAL MODULE: external "node:crypto"
