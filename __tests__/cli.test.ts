@@ -61,7 +61,7 @@ describe('meta-token-rotator rotate', () => {
     expect(world.graph.isUsable(stored)).toBe(true)
     expect(world.github.secret({ kind: 'repository', repo: 'octo/api' }, 'META_TOKEN')?.value).toBe(stored)
     expect(world.graph.token(world.token)?.revoked).toBe(true)
-    expect(out).toContain('✅ **Rotated:**')
+    expect(out).toContain('✅ Rotated:')
     for (const secret of [stored, world.token, APP_SECRET, GITHUB_PAT]) expect(out + err).not.toContain(secret)
   })
 
@@ -107,10 +107,10 @@ describe('meta-token-rotator rotate', () => {
       { ...FAST, clock: crashing }
     )
     expect(code).toBe(1)
-    expect(out).toContain('❌ **Stopped:** an unexpected error ended the run midway')
-    expect(err).toMatch(/\[unexpected\] The run stopped on an unexpected error: the clock broke/)
-    expect(err).toMatch(/Check the secrets before re-running/)
-    expect(err).not.toMatch(/nothing was (done|minted)/i)
+    expect(out).toContain('❌ Stopped: an unexpected error ended the run midway')
+    expect(out).toMatch(/\[unexpected\] The run stopped on an unexpected error: the clock broke/)
+    expect(out).toMatch(/Check the secrets before re-running/)
+    expect(out + err).not.toMatch(/nothing was (done|minted)/i)
   })
 
   test('the text report shows text as it is: no Markdown or HTML escapes', async () => {
@@ -119,7 +119,9 @@ describe('meta-token-rotator rotate', () => {
     expect(skipped.out).toMatch(/\(in 20 days\), more than rotate-before \(14 days\) away/)
     world.graph.invalidateToken(world.token, 467)
     const failed = await cli(rotateCommand().argv, rotateCommand().env)
-    expect(failed.out).toContain('**Fix:** Generate a new token (Business settings > Users > System users >')
+    expect(failed.out).toContain(
+      '\nFix: A rotation may have revoked it and stored its successor in META_TOKEN, whose value GitHub never shows. Generate a new token (Business settings > Users > System users >'
+    )
     for (const { out } of [skipped, failed]) expectNoEscapes(out)
   })
 
@@ -316,7 +318,7 @@ describe('failures speak of flags and META_ROTATOR_* variables', () => {
     const { argv, env } = rotateCommand()
     const { code, out, err } = await cli(argv, { ...env, META_ROTATOR_APP_SECRET: 'f'.repeat(32) })
     expect(code).toBe(1)
-    expect(err).toContain('Fix: META_ROTATOR_APP_SECRET is not the secret of --app-id')
+    expect(out).toContain('Fix: META_ROTATOR_APP_SECRET is not the secret of --app-id')
     expectCliWords(out + err)
   })
 
@@ -325,8 +327,8 @@ describe('failures speak of flags and META_ROTATOR_* variables', () => {
     const { argv, env } = rotateCommand()
     const { code, out, err } = await cli(argv, env)
     expect(code).toBe(1)
-    expect(err).toContain('The current token (META_ROTATOR_TOKEN) is not valid')
-    expect(err).toMatch(/Fix: .*store it in META_ROTATOR_TOKEN, and re-run\./)
+    expect(out).toContain('The current token (META_ROTATOR_TOKEN) is dead')
+    expect(out).toMatch(/Fix: .*store it in META_ROTATOR_TOKEN, and re-run\./)
     expectCliWords(out + err)
   })
 
@@ -338,7 +340,7 @@ describe('failures speak of flags and META_ROTATOR_* variables', () => {
     const { argv, env } = rotateCommand(['--graph-api-url', `http://127.0.0.1:${port}`])
     const { code, out, err } = await cli(argv, env)
     expect(code).toBe(1)
-    expect(err).toContain("The Graph API could not be reached: check this machine's network and --graph-api-url")
+    expect(out).toContain("The Graph API could not be reached: check this machine's network and --graph-api-url")
     expectCliWords(out + err)
   })
 
@@ -349,8 +351,201 @@ describe('failures speak of flags and META_ROTATOR_* variables', () => {
       META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000'
     })
     expect(code).toBe(1)
-    expect(err).toContain('GitHub rejected META_ROTATOR_GITHUB_TOKEN (401')
-    expect(err).toContain('create a new one and update META_ROTATOR_GITHUB_TOKEN.')
+    expect(out).toContain('GitHub rejected META_ROTATOR_GITHUB_TOKEN (401')
+    expect(out).toContain('create a new one and update META_ROTATOR_GITHUB_TOKEN.')
     expectCliWords(out + err)
+  })
+})
+
+/** What a terminal shows as noise: Markdown's headings, bold, code spans and tables. */
+function expectNoMarkdown(text: string): void {
+  expect(text).not.toMatch(/^#+ |\*\*|`|^\|.*\|$|\|---/m)
+}
+
+const times = (text: string, part: string): number => text.split(part).length - 1
+const DAY_MS = 86_400_000
+
+describe('the text report: plain text, each failure said once', () => {
+  test('a rotation, a skip, a dry run and a failure: no Markdown syntax, the status first', async () => {
+    const { env } = rotateCommand()
+    const skipped = await cli(rotateCommand(['--rotate-before', '14d']).argv, env)
+    const dryRun = await cli(rotateCommand(['--dry-run']).argv, env)
+    const rotated = await cli(rotateCommand().argv, env)
+    world.graph.invalidateToken(world.token, 467)
+    const failed = await cli(rotateCommand().argv, { ...env, META_ROTATOR_APP_SECRET: 'f'.repeat(32) })
+    for (const [run, status] of [
+      [skipped, '⏭️ Not due: The current token expires'],
+      [dryRun, '🔍 Dry run passed:'],
+      [rotated, '✅ Rotated: the new token is stored and confirmed in all 2 destinations'],
+      [failed, '❌ Rotation failed:']
+    ] as const) {
+      expect(run.out.split('\n').slice(0, 2)).toEqual([
+        'Meta token rotation: META_TOKEN',
+        expect.stringContaining(status)
+      ])
+      expectNoMarkdown(run.out + run.err)
+    }
+    expect(rotated.out).toMatch(/\nNew token expires: {6}\d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 60 days\)\n/)
+    expect(rotated.out).toMatch(
+      /\nDestinations:\n {2}✅ repository secret in octo\/app {2}META_TOKEN: (created|updated)\n/
+    )
+  })
+
+  test('a partial failure: the destination says its error, the report the step and the fix, once each; no warning or error line repeats them', async () => {
+    world.github.server.injectFault({
+      path: /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/,
+      method: 'PUT',
+      times: 100,
+      fault: { kind: 'status', status: 422, body: { message: 'Bad things' } }
+    })
+    const { code, out, err } = await cli(rotateCommand().argv, rotateCommand().env)
+    expect(code).toBe(1)
+    const all = out + err
+    expect(times(all, 'GitHub rejected the write to the repository secret in octo/api (422 Bad things)')).toBe(1)
+    expect(times(all, 'Correct what GitHub names')).toBe(1)
+    expect(times(all, 'Failed at step store: 1 of 2 secret writes failed.')).toBe(1)
+    expect(out).toContain(
+      '❌ repository secret in octo/api  META_TOKEN: GitHub rejected the write to the repository secret in octo/api (422 Bad things); holds the old token'
+    )
+    expect(out).toContain('✅ repository secret in octo/app  META_TOKEN: created; holds the new token')
+    expect(err).not.toMatch(/^(warning|error):/m)
+    expectNoMarkdown(all)
+  })
+
+  test('a failure before minting is said once, as stopping before minting, not as "the old token was not revoked"', async () => {
+    const { argv, env } = rotateCommand()
+    const { code, out, err } = await cli(argv, { ...env, META_ROTATOR_APP_SECRET: 'f'.repeat(32) })
+    expect(code).toBe(1)
+    expect(out).toContain('❌ Rotation failed: it stopped before minting: nothing was minted, written or revoked.')
+    expect(times(out + err, 'Invalid OAuth access token signature')).toBe(1)
+    expect(times(out + err, 'Fix:')).toBe(1)
+    expect(out + err).not.toMatch(/not revoked|Token: +unknown/)
+  })
+})
+
+describe('--json tells a skip, a dry run, a rotation and a failure apart', () => {
+  interface JsonReport {
+    ok: boolean
+    rotated: boolean
+    skipped: boolean
+    dryRun: boolean
+    expiresAt: string | null
+    daysLeft: number | null
+    nextDue: string | null
+    dataAccessExpiresAt: string | null
+    failure: { step: string } | null
+  }
+  const json = async (extra: string[], env: NodeJS.ProcessEnv = rotateCommand().env) => {
+    const { code, out } = await cli(rotateCommand(['--json', ...extra]).argv, env)
+    return { code, report: JSON.parse(out) as JsonReport }
+  }
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+  test('a skip: the current expiry, the days left and when it falls due', async () => {
+    const { code, report } = await json(['--rotate-before', '14d'])
+    expect(code).toBe(0)
+    expect(report).toMatchObject({
+      ok: true,
+      rotated: false,
+      skipped: true,
+      dryRun: false,
+      daysLeft: 19,
+      failure: null
+    })
+    const expiry = (world.graph.token(world.token)?.expiresAt ?? 0) * 1000
+    expect(report.expiresAt).toBe(iso(expiry))
+    expect(report.nextDue).toBe(iso(expiry - 14 * DAY_MS))
+    expect(report.dataAccessExpiresAt).toBeNull()
+  })
+
+  test('a dry run: neither a skip nor a rotation; nextDue null when every run rotates (rotate-before empty)', async () => {
+    const { code, report } = await json(['--dry-run'])
+    expect(code).toBe(0)
+    expect(report).toMatchObject({
+      ok: true,
+      rotated: false,
+      skipped: false,
+      dryRun: true,
+      daysLeft: 19,
+      nextDue: null
+    })
+  })
+
+  test('a rotation: the new token’s expiry, 59 whole days left, due again when rotate-before is reached', async () => {
+    const { code, report } = await json(['--rotate-before', '30d'])
+    expect(code).toBe(0)
+    expect(report).toMatchObject({ ok: true, rotated: true, skipped: false, dryRun: false, daysLeft: 59 })
+    expect(report.nextDue).toBe(iso(Date.parse(report.expiresAt as string) - 30 * DAY_MS))
+  })
+
+  test('a failure: not ok, with its step; a run refused at its inputs is neither a skip nor a dry run', async () => {
+    const failed = await json([], {
+      ...rotateCommand().env,
+      META_ROTATOR_GITHUB_TOKEN: 'ghp_unknown0000000000000000000000000000'
+    })
+    expect(failed.code).toBe(1)
+    expect(failed.report).toMatchObject({ ok: false, rotated: false, skipped: false, dryRun: false })
+    expect(failed.report.failure).toMatchObject({ step: 'prepare' })
+    const refused = await json(['--dry-run', '--secret-name', 'GITHUB_X'])
+    expect(refused.code).toBe(2)
+    expect(refused.report).toMatchObject({ ok: false, skipped: false, dryRun: false, daysLeft: null, nextDue: null })
+  })
+})
+
+describe('messages that name the real cause', () => {
+  test('a wrong --app-id is said to be the app id, not the app secret, before anything is minted', async () => {
+    const { code, out } = await cli(rotateCommand(['--app-id', '999999999']).argv, rotateCommand().env)
+    expect(code).toBe(1)
+    expect(out).toContain(
+      'Fix: Meta knows no app with the id in --app-id: copy the App ID from App settings > Basic (and META_ROTATOR_APP_SECRET from the same page), then re-run.'
+    )
+    expect(out).not.toContain('is not the secret of')
+    expect(world.graph.server.requestsTo(/oauth\/access_token$/)).toHaveLength(0)
+    expect(world.github.server.requests).toHaveLength(0)
+  })
+
+  test('if Meta answered a wrong app id as a wrong secret (unverified), the fix names both', async () => {
+    world.graph.unknownAppToken = 'bad-signature'
+    const { code, out } = await cli(rotateCommand(['--app-id', '999999999']).argv, rotateCommand().env)
+    expect(code).toBe(1)
+    expect(out).toContain(
+      'Fix: META_ROTATOR_APP_SECRET is not the secret of --app-id: copy it again from App settings > Basic, and check that --app-id is the App ID on that page.'
+    )
+  })
+
+  test('rotating again from the token a rotation revoked: it is dead, its successor is in the secret, nothing was done', async () => {
+    const { argv, env } = rotateCommand()
+    expect((await cli(argv, env)).code).toBe(0)
+    const stored = world.github.secret({ kind: 'repository', repo: 'octo/app' }, 'META_TOKEN')?.value as string
+    const requests = world.graph.server.requests.length
+
+    const again = await cli(argv, env)
+    expect(again.code).toBe(1)
+    expect(again.out).toContain(
+      '❌ Rotation failed: it stopped before minting: nothing was minted, written or revoked.'
+    )
+    expect(again.out).toContain(
+      'Failed at step check: The current token (META_ROTATOR_TOKEN) is dead: Meta no longer accepts it (Error validating access token: The session was invalidated explicitly using an API call.), and a revoked or invalidated token cannot be refreshed.'
+    )
+    expect(again.out).toContain(
+      'Fix: A rotation may have revoked it and stored its successor in META_TOKEN, whose value GitHub never shows.'
+    )
+    expect(again.out).not.toMatch(/not revoked/)
+    // Only the check: the secrets keep the first rotation's token, which works.
+    expect(world.graph.server.requests.slice(requests).map((r) => r.path)).toEqual([
+      expect.stringMatching(/debug_token$/)
+    ])
+    for (const repo of REPOS)
+      expect(world.github.secret({ kind: 'repository', repo }, 'META_TOKEN')?.value).toBe(stored)
+    expect(world.graph.isUsable(stored)).toBe(true)
+  })
+
+  test('--help says how the CLI is really run: from a clone, or through npx from the repository', async () => {
+    const { out } = await cli(['--help'])
+    expect(out.split('\n').slice(0, 2)).toEqual([
+      'Usage: node dist/cli/index.js rotate [flags] [--json]',
+      '       (from a clone of the repository; without one: npx github:meta-token-rotator/meta-token-rotator rotate …)'
+    ])
+    expect((await cli([])).err).toContain("Missing the command: 'node dist/cli/index.js rotate …'.")
   })
 })

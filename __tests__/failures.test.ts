@@ -123,8 +123,8 @@ describe('the current token or the app credentials are wrong: [check] fails befo
     expectFailedAt(
       run,
       'check',
-      /The current token \('token'\) is not valid \(.*invalidated/,
-      /Fix: generate a new token/i
+      /The current token \('token'\) is dead: Meta no longer accepts it \(.*invalidated/,
+      /Fix: A rotation may have revoked it and stored its successor in META_TOKEN: pass META_TOKEN as 'token' .*Otherwise generate a new token/
     )
     expect(run.outputs).toMatchObject({ rotated: 'false', revoked: 'false', token: '' })
     expect(world.graph.server.requestsTo(/oauth\/access_token$/)).toHaveLength(0)

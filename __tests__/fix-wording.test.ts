@@ -47,6 +47,20 @@ describe('Graph failures', () => {
       '--app-id is not a Meta app id that exists: copy it from App settings > Basic.'
     ],
     [
+      'an app token Meta cannot parse (debug_token: no app has that id)',
+      'Invalid OAuth access token - Cannot parse access token',
+      { code: 190, appCredentials: 'app-id' },
+      "Meta knows no app with the id in 'app-id': copy the App ID from App settings > Basic (and 'app-secret' from the same page), then re-run.",
+      'Meta knows no app with the id in --app-id: copy the App ID from App settings > Basic (and META_ROTATOR_APP_SECRET from the same page), then re-run.'
+    ],
+    [
+      'an app token with a wrong signature (debug_token)',
+      'Invalid OAuth access token signature.',
+      { code: 190, appCredentials: 'app-secret' },
+      "'app-secret' is not the secret of 'app-id': copy it again from App settings > Basic, and check that 'app-id' is the App ID on that page.",
+      'META_ROTATOR_APP_SECRET is not the secret of --app-id: copy it again from App settings > Basic, and check that --app-id is the App ID on that page.'
+    ],
+    [
       'a proof made with another secret',
       'Invalid appsecret_proof provided in the API argument',
       { code: 100 },

@@ -24,6 +24,7 @@ import {
   type GraphTokenType,
   type InvalidationSubcode,
   type SystemUserRefreshTargets,
+  type UnknownAppToken,
   type UserTokenExchange
 } from './graph/world.js'
 
@@ -35,6 +36,7 @@ export type {
   GraphTokenType,
   InvalidationSubcode,
   SystemUserRefreshTargets,
+  UnknownAppToken,
   UserTokenExchange
 } from './graph/world.js'
 export type { PolicyBlockRule } from './graph/policy-blocks.js'
@@ -109,6 +111,18 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
 
   set systemUserRefreshTargets(value: SystemUserRefreshTargets) {
     this.world.systemUserRefreshTargets = value
+  }
+
+  /**
+   * An app token (APP_ID|APP_SECRET) whose app id names no app: 'cannot-parse' answers as for any
+   * unreadable token, 'bad-signature' as for a wrong secret. Which one Meta gives is unverified.
+   */
+  get unknownAppToken(): UnknownAppToken {
+    return this.world.unknownAppToken
+  }
+
+  set unknownAppToken(value: UnknownAppToken) {
+    this.world.unknownAppToken = value
   }
 
   /** Calls an app may make in a rolling hour before X-App-Usage reads 100; default 10,000 (usage stays near 0). */

@@ -19,7 +19,7 @@ import { HttpStack } from './http/http-stack.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { InstagramTokens } from './instagram/instagram-tokens.js'
 import { keepAlive } from './keep-alive.js'
-import { outputsOf, summaryMarkdown, type ReportStyle } from './report.js'
+import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
 import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage, RotationError } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
@@ -39,8 +39,8 @@ export interface ActionDeps {
   /** Pause between read-backs of a secret that still looks as before the write. */
   readBackDelayMs?: number
   naming?: InputNaming
-  /** How the summary writes text: escaped Markdown (the default, for the job summary) or a terminal's plain text. */
-  reportStyle?: ReportStyle
+  /** Writes the summary: the job summary's Markdown by default; the CLI's plain text in a terminal. */
+  report?: ReportRenderer
   /** Tests only: wraps the transport of GitHub requests (sends what is addressed to api.github.com to an emulator). */
   githubFetch?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch
 }
@@ -58,6 +58,7 @@ export async function runAction(
   void sodiumReady()
   const clock = deps.clock ?? systemClock
   const naming = deps.naming ?? actionInputs
+  const report = deps.report ?? summaryMarkdown
   const keeper = new SecretKeeper((secret) => io.mask(secret))
   for (const input of CREDENTIAL_INPUTS) keeper.keep(io.getInput(input).trim())
   // A credential given where a name goes is refused by readSettings; until then nothing may show it.
@@ -103,9 +104,9 @@ export async function runAction(
     for (const stack of stacks) stack.dispose()
     await writeSummary(
       io,
-      summaryMarkdown(
+      report(
         { failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } },
-        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now(), style: deps.reportStyle }
+        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }
       )
     )
     // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
@@ -119,8 +120,7 @@ export async function runAction(
   const context = {
     secretName: settings.secretName,
     rotateBeforeSeconds: settings.rotateBeforeSeconds,
-    serverUrl,
-    style: deps.reportStyle
+    serverUrl
   }
 
   try {
@@ -180,7 +180,7 @@ export async function runAction(
     if (beat) result.notes.push(beat)
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
     io.setOutput(Output.GithubTokenExpiresAt, tokenExpiry.output())
-    await writeSummary(io, keeper.redact(summaryMarkdown({ result }, { ...context, now: clock.now() })))
+    await writeSummary(io, keeper.redact(report({ result }, { ...context, now: clock.now() })))
     if (result.failure) fail(io, result.failure.step, keeper.redact(result.failure.describe()))
     return result
   } catch (error) {
@@ -191,9 +191,7 @@ export async function runAction(
     await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()))
     await writeSummary(
       io,
-      keeper.redact(
-        summaryMarkdown({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })
-      )
+      keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() }))
     )
     fail(io, 'unexpected', `${safe} Fix: ${fix}`)
     return undefined

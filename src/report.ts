@@ -1,7 +1,8 @@
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output. The CLI prints the same report to a terminal,
-// where nothing renders Markdown: there the text stands as it is, unescaped.
+// backticks in it, and redacted like the error output. What the report says (status, token facts,
+// destinations) is built here once, in a style; the CLI writes the same content as plain text
+// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
 import { Output } from './contract.js'
 import { secretNameProblem } from './github/secret-names.js'
 import { echoed } from './outside-text.js'
@@ -54,15 +55,17 @@ export interface ReportContext {
   style?: ReportStyle
 }
 
-/** How the report writes text that is not its own, and table cells. */
+/** How the report writes text that is not its own, names (secrets, scopes), and table cells. */
 export interface ReportStyle {
   text: (text: string) => string
+  code: (text: string) => string
   cell: (text: string) => string
 }
 
 /** GitHub's Markdown (the job summary): outside text escaped, inert. */
 export const markdownStyle: ReportStyle = {
   text: (text) => escapeText(text),
+  code: (text) => inlineCode(text),
   cell: (text) => text.replace(/\|/g, '\\|')
 }
 
@@ -72,6 +75,7 @@ export const markdownStyle: ReportStyle = {
  */
 export const terminalStyle: ReportStyle = {
   text: (text) => text.replace(/[\r\n]+/g, ' '),
+  code: (text) => text.replace(/[\r\n]+/g, ' '),
   cell: (text) => text
 }
 
@@ -85,15 +89,29 @@ export interface ReportedFailure {
 /** What a summary reports: a rotation's result (with its failure, if any), or a run that ended before one. */
 export type Reported = { result: RotationResult } | { failure: ReportedFailure }
 
-/** The job summary (with terminalStyle, the CLI's text report): status, token, destinations (in the order given), what to do, notes. */
+/** Writes what a run reports: the job summary's Markdown, or the CLI's plain text. */
+export type ReportRenderer = (reported: Reported, context: ReportContext) => string
+
+/** The result and the failure of what a summary reports. */
+export function reportedParts(reported: Reported): {
+  result: RotationResult | undefined
+  problem: ReportedFailure | undefined
+} {
+  return 'result' in reported
+    ? { result: reported.result, problem: reported.result.failure }
+    : { result: undefined, problem: reported.failure }
+}
+
+/** The job summary: status, token, destinations (in the order given), what to do, notes. */
 export function summaryMarkdown(reported: Reported, context: ReportContext): string {
-  const result = 'result' in reported ? reported.result : undefined
-  const problem = 'result' in reported ? reported.result.failure : reported.failure
-  const { text } = context.style ?? markdownStyle
+  const { result, problem } = reportedParts(reported)
+  const style = context.style ?? markdownStyle
+  const { text } = style
+  const status = statusOf(result, problem, style)
   const lines = [
     `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
     '',
-    statusLine(result, problem, text),
+    status ? `${status.icon} **${status.label}:** ${status.text}` : '',
     ''
   ]
   if (problem) {
@@ -107,78 +125,172 @@ export function summaryMarkdown(reported: Reported, context: ReportContext): str
     )
   }
   if (result) {
-    lines.push(...tokenFacts(result, context))
+    lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '')
     lines.push(...destinationTable(result, context))
-    lines.push(...deploysSection(result.deployments, context.style ?? markdownStyle))
+    lines.push(...deploysSection(result.deployments, style))
     if (result.notes.length > 0) lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '')
   }
   return lines.join('\n') + '\n'
 }
 
-function statusLine(
-  result: RotationResult | undefined,
-  problem: { step: string } | undefined,
-  text: ReportStyle['text']
-): string {
-  if (problem) {
-    if (problem.step === 'unexpected') {
-      return '❌ **Stopped:** an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.'
-    }
-    if (!result || problem.step === 'inputs')
-      return '❌ **Not started:** the inputs were refused; nothing was minted, written or revoked.'
-    if (result.dryRun)
-      return '❌ **Dry run failed:** the setup does not check out; nothing was minted, written or revoked.'
-    const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token'
-    return `❌ **Rotation failed:** ${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`
-  }
-  if (!result) return ''
-  if (result.skipped) return `⏭️ **Not due:** ${text(result.skipReason ?? 'nothing to do')}`
-  if (result.dryRun)
-    return '🔍 **Dry run passed:** the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
-  const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length
-  return `✅ **Rotated:** the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+/** The run in one sentence, with its sign: rotated, not due, a dry run, or how far a failure got. */
+export interface ReportStatus {
+  icon: string
+  label: string
+  text: string
 }
 
-function tokenFacts(result: RotationResult, context: ReportContext): string[] {
+export function statusOf(
+  result: RotationResult | undefined,
+  problem: { step: string } | undefined,
+  { text }: ReportStyle
+): ReportStatus | undefined {
+  const failed = (label: string, sentence: string): ReportStatus => ({ icon: '❌', label, text: sentence })
+  if (problem) {
+    if (problem.step === 'unexpected') {
+      return failed(
+        'Stopped',
+        'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.'
+      )
+    }
+    if (!result || problem.step === 'inputs')
+      return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.')
+    if (result.dryRun)
+      return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.')
+    // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
+    if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
+      return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.')
+    const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token'
+    return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`)
+  }
+  if (!result) return undefined
+  if (result.skipped) return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') }
+  if (result.dryRun) {
+    return {
+      icon: '🔍',
+      label: 'Dry run passed',
+      text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
+    }
+  }
+  const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length
+  return {
+    icon: '✅',
+    label: 'Rotated',
+    text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+  }
+}
+
+/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
+export function tokenFacts(result: RotationResult, context: ReportContext): Array<[string, string]> {
   const { now } = context
-  const { text } = context.style ?? markdownStyle
-  const facts: string[] = []
+  const { text, code } = context.style ?? markdownStyle
+  const facts: Array<[string, string]> = []
   const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown'
-  facts.push(
-    `- **Token:** ${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(inlineCode).join(', ')}` : ''}`
-  )
+  facts.push([
+    'Token',
+    `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
+  ])
   const when = (date: Date | null | undefined): string =>
     date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`
   if (result.rotated) {
-    facts.push(`- **New token expires:** ${when(result.expiresAt)}`)
-    facts.push(`- **Replaced token expires:** ${when(result.previousExpiresAt)}`)
+    facts.push(['New token expires', when(result.expiresAt)])
+    facts.push(['Replaced token expires', when(result.previousExpiresAt)])
   } else {
-    facts.push(`- **Current token expires:** ${when(result.previousExpiresAt)}`)
+    facts.push(['Current token expires', when(result.previousExpiresAt)])
   }
   const due = nextRotation(result, context)
-  if (due) facts.push(`- **Next rotation due:** ${due}`)
+  if (due) facts.push(['Next rotation due', due])
   if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
-    facts.push(
-      `- **Data access ends:** ${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
-    )
+    facts.push([
+      'Data access ends',
+      `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
+    ])
   }
   const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing'
-  facts.push(`- **Revoked:** ${revoked}`)
-  return [...facts, '']
+  facts.push(['Revoked', revoked])
+  return facts
 }
 
-/** When `rotate-before` will let the token in the secret be rotated. */
-function nextRotation(result: RotationResult, context: ReportContext): string | undefined {
+/**
+ * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
+ * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
+ * token never expires); undefined when its expiry is not known.
+ */
+export function nextDueDate(result: RotationResult, rotateBeforeSeconds: number | undefined): Date | null | undefined {
   const expiry = result.expiresAt
+  if (result.strategy === 'instagram' || expiry === null) return null
+  if (expiry === undefined) return undefined
+  if (rotateBeforeSeconds === undefined) return null
+  return new Date(expiry.getTime() - rotateBeforeSeconds * 1000)
+}
+
+/** When `rotate-before` will let the token in the secret be rotated, in words. */
+function nextRotation(result: RotationResult, context: ReportContext): string | undefined {
   if (result.strategy === 'instagram')
     return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)'
-  if (!expiry) return expiry === null ? 'never (the token does not expire)' : undefined
-  if (context.rotateBeforeSeconds === undefined) return 'on every run (rotate-before is empty)'
-  const due = new Date(expiry.getTime() - context.rotateBeforeSeconds * 1000)
+  if (result.expiresAt === null) return 'never (the token does not expire)'
+  const due = nextDueDate(result, context.rotateBeforeSeconds)
+  if (due === undefined) return undefined
+  if (due === null || context.rotateBeforeSeconds === undefined) return 'on every run (rotate-before is empty)'
   const threshold = durationText(context.rotateBeforeSeconds)
   return due <= context.now
     ? `now (fewer than ${threshold} left)`
     : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`
+}
+
+/** A destination's line in the report: where, the secret, its result, what it holds now, the fix. */
+export interface DestinationLine {
+  /** The planned destination, to link; absent for an outcome of no planned destination (named by its target). */
+  destination?: Destination
+  where: string
+  /** Empty for a planned destination the run never reached. */
+  name: string
+  ok: boolean
+  result: string
+  holds: string
+  fix: string
+}
+
+/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
+export function destinationLines(result: RotationResult, { text }: ReportStyle): DestinationLine[] {
+  const lines: DestinationLine[] = []
+  const seen = new Set<SecretOutcome>()
+  for (const destination of result.destinations) {
+    const outcomes = result.secrets.filter((s) => matches(s, destination))
+    if (outcomes.length === 0) {
+      const where = text(describeDestination(destination))
+      lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' })
+      continue
+    }
+    for (const outcome of outcomes) {
+      seen.add(outcome)
+      lines.push(destinationLine(outcome, destination, text))
+    }
+  }
+  for (const outcome of result.secrets.filter((s) => !seen.has(s)))
+    lines.push(destinationLine(outcome, undefined, text))
+  return lines
+}
+
+function destinationLine(
+  outcome: SecretOutcome,
+  destination: Destination | undefined,
+  text: ReportStyle['text']
+): DestinationLine {
+  const where = text(
+    destination
+      ? describeDestination(destination)
+      : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`
+  )
+  return {
+    destination,
+    where,
+    name: outcome.name,
+    ok: outcome.status !== 'failed',
+    result: resultText(outcome, text),
+    holds: holdsCell(outcome),
+    fix: outcome.status === 'failed' ? text(fixText(outcome.fix)) : ''
+  }
 }
 
 function destinationTable(result: RotationResult, context: ReportContext): string[] {
@@ -186,70 +298,35 @@ function destinationTable(result: RotationResult, context: ReportContext): strin
   if (rows.length === 0 && result.destinations.length === 0) return []
   const failed = rows.some((s) => s.status === 'failed')
   const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined)
-  const columns: Columns = { holds: partial, fix: failed }
   const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])]
   const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
-  const seen = new Set<SecretOutcome>()
-  for (const destination of result.destinations.length > 0 ? result.destinations : []) {
-    const outcomes = rows.filter((s) => matches(s, destination))
-    if (outcomes.length === 0) {
-      // Planned, never reached: the run stopped before writing it, so it holds what it held.
-      lines.push(
-        row(
-          [link(destination, context), '—', 'not written', ...(partial ? ['old'] : []), ...(failed ? [''] : [])],
-          context
-        )
+  for (const line of destinationLines(result, context.style ?? markdownStyle)) {
+    // A planned destination the run never reached has no result to sign: it was not written.
+    const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result
+    lines.push(
+      row(
+        [
+          line.destination ? link(line.destination, line.where, context) : line.where,
+          line.name ? inlineCode(line.name) : '—',
+          outcome,
+          ...(partial ? [line.holds] : []),
+          ...(failed ? [line.fix] : [])
+        ],
+        context
       )
-      continue
-    }
-    for (const outcome of outcomes) {
-      seen.add(outcome)
-      lines.push(tableRow({ outcome, destination, context, columns }))
-    }
+    )
   }
-  for (const outcome of rows.filter((s) => !seen.has(s))) lines.push(tableRow({ outcome, context, columns }))
   return [...lines, '']
 }
 
-/** The table's optional columns: what each destination holds now (a partial rotation), and the fix (any failure). */
-interface Columns {
-  holds: boolean
-  fix: boolean
-}
-
-interface TableRow {
-  outcome: SecretOutcome
-  /** The planned destination it belongs to, linked; absent for an outcome of no planned destination. */
-  destination?: Destination
-  context: ReportContext
-  columns: Columns
-}
-
-function tableRow({ outcome, destination, context, columns }: TableRow): string {
-  const { text } = context.style ?? markdownStyle
-  const where = destination
-    ? link(destination, context)
-    : text(`${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`)
-  return row(
-    [
-      where,
-      inlineCode(outcome.name),
-      resultCell(outcome, text),
-      ...(columns.holds ? [holdsCell(outcome)] : []),
-      ...(columns.fix ? [outcome.status === 'failed' ? text(fixText(outcome.fix)) : ''] : [])
-    ],
-    context
-  )
-}
-
-function resultCell(outcome: SecretOutcome, text: ReportStyle['text']): string {
+function resultText(outcome: SecretOutcome, text: ReportStyle['text']): string {
   switch (outcome.status) {
     case 'failed':
-      return `❌ ${text(outcome.error)}`
+      return text(outcome.error)
     case 'checked':
-      return `✅ checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
+      return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`
     default:
-      return `✅ ${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
+      return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`
   }
 }
 
@@ -278,9 +355,8 @@ function row(cells: string[], context: ReportContext): string {
   return `| ${cells.map(cell).join(' | ')} |`
 }
 
-/** The destination, linked to its secrets settings page. */
-function link(destination: Destination, context: ReportContext): string {
-  const text = (context.style ?? markdownStyle).text(describeDestination(destination))
+/** The destination (`text`, its description as styled), linked to its secrets settings page. */
+function link(destination: Destination, text: string, context: ReportContext): string {
   const server = context.serverUrl?.replace(/\/+$/, '')
   if (!server) return text
   const area = destination.secretType

@@ -60,21 +60,43 @@ function isExpired(info: TokenInfo, now: Date): boolean {
   return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now)
 }
 
-/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
 function invalidity(info: TokenInfo, now: Date): string {
-  if (isExpired(info, now)) return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}`
-  return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`
+  if (isExpired(info, now))
+    return `expired${info.expiresAt ? ` on ${dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`
+  const reason = info.problem?.message ?? 'Meta gave no reason'
+  if (isDead(info))
+    return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`
+  return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`
+}
+
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info: TokenInfo): boolean {
+  return info.kind === 'system-user' && info.problem?.subcode !== 458
 }
 
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is simply replaced.
+ * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
+ * it is a rotation, which stored its successor in the secret.
  */
-function invalidityFix(info: TokenInfo, now: Date, naming: InputNaming): string {
+function invalidityFix(info: TokenInfo, now: Date, settings: GraphSettings, naming: InputNaming): string {
   const subcode = info.problem?.subcode
-  if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458)) return newTokenFix(naming)
+  if (isExpired(info, now)) return newTokenFix(naming)
+  if (isDead(info)) return revokedFix(settings.secretName, naming)
   return tokenFix(subcode, naming) ?? newTokenFix(naming)
+}
+
+/** A system user token that was revoked, most likely by a rotation that stored its successor. */
+function revokedFix(secretName: string, naming: InputNaming): string {
+  if (!naming.inWorkflow) {
+    return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`
+  }
+  return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`
 }
 
 /** The token in `token`, before anything is minted (strategy refresh). */
@@ -85,8 +107,8 @@ export function checkCurrentToken(info: TokenInfo, settings: GraphSettings, nami
   const set = naming.setting
   if (!info.isValid) {
     fail(
-      `The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`,
-      invalidityFix(info, now, naming)
+      `The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`,
+      invalidityFix(info, now, settings, naming)
     )
   }
   if (info.appId !== settings.app.id) {

@@ -95,6 +95,8 @@ export interface TokenSpec {
 export type UserTokenExchange = 'extends' | 'keeps-expiry'
 /** Whether a refreshed system user token copies the old token's targets or snapshots the assignments anew (unverified). */
 export type SystemUserRefreshTargets = 'copies' | 'snapshots'
+/** What an app token of an app id that does not exist is answered (unverified): see GraphEmulator.unknownAppToken. */
+export type UnknownAppToken = 'cannot-parse' | 'bad-signature'
 
 export const DAY = 86_400
 /** Lifetime of an expiring system user token and of a long-lived user token: 5,184,000 s. */
@@ -117,6 +119,7 @@ export class GraphWorld extends MetaClock {
   exchangeReturnsSameToken = false
   userTokenExchange: UserTokenExchange = 'extends'
   systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
+  unknownAppToken: UnknownAppToken = 'cannot-parse'
   accountsPageSize = 25
   app(id: string): GraphApp {
     const app = this.apps.get(id)

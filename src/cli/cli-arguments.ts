@@ -5,8 +5,11 @@ import { closestWords } from '../closest.js'
 import { CREDENTIAL_INPUTS, Input, type InputName } from '../contract.js'
 import { environmentVariable } from '../input-naming.js'
 import { echoed } from '../outside-text.js'
+import { PROGRAM } from './cli-usage.js'
 
-export type CliCommand = 'rotate' | 'help' | 'version'
+/** The commands that do something; help and version are flags. Another command is one more name here. */
+const COMMANDS = ['rotate'] as const
+export type CliCommand = (typeof COMMANDS)[number] | 'help' | 'version'
 
 export interface CliArguments {
   command: CliCommand
@@ -28,7 +31,6 @@ const OWN_FLAGS = ['json', 'help', 'version']
 const FLAGS = [...INPUT_NAMES, ...OWN_FLAGS]
 /** Single-dash letters people type out of habit from other tools, beyond the -h and -V this one takes. */
 const SHORT_FLAGS = new Map([['v', 'version']])
-const COMMANDS = ['rotate']
 
 export class CliUsageError extends Error {}
 
@@ -63,10 +65,12 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
           `Unexpected argument '${shown(arg)}' after '${command}' (a value without its flag?). Run with --help.`
         )
       }
-      if (arg !== 'rotate') {
-        throw new CliUsageError(`Unknown command '${shown(arg)}'.${didYouMean(arg, COMMANDS, '')} Run with --help.`)
+      if (!isCommand(arg)) {
+        throw new CliUsageError(
+          `Unknown command '${shown(arg)}'.${didYouMean(arg, [...COMMANDS], '')} Run with --help.`
+        )
       }
-      command = 'rotate'
+      command = arg
       continue
     }
     const [flag, inline] = splitFlag(arg.slice(2))
@@ -90,8 +94,12 @@ export function parseCliArguments(argv: readonly string[], env: NodeJS.ProcessEn
       inputs[flag] = value
     }
   }
-  if (!command) throw new CliUsageError("Missing the command: 'meta-token-rotator rotate …'. Run with --help.")
+  if (!command) throw new CliUsageError(`Missing the command: '${PROGRAM} rotate …'. Run with --help.`)
   return { command, inputs, fromEnvironment, json }
+}
+
+function isCommand(word: string): word is (typeof COMMANDS)[number] {
+  return (COMMANDS as readonly string[]).includes(word)
 }
 
 /** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */

@@ -1,6 +1,13 @@
 import { CREDENTIAL_INPUTS, Input, type InputName } from '../contract.js'
 import { environmentVariable } from '../input-naming.js'
 
+/**
+ * The package is not published to npm: the CLI runs from a clone, or through npx from the
+ * repository (npm fetches it and runs its bin, the bundled dist/cli/index.js).
+ */
+export const PROGRAM = 'node dist/cli/index.js'
+export const NPX = 'npx github:meta-token-rotator/meta-token-rotator'
+
 /** One line per flag; the action's inputs are the flags (see action.yml for the long descriptions). */
 const FLAGS: Record<InputName, string> = {
   'app-id': 'Meta app id (required, except with --strategy instagram).',
@@ -58,7 +65,8 @@ export function usage(): string {
   const credentialLines = CREDENTIAL_INPUTS.map(
     (name) => `  ${environmentVariable(name).padEnd(variableWidth)}${FLAGS[name]}`
   )
-  return `Usage: meta-token-rotator rotate [flags] [--json]
+  return `Usage: ${PROGRAM} rotate [flags] [--json]
+       (from a clone of the repository; without one: ${NPX} rotate …)
 
 Refreshes (or generates) a Meta token, stores it sealed in GitHub secrets, confirms every write,
 then revokes the old token. Never prints a token.

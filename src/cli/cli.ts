@@ -6,10 +6,13 @@ import { Output } from '../contract.js'
 import { cliNaming } from '../input-naming.js'
 import { runAction, type ActionDeps } from '../main.js'
 import { inertLines } from '../outside-text.js'
-import { terminalStyle } from '../report.js'
+import { nextDueDate, type ReportContext } from '../report.js'
+import type { RotationResult } from '../rotation/result.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { CliUsageError, parseCliArguments } from './cli-arguments.js'
 import { usage } from './cli-usage.js'
+import { textReport } from './text-report.js'
+import { expiryOutput } from '../token-checks.js'
 
 export interface Terminal {
   out(text: string): void
@@ -46,8 +49,10 @@ export async function runCli(
 
   const keeper = new SecretKeeper(() => undefined)
   const outputs: Record<string, string> = {}
-  let summary = ''
+  let report = ''
+  let context: ReportContext | undefined
   let failure: string | undefined
+  const warnings: string[] = []
   // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
   // output the runner reads for workflow commands.
   const shown = (text: string) => inertLines(keeper.redact(text))
@@ -59,37 +64,71 @@ export async function runCli(
     },
     mask: (secret) => keeper.keep(secret),
     info: say(''),
-    warning: say('warning: '),
+    // The text report says a destination's failure in its line: a warning waits for it, to be said once.
+    warning: parsed.json ? say('warning: ') : (message) => void warnings.push(message),
     debug: env.META_ROTATOR_DEBUG ? say('debug: ') : () => undefined,
     group: (_name, work) => work(),
-    writeSummary: (markdown) => {
-      summary += markdown
+    writeSummary: (text) => {
+      report += text
       return Promise.resolve()
     },
     setFailed: (message) => {
       failure = message
     }
   }
-  await runAction(io, env, { naming: cliNaming(parsed.fromEnvironment), reportStyle: terminalStyle, ...deps })
+  const result = await runAction(io, env, {
+    naming: cliNaming(parsed.fromEnvironment),
+    report: (reported, runContext) => {
+      context = runContext
+      return textReport(reported, runContext)
+    },
+    ...deps
+  })
   const step = outputs[Output.FailedStep] || undefined
 
   if (parsed.json) {
-    terminal.out(`${shown(JSON.stringify(jsonReport(outputs, step, failure), null, 2))}\n`)
+    const facts = jsonReport(outputs, result, context, step, failure)
+    terminal.out(`${shown(JSON.stringify(facts, null, 2))}\n`)
   } else {
-    // Refused inputs: the error alone says it all.
-    if (step !== 'inputs') terminal.out(shown(summary))
-    if (failure) terminal.err(`error: ${shown(failure)}\n`)
+    for (const warning of warnings) if (!saidByReport(warning, result)) say('warning: ')(warning)
+    // Refused inputs: the error alone says it all; otherwise the report says the failure.
+    if (step === 'inputs') terminal.err(`error: ${shown(failure ?? '')}\n`)
+    else terminal.out(shown(report))
   }
   if (!failure) return ExitCode.Ok
   return step === 'inputs' ? ExitCode.Usage : ExitCode.Failed
 }
 
-function jsonReport(outputs: Record<string, string>, step: string | undefined, failure: string | undefined): object {
+/** A destination's failure and a note are in the report already. */
+function saidByReport(warning: string, result: RotationResult | undefined): boolean {
+  if (!result) return false
+  return (
+    result.notes.includes(warning) || result.secrets.some((s) => s.status === 'failed' && warning.includes(s.error))
+  )
+}
+
+const DAY_MS = 86_400_000
+
+/** What happened, for a program: skip, dry run, rotation and failure each told apart; never the token. */
+function jsonReport(
+  outputs: Record<string, string>,
+  result: RotationResult | undefined,
+  context: ReportContext | undefined,
+  step: string | undefined,
+  failure: string | undefined
+): object {
+  const expiresAt = result?.expiresAt
+  const now = context?.now ?? new Date()
+  const due = result ? nextDueDate(result, context?.rotateBeforeSeconds) : undefined
   return {
     ok: failure === undefined,
     rotated: outputs[Output.Rotated] === 'true',
     revoked: outputs[Output.Revoked] === 'true',
+    skipped: result?.skipped ?? false,
+    dryRun: result?.dryRun ?? false,
     expiresAt: outputs[Output.ExpiresAt] || null,
+    daysLeft: expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / DAY_MS) : null,
+    nextDue: due ? expiryOutput(due) : null,
     tokenType: outputs[Output.TokenType] || null,
     dataAccessExpiresAt: outputs[Output.DataAccessExpiresAt] || null,
     scopes: outputs[Output.Scopes] ? (outputs[Output.Scopes] as string).split(',') : [],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the bundled command line: `npx meta-token-rotator rotate …`.
+// Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
+// `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 import { runCli } from './cli.js'
 
 process.exitCode = await runCli(process.argv.slice(2), process.env, {

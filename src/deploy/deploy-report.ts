@@ -27,20 +27,22 @@ export function deploysSection(deployments: Deployment[] | undefined, style: Rep
   const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|']
   for (const d of deployments) {
     const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`
-    lines.push(`| ${[style.text(d.workflow), run, result(d, style)].map(style.cell).join(' | ')} |`)
+    const { ok, text } = deployOutcome(d, style)
+    lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`)
   }
   return [...lines, '']
 }
 
-function result(d: Deployment, style: ReportStyle): string {
+/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
+export function deployOutcome(d: Deployment, style: ReportStyle): { ok: boolean; text: string } {
   if (d.status === 'checked') {
     const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : ''
-    return `✅ checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}`
+    return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` }
   }
   if (d.status === 'completed') {
     const conclusion = d.conclusion ?? 'no conclusion'
-    return `${conclusion === 'success' ? '✅' : '❌'} ${style.text(conclusion)}`
+    return { ok: conclusion === 'success', text: style.text(conclusion) }
   }
   const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status
-  return `❌ ${style.text(`${what}${d.error ? `: ${d.error}` : ''}`)}`
+  return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) }
 }

@@ -16,8 +16,11 @@ export interface GraphFailure {
   transient: boolean
   /** How long Meta asked us to wait: retry-after, or the usage headers' estimate. */
   retryAfterMs?: number
-  /** The call was refused because of the app token (app-id|app-secret), not the token it was about. */
-  appCredentials?: boolean
+  /**
+   * The call was refused because of the app token (app-id|app-secret), not the token it was about:
+   * Meta could not read it (no app has that id), or its secret is not the app's.
+   */
+  appCredentials?: 'app-id' | 'app-secret'
   /** Which API, and the input that points at it, for a call that got no answer. */
   unreachable?: { api: string; urlInput: string }
 }

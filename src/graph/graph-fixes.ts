@@ -50,7 +50,18 @@ export function explainGraphFailure(what: string, error: GraphError, clock: Cloc
       'The API answered something unexpected: re-run, and quote this message to Meta support if it persists.'
     )
   }
-  if ((code === 1 && !transient) || error.failure.appCredentials) {
+  if (error.failure.appCredentials === 'app-id') {
+    return explained(
+      `Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`
+    )
+  }
+  // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
+  if (error.failure.appCredentials === 'app-secret') {
+    return explained(
+      `${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`
+    )
+  }
+  if (code === 1 && !transient) {
     return explained(
       `${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`
     )

@@ -73,9 +73,11 @@ export class MetaTokens {
     const { data } = await this.graph
       .get<{ data?: DebugTokenData }>('debug_token', { input_token: token }, { bearer: this.appToken })
       .catch((error: unknown) => {
-        // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app token.
+        // debug_token reports a bad input token inside `data`; a 190 error is about the caller, the app
+        // token. One Meta cannot even parse names no app: the app id is wrong, not (only) the secret.
         if (error instanceof GraphError && error.failure.code === 190) {
-          throw new GraphError(error.message, { ...error.failure, appCredentials: true })
+          const appCredentials = /cannot parse/i.test(error.message) ? 'app-id' : 'app-secret'
+          throw new GraphError(error.message, { ...error.failure, appCredentials })
         }
         throw error
       })
