@@ -39677,7 +39677,14 @@ function explainGraphFailure(what, error, clock, naming) {
     if (kind === 'malformed') {
         return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
     }
-    if ((code === 1 && !transient) || error.failure.appCredentials) {
+    if (error.failure.appCredentials === 'app-id') {
+        return explained(`Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`);
+    }
+    // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
+    if (error.failure.appCredentials === 'app-secret') {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`);
+    }
+    if (code === 1 && !transient) {
         return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
     }
     if (code === 101)
@@ -39769,22 +39776,42 @@ function outputTokenType(kind) {
 function isExpired(info, now) {
     return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
 }
-/** What makes a token unusable, in words: expired (with the date), revoked, or Meta's own reason. */
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
 function invalidity(info, now) {
     if (isExpired(info, now))
-        return `expired${info.expiresAt ? ` on ${token_checks_dateText(info.expiresAt)}` : ''}`;
-    return `not valid (${info.problem?.message ?? 'Meta gave no reason'})`;
+        return `expired${info.expiresAt ? ` on ${token_checks_dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
+    const reason = info.problem?.message ?? 'Meta gave no reason';
+    if (isDead(info))
+        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
+    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
+}
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info) {
+    return info.kind === 'system-user' && info.problem?.subcode !== 458;
 }
 /**
  * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
  * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
- * refused for any reason but the app's removal (458) is simply replaced.
+ * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
+ * it is a rotation, which stored its successor in the secret.
  */
-function invalidityFix(info, now, naming) {
+function invalidityFix(info, now, settings, naming) {
     const subcode = info.problem?.subcode;
-    if (isExpired(info, now) || (info.kind === 'system-user' && subcode !== 458))
+    if (isExpired(info, now))
         return newTokenFix(naming);
+    if (isDead(info))
+        return revokedFix(settings.secretName, naming);
     return tokenFix(subcode, naming) ?? newTokenFix(naming);
+}
+/** A system user token that was revoked, most likely by a rotation that stored its successor. */
+function revokedFix(secretName, naming) {
+    if (!naming.inWorkflow) {
+        return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`;
+    }
+    return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`;
 }
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
@@ -39793,7 +39820,7 @@ function checkCurrentToken(info, settings, naming, now) {
     };
     const set = naming.setting;
     if (!info.isValid) {
-        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}; an invalid token cannot be refreshed and nothing was changed.`, invalidityFix(info, now, naming));
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`, invalidityFix(info, now, settings, naming));
     }
     if (info.appId !== settings.app.id) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
