@@ -43,8 +43,8 @@ const call = rotateYml.doc.on.workflow_call as {
 }
 
 // Credentials are workflow_call secrets; everything else an input.
-const SECRET_INPUTS = ['app-secret', 'token', 'admin-token', 'previous-token', 'github-token']
-const BOOLEAN_INPUTS = ['expiring', 'install-app', 'dry-run', 'require-same-assets', 'keep-alive']
+const SECRET_INPUTS = ['app-secret', 'token', 'admin-token', 'previous-token', 'github-token', 'heartbeat-url']
+const BOOLEAN_INPUTS = ['expiring', 'install-app', 'dry-run', 'require-same-assets', 'keep-alive', 'heartbeat-start']
 // Defaults the reusable workflow sets apart from action.yml's, each with the reason.
 const OWN_DEFAULTS: Record<string, string> = {
   'keep-alive': 'a scheduled rotation workflow is exactly what the 60-day rule disables (issue 20)'

@@ -351,6 +351,11 @@ export class GitHubEmulator {
     return Object.fromEntries([...this.variableStore.of(scope).values()].map((v) => [v.name, v.value]))
   }
 
+  /** Every variable of every scope (the leak scan reads them all). */
+  allVariables(): StoredVariable[] {
+    return this.variableStore.all()
+  }
+
   /** Seeds a variable, as if created earlier (an organization variable gets visibility 'private'). */
   setVariable(scope: VariableScope, name: string, value: string): void {
     const missing = this.state.missing(scope)

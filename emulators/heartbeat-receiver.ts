@@ -37,10 +37,10 @@ export class HeartbeatReceiver {
     this.server = new LoopbackServer((request) => this.receive(request), { clock: () => this.clock().getTime() })
   }
 
-  /** A started receiver with one check; `clock` stamps the pings (default real time). */
-  static async start(options: { clock?: () => Date } = {}): Promise<HeartbeatReceiver> {
+  /** A started receiver with one check (`check`: its uuid, default a random one); `clock` stamps the pings. */
+  static async start(options: { clock?: () => Date; check?: string } = {}): Promise<HeartbeatReceiver> {
     const receiver = new HeartbeatReceiver(options.clock ?? (() => new Date()))
-    receiver.addCheck()
+    receiver.addCheck(options.check)
     await receiver.server.start()
     return receiver
   }

@@ -35,7 +35,9 @@ export const Input = {
   MaxConcurrency: 'max-concurrency',
   DeployWorkflows: 'deploy-workflows',
   DeployTimeout: 'deploy-timeout',
-  KeepAlive: 'keep-alive'
+  KeepAlive: 'keep-alive',
+  HeartbeatUrl: 'heartbeat-url',
+  HeartbeatStart: 'heartbeat-start'
 } as const
 
 export const Output = {
@@ -49,7 +51,8 @@ export const Output = {
   DataAccessExpiresAt: 'data-access-expires-at',
   FailedStep: 'failed-step',
   Error: 'error',
-  Deployments: 'deployments'
+  Deployments: 'deployments',
+  GithubTokenExpiresAt: 'github-token-expires-at'
 } as const
 
 export const DEFAULT_GRAPH_API_VERSION = 'v26.0'
@@ -69,5 +72,6 @@ export const CREDENTIAL_INPUTS: readonly InputName[] = [
   Input.Token,
   Input.AdminToken,
   Input.PreviousToken,
-  Input.GithubToken
+  Input.GithubToken,
+  Input.HeartbeatUrl
 ]

@@ -6,6 +6,10 @@ import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
 import { credentialWords } from './credential-shape.js'
 import { DeployStep } from './deploy/deploy.js'
 import { createGitHubClient } from './github/github-client.js'
+import { GitHubTokenExpiry } from './github/token-expiry.js'
+import { Heartbeat, PING_TIMEOUT_MS, type HeartbeatSettings } from './heartbeat/heartbeat.js'
+import { failedOutcome, heartbeatOutcome } from './heartbeat/heartbeat-outcome.js'
+import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
 import { sodiumReady } from './github/seal.js'
 import { SecretStore } from './github/secret-store.js'
 import { Workflows } from './github/workflows.js'
@@ -67,12 +71,37 @@ export async function runAction(
     return stack
   }
 
+  const heartbeatOf = (wanted: HeartbeatSettings): Heartbeat =>
+    new Heartbeat(wanted, {
+      http: http(Math.min(PING_TIMEOUT_MS, deps.requestTimeoutMs ?? PING_TIMEOUT_MS), 64 * 1024),
+      clock,
+      log: io,
+      keeper,
+      naming,
+      env
+    })
+
   let settings: Settings
   try {
     settings = readSettings((name) => io.getInput(name), env, naming)
   } catch (error) {
     if (!(error instanceof RotationError)) throw error
     const safe = keeper.redact(error.describe())
+    // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
+    const failed = failedOutcome(
+      io.getInput(Input.SecretName).trim(),
+      'inputs',
+      keeper.redact(error.message),
+      clock.now()
+    )
+    await heartbeatOf(
+      readHeartbeatSettings(
+        (name) => io.getInput(name),
+        () => undefined,
+        false
+      )
+    ).finish(failed)
+    for (const stack of stacks) stack.dispose()
     await writeSummary(
       io,
       report(
@@ -87,6 +116,7 @@ export async function runAction(
     return undefined
   }
   for (const warning of settings.warnings) io.warning(warning)
+  const heartbeat = heartbeatOf(settings.heartbeat)
   const context = {
     secretName: settings.secretName,
     rotateBeforeSeconds: settings.rotateBeforeSeconds,
@@ -104,10 +134,11 @@ export async function runAction(
       http: http(timeoutMs, MAX_GRAPH_BODY_BYTES)
     })
     const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES)
+    const tokenExpiry = new GitHubTokenExpiry(settings.githubToken)
     const github = createGitHubClient({
       token: settings.githubToken,
       baseUrl: settings.githubApiUrl,
-      fetch: deps.githubFetch ? deps.githubFetch(githubHttp.fetch) : githubHttp.fetch,
+      fetch: tokenExpiry.watch(deps.githubFetch ? deps.githubFetch(githubHttp.fetch) : githubHttp.fetch),
       log: io,
       maxConcurrency: settings.maxConcurrency,
       secondMs: deps.githubSecondMs
@@ -127,6 +158,7 @@ export async function runAction(
       serverUrl,
       githubTime: () => githubHttp.serverTime()
     })
+    await heartbeat.start()
     const result = await rotate(settings, {
       source,
       store,
@@ -143,7 +175,11 @@ export async function runAction(
       clock
     })
     if (kept) result.notes.push(kept)
+    noteTokenExpiry(tokenExpiry, result, io, clock.now(), settings.rotateBeforeSeconds)
+    const beat = await heartbeat.finish(heartbeatOutcome(result, settings.secretName, clock.now()))
+    if (beat) result.notes.push(beat)
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
+    io.setOutput(Output.GithubTokenExpiresAt, tokenExpiry.output())
     await writeSummary(io, keeper.redact(report({ result }, { ...context, now: clock.now() })))
     if (result.failure) fail(io, result.failure.step, keeper.redact(result.failure.describe()))
     return result
@@ -152,6 +188,7 @@ export async function runAction(
     const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`)
     const fix =
       'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.'
+    await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()))
     await writeSummary(
       io,
       keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() }))
@@ -215,6 +252,19 @@ function gitHubServerUrl(env: NodeJS.ProcessEnv, apiUrlInput: string): string | 
     return undefined
   }
   return undefined
+}
+
+/** The summary says when the github-token dies; close to it, a warning too. */
+function noteTokenExpiry(
+  expiry: GitHubTokenExpiry,
+  result: RotationResult,
+  io: ActionIO,
+  now: Date,
+  thresholdSeconds: number | undefined
+): void {
+  const { note, warning } = expiry.report(now, thresholdSeconds)
+  if (note) result.notes.push(note)
+  if (warning) io.warning(warning)
 }
 
 async function writeSummary(io: ActionIO, markdown: string): Promise<void> {

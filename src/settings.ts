@@ -11,6 +11,8 @@ import {
   type InputName
 } from './contract.js'
 import { readDeploySettings, type DeploySettings } from './deploy/deploy-settings.js'
+import type { HeartbeatSettings } from './heartbeat/heartbeat.js'
+import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
 import { parseDurationSeconds } from './duration.js'
 import { looksLikeCredential } from './credential-shape.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
@@ -76,6 +78,7 @@ interface CommonSettings {
   requestTimeoutMs: number
   maxConcurrency: number
   deploy: DeploySettings
+  heartbeat: HeartbeatSettings
   /** Said once the inputs are read (e.g. a scope newer than the list known here). */
   warnings: string[]
 }
@@ -344,6 +347,7 @@ export function readSettings(
   )
   const dryRun = bool(Input.DryRun, false)
   const deploy = readDeploySettings(read, env, naming, problem)
+  const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name)
   const timeout = optional(Input.RequestTimeout)
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
   if (timeoutSeconds === undefined)
@@ -536,6 +540,7 @@ export function readSettings(
     requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
     maxConcurrency,
     deploy,
+    heartbeat,
     warnings
   }
   const app: MetaApp = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl }

@@ -815,6 +815,49 @@ const CASES: BadInput[] = [
     input: 'keep-alive',
     says: /not a boolean/
   },
+  // Heartbeat: the URL is a credential, so no problem with it ever echoes it
+  {
+    name: 'heartbeat-url not a URL',
+    overrides: fixed({ 'heartbeat-url': 'hc-ping.com/0c8f6a8e-secret-check-key' }),
+    input: 'heartbeat-url',
+    says: /is not a URL; use the check's ping URL.*\(the URL itself is not shown/
+  },
+  {
+    name: 'heartbeat-url over plain http',
+    overrides: fixed({ 'heartbeat-url': 'http://hc-ping.com/0c8f6a8e-secret-check-key' }),
+    input: 'heartbeat-url',
+    says: /must use https/
+  },
+  {
+    name: 'heartbeat-url with a query',
+    overrides: fixed({ 'heartbeat-url': 'https://hc-ping.com/0c8f6a8e-secret-check-key?create=1' }),
+    input: 'heartbeat-url',
+    says: /must not carry a query/
+  },
+  {
+    name: 'heartbeat-url without a check',
+    overrides: fixed({ 'heartbeat-url': 'https://hc-ping.com/' }),
+    input: 'heartbeat-url',
+    says: /with the check in its path/
+  },
+  {
+    name: 'heartbeat-url with a line break',
+    overrides: fixed({ 'heartbeat-url': 'https://hc-ping.com/0c8f6a8e\n::stop-commands::x' }),
+    input: 'heartbeat-url',
+    says: /must not contain spaces or control characters/
+  },
+  {
+    name: 'heartbeat-start not a boolean',
+    overrides: fixed({ 'heartbeat-url': 'https://hc-ping.com/0c8f6a8e-secret-check-key', 'heartbeat-start': 'yes' }),
+    input: 'heartbeat-start',
+    says: /not a boolean/
+  },
+  {
+    name: 'heartbeat-start without heartbeat-url',
+    overrides: fixed({ 'heartbeat-start': 'true' }),
+    input: 'heartbeat-start',
+    says: /only applies with 'heartbeat-url'/
+  },
   {
     name: 'revoke: after-deploy with strategy instagram',
     overrides: fixed({ strategy: 'instagram', 'app-id': '', 'app-secret': '', revoke: 'after-deploy' }),

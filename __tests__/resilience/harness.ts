@@ -32,7 +32,7 @@ import {
   type World
 } from '../support/world.js'
 
-export type Api = 'graph' | 'github' | 'instagram'
+export type Api = 'graph' | 'github' | 'instagram' | 'heartbeat'
 
 export interface TimedRequest {
   api: Api
@@ -338,6 +338,19 @@ export const DEPLOY_SCENARIO: Scenario = {
   }
 }
 
+/**
+ * heartbeat-url with heartbeat-start: the /start and the success ping are fault points. Whatever
+ * hits them, the rotation must end as without them: (g) a heartbeat fault never fails the run.
+ */
+export const HEARTBEAT_SCENARIO: Scenario = {
+  name: 'refresh with heartbeat-url and heartbeat-start',
+  faultApis: ['heartbeat'],
+  stage: (w) => ({
+    inputs: w.inputs({ 'heartbeat-url': w.heartbeat.url(), 'heartbeat-start': 'true' }),
+    slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: w.token }))
+  })
+}
+
 const refreshTwoRepositories = SCENARIOS[0] as Scenario
 const MINUTE_MS = 60_000
 
@@ -406,10 +419,11 @@ export async function stage(scenario: Scenario, { validate = true }: { validate?
 // Requests: recorded in order across the emulators, and one of them hit with a fault
 
 export function serverOf(world: World, api: Api): LoopbackServer {
-  return api === 'graph' ? world.graph.server : api === 'github' ? world.github.server : world.instagram.server
+  const servers = { graph: world.graph, github: world.github, instagram: world.instagram, heartbeat: world.heartbeat }
+  return servers[api].server
 }
 
-const APIS: Api[] = ['graph', 'github', 'instagram']
+export const APIS: Api[] = ['graph', 'github', 'instagram', 'heartbeat']
 
 /** Every request of the emulators, in arrival order. */
 export function record(world: World): TimedRequest[] {
@@ -440,7 +454,12 @@ export function requestPoints(timeline: TimedRequest[], apis: Api[] = APIS): Req
   return points.filter((p) => apis.includes(p.api))
 }
 
-const API_NAMES: Record<Api, string> = { graph: 'Graph', github: 'GitHub', instagram: 'Instagram' }
+const API_NAMES: Record<Api, string> = {
+  graph: 'Graph',
+  github: 'GitHub',
+  instagram: 'Instagram',
+  heartbeat: 'Heartbeat'
+}
 
 export const describePoint = (p: RequestPoint): string =>
   `request #${p.index + 1} ${API_NAMES[p.api]} ${p.method} ${p.path}${p.occurrence > 1 ? ` (occurrence ${p.occurrence})` : ''}`

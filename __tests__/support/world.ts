@@ -3,6 +3,7 @@
 import { GitHubEmulator } from '../../emulators/github-emulator.js'
 import { GraphEmulator } from '../../emulators/graph-emulator.js'
 import { InstagramEmulator } from '../../emulators/instagram-emulator.js'
+import { HeartbeatReceiver } from '../../emulators/heartbeat-receiver.js'
 import type { GraphTokenType } from '../../emulators/graph-emulator.js'
 import type { ActionIO } from '../../src/action-io.js'
 import type { Clock } from '../../src/clock.js'
@@ -31,6 +32,8 @@ export interface World {
   github: GitHubEmulator
   /** graph.instagram.com, for strategy: instagram. */
   instagram: InstagramEmulator
+  /** A healthchecks.io-style ping receiver, for heartbeat-url (its check: heartbeat.url()). */
+  heartbeat: HeartbeatReceiver
   /** A valid 60-day system user token with ads_read and business_management. */
   token: string
   issue(type: GraphTokenType, options?: { expiresIn?: number; scopes?: string[]; appId?: string }): string
@@ -41,10 +44,12 @@ export interface World {
 export async function startWorld(
   options: { github?: Parameters<typeof GitHubEmulator.start>[0] } = {}
 ): Promise<World> {
-  const [graph, github, instagram] = await Promise.all([
+  const [graph, github, instagram, heartbeat] = await Promise.all([
     GraphEmulator.start(),
     GitHubEmulator.start(options.github),
-    InstagramEmulator.start()
+    InstagramEmulator.start(),
+    // One check uuid for every world: the fault matrix finds a baseline's ping paths again in a fresh world.
+    startHeartbeat({ check: '5f0c2b1e-7a4d-4c8e-9b1a-3d6e8f2a4c10' })
   ])
   const emulators = { graph, github, instagram }
   liveWorlds.add(emulators)
@@ -67,6 +72,7 @@ export async function startWorld(
     graph,
     github,
     instagram,
+    heartbeat,
     token,
     issue,
     inputs: (overrides = {}) => ({
@@ -82,7 +88,7 @@ export async function startWorld(
     }),
     stop: async () => {
       liveWorlds.delete(emulators)
-      await Promise.all([graph.stop(), github.stop(), instagram.stop()])
+      await Promise.all([graph.stop(), github.stop(), instagram.stop(), heartbeat.stop()])
       // Every request the action sends must fit GitHub's published OpenAPI description, and pin the API version.
       if (github.openApiViolations.length > 0) {
         throw new Error(`GitHub requests outside the OpenAPI description: ${JSON.stringify(github.openApiViolations)}`)
@@ -159,6 +165,8 @@ export interface RecordedRun {
   log: string[]
   summary: string
   failed?: string
+  /** What the run left where others read it: each heartbeat ping's body, each Actions variable. */
+  published?: Array<[string, string]>
 }
 
 /**
@@ -227,9 +235,45 @@ export async function runWithInputs(
   const io = recordingIO(inputs, run)
   // Known before the run too: a leak check must not depend on what the run left behind.
   const before = secretsInPlay(inputs)
+  const pingsBefore = new Map([...liveReceivers].map((r) => [r, r.pings.length]))
   run.result = await runAction(io, env, tuning)
+  run.published = [
+    ...[...liveReceivers].flatMap((r) =>
+      r.pings
+        .slice(pingsBefore.get(r) ?? 0)
+        .map((p, i) => [`heartbeat ping ${i + 1} (${p.kind})`, p.body] as [string, string])
+    ),
+    ...[...liveWorlds].flatMap(({ github }) =>
+      github.allVariables().map((v) => [`Actions variable ${v.name}`, v.value] as [string, string])
+    )
+  ]
   scanForLeaks(run, [...before, ...secretsInPlay(inputs)])
   return run
+}
+
+function heartbeatKey(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url.trim()).pathname.replace(/^\/+|\/+$/g, '') || undefined : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Heartbeat receivers whose pings the leak scan reads (started with startHeartbeat, until stopped). */
+const liveReceivers = new Set<HeartbeatReceiver>()
+
+/** A heartbeat receiver whose ping bodies every run's leak scan reads. */
+export async function startHeartbeat(
+  options?: Parameters<typeof HeartbeatReceiver.start>[0]
+): Promise<HeartbeatReceiver> {
+  const receiver = await HeartbeatReceiver.start(options)
+  liveReceivers.add(receiver)
+  const stop = receiver.stop.bind(receiver)
+  receiver.stop = () => {
+    liveReceivers.delete(receiver)
+    return stop()
+  }
+  return receiver
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +315,9 @@ function secretsInPlay(inputs: Record<string, string>): KnownSecret[] {
     const value = (inputs[name] ?? '').trim()
     if (value) known.push({ kind: `the '${name}' input`, value })
   }
+  // A ping URL's key is its path (the URL's beginning is only the service's host, as in any other URL).
+  const key = heartbeatKey(inputs['heartbeat-url'])
+  if (key) known.push({ kind: "the 'heartbeat-url' input's key", value: key })
   const appId = (inputs['app-id'] ?? '').trim()
   const appSecret = (inputs['app-secret'] ?? '').trim()
   if (appSecret)
@@ -295,7 +342,8 @@ export function findLeaks(run: RecordedRun, secrets: KnownSecret[]): string[] {
     ...run.log.map((line, i) => [`log line ${i + 1}`, line] as [string, string]),
     ['the summary', run.summary],
     ['the failure message', run.failed ?? ''],
-    ...Object.entries(outputs).map(([name, value]) => [`output '${name}'`, value] as [string, string])
+    ...Object.entries(outputs).map(([name, value]) => [`output '${name}'`, value] as [string, string]),
+    ...(run.published ?? [])
   ]
   const hits = new Set<string>()
   const seen = new Set<string>()

@@ -32940,7 +32940,7 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 6475:
+/***/ 8993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32972,7 +32972,6 @@ const contract_Input = {
     InstagramApiUrl: 'instagram-api-url',
     RequireSameAssets: 'require-same-assets',
     SecretName: 'secret-name',
-    Destinations: 'destinations',
     Repositories: 'repositories',
     Environment: 'environment',
     Organization: 'organization',
@@ -32988,7 +32987,9 @@ const contract_Input = {
     MaxConcurrency: 'max-concurrency',
     DeployWorkflows: 'deploy-workflows',
     DeployTimeout: 'deploy-timeout',
-    KeepAlive: 'keep-alive'
+    KeepAlive: 'keep-alive',
+    HeartbeatUrl: 'heartbeat-url',
+    HeartbeatStart: 'heartbeat-start'
 };
 const Output = {
     Rotated: 'rotated',
@@ -33001,7 +33002,8 @@ const Output = {
     DataAccessExpiresAt: 'data-access-expires-at',
     FailedStep: 'failed-step',
     Error: 'error',
-    Deployments: 'deployments'
+    Deployments: 'deployments',
+    GithubTokenExpiresAt: 'github-token-expires-at'
 };
 const contract_DEFAULT_GRAPH_API_VERSION = 'v26.0';
 const contract_DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
@@ -33010,14 +33012,15 @@ const contract_DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 const contract_DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 const contract_DEFAULT_MAX_CONCURRENCY = 64;
 /** How close the end of a user token's data access may come before the run fails, when rotate-before is empty. */
-const DEFAULT_DATA_ACCESS_WARNING_SECONDS = (/* unused pure expression or super */ null && (14 * 86_400));
+const contract_DEFAULT_DATA_ACCESS_WARNING_SECONDS = 14 * 86_400;
 /** Inputs that hold credentials: masked before anything else happens. */
 const CREDENTIAL_INPUTS = [
     contract_Input.AppSecret,
     contract_Input.Token,
     contract_Input.AdminToken,
     contract_Input.PreviousToken,
-    contract_Input.GithubToken
+    contract_Input.GithubToken,
+    contract_Input.HeartbeatUrl
 ];
 
 // EXTERNAL MODULE: external "fs"
@@ -38652,6 +38655,59 @@ function parseWorkflowAddress(text, currentRepository) {
     return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
 }
 
+;// CONCATENATED MODULE: ./src/heartbeat/heartbeat-settings.ts
+// The heartbeat inputs. heartbeat-url is a credential (its path is the check's key): a problem with it
+// is described, never echoed.
+
+
+/** `true` / `false` as GitHub writes booleans (True, TRUE…); undefined when empty; 'invalid' otherwise. */
+function booleanInput(text) {
+    if (!text)
+        return undefined;
+    if (/^(true|false)$/i.test(text) && (text === text.toLowerCase() || /^(True|False|TRUE|FALSE)$/.test(text)))
+        return /^t/i.test(text);
+    return 'invalid';
+}
+/** A dry run pings nothing: it is a check, not a run the monitoring service should count. */
+function heartbeat_settings_readHeartbeatSettings(read, problem, dryRun, name = (input) => `'${input}'`) {
+    const text = read(Input.HeartbeatUrl).trim();
+    const startText = read(Input.HeartbeatStart).trim();
+    const start = booleanInput(startText);
+    if (start === 'invalid')
+        problem(Input.HeartbeatStart, 'is not a boolean: use true or false.');
+    else if (start && !text)
+        problem(Input.HeartbeatStart, `only applies with ${name(Input.HeartbeatUrl)}.`);
+    const url = text ? pingUrl(text, problem) : undefined;
+    return { url: dryRun ? undefined : url, start: start === true };
+}
+/** The ping URL without a trailing slash, or undefined (with a problem) when it cannot be one. */
+function pingUrl(text, problem) {
+    const refuse = (why) => {
+        problem(Input.HeartbeatUrl, `${why} (the URL itself is not shown: it holds the check's key).`);
+        return undefined;
+    };
+    if (/\s/.test(text) || hasControlCharacters(text))
+        return refuse('must not contain spaces or control characters');
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return refuse("is not a URL; use the check's ping URL, e.g. https://hc-ping.com/<uuid>");
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        return refuse('must use https (plain http only on localhost): the key travels in it');
+    }
+    if (text.includes('?') || text.includes('#') || url.username || url.password) {
+        return refuse('must not carry a query, fragment or user name: /start and /fail are appended to it');
+    }
+    if (/\/\.{1,2}(\/|$)/.test(url.pathname) || url.pathname.replace(/\/+$/, '') === '') {
+        return refuse("must be a check's ping URL, with the check in its path");
+    }
+    return text.replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/graph/system-user-scopes.ts
 // The permissions Meta lets a system user token carry ("Install Apps, Generate, Refresh, and Revoke
 // Tokens"), so a typo in `scopes` is caught before anything is minted, with the names it was close to.
@@ -38724,347 +38780,6 @@ function system_user_scopes_closeScopes(scope) {
         .map(({ candidate }) => candidate);
 }
 
-;// CONCATENATED MODULE: ./src/github/destinations-input.ts
-// The destinations input: one destination a line, in GitHub's own words, each line checked before
-// anything is minted and every problem named by its line number.
-//
-//   repo octo/app
-//   environment octo/app production as META_TOKEN_PROD previous=META_TOKEN_PROD_OLD
-//   organization octo visibility=selected repositories=app,api
-//   dependabot octo/app
-//   dependabot organization octo
-//   codespaces octo/app
-//   codespaces user repositories=octo/app,someone/tool
-
-
-
-
-
-
-/** The form of each line, for the messages. */
-const DESTINATION_FORMS = (/* unused pure expression or super */ null && ([
-    'repo OWNER/REPO',
-    'environment OWNER/REPO ENVIRONMENT',
-    'organization ORG [visibility=all|private|selected] [repositories=REPO,…]',
-    'dependabot OWNER/REPO',
-    'dependabot organization ORG [visibility=…] [repositories=…]',
-    'codespaces OWNER/REPO',
-    'codespaces organization ORG [visibility=…] [repositories=…]',
-    'codespaces user [repositories=OWNER/REPO,…]'
-]));
-const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
-const KINDS = (/* unused pure expression or super */ null && (['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces']));
-const KEYS = (/* unused pure expression or super */ null && (['visibility', 'repositories', 'previous', 'pages']));
-const VISIBILITIES = (/* unused pure expression or super */ null && (['all', 'private', 'selected']));
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-/** More lines than github.com's hourly write limit could ever serve. */
-const MAX_LINES = 500;
-/**
- * The destinations of the input, in the order given. Every problem goes to `problem` as
- * `line N: …`; a line with a problem yields no destination. A credential-shaped word is never echoed.
- */
-function destinations_input_parseDestinations(text, defaults, problem) {
-    const destinations = [];
-    const lines = text.split(/\r?\n/);
-    const meaningful = lines.filter((line) => !ignored(line)).length;
-    if (meaningful > MAX_LINES) {
-        problem(`${meaningful} lines: at most ${MAX_LINES} (github.com allows about 500 writes an hour).`);
-        return [];
-    }
-    if (meaningful === 0) {
-        problem(`no destination: write one a line, such as 'repo octo/app' or 'environment octo/app production'.`);
-        return [];
-    }
-    const taken = new Map();
-    const pagesAt = new Map();
-    lines.forEach((line, index) => {
-        if (ignored(line))
-            return;
-        const number = index + 1;
-        const say = (why) => problem(`line ${number}: ${why}`);
-        const destination = parseLine(line, defaults, say);
-        if (!destination)
-            return;
-        for (const name of [destination.secretName, destination.previousSecretName]) {
-            if (!name)
-                continue;
-            const key = `${keyScope(destination)} ${name.toUpperCase()}`;
-            const earlier = taken.get(key);
-            if (earlier !== undefined) {
-                say(`writes ${name} where line ${earlier} writes it too: one secret holds one token. Remove one, or name another secret with 'as'.`);
-                return;
-            }
-            taken.set(key, number);
-        }
-        if (defaults.pageSecrets && destination.pages) {
-            const earlier = pagesAt.get(keyScope(destination));
-            if (earlier !== undefined) {
-                say(`writes the page tokens where line ${earlier} writes them too: add pages=false to one of the two.`);
-                return;
-            }
-            pagesAt.set(keyScope(destination), number);
-        }
-        destinations.push(destination);
-    });
-    return destinations;
-}
-function ignored(line) {
-    const trimmed = line.trim();
-    return trimmed === '' || trimmed.startsWith('#');
-}
-/** A word as a message shows it: one inert line; a credential-shaped one never. */
-function quoted(word) {
-    return `'${echoed(word, 60)}'`;
-}
-/** Words split on blanks; a "double-quoted" word may hold blanks (an environment named `prod eu`). */
-function wordsOf(line) {
-    const words = [];
-    const pattern = /"([^"]*)"|(\S+)/g;
-    for (const match of line.matchAll(pattern)) {
-        const word = match[1] ?? match[2] ?? '';
-        if (match[2]?.includes('"'))
-            return undefined;
-        words.push(word);
-    }
-    return words;
-}
-function parseLine(line, defaults, problem) {
-    const words = wordsOf(line.trim());
-    if (!words) {
-        problem('a double quote opens a name and must close it, as in "prod eu".');
-        return undefined;
-    }
-    // Split as a credential hides in a list too (`repositories=app,EAAB…`).
-    if (credentialWords(line).length > 0) {
-        // Shown by nothing but its position: nothing masks a credential where a name was expected.
-        problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
-        return undefined;
-    }
-    const [kindWord = '', ...rest] = words;
-    const kind = kindWord.toLowerCase();
-    if (!KINDS.includes(kind)) {
-        const close = closestWords(kind, KINDS, 2);
-        problem(`${quoted(kindWord)} is not a kind of destination${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} Each line is one of: ${DESTINATION_FORMS.join('; ')}.`);
-        return undefined;
-    }
-    const parsed = splitOptions(rest, problem);
-    if (!parsed)
-        return undefined;
-    const { positional, options } = parsed;
-    const slots = secretSlots(options, defaults, problem);
-    if (!slots)
-        return undefined;
-    const placed = place(kind, positional, options, slots, problem);
-    if (!placed)
-        return undefined;
-    for (const key of Object.keys(options.keyed)) {
-        if (placed.kind !== 'organization' && placed.kind !== 'user' && (key === 'visibility' || key === 'repositories')) {
-            problem(`${key}= applies to organization secrets (and repositories= to 'codespaces user').`);
-            return undefined;
-        }
-    }
-    return placed;
-}
-function splitOptions(words, problem) {
-    const positional = [];
-    const options = { keyed: {} };
-    for (let i = 0; i < words.length; i++) {
-        const word = words[i];
-        if (word.toLowerCase() === 'as') {
-            const name = words[i + 1];
-            if (name === undefined) {
-                problem("'as' needs the secret's name after it, as in 'as META_TOKEN_STAGING'.");
-                return undefined;
-            }
-            if (options.as !== undefined) {
-                problem("names its secret twice ('as' once a line).");
-                return undefined;
-            }
-            options.as = name;
-            i++;
-            continue;
-        }
-        const equals = word.indexOf('=');
-        if (equals < 0) {
-            if (Object.keys(options.keyed).length > 0 || options.as !== undefined) {
-                problem(`${quoted(word)} stands after the options: the kind and its names come first, then ${OPTIONS}.`);
-                return undefined;
-            }
-            positional.push(word);
-            continue;
-        }
-        const key = word.slice(0, equals).toLowerCase();
-        const value = word.slice(equals + 1);
-        if (!KEYS.includes(key)) {
-            const close = closestWords(key, KEYS, 2);
-            problem(`${quoted(key)}= is not an option${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}='`).join(' or ')}?` : ''}. The options are ${OPTIONS}, and for organization secrets visibility= and repositories=.`);
-            return undefined;
-        }
-        const typed = key;
-        if (options.keyed[typed] !== undefined) {
-            problem(`${key}= is given twice.`);
-            return undefined;
-        }
-        if (!value) {
-            problem(`${key}= has no value.`);
-            return undefined;
-        }
-        options.keyed[typed] = value;
-    }
-    return { positional, options };
-}
-function secretSlots(options, defaults, problem) {
-    const secretName = options.as ?? defaults.secretName;
-    if (!secretName) {
-        problem("names no secret: add 'as SECRET_NAME' to the line, or set secret-name for every line without one.");
-        return undefined;
-    }
-    const previousSecretName = options.keyed.previous ?? defaults.previousSecretName;
-    for (const [what, name] of [
-        ['secret', secretName],
-        ['previous=', previousSecretName]
-    ]) {
-        const why = name === undefined ? undefined : secretNameProblem(name);
-        if (why) {
-            problem(`${quoted(name)} (${what}) is not a valid GitHub secret name: ${why}.`);
-            return undefined;
-        }
-    }
-    if (previousSecretName && sameSecretName(previousSecretName, secretName)) {
-        problem(`previous=${previousSecretName} must differ from the secret it keeps the replaced token of (${secretName}; names are case-insensitive).`);
-        return undefined;
-    }
-    const pages = options.keyed.pages?.toLowerCase() ?? 'true';
-    if (pages !== 'true' && pages !== 'false') {
-        problem(`pages=${echoed(pages, 20)} is not true or false.`);
-        return undefined;
-    }
-    return {
-        secretName: secretName.toUpperCase(),
-        ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-        pages: pages === 'true'
-    };
-}
-function place(kind, positional, options, slots, problem) {
-    const expect = (count, form) => {
-        if (positional.length === count)
-            return true;
-        problem(positional.length < count
-            ? `is incomplete: the form is '${form}'.`
-            : `${quoted(positional[count])} is one word too many: the form is '${form}' (then ${OPTIONS}).`);
-        return false;
-    };
-    switch (kind) {
-        case 'repo':
-        case 'repository':
-            if (!expect(1, 'repo OWNER/REPO'))
-                return undefined;
-            return repository(positional[0], 'actions', slots, problem);
-        case 'environment': {
-            if (!expect(2, 'environment OWNER/REPO ENVIRONMENT'))
-                return undefined;
-            const [target, environment] = positional;
-            if (!repositoryName(target, problem))
-                return undefined;
-            const why = environmentNameProblem(environment);
-            if (why) {
-                problem(`${quoted(environment)} is not an environment name: ${why}.`);
-                return undefined;
-            }
-            return environmentDestination(target, environment, slots);
-        }
-        case 'org':
-        case 'organization':
-            if (!expect(1, 'organization ORG'))
-                return undefined;
-            return organization(positional[0], 'actions', options, slots, problem);
-        case 'dependabot':
-        case 'codespaces': {
-            const type = kind;
-            const [first = ''] = positional;
-            if (first.toLowerCase() === 'organization' || first.toLowerCase() === 'org') {
-                if (!expect(2, `${type} organization ORG`))
-                    return undefined;
-                return organization(positional[1], type, options, slots, problem);
-            }
-            if (type === 'codespaces' && first.toLowerCase() === 'user') {
-                if (!expect(1, 'codespaces user'))
-                    return undefined;
-                return user(options, slots, problem);
-            }
-            if (!expect(1, `${type} OWNER/REPO`))
-                return undefined;
-            return repository(first, type, slots, problem);
-        }
-    }
-    return undefined;
-}
-function repositoryName(target, problem) {
-    if (isRepositoryName(target))
-        return true;
-    problem(`${quoted(target)} is not owner/repo.`);
-    return false;
-}
-function repository(target, type, slots, problem) {
-    return repositoryName(target, problem) ? repositoryDestination(target, type, slots) : undefined;
-}
-function organization(login, type, options, slots, problem) {
-    if (!isOwnerName(login)) {
-        problem(`${quoted(login)} is not an organization login (letters, digits and dashes).`);
-        return undefined;
-    }
-    const listed = options.keyed.repositories;
-    const asked = options.keyed.visibility?.toLowerCase();
-    if (asked !== undefined && !VISIBILITIES.includes(asked)) {
-        problem(`visibility=${echoed(asked, 20)} is not one of all, private, selected.`);
-        return undefined;
-    }
-    // Naming the repositories says which visibility is meant.
-    const visibility = (asked ?? (listed ? 'selected' : 'private'));
-    if (visibility === 'selected' && !listed) {
-        problem('visibility=selected needs repositories=: the repositories that may use the secret (names in the organization, comma-separated).');
-        return undefined;
-    }
-    if (visibility !== 'selected' && listed) {
-        problem(`repositories= applies with visibility=selected (is ${visibility}).`);
-        return undefined;
-    }
-    const selected = [];
-    for (const entry of (listed ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)) {
-        const parts = entry.split('/');
-        const [owner, name] = parts.length === 2 ? parts : [login, entry];
-        if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
-            problem(`${quoted(entry)} in repositories= is not a repository name.`);
-            return undefined;
-        }
-        if (owner?.toLowerCase() !== login.toLowerCase()) {
-            problem(`${quoted(entry)} in repositories= is not in organization ${quoted(login)}.`);
-            return undefined;
-        }
-        if (!selected.some((s) => s.toLowerCase() === name.toLowerCase()))
-            selected.push(name);
-    }
-    return organizationDestination(login, type, visibility, selected, slots);
-}
-function user(options, slots, problem) {
-    const selected = [];
-    for (const entry of (options.keyed.repositories ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)) {
-        if (!isRepositoryName(entry)) {
-            problem(`${quoted(entry)} in repositories= is not owner/repo (a user's codespaces secret may serve any owner's repositories).`);
-            return undefined;
-        }
-        if (!selected.some((s) => s.toLowerCase() === entry.toLowerCase()))
-            selected.push(entry);
-    }
-    return userDestination(selected, slots);
-}
-
 ;// CONCATENATED MODULE: ./src/input-naming.ts
 // How a message names an input and a setting: the action speaks of inputs (`revoke: auto`), the
 // CLI of flags and environment variables (`--revoke auto`, META_ROTATOR_TOKEN).
@@ -39115,7 +38830,6 @@ const cliFlags = cliNaming();
 
 
 
-
 /** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
 const MAX_REQUEST_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
 /** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
@@ -39123,7 +38837,7 @@ const MAX_ROTATE_BEFORE_SECONDS = (/* unused pure expression or super */ null &&
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = (/* unused pure expression or super */ null && (48 * 1024));
 const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const settings_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^\d{1,20}$/;
 const SCOPE = /^[a-z][a-z0-9_]*$/;
 const GRAPH_VERSION = /^v\d+\.\d+$/;
@@ -39139,16 +38853,16 @@ function parseList(text) {
         .filter(Boolean);
 }
 /** A path segment that would change the request path instead of naming something. */
-function settings_isDotSegment(name) {
+function isDotSegment(name) {
     return name === '.' || name === '..';
 }
 /** An organization (or user) login as GitHub allows it. */
-function settings_isOwnerName(name) {
+function isOwnerName(name) {
     return settings_OWNER.test(name);
 }
 /** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
-function settings_environmentNameProblem(name) {
-    if (settings_isDotSegment(name) || name.split('/').some(settings_isDotSegment))
+function environmentNameProblem(name) {
+    if (isDotSegment(name) || name.split('/').some(isDotSegment))
         return "'.' and '..' are not names";
     if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
         return 'at most 255 characters, no control characters';
@@ -39157,14 +38871,14 @@ function settings_environmentNameProblem(name) {
     return undefined;
 }
 /** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
-function settings_isRepositoryName(fullName) {
+function isRepositoryName(fullName) {
     const [owner, repo, ...rest] = fullName.split('/');
     return (rest.length === 0 &&
         owner !== undefined &&
         repo !== undefined &&
         settings_OWNER.test(owner) &&
-        settings_REPOSITORY_NAME.test(repo) &&
-        !settings_isDotSegment(repo));
+        REPOSITORY_NAME.test(repo) &&
+        !isDotSegment(repo));
 }
 function readSettings(read, env = {}, naming = actionInputs) {
     const problems = [];
@@ -39261,27 +38975,18 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
     const instagramApiUrl = apiUrl(Input.InstagramApiUrl, text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
     // GitHub side
-    const listed = read(Input.Destinations).trim() !== '';
     const secretName = text(Input.SecretName);
-    if (!secretName && !listed)
+    if (!secretName)
         problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
-    else if (secretName)
+    else
         checkSecretName(Input.SecretName, secretName, problem);
-    if (listed) {
-        for (const input of SHORTHAND_INPUTS) {
-            // action.yml fills in the defaults: those are no choice of the user's.
-            if (text(input) === SHORTHAND_DEFAULTS[input])
-                continue;
-            notWith(input, `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`);
-        }
-    }
     const organization = optional(Input.Organization);
-    if (organization && !settings_isOwnerName(organization)) {
+    if (organization && !isOwnerName(organization)) {
         problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
     }
-    const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem);
+    const repositories = parseRepositories(read(Input.Repositories), organization, env, problem);
     const environment = optional(Input.Environment);
-    const environmentProblem = environment ? settings_environmentNameProblem(environment) : undefined;
+    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
     if (environmentProblem) {
         problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
     }
@@ -39291,17 +38996,6 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
-    const slotDefaults = {
-        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
-        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
-    };
-    const destinations = listed
-        ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
-        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
-            secretName: secretName.toUpperCase(),
-            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-            pages: true
-        });
     let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
@@ -39311,6 +39005,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
     const dryRun = bool(Input.DryRun, false);
     const deploy = readDeploySettings(read, env, naming, problem);
+    const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name);
     const timeout = optional(Input.RequestTimeout);
     const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
     if (timeoutSeconds === undefined)
@@ -39385,8 +39080,8 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
         problem(Input.PreviousSecretName, `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
     }
-    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
-        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`);
+    if (previousToken && !previousSecretName) {
+        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`);
     }
     // An earlier run that stopped midway may have moved the current token into previous-secret-name
     // already: then there is no older token to revoke, and the re-run must still go through.
@@ -39406,17 +39101,6 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
             }
         }
-        // With the destinations input, a line's own secret may be the page's.
-        const clash = listed
-            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
-                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
-            : undefined;
-        if (clash) {
-            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`);
-        }
-    }
-    if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
-        problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`);
     }
     if (problems.length > 0) {
         throw new RotationError('inputs', `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs);
@@ -39424,8 +39108,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const common = {
         revoke,
         rotateBeforeSeconds,
-        secretName: secretName || (destinations[0]?.secretName ?? ''),
-        destinations,
+        secretName,
         repositories,
         environment,
         organization,
@@ -39440,6 +39123,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
         maxConcurrency,
         deploy,
+        heartbeat,
         warnings
     };
     const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };
@@ -39463,19 +39147,6 @@ function readSettings(read, env = {}, naming = actionInputs) {
             return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets };
     }
 }
-const SHORTHAND_DEFAULTS = {
-    [contract_Input.Visibility]: 'private',
-    [contract_Input.SecretType]: 'actions'
-};
-/** The inputs the destinations input replaces: one or the other. */
-const SHORTHAND_INPUTS = [
-    contract_Input.Repositories,
-    contract_Input.Environment,
-    contract_Input.Organization,
-    contract_Input.Visibility,
-    contract_Input.SelectedRepositories,
-    contract_Input.SecretType
-];
 function checkSecretName(input, name, problem) {
     const why = secretNameProblem(name);
     if (why)
@@ -39516,14 +39187,14 @@ function apiUrl(input, value, problem) {
 }
 function parseRepositories(text, organization, env, problem) {
     const listed = parseList(text);
-    for (const repo of listed.filter((r) => !settings_isRepositoryName(r))) {
+    for (const repo of listed.filter((r) => !isRepositoryName(r))) {
         problem(Input.Repositories, `${quote(repo)} is not owner/repo.`);
     }
     const unique = [...new Map(listed.map((r) => [r.toLowerCase(), r])).values()];
     if (unique.length > 0 || organization)
         return unique;
     const current = env.GITHUB_REPOSITORY;
-    if (current && settings_isRepositoryName(current))
+    if (current && isRepositoryName(current))
         return [current];
     problem(Input.Repositories, 'required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set the organization.');
     return [];
@@ -39532,7 +39203,7 @@ function parseSelected(text, organization, problem) {
     const names = [];
     for (const entry of parseList(text)) {
         const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
-        if (!name || !settings_REPOSITORY_NAME.test(name) || settings_isDotSegment(name) || entry.split('/').length > 2) {
+        if (!name || !REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
             problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
         }
         else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
@@ -39745,14 +39416,17 @@ const STEP_MEANING = {
     verify: 'The new token failed its checks, so it was written nowhere and nothing was revoked.',
     store: 'Some destinations may hold the new token and others still the old one; nothing was revoked, so both keep working. A re-run completes the rotation.',
     confirm: 'Some writes could not be read back; nothing was revoked, so every copy keeps working. A re-run completes the rotation.',
-    revoke: 'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.'
+    revoke: 'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.',
+    'github-token': 'The rotation itself succeeded. The token that writes the secret (github-token) expires soon; after that date every rotation fails before it writes anything. Replace it before then, or switch to GitHub App authentication (the reusable workflow: github-app-client-id and github-app-private-key), whose tokens are minted for each run.'
 };
 function failureIssueBody(alert) {
     const name = inlineCode(secretLabel(alert.secretName, alert.place));
     const meaning = alert.failedStep ? STEP_MEANING[alert.failedStep.trim()] : undefined;
     return [
         secretMarker(alert.secretName, alert.place),
-        `The scheduled rotation of the secret ${name} failed.`,
+        alert.failedStep?.trim() === 'github-token'
+            ? `The secret ${name} was rotated, but the token that writes it is about to expire.`
+            : `The scheduled rotation of the secret ${name} failed.`,
         '',
         ...facts(alert),
         '',
@@ -39869,7 +39543,539 @@ function explainAlertFailure(error, doing, repository) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/graph/graph-error.ts
+// How a Graph API failure is described and whether it is worth another try.
+
+/** A Graph call that failed. Its message is redacted, one line, and never carries a URL. */
+class graph_error_GraphError extends Error {
+    failure;
+    constructor(message, failure) {
+        super(message);
+        this.failure = failure;
+        this.name = 'GraphError';
+    }
+    /** `(#190/463, fbtrace_id AbC)`: what a user quotes to Meta support. */
+    get reference() {
+        const { code, subcode, fbtraceId } = this.failure;
+        const parts = [code === undefined ? undefined : `#${code}${subcode ? `/${subcode}` : ''}`];
+        if (fbtraceId)
+            parts.push(`fbtrace_id ${fbtraceId}`);
+        const text = parts.filter(Boolean).join(', ');
+        return text ? ` (${text})` : '';
+    }
+    /** Meta's words for the person, when it gave them: `Title: message`. */
+    get userFacing() {
+        const { userTitle, userMessage } = this.failure;
+        const text = [userTitle, userMessage].filter(Boolean).join(': ');
+        return text || undefined;
+    }
+}
+const THROTTLING_CODES = new Set([4, 17, 32, 341, 613]);
+function graph_error_isThrottlingCode(code) {
+    return THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014);
+}
+/** Graph's own transient codes: 1 and 2 (temporary), throttling, and the business use case range. */
+function isTransientGraphCode(code) {
+    return code === 1 || code === 2 || graph_error_isThrottlingCode(code);
+}
+const integer = (value) => typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+/** Meta's trace ids are short runs of letters, digits, `_` and `-`; anything else is not one. */
+const TRACE_ID = /^[\w-]{1,80}$/;
+/**
+ * Turns an error body into a failure. Every string in it is Meta's and made one inert line, redacted
+ * before it is cut to length: a secret echoed across the cut would otherwise leave its beginning.
+ * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
+ */
+function classifyGraphError(status, body, redact = (text) => text) {
+    const text = (value, max) => typeof value === 'string' && value.trim() ? outsideText(redact(value), max) : undefined;
+    const traceId = typeof body.fbtrace_id === 'string' ? redact(body.fbtrace_id.trim()) : undefined;
+    const code = integer(body.code);
+    const message = text(body.message) ?? `HTTP ${status}`;
+    const wrongSecret = code === 1 && /client secret|app secret/i.test(message);
+    const transient = !wrongSecret &&
+        ((code !== undefined && isTransientGraphCode(code)) ||
+            body.is_transient === true ||
+            (code === undefined && (status >= 500 || status === 429)));
+    return {
+        kind: 'api',
+        message,
+        status,
+        code,
+        subcode: integer(body.error_subcode),
+        type: text(body.type, 80),
+        fbtraceId: traceId !== undefined && TRACE_ID.test(traceId) ? traceId : undefined,
+        userTitle: text(body.error_user_title, 200),
+        userMessage: text(body.error_user_msg),
+        transient
+    };
+}
+/**
+ * How long Meta asks us to wait: `retry-after` (seconds), or the longest
+ * `estimated_time_to_regain_access` (minutes) in the usage headers.
+ */
+function retryAfterMs(headers) {
+    const retryAfter = Number(headers['retry-after']);
+    if (Number.isFinite(retryAfter) && retryAfter > 0)
+        return retryAfter * 1000;
+    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']), ...regainMinutes(headers['x-ad-account-usage']));
+    return minutes > 0 ? minutes * 60_000 : undefined;
+}
+/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
+function regainMinutes(header) {
+    if (!header)
+        return [];
+    try {
+        const parsed = JSON.parse(header);
+        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : [value]);
+        const own = parsed.estimated_time_to_regain_access;
+        return [...entries, { estimated_time_to_regain_access: own }]
+            .map((entry) => Number(entry?.estimated_time_to_regain_access))
+            .filter((minutes) => Number.isFinite(minutes) && minutes > 0);
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
+
+
+
+function newToken(naming) {
+    return `generate a new token (Business settings > Users > System users > Generate new token, or the Graph API Explorer for a user token), put it in ${naming.credentialHolder(Input.Token)} and re-run.`;
+}
+/** The fix for each reason Meta gives (`error_subcode`) for an access token it no longer accepts. */
+function tokenFixes(naming) {
+    return {
+        458: `The app is no longer installed for this user or system user: install it again (a user logs in to the app; a system user: ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Assign assets > Apps), then generate a new token.`,
+        459: 'The account is held at a security checkpoint: the person must log in at facebook.com and clear it, then generate a new token.',
+        460: 'The session ended (a changed password, or the person logged out): the person must log in to the app again; then ' +
+            newToken(naming),
+        463: 'The token has expired, and an expired token cannot be refreshed: ' + newToken(naming),
+        464: 'The account is not confirmed: the person must confirm it at facebook.com, then generate a new token.',
+        467: 'The token is invalid or was revoked: ' + newToken(naming)
+    };
+}
+/** What to do about a token Meta refuses with code 190 and this subcode; undefined for a subcode without its own fix. */
+function graph_fixes_tokenFix(subcode, naming) {
+    return subcode === undefined ? undefined : tokenFixes(naming)[subcode];
+}
+/** A failure of `what` (a Graph call), explained: Meta's message and reference, Meta's words for the person, the fix. */
+function explainGraphFailure(what, error, clock, naming) {
+    const { kind, code, subcode, transient, retryAfterMs } = error.failure;
+    const forThePerson = error.userFacing ? ` Meta says: "${error.userFacing}".` : '';
+    const explained = (fix) => ({
+        message: `${what} failed: ${error.message}${error.reference}.${forThePerson}`,
+        fix
+    });
+    const name = naming.name;
+    if (kind === 'timeout' || kind === 'network') {
+        const { unreachable } = error.failure;
+        const url = unreachable ? name(unreachable.urlInput) : 'its URL input';
+        return explained(`The ${unreachable?.api ?? 'API'} could not be reached: check ${naming.machine}'s network and ${url}, then re-run.`);
+    }
+    if (kind === 'malformed') {
+        return explained('The API answered something unexpected: re-run, and quote this message to Meta support if it persists.');
+    }
+    if (error.failure.appCredentials === 'app-id') {
+        return explained(`Meta knows no app with the id in ${name(Input.AppId)}: copy the App ID from App settings > Basic (and ${name(Input.AppSecret)} from the same page), then re-run.`);
+    }
+    // Meta may answer an app token of an app id that does not exist this way too (unverified): both are named.
+    if (error.failure.appCredentials === 'app-secret') {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic, and check that ${name(Input.AppId)} is the App ID on that page.`);
+    }
+    if (code === 1 && !transient) {
+        return explained(`${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}: copy it again from App settings > Basic.`);
+    }
+    if (code === 101)
+        return explained(`${name(Input.AppId)} is not a Meta app id that exists: copy it from App settings > Basic.`);
+    if (code === 100 && /appsecret_proof/i.test(error.message)) {
+        return explained(`The token belongs to another app, or ${name(Input.AppSecret)} is not the secret of ${name(Input.AppId)}.`);
+    }
+    if (code === 100 && /scope|permission/i.test(error.message)) {
+        return explained(`Meta does not know a permission named in ${name(Input.Scopes)}, or will not give it to this token: correct the name (see the warning above for close matches), then re-run.`);
+    }
+    if (code === 100 && /not installed/i.test(error.message)) {
+        return explained(`Install the app for the system user: set ${naming.setting(Input.InstallApp, 'true')}, or Business settings > System users > Add assets > Apps.`);
+    }
+    if (code === 190 || code === 102)
+        return explained(graph_fixes_tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
+    if (code === 368) {
+        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
+    }
+    if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
+        return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
+    }
+    if (code !== undefined && isThrottlingCode(code)) {
+        const back = retryAfterMs ? new Date(clock.now().getTime() + retryAfterMs) : undefined;
+        return explained(back
+            ? `Meta is rate-limiting this app and says access returns in about ${Math.ceil(retryAfterMs / 60_000)} minutes: re-run after ${back.toISOString().replace(/\.\d{3}Z$/, 'Z')}. Nothing was left half-done by this step.`
+            : 'Meta is rate-limiting this app (a rolling hour): re-run later. Nothing was left half-done by this step.');
+    }
+    if (transient)
+        return explained('Meta kept failing: re-run later.');
+    return explained('Check the inputs named in the message, and quote the fbtrace_id to Meta support if it persists.');
+}
+/** The Graph failure of a step as a RotationError; anything that is not a Graph failure is a bug and goes on up. */
+function graphFailure(step, what, error, clock, naming) {
+    if (!(error instanceof GraphError))
+        throw error;
+    return RotationError.of(step, explainGraphFailure(what, error, clock, naming));
+}
+
+;// CONCATENATED MODULE: ./src/token-checks.ts
+// The judgements made on tokens, as pure functions: is the current token fit to rotate, is the
+// rotation due, is the new token fit to store, does it reach what the old one reached. Each failure
+// says what to do about it.
+
+
+
+function newTokenFix(naming) {
+    return `Generate a new token (Business settings > Users > System users > Generate new token; for a user token, log in to the app or use the Graph API Explorer), store it in ${naming.credentialHolder(Input.Token)}, and re-run.`;
+}
+const DAY_MS = 86_400_000;
+/** A date as people read it: `2026-01-28 14:03 UTC`. */
+function token_checks_dateText(date) {
+    return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+/** `in 59 days`, `in 5 hours`, `3 days ago`. */
+function token_checks_relativeText(date, now) {
+    const ms = date.getTime() - now.getTime();
+    const abs = Math.abs(ms);
+    const [amount, unit] = abs >= 2 * DAY_MS
+        ? [Math.round(abs / DAY_MS), 'day']
+        : abs >= 7_200_000
+            ? [Math.round(abs / 3_600_000), 'hour']
+            : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
+    const span = `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+    return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+/** `14 days`, `36 hours`, `90 minutes`. */
+function durationText(seconds) {
+    if (seconds % 86_400 === 0)
+        return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
+    if (seconds % 3600 === 0)
+        return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+    return `${Math.round(seconds / 60)} minutes`;
+}
+/** An expiry in messages: `2026-01-28 14:03 UTC (in 59 days)`, or `never`. */
+function expiryText(expiresAt, now) {
+    if (expiresAt === undefined)
+        return 'unknown';
+    return expiresAt === null ? 'never' : `${token_checks_dateText(expiresAt)} (${token_checks_relativeText(expiresAt, now)})`;
+}
+/** The outputs' form: ISO 8601 without milliseconds, `never`, or empty when unknown. */
+function expiryOutput(expiresAt) {
+    if (expiresAt === undefined)
+        return '';
+    return expiresAt === null ? 'never' : expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function outputTokenType(kind) {
+    return kind === 'system-user' || kind === 'user' || kind === 'page' || kind === 'instagram' ? kind : 'unknown';
+}
+function isExpired(info, now) {
+    return info.problem?.subcode === 463 || (!!info.expiresAt && info.expiresAt <= now);
+}
+/**
+ * Why a token cannot be refreshed: expired (with the date); a system user token Meta refuses is
+ * dead (revoked, most likely); any other, not valid for Meta's reason, which its fix answers.
+ */
+function invalidity(info, now) {
+    if (isExpired(info, now))
+        return `expired${info.expiresAt ? ` on ${token_checks_dateText(info.expiresAt)}` : ''}, and an expired token cannot be refreshed`;
+    const reason = info.problem?.message ?? 'Meta gave no reason';
+    if (isDead(info))
+        return `dead: Meta no longer accepts it (${reason}), and a revoked or invalidated token cannot be refreshed`;
+    return `not valid (${reason}); an invalid token cannot be refreshed and nothing was changed`;
+}
+/** A system user token refused for any reason but the app's removal (458): revoked, or otherwise gone for good. */
+function isDead(info) {
+    return info.kind === 'system-user' && info.problem?.subcode !== 458;
+}
+/**
+ * The fix for the reason Meta gives (the 190 subcode: app removed, checkpoint, password changed…),
+ * else a new token. Checkpoints, passwords and confirmations are a person's: a system user token
+ * refused for any reason but the app's removal (458) is replaced, and the likeliest to have revoked
+ * it is a rotation, which stored its successor in the secret.
+ */
+function invalidityFix(info, now, settings, naming) {
+    const subcode = info.problem?.subcode;
+    if (isExpired(info, now))
+        return newTokenFix(naming);
+    if (isDead(info))
+        return revokedFix(settings.secretName, naming);
+    return tokenFix(subcode, naming) ?? newTokenFix(naming);
+}
+/** A system user token that was revoked, most likely by a rotation that stored its successor. */
+function revokedFix(secretName, naming) {
+    if (!naming.inWorkflow) {
+        return `A rotation may have revoked it and stored its successor in ${secretName}, whose value GitHub never shows. ${newTokenFix(naming)}`;
+    }
+    return `A rotation may have revoked it and stored its successor in ${secretName}: pass ${secretName} as ${naming.name(Input.Token)} (a run reads a secret when its job starts, so a new run gets the successor). Otherwise ${newTokenFix(naming).replace(/^G/, 'g')}`;
+}
+/** The token in `token`, before anything is minted (strategy refresh). */
+function checkCurrentToken(info, settings, naming, now) {
+    const fail = (message, fix) => {
+        throw new RotationError('check', message, fix);
+    };
+    const set = naming.setting;
+    if (!info.isValid) {
+        fail(`The current token (${naming.name(Input.Token)}) is ${invalidity(info, now)}.`, invalidityFix(info, now, settings, naming));
+    }
+    if (info.appId !== settings.app.id) {
+        fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
+    }
+    if (info.kind === 'page') {
+        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
+    }
+    if (info.kind !== 'system-user' && info.kind !== 'user') {
+        fail(`The current token is of type '${info.kind}', which cannot be refreshed.`, 'Pass a system user token or a long-lived user token.');
+    }
+    if (info.kind === 'system-user' && info.expiresAt === null && !settings.expiring) {
+        fail('The current token is a permanent system user token: refreshing it changes nothing.', `Use ${set(Input.Strategy, 'generate')} to replace it with a new one, or ${set(Input.Expiring, 'true')} to turn it into a 60-day token.`);
+    }
+    const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope));
+    if (missing.length > 0) {
+        fail(`The current token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; a refreshed token would lack ${missing.length > 1 ? 'them' : 'it'} too.`, `Grant the permission to the system user or user and generate a new token, or remove it from ${naming.name(Input.Scopes)}.`);
+    }
+    if (settings.revoke === 'true' && info.kind !== 'system-user') {
+        fail(`${set(Input.Revoke, 'true')}, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`, `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`);
+    }
+    if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
+        fail(`${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`, 'Pass the user token that manages the pages.');
+    }
+}
+/**
+ * A user token whose data access ends soon can no longer read data, whatever its expiry, and no
+ * refresh moves that date: only the person logging in again does. Checked on every run, skips too.
+ */
+function checkDataAccess(info, rotateBeforeSeconds, now) {
+    const ends = info.dataAccessExpiresAt;
+    if (info.kind !== 'user' || !ends)
+        return;
+    const window = (rotateBeforeSeconds ?? DEFAULT_DATA_ACCESS_WARNING_SECONDS) * 1000;
+    if (ends.getTime() - now.getTime() > window)
+        return;
+    throw new RotationError('check', `The user token's data access ${ends <= now ? 'ended' : 'ends'} on ${token_checks_dateText(ends)} (${token_checks_relativeText(ends, now)}): after that it cannot read data, whatever its expiry, and no refresh moves that date.`, loginAgainFix(ends, now));
+}
+/** What a person must do when Meta will not give a user token more time. */
+function loginAgainFix(by, now) {
+    return (`A person must log in to the app again${by > now ? ` before ${token_checks_dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
+        'then put the new long-lived token in the secret and re-run.');
+}
+/** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
+function rotationCanWait(info, rotateBeforeSeconds, now) {
+    if (rotateBeforeSeconds === undefined || info.expiresAt === undefined)
+        return false;
+    if (info.expiresAt === null)
+        return true;
+    return info.expiresAt.getTime() - now.getTime() > rotateBeforeSeconds * 1000;
+}
+/** The freshly minted token, before it is stored anywhere. */
+function checkNewToken(info, settings, current) {
+    const fail = (message, fix) => {
+        throw new RotationError('verify', message, fix);
+    };
+    const keep = 'nothing was written; the current token was left in place.';
+    if (!info.isValid) {
+        fail(`Meta handed back a token that debug_token says is not valid; ${keep}`, 'Re-run; if it persists, quote this to Meta support.');
+    }
+    if (info.appId !== settings.app.id) {
+        fail(`The new token belongs to app ${info.appId}, not app-id ${settings.app.id}; ${keep}`, "Check the app id and the admin token's business.");
+    }
+    const expectedKind = settings.strategy === 'generate' ? 'system-user' : current?.kind;
+    if (expectedKind && info.kind !== expectedKind) {
+        fail(`The new token is a ${info.kind} token, not a ${expectedKind} token; ${keep}`, 'Re-run; if it persists, quote this to Meta support.');
+    }
+    if (settings.strategy === 'generate' && info.userId && info.userId !== settings.systemUserId) {
+        fail(`The new token belongs to system user ${info.userId}, not ${settings.systemUserId}; ${keep}`, "Check 'system-user-id' and the admin token's business.");
+    }
+    const missing = settings.scopes.filter((scope) => !info.scopes.includes(scope));
+    if (missing.length > 0) {
+        fail(`The new token lacks the required scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${keep}`, 'Grant the permission to the system user (Business settings > System users > Assign assets / permissions), then re-run.');
+    }
+    // Equal is fine: two refreshes in the same second share an expiry. Earlier would shorten the token's life.
+    // A user token not extended is judged by checkUserTokenExtended: a person must log in again.
+    if (current?.kind !== 'user' && current?.expiresAt && info.expiresAt && info.expiresAt < current.expiresAt) {
+        fail(`The new token expires on ${token_checks_dateText(info.expiresAt)}, before the current one (${token_checks_dateText(current.expiresAt)}); ${keep}`, 'Re-run; if it persists, generate a new token by hand.');
+    }
+}
+/**
+ * Meta extends a long-lived user token only after the person used the app: a refresh that hands
+ * back the same expiry means a person must log in again, before that expiry.
+ */
+function checkUserTokenExtended(info, current, now) {
+    if (current.kind !== 'user' || !current.expiresAt || !info.expiresAt || info.expiresAt > current.expiresAt)
+        return;
+    throw new RotationError('mint', `Meta did not extend the user token: the refreshed token still expires on ${token_checks_dateText(info.expiresAt)} (${token_checks_relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`, loginAgainFix(info.expiresAt, now));
+}
+/**
+ * What the replaced token reached that the new one does not, per scope. `target_ids` lists the
+ * assets a grant is limited to, and a system user token lists its assignments as they were when it
+ * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
+ *  - on the replaced token, nothing can be named as lost, so nothing is;
+ *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
+ *    system user lost every assignment of that kind): the assets count as lost, since revoking a
+ *    token that reached them cannot be undone, while a stop costs one re-run.
+ */
+function lostAssets(before, after) {
+    const lost = [];
+    for (const grant of before) {
+        const now = after.find((g) => g.scope === grant.scope);
+        if (!now) {
+            lost.push({ scope: grant.scope, ...(grant.targetIds ? { targetIds: grant.targetIds } : {}) });
+            continue;
+        }
+        if (!grant.targetIds || grant.targetIds.length === 0)
+            continue;
+        if (!now.targetIds) {
+            lost.push({ scope: grant.scope, targetIds: grant.targetIds, noneListed: true });
+            continue;
+        }
+        const missing = grant.targetIds.filter((id) => !now.targetIds?.includes(id));
+        if (missing.length > 0)
+            lost.push({ scope: grant.scope, targetIds: missing });
+    }
+    return lost;
+}
+function describeLostAssets(lost) {
+    return lost
+        .map((l) => l.targetIds
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        : `${l.scope} (the whole permission)`)
+        .join('; ');
+}
+/**
+ * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
+ * at `mint` (the new token, a page lost in between).
+ */
+function unreachablePages(step, userId, pageIds, naming) {
+    const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
+    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+}
+
+;// CONCATENATED MODULE: ./src/github/token-expiry.ts
+// The github-token's own expiry. A personal access token with an expiry is told in every answer GitHub
+// gives it (`github-authentication-token-expiration: 2026-12-12 10:00:00 UTC`), and when it dies every
+// rotation fails at the first GitHub request, the alert included if it uses the same token. Nothing else
+// reads that header, so the run does: the summary says when the secrets-writing token dies, and within
+// rotate-before (or 14 days) the run warns and the failure alert opens its issue while there is time.
+// A GitHub App installation token (`ghs_…`) has no such header: it lives an hour (the `expires_at` of
+// POST /app/installations/{id}/access_tokens) and is minted again for each run, so it cannot lapse between runs.
+
+
+const EXPIRATION_HEADER = 'github-authentication-token-expiration';
+/** The same 14 days the data-access check uses when rotate-before is empty. */
+const DEFAULT_TOKEN_WARNING_SECONDS = contract_DEFAULT_DATA_ACCESS_WARNING_SECONDS;
+/** `2026-12-12 10:00:00 UTC`, or with a numeric zone `2026-12-12 02:00:00 -0800`; undefined otherwise. */
+function parseTokenExpiration(value) {
+    const match = /^\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})\s*(UTC|GMT|Z|[+-]\d{2}:?\d{2})\s*$/i.exec(value ?? '');
+    if (!match)
+        return undefined;
+    const [, day, time, zone = 'UTC'] = match;
+    const offset = /^(UTC|GMT|Z)$/i.test(zone) ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+    const parsed = new Date(`${day}T${time}${offset}`);
+    return Number.isNaN(parsed.getTime()) ? undefined : parsed;
+}
+/** What the token's prefix says it is (GitHub's documented prefixes). */
+function gitHubTokenKind(token) {
+    if (token.startsWith('github_pat_'))
+        return 'fine-grained';
+    if (token.startsWith('ghp_'))
+        return 'classic';
+    if (token.startsWith('ghs_'))
+        return 'installation';
+    return 'other';
+}
+const KIND_WORDS = {
+    'fine-grained': 'a fine-grained personal access token',
+    classic: 'a classic personal access token',
+    installation: 'a GitHub App installation token',
+    other: 'a GitHub token'
+};
+/** Reads the expiry off every answer to the github-token. */
+class GitHubTokenExpiry {
+    /** The latest expiry GitHub told; undefined when no answer carried one. */
+    expiresAt;
+    kind;
+    constructor(token) {
+        this.kind = gitHubTokenKind(token);
+    }
+    /** The same fetch, noting the header of each answer. */
+    watch(fetch) {
+        return async (...args) => {
+            const response = await fetch(...args);
+            const told = parseTokenExpiration(response.headers.get(EXPIRATION_HEADER));
+            if (told)
+                this.expiresAt = told;
+            return response;
+        };
+    }
+    /** For the `github-token-expires-at` output: ISO 8601, or empty when GitHub told none. */
+    output() {
+        return this.expiresAt ? this.expiresAt.toISOString() : '';
+    }
+    /** The sentence for the summary, and a warning when the token dies within the threshold. */
+    report(now, thresholdSeconds) {
+        const what = `The github-token (${KIND_WORDS[this.kind]})`;
+        if (!this.expiresAt) {
+            if (this.kind === 'installation') {
+                return { note: `${what} lives an hour and is minted for each run: it cannot expire between runs.` };
+            }
+            return this.kind === 'other' ? {} : { note: `${what} has no expiry that GitHub told.` };
+        }
+        const when = `${dateText(this.expiresAt)} (${relativeText(this.expiresAt, now)})`;
+        const within = this.expiresAt.getTime() - now.getTime() <= (thresholdSeconds ?? DEFAULT_TOKEN_WARNING_SECONDS) * 1000;
+        if (!within)
+            return { note: `${what} that writes the secrets expires on ${when}.` };
+        const warning = tokenExpiryWarning(this.expiresAt, now);
+        return { note: warning, warning };
+    }
+}
+/** What to say when the token that writes the secrets dies soon: what breaks, by when, and the lasting fix. */
+function tokenExpiryWarning(expiresAt, now) {
+    const passed = expiresAt.getTime() <= now.getTime();
+    return (`The github-token that writes the secrets ${passed ? 'expired' : 'expires'} on ${token_checks_dateText(expiresAt)} (${token_checks_relativeText(expiresAt, now)}): ` +
+        'from then on every rotation fails before it writes anything, and the Meta token dies at its own expiry. ' +
+        'Regenerate the token and update its secret, or better, switch to GitHub App authentication ' +
+        '(actions/create-github-app-token mints a token for each run, which never lapses between runs).');
+}
+
+;// CONCATENATED MODULE: ./src/alert/token-expiry-alert.ts
+// The alert for a github-token about to die. The rotation succeeded, but the personal access token
+// that writes the secret expires within warn-before (the rotation's rotate-before, or 14 days): once it
+// does, every rotation fails before writing anything, and then the Meta token dies at its own expiry.
+// So the issue opens now, as for a failure, while there is time to act; it closes on a later run that
+// reports a token with more time left (or none told, as with GitHub App authentication).
+
+
+/** The failed-step the issue names for a github-token close to its expiry. */
+const GITHUB_TOKEN_STEP = 'github-token';
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+/** The two inputs, checked: what is wrong with them, for the input error. */
+function tokenExpiryProblems(expiresAt, warnBefore, names) {
+    const problems = [];
+    if (expiresAt && expiresAt !== 'never' && !(ISO.test(expiresAt) && !Number.isNaN(Date.parse(expiresAt)))) {
+        problems.push(`'${names[0]}' must be an ISO 8601 time (the rotation's github-token-expires-at output), never, or empty`);
+    }
+    if (warnBefore && duration_parseDurationSeconds(warnBefore) === undefined) {
+        problems.push(`'${names[1]}' must be a duration such as 14d, 36h or 90m`);
+    }
+    return problems;
+}
+/** A successful rotation whose github-token dies within warn-before, as the failure it is about to become. */
+function withTokenExpiry(alert, expiresAt, warnBefore, now) {
+    if (alert.outcome !== 'success' || !expiresAt || expiresAt === 'never')
+        return alert;
+    const dies = new Date(expiresAt);
+    const threshold = (duration_parseDurationSeconds(warnBefore) ?? DEFAULT_TOKEN_WARNING_SECONDS) * 1000;
+    if (dies.getTime() - now.getTime() > threshold)
+        return alert;
+    return { ...alert, outcome: 'failure', failedStep: GITHUB_TOKEN_STEP, error: tokenExpiryWarning(dies, now) };
+}
+
 ;// CONCATENATED MODULE: ./src/alert/alert-action.ts
+
 
 
 
@@ -39890,7 +40096,9 @@ const AlertInput = {
     Label: 'label',
     Organization: 'organization',
     Environment: 'environment',
-    SecretType: 'secret-type'
+    SecretType: 'secret-type',
+    GithubTokenExpiresAt: 'github-token-expires-at',
+    WarnBefore: 'warn-before'
 };
 const AlertOutput = {
     Action: 'action',
@@ -39905,7 +40113,7 @@ async function runAlertAction(io, env, deps = {}) {
     keeper.keep(token);
     const http = new HttpStack({ timeoutMs: REQUEST_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES });
     try {
-        const alert = readAlert(io, env, keeper, token);
+        const alert = withTokenExpiry(readAlert(io, env, keeper, token), io.getInput(AlertInput.GithubTokenExpiresAt).trim(), io.getInput(AlertInput.WarnBefore).trim(), (deps.now ?? (() => new Date()))());
         const github = createGitHubClient({
             token,
             baseUrl: (env.GITHUB_API_URL || contract_DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
@@ -39940,7 +40148,7 @@ function readAlert(io, env, keeper, token) {
     const [owner = '', repo = ''] = repository.split('/');
     if (!repository)
         problems.push(`'${AlertInput.Repository}' is empty and GITHUB_REPOSITORY is not set`);
-    else if (!settings_isRepositoryName(repository))
+    else if (!isRepositoryName(repository))
         problems.push(`'${AlertInput.Repository}' must be owner/name, got ${quote(repository)}`);
     const outcome = input(AlertInput.Outcome).toLowerCase();
     if (outcome !== 'success' && outcome !== 'failure') {
@@ -39962,6 +40170,10 @@ function readAlert(io, env, keeper, token) {
     const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env);
     if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl))
         problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`);
+    problems.push(...tokenExpiryProblems(input(AlertInput.GithubTokenExpiresAt), input(AlertInput.WarnBefore), [
+        AlertInput.GithubTokenExpiresAt,
+        AlertInput.WarnBefore
+    ]));
     if (problems.length > 0)
         throw new AlertError(`Input error: ${problems.join('; ')}.`);
     return {
@@ -39979,11 +40191,11 @@ function readAlert(io, env, keeper, token) {
 /** The rotation's organization, environment and secret type, checked as the rotation checks them. */
 function readPlace(input, problems) {
     const organization = input(AlertInput.Organization);
-    if (organization && !settings_isOwnerName(organization)) {
+    if (organization && !isOwnerName(organization)) {
         problems.push(`'${AlertInput.Organization}' must be an organization name`);
     }
     const environment = input(AlertInput.Environment);
-    if (environment && settings_environmentNameProblem(environment)) {
+    if (environment && environmentNameProblem(environment)) {
         problems.push(`'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`);
     }
     const secretType = input(AlertInput.SecretType).toLowerCase();
@@ -40022,7 +40234,7 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6475);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8993);
 // Entry point of the bundled alert action (alert/action.yml).
 
 

@@ -30630,7 +30630,9 @@ const contract_Input = {
     MaxConcurrency: 'max-concurrency',
     DeployWorkflows: 'deploy-workflows',
     DeployTimeout: 'deploy-timeout',
-    KeepAlive: 'keep-alive'
+    KeepAlive: 'keep-alive',
+    HeartbeatUrl: 'heartbeat-url',
+    HeartbeatStart: 'heartbeat-start'
 };
 const Output = {
     Rotated: 'rotated',
@@ -30643,7 +30645,8 @@ const Output = {
     DataAccessExpiresAt: 'data-access-expires-at',
     FailedStep: 'failed-step',
     Error: 'error',
-    Deployments: 'deployments'
+    Deployments: 'deployments',
+    GithubTokenExpiresAt: 'github-token-expires-at'
 };
 const DEFAULT_GRAPH_API_VERSION = 'v26.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
@@ -30659,7 +30662,8 @@ const CREDENTIAL_INPUTS = [
     contract_Input.Token,
     contract_Input.AdminToken,
     contract_Input.PreviousToken,
-    contract_Input.GithubToken
+    contract_Input.GithubToken,
+    contract_Input.HeartbeatUrl
 ];
 
 // EXTERNAL MODULE: external "node:crypto"

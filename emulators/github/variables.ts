@@ -61,6 +61,10 @@ export class VariableStore {
     return variables
   }
 
+  all(): StoredVariable[] {
+    return [...this.scopes.values()].flatMap((variables) => [...variables.values()].map((v) => ({ ...v })))
+  }
+
   /** A copy of the variable as stored; the name is not case-sensitive. */
   get(scope: VariableScope, name: string): StoredVariable | undefined {
     const variable = this.of(scope).get(name.toUpperCase())

@@ -16,6 +16,7 @@ import {
   type RotationAlert,
   type SecretPlace
 } from './failure-alert.js'
+import { tokenExpiryProblems, withTokenExpiry } from './token-expiry-alert.js'
 
 export const AlertInput = {
   GithubToken: 'github-token',
@@ -28,7 +29,9 @@ export const AlertInput = {
   Label: 'label',
   Organization: 'organization',
   Environment: 'environment',
-  SecretType: 'secret-type'
+  SecretType: 'secret-type',
+  GithubTokenExpiresAt: 'github-token-expires-at',
+  WarnBefore: 'warn-before'
 } as const
 
 export const AlertOutput = {
@@ -45,6 +48,8 @@ export type AlertIO = Pick<ActionIO, 'getInput' | 'mask' | 'setOutput' | 'setFai
 /** Knobs for tests: GitHub's seconds shortened. */
 export interface AlertDeps {
   githubSecondMs?: number
+  /** Now, for the github-token's expiry; default the runner's clock. */
+  now?: () => Date
 }
 
 export async function runAlertAction(
@@ -57,7 +62,12 @@ export async function runAlertAction(
   keeper.keep(token)
   const http = new HttpStack({ timeoutMs: REQUEST_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES })
   try {
-    const alert = readAlert(io, env, keeper, token)
+    const alert = withTokenExpiry(
+      readAlert(io, env, keeper, token),
+      io.getInput(AlertInput.GithubTokenExpiresAt).trim(),
+      io.getInput(AlertInput.WarnBefore).trim(),
+      (deps.now ?? (() => new Date()))()
+    )
     const github = createGitHubClient({
       token,
       baseUrl: (env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
@@ -115,6 +125,12 @@ function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, to
   const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env)
   if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl)) problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`)
 
+  problems.push(
+    ...tokenExpiryProblems(input(AlertInput.GithubTokenExpiresAt), input(AlertInput.WarnBefore), [
+      AlertInput.GithubTokenExpiresAt,
+      AlertInput.WarnBefore
+    ])
+  )
   if (problems.length > 0) throw new AlertError(`Input error: ${problems.join('; ')}.`)
   return {
     owner,

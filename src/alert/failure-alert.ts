@@ -229,7 +229,9 @@ const STEP_MEANING: Record<string, string> = {
   confirm:
     'Some writes could not be read back; nothing was revoked, so every copy keeps working. A re-run completes the rotation.',
   revoke:
-    'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.'
+    'The new token is stored everywhere; only revoking the old one failed. Nothing breaks, but the old token stays valid until it expires.',
+  'github-token':
+    'The rotation itself succeeded. The token that writes the secret (github-token) expires soon; after that date every rotation fails before it writes anything. Replace it before then, or switch to GitHub App authentication (the reusable workflow: github-app-client-id and github-app-private-key), whose tokens are minted for each run.'
 }
 
 export function failureIssueBody(alert: RotationAlert): string {
@@ -237,7 +239,9 @@ export function failureIssueBody(alert: RotationAlert): string {
   const meaning = alert.failedStep ? STEP_MEANING[alert.failedStep.trim()] : undefined
   return [
     secretMarker(alert.secretName, alert.place),
-    `The scheduled rotation of the secret ${name} failed.`,
+    alert.failedStep?.trim() === 'github-token'
+      ? `The secret ${name} was rotated, but the token that writes it is about to expire.`
+      : `The scheduled rotation of the secret ${name} failed.`,
     '',
     ...facts(alert),
     '',

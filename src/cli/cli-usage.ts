@@ -46,7 +46,10 @@ const FLAGS: Record<InputName, string> = {
   'deploy-workflows':
     'owner/repo/.github/workflows/file.yml@ref list: dispatched once every destination holds the new token; the old token is revoked only when every run succeeded.',
   'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
-  'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).'
+  'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).',
+  'heartbeat-url':
+    "A dead man's switch ping URL (healthchecks.io style): pinged after a healthy run, /fail after a failure.",
+  'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.'
 }
 
 const OWN_FLAGS: Array<[string, string]> = [
