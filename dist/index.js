@@ -32991,7 +32991,7 @@ function credentialWords(value) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(97);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2249);
 // Entry point of the bundled action (action.yml).
 
 
@@ -33002,7 +33002,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 97:
+/***/ 2249:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33045,6 +33045,7 @@ const Input = {
     InstagramApiUrl: 'instagram-api-url',
     RequireSameAssets: 'require-same-assets',
     SecretName: 'secret-name',
+    Destinations: 'destinations',
     Repositories: 'repositories',
     Environment: 'environment',
     Organization: 'organization',
@@ -39738,40 +39739,75 @@ function describeDestination(destination) {
             return `environment '${destination.environment}' secret in ${destination.target}`;
         case 'organization':
             return `${type}organization secret in ${destination.target} (visibility: ${destination.visibility})`;
+        case 'user':
+            return "codespaces secret of the github-token's user";
     }
 }
-function planDestinations(settings) {
-    const { secretType } = settings;
-    const destinations = settings.repositories.map((target) => {
-        const [owner, repo] = target.split('/');
-        if (settings.environment) {
-            return {
-                kind: 'environment',
-                secretType,
-                target,
-                environment: settings.environment,
-                route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
-                params: { owner, repo, environment_name: settings.environment }
-            };
-        }
-        return {
-            kind: 'repository',
-            secretType,
-            target,
-            route: `/repos/{owner}/{repo}/${secretType}/secrets`,
-            params: { owner, repo }
-        };
-    });
-    if (settings.organization) {
-        destinations.push({
-            kind: 'organization',
-            secretType,
-            target: settings.organization,
-            route: `/orgs/{org}/${secretType}/secrets`,
-            params: { org: settings.organization },
-            visibility: settings.visibility,
-            selectedRepositories: settings.selectedRepositories
-        });
+/** The names of the secrets a destination holds: the new token's and grace mode's slot. */
+function slotNames(destination) {
+    return [destination.secretName, ...(destination.previousSecretName ? [destination.previousSecretName] : [])];
+}
+/** Grace mode's slots, each name once. */
+function graceSlots(destinations) {
+    return [...new Set(destinations.flatMap((d) => (d.previousSecretName ? [d.previousSecretName] : [])))];
+}
+/** `owner/repo` of each repository that may use an organization's (or the user's) secret. */
+function selectedFullNames(destination) {
+    const selected = destination.selectedRepositories ?? [];
+    return destination.kind === 'organization' ? selected.map((name) => `${destination.target}/${name}`) : selected;
+}
+function repositoryDestination(target, secretType, slots) {
+    const [owner, repo] = target.split('/');
+    return {
+        kind: 'repository',
+        secretType,
+        target,
+        route: `/repos/{owner}/{repo}/${secretType}/secrets`,
+        params: { owner, repo },
+        ...slots
+    };
+}
+function environmentDestination(target, environment, slots) {
+    const [owner, repo] = target.split('/');
+    return {
+        kind: 'environment',
+        secretType: 'actions',
+        target,
+        environment,
+        route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
+        params: { owner, repo, environment_name: environment },
+        ...slots
+    };
+}
+function organizationDestination(org, secretType, visibility, selectedRepositories, slots) {
+    return {
+        kind: 'organization',
+        secretType,
+        target: org,
+        route: `/orgs/{org}/${secretType}/secrets`,
+        params: { org },
+        visibility,
+        selectedRepositories,
+        ...slots
+    };
+}
+/** The codespaces secret of the user github-token belongs to. */
+function userDestination(selectedRepositories, slots) {
+    return {
+        kind: 'user',
+        secretType: 'codespaces',
+        target: 'user',
+        route: '/user/codespaces/secrets',
+        params: {},
+        selectedRepositories,
+        ...slots
+    };
+}
+function shorthandDestinations(shorthand, slots) {
+    const { secretType, environment, organization } = shorthand;
+    const destinations = shorthand.repositories.map((target) => environment ? environmentDestination(target, environment, slots) : repositoryDestination(target, secretType, slots));
+    if (organization) {
+        destinations.push(organizationDestination(organization, secretType, shorthand.visibility, shorthand.selectedRepositories, slots));
     }
     return destinations;
 }
@@ -40001,6 +40037,8 @@ class SecretStore {
      * with a public repository `private`) stays as it is.
      */
     async organizationAccess(destination, name) {
+        if (destination.kind === 'user')
+            return this.userAccess(destination, name);
         if (destination.kind !== 'organization')
             return { fields: {}, added: [] };
         const requested = destination.visibility ?? 'private';
@@ -40033,6 +40071,19 @@ class SecretStore {
             added,
             ...keptVisibility
         };
+    }
+    /**
+     * The user's codespaces secret: the repositories listed are added to those it serves now, read
+     * first, since GitHub replaces the list with what is sent. Nothing listed: the list is not sent.
+     */
+    async userAccess(destination, name) {
+        const listed = destination.selectedRepositories ?? [];
+        if (listed.length === 0)
+            return { fields: {}, added: [] };
+        const current = await this.selectedRepositoryIds(destination, name);
+        const wanted = await Promise.all(listed.map(async (repo) => ({ repo, id: await this.repositoryId(repo) })));
+        const added = wanted.filter((w) => !current.ids.has(w.id)).map((w) => w.repo);
+        return { fields: { selected_repository_ids: [...new Set([...current.ids, ...wanted.map((w) => w.id)])] }, added };
     }
     /** The visibility of an organization secret as it is now; undefined when it does not exist yet. */
     async visibilityOf(destination, name) {
@@ -40552,12 +40603,121 @@ function deployOutcome(d, style) {
     return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
 }
 
+;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
+// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
+// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
+
+
+
+/** The destination and the secret's name there, as the outcomes name them. */
+function secretPlace(destination, name) {
+    return {
+        kind: destination.kind,
+        type: destination.secretType,
+        target: destination.target,
+        ...(destination.environment ? { environment: destination.environment } : {}),
+        name: name.toUpperCase()
+    };
+}
+/** `target (environment)`, as the failure lists and notes name a destination. */
+function placeText(outcome) {
+    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
+}
+/** Whether an outcome is of this destination (its place; the secret's name is not compared). */
+function samePlace(outcome, destination) {
+    return (outcome.kind === destination.kind &&
+        outcome.type === destination.secretType &&
+        outcome.target === destination.target &&
+        (outcome.environment ?? '') === (destination.environment ?? ''));
+}
+/** The writes of each destination's own secret (not grace mode's previous slot, not the pages'). */
+function mainWrites(secrets, destinations) {
+    return secrets.filter((s) => s.status !== 'checked' && destinations.some((d) => samePlace(s, d) && d.secretName.toUpperCase() === s.name));
+}
+/** The writes into grace mode's slots. */
+function previousSlotWrites(secrets, destinations) {
+    return secrets.filter((s) => destinations.some((d) => samePlace(s, d) && d.previousSecretName?.toUpperCase() === s.name));
+}
+function storedSomewhere(main) {
+    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
+}
+/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
+function mayHoldNew(main) {
+    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
+}
+function unsettledNote(main) {
+    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
+        return undefined;
+    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
+}
+function anyFailed(secrets) {
+    return secrets.some((s) => s.status === 'failed');
+}
+/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
+function failedWritesStep(secrets) {
+    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
+}
+function oldTokenStillWorks(current, now) {
+    return current && current.expiresAt !== undefined
+        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
+        : 'The old token was not revoked and keeps working.';
+}
+/**
+ * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
+ * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
+ */
+function movedOverNote({ secrets, destinations, previousTokenGiven, previous, now, naming }) {
+    if (!previousTokenGiven || !previous?.isValid)
+        return undefined;
+    const written = (s) => s.status === 'created' || s.status === 'updated';
+    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
+    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
+    const moved = previousSlotWrites(secrets, destinations).filter((s) => written(s) || maybe(s));
+    if (moved.length === 0)
+        return undefined;
+    const slots = new Set(moved.map((s) => s.name));
+    const where = slots.size === 1
+        ? `${moved[0]?.name} in ${moved.map(placeText).join(', ')}`
+        : moved.map((s) => `${s.name} in ${placeText(s)}`).join(', ');
+    const holds = moved.every(written) ? (slots.size === 1 ? 'now holds' : 'now hold') : 'holds (or may hold)';
+    const byHand = previous.kind === 'system-user'
+        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
+        : '.';
+    return `${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
+}
+/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
+function failureOf({ step, secrets, dryRun, message, closing }) {
+    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
+    if (failed.length === 0)
+        return undefined;
+    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
+    const what = step === 'prepare' ? 'destination check' : 'secret write';
+    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
+    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
+}
+/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
+function organizationSecretSuggestions(destinations) {
+    if (destinations.some((d) => d.kind === 'organization'))
+        return [];
+    const owners = new Map();
+    for (const d of destinations) {
+        if (d.kind !== 'repository')
+            continue;
+        const owner = d.target.split('/')[0];
+        owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    }
+    return [...owners]
+        .filter(([, count]) => count >= 10)
+        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
 // What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
 // Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
 // backticks in it, and redacted like the error output. What the report says (status, token facts,
 // destinations) is built here once, in a style; the CLI writes the same content as plain text
 // (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
+
 
 
 
@@ -40577,6 +40737,7 @@ function outputsOf(result) {
             const proven = outcome.status === 'checked' ? outcome.proven : undefined;
             const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories;
             const error = outcome.status === 'failed' ? outcome.error : undefined;
+            const holds = outcome.status === 'checked' ? undefined : outcome.holds;
             return {
                 kind,
                 type,
@@ -40586,6 +40747,7 @@ function outputsOf(result) {
                 status,
                 ...(proven ? { proven } : {}),
                 ...(addedRepositories ? { addedRepositories } : {}),
+                ...(holds ? { holds } : {}),
                 ...(error ? { error } : {})
             };
         })),
@@ -40740,7 +40902,7 @@ function destinationLines(result, { text }) {
     const lines = [];
     const seen = new Set();
     for (const destination of result.destinations) {
-        const outcomes = result.secrets.filter((s) => matches(s, destination));
+        const outcomes = result.secrets.filter((s) => !seen.has(s) && matches(s, destination, result.destinations));
         if (outcomes.length === 0) {
             const where = text(describeDestination(destination));
             lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
@@ -40813,11 +40975,14 @@ function holdsCell(outcome) {
         return '';
     return outcome.failedIn === 'prepare' ? 'old' : 'unknown';
 }
-function matches(outcome, destination) {
-    return (outcome.kind === destination.kind &&
-        outcome.type === destination.secretType &&
-        outcome.target === destination.target &&
-        (outcome.environment ?? '') === (destination.environment ?? ''));
+/** An outcome of this destination: its place, and one of its secrets (or a page's, where the pages go). */
+function matches(outcome, destination, all) {
+    if (!samePlace(outcome, destination))
+        return false;
+    if (slotNames(destination).some((name) => name.toUpperCase() === outcome.name))
+        return true;
+    const claimed = all.some((d) => samePlace(outcome, d) && slotNames(d).some((n) => n.toUpperCase() === outcome.name));
+    return destination.pages && !claimed;
 }
 function row(cells, context) {
     const { cell } = context.style ?? markdownStyle;
@@ -40829,11 +40994,13 @@ function report_link(destination, text, context) {
     if (!server)
         return text;
     const area = destination.secretType;
-    const path = destination.kind === 'organization'
-        ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
-        : destination.kind === 'environment'
-            ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
-            : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
+    const path = destination.kind === 'user'
+        ? 'settings/codespaces'
+        : destination.kind === 'organization'
+            ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
+            : destination.kind === 'environment'
+                ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
+                : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
     return `[${text}](${server}/${path})`;
 }
 /** A zero-width space: breaks a bare address up so that GitHub's Markdown does not turn it into a link. */
@@ -40878,13 +41045,19 @@ function titleName(name) {
 
 const WRITES_PER_HOUR = 500;
 const WRITES_PER_MINUTE = 80;
-function checkWriteBudget({ destinations, writesPerDestination, dryRun, githubDotCom, naming, deploys = 0 }) {
+function checkWriteBudget({ destinations, writesIn, dryRun, githubDotCom, naming, deploys = 0 }) {
     // A dry run proves write access with one request per destination.
-    const writes = destinations.length * (dryRun ? 1 : writesPerDestination) + deploys * (dryRun ? 1 : 2);
+    const perDestination = destinations.map((d) => (dryRun ? 1 : writesIn(d)));
+    const writes = perDestination.reduce((sum, n) => sum + n, 0) + deploys * (dryRun ? 1 : 2);
     if (!githubDotCom || writes <= WRITES_PER_HOUR)
         return;
-    const owners = [...new Set(destinations.filter((d) => d.kind !== 'organization').map((d) => d.target.split('/')[0]))];
-    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations × ${dryRun ? 1 : writesPerDestination}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / Math.max(1, dryRun ? 1 : writesPerDestination))} repositories each.`);
+    const owners = [
+        ...new Set(destinations.filter((d) => d.kind !== 'organization' && d.kind !== 'user').map((d) => d.target.split('/')[0]))
+    ];
+    const most = Math.max(1, ...perDestination);
+    const least = Math.min(most, ...perDestination);
+    const each = least === most ? `× ${most}` : `with ${least} to ${most} writes each`;
+    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations ${each}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} (or ${naming.name(Input.Destinations)}) across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / most)} repositories each.`);
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/notes.ts
@@ -40905,101 +41078,6 @@ class Notes {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
-// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
-// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
-
-
-
-/** The destination and the secret's name there, as the outcomes name them. */
-function secretPlace(destination, name) {
-    return {
-        kind: destination.kind,
-        type: destination.secretType,
-        target: destination.target,
-        ...(destination.environment ? { environment: destination.environment } : {}),
-        name: name.toUpperCase()
-    };
-}
-/** `target (environment)`, as the failure lists and notes name a destination. */
-function placeText(outcome) {
-    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
-}
-/** The writes of secret-name itself (not grace mode's previous slot, not the pages'). */
-function mainWrites(secrets, secretName) {
-    return secrets.filter((s) => s.name === secretName.toUpperCase() && s.status !== 'checked');
-}
-function storedSomewhere(main) {
-    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
-}
-/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
-function mayHoldNew(main) {
-    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
-}
-function unsettledNote(main) {
-    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
-        return undefined;
-    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
-}
-function anyFailed(secrets) {
-    return secrets.some((s) => s.status === 'failed');
-}
-/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
-function failedWritesStep(secrets) {
-    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
-}
-function oldTokenStillWorks(current, now) {
-    return current && current.expiresAt !== undefined
-        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
-        : 'The old token was not revoked and keeps working.';
-}
-/**
- * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
- * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
- */
-function movedOverNote({ secrets, previousSecretName, previousTokenGiven, previous, now, naming }) {
-    if (!previousSecretName || !previousTokenGiven || !previous?.isValid)
-        return undefined;
-    const slot = previousSecretName.toUpperCase();
-    const written = (s) => s.status === 'created' || s.status === 'updated';
-    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
-    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
-    const moved = secrets.filter((s) => s.name === slot && (written(s) || maybe(s)));
-    if (moved.length === 0)
-        return undefined;
-    const where = moved.map(placeText).join(', ');
-    const holds = moved.every(written) ? 'now holds' : 'holds (or may hold)';
-    const byHand = previous.kind === 'system-user'
-        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
-        : '.';
-    return `${slot} in ${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
-}
-/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
-function failureOf({ step, secrets, dryRun, message, closing }) {
-    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
-    if (failed.length === 0)
-        return undefined;
-    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
-    const what = step === 'prepare' ? 'destination check' : 'secret write';
-    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
-    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
-}
-/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
-function organizationSecretSuggestions(destinations, organization) {
-    if (organization)
-        return [];
-    const owners = new Map();
-    for (const d of destinations) {
-        if (d.kind !== 'repository')
-            continue;
-        const owner = d.target.split('/')[0];
-        owners.set(owner, (owners.get(owner) ?? 0) + 1);
-    }
-    return [...owners]
-        .filter(([, count]) => count >= 10)
-        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
-}
-
 ;// CONCATENATED MODULE: ./src/rotation/result.ts
 /** What the result says of the token in the secret: the current one, or the new one once stored. */
 function result_tokenFacts(info) {
@@ -41012,6 +41090,7 @@ function result_tokenFacts(info) {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/revocation.ts
+
 
 
 
@@ -41045,7 +41124,8 @@ class Revocation {
         const { settings, services } = this;
         const { naming, notes } = services;
         const now = services.clock.now();
-        const grace = settings.previousSecretName !== undefined;
+        const slots = graceSlots(settings.destinations);
+        const grace = slots.length > 0;
         const target = grace ? settings.previousToken : settings.token;
         const info = grace ? previous : current;
         const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token';
@@ -41056,7 +41136,7 @@ class Revocation {
             return undefined;
         }
         if (grace && !replacedTokenToKeep(settings, fresh)) {
-            notes.add(`${capitalized(label)} is still held in ${settings.previousSecretName}: it was not revoked.`);
+            notes.add(`${capitalized(label)} is still held in ${slots.join(', ')}: it was not revoked.`);
             return undefined;
         }
         if (!info.isValid) {
@@ -41161,6 +41241,8 @@ async function mapWithConcurrency(items, limit, work) {
 function permissionNeeded(destination) {
     if (destination.kind === 'environment')
         return "repository permission 'Environments: Read and write' (classic PAT: repo)";
+    if (destination.kind === 'user')
+        return "account permission 'Codespaces user secrets: Read and write' (classic PAT: codespace:secrets; a GitHub App installation token cannot act as a user)";
     const secrets = { actions: 'Secrets', dependabot: 'Dependabot secrets', codespaces: 'Codespaces secrets' }[destination.secretType];
     return destination.kind === 'organization'
         ? `organization permission '${secrets}: Read and write' (classic PAT: admin:org)`
@@ -41202,7 +41284,7 @@ function gitHubFailure(error, destination, githubToken, naming) {
             fix: {
                 action: appToken
                     ? `${token} looks like ${which}: pass a fine-grained PAT or GitHub App token with the ${permissionNeeded(destination)}.`
-                    : `Give ${token} the ${permissionNeeded(destination)} on ${destination.target}.`
+                    : `Give ${token} the ${permissionNeeded(destination)}${destination.kind === 'user' ? '' : ` on ${destination.target}`}.`
             }
         };
     }
@@ -41211,7 +41293,9 @@ function gitHubFailure(error, destination, githubToken, naming) {
             ? `environment '${destination.environment ?? ''}' in ${destination.target}`
             : destination.kind === 'organization'
                 ? `organization ${destination.target}`
-                : `repository ${destination.target}`;
+                : destination.kind === 'user'
+                    ? 'codespaces secrets of its user (or a repository listed for them)'
+                    : `repository ${destination.target}`;
         return {
             message: `GitHub found no ${what} that ${token} can see (404).`,
             fix: {
@@ -41258,19 +41342,27 @@ function gitHubFailure(error, destination, githubToken, naming) {
 
 
 
-/** What goes into each destination: the previous slot first, so both slots always hold a working token. */
 async function secretWrites({ settings, fresh, extra, notes }) {
-    const writes = [];
-    if (settings.previousSecretName) {
-        const replaced = replacedTokenToKeep(settings, fresh);
-        if (replaced)
-            writes.push({ name: settings.previousSecretName, value: replaced, fresh: false });
-        else
-            notes.add(`No replaced token to keep in ${settings.previousSecretName}: it was left as it was.`);
+    const replaced = replacedTokenToKeep(settings, fresh);
+    if (!replaced) {
+        for (const slot of graceSlots(settings.destinations))
+            notes.add(`No replaced token to keep in ${slot}: it was left as it was.`);
     }
-    writes.push({ name: settings.secretName, value: fresh, fresh: true });
-    writes.push(...(await extra()).map((secret) => ({ ...secret, fresh: true })));
+    return { fresh, ...(replaced ? { replaced } : {}), pages: await extra() };
+}
+/** What goes into one destination: the previous slot first, so both slots always hold a working token. */
+function writesIn(destination, planned) {
+    const writes = [];
+    if (destination.previousSecretName && planned.replaced)
+        writes.push({ name: destination.previousSecretName, value: planned.replaced, fresh: false });
+    writes.push({ name: destination.secretName, value: planned.fresh, fresh: true });
+    if (destination.pages)
+        writes.push(...planned.pages.map((secret) => ({ ...secret, fresh: true })));
     return writes.map((write) => ({ ...write, name: write.name.toUpperCase() }));
+}
+/** How many writes a destination takes (for the write budget): its secret, grace mode's slot, the pages'. */
+function writeCount(destination, pageCount) {
+    return 1 + (destination.previousSecretName ? 1 : 0) + (destination.pages ? pageCount : 0);
 }
 class SecretWrites {
     services;
@@ -41282,16 +41374,16 @@ class SecretWrites {
      * also proves the token may write there, changing nothing.
      */
     async prepare(destinations) {
-        const { store, secretName, dryRun, maxConcurrency } = this.services;
+        const { store, dryRun, maxConcurrency } = this.services;
         const outcomes = await mapWithConcurrency(destinations, maxConcurrency, async (destination) => {
-            const checked = { ...secretPlace(destination, secretName), status: 'checked' };
+            const checked = { ...secretPlace(destination, destination.secretName), status: 'checked' };
             try {
                 await store.publicKey(destination);
-                for (const name of destination.selectedRepositories ?? [])
-                    await store.repositoryId(`${destination.target}/${name}`);
+                for (const fullName of selectedFullNames(destination))
+                    await store.repositoryId(fullName);
             }
             catch (error) {
-                return { ...this.failure(destination, secretName, error), failedIn: 'prepare' };
+                return { ...this.failure(destination, destination.secretName, error), failedIn: 'prepare' };
             }
             if (!dryRun)
                 return checked;
@@ -41313,19 +41405,19 @@ class SecretWrites {
     async store(destinations, writes) {
         const outcomes = await mapWithConcurrency(destinations, this.services.maxConcurrency, async (destination) => {
             const done = [];
-            for (const write of writes)
+            for (const write of writesIn(destination, writes))
                 done.push(await this.writeAndConfirm(destination, write));
             return done;
         });
         return outcomes.flat();
     }
-    /** When secret-name in the first destination was last written, on GitHub's clock (Instagram's too-young check). */
+    /** When the first destination's secret was last written, on GitHub's clock (Instagram's too-young check). */
     async secretAge(destinations) {
-        const { store, secretName } = this.services;
+        const { store } = this.services;
         const first = destinations[0];
         if (!first)
             return undefined;
-        const written = await store.lastWritten(first, secretName).catch(() => undefined);
+        const written = await store.lastWritten(first, first.secretName).catch(() => undefined);
         const now = store.githubNow();
         if (written === undefined || now === undefined)
             return undefined;
@@ -41421,7 +41513,8 @@ class SecretWrites {
     }
     /** Dry run: a token that can read but not write a destination fails here, before any real run mints. */
     writeAccessFailure(destination, error) {
-        const { naming, keeper, secretName } = this.services;
+        const { naming, keeper } = this.services;
+        const { secretName } = destination;
         const { status } = readGitHubError(error);
         if (status !== 403)
             return this.failure(destination, secretName, error);
@@ -41437,7 +41530,6 @@ class SecretWrites {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/rotation.ts
-
 
 
 
@@ -41486,7 +41578,6 @@ class Rotation {
             ...services,
             notes,
             githubToken: settings.githubToken,
-            secretName: settings.secretName,
             maxConcurrency: settings.maxConcurrency,
             dryRun: settings.dryRun
         });
@@ -41551,12 +41642,11 @@ class Rotation {
     /** The destinations, in the order given, once they fit in GitHub's write limit. */
     plan() {
         const { settings, services } = this;
-        const destinations = planDestinations(settings);
+        const { destinations } = settings;
         this.found.destinations = destinations;
         checkWriteBudget({
             destinations,
-            // The main secret, grace mode's previous slot, the source's own (the pages').
-            writesPerDestination: 1 + (settings.previousSecretName ? 1 : 0) + services.source.extraSecretCount(),
+            writesIn: (destination) => writeCount(destination, services.source.extraSecretCount()),
             dryRun: settings.dryRun,
             githubDotCom: isGitHubDotCom(settings.githubApiUrl),
             naming: services.naming,
@@ -41567,7 +41657,7 @@ class Rotation {
     async prepare(destinations) {
         const { outcomes, ready } = await this.writer.prepare(destinations);
         this.found.secrets.push(...outcomes);
-        for (const note of organizationSecretSuggestions(destinations, this.settings.organization))
+        for (const note of organizationSecretSuggestions(destinations))
             this.notes.add(note);
         return ready;
     }
@@ -41603,7 +41693,7 @@ class Rotation {
     async store(ready, writes, fresh) {
         const { found } = this;
         found.secrets.push(...(await this.writer.store(ready, writes)));
-        const main = mainWrites(found.secrets, this.settings.secretName);
+        const main = mainWrites(found.secrets, ready);
         found.rotated = storedSomewhere(main);
         if (found.rotated)
             Object.assign(found, result_tokenFacts(fresh.info), { newToken: fresh.token });
@@ -41615,7 +41705,7 @@ class Rotation {
         const now = services.clock.now();
         this.notes.add(movedOverNote({
             secrets: found.secrets,
-            previousSecretName: settings.previousSecretName,
+            destinations: settings.destinations,
             previousTokenGiven: Boolean(settings.previousToken),
             previous,
             now,
@@ -41858,9 +41948,352 @@ function closeScopes(scope) {
         .map(({ candidate }) => candidate);
 }
 
+;// CONCATENATED MODULE: ./src/github/destinations-input.ts
+// The destinations input: one destination a line, in GitHub's own words, each line checked before
+// anything is minted and every problem named by its line number.
+//
+//   repo octo/app
+//   environment octo/app production as META_TOKEN_PROD previous=META_TOKEN_PROD_OLD
+//   organization octo visibility=selected repositories=app,api
+//   dependabot octo/app
+//   dependabot organization octo
+//   codespaces octo/app
+//   codespaces user repositories=octo/app,someone/tool
+
+
+
+
+
+
+/** The form of each line, for the messages. */
+const DESTINATION_FORMS = [
+    'repo OWNER/REPO',
+    'environment OWNER/REPO ENVIRONMENT',
+    'organization ORG [visibility=all|private|selected] [repositories=REPO,…]',
+    'dependabot OWNER/REPO',
+    'dependabot organization ORG [visibility=…] [repositories=…]',
+    'codespaces OWNER/REPO',
+    'codespaces organization ORG [visibility=…] [repositories=…]',
+    'codespaces user [repositories=OWNER/REPO,…]'
+];
+const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
+const destinations_input_KINDS = ['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces'];
+const KEYS = ['visibility', 'repositories', 'previous', 'pages'];
+const VISIBILITIES = ['all', 'private', 'selected'];
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** More lines than github.com's hourly write limit could ever serve. */
+const MAX_LINES = 500;
+/**
+ * The destinations of the input, in the order given. Every problem goes to `problem` as
+ * `line N: …`; a line with a problem yields no destination. A credential-shaped word is never echoed.
+ */
+function parseDestinations(text, defaults, problem) {
+    const destinations = [];
+    const lines = text.split(/\r?\n/);
+    const meaningful = lines.filter((line) => !ignored(line)).length;
+    if (meaningful > MAX_LINES) {
+        problem(`${meaningful} lines: at most ${MAX_LINES} (github.com allows about 500 writes an hour).`);
+        return [];
+    }
+    if (meaningful === 0) {
+        problem(`no destination: write one a line, such as 'repo octo/app' or 'environment octo/app production'.`);
+        return [];
+    }
+    const taken = new Map();
+    const pagesAt = new Map();
+    lines.forEach((line, index) => {
+        if (ignored(line))
+            return;
+        const number = index + 1;
+        const say = (why) => problem(`line ${number}: ${why}`);
+        const destination = parseLine(line, defaults, say);
+        if (!destination)
+            return;
+        for (const name of [destination.secretName, destination.previousSecretName]) {
+            if (!name)
+                continue;
+            const key = `${keyScope(destination)} ${name.toUpperCase()}`;
+            const earlier = taken.get(key);
+            if (earlier !== undefined) {
+                say(`writes ${name} where line ${earlier} writes it too: one secret holds one token. Remove one, or name another secret with 'as'.`);
+                return;
+            }
+            taken.set(key, number);
+        }
+        if (defaults.pageSecrets && destination.pages) {
+            const earlier = pagesAt.get(keyScope(destination));
+            if (earlier !== undefined) {
+                say(`writes the page tokens where line ${earlier} writes them too: add pages=false to one of the two.`);
+                return;
+            }
+            pagesAt.set(keyScope(destination), number);
+        }
+        destinations.push(destination);
+    });
+    return destinations;
+}
+function ignored(line) {
+    const trimmed = line.trim();
+    return trimmed === '' || trimmed.startsWith('#');
+}
+/** A word as a message shows it: one inert line; a credential-shaped one never. */
+function quoted(word) {
+    return `'${(0,outside_text/* echoed */.Dt)(word, 60)}'`;
+}
+/** Words split on blanks; a "double-quoted" word may hold blanks (an environment named `prod eu`). */
+function wordsOf(line) {
+    const words = [];
+    const pattern = /"([^"]*)"|(\S+)/g;
+    for (const match of line.matchAll(pattern)) {
+        const word = match[1] ?? match[2] ?? '';
+        if (match[2]?.includes('"'))
+            return undefined;
+        words.push(word);
+    }
+    return words;
+}
+function parseLine(line, defaults, problem) {
+    const words = wordsOf(line.trim());
+    if (!words) {
+        problem('a double quote opens a name and must close it, as in "prod eu".');
+        return undefined;
+    }
+    // Split as a credential hides in a list too (`repositories=app,EAAB…`).
+    if ((0,credential_shape/* credentialWords */.ff)(line).length > 0) {
+        // Shown by nothing but its position: nothing masks a credential where a name was expected.
+        problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
+        return undefined;
+    }
+    const [kindWord = '', ...rest] = words;
+    const kind = kindWord.toLowerCase();
+    if (!destinations_input_KINDS.includes(kind)) {
+        const close = closestWords(kind, destinations_input_KINDS, 2);
+        problem(`${quoted(kindWord)} is not a kind of destination${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} Each line is one of: ${DESTINATION_FORMS.join('; ')}.`);
+        return undefined;
+    }
+    const parsed = splitOptions(rest, problem);
+    if (!parsed)
+        return undefined;
+    const { positional, options } = parsed;
+    const slots = secretSlots(options, defaults, problem);
+    if (!slots)
+        return undefined;
+    const placed = place(kind, positional, options, slots, problem);
+    if (!placed)
+        return undefined;
+    for (const key of Object.keys(options.keyed)) {
+        if (placed.kind !== 'organization' && placed.kind !== 'user' && (key === 'visibility' || key === 'repositories')) {
+            problem(`${key}= applies to organization secrets (and repositories= to 'codespaces user').`);
+            return undefined;
+        }
+    }
+    return placed;
+}
+function splitOptions(words, problem) {
+    const positional = [];
+    const options = { keyed: {} };
+    for (let i = 0; i < words.length; i++) {
+        const word = words[i];
+        if (word.toLowerCase() === 'as') {
+            const name = words[i + 1];
+            if (name === undefined) {
+                problem("'as' needs the secret's name after it, as in 'as META_TOKEN_STAGING'.");
+                return undefined;
+            }
+            if (options.as !== undefined) {
+                problem("names its secret twice ('as' once a line).");
+                return undefined;
+            }
+            options.as = name;
+            i++;
+            continue;
+        }
+        const equals = word.indexOf('=');
+        if (equals < 0) {
+            if (Object.keys(options.keyed).length > 0 || options.as !== undefined) {
+                problem(`${quoted(word)} stands after the options: the kind and its names come first, then ${OPTIONS}.`);
+                return undefined;
+            }
+            positional.push(word);
+            continue;
+        }
+        const key = word.slice(0, equals).toLowerCase();
+        const value = word.slice(equals + 1);
+        if (!KEYS.includes(key)) {
+            const close = closestWords(key, KEYS, 2);
+            problem(`${quoted(key)}= is not an option${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}='`).join(' or ')}?` : ''}. The options are ${OPTIONS}, and for organization secrets visibility= and repositories=.`);
+            return undefined;
+        }
+        const typed = key;
+        if (options.keyed[typed] !== undefined) {
+            problem(`${key}= is given twice.`);
+            return undefined;
+        }
+        if (!value) {
+            problem(`${key}= has no value.`);
+            return undefined;
+        }
+        options.keyed[typed] = value;
+    }
+    return { positional, options };
+}
+function secretSlots(options, defaults, problem) {
+    const secretName = options.as ?? defaults.secretName;
+    if (!secretName) {
+        problem("names no secret: add 'as SECRET_NAME' to the line, or set secret-name for every line without one.");
+        return undefined;
+    }
+    const previousSecretName = options.keyed.previous ?? defaults.previousSecretName;
+    for (const [what, name] of [
+        ['secret', secretName],
+        ['previous=', previousSecretName]
+    ]) {
+        const why = name === undefined ? undefined : secretNameProblem(name);
+        if (why) {
+            problem(`${quoted(name)} (${what}) is not a valid GitHub secret name: ${why}.`);
+            return undefined;
+        }
+    }
+    if (previousSecretName && sameSecretName(previousSecretName, secretName)) {
+        problem(`previous=${previousSecretName} must differ from the secret it keeps the replaced token of (${secretName}; names are case-insensitive).`);
+        return undefined;
+    }
+    const pages = options.keyed.pages?.toLowerCase() ?? 'true';
+    if (pages !== 'true' && pages !== 'false') {
+        problem(`pages=${(0,outside_text/* echoed */.Dt)(pages, 20)} is not true or false.`);
+        return undefined;
+    }
+    return {
+        secretName: secretName.toUpperCase(),
+        ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+        pages: pages === 'true'
+    };
+}
+function place(kind, positional, options, slots, problem) {
+    const expect = (count, form) => {
+        if (positional.length === count)
+            return true;
+        problem(positional.length < count
+            ? `is incomplete: the form is '${form}'.`
+            : `${quoted(positional[count])} is one word too many: the form is '${form}' (then ${OPTIONS}).`);
+        return false;
+    };
+    switch (kind) {
+        case 'repo':
+        case 'repository':
+            if (!expect(1, 'repo OWNER/REPO'))
+                return undefined;
+            return repository(positional[0], 'actions', slots, problem);
+        case 'environment': {
+            if (!expect(2, 'environment OWNER/REPO ENVIRONMENT'))
+                return undefined;
+            const [target, environment] = positional;
+            if (!repositoryName(target, problem))
+                return undefined;
+            const why = environmentNameProblem(environment);
+            if (why) {
+                problem(`${quoted(environment)} is not an environment name: ${why}.`);
+                return undefined;
+            }
+            return environmentDestination(target, environment, slots);
+        }
+        case 'org':
+        case 'organization':
+            if (!expect(1, 'organization ORG'))
+                return undefined;
+            return organization(positional[0], 'actions', options, slots, problem);
+        case 'dependabot':
+        case 'codespaces': {
+            const type = kind;
+            const [first = ''] = positional;
+            if (first.toLowerCase() === 'organization' || first.toLowerCase() === 'org') {
+                if (!expect(2, `${type} organization ORG`))
+                    return undefined;
+                return organization(positional[1], type, options, slots, problem);
+            }
+            if (type === 'codespaces' && first.toLowerCase() === 'user') {
+                if (!expect(1, 'codespaces user'))
+                    return undefined;
+                return user(options, slots, problem);
+            }
+            if (!expect(1, `${type} OWNER/REPO`))
+                return undefined;
+            return repository(first, type, slots, problem);
+        }
+    }
+    return undefined;
+}
+function repositoryName(target, problem) {
+    if (isRepositoryName(target))
+        return true;
+    problem(`${quoted(target)} is not owner/repo.`);
+    return false;
+}
+function repository(target, type, slots, problem) {
+    return repositoryName(target, problem) ? repositoryDestination(target, type, slots) : undefined;
+}
+function organization(login, type, options, slots, problem) {
+    if (!isOwnerName(login)) {
+        problem(`${quoted(login)} is not an organization login (letters, digits and dashes).`);
+        return undefined;
+    }
+    const listed = options.keyed.repositories;
+    const asked = options.keyed.visibility?.toLowerCase();
+    if (asked !== undefined && !VISIBILITIES.includes(asked)) {
+        problem(`visibility=${(0,outside_text/* echoed */.Dt)(asked, 20)} is not one of all, private, selected.`);
+        return undefined;
+    }
+    // Naming the repositories says which visibility is meant.
+    const visibility = (asked ?? (listed ? 'selected' : 'private'));
+    if (visibility === 'selected' && !listed) {
+        problem('visibility=selected needs repositories=: the repositories that may use the secret (names in the organization, comma-separated).');
+        return undefined;
+    }
+    if (visibility !== 'selected' && listed) {
+        problem(`repositories= applies with visibility=selected (is ${visibility}).`);
+        return undefined;
+    }
+    const selected = [];
+    for (const entry of (listed ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const parts = entry.split('/');
+        const [owner, name] = parts.length === 2 ? parts : [login, entry];
+        if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
+            problem(`${quoted(entry)} in repositories= is not a repository name.`);
+            return undefined;
+        }
+        if (owner?.toLowerCase() !== login.toLowerCase()) {
+            problem(`${quoted(entry)} in repositories= is not in organization ${quoted(login)}.`);
+            return undefined;
+        }
+        if (!selected.some((s) => s.toLowerCase() === name.toLowerCase()))
+            selected.push(name);
+    }
+    return organizationDestination(login, type, visibility, selected, slots);
+}
+function user(options, slots, problem) {
+    const selected = [];
+    for (const entry of (options.keyed.repositories ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        if (!isRepositoryName(entry)) {
+            problem(`${quoted(entry)} in repositories= is not owner/repo (a user's codespaces secret may serve any owner's repositories).`);
+            return undefined;
+        }
+        if (!selected.some((s) => s.toLowerCase() === entry.toLowerCase()))
+            selected.push(entry);
+    }
+    return userDestination(selected, slots);
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Every input turned into one typed, validated settings object before any network call. After this,
 // nothing reads an input again. Each problem names the input and the fix; all are reported at once.
+
+
 
 
 
@@ -41878,7 +42311,7 @@ const MAX_ROTATE_BEFORE_SECONDS = 365 * 86_400;
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = 48 * 1024;
 const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const settings_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^\d{1,20}$/;
 const SCOPE = /^[a-z][a-z0-9_]*$/;
 const GRAPH_VERSION = /^v\d+\.\d+$/;
@@ -41918,7 +42351,7 @@ function isRepositoryName(fullName) {
         owner !== undefined &&
         repo !== undefined &&
         settings_OWNER.test(owner) &&
-        REPOSITORY_NAME.test(repo) &&
+        settings_REPOSITORY_NAME.test(repo) &&
         !isDotSegment(repo));
 }
 function readSettings(read, env = {}, naming = actionInputs) {
@@ -42016,16 +42449,25 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
     const instagramApiUrl = apiUrl(Input.InstagramApiUrl, text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
     // GitHub side
+    const listed = read(Input.Destinations).trim() !== '';
     const secretName = text(Input.SecretName);
-    if (!secretName)
+    if (!secretName && !listed)
         problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
-    else
+    else if (secretName)
         checkSecretName(Input.SecretName, secretName, problem);
+    if (listed) {
+        for (const input of SHORTHAND_INPUTS) {
+            // action.yml fills in the defaults: those are no choice of the user's.
+            if (text(input) === SHORTHAND_DEFAULTS[input])
+                continue;
+            notWith(input, `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`);
+        }
+    }
     const organization = optional(Input.Organization);
     if (organization && !isOwnerName(organization)) {
         problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
     }
-    const repositories = parseRepositories(read(Input.Repositories), organization, env, problem);
+    const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem);
     const environment = optional(Input.Environment);
     const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
     if (environmentProblem) {
@@ -42037,6 +42479,17 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
+    const slotDefaults = {
+        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
+        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
+    };
+    const destinations = listed
+        ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
+        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
+            secretName: secretName.toUpperCase(),
+            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+            pages: true
+        });
     let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
@@ -42121,8 +42574,8 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
         problem(Input.PreviousSecretName, `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
     }
-    if (previousToken && !previousSecretName) {
-        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`);
+    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
+        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`);
     }
     // An earlier run that stopped midway may have moved the current token into previous-secret-name
     // already: then there is no older token to revoke, and the re-run must still go through.
@@ -42142,6 +42595,17 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
             }
         }
+        // With the destinations input, a line's own secret may be the page's.
+        const clash = listed
+            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
+                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
+            : undefined;
+        if (clash) {
+            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`);
+        }
+    }
+    if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
+        problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`);
     }
     if (problems.length > 0) {
         throw new RotationError('inputs', `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs);
@@ -42149,7 +42613,8 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const common = {
         revoke,
         rotateBeforeSeconds,
-        secretName,
+        secretName: secretName || (destinations[0]?.secretName ?? ''),
+        destinations,
         repositories,
         environment,
         organization,
@@ -42188,6 +42653,19 @@ function readSettings(read, env = {}, naming = actionInputs) {
             return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets };
     }
 }
+const SHORTHAND_DEFAULTS = {
+    [Input.Visibility]: 'private',
+    [Input.SecretType]: 'actions'
+};
+/** The inputs the destinations input replaces: one or the other. */
+const SHORTHAND_INPUTS = [
+    Input.Repositories,
+    Input.Environment,
+    Input.Organization,
+    Input.Visibility,
+    Input.SelectedRepositories,
+    Input.SecretType
+];
 function checkSecretName(input, name, problem) {
     const why = secretNameProblem(name);
     if (why)
@@ -42244,7 +42722,7 @@ function parseSelected(text, organization, problem) {
     const names = [];
     for (const entry of parseList(text)) {
         const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
-        if (!name || !REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
+        if (!name || !settings_REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
             problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
         }
         else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {

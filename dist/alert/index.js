@@ -32940,7 +32940,7 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 8993:
+/***/ 3026:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32972,6 +32972,7 @@ const contract_Input = {
     InstagramApiUrl: 'instagram-api-url',
     RequireSameAssets: 'require-same-assets',
     SecretName: 'secret-name',
+    Destinations: 'destinations',
     Repositories: 'repositories',
     Environment: 'environment',
     Organization: 'organization',
@@ -38780,6 +38781,347 @@ function system_user_scopes_closeScopes(scope) {
         .map(({ candidate }) => candidate);
 }
 
+;// CONCATENATED MODULE: ./src/github/destinations-input.ts
+// The destinations input: one destination a line, in GitHub's own words, each line checked before
+// anything is minted and every problem named by its line number.
+//
+//   repo octo/app
+//   environment octo/app production as META_TOKEN_PROD previous=META_TOKEN_PROD_OLD
+//   organization octo visibility=selected repositories=app,api
+//   dependabot octo/app
+//   dependabot organization octo
+//   codespaces octo/app
+//   codespaces user repositories=octo/app,someone/tool
+
+
+
+
+
+
+/** The form of each line, for the messages. */
+const DESTINATION_FORMS = (/* unused pure expression or super */ null && ([
+    'repo OWNER/REPO',
+    'environment OWNER/REPO ENVIRONMENT',
+    'organization ORG [visibility=all|private|selected] [repositories=REPO,…]',
+    'dependabot OWNER/REPO',
+    'dependabot organization ORG [visibility=…] [repositories=…]',
+    'codespaces OWNER/REPO',
+    'codespaces organization ORG [visibility=…] [repositories=…]',
+    'codespaces user [repositories=OWNER/REPO,…]'
+]));
+const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
+const KINDS = (/* unused pure expression or super */ null && (['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces']));
+const KEYS = (/* unused pure expression or super */ null && (['visibility', 'repositories', 'previous', 'pages']));
+const VISIBILITIES = (/* unused pure expression or super */ null && (['all', 'private', 'selected']));
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** More lines than github.com's hourly write limit could ever serve. */
+const MAX_LINES = 500;
+/**
+ * The destinations of the input, in the order given. Every problem goes to `problem` as
+ * `line N: …`; a line with a problem yields no destination. A credential-shaped word is never echoed.
+ */
+function destinations_input_parseDestinations(text, defaults, problem) {
+    const destinations = [];
+    const lines = text.split(/\r?\n/);
+    const meaningful = lines.filter((line) => !ignored(line)).length;
+    if (meaningful > MAX_LINES) {
+        problem(`${meaningful} lines: at most ${MAX_LINES} (github.com allows about 500 writes an hour).`);
+        return [];
+    }
+    if (meaningful === 0) {
+        problem(`no destination: write one a line, such as 'repo octo/app' or 'environment octo/app production'.`);
+        return [];
+    }
+    const taken = new Map();
+    const pagesAt = new Map();
+    lines.forEach((line, index) => {
+        if (ignored(line))
+            return;
+        const number = index + 1;
+        const say = (why) => problem(`line ${number}: ${why}`);
+        const destination = parseLine(line, defaults, say);
+        if (!destination)
+            return;
+        for (const name of [destination.secretName, destination.previousSecretName]) {
+            if (!name)
+                continue;
+            const key = `${keyScope(destination)} ${name.toUpperCase()}`;
+            const earlier = taken.get(key);
+            if (earlier !== undefined) {
+                say(`writes ${name} where line ${earlier} writes it too: one secret holds one token. Remove one, or name another secret with 'as'.`);
+                return;
+            }
+            taken.set(key, number);
+        }
+        if (defaults.pageSecrets && destination.pages) {
+            const earlier = pagesAt.get(keyScope(destination));
+            if (earlier !== undefined) {
+                say(`writes the page tokens where line ${earlier} writes them too: add pages=false to one of the two.`);
+                return;
+            }
+            pagesAt.set(keyScope(destination), number);
+        }
+        destinations.push(destination);
+    });
+    return destinations;
+}
+function ignored(line) {
+    const trimmed = line.trim();
+    return trimmed === '' || trimmed.startsWith('#');
+}
+/** A word as a message shows it: one inert line; a credential-shaped one never. */
+function quoted(word) {
+    return `'${echoed(word, 60)}'`;
+}
+/** Words split on blanks; a "double-quoted" word may hold blanks (an environment named `prod eu`). */
+function wordsOf(line) {
+    const words = [];
+    const pattern = /"([^"]*)"|(\S+)/g;
+    for (const match of line.matchAll(pattern)) {
+        const word = match[1] ?? match[2] ?? '';
+        if (match[2]?.includes('"'))
+            return undefined;
+        words.push(word);
+    }
+    return words;
+}
+function parseLine(line, defaults, problem) {
+    const words = wordsOf(line.trim());
+    if (!words) {
+        problem('a double quote opens a name and must close it, as in "prod eu".');
+        return undefined;
+    }
+    // Split as a credential hides in a list too (`repositories=app,EAAB…`).
+    if (credentialWords(line).length > 0) {
+        // Shown by nothing but its position: nothing masks a credential where a name was expected.
+        problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
+        return undefined;
+    }
+    const [kindWord = '', ...rest] = words;
+    const kind = kindWord.toLowerCase();
+    if (!KINDS.includes(kind)) {
+        const close = closestWords(kind, KINDS, 2);
+        problem(`${quoted(kindWord)} is not a kind of destination${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} Each line is one of: ${DESTINATION_FORMS.join('; ')}.`);
+        return undefined;
+    }
+    const parsed = splitOptions(rest, problem);
+    if (!parsed)
+        return undefined;
+    const { positional, options } = parsed;
+    const slots = secretSlots(options, defaults, problem);
+    if (!slots)
+        return undefined;
+    const placed = place(kind, positional, options, slots, problem);
+    if (!placed)
+        return undefined;
+    for (const key of Object.keys(options.keyed)) {
+        if (placed.kind !== 'organization' && placed.kind !== 'user' && (key === 'visibility' || key === 'repositories')) {
+            problem(`${key}= applies to organization secrets (and repositories= to 'codespaces user').`);
+            return undefined;
+        }
+    }
+    return placed;
+}
+function splitOptions(words, problem) {
+    const positional = [];
+    const options = { keyed: {} };
+    for (let i = 0; i < words.length; i++) {
+        const word = words[i];
+        if (word.toLowerCase() === 'as') {
+            const name = words[i + 1];
+            if (name === undefined) {
+                problem("'as' needs the secret's name after it, as in 'as META_TOKEN_STAGING'.");
+                return undefined;
+            }
+            if (options.as !== undefined) {
+                problem("names its secret twice ('as' once a line).");
+                return undefined;
+            }
+            options.as = name;
+            i++;
+            continue;
+        }
+        const equals = word.indexOf('=');
+        if (equals < 0) {
+            if (Object.keys(options.keyed).length > 0 || options.as !== undefined) {
+                problem(`${quoted(word)} stands after the options: the kind and its names come first, then ${OPTIONS}.`);
+                return undefined;
+            }
+            positional.push(word);
+            continue;
+        }
+        const key = word.slice(0, equals).toLowerCase();
+        const value = word.slice(equals + 1);
+        if (!KEYS.includes(key)) {
+            const close = closestWords(key, KEYS, 2);
+            problem(`${quoted(key)}= is not an option${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}='`).join(' or ')}?` : ''}. The options are ${OPTIONS}, and for organization secrets visibility= and repositories=.`);
+            return undefined;
+        }
+        const typed = key;
+        if (options.keyed[typed] !== undefined) {
+            problem(`${key}= is given twice.`);
+            return undefined;
+        }
+        if (!value) {
+            problem(`${key}= has no value.`);
+            return undefined;
+        }
+        options.keyed[typed] = value;
+    }
+    return { positional, options };
+}
+function secretSlots(options, defaults, problem) {
+    const secretName = options.as ?? defaults.secretName;
+    if (!secretName) {
+        problem("names no secret: add 'as SECRET_NAME' to the line, or set secret-name for every line without one.");
+        return undefined;
+    }
+    const previousSecretName = options.keyed.previous ?? defaults.previousSecretName;
+    for (const [what, name] of [
+        ['secret', secretName],
+        ['previous=', previousSecretName]
+    ]) {
+        const why = name === undefined ? undefined : secretNameProblem(name);
+        if (why) {
+            problem(`${quoted(name)} (${what}) is not a valid GitHub secret name: ${why}.`);
+            return undefined;
+        }
+    }
+    if (previousSecretName && sameSecretName(previousSecretName, secretName)) {
+        problem(`previous=${previousSecretName} must differ from the secret it keeps the replaced token of (${secretName}; names are case-insensitive).`);
+        return undefined;
+    }
+    const pages = options.keyed.pages?.toLowerCase() ?? 'true';
+    if (pages !== 'true' && pages !== 'false') {
+        problem(`pages=${echoed(pages, 20)} is not true or false.`);
+        return undefined;
+    }
+    return {
+        secretName: secretName.toUpperCase(),
+        ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+        pages: pages === 'true'
+    };
+}
+function place(kind, positional, options, slots, problem) {
+    const expect = (count, form) => {
+        if (positional.length === count)
+            return true;
+        problem(positional.length < count
+            ? `is incomplete: the form is '${form}'.`
+            : `${quoted(positional[count])} is one word too many: the form is '${form}' (then ${OPTIONS}).`);
+        return false;
+    };
+    switch (kind) {
+        case 'repo':
+        case 'repository':
+            if (!expect(1, 'repo OWNER/REPO'))
+                return undefined;
+            return repository(positional[0], 'actions', slots, problem);
+        case 'environment': {
+            if (!expect(2, 'environment OWNER/REPO ENVIRONMENT'))
+                return undefined;
+            const [target, environment] = positional;
+            if (!repositoryName(target, problem))
+                return undefined;
+            const why = environmentNameProblem(environment);
+            if (why) {
+                problem(`${quoted(environment)} is not an environment name: ${why}.`);
+                return undefined;
+            }
+            return environmentDestination(target, environment, slots);
+        }
+        case 'org':
+        case 'organization':
+            if (!expect(1, 'organization ORG'))
+                return undefined;
+            return organization(positional[0], 'actions', options, slots, problem);
+        case 'dependabot':
+        case 'codespaces': {
+            const type = kind;
+            const [first = ''] = positional;
+            if (first.toLowerCase() === 'organization' || first.toLowerCase() === 'org') {
+                if (!expect(2, `${type} organization ORG`))
+                    return undefined;
+                return organization(positional[1], type, options, slots, problem);
+            }
+            if (type === 'codespaces' && first.toLowerCase() === 'user') {
+                if (!expect(1, 'codespaces user'))
+                    return undefined;
+                return user(options, slots, problem);
+            }
+            if (!expect(1, `${type} OWNER/REPO`))
+                return undefined;
+            return repository(first, type, slots, problem);
+        }
+    }
+    return undefined;
+}
+function repositoryName(target, problem) {
+    if (isRepositoryName(target))
+        return true;
+    problem(`${quoted(target)} is not owner/repo.`);
+    return false;
+}
+function repository(target, type, slots, problem) {
+    return repositoryName(target, problem) ? repositoryDestination(target, type, slots) : undefined;
+}
+function organization(login, type, options, slots, problem) {
+    if (!isOwnerName(login)) {
+        problem(`${quoted(login)} is not an organization login (letters, digits and dashes).`);
+        return undefined;
+    }
+    const listed = options.keyed.repositories;
+    const asked = options.keyed.visibility?.toLowerCase();
+    if (asked !== undefined && !VISIBILITIES.includes(asked)) {
+        problem(`visibility=${echoed(asked, 20)} is not one of all, private, selected.`);
+        return undefined;
+    }
+    // Naming the repositories says which visibility is meant.
+    const visibility = (asked ?? (listed ? 'selected' : 'private'));
+    if (visibility === 'selected' && !listed) {
+        problem('visibility=selected needs repositories=: the repositories that may use the secret (names in the organization, comma-separated).');
+        return undefined;
+    }
+    if (visibility !== 'selected' && listed) {
+        problem(`repositories= applies with visibility=selected (is ${visibility}).`);
+        return undefined;
+    }
+    const selected = [];
+    for (const entry of (listed ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const parts = entry.split('/');
+        const [owner, name] = parts.length === 2 ? parts : [login, entry];
+        if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
+            problem(`${quoted(entry)} in repositories= is not a repository name.`);
+            return undefined;
+        }
+        if (owner?.toLowerCase() !== login.toLowerCase()) {
+            problem(`${quoted(entry)} in repositories= is not in organization ${quoted(login)}.`);
+            return undefined;
+        }
+        if (!selected.some((s) => s.toLowerCase() === name.toLowerCase()))
+            selected.push(name);
+    }
+    return organizationDestination(login, type, visibility, selected, slots);
+}
+function user(options, slots, problem) {
+    const selected = [];
+    for (const entry of (options.keyed.repositories ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        if (!isRepositoryName(entry)) {
+            problem(`${quoted(entry)} in repositories= is not owner/repo (a user's codespaces secret may serve any owner's repositories).`);
+            return undefined;
+        }
+        if (!selected.some((s) => s.toLowerCase() === entry.toLowerCase()))
+            selected.push(entry);
+    }
+    return userDestination(selected, slots);
+}
+
 ;// CONCATENATED MODULE: ./src/input-naming.ts
 // How a message names an input and a setting: the action speaks of inputs (`revoke: auto`), the
 // CLI of flags and environment variables (`--revoke auto`, META_ROTATOR_TOKEN).
@@ -38830,6 +39172,8 @@ const cliFlags = cliNaming();
 
 
 
+
+
 /** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
 const MAX_REQUEST_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
 /** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
@@ -38837,7 +39181,7 @@ const MAX_ROTATE_BEFORE_SECONDS = (/* unused pure expression or super */ null &&
 const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
 const MAX_SECRET_BYTES = (/* unused pure expression or super */ null && (48 * 1024));
 const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const settings_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NUMERIC_ID = /^\d{1,20}$/;
 const SCOPE = /^[a-z][a-z0-9_]*$/;
 const GRAPH_VERSION = /^v\d+\.\d+$/;
@@ -38853,16 +39197,16 @@ function parseList(text) {
         .filter(Boolean);
 }
 /** A path segment that would change the request path instead of naming something. */
-function isDotSegment(name) {
+function settings_isDotSegment(name) {
     return name === '.' || name === '..';
 }
 /** An organization (or user) login as GitHub allows it. */
-function isOwnerName(name) {
+function settings_isOwnerName(name) {
     return settings_OWNER.test(name);
 }
 /** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
-function environmentNameProblem(name) {
-    if (isDotSegment(name) || name.split('/').some(isDotSegment))
+function settings_environmentNameProblem(name) {
+    if (settings_isDotSegment(name) || name.split('/').some(settings_isDotSegment))
         return "'.' and '..' are not names";
     if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
         return 'at most 255 characters, no control characters';
@@ -38871,14 +39215,14 @@ function environmentNameProblem(name) {
     return undefined;
 }
 /** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
-function isRepositoryName(fullName) {
+function settings_isRepositoryName(fullName) {
     const [owner, repo, ...rest] = fullName.split('/');
     return (rest.length === 0 &&
         owner !== undefined &&
         repo !== undefined &&
         settings_OWNER.test(owner) &&
-        REPOSITORY_NAME.test(repo) &&
-        !isDotSegment(repo));
+        settings_REPOSITORY_NAME.test(repo) &&
+        !settings_isDotSegment(repo));
 }
 function readSettings(read, env = {}, naming = actionInputs) {
     const problems = [];
@@ -38975,18 +39319,27 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
     const instagramApiUrl = apiUrl(Input.InstagramApiUrl, text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
     // GitHub side
+    const listed = read(Input.Destinations).trim() !== '';
     const secretName = text(Input.SecretName);
-    if (!secretName)
+    if (!secretName && !listed)
         problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
-    else
+    else if (secretName)
         checkSecretName(Input.SecretName, secretName, problem);
+    if (listed) {
+        for (const input of SHORTHAND_INPUTS) {
+            // action.yml fills in the defaults: those are no choice of the user's.
+            if (text(input) === SHORTHAND_DEFAULTS[input])
+                continue;
+            notWith(input, `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`);
+        }
+    }
     const organization = optional(Input.Organization);
-    if (organization && !isOwnerName(organization)) {
+    if (organization && !settings_isOwnerName(organization)) {
         problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
     }
-    const repositories = parseRepositories(read(Input.Repositories), organization, env, problem);
+    const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem);
     const environment = optional(Input.Environment);
-    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
+    const environmentProblem = environment ? settings_environmentNameProblem(environment) : undefined;
     if (environmentProblem) {
         problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
     }
@@ -38996,6 +39349,17 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const previousSecretName = optional(Input.PreviousSecretName);
     if (previousSecretName)
         checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
+    const slotDefaults = {
+        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
+        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
+    };
+    const destinations = listed
+        ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
+        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
+            secretName: secretName.toUpperCase(),
+            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+            pages: true
+        });
     let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
@@ -39080,8 +39444,8 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
         problem(Input.PreviousSecretName, `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
     }
-    if (previousToken && !previousSecretName) {
-        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)} (the secret that holds it).`);
+    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
+        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`);
     }
     // An earlier run that stopped midway may have moved the current token into previous-secret-name
     // already: then there is no older token to revoke, and the re-run must still go through.
@@ -39101,6 +39465,17 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
             }
         }
+        // With the destinations input, a line's own secret may be the page's.
+        const clash = listed
+            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
+                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
+            : undefined;
+        if (clash) {
+            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`);
+        }
+    }
+    if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
+        problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`);
     }
     if (problems.length > 0) {
         throw new RotationError('inputs', `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs);
@@ -39108,7 +39483,8 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const common = {
         revoke,
         rotateBeforeSeconds,
-        secretName,
+        secretName: secretName || (destinations[0]?.secretName ?? ''),
+        destinations,
         repositories,
         environment,
         organization,
@@ -39147,6 +39523,19 @@ function readSettings(read, env = {}, naming = actionInputs) {
             return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets };
     }
 }
+const SHORTHAND_DEFAULTS = {
+    [contract_Input.Visibility]: 'private',
+    [contract_Input.SecretType]: 'actions'
+};
+/** The inputs the destinations input replaces: one or the other. */
+const SHORTHAND_INPUTS = [
+    contract_Input.Repositories,
+    contract_Input.Environment,
+    contract_Input.Organization,
+    contract_Input.Visibility,
+    contract_Input.SelectedRepositories,
+    contract_Input.SecretType
+];
 function checkSecretName(input, name, problem) {
     const why = secretNameProblem(name);
     if (why)
@@ -39187,14 +39576,14 @@ function apiUrl(input, value, problem) {
 }
 function parseRepositories(text, organization, env, problem) {
     const listed = parseList(text);
-    for (const repo of listed.filter((r) => !isRepositoryName(r))) {
+    for (const repo of listed.filter((r) => !settings_isRepositoryName(r))) {
         problem(Input.Repositories, `${quote(repo)} is not owner/repo.`);
     }
     const unique = [...new Map(listed.map((r) => [r.toLowerCase(), r])).values()];
     if (unique.length > 0 || organization)
         return unique;
     const current = env.GITHUB_REPOSITORY;
-    if (current && isRepositoryName(current))
+    if (current && settings_isRepositoryName(current))
         return [current];
     problem(Input.Repositories, 'required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set the organization.');
     return [];
@@ -39203,7 +39592,7 @@ function parseSelected(text, organization, problem) {
     const names = [];
     for (const entry of parseList(text)) {
         const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
-        if (!name || !REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
+        if (!name || !settings_REPOSITORY_NAME.test(name) || settings_isDotSegment(name) || entry.split('/').length > 2) {
             problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
         }
         else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
@@ -40148,7 +40537,7 @@ function readAlert(io, env, keeper, token) {
     const [owner = '', repo = ''] = repository.split('/');
     if (!repository)
         problems.push(`'${AlertInput.Repository}' is empty and GITHUB_REPOSITORY is not set`);
-    else if (!isRepositoryName(repository))
+    else if (!settings_isRepositoryName(repository))
         problems.push(`'${AlertInput.Repository}' must be owner/name, got ${quote(repository)}`);
     const outcome = input(AlertInput.Outcome).toLowerCase();
     if (outcome !== 'success' && outcome !== 'failure') {
@@ -40191,11 +40580,11 @@ function readAlert(io, env, keeper, token) {
 /** The rotation's organization, environment and secret type, checked as the rotation checks them. */
 function readPlace(input, problems) {
     const organization = input(AlertInput.Organization);
-    if (organization && !isOwnerName(organization)) {
+    if (organization && !settings_isOwnerName(organization)) {
         problems.push(`'${AlertInput.Organization}' must be an organization name`);
     }
     const environment = input(AlertInput.Environment);
-    if (environment && environmentNameProblem(environment)) {
+    if (environment && settings_environmentNameProblem(environment)) {
         problems.push(`'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`);
     }
     const secretType = input(AlertInput.SecretType).toLowerCase();
@@ -40234,7 +40623,7 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8993);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3026);
 // Entry point of the bundled alert action (alert/action.yml).
 
 
