@@ -9,7 +9,6 @@ import { createGitHubClient } from './github/github-client.js'
 import { GitHubTokenExpiry } from './github/token-expiry.js'
 import { Heartbeat, PING_TIMEOUT_MS, type HeartbeatSettings } from './heartbeat/heartbeat.js'
 import { failedOutcome, heartbeatOutcome } from './heartbeat/heartbeat-outcome.js'
-import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
 import { sodiumReady } from './github/seal.js'
 import { SecretStore } from './github/secret-store.js'
 import { Workflows } from './github/workflows.js'
@@ -21,9 +20,9 @@ import { InstagramTokens } from './instagram/instagram-tokens.js'
 import { keepAlive } from './keep-alive.js'
 import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
 import { rotate, type RotationResult } from './rotation/rotation.js'
-import { errorMessage, RotationError } from './rotation-error.js'
+import { errorMessage } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
-import { readSettings, type Settings } from './settings.js'
+import { InvalidInputs, readSettings, type Settings } from './settings.js'
 import { GraphTokenSource } from './strategies/graph-source.js'
 import { InstagramTokenSource } from './strategies/instagram-source.js'
 import type { TokenSource } from './strategies/token-source.js'
@@ -85,28 +84,16 @@ export async function runAction(
   try {
     settings = readSettings((name) => io.getInput(name), env, naming)
   } catch (error) {
-    if (!(error instanceof RotationError)) throw error
+    if (!(error instanceof InvalidInputs)) throw error
     const safe = keeper.redact(error.describe())
-    // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
-    const failed = failedOutcome(
-      io.getInput(Input.SecretName).trim(),
-      'inputs',
-      keeper.redact(error.message),
-      clock.now()
-    )
-    await heartbeatOf(
-      readHeartbeatSettings(
-        (name) => io.getInput(name),
-        () => undefined,
-        false
-      )
-    ).finish(failed)
+    const failed = failedOutcome(error.secretName, 'inputs', keeper.redact(error.message), clock.now())
+    await heartbeatOf(error.heartbeat).finish(failed)
     for (const stack of stacks) stack.dispose()
     await writeSummary(
       io,
       report(
         { failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } },
-        { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }
+        { secretName: error.secretName, serverUrl, now: clock.now() }
       )
     )
     // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.

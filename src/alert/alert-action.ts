@@ -8,7 +8,8 @@ import { HttpStack } from '../http/http-stack.js'
 import { echoed, hasControlCharacters, outsideText } from '../outside-text.js'
 import { errorMessage } from '../rotation-error.js'
 import { SecretKeeper } from '../secret-keeper.js'
-import { environmentNameProblem, isOwnerName, isRepositoryName, SECRET_TYPES } from '../settings.js'
+import { environmentNameProblem, isOwnerName, isRepositoryName } from '../github/github-names.js'
+import { SECRET_TYPES } from '../settings.js'
 import {
   AlertError,
   reportRotationOutcome,

@@ -11,14 +11,8 @@
 import { closestWords } from '../closest.js'
 import { credentialWords } from '../credential-shape.js'
 import { echoed } from '../outside-text.js'
-import {
-  environmentNameProblem,
-  isDotSegment,
-  isOwnerName,
-  isRepositoryName,
-  type SecretType,
-  type Visibility
-} from '../settings.js'
+import type { SecretType, Visibility } from '../settings.js'
+import { environmentNameProblem, isOwnerName, isRepositoryName, isRepositoryShortName } from './github-names.js'
 import {
   environmentDestination,
   keyScope,
@@ -53,7 +47,6 @@ const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false'
 const KINDS = ['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces'] as const
 const KEYS = ['visibility', 'repositories', 'previous', 'pages'] as const
 const VISIBILITIES: readonly Visibility[] = ['all', 'private', 'selected']
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/
 /** More lines than github.com's hourly write limit could ever serve. */
 const MAX_LINES = 500
 
@@ -361,7 +354,7 @@ function organization(
     .filter(Boolean)) {
     const parts = entry.split('/')
     const [owner, name] = parts.length === 2 ? parts : [login, entry]
-    if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
+    if (parts.length > 2 || !name || !isRepositoryShortName(name)) {
       problem(`${quoted(entry)} in repositories= is not a repository name.`)
       return undefined
     }
