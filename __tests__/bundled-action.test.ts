@@ -117,4 +117,23 @@ describe('node dist/index.js, run as the runner runs it', () => {
     expect(run.outputs).toMatchObject({ 'failed-step': 'inputs' })
     expect(run.outputs.error).toMatch(/'app-id': required/)
   })
+
+  test('a throw nothing else catches still fails the step with one inert line that says to check the secrets, and shows no credential', async () => {
+    // The runner's output file in a directory that does not exist: the first output the action sets throws.
+    // Its path carries a credential-shaped word and a workflow command on a line of its own.
+    const planted = 'EAAB9xQz7LmK2pVt4RwY8nHs3JdFgC6'
+    const run = await runBundledAction({
+      inputs: {},
+      env: { GITHUB_OUTPUT: `/nonexistent-${planted}/\n::stop-commands::pwned\n/github_output` }
+    })
+
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error::\[unexpected\] The run stopped on an unexpected error: .* Fix: Check the secrets before re-running/m
+    )
+    expect(`${run.stdout}${run.stderr}`).not.toContain(planted)
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/^::stop-commands::/m)
+    // No stack trace of an unhandled rejection.
+    expect(run.stderr).toBe('')
+  })
 })

@@ -22,6 +22,7 @@ import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
 import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
+import { CHECK_SECRETS_FIX } from './unexpected.js'
 import { InvalidInputs, readSettings, type Settings } from './settings.js'
 import { GraphTokenSource } from './strategies/graph-source.js'
 import { InstagramTokenSource } from './strategies/instagram-source.js'
@@ -173,8 +174,7 @@ export async function runAction(
   } catch (error) {
     // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
     const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`)
-    const fix =
-      'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.'
+    const fix = CHECK_SECRETS_FIX
     await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()))
     await writeSummary(
       io,
