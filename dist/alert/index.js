@@ -32940,7 +32940,7 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 3026:
+/***/ 6213:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38522,138 +38522,43 @@ function secret_names_sameSecretName(a, b) {
     return a.toUpperCase() === b.toUpperCase();
 }
 
-;// CONCATENATED MODULE: ./src/rotation-error.ts
-/** The fix as a sentence on its own. */
-function fixText(fix) {
-    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
-}
-/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
-function fixAction(fix) {
-    return fix.thenRerun ? `${fix.action}.` : fix.action;
-}
-/** A failure of one step of the rotation, explained. */
-class rotation_error_RotationError extends Error {
-    step;
-    fix;
-    constructor(step, message, fix) {
-        super(message);
-        this.step = step;
-        this.fix = fix;
-        this.name = 'RotationError';
-    }
-    static of(step, explained) {
-        return new rotation_error_RotationError(step, explained.message, explained.fix);
-    }
-    /** One line for the log: `[step] message Fix: …`. */
-    describe() {
-        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
+// EXTERNAL MODULE: ./src/rotation-error.ts
+var rotation_error = __nccwpck_require__(7566);
 // EXTERNAL MODULE: ./src/secret-keeper.ts
 var secret_keeper = __nccwpck_require__(8478);
-;// CONCATENATED MODULE: ./src/duration.ts
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
-/**
- * Parses `<number><unit>` (`14d`, `36h`, `90m`, and `30s` where `units` allows it) into seconds.
- * Returns undefined for anything else, so the caller can name the input in its error.
- */
-function duration_parseDurationSeconds(text, units = 'dhm') {
-    const match = /^(\d{1,6})([a-z])$/.exec(text.trim());
-    if (!match || !units.includes(match[2]))
-        return undefined;
-    const amount = Number(match[1]);
-    const unit = UNIT_SECONDS[match[2]];
-    return amount > 0 ? amount * unit : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/deploy-settings.ts
-// The inputs of the deploy step and of keep-alive: which workflows to dispatch once every destination
-// holds the new token (written like a `uses:` of a workflow), how long to wait for their runs, and
-// whether a scheduled run re-enables its own workflow. Problems are reported with readSettings' others.
+;// CONCATENATED MODULE: ./src/github/github-names.ts
+// What GitHub accepts as a login, a repository and an environment name: checked before any request,
+// since each of them becomes a segment of a request path.
 
 
-
-const DEFAULT_DEPLOY_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
-/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
-const MAX_DEPLOY_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (5 * 3600));
-const MIN_DEPLOY_TIMEOUT_SECONDS = 60;
-const MAX_DEPLOY_WORKFLOWS = 20;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
-const FILE = /^[A-Za-z0-9._-]{1,200}\.ya?ml$/;
-/** A branch or tag name as git allows it, without what would change a request (spaces, `..`, a leading `-`). */
-const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
-function deploy_settings_readDeploySettings(read, env, naming, problem) {
-    const workflows = [];
-    const seen = new Set();
-    for (const entry of read(Input.DeployWorkflows)
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter(Boolean)) {
-        const address = parseWorkflowAddress(entry, env.GITHUB_REPOSITORY);
-        if (typeof address === 'string') {
-            problem(Input.DeployWorkflows, `'${echoed(entry)}' ${address}`);
-            continue;
-        }
-        const key = `${address.owner}/${address.repo}/${address.file}@${address.ref ?? ''}`.toLowerCase();
-        if (seen.has(key))
-            problem(Input.DeployWorkflows, `'${echoed(entry)}' is listed twice.`);
-        seen.add(key);
-        workflows.push(address);
-    }
-    if (workflows.length > MAX_DEPLOY_WORKFLOWS) {
-        problem(Input.DeployWorkflows, `lists ${workflows.length} workflows; at most ${MAX_DEPLOY_WORKFLOWS}: dispatch one workflow that deploys them all.`);
-    }
-    const timeoutText = read(Input.DeployTimeout).trim();
-    let timeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
-    if (timeoutText) {
-        const parsed = parseDurationSeconds(timeoutText, 'smh');
-        if (parsed === undefined) {
-            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is not a duration such as 30m, 90s or 2h.`);
-        }
-        else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
-            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`);
-        }
-        else {
-            timeoutSeconds = parsed;
-        }
-        if (workflows.length === 0 && parsed !== undefined)
-            problem(Input.DeployTimeout, `only applies with ${naming.name(Input.DeployWorkflows)}.`);
-    }
-    const keepAliveText = read(Input.KeepAlive).trim();
-    let keepAlive = false;
-    if (/^(true|True|TRUE)$/.test(keepAliveText))
-        keepAlive = true;
-    else if (keepAliveText && !/^(false|False|FALSE)$/.test(keepAliveText))
-        problem(Input.KeepAlive, `'${echoed(keepAliveText)}' is not a boolean: use true or false.`);
-    return { workflows, timeoutMs: timeoutSeconds * 1000, keepAlive };
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** A path segment that would change the request path instead of naming something. */
+function isDotSegment(name) {
+    return name === '.' || name === '..';
 }
-/**
- * `owner/repo/.github/workflows/file.yml@ref`, or `.github/workflows/file.yml[@ref]` in this repository.
- * Returns why not, as the end of a sentence, when the text is no such address.
- */
-function parseWorkflowAddress(text, currentRepository) {
-    const at = text.lastIndexOf('@');
-    const path = at >= 0 ? text.slice(0, at) : text;
-    const ref = at >= 0 ? text.slice(at + 1) : undefined;
-    const form = 'is not owner/repo/.github/workflows/file.yml@ref (or .github/workflows/file.yml for this repository).';
-    if (ref !== undefined && !REF.test(ref))
-        return `has a ref that is not a branch or tag name: ${form}`;
-    const parts = path.split('/');
-    const bare = parts[0] === '.github';
-    const [owner, repo] = bare ? (currentRepository ?? '').split('/') : parts;
-    const rest = bare ? parts : parts.slice(2);
-    if (rest.length !== 3 || rest[0] !== '.github' || rest[1] !== 'workflows' || !FILE.test(rest[2] ?? ''))
-        return form;
-    if (bare && !currentRepository)
-        return 'names no repository, and there is no GITHUB_REPOSITORY outside GitHub Actions: write owner/repo/.github/workflows/file.yml.';
-    if (!owner || !repo || !OWNER.test(owner) || !REPOSITORY.test(repo) || repo === '.' || repo === '..')
-        return form;
-    return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
+/** An organization (or user) login as GitHub allows it. */
+function github_names_isOwnerName(name) {
+    return OWNER.test(name);
+}
+/** A repository's own name (without its owner) as GitHub allows it. */
+function github_names_isRepositoryShortName(name) {
+    return REPOSITORY_NAME.test(name) && !isDotSegment(name);
+}
+/** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
+function github_names_isRepositoryName(fullName) {
+    const [owner, repo, ...rest] = fullName.split('/');
+    return (rest.length === 0 && owner !== undefined && repo !== undefined && github_names_isOwnerName(owner) && github_names_isRepositoryShortName(repo));
+}
+/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
+function github_names_environmentNameProblem(name) {
+    if (isDotSegment(name) || name.split('/').some(isDotSegment))
+        return "'.' and '..' are not names";
+    if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
+        return 'at most 255 characters, no control characters';
+    if ((0,credential_shape/* looksLikeCredential */.Pv)(name))
+        return 'it looks like a token or a secret, not an environment name';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/heartbeat/heartbeat-settings.ts
@@ -38707,6 +38612,263 @@ function pingUrl(text, problem) {
         return refuse("must be a check's ping URL, with the check in its path");
     }
     return text.replace(/\/+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/input-naming.ts
+// How a message names an input and a setting: the action speaks of inputs (`revoke: auto`), the
+// CLI of flags and environment variables (`--revoke auto`, META_ROTATOR_TOKEN).
+
+const input_naming_actionInputs = {
+    name: (input) => `'${input}'`,
+    setting: (input, value) => `${input}: ${value}`,
+    credentialSource: () => 'from a secret (${{ secrets.… }})',
+    // `token` comes from the very secret the rotation rewrites: "the secret" of the summary's title.
+    credentialHolder: (input) => (input === contract_Input.Token ? 'the secret' : `the secret passed as '${input}'`),
+    machine: 'the runner',
+    inWorkflow: true,
+    fixInputs: 'Correct the inputs above in the workflow step, then re-run.'
+};
+/** `app-secret` → `META_ROTATOR_APP_SECRET`. */
+function environmentVariable(input) {
+    return `META_ROTATOR_${input.toUpperCase().replace(/-/g, '_')}`;
+}
+/**
+ * The command line's naming. An input is named the way it was given: by its environment variable
+ * when it came from one (`fromEnvironment`) or is a credential (which is never a flag), else by its flag.
+ */
+function cliNaming(fromEnvironment = new Set()) {
+    const credentials = new Set(CREDENTIAL_INPUTS);
+    const byVariable = (input) => credentials.has(input) || fromEnvironment.has(input);
+    return {
+        name: (input) => (byVariable(input) ? environmentVariable(input) : `--${input}`),
+        setting: (input, value) => (byVariable(input) ? `${environmentVariable(input)}=${value}` : `--${input} ${value}`),
+        credentialSource: (input) => `in the environment variable ${environmentVariable(input)}`,
+        credentialHolder: (input) => environmentVariable(input),
+        machine: 'this machine',
+        inWorkflow: false,
+        fixInputs: 'Correct the flags above (or their META_ROTATOR_* environment variables) and run again.'
+    };
+}
+const cliFlags = cliNaming();
+
+;// CONCATENATED MODULE: ./src/settings/destination-rules.ts
+// How the destinations, the grace slot and the page secrets fit together, judged once every input
+// has been read.
+
+
+
+
+function destination_rules_checkDestinationRules(inputs, github) {
+    const { problem } = inputs;
+    const { environment, organization, repositories, secretType, visibility, selectedRepositories } = github;
+    if (environment && secretType !== 'actions') {
+        problem(Input.Environment, `environments hold only Actions secrets; remove it or set ${inputs.set(Input.SecretType, 'actions')} (is '${secretType}').`);
+    }
+    if (environment && organization && repositories.length === 0) {
+        problem(Input.Environment, `environment secrets belong to repositories: add ${inputs.name(Input.Repositories)}, or remove ${inputs.name(Input.Environment)} to write the organization secret.`);
+    }
+    if (secretType === 'codespaces' && environment)
+        problem(Input.SecretType, 'codespaces secrets have no environments.');
+    if (selectedRepositories.length > 0 && visibility !== 'selected') {
+        problem(Input.SelectedRepositories, `only applies with ${inputs.set(Input.Visibility, 'selected')} (is '${visibility}').`);
+    }
+    if (visibility === 'selected' && selectedRepositories.length === 0) {
+        problem(Input.SelectedRepositories, `required with ${inputs.set(Input.Visibility, 'selected')}: the repositories that may use the secret.`);
+    }
+    if ((visibility !== 'private' || selectedRepositories.length > 0) && !organization)
+        problem(Input.Visibility, `applies to organization secrets: set ${inputs.name(Input.Organization)} too.`);
+}
+function destination_rules_checkGraceRules(inputs, meta, github) {
+    const { secretName, previousSecretName, previousToken, listed, destinations } = github;
+    if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
+        inputs.problem(Input.PreviousSecretName, `must differ from ${inputs.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
+    }
+    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
+        inputs.problem(Input.PreviousToken, `needs ${inputs.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${inputs.name(Input.Destinations)})` : ''} (the secret that holds it).`);
+    }
+    if (previousToken && meta.adminToken && previousToken === meta.adminToken) {
+        inputs.problem(Input.PreviousToken, `is the same token as ${inputs.name(Input.AdminToken)}, which is never revoked.`);
+    }
+}
+/**
+ * The previous token this run may revoke. An earlier run that stopped midway may have moved the
+ * current token into previous-secret-name already: then there is no older token to revoke, and the
+ * re-run must still go through.
+ */
+function destination_rules_revocablePreviousToken(inputs, meta, github) {
+    if (!(meta.token && github.previousToken && meta.token === github.previousToken))
+        return github.previousToken;
+    inputs.warnings.push(`${inputs.name(Input.PreviousToken)} is the same as ${inputs.name(Input.Token)}: ${inputs.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
+    return undefined;
+}
+function destination_rules_checkPageRules(inputs, meta, github) {
+    const { secretName, previousSecretName, listed, destinations } = github;
+    const named = inputs.name(Input.Destinations);
+    for (const page of meta.pageSecrets) {
+        for (const [input, name] of [
+            [Input.SecretName, secretName],
+            [Input.PreviousSecretName, previousSecretName]
+        ]) {
+            if (name && sameSecretName(page.secretName, name)) {
+                inputs.problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${inputs.name(input)}: use another name.`);
+            }
+        }
+        // With the destinations input, a line's own secret may be the page's.
+        const clash = listed
+            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
+                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
+            : undefined;
+        if (clash) {
+            inputs.problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${named} (the ${describeDestination(clash)}): use another name.`);
+        }
+    }
+    if (meta.pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
+        inputs.problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${named} says pages=false.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/github-inputs.ts
+// The GitHub side of the inputs: the secret, every destination (the destinations input, or the
+// older inputs as its shorthand), and the token that writes them.
+
+
+
+
+
+
+
+
+const SHORTHAND_DEFAULTS = {
+    [contract_Input.Visibility]: 'private',
+    [contract_Input.SecretType]: 'actions'
+};
+/** The inputs the destinations input replaces: one or the other. */
+const SHORTHAND_INPUTS = [
+    contract_Input.Repositories,
+    contract_Input.Environment,
+    contract_Input.Organization,
+    contract_Input.Visibility,
+    contract_Input.SelectedRepositories,
+    contract_Input.SecretType
+];
+function github_inputs_readGitHubInputs(inputs, env, pageSecrets) {
+    const { problem, naming } = inputs;
+    const listed = inputs.raw(Input.Destinations).trim() !== '';
+    const secretName = inputs.text(Input.SecretName);
+    if (!secretName && !listed)
+        problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
+    else if (secretName)
+        checkSecretName(Input.SecretName, secretName, problem);
+    if (listed)
+        refuseShorthand(inputs);
+    const organization = inputs.optional(Input.Organization);
+    if (organization && !isOwnerName(organization)) {
+        problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
+    }
+    const repositories = listed ? [] : parseRepositories(inputs.raw(Input.Repositories), organization, env, problem);
+    const environment = inputs.optional(Input.Environment);
+    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
+    if (environmentProblem) {
+        problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
+    }
+    const visibility = inputs.oneOf(Input.Visibility, ['all', 'private', 'selected'], 'private');
+    const selectedRepositories = parseSelected(inputs.raw(Input.SelectedRepositories), organization, problem);
+    const secretType = inputs.oneOf(Input.SecretType, [...SECRET_TYPES], 'actions');
+    const previousSecretName = inputs.optional(Input.PreviousSecretName);
+    if (previousSecretName)
+        checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
+    const slotDefaults = {
+        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
+        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
+    };
+    const destinations = listed
+        ? parseDestinations(inputs.raw(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
+        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
+            secretName: secretName.toUpperCase(),
+            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+            pages: true
+        });
+    const previousToken = inputs.credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
+    const githubToken = inputs.credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
+    if (!githubToken) {
+        problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
+            `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`);
+    }
+    const githubApiUrl = apiUrl(Input.GithubApiUrl, inputs.text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
+    return {
+        listed,
+        secretName,
+        destinations,
+        repositories,
+        environment,
+        organization,
+        visibility,
+        selectedRepositories,
+        secretType,
+        previousSecretName,
+        previousToken,
+        githubToken,
+        githubApiUrl
+    };
+}
+function refuseShorthand(inputs) {
+    const destinations = inputs.name(Input.Destinations);
+    for (const input of SHORTHAND_INPUTS) {
+        // action.yml fills in the defaults: those are no choice of the user's.
+        if (inputs.text(input) === SHORTHAND_DEFAULTS[input])
+            continue;
+        inputs.notWith(input, `is the older form of ${destinations}, and both were given: put every destination into ${destinations} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${destinations} empty.`);
+    }
+}
+function checkSecretName(input, name, problem) {
+    const why = secretNameProblem(name);
+    if (why)
+        problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`);
+}
+function parseRepositories(text, organization, env, problem) {
+    const listed = parseList(text);
+    for (const repo of listed.filter((r) => !isRepositoryName(r))) {
+        problem(Input.Repositories, `${quote(repo)} is not owner/repo.`);
+    }
+    const unique = [...new Map(listed.map((r) => [r.toLowerCase(), r])).values()];
+    if (unique.length > 0 || organization)
+        return unique;
+    const current = env.GITHUB_REPOSITORY;
+    if (current && isRepositoryName(current))
+        return [current];
+    problem(Input.Repositories, 'required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set the organization.');
+    return [];
+}
+function parseSelected(text, organization, problem) {
+    const names = [];
+    for (const entry of parseList(text)) {
+        const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
+        if (!name || !isRepositoryShortName(name) || entry.split('/').length > 2) {
+            problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
+        }
+        else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
+            problem(Input.SelectedRepositories, `${quote(entry)} is not in organization ${quote(organization)}.`);
+        }
+        else {
+            names.push(name);
+        }
+    }
+    return names;
+}
+
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+/**
+ * Parses `<number><unit>` (`14d`, `36h`, `90m`, and `30s` where `units` allows it) into seconds.
+ * Returns undefined for anything else, so the caller can name the input in its error.
+ */
+function duration_parseDurationSeconds(text, units = 'dhm') {
+    const match = /^(\d{1,6})([a-z])$/.exec(text.trim());
+    if (!match || !units.includes(match[2]))
+        return undefined;
+    const amount = Number(match[1]);
+    const unit = UNIT_SECONDS[match[2]];
+    return amount > 0 ? amount * unit : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/graph/system-user-scopes.ts
@@ -38781,394 +38943,183 @@ function system_user_scopes_closeScopes(scope) {
         .map(({ candidate }) => candidate);
 }
 
-;// CONCATENATED MODULE: ./src/github/destinations-input.ts
-// The destinations input: one destination a line, in GitHub's own words, each line checked before
-// anything is minted and every problem named by its line number.
-//
-//   repo octo/app
-//   environment octo/app production as META_TOKEN_PROD previous=META_TOKEN_PROD_OLD
-//   organization octo visibility=selected repositories=app,api
-//   dependabot octo/app
-//   dependabot organization octo
-//   codespaces octo/app
-//   codespaces user repositories=octo/app,someone/tool
+;// CONCATENATED MODULE: ./src/settings/meta-inputs.ts
+// The Meta side of the inputs: the strategy, the app, the tokens and what the new token must be.
 
 
 
 
 
 
-/** The form of each line, for the messages. */
-const DESTINATION_FORMS = (/* unused pure expression or super */ null && ([
-    'repo OWNER/REPO',
-    'environment OWNER/REPO ENVIRONMENT',
-    'organization ORG [visibility=all|private|selected] [repositories=REPO,…]',
-    'dependabot OWNER/REPO',
-    'dependabot organization ORG [visibility=…] [repositories=…]',
-    'codespaces OWNER/REPO',
-    'codespaces organization ORG [visibility=…] [repositories=…]',
-    'codespaces user [repositories=OWNER/REPO,…]'
-]));
-const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
-const KINDS = (/* unused pure expression or super */ null && (['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces']));
-const KEYS = (/* unused pure expression or super */ null && (['visibility', 'repositories', 'previous', 'pages']));
-const VISIBILITIES = (/* unused pure expression or super */ null && (['all', 'private', 'selected']));
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-/** More lines than github.com's hourly write limit could ever serve. */
-const MAX_LINES = 500;
-/**
- * The destinations of the input, in the order given. Every problem goes to `problem` as
- * `line N: …`; a line with a problem yields no destination. A credential-shaped word is never echoed.
- */
-function destinations_input_parseDestinations(text, defaults, problem) {
-    const destinations = [];
-    const lines = text.split(/\r?\n/);
-    const meaningful = lines.filter((line) => !ignored(line)).length;
-    if (meaningful > MAX_LINES) {
-        problem(`${meaningful} lines: at most ${MAX_LINES} (github.com allows about 500 writes an hour).`);
-        return [];
+/** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
+const MAX_ROTATE_BEFORE_SECONDS = (/* unused pure expression or super */ null && (365 * 86_400));
+const NUMERIC_ID = /^\d{1,20}$/;
+const SCOPE = /^[a-z][a-z0-9_]*$/;
+const GRAPH_VERSION = /^v\d+\.\d+$/;
+function meta_inputs_readMetaInputs(inputs) {
+    const { problem } = inputs;
+    const strategy = inputs.oneOf(Input.Strategy, ['refresh', 'generate', 'instagram'], 'refresh');
+    const instagram = strategy === 'instagram';
+    const appId = inputs.text(Input.AppId);
+    if (!appId && !instagram)
+        problem(Input.AppId, 'required: your Meta app id (App settings > Basic > App ID).');
+    else if (appId && !NUMERIC_ID.test(appId))
+        problem(Input.AppId, `${quote(appId)} is not a Meta app id: app ids are numbers.`);
+    const appSecret = inputs.credential(Input.AppSecret, 'the Meta app secret', !instagram) ?? '';
+    const token = inputs.credential(Input.Token, instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token', strategy !== 'generate');
+    const systemUserId = inputs.optional(Input.SystemUserId);
+    if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
+        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`);
     }
-    if (meaningful === 0) {
-        problem(`no destination: write one a line, such as 'repo octo/app' or 'environment octo/app production'.`);
-        return [];
+    const adminToken = inputs.credential(Input.AdminToken, 'an admin or system user access token', false);
+    const scopes = readScopes(inputs);
+    const expiring = inputs.bool(Input.Expiring, true);
+    const installApp = inputs.bool(Input.InstallApp, false);
+    const requireSameAssets = inputs.bool(Input.RequireSameAssets, true);
+    const revoke = inputs.oneOf(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto');
+    const rotateBeforeSeconds = readRotateBefore(inputs);
+    const pageSecrets = parsePageSecrets(inputs.raw(Input.PageSecrets), (t) => problem(Input.PageSecrets, t));
+    const graphApiVersion = inputs.text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION;
+    if (!GRAPH_VERSION.test(graphApiVersion)) {
+        problem(Input.GraphApiVersion, `${quote(graphApiVersion)} is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`);
     }
-    const taken = new Map();
-    const pagesAt = new Map();
-    lines.forEach((line, index) => {
-        if (ignored(line))
-            return;
-        const number = index + 1;
-        const say = (why) => problem(`line ${number}: ${why}`);
-        const destination = parseLine(line, defaults, say);
-        if (!destination)
-            return;
-        for (const name of [destination.secretName, destination.previousSecretName]) {
-            if (!name)
-                continue;
-            const key = `${keyScope(destination)} ${name.toUpperCase()}`;
-            const earlier = taken.get(key);
-            if (earlier !== undefined) {
-                say(`writes ${name} where line ${earlier} writes it too: one secret holds one token. Remove one, or name another secret with 'as'.`);
-                return;
-            }
-            taken.set(key, number);
-        }
-        if (defaults.pageSecrets && destination.pages) {
-            const earlier = pagesAt.get(keyScope(destination));
-            if (earlier !== undefined) {
-                say(`writes the page tokens where line ${earlier} writes them too: add pages=false to one of the two.`);
-                return;
-            }
-            pagesAt.set(keyScope(destination), number);
-        }
-        destinations.push(destination);
-    });
-    return destinations;
+    const graphApiUrl = apiUrl(Input.GraphApiUrl, inputs.text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
+    const instagramApiUrl = apiUrl(Input.InstagramApiUrl, inputs.text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
+    return {
+        strategy,
+        appId,
+        appSecret,
+        token,
+        systemUserId,
+        adminToken,
+        scopes,
+        expiring,
+        installApp,
+        requireSameAssets,
+        revoke,
+        rotateBeforeSeconds,
+        pageSecrets,
+        graphApiVersion,
+        graphApiUrl,
+        instagramApiUrl
+    };
 }
-function ignored(line) {
-    const trimmed = line.trim();
-    return trimmed === '' || trimmed.startsWith('#');
+function readScopes(inputs) {
+    const scopes = parseList(inputs.raw(Input.Scopes));
+    for (const scope of scopes.filter((s) => !SCOPE.test(s))) {
+        inputs.problem(Input.Scopes, `${quote(scope)} is not a permission name (lower-case words joined by underscores, e.g. ads_read).`);
+    }
+    for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
+        const close = closeScopes(scope);
+        // Meta adds permissions over time and refuses a name that does not exist: a warning, not an error.
+        inputs.warnings.push(`${inputs.name(Input.Scopes)}: ${quote(scope)} is not in the list of permissions known here` +
+            `${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
+            'If it is a permission Meta added recently, ignore this: Meta refuses a name that does not exist before minting anything.');
+    }
+    return scopes;
 }
-/** A word as a message shows it: one inert line; a credential-shaped one never. */
-function quoted(word) {
-    return `'${echoed(word, 60)}'`;
+function readRotateBefore(inputs) {
+    const rotateBefore = inputs.optional(Input.RotateBefore);
+    if (rotateBefore === undefined)
+        return undefined;
+    const seconds = parseDurationSeconds(rotateBefore);
+    if (seconds === undefined) {
+        inputs.problem(Input.RotateBefore, `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`);
+    }
+    else if (seconds > MAX_ROTATE_BEFORE_SECONDS) {
+        inputs.problem(Input.RotateBefore, `${quote(rotateBefore)} is longer than 365d: Meta's tokens live 60 days (their data access 90), so any value from 60d up already rotates on every run.`);
+    }
+    return seconds;
 }
-/** Words split on blanks; a "double-quoted" word may hold blanks (an environment named `prod eu`). */
-function wordsOf(line) {
-    const words = [];
-    const pattern = /"([^"]*)"|(\S+)/g;
-    for (const match of line.matchAll(pattern)) {
-        const word = match[1] ?? match[2] ?? '';
-        if (match[2]?.includes('"'))
-            return undefined;
-        words.push(word);
-    }
-    return words;
-}
-function parseLine(line, defaults, problem) {
-    const words = wordsOf(line.trim());
-    if (!words) {
-        problem('a double quote opens a name and must close it, as in "prod eu".');
-        return undefined;
-    }
-    // Split as a credential hides in a list too (`repositories=app,EAAB…`).
-    if (credentialWords(line).length > 0) {
-        // Shown by nothing but its position: nothing masks a credential where a name was expected.
-        problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
-        return undefined;
-    }
-    const [kindWord = '', ...rest] = words;
-    const kind = kindWord.toLowerCase();
-    if (!KINDS.includes(kind)) {
-        const close = closestWords(kind, KINDS, 2);
-        problem(`${quoted(kindWord)} is not a kind of destination${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} Each line is one of: ${DESTINATION_FORMS.join('; ')}.`);
-        return undefined;
-    }
-    const parsed = splitOptions(rest, problem);
-    if (!parsed)
-        return undefined;
-    const { positional, options } = parsed;
-    const slots = secretSlots(options, defaults, problem);
-    if (!slots)
-        return undefined;
-    const placed = place(kind, positional, options, slots, problem);
-    if (!placed)
-        return undefined;
-    for (const key of Object.keys(options.keyed)) {
-        if (placed.kind !== 'organization' && placed.kind !== 'user' && (key === 'visibility' || key === 'repositories')) {
-            problem(`${key}= applies to organization secrets (and repositories= to 'codespaces user').`);
-            return undefined;
-        }
-    }
-    return placed;
-}
-function splitOptions(words, problem) {
-    const positional = [];
-    const options = { keyed: {} };
-    for (let i = 0; i < words.length; i++) {
-        const word = words[i];
-        if (word.toLowerCase() === 'as') {
-            const name = words[i + 1];
-            if (name === undefined) {
-                problem("'as' needs the secret's name after it, as in 'as META_TOKEN_STAGING'.");
-                return undefined;
-            }
-            if (options.as !== undefined) {
-                problem("names its secret twice ('as' once a line).");
-                return undefined;
-            }
-            options.as = name;
-            i++;
+
+;// CONCATENATED MODULE: ./src/deploy/deploy-settings.ts
+// The inputs of the deploy step and of keep-alive: which workflows to dispatch once every destination
+// holds the new token (written like a `uses:` of a workflow), how long to wait for their runs, and
+// whether a scheduled run re-enables its own workflow. Problems are reported with readSettings' others.
+
+
+
+const DEFAULT_DEPLOY_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
+/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
+const MAX_DEPLOY_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (5 * 3600));
+const MIN_DEPLOY_TIMEOUT_SECONDS = 60;
+const MAX_DEPLOY_WORKFLOWS = 20;
+const deploy_settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const FILE = /^[A-Za-z0-9._-]{1,200}\.ya?ml$/;
+/** A branch or tag name as git allows it, without what would change a request (spaces, `..`, a leading `-`). */
+const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
+function deploy_settings_readDeploySettings(read, env, naming, problem) {
+    const workflows = [];
+    const seen = new Set();
+    for (const entry of read(Input.DeployWorkflows)
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter(Boolean)) {
+        const address = parseWorkflowAddress(entry, env.GITHUB_REPOSITORY);
+        if (typeof address === 'string') {
+            problem(Input.DeployWorkflows, `'${echoed(entry)}' ${address}`);
             continue;
         }
-        const equals = word.indexOf('=');
-        if (equals < 0) {
-            if (Object.keys(options.keyed).length > 0 || options.as !== undefined) {
-                problem(`${quoted(word)} stands after the options: the kind and its names come first, then ${OPTIONS}.`);
-                return undefined;
-            }
-            positional.push(word);
-            continue;
+        const key = `${address.owner}/${address.repo}/${address.file}@${address.ref ?? ''}`.toLowerCase();
+        if (seen.has(key))
+            problem(Input.DeployWorkflows, `'${echoed(entry)}' is listed twice.`);
+        seen.add(key);
+        workflows.push(address);
+    }
+    if (workflows.length > MAX_DEPLOY_WORKFLOWS) {
+        problem(Input.DeployWorkflows, `lists ${workflows.length} workflows; at most ${MAX_DEPLOY_WORKFLOWS}: dispatch one workflow that deploys them all.`);
+    }
+    const timeoutText = read(Input.DeployTimeout).trim();
+    let timeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
+    if (timeoutText) {
+        const parsed = parseDurationSeconds(timeoutText, 'smh');
+        if (parsed === undefined) {
+            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is not a duration such as 30m, 90s or 2h.`);
         }
-        const key = word.slice(0, equals).toLowerCase();
-        const value = word.slice(equals + 1);
-        if (!KEYS.includes(key)) {
-            const close = closestWords(key, KEYS, 2);
-            problem(`${quoted(key)}= is not an option${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}='`).join(' or ')}?` : ''}. The options are ${OPTIONS}, and for organization secrets visibility= and repositories=.`);
-            return undefined;
+        else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
+            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`);
         }
-        const typed = key;
-        if (options.keyed[typed] !== undefined) {
-            problem(`${key}= is given twice.`);
-            return undefined;
+        else {
+            timeoutSeconds = parsed;
         }
-        if (!value) {
-            problem(`${key}= has no value.`);
-            return undefined;
-        }
-        options.keyed[typed] = value;
+        if (workflows.length === 0 && parsed !== undefined)
+            problem(Input.DeployTimeout, `only applies with ${naming.name(Input.DeployWorkflows)}.`);
     }
-    return { positional, options };
-}
-function secretSlots(options, defaults, problem) {
-    const secretName = options.as ?? defaults.secretName;
-    if (!secretName) {
-        problem("names no secret: add 'as SECRET_NAME' to the line, or set secret-name for every line without one.");
-        return undefined;
-    }
-    const previousSecretName = options.keyed.previous ?? defaults.previousSecretName;
-    for (const [what, name] of [
-        ['secret', secretName],
-        ['previous=', previousSecretName]
-    ]) {
-        const why = name === undefined ? undefined : secretNameProblem(name);
-        if (why) {
-            problem(`${quoted(name)} (${what}) is not a valid GitHub secret name: ${why}.`);
-            return undefined;
-        }
-    }
-    if (previousSecretName && sameSecretName(previousSecretName, secretName)) {
-        problem(`previous=${previousSecretName} must differ from the secret it keeps the replaced token of (${secretName}; names are case-insensitive).`);
-        return undefined;
-    }
-    const pages = options.keyed.pages?.toLowerCase() ?? 'true';
-    if (pages !== 'true' && pages !== 'false') {
-        problem(`pages=${echoed(pages, 20)} is not true or false.`);
-        return undefined;
-    }
-    return {
-        secretName: secretName.toUpperCase(),
-        ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-        pages: pages === 'true'
-    };
-}
-function place(kind, positional, options, slots, problem) {
-    const expect = (count, form) => {
-        if (positional.length === count)
-            return true;
-        problem(positional.length < count
-            ? `is incomplete: the form is '${form}'.`
-            : `${quoted(positional[count])} is one word too many: the form is '${form}' (then ${OPTIONS}).`);
-        return false;
-    };
-    switch (kind) {
-        case 'repo':
-        case 'repository':
-            if (!expect(1, 'repo OWNER/REPO'))
-                return undefined;
-            return repository(positional[0], 'actions', slots, problem);
-        case 'environment': {
-            if (!expect(2, 'environment OWNER/REPO ENVIRONMENT'))
-                return undefined;
-            const [target, environment] = positional;
-            if (!repositoryName(target, problem))
-                return undefined;
-            const why = environmentNameProblem(environment);
-            if (why) {
-                problem(`${quoted(environment)} is not an environment name: ${why}.`);
-                return undefined;
-            }
-            return environmentDestination(target, environment, slots);
-        }
-        case 'org':
-        case 'organization':
-            if (!expect(1, 'organization ORG'))
-                return undefined;
-            return organization(positional[0], 'actions', options, slots, problem);
-        case 'dependabot':
-        case 'codespaces': {
-            const type = kind;
-            const [first = ''] = positional;
-            if (first.toLowerCase() === 'organization' || first.toLowerCase() === 'org') {
-                if (!expect(2, `${type} organization ORG`))
-                    return undefined;
-                return organization(positional[1], type, options, slots, problem);
-            }
-            if (type === 'codespaces' && first.toLowerCase() === 'user') {
-                if (!expect(1, 'codespaces user'))
-                    return undefined;
-                return user(options, slots, problem);
-            }
-            if (!expect(1, `${type} OWNER/REPO`))
-                return undefined;
-            return repository(first, type, slots, problem);
-        }
-    }
-    return undefined;
-}
-function repositoryName(target, problem) {
-    if (isRepositoryName(target))
-        return true;
-    problem(`${quoted(target)} is not owner/repo.`);
-    return false;
-}
-function repository(target, type, slots, problem) {
-    return repositoryName(target, problem) ? repositoryDestination(target, type, slots) : undefined;
-}
-function organization(login, type, options, slots, problem) {
-    if (!isOwnerName(login)) {
-        problem(`${quoted(login)} is not an organization login (letters, digits and dashes).`);
-        return undefined;
-    }
-    const listed = options.keyed.repositories;
-    const asked = options.keyed.visibility?.toLowerCase();
-    if (asked !== undefined && !VISIBILITIES.includes(asked)) {
-        problem(`visibility=${echoed(asked, 20)} is not one of all, private, selected.`);
-        return undefined;
-    }
-    // Naming the repositories says which visibility is meant.
-    const visibility = (asked ?? (listed ? 'selected' : 'private'));
-    if (visibility === 'selected' && !listed) {
-        problem('visibility=selected needs repositories=: the repositories that may use the secret (names in the organization, comma-separated).');
-        return undefined;
-    }
-    if (visibility !== 'selected' && listed) {
-        problem(`repositories= applies with visibility=selected (is ${visibility}).`);
-        return undefined;
-    }
-    const selected = [];
-    for (const entry of (listed ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)) {
-        const parts = entry.split('/');
-        const [owner, name] = parts.length === 2 ? parts : [login, entry];
-        if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
-            problem(`${quoted(entry)} in repositories= is not a repository name.`);
-            return undefined;
-        }
-        if (owner?.toLowerCase() !== login.toLowerCase()) {
-            problem(`${quoted(entry)} in repositories= is not in organization ${quoted(login)}.`);
-            return undefined;
-        }
-        if (!selected.some((s) => s.toLowerCase() === name.toLowerCase()))
-            selected.push(name);
-    }
-    return organizationDestination(login, type, visibility, selected, slots);
-}
-function user(options, slots, problem) {
-    const selected = [];
-    for (const entry of (options.keyed.repositories ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)) {
-        if (!isRepositoryName(entry)) {
-            problem(`${quoted(entry)} in repositories= is not owner/repo (a user's codespaces secret may serve any owner's repositories).`);
-            return undefined;
-        }
-        if (!selected.some((s) => s.toLowerCase() === entry.toLowerCase()))
-            selected.push(entry);
-    }
-    return userDestination(selected, slots);
-}
-
-;// CONCATENATED MODULE: ./src/input-naming.ts
-// How a message names an input and a setting: the action speaks of inputs (`revoke: auto`), the
-// CLI of flags and environment variables (`--revoke auto`, META_ROTATOR_TOKEN).
-
-const input_naming_actionInputs = {
-    name: (input) => `'${input}'`,
-    setting: (input, value) => `${input}: ${value}`,
-    credentialSource: () => 'from a secret (${{ secrets.… }})',
-    // `token` comes from the very secret the rotation rewrites: "the secret" of the summary's title.
-    credentialHolder: (input) => (input === contract_Input.Token ? 'the secret' : `the secret passed as '${input}'`),
-    machine: 'the runner',
-    inWorkflow: true,
-    fixInputs: 'Correct the inputs above in the workflow step, then re-run.'
-};
-/** `app-secret` → `META_ROTATOR_APP_SECRET`. */
-function environmentVariable(input) {
-    return `META_ROTATOR_${input.toUpperCase().replace(/-/g, '_')}`;
+    const keepAliveText = read(Input.KeepAlive).trim();
+    let keepAlive = false;
+    if (/^(true|True|TRUE)$/.test(keepAliveText))
+        keepAlive = true;
+    else if (keepAliveText && !/^(false|False|FALSE)$/.test(keepAliveText))
+        problem(Input.KeepAlive, `'${echoed(keepAliveText)}' is not a boolean: use true or false.`);
+    return { workflows, timeoutMs: timeoutSeconds * 1000, keepAlive };
 }
 /**
- * The command line's naming. An input is named the way it was given: by its environment variable
- * when it came from one (`fromEnvironment`) or is a credential (which is never a flag), else by its flag.
+ * `owner/repo/.github/workflows/file.yml@ref`, or `.github/workflows/file.yml[@ref]` in this repository.
+ * Returns why not, as the end of a sentence, when the text is no such address.
  */
-function cliNaming(fromEnvironment = new Set()) {
-    const credentials = new Set(CREDENTIAL_INPUTS);
-    const byVariable = (input) => credentials.has(input) || fromEnvironment.has(input);
-    return {
-        name: (input) => (byVariable(input) ? environmentVariable(input) : `--${input}`),
-        setting: (input, value) => (byVariable(input) ? `${environmentVariable(input)}=${value}` : `--${input} ${value}`),
-        credentialSource: (input) => `in the environment variable ${environmentVariable(input)}`,
-        credentialHolder: (input) => environmentVariable(input),
-        machine: 'this machine',
-        inWorkflow: false,
-        fixInputs: 'Correct the flags above (or their META_ROTATOR_* environment variables) and run again.'
-    };
+function parseWorkflowAddress(text, currentRepository) {
+    const at = text.lastIndexOf('@');
+    const path = at >= 0 ? text.slice(0, at) : text;
+    const ref = at >= 0 ? text.slice(at + 1) : undefined;
+    const form = 'is not owner/repo/.github/workflows/file.yml@ref (or .github/workflows/file.yml for this repository).';
+    if (ref !== undefined && !REF.test(ref))
+        return `has a ref that is not a branch or tag name: ${form}`;
+    const parts = path.split('/');
+    const bare = parts[0] === '.github';
+    const [owner, repo] = bare ? (currentRepository ?? '').split('/') : parts;
+    const rest = bare ? parts : parts.slice(2);
+    if (rest.length !== 3 || rest[0] !== '.github' || rest[1] !== 'workflows' || !FILE.test(rest[2] ?? ''))
+        return form;
+    if (bare && !currentRepository)
+        return 'names no repository, and there is no GITHUB_REPOSITORY outside GitHub Actions: write owner/repo/.github/workflows/file.yml.';
+    if (!owner || !repo || !deploy_settings_OWNER.test(owner) || !REPOSITORY.test(repo) || repo === '.' || repo === '..')
+        return form;
+    return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
 }
-const cliFlags = cliNaming();
 
-;// CONCATENATED MODULE: ./src/settings.ts
-// Every input turned into one typed, validated settings object before any network call. After this,
-// nothing reads an input again. Each problem names the input and the fix; all are reported at once.
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/settings/run-inputs.ts
+// How the run itself behaves: dry run, the deploys and the heartbeat around it, timeouts, concurrency.
 
 
 
@@ -39176,460 +39127,174 @@ const cliFlags = cliNaming();
 
 /** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
 const MAX_REQUEST_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
-/** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
-const MAX_ROTATE_BEFORE_SECONDS = (/* unused pure expression or super */ null && (365 * 86_400));
-const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
-const MAX_SECRET_BYTES = (/* unused pure expression or super */ null && (48 * 1024));
-const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const settings_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-const NUMERIC_ID = /^\d{1,20}$/;
-const SCOPE = /^[a-z][a-z0-9_]*$/;
-const GRAPH_VERSION = /^v\d+\.\d+$/;
-/** An input value echoed in a message: one inert line, short, in quotes. */
-function quote(value) {
-    return `'${echoed(value ?? '')}'`;
-}
-/** Splits a list input on newlines and commas, trimming and dropping empty entries. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter(Boolean);
-}
-/** A path segment that would change the request path instead of naming something. */
-function settings_isDotSegment(name) {
-    return name === '.' || name === '..';
-}
-/** An organization (or user) login as GitHub allows it. */
-function settings_isOwnerName(name) {
-    return settings_OWNER.test(name);
-}
-/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
-function settings_environmentNameProblem(name) {
-    if (settings_isDotSegment(name) || name.split('/').some(settings_isDotSegment))
-        return "'.' and '..' are not names";
-    if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
-        return 'at most 255 characters, no control characters';
-    if ((0,credential_shape/* looksLikeCredential */.Pv)(name))
-        return 'it looks like a token or a secret, not an environment name';
-    return undefined;
-}
-/** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
-function settings_isRepositoryName(fullName) {
-    const [owner, repo, ...rest] = fullName.split('/');
-    return (rest.length === 0 &&
-        owner !== undefined &&
-        repo !== undefined &&
-        settings_OWNER.test(owner) &&
-        settings_REPOSITORY_NAME.test(repo) &&
-        !settings_isDotSegment(repo));
-}
-function readSettings(read, env = {}, naming = actionInputs) {
-    const problems = [];
-    const warnings = [];
-    const problem = (input, text) => {
-        problems.push(`${naming.name(input)}: ${text}`);
-    };
-    const text = (input) => read(input).trim();
-    const optional = (input) => text(input) || undefined;
-    const set = naming.setting;
-    const oneOf = (input, allowed, fallback) => {
-        const value = text(input);
-        if (!value)
-            return fallback;
-        if (allowed.includes(value))
-            return value;
-        problem(input, `${quote(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}.`);
-        return fallback;
-    };
-    const bool = (input, fallback) => {
-        const value = text(input);
-        if (!value)
-            return fallback;
-        if (/^(true|True|TRUE)$/.test(value))
-            return true;
-        if (/^(false|False|FALSE)$/.test(value))
-            return false;
-        problem(input, `${quote(value)} is not a boolean: use true or false.`);
-        return fallback;
-    };
-    const credential = (input, what, required) => {
-        const value = text(input);
-        if (!value) {
-            if (required)
-                problem(input, `required: pass ${what}, ${naming.credentialSource(input)}.`);
-            return undefined;
-        }
-        // Reported without the value: a malformed credential is still a credential.
-        if (!/^[\x21-\x7e]+$/.test(value)) {
-            problem(input, `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check its value.`);
-        }
-        else if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
-            problem(input, `is longer than 48 KB, more than any ${what}. Check its value.`);
-        }
-        return value;
-    };
-    const notWith = (input, why) => {
-        if (text(input))
-            problem(input, why);
-    };
-    // Meta side
-    const strategy = oneOf(Input.Strategy, ['refresh', 'generate', 'instagram'], 'refresh');
-    const instagram = strategy === 'instagram';
-    const appId = text(Input.AppId);
-    if (!appId && !instagram)
-        problem(Input.AppId, 'required: your Meta app id (App settings > Basic > App ID).');
-    else if (appId && !NUMERIC_ID.test(appId))
-        problem(Input.AppId, `${quote(appId)} is not a Meta app id: app ids are numbers.`);
-    const appSecret = credential(Input.AppSecret, 'the Meta app secret', !instagram) ?? '';
-    const token = credential(Input.Token, instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token', strategy !== 'generate');
-    const systemUserId = optional(Input.SystemUserId);
-    if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
-        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`);
-    }
-    const adminToken = credential(Input.AdminToken, 'an admin or system user access token', false);
-    const scopes = parseList(read(Input.Scopes));
-    for (const scope of scopes.filter((s) => !SCOPE.test(s))) {
-        problem(Input.Scopes, `${quote(scope)} is not a permission name (lower-case words joined by underscores, e.g. ads_read).`);
-    }
-    for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
-        const close = closeScopes(scope);
-        // Meta adds permissions over time and refuses a name that does not exist: a warning, not an error.
-        warnings.push(`${naming.name(Input.Scopes)}: ${quote(scope)} is not in the list of permissions known here` +
-            `${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
-            'If it is a permission Meta added recently, ignore this: Meta refuses a name that does not exist before minting anything.');
-    }
-    const expiring = bool(Input.Expiring, true);
-    const installApp = bool(Input.InstallApp, false);
-    const requireSameAssets = bool(Input.RequireSameAssets, true);
-    const revoke = oneOf(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto');
-    const rotateBefore = optional(Input.RotateBefore);
-    const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore);
-    if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
-        problem(Input.RotateBefore, `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`);
-    }
-    else if (rotateBeforeSeconds !== undefined && rotateBeforeSeconds > MAX_ROTATE_BEFORE_SECONDS) {
-        problem(Input.RotateBefore, `${quote(rotateBefore)} is longer than 365d: Meta's tokens live 60 days (their data access 90), so any value from 60d up already rotates on every run.`);
-    }
-    const pageSecrets = parsePageSecrets(read(Input.PageSecrets), (t) => problem(Input.PageSecrets, t));
-    const graphApiVersion = text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION;
-    if (!GRAPH_VERSION.test(graphApiVersion)) {
-        problem(Input.GraphApiVersion, `${quote(graphApiVersion)} is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`);
-    }
-    const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
-    const instagramApiUrl = apiUrl(Input.InstagramApiUrl, text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
-    // GitHub side
-    const listed = read(Input.Destinations).trim() !== '';
-    const secretName = text(Input.SecretName);
-    if (!secretName && !listed)
-        problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
-    else if (secretName)
-        checkSecretName(Input.SecretName, secretName, problem);
-    if (listed) {
-        for (const input of SHORTHAND_INPUTS) {
-            // action.yml fills in the defaults: those are no choice of the user's.
-            if (text(input) === SHORTHAND_DEFAULTS[input])
-                continue;
-            notWith(input, `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`);
-        }
-    }
-    const organization = optional(Input.Organization);
-    if (organization && !settings_isOwnerName(organization)) {
-        problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
-    }
-    const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem);
-    const environment = optional(Input.Environment);
-    const environmentProblem = environment ? settings_environmentNameProblem(environment) : undefined;
-    if (environmentProblem) {
-        problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
-    }
-    const visibility = oneOf(Input.Visibility, ['all', 'private', 'selected'], 'private');
-    const selectedRepositories = parseSelected(read(Input.SelectedRepositories), organization, problem);
-    const secretType = oneOf(Input.SecretType, [...SECRET_TYPES], 'actions');
-    const previousSecretName = optional(Input.PreviousSecretName);
-    if (previousSecretName)
-        checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
-    const slotDefaults = {
-        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
-        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
-    };
-    const destinations = listed
-        ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
-        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
-            secretName: secretName.toUpperCase(),
-            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-            pages: true
-        });
-    let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
-    const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
-    if (!githubToken) {
-        problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
-            `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`);
-    }
-    const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
-    const dryRun = bool(Input.DryRun, false);
-    const deploy = readDeploySettings(read, env, naming, problem);
-    const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name);
-    const timeout = optional(Input.RequestTimeout);
-    const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
-    if (timeoutSeconds === undefined)
-        problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`);
-    else if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
-        problem(Input.RequestTimeout, `${quote(timeout)} is longer than 30m: a request that has not answered in 30 minutes will not, and the run would wait for nothing (a timer past about 24 days even fires at once).`);
-    }
-    const concurrency = optional(Input.MaxConcurrency);
+function run_inputs_readRunInputs(inputs, env) {
+    const dryRun = inputs.bool(Input.DryRun, false);
+    const deploy = readDeploySettings(inputs.raw, env, inputs.naming, inputs.problem);
+    const heartbeat = readHeartbeatSettings(inputs.raw, inputs.problem, dryRun, inputs.naming.name);
+    const requestTimeoutMs = readRequestTimeoutSeconds(inputs) * 1000;
+    const concurrency = inputs.optional(Input.MaxConcurrency);
     const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency);
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
-        problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
+        inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
     }
-    // Combinations
-    if (strategy === 'generate') {
-        if (!systemUserId) {
-            problem(Input.SystemUserId, `required with ${set(Input.Strategy, 'generate')} (the system user the token is for).`);
-        }
-        if (!adminToken) {
-            problem(Input.AdminToken, `required with ${set(Input.Strategy, 'generate')} (a Business Manager admin or system user token).`);
-        }
-        if (scopes.length === 0) {
-            problem(Input.Scopes, `required with ${set(Input.Strategy, 'generate')} (the permissions of the new token).`);
-        }
-        if (pageSecrets.length > 0) {
-            problem(Input.PageSecrets, `page tokens come from a user token: use ${set(Input.Strategy, 'refresh')} with a long-lived user token.`);
-        }
-        if (revoke === 'true' && !token)
-            problem(Input.Revoke, `'true' needs the old token to revoke in ${naming.name(Input.Token)}.`);
-        if (adminToken && token && adminToken === token) {
-            problem(Input.Token, `is the same token as ${naming.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`);
-        }
+    return { dryRun, deploy, heartbeat, requestTimeoutMs, maxConcurrency };
+}
+function readRequestTimeoutSeconds(inputs) {
+    const timeout = inputs.optional(Input.RequestTimeout);
+    if (timeout === undefined)
+        return DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    const seconds = parseDurationSeconds(timeout, 'sm');
+    if (seconds === undefined) {
+        inputs.problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`);
     }
-    if (instagram) {
-        const only = `Instagram Login tokens`;
-        if (revoke === 'true') {
-            problem(Input.Revoke, `'true' is impossible with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
-        }
-        if (revoke === 'after-deploy') {
-            problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
-        }
-        notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
-        notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
-        notWith(Input.RotateBefore, `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`);
-        notWith(Input.SystemUserId, `only applies to ${set(Input.Strategy, 'generate')}.`);
-        notWith(Input.AdminToken, `only applies to ${set(Input.Strategy, 'generate')}.`);
-        if (appId || appSecret) {
-            warnings.push(`${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} are not used with ${set(Input.Strategy, 'instagram')}: Instagram's refresh needs no app secret, and none was sent.`);
-        }
+    else if (seconds > MAX_REQUEST_TIMEOUT_SECONDS) {
+        inputs.problem(Input.RequestTimeout, `${quote(timeout)} is longer than 30m: a request that has not answered in 30 minutes will not, and the run would wait for nothing (a timer past about 24 days even fires at once).`);
     }
-    if (installApp && !systemUserId)
-        problem(Input.InstallApp, `needs ${naming.name(Input.SystemUserId)} (and ${naming.name(Input.AdminToken)}).`);
-    if (installApp && strategy !== 'generate')
-        problem(Input.InstallApp, `only applies to ${set(Input.Strategy, 'generate')}.`);
-    if (environment && secretType !== 'actions') {
-        problem(Input.Environment, `environments hold only Actions secrets; remove it or set ${set(Input.SecretType, 'actions')} (is '${secretType}').`);
+    return seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+}
+
+;// CONCATENATED MODULE: ./src/settings/strategy-rules.ts
+// What each strategy needs and refuses, judged once every input has been read.
+
+function strategy_rules_checkStrategyRules(inputs, meta) {
+    if (meta.strategy === 'generate')
+        checkGenerate(inputs, meta);
+    if (meta.strategy === 'instagram')
+        checkInstagram(inputs, meta);
+    if (meta.installApp && !meta.systemUserId)
+        inputs.problem(Input.InstallApp, `needs ${inputs.name(Input.SystemUserId)} (and ${inputs.name(Input.AdminToken)}).`);
+    if (meta.installApp && meta.strategy !== 'generate')
+        inputs.problem(Input.InstallApp, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+}
+function checkGenerate(inputs, meta) {
+    const generate = inputs.set(Input.Strategy, 'generate');
+    if (!meta.systemUserId)
+        inputs.problem(Input.SystemUserId, `required with ${generate} (the system user the token is for).`);
+    if (!meta.adminToken)
+        inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`);
+    if (meta.scopes.length === 0)
+        inputs.problem(Input.Scopes, `required with ${generate} (the permissions of the new token).`);
+    if (meta.pageSecrets.length > 0) {
+        inputs.problem(Input.PageSecrets, `page tokens come from a user token: use ${inputs.set(Input.Strategy, 'refresh')} with a long-lived user token.`);
     }
-    if (environment && organization && repositories.length === 0) {
-        problem(Input.Environment, `environment secrets belong to repositories: add ${naming.name(Input.Repositories)}, or remove ${naming.name(Input.Environment)} to write the organization secret.`);
+    if (meta.revoke === 'true' && !meta.token)
+        inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`);
+    if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
+        inputs.problem(Input.Token, `is the same token as ${inputs.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`);
     }
-    if (secretType === 'codespaces' && environment) {
-        problem(Input.SecretType, 'codespaces secrets have no environments.');
+}
+function checkInstagram(inputs, meta) {
+    const instagram = inputs.set(Input.Strategy, 'instagram');
+    const only = `Instagram Login tokens`;
+    if (meta.revoke === 'true') {
+        inputs.problem(Input.Revoke, `'true' is impossible with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`);
     }
-    if (selectedRepositories.length > 0 && visibility !== 'selected') {
-        problem(Input.SelectedRepositories, `only applies with ${set(Input.Visibility, 'selected')} (is '${visibility}').`);
+    if (meta.revoke === 'after-deploy') {
+        inputs.problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`);
     }
-    if (visibility === 'selected' && selectedRepositories.length === 0) {
-        problem(Input.SelectedRepositories, `required with ${set(Input.Visibility, 'selected')}: the repositories that may use the secret.`);
+    inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
+    inputs.notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
+    inputs.notWith(Input.RotateBefore, `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`);
+    inputs.notWith(Input.SystemUserId, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+    inputs.notWith(Input.AdminToken, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+    if (meta.appId || meta.appSecret) {
+        inputs.warnings.push(`${inputs.name(Input.AppId)} and ${inputs.name(Input.AppSecret)} are not used with ${instagram}: Instagram's refresh needs no app secret, and none was sent.`);
     }
-    if ((visibility !== 'private' || selectedRepositories.length > 0) && !organization) {
-        problem(Input.Visibility, `applies to organization secrets: set ${naming.name(Input.Organization)} too.`);
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Every input turned into one typed, validated settings object before any network call. After this,
+// nothing reads an input again. Each problem names the input and the fix; all are reported at once.
+// The reading is in settings/: the Meta side, the GitHub side, the run, then the rules between them.
+
+
+
+
+
+
+
+
+
+
+const settings_SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
+/** Inputs that cannot make a run, with what the failed run still reports: its secret's name and its heartbeat. */
+class InvalidInputs extends rotation_error/* RotationError */.FL {
+    secretName;
+    heartbeat;
+    constructor(message, fix, secretName, heartbeat) {
+        super('inputs', message, fix);
+        this.secretName = secretName;
+        this.heartbeat = heartbeat;
     }
-    if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
-        problem(Input.PreviousSecretName, `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
-    }
-    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
-        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`);
-    }
-    // An earlier run that stopped midway may have moved the current token into previous-secret-name
-    // already: then there is no older token to revoke, and the re-run must still go through.
-    if (token && previousToken && token === previousToken) {
-        warnings.push(`${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
-        previousToken = undefined;
-    }
-    if (previousToken && adminToken && previousToken === adminToken) {
-        problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`);
-    }
-    for (const page of pageSecrets) {
-        for (const [input, name] of [
-            [Input.SecretName, secretName],
-            [Input.PreviousSecretName, previousSecretName]
-        ]) {
-            if (name && sameSecretName(page.secretName, name)) {
-                problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
-            }
-        }
-        // With the destinations input, a line's own secret may be the page's.
-        const clash = listed
-            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
-                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
-            : undefined;
-        if (clash) {
-            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`);
-        }
-    }
-    if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
-        problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`);
-    }
-    if (problems.length > 0) {
-        throw new RotationError('inputs', `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs);
+}
+function readSettings(read, env = {}, naming = actionInputs) {
+    const inputs = new InputReading(read, naming);
+    const meta = readMetaInputs(inputs);
+    const github = readGitHubInputs(inputs, env, meta.pageSecrets);
+    const run = readRunInputs(inputs, env);
+    checkStrategyRules(inputs, meta);
+    checkDestinationRules(inputs, github);
+    checkGraceRules(inputs, meta, github);
+    checkPageRules(inputs, meta, github);
+    if (inputs.problems.length > 0) {
+        const { problems } = inputs;
+        throw new InvalidInputs(`Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs, inputs.text(Input.SecretName), 
+        // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
+        readHeartbeatSettings(read, () => undefined, false));
     }
     const common = {
-        revoke,
-        rotateBeforeSeconds,
-        secretName: secretName || (destinations[0]?.secretName ?? ''),
-        destinations,
-        repositories,
-        environment,
-        organization,
-        visibility,
-        selectedRepositories,
-        secretType,
-        previousSecretName,
-        previousToken,
-        githubToken,
-        githubApiUrl,
-        dryRun,
-        requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
-        maxConcurrency,
-        deploy,
-        heartbeat,
-        warnings
+        revoke: meta.revoke,
+        rotateBeforeSeconds: meta.rotateBeforeSeconds,
+        secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
+        destinations: github.destinations,
+        repositories: github.repositories,
+        environment: github.environment,
+        organization: github.organization,
+        visibility: github.visibility,
+        selectedRepositories: github.selectedRepositories,
+        secretType: github.secretType,
+        previousSecretName: github.previousSecretName,
+        previousToken: revocablePreviousToken(inputs, meta, github),
+        githubToken: github.githubToken,
+        githubApiUrl: github.githubApiUrl,
+        ...run,
+        warnings: inputs.warnings
     };
-    const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };
+    const app = {
+        id: meta.appId,
+        secret: meta.appSecret,
+        graphApiVersion: meta.graphApiVersion,
+        graphApiUrl: meta.graphApiUrl
+    };
+    const { strategy, token, scopes, expiring, requireSameAssets } = meta;
     switch (strategy) {
         case 'instagram':
-            return { ...common, strategy, token: token ?? '', instagramApiUrl };
+            return { ...common, strategy, token: token ?? '', instagramApiUrl: meta.instagramApiUrl };
         case 'generate':
             return {
                 ...common,
                 strategy,
                 app,
                 token,
-                systemUserId: systemUserId ?? '',
-                adminToken: adminToken ?? '',
+                systemUserId: meta.systemUserId ?? '',
+                adminToken: meta.adminToken ?? '',
                 scopes,
                 expiring,
-                installApp,
+                installApp: meta.installApp,
                 requireSameAssets
             };
         case 'refresh':
-            return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets };
+            return {
+                ...common,
+                strategy,
+                app,
+                token: token ?? '',
+                scopes,
+                expiring,
+                pageSecrets: meta.pageSecrets,
+                requireSameAssets
+            };
     }
-}
-const SHORTHAND_DEFAULTS = {
-    [contract_Input.Visibility]: 'private',
-    [contract_Input.SecretType]: 'actions'
-};
-/** The inputs the destinations input replaces: one or the other. */
-const SHORTHAND_INPUTS = [
-    contract_Input.Repositories,
-    contract_Input.Environment,
-    contract_Input.Organization,
-    contract_Input.Visibility,
-    contract_Input.SelectedRepositories,
-    contract_Input.SecretType
-];
-function checkSecretName(input, name, problem) {
-    const why = secretNameProblem(name);
-    if (why)
-        problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`);
-}
-function apiUrl(input, value, problem) {
-    // URL drops tabs and line breaks wherever they stand (and trims the rest): '.\t.' would become '..'.
-    if (/\s/.test(value) || hasControlCharacters(value)) {
-        problem(input, 'must not contain spaces, tabs, line breaks or control characters.');
-        return value;
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        problem(input, `${quote(value)} is not a URL.`);
-        return value;
-    }
-    // *.localhost is loopback by definition (RFC 6761), as 127.0.0.1 and [::1] are.
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        problem(input, `${quote(value)} must use https (plain http only on localhost): tokens travel over it.`);
-    }
-    // A bare `?` or `#` leaves URL.search empty but still changes every request path built on it.
-    if (value.includes('?') || value.includes('#') || url.username || url.password) {
-        problem(input, 'must not carry a query, fragment or credentials.');
-    }
-    // URL resolves them away (written %2e too, and after a \, which it reads as /), so the text as
-    // given is what is checked.
-    const path = value
-        .replace(/\\/g, '/')
-        .replace(/^[a-z]+:\/\/[^/]*/i, '')
-        .replace(/%2e/gi, '.');
-    if (/\/\.{1,2}(\/|$)/.test(path))
-        problem(input, "must not contain '.' or '..' path segments.");
-    return value.replace(/\/+$/, '');
-}
-function parseRepositories(text, organization, env, problem) {
-    const listed = parseList(text);
-    for (const repo of listed.filter((r) => !settings_isRepositoryName(r))) {
-        problem(Input.Repositories, `${quote(repo)} is not owner/repo.`);
-    }
-    const unique = [...new Map(listed.map((r) => [r.toLowerCase(), r])).values()];
-    if (unique.length > 0 || organization)
-        return unique;
-    const current = env.GITHUB_REPOSITORY;
-    if (current && settings_isRepositoryName(current))
-        return [current];
-    problem(Input.Repositories, 'required outside GitHub Actions (no GITHUB_REPOSITORY): list owner/repo, or set the organization.');
-    return [];
-}
-function parseSelected(text, organization, problem) {
-    const names = [];
-    for (const entry of parseList(text)) {
-        const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
-        if (!name || !settings_REPOSITORY_NAME.test(name) || settings_isDotSegment(name) || entry.split('/').length > 2) {
-            problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
-        }
-        else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
-            problem(Input.SelectedRepositories, `${quote(entry)} is not in organization ${quote(organization)}.`);
-        }
-        else {
-            names.push(name);
-        }
-    }
-    return names;
-}
-function parsePageSecrets(text, problem) {
-    const pages = [];
-    for (const line of text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)) {
-        const match = /^(\d+)\s*=\s*(\S+)$/.exec(line);
-        if (!match) {
-            problem(`${quote(line)} is not PAGE_ID=SECRET_NAME (one per line, the page id a number).`);
-            continue;
-        }
-        const [, pageId, secretName] = match;
-        const why = secretNameProblem(secretName);
-        if (why)
-            problem(`${quote(secretName)} (page ${pageId}) is not a valid GitHub secret name: ${why}.`);
-        else if (pages.some((p) => p.pageId === pageId))
-            problem(`page ${pageId} is listed twice.`);
-        else {
-            const taken = pages.find((p) => sameSecretName(p.secretName, secretName));
-            if (taken)
-                problem(`pages ${taken.pageId} and ${pageId} both name the secret '${secretName}': one secret holds one token.`);
-            else
-                pages.push({ pageId, secretName });
-        }
-    }
-    return pages;
 }
 
 ;// CONCATENATED MODULE: ./src/alert/failure-alert.ts
@@ -40474,6 +40139,7 @@ function withTokenExpiry(alert, expiresAt, warnBefore, now) {
 
 
 
+
 const AlertInput = {
     GithubToken: 'github-token',
     Repository: 'repository',
@@ -40518,7 +40184,7 @@ async function runAlertAction(io, env, deps = {}) {
         return outcome;
     }
     catch (error) {
-        const message = error instanceof AlertError ? error.message : `Unexpected error: ${errorMessage(error)}`;
+        const message = error instanceof AlertError ? error.message : `Unexpected error: ${(0,rotation_error/* errorMessage */.gJ)(error)}`;
         io.setFailed(keeper.redact(message));
         return undefined;
     }
@@ -40537,7 +40203,7 @@ function readAlert(io, env, keeper, token) {
     const [owner = '', repo = ''] = repository.split('/');
     if (!repository)
         problems.push(`'${AlertInput.Repository}' is empty and GITHUB_REPOSITORY is not set`);
-    else if (!settings_isRepositoryName(repository))
+    else if (!github_names_isRepositoryName(repository))
         problems.push(`'${AlertInput.Repository}' must be owner/name, got ${quote(repository)}`);
     const outcome = input(AlertInput.Outcome).toLowerCase();
     if (outcome !== 'success' && outcome !== 'failure') {
@@ -40580,15 +40246,15 @@ function readAlert(io, env, keeper, token) {
 /** The rotation's organization, environment and secret type, checked as the rotation checks them. */
 function readPlace(input, problems) {
     const organization = input(AlertInput.Organization);
-    if (organization && !settings_isOwnerName(organization)) {
+    if (organization && !github_names_isOwnerName(organization)) {
         problems.push(`'${AlertInput.Organization}' must be an organization name`);
     }
     const environment = input(AlertInput.Environment);
-    if (environment && settings_environmentNameProblem(environment)) {
+    if (environment && github_names_environmentNameProblem(environment)) {
         problems.push(`'${AlertInput.Environment}' must be an environment name: at most 255 characters, no control characters, no '.' or '..'`);
     }
     const secretType = input(AlertInput.SecretType).toLowerCase();
-    if (secretType && !SECRET_TYPES.includes(secretType)) {
+    if (secretType && !settings_SECRET_TYPES.includes(secretType)) {
         problems.push(`'${AlertInput.SecretType}' must be actions, dependabot or codespaces`);
     }
     return { organization, environment, secretType };
@@ -40623,11 +40289,15 @@ function describeOutcome(outcome, alert) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3026);
+/* harmony import */ var _unexpected_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6340);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6213);
 // Entry point of the bundled alert action (alert/action.yml).
 
 
-await (0,_alert_action_js__WEBPACK_IMPORTED_MODULE_1__/* .runAlertAction */ .e7)((0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsCoreIO */ .H)(), process.env);
+
+// The io's own setFailed: it hides every credential the run masked.
+const io = (0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsCoreIO */ .H)();
+await (0,_unexpected_js__WEBPACK_IMPORTED_MODULE_1__/* .failOnUnexpected */ .lD)(() => (0,_alert_action_js__WEBPACK_IMPORTED_MODULE_2__/* .runAlertAction */ .e7)(io, process.env), (message) => io.setFailed(message));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -40745,6 +40415,47 @@ function inertLines(message) {
 
 /***/ }),
 
+/***/ 7566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FL: () => (/* binding */ RotationError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/* unused harmony exports fixText, fixAction */
+/** The fix as a sentence on its own. */
+function fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
+/** A failure of one step of the rotation, explained. */
+class RotationError extends Error {
+    step;
+    fix;
+    constructor(step, message, fix) {
+        super(message);
+        this.step = step;
+        this.fix = fix;
+        this.name = 'RotationError';
+    }
+    static of(step, explained) {
+        return new RotationError(step, explained.message, explained.fix);
+    }
+    /** One line for the log: `[step] message Fix: …`. */
+    describe() {
+        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
 /***/ 8478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40810,6 +40521,45 @@ function urlEncoded(secret) {
     }
     catch {
         return secret;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6340:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lD: () => (/* binding */ failOnUnexpected)
+/* harmony export */ });
+/* unused harmony exports CHECK_SECRETS_FIX, unexpectedMessage */
+/* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2986);
+/* harmony import */ var _rotation_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7566);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4230);
+// The last line of every entry: a throw nothing else caught (a bug, or a failure before the run
+// could report its own) still ends the step failed, with what to check, in one inert line that
+// shows no credential.
+
+
+
+/** What a user does after a run stopped somewhere unknown: it may have stopped after a write. */
+const CHECK_SECRETS_FIX = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
+/** The unexpected error as one line for the log: no line break, no credential-shaped word. */
+function unexpectedMessage(error) {
+    let text = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .outsideText */ .F3)((0,_rotation_error_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
+    // Any run of token characters: an error's text may hold one inside a path or a URL.
+    for (const word of text.split(/[^\w|-]+/).filter(_credential_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .looksLikeCredential */ .Pv))
+        text = text.split(word).join('***');
+    return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`;
+}
+/** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */
+async function failOnUnexpected(entry, fail) {
+    try {
+        await entry();
+    }
+    catch (error) {
+        fail(unexpectedMessage(error));
     }
 }
 

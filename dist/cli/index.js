@@ -30742,16 +30742,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9633:
+/***/ 6120:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yU: () => (/* binding */ ExitCode),
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: ExitCode, VERSION
+// UNUSED EXPORTS: VERSION
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
@@ -30880,96 +30881,12 @@ const systemClock = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/credential-shape.ts
-// What a credential looks like, so one given where a name goes (a token pasted as `secret-name`) is
-// refused and never echoed whole: nothing masks it, because nothing expected a secret there.
-/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
-const LONG_TOKEN_RUN = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
-/**
- * The prefixes of the credentials this action handles: Meta user, page and system user tokens (EAA…),
- * Instagram Login tokens (IGAA…, IGQV…), GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_).
- */
-const KNOWN_PREFIX = /^(EAA[A-Za-z0-9]|IGAA|IGQV|gh[pousr]_|github_pat_)[A-Za-z0-9_]{12,}/;
-/** An app secret as Meta issues it: 32 lower-case hex digits. */
-const APP_SECRET = /^[0-9a-f]{32}$/;
-/**
- * True when `value` can only be a credential: a known token prefix, an app secret, or a long run
- * mixing lower case, upper case and digits. Names as people write them (META_TOKEN_PROD_2026,
- * production, octo/app) are one case or carry separators, so they never match.
- */
-function looksLikeCredential(value) {
-    const text = value.trim();
-    if (KNOWN_PREFIX.test(text) || APP_SECRET.test(text))
-        return true;
-    return LONG_TOKEN_RUN.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
-}
-/**
- * Whether an echoed value may be a credential: broader than looksLikeCredential, since a message
- * loses nothing by showing only the start of a long name, and a credential shown whole is lost.
- */
-function mayBeCredential(value) {
-    const text = value.trim();
-    return LONG_TOKEN_RUN.test(text) || looksLikeCredential(text);
-}
-/** The credential-shaped words of an input's value (a multi-line list holds several words). */
-function credentialWords(value) {
-    return value.split(/[\s,;=:'"`()[\]{}<>]+/).filter((word) => word !== '' && looksLikeCredential(word));
-}
-
+// EXTERNAL MODULE: ./src/credential-shape.ts
+var credential_shape = __nccwpck_require__(2986);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/outside-text.ts
-// Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
-// markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
-
-const MAX_CHARS = 600;
-/** The mark left where a text was cut to length. */
-const CUT_MARK = '…';
-/** C0 and C1 control characters and the Unicode line separators. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-function hasControlCharacters(text) {
-    return CONTROL.test(text);
-}
-/**
- * One line: control characters and line breaks become spaces (a line break would let the text
- * start a line of the log, where `::stop-commands::` or `::add-mask::` are commands), and the
- * length is bounded.
- */
-function outsideText(text, maxChars = MAX_CHARS) {
-    const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
-    const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
-    return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
-}
-/**
- * An input value echoed in a message: one inert line, bounded; of what may be a credential given
- * where none was expected (so nothing masks it), only its first characters.
- */
-function echoed(value, maxChars = 80) {
-    const trimmed = value.trim();
-    return mayBeCredential(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
-}
-/**
- * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
- * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.
- */
-const COMMAND = /^[\s\u0085]*::/;
-const LEGACY_COMMAND = /##\[/g;
-/**
- * The last guard before the log: a line that the runner would read as a workflow command gets a
- * visible prefix (`::name::…`), and a legacy `##[` anywhere in a line is broken up (`## [`), so every
- * line of ours stays text.
- */
-function inertLines(message) {
-    return message
-        .split(/\r\n|\r|\n/)
-        .map((line) => {
-        const text = line.replace(LEGACY_COMMAND, '## [');
-        return COMMAND.test(text) ? `› ${text}` : text;
-    })
-        .join('\n');
-}
-
+// EXTERNAL MODULE: ./src/outside-text.ts
+var outside_text = __nccwpck_require__(4230);
 ;// CONCATENATED MODULE: ./src/github/github-error.ts
 // What a failed GitHub request says, read the same way by the rotation and the alert.
 
@@ -30985,10 +30902,10 @@ function gitHubMessage(failure) {
         const details = (Array.isArray(data.errors) ? data.errors : [])
             .map((e) => (typeof e?.message === 'string' ? e.message : `${String(e?.field)} ${String(e?.code)}`))
             .join('; ');
-        return outsideText(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
+        return (0,outside_text/* outsideText */.F3)(`${data.message.split('\n')[0] ?? ''}${details ? `: ${details}` : ''}`, 300);
     }
     // No answer: the HTTP stack's own message, which never holds a URL.
-    return outsideText(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
+    return (0,outside_text/* outsideText */.F3)(typeof failure.message === 'string' ? failure.message.split('\n')[0] : 'no answer', 200);
 }
 /**
  * Whether any attempt of a failed request got no answer or a 5xx (marked by the GitHub client on
@@ -31109,37 +31026,8 @@ function declaresDispatch(yaml) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/rotation-error.ts
-/** The fix as a sentence on its own. */
-function rotation_error_fixText(fix) {
-    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
-}
-/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
-function fixAction(fix) {
-    return fix.thenRerun ? `${fix.action}.` : fix.action;
-}
-/** A failure of one step of the rotation, explained. */
-class RotationError extends Error {
-    step;
-    fix;
-    constructor(step, message, fix) {
-        super(message);
-        this.step = step;
-        this.fix = fix;
-        this.name = 'RotationError';
-    }
-    static of(step, explained) {
-        return new RotationError(step, explained.message, explained.fix);
-    }
-    /** One line for the log: `[step] message Fix: …`. */
-    describe() {
-        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
+// EXTERNAL MODULE: ./src/rotation-error.ts
+var rotation_error = __nccwpck_require__(7566);
 ;// CONCATENATED MODULE: ./src/graph/graph-error.ts
 // How a Graph API failure is described and whether it is worth another try.
 
@@ -31184,7 +31072,7 @@ const TRACE_ID = /^[\w-]{1,80}$/;
  * `code 1` with a client-secret message is Meta's wrong-secret answer, not a blip.
  */
 function classifyGraphError(status, body, redact = (text) => text) {
-    const text = (value, max) => typeof value === 'string' && value.trim() ? outsideText(redact(value), max) : undefined;
+    const text = (value, max) => typeof value === 'string' && value.trim() ? (0,outside_text/* outsideText */.F3)(redact(value), max) : undefined;
     const traceId = typeof body.fbtrace_id === 'string' ? redact(body.fbtrace_id.trim()) : undefined;
     const code = integer(body.code);
     const message = text(body.message) ?? `HTTP ${status}`;
@@ -31317,7 +31205,7 @@ function explainGraphFailure(what, error, clock, naming) {
 function graphFailure(step, what, error, clock, naming) {
     if (!(error instanceof GraphError))
         throw error;
-    return RotationError.of(step, explainGraphFailure(what, error, clock, naming));
+    return rotation_error/* RotationError */.FL.of(step, explainGraphFailure(what, error, clock, naming));
 }
 
 ;// CONCATENATED MODULE: ./src/token-checks.ts
@@ -31413,7 +31301,7 @@ function revokedFix(secretName, naming) {
 /** The token in `token`, before anything is minted (strategy refresh). */
 function checkCurrentToken(info, settings, naming, now) {
     const fail = (message, fix) => {
-        throw new RotationError('check', message, fix);
+        throw new rotation_error/* RotationError */.FL('check', message, fix);
     };
     const set = naming.setting;
     if (!info.isValid) {
@@ -31453,7 +31341,7 @@ function checkDataAccess(info, rotateBeforeSeconds, now) {
     const window = (rotateBeforeSeconds ?? DEFAULT_DATA_ACCESS_WARNING_SECONDS) * 1000;
     if (ends.getTime() - now.getTime() > window)
         return;
-    throw new RotationError('check', `The user token's data access ${ends <= now ? 'ended' : 'ends'} on ${dateText(ends)} (${relativeText(ends, now)}): after that it cannot read data, whatever its expiry, and no refresh moves that date.`, loginAgainFix(ends, now));
+    throw new rotation_error/* RotationError */.FL('check', `The user token's data access ${ends <= now ? 'ended' : 'ends'} on ${dateText(ends)} (${relativeText(ends, now)}): after that it cannot read data, whatever its expiry, and no refresh moves that date.`, loginAgainFix(ends, now));
 }
 /** What a person must do when Meta will not give a user token more time. */
 function loginAgainFix(by, now) {
@@ -31471,7 +31359,7 @@ function rotationCanWait(info, rotateBeforeSeconds, now) {
 /** The freshly minted token, before it is stored anywhere. */
 function checkNewToken(info, settings, current) {
     const fail = (message, fix) => {
-        throw new RotationError('verify', message, fix);
+        throw new rotation_error/* RotationError */.FL('verify', message, fix);
     };
     const keep = 'nothing was written; the current token was left in place.';
     if (!info.isValid) {
@@ -31504,7 +31392,7 @@ function checkNewToken(info, settings, current) {
 function checkUserTokenExtended(info, current, now) {
     if (current.kind !== 'user' || !current.expiresAt || !info.expiresAt || info.expiresAt > current.expiresAt)
         return;
-    throw new RotationError('mint', `Meta did not extend the user token: the refreshed token still expires on ${dateText(info.expiresAt)} (${relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`, loginAgainFix(info.expiresAt, now));
+    throw new rotation_error/* RotationError */.FL('mint', `Meta did not extend the user token: the refreshed token still expires on ${dateText(info.expiresAt)} (${relativeText(info.expiresAt, now)}). Meta extends a long-lived user token only after the person uses the app; nothing was written and the current token keeps working until then.`, loginAgainFix(info.expiresAt, now));
 }
 /**
  * What the replaced token reached that the new one does not, per scope. `target_ids` lists the
@@ -31548,7 +31436,7 @@ function describeLostAssets(lost) {
  */
 function unreachablePages(step, userId, pageIds, naming) {
     const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
-    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+    return new rotation_error/* RotationError */.FL(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/deploy.ts
@@ -31605,7 +31493,7 @@ class DeployStep {
             record.deployments = deployments;
         if (problems.length > 0) {
             const { naming } = this.services;
-            throw new RotationError('deploy', `${problems.length} of ${this.settings.workflows.length} deploy workflow${this.settings.workflows.length > 1 ? 's' : ''} cannot be dispatched; nothing was minted, written or revoked.\n  - ${problems.map((p) => `${p.label}: ${p.message}`).join('\n  - ')}`, `${[...new Set(problems.map((p) => p.fix))].join(' ')} Or remove it from ${naming.name(Input.DeployWorkflows)}. Then re-run.`);
+            throw new rotation_error/* RotationError */.FL('deploy', `${problems.length} of ${this.settings.workflows.length} deploy workflow${this.settings.workflows.length > 1 ? 's' : ''} cannot be dispatched; nothing was minted, written or revoked.\n  - ${problems.map((p) => `${p.label}: ${p.message}`).join('\n  - ')}`, `${[...new Set(problems.map((p) => p.fix))].join(' ')} Or remove it from ${naming.name(Input.DeployWorkflows)}. Then re-run.`);
         }
         for (const d of deployments) {
             const unproven = d.unproven?.length ? ` Not proven: ${d.unproven.join('; ')}.` : '';
@@ -31838,7 +31726,7 @@ class DeployStep {
         });
         const until = oldExpiresAt === undefined ? '' : ` until ${expiryText(oldExpiresAt, now)}`;
         const timedOut = failed.some((d) => d.status === 'timed out');
-        return new RotationError('deploy', `${failed.length} of ${total} deploy run${total > 1 ? 's' : ''} did not succeed, so nothing was revoked: the new token is stored and confirmed in every destination, and the old token stays valid${until}, so a consumer still running on it keeps working.\n  - ${lines.join('\n  - ')}`, `Open the run${failed.length > 1 ? 's' : ''} above and fix the deploy${timedOut ? ` (or raise ${naming.name(Input.DeployTimeout)})` : ''}. Then re-run: the next run refreshes again, stores, deploys and revokes. If the consumers run on the new token already, revoke the old one instead with the finish action (or by hand in Business settings > System users).`);
+        return new rotation_error/* RotationError */.FL('deploy', `${failed.length} of ${total} deploy run${total > 1 ? 's' : ''} did not succeed, so nothing was revoked: the new token is stored and confirmed in every destination, and the old token stays valid${until}, so a consumer still running on it keeps working.\n  - ${lines.join('\n  - ')}`, `Open the run${failed.length > 1 ? 's' : ''} above and fix the deploy${timedOut ? ` (or raise ${naming.name(Input.DeployTimeout)})` : ''}. Then re-run: the next run refreshes again, stores, deploys and revokes. If the consumers run on the new token already, revoke the old one instead with the finish action (or by hand in Business settings > System users).`);
     }
     refused(what, error) {
         const { status, said } = readGitHubError(error);
@@ -38253,7 +38141,7 @@ class Heartbeat {
                     break;
             }
             catch (error) {
-                problem = keeper.redact(errorMessage(error));
+                problem = keeper.redact((0,rotation_error/* errorMessage */.gJ)(error));
             }
             if (attempt < PING_ATTEMPTS)
                 await clock.sleep(RETRY_PAUSE_MS * attempt);
@@ -38305,59 +38193,6 @@ function failedOutcome(secretName, step, message, at) {
         healthy: false,
         text: `meta-token-rotator: ${secretName || 'the rotation'} failed at ${step} on ${dateText(at)}: ${text}`
     };
-}
-
-;// CONCATENATED MODULE: ./src/heartbeat/heartbeat-settings.ts
-// The heartbeat inputs. heartbeat-url is a credential (its path is the check's key): a problem with it
-// is described, never echoed.
-
-
-/** `true` / `false` as GitHub writes booleans (True, TRUE…); undefined when empty; 'invalid' otherwise. */
-function booleanInput(text) {
-    if (!text)
-        return undefined;
-    if (/^(true|false)$/i.test(text) && (text === text.toLowerCase() || /^(True|False|TRUE|FALSE)$/.test(text)))
-        return /^t/i.test(text);
-    return 'invalid';
-}
-/** A dry run pings nothing: it is a check, not a run the monitoring service should count. */
-function readHeartbeatSettings(read, problem, dryRun, name = (input) => `'${input}'`) {
-    const text = read(Input.HeartbeatUrl).trim();
-    const startText = read(Input.HeartbeatStart).trim();
-    const start = booleanInput(startText);
-    if (start === 'invalid')
-        problem(Input.HeartbeatStart, 'is not a boolean: use true or false.');
-    else if (start && !text)
-        problem(Input.HeartbeatStart, `only applies with ${name(Input.HeartbeatUrl)}.`);
-    const url = text ? pingUrl(text, problem) : undefined;
-    return { url: dryRun ? undefined : url, start: start === true };
-}
-/** The ping URL without a trailing slash, or undefined (with a problem) when it cannot be one. */
-function pingUrl(text, problem) {
-    const refuse = (why) => {
-        problem(Input.HeartbeatUrl, `${why} (the URL itself is not shown: it holds the check's key).`);
-        return undefined;
-    };
-    if (/\s/.test(text) || hasControlCharacters(text))
-        return refuse('must not contain spaces or control characters');
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        return refuse("is not a URL; use the check's ping URL, e.g. https://hc-ping.com/<uuid>");
-    }
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        return refuse('must use https (plain http only on localhost): the key travels in it');
-    }
-    if (text.includes('?') || text.includes('#') || url.username || url.password) {
-        return refuse('must not carry a query, fragment or user name: /start and /fail are appended to it');
-    }
-    if (/\/\.{1,2}(\/|$)/.test(url.pathname) || url.pathname.replace(/\/+$/, '') === '') {
-        return refuse("must be a check's ping URL, with the check in its path");
-    }
-    return text.replace(/\/+$/, '');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/libsodium/dist/modules-esm/libsodium.mjs
@@ -38934,7 +38769,7 @@ class MetaTokens {
             throw malformed('debug_token answered without data');
         const scopes = stringList(data.scopes);
         return {
-            appId: outsideText(data.app_id ?? '', 40),
+            appId: (0,outside_text/* outsideText */.F3)(data.app_id ?? '', 40),
             kind: KINDS[String(data.type)] ?? 'unknown',
             isValid: data.is_valid === true,
             expiresAt: epoch(data.expires_at) ?? null,
@@ -38942,12 +38777,12 @@ class MetaTokens {
             dataAccessExpiresAt: data.data_access_expires_at === undefined ? undefined : epoch(data.data_access_expires_at),
             scopes,
             grants: grantsOf(data.granular_scopes, scopes),
-            userId: typeof data.user_id === 'string' ? outsideText(data.user_id, 40) : undefined,
+            userId: typeof data.user_id === 'string' ? (0,outside_text/* outsideText */.F3)(data.user_id, 40) : undefined,
             problem: data.error
                 ? {
                     code: typeof data.error.code === 'number' ? data.error.code : undefined,
                     subcode: typeof data.error.subcode === 'number' ? data.error.subcode : undefined,
-                    message: outsideText(data.error.message ?? 'invalid')
+                    message: (0,outside_text/* outsideText */.F3)(data.error.message ?? 'invalid')
                 }
                 : undefined
         };
@@ -39040,7 +38875,7 @@ class MetaTokens {
 function pageToken(entry) {
     if (typeof entry.id !== 'string' || typeof entry.access_token !== 'string' || !TOKEN.test(entry.access_token))
         return undefined;
-    return { id: entry.id, name: outsideText(entry.name ?? entry.id, 200), token: entry.access_token };
+    return { id: entry.id, name: (0,outside_text/* outsideText */.F3)(entry.name ?? entry.id, 200), token: entry.access_token };
 }
 function minted(answer, call) {
     if (typeof answer.access_token !== 'string' || !TOKEN.test(answer.access_token)) {
@@ -39059,7 +38894,7 @@ function epoch(value) {
 }
 function stringList(value) {
     return Array.isArray(value)
-        ? value.filter((v) => typeof v === 'string').map((v) => outsideText(v, 100))
+        ? value.filter((v) => typeof v === 'string').map((v) => (0,outside_text/* outsideText */.F3)(v, 100))
         : [];
 }
 /** `granular_scopes`, or one unlimited grant per scope when Meta sent none. */
@@ -39069,8 +38904,8 @@ function grantsOf(value, scopes) {
     return value
         .filter((g) => typeof g?.scope === 'string')
         .map((g) => ({
-        scope: outsideText(g.scope, 100),
-        ...(Array.isArray(g.target_ids) ? { targetIds: g.target_ids.map((id) => outsideText(id, 40)) } : {})
+        scope: (0,outside_text/* outsideText */.F3)(g.scope, 100),
+        ...(Array.isArray(g.target_ids) ? { targetIds: g.target_ids.map((id) => (0,outside_text/* outsideText */.F3)(id, 40)) } : {})
     }));
 }
 function malformed(message) {
@@ -39091,7 +38926,7 @@ class InstagramTokens {
         const userId = typeof answer.user_id === 'string' || typeof answer.user_id === 'number' ? String(answer.user_id) : undefined;
         if (!userId)
             throw malformed('/me answered without a user_id');
-        return { userId: outsideText(userId, 40), username: outsideText(answer.username ?? '', 100) };
+        return { userId: (0,outside_text/* outsideText */.F3)(userId, 40), username: (0,outside_text/* outsideText */.F3)(answer.username ?? '', 100) };
     }
     /** `GET /refresh_access_token?grant_type=ig_refresh_token`: the token goes in the query, as documented. */
     async refresh(token) {
@@ -39167,7 +39002,7 @@ function secretNameProblem(name) {
     if (name.length === 0)
         return 'it is empty';
     // A token is a valid name by GitHub's rules, and nothing masks it there: refused, never echoed whole.
-    if (looksLikeCredential(name)) {
+    if ((0,credential_shape/* looksLikeCredential */.Pv)(name)) {
         return 'it looks like a token or a secret, not a name: the token goes into the secret (or the token input), its name here, e.g. META_TOKEN';
     }
     if (/^[0-9]/.test(name))
@@ -39317,7 +39152,7 @@ function failureOf({ step, secrets, dryRun, message, closing }) {
     const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
     const what = step === 'prepare' ? 'destination check' : 'secret write';
     const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
-    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
+    return new rotation_error/* RotationError */.FL(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => (0,rotation_error/* fixAction */.Qs)(s.fix)))].join(' ')} ${closing}`);
 }
 /** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
 function organizationSecretSuggestions(destinations) {
@@ -39552,7 +39387,7 @@ function destinationLine(outcome, destination, text) {
         ok: outcome.status !== 'failed',
         result: resultText(outcome, text),
         holds: holdsCell(outcome),
-        fix: outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''
+        fix: outcome.status === 'failed' ? text((0,rotation_error/* fixText */.Xc)(outcome.fix)) : ''
     };
 }
 function destinationTable(result, context) {
@@ -39659,7 +39494,7 @@ function fenced(text) {
 }
 /** The secret's name in the title: whole only when it is a valid name (so never a credential given as one). */
 function titleName(name) {
-    return secretNameProblem(name) === undefined ? name : echoed(name);
+    return secretNameProblem(name) === undefined ? name : (0,outside_text/* echoed */.Dt)(name);
 }
 
 ;// CONCATENATED MODULE: ./src/github/write-budget.ts
@@ -39681,7 +39516,7 @@ function checkWriteBudget({ destinations, writesIn, dryRun, githubDotCom, naming
     const most = Math.max(1, ...perDestination);
     const least = Math.min(most, ...perDestination);
     const each = least === most ? `× ${most}` : `with ${least} to ${most} writes each`;
-    throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations ${each}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} (or ${naming.name(Input.Destinations)}) across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / most)} repositories each.`);
+    throw new rotation_error/* RotationError */.FL('prepare', `This run needs ${writes} writes (${destinations.length} destinations ${each}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} (or ${naming.name(Input.Destinations)}) across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / most)} repositories each.`);
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/notes.ts
@@ -39790,7 +39625,7 @@ class Revocation {
             if (!(error instanceof GraphError))
                 throw error;
             const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming);
-            throw new RotationError('revoke', `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`, `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`);
+            throw new rotation_error/* RotationError */.FL('revoke', `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`, `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`);
         }
         services.log.info(`Revoked ${label}.`);
         return label;
@@ -39831,7 +39666,7 @@ class Revocation {
             return 'the new token, stored nowhere';
         }
         catch (error) {
-            notes.add(`The new token was stored nowhere and revoking it failed (${services.keeper.redact(errorMessage(error))}): revoke the system user's unused tokens by hand (Business settings > System users).`);
+            notes.add(`The new token was stored nowhere and revoking it failed (${services.keeper.redact((0,rotation_error/* errorMessage */.gJ)(error))}): revoke the system user's unused tokens by hand (Business settings > System users).`);
             return undefined;
         }
     }
@@ -40148,7 +39983,7 @@ class SecretWrites {
         return this.failed(destination, secretName, { message, fix }, 'prepare');
     }
     failed(destination, name, { message, fix }, failedIn) {
-        this.services.log.warning(`${name}: ${message} Fix: ${rotation_error_fixText(fix)}`);
+        this.services.log.warning(`${name}: ${message} Fix: ${(0,rotation_error/* fixText */.Xc)(fix)}`);
         return { ...secretPlace(destination, name), status: 'failed', error: message, fix, failedIn };
     }
 }
@@ -40169,7 +40004,7 @@ async function rotate(settings, services) {
         await rotation.run();
     }
     catch (error) {
-        if (!(error instanceof RotationError))
+        if (!(error instanceof rotation_error/* RotationError */.FL))
             throw error;
         failure = error;
     }
@@ -40393,17 +40228,17 @@ class SecretKeeper {
         // Longest first, so a secret that contains another is replaced whole.
         for (const form of [...this.forms].sort((a, b) => b.length - a.length))
             result = result.split(form).join('***');
-        return result.includes(CUT_MARK) ? this.redactCutSecrets(result) : result;
+        return result.includes(outside_text/* CUT_MARK */.Hj) ? this.redactCutSecrets(result) : result;
     }
     /**
      * Outside text is cut to length with `…` (outsideText), perhaps inside a secret it echoed: what
      * stands just before the mark may be a secret's beginning, which no whole-value match finds.
      */
     redactCutSecrets(text) {
-        const parts = text.split(CUT_MARK);
+        const parts = text.split(outside_text/* CUT_MARK */.Hj);
         for (let i = 0; i < parts.length - 1; i++)
             parts[i] = this.withoutSecretBeginning(parts[i] ?? '');
-        return parts.join(CUT_MARK);
+        return parts.join(outside_text/* CUT_MARK */.Hj);
     }
     withoutSecretBeginning(part) {
         let longest = 0;
@@ -40428,105 +40263,218 @@ function urlEncoded(secret) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
-/**
- * Parses `<number><unit>` (`14d`, `36h`, `90m`, and `30s` where `units` allows it) into seconds.
- * Returns undefined for anything else, so the caller can name the input in its error.
- */
-function parseDurationSeconds(text, units = 'dhm') {
-    const match = /^(\d{1,6})([a-z])$/.exec(text.trim());
-    if (!match || !units.includes(match[2]))
+// EXTERNAL MODULE: ./src/unexpected.ts
+var unexpected = __nccwpck_require__(6340);
+;// CONCATENATED MODULE: ./src/heartbeat/heartbeat-settings.ts
+// The heartbeat inputs. heartbeat-url is a credential (its path is the check's key): a problem with it
+// is described, never echoed.
+
+
+/** `true` / `false` as GitHub writes booleans (True, TRUE…); undefined when empty; 'invalid' otherwise. */
+function booleanInput(text) {
+    if (!text)
         return undefined;
-    const amount = Number(match[1]);
-    const unit = UNIT_SECONDS[match[2]];
-    return amount > 0 ? amount * unit : undefined;
+    if (/^(true|false)$/i.test(text) && (text === text.toLowerCase() || /^(True|False|TRUE|FALSE)$/.test(text)))
+        return /^t/i.test(text);
+    return 'invalid';
+}
+/** A dry run pings nothing: it is a check, not a run the monitoring service should count. */
+function readHeartbeatSettings(read, problem, dryRun, name = (input) => `'${input}'`) {
+    const text = read(Input.HeartbeatUrl).trim();
+    const startText = read(Input.HeartbeatStart).trim();
+    const start = booleanInput(startText);
+    if (start === 'invalid')
+        problem(Input.HeartbeatStart, 'is not a boolean: use true or false.');
+    else if (start && !text)
+        problem(Input.HeartbeatStart, `only applies with ${name(Input.HeartbeatUrl)}.`);
+    const url = text ? pingUrl(text, problem) : undefined;
+    return { url: dryRun ? undefined : url, start: start === true };
+}
+/** The ping URL without a trailing slash, or undefined (with a problem) when it cannot be one. */
+function pingUrl(text, problem) {
+    const refuse = (why) => {
+        problem(Input.HeartbeatUrl, `${why} (the URL itself is not shown: it holds the check's key).`);
+        return undefined;
+    };
+    if (/\s/.test(text) || (0,outside_text/* hasControlCharacters */.Kg)(text))
+        return refuse('must not contain spaces or control characters');
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return refuse("is not a URL; use the check's ping URL, e.g. https://hc-ping.com/<uuid>");
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        return refuse('must use https (plain http only on localhost): the key travels in it');
+    }
+    if (text.includes('?') || text.includes('#') || url.username || url.password) {
+        return refuse('must not carry a query, fragment or user name: /start and /fail are appended to it');
+    }
+    if (/\/\.{1,2}(\/|$)/.test(url.pathname) || url.pathname.replace(/\/+$/, '') === '') {
+        return refuse("must be a check's ping URL, with the check in its path");
+    }
+    return text.replace(/\/+$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/deploy/deploy-settings.ts
-// The inputs of the deploy step and of keep-alive: which workflows to dispatch once every destination
-// holds the new token (written like a `uses:` of a workflow), how long to wait for their runs, and
-// whether a scheduled run re-enables its own workflow. Problems are reported with readSettings' others.
+;// CONCATENATED MODULE: ./src/settings/input-reading.ts
 
-
-
-const DEFAULT_DEPLOY_TIMEOUT_SECONDS = 30 * 60;
-/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
-const MAX_DEPLOY_TIMEOUT_SECONDS = 5 * 3600;
-const MIN_DEPLOY_TIMEOUT_SECONDS = 60;
-const MAX_DEPLOY_WORKFLOWS = 20;
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
-const FILE = /^[A-Za-z0-9._-]{1,200}\.ya?ml$/;
-/** A branch or tag name as git allows it, without what would change a request (spaces, `..`, a leading `-`). */
-const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
-function readDeploySettings(read, env, naming, problem) {
-    const workflows = [];
-    const seen = new Set();
-    for (const entry of read(Input.DeployWorkflows)
+const MAX_SECRET_BYTES = 48 * 1024;
+/** An input value echoed in a message: one inert line, short, in quotes. */
+function quote(value) {
+    return `'${(0,outside_text/* echoed */.Dt)(value ?? '')}'`;
+}
+/** Splits a list input on newlines and commas, trimming and dropping empty entries. */
+function parseList(text) {
+    return text
         .split(/[\n,]/)
         .map((item) => item.trim())
-        .filter(Boolean)) {
-        const address = parseWorkflowAddress(entry, env.GITHUB_REPOSITORY);
-        if (typeof address === 'string') {
-            problem(Input.DeployWorkflows, `'${echoed(entry)}' ${address}`);
-            continue;
-        }
-        const key = `${address.owner}/${address.repo}/${address.file}@${address.ref ?? ''}`.toLowerCase();
-        if (seen.has(key))
-            problem(Input.DeployWorkflows, `'${echoed(entry)}' is listed twice.`);
-        seen.add(key);
-        workflows.push(address);
+        .filter(Boolean);
+}
+class InputReading {
+    raw;
+    naming;
+    problems = [];
+    /** Said once the inputs are read (e.g. a scope newer than the list known here). */
+    warnings = [];
+    constructor(raw, naming) {
+        this.raw = raw;
+        this.naming = naming;
     }
-    if (workflows.length > MAX_DEPLOY_WORKFLOWS) {
-        problem(Input.DeployWorkflows, `lists ${workflows.length} workflows; at most ${MAX_DEPLOY_WORKFLOWS}: dispatch one workflow that deploys them all.`);
+    problem = (input, text) => {
+        this.problems.push(`${this.naming.name(input)}: ${text}`);
+    };
+    name(input) {
+        return this.naming.name(input);
     }
-    const timeoutText = read(Input.DeployTimeout).trim();
-    let timeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
-    if (timeoutText) {
-        const parsed = parseDurationSeconds(timeoutText, 'smh');
-        if (parsed === undefined) {
-            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is not a duration such as 30m, 90s or 2h.`);
-        }
-        else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
-            problem(Input.DeployTimeout, `'${echoed(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`);
-        }
-        else {
-            timeoutSeconds = parsed;
-        }
-        if (workflows.length === 0 && parsed !== undefined)
-            problem(Input.DeployTimeout, `only applies with ${naming.name(Input.DeployWorkflows)}.`);
+    /** `revoke: auto` or `--revoke auto`. */
+    set(input, value) {
+        return this.naming.setting(input, value);
     }
-    const keepAliveText = read(Input.KeepAlive).trim();
-    let keepAlive = false;
-    if (/^(true|True|TRUE)$/.test(keepAliveText))
-        keepAlive = true;
-    else if (keepAliveText && !/^(false|False|FALSE)$/.test(keepAliveText))
-        problem(Input.KeepAlive, `'${echoed(keepAliveText)}' is not a boolean: use true or false.`);
-    return { workflows, timeoutMs: timeoutSeconds * 1000, keepAlive };
+    text(input) {
+        return this.raw(input).trim();
+    }
+    optional(input) {
+        return this.text(input) || undefined;
+    }
+    /** A problem when the input was given at all. */
+    notWith(input, why) {
+        if (this.text(input))
+            this.problem(input, why);
+    }
+    oneOf(input, allowed, fallback) {
+        const value = this.text(input);
+        if (!value)
+            return fallback;
+        if (allowed.includes(value))
+            return value;
+        this.problem(input, `${quote(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}.`);
+        return fallback;
+    }
+    bool(input, fallback) {
+        const value = this.text(input);
+        if (!value)
+            return fallback;
+        if (/^(true|True|TRUE)$/.test(value))
+            return true;
+        if (/^(false|False|FALSE)$/.test(value))
+            return false;
+        this.problem(input, `${quote(value)} is not a boolean: use true or false.`);
+        return fallback;
+    }
+    credential(input, what, required) {
+        const value = this.text(input);
+        if (!value) {
+            if (required)
+                this.problem(input, `required: pass ${what}, ${this.naming.credentialSource(input)}.`);
+            return undefined;
+        }
+        // Reported without the value: a malformed credential is still a credential.
+        if (!/^[\x21-\x7e]+$/.test(value)) {
+            this.problem(input, `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check its value.`);
+        }
+        else if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
+            this.problem(input, `is longer than 48 KB, more than any ${what}. Check its value.`);
+        }
+        return value;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/destination-rules.ts
+// How the destinations, the grace slot and the page secrets fit together, judged once every input
+// has been read.
+
+
+
+
+function checkDestinationRules(inputs, github) {
+    const { problem } = inputs;
+    const { environment, organization, repositories, secretType, visibility, selectedRepositories } = github;
+    if (environment && secretType !== 'actions') {
+        problem(Input.Environment, `environments hold only Actions secrets; remove it or set ${inputs.set(Input.SecretType, 'actions')} (is '${secretType}').`);
+    }
+    if (environment && organization && repositories.length === 0) {
+        problem(Input.Environment, `environment secrets belong to repositories: add ${inputs.name(Input.Repositories)}, or remove ${inputs.name(Input.Environment)} to write the organization secret.`);
+    }
+    if (secretType === 'codespaces' && environment)
+        problem(Input.SecretType, 'codespaces secrets have no environments.');
+    if (selectedRepositories.length > 0 && visibility !== 'selected') {
+        problem(Input.SelectedRepositories, `only applies with ${inputs.set(Input.Visibility, 'selected')} (is '${visibility}').`);
+    }
+    if (visibility === 'selected' && selectedRepositories.length === 0) {
+        problem(Input.SelectedRepositories, `required with ${inputs.set(Input.Visibility, 'selected')}: the repositories that may use the secret.`);
+    }
+    if ((visibility !== 'private' || selectedRepositories.length > 0) && !organization)
+        problem(Input.Visibility, `applies to organization secrets: set ${inputs.name(Input.Organization)} too.`);
+}
+function checkGraceRules(inputs, meta, github) {
+    const { secretName, previousSecretName, previousToken, listed, destinations } = github;
+    if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
+        inputs.problem(Input.PreviousSecretName, `must differ from ${inputs.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
+    }
+    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
+        inputs.problem(Input.PreviousToken, `needs ${inputs.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${inputs.name(Input.Destinations)})` : ''} (the secret that holds it).`);
+    }
+    if (previousToken && meta.adminToken && previousToken === meta.adminToken) {
+        inputs.problem(Input.PreviousToken, `is the same token as ${inputs.name(Input.AdminToken)}, which is never revoked.`);
+    }
 }
 /**
- * `owner/repo/.github/workflows/file.yml@ref`, or `.github/workflows/file.yml[@ref]` in this repository.
- * Returns why not, as the end of a sentence, when the text is no such address.
+ * The previous token this run may revoke. An earlier run that stopped midway may have moved the
+ * current token into previous-secret-name already: then there is no older token to revoke, and the
+ * re-run must still go through.
  */
-function parseWorkflowAddress(text, currentRepository) {
-    const at = text.lastIndexOf('@');
-    const path = at >= 0 ? text.slice(0, at) : text;
-    const ref = at >= 0 ? text.slice(at + 1) : undefined;
-    const form = 'is not owner/repo/.github/workflows/file.yml@ref (or .github/workflows/file.yml for this repository).';
-    if (ref !== undefined && !REF.test(ref))
-        return `has a ref that is not a branch or tag name: ${form}`;
-    const parts = path.split('/');
-    const bare = parts[0] === '.github';
-    const [owner, repo] = bare ? (currentRepository ?? '').split('/') : parts;
-    const rest = bare ? parts : parts.slice(2);
-    if (rest.length !== 3 || rest[0] !== '.github' || rest[1] !== 'workflows' || !FILE.test(rest[2] ?? ''))
-        return form;
-    if (bare && !currentRepository)
-        return 'names no repository, and there is no GITHUB_REPOSITORY outside GitHub Actions: write owner/repo/.github/workflows/file.yml.';
-    if (!owner || !repo || !OWNER.test(owner) || !REPOSITORY.test(repo) || repo === '.' || repo === '..')
-        return form;
-    return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
+function revocablePreviousToken(inputs, meta, github) {
+    if (!(meta.token && github.previousToken && meta.token === github.previousToken))
+        return github.previousToken;
+    inputs.warnings.push(`${inputs.name(Input.PreviousToken)} is the same as ${inputs.name(Input.Token)}: ${inputs.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
+    return undefined;
+}
+function checkPageRules(inputs, meta, github) {
+    const { secretName, previousSecretName, listed, destinations } = github;
+    const named = inputs.name(Input.Destinations);
+    for (const page of meta.pageSecrets) {
+        for (const [input, name] of [
+            [Input.SecretName, secretName],
+            [Input.PreviousSecretName, previousSecretName]
+        ]) {
+            if (name && sameSecretName(page.secretName, name)) {
+                inputs.problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${inputs.name(input)}: use another name.`);
+            }
+        }
+        // With the destinations input, a line's own secret may be the page's.
+        const clash = listed
+            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
+                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
+            : undefined;
+        if (clash) {
+            inputs.problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${named} (the ${describeDestination(clash)}): use another name.`);
+        }
+    }
+    if (meta.pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
+        inputs.problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${named} says pages=false.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/closest.ts
@@ -40560,76 +40508,39 @@ function editDistance(a, b) {
     return previous[b.length];
 }
 
-;// CONCATENATED MODULE: ./src/graph/system-user-scopes.ts
-// The permissions Meta lets a system user token carry ("Install Apps, Generate, Refresh, and Revoke
-// Tokens"), so a typo in `scopes` is caught before anything is minted, with the names it was close to.
+;// CONCATENATED MODULE: ./src/github/github-names.ts
+// What GitHub accepts as a login, a repository and an environment name: checked before any request,
+// since each of them becomes a segment of a request path.
 
-const SUPPORTED = [
-    'ads_management',
-    'ads_read',
-    'attribution_read',
-    'business_management',
-    'catalog_management',
-    'commerce_account_manage_orders',
-    'commerce_account_read_orders',
-    'commerce_account_read_settings',
-    'instagram_basic',
-    'instagram_branded_content_ads_brand',
-    'instagram_branded_content_brand',
-    'instagram_content_publish',
-    'instagram_manage_comments',
-    'instagram_manage_insights',
-    'instagram_manage_messages',
-    'instagram_shopping_tag_products',
-    'leads_retrieval',
-    'page_events',
-    'pages_manage_ads',
-    'pages_manage_cta',
-    'pages_manage_engagement',
-    'pages_manage_instant_articles',
-    'pages_manage_metadata',
-    'pages_manage_posts',
-    'pages_messaging',
-    'pages_read_engagement',
-    'pages_read_user_content',
-    'pages_show_list',
-    'private_computation_access',
-    'publish_video',
-    'read_audience_network_insights',
-    'read_insights',
-    'read_page_mailboxes',
-    'whatsapp_business_management',
-    'whatsapp_business_messaging'
-];
-/** Granted only to apps with the matching feature, or (publish_actions) to apps created before 24 April 2018. */
-const FEATURE_GATED = [
-    'business_creative_asset_management',
-    'business_creative_management',
-    'business_creative_insights',
-    'business_creative_insights_share',
-    'business_data_management',
-    'commerce_public_api_beta_testing',
-    'commerce_manage_accounts',
-    'commerce_account_read_reports',
-    'publish_actions'
-];
-const SYSTEM_USER_SCOPES = new Set([...SUPPORTED, ...FEATURE_GATED]);
-/** Up to three supported scopes that look like `scope`: a small edit away, or sharing most of its words. */
-function closeScopes(scope) {
-    const words = new Set(scope.split('_'));
-    return [...SYSTEM_USER_SCOPES]
-        .map((candidate) => {
-        const parts = candidate.split('_');
-        const shared = parts.filter((word) => words.has(word)).length;
-        // Every word of the typo in the candidate (manage_pages → pages_manage_posts): close whatever the order.
-        if (shared === words.size)
-            return { candidate, distance: parts.length - shared };
-        return { candidate, distance: editDistance(scope, candidate) - 2 * shared };
-    })
-        .filter(({ candidate, distance }) => distance <= Math.max(2, Math.floor(candidate.length / 4)))
-        .sort((a, b) => a.distance - b.distance)
-        .slice(0, 3)
-        .map(({ candidate }) => candidate);
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** A path segment that would change the request path instead of naming something. */
+function isDotSegment(name) {
+    return name === '.' || name === '..';
+}
+/** An organization (or user) login as GitHub allows it. */
+function isOwnerName(name) {
+    return OWNER.test(name);
+}
+/** A repository's own name (without its owner) as GitHub allows it. */
+function isRepositoryShortName(name) {
+    return REPOSITORY_NAME.test(name) && !isDotSegment(name);
+}
+/** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
+function isRepositoryName(fullName) {
+    const [owner, repo, ...rest] = fullName.split('/');
+    return (rest.length === 0 && owner !== undefined && repo !== undefined && isOwnerName(owner) && isRepositoryShortName(repo));
+}
+/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
+function environmentNameProblem(name) {
+    if (isDotSegment(name) || name.split('/').some(isDotSegment))
+        return "'.' and '..' are not names";
+    if (name.length > 255 || (0,outside_text/* hasControlCharacters */.Kg)(name))
+        return 'at most 255 characters, no control characters';
+    if ((0,credential_shape/* looksLikeCredential */.Pv)(name))
+        return 'it looks like a token or a secret, not an environment name';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/github/destinations-input.ts
@@ -40664,7 +40575,6 @@ const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
 const destinations_input_KINDS = ['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces'];
 const KEYS = ['visibility', 'repositories', 'previous', 'pages'];
 const VISIBILITIES = ['all', 'private', 'selected'];
-const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 /** More lines than github.com's hourly write limit could ever serve. */
 const MAX_LINES = 500;
 /**
@@ -40722,7 +40632,7 @@ function ignored(line) {
 }
 /** A word as a message shows it: one inert line; a credential-shaped one never. */
 function quoted(word) {
-    return `'${echoed(word, 60)}'`;
+    return `'${(0,outside_text/* echoed */.Dt)(word, 60)}'`;
 }
 /** Words split on blanks; a "double-quoted" word may hold blanks (an environment named `prod eu`). */
 function wordsOf(line) {
@@ -40743,7 +40653,7 @@ function parseLine(line, defaults, problem) {
         return undefined;
     }
     // Split as a credential hides in a list too (`repositories=app,EAAB…`).
-    if (credentialWords(line).length > 0) {
+    if ((0,credential_shape/* credentialWords */.ff)(line).length > 0) {
         // Shown by nothing but its position: nothing masks a credential where a name was expected.
         problem('a word looks like a token or a secret, not a name: credentials never go into this input. Remove it (and rotate that credential if this file is shared).');
         return undefined;
@@ -40844,7 +40754,7 @@ function secretSlots(options, defaults, problem) {
     }
     const pages = options.keyed.pages?.toLowerCase() ?? 'true';
     if (pages !== 'true' && pages !== 'false') {
-        problem(`pages=${echoed(pages, 20)} is not true or false.`);
+        problem(`pages=${(0,outside_text/* echoed */.Dt)(pages, 20)} is not true or false.`);
         return undefined;
     }
     return {
@@ -40924,7 +40834,7 @@ function organization(login, type, options, slots, problem) {
     const listed = options.keyed.repositories;
     const asked = options.keyed.visibility?.toLowerCase();
     if (asked !== undefined && !VISIBILITIES.includes(asked)) {
-        problem(`visibility=${echoed(asked, 20)} is not one of all, private, selected.`);
+        problem(`visibility=${(0,outside_text/* echoed */.Dt)(asked, 20)} is not one of all, private, selected.`);
         return undefined;
     }
     // Naming the repositories says which visibility is meant.
@@ -40944,7 +40854,7 @@ function organization(login, type, options, slots, problem) {
         .filter(Boolean)) {
         const parts = entry.split('/');
         const [owner, name] = parts.length === 2 ? parts : [login, entry];
-        if (parts.length > 2 || !name || !REPOSITORY_NAME.test(name) || isDotSegment(name)) {
+        if (parts.length > 2 || !name || !isRepositoryShortName(name)) {
             problem(`${quoted(entry)} in repositories= is not a repository name.`);
             return undefined;
         }
@@ -40973,391 +40883,12 @@ function user(options, slots, problem) {
     return userDestination(selected, slots);
 }
 
-;// CONCATENATED MODULE: ./src/settings.ts
-// Every input turned into one typed, validated settings object before any network call. After this,
-// nothing reads an input again. Each problem names the input and the fix; all are reported at once.
+;// CONCATENATED MODULE: ./src/settings/api-url.ts
 
 
-
-
-
-
-
-
-
-
-
-
-/** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
-const MAX_REQUEST_TIMEOUT_SECONDS = 30 * 60;
-/** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
-const MAX_ROTATE_BEFORE_SECONDS = 365 * 86_400;
-const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
-const MAX_SECRET_BYTES = 48 * 1024;
-const settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const settings_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-const NUMERIC_ID = /^\d{1,20}$/;
-const SCOPE = /^[a-z][a-z0-9_]*$/;
-const GRAPH_VERSION = /^v\d+\.\d+$/;
-/** An input value echoed in a message: one inert line, short, in quotes. */
-function quote(value) {
-    return `'${echoed(value ?? '')}'`;
-}
-/** Splits a list input on newlines and commas, trimming and dropping empty entries. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter(Boolean);
-}
-/** A path segment that would change the request path instead of naming something. */
-function isDotSegment(name) {
-    return name === '.' || name === '..';
-}
-/** An organization (or user) login as GitHub allows it. */
-function isOwnerName(name) {
-    return settings_OWNER.test(name);
-}
-/** Why a name cannot be an environment's (it would change the request path, or GitHub refuses it); undefined when it can. */
-function environmentNameProblem(name) {
-    if (isDotSegment(name) || name.split('/').some(isDotSegment))
-        return "'.' and '..' are not names";
-    if (name.length > 255 || hasControlCharacters(name))
-        return 'at most 255 characters, no control characters';
-    if (looksLikeCredential(name))
-        return 'it looks like a token or a secret, not an environment name';
-    return undefined;
-}
-/** `owner/repo`, each part a name GitHub allows and neither `.` nor `..`. */
-function isRepositoryName(fullName) {
-    const [owner, repo, ...rest] = fullName.split('/');
-    return (rest.length === 0 &&
-        owner !== undefined &&
-        repo !== undefined &&
-        settings_OWNER.test(owner) &&
-        settings_REPOSITORY_NAME.test(repo) &&
-        !isDotSegment(repo));
-}
-function readSettings(read, env = {}, naming = actionInputs) {
-    const problems = [];
-    const warnings = [];
-    const problem = (input, text) => {
-        problems.push(`${naming.name(input)}: ${text}`);
-    };
-    const text = (input) => read(input).trim();
-    const optional = (input) => text(input) || undefined;
-    const set = naming.setting;
-    const oneOf = (input, allowed, fallback) => {
-        const value = text(input);
-        if (!value)
-            return fallback;
-        if (allowed.includes(value))
-            return value;
-        problem(input, `${quote(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}.`);
-        return fallback;
-    };
-    const bool = (input, fallback) => {
-        const value = text(input);
-        if (!value)
-            return fallback;
-        if (/^(true|True|TRUE)$/.test(value))
-            return true;
-        if (/^(false|False|FALSE)$/.test(value))
-            return false;
-        problem(input, `${quote(value)} is not a boolean: use true or false.`);
-        return fallback;
-    };
-    const credential = (input, what, required) => {
-        const value = text(input);
-        if (!value) {
-            if (required)
-                problem(input, `required: pass ${what}, ${naming.credentialSource(input)}.`);
-            return undefined;
-        }
-        // Reported without the value: a malformed credential is still a credential.
-        if (!/^[\x21-\x7e]+$/.test(value)) {
-            problem(input, `contains spaces, line breaks or non-ASCII characters; ${what} never does. Check its value.`);
-        }
-        else if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
-            problem(input, `is longer than 48 KB, more than any ${what}. Check its value.`);
-        }
-        return value;
-    };
-    const notWith = (input, why) => {
-        if (text(input))
-            problem(input, why);
-    };
-    // Meta side
-    const strategy = oneOf(Input.Strategy, ['refresh', 'generate', 'instagram'], 'refresh');
-    const instagram = strategy === 'instagram';
-    const appId = text(Input.AppId);
-    if (!appId && !instagram)
-        problem(Input.AppId, 'required: your Meta app id (App settings > Basic > App ID).');
-    else if (appId && !NUMERIC_ID.test(appId))
-        problem(Input.AppId, `${quote(appId)} is not a Meta app id: app ids are numbers.`);
-    const appSecret = credential(Input.AppSecret, 'the Meta app secret', !instagram) ?? '';
-    const token = credential(Input.Token, instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token', strategy !== 'generate');
-    const systemUserId = optional(Input.SystemUserId);
-    if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
-        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`);
-    }
-    const adminToken = credential(Input.AdminToken, 'an admin or system user access token', false);
-    const scopes = parseList(read(Input.Scopes));
-    for (const scope of scopes.filter((s) => !SCOPE.test(s))) {
-        problem(Input.Scopes, `${quote(scope)} is not a permission name (lower-case words joined by underscores, e.g. ads_read).`);
-    }
-    for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
-        const close = closeScopes(scope);
-        // Meta adds permissions over time and refuses a name that does not exist: a warning, not an error.
-        warnings.push(`${naming.name(Input.Scopes)}: ${quote(scope)} is not in the list of permissions known here` +
-            `${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
-            'If it is a permission Meta added recently, ignore this: Meta refuses a name that does not exist before minting anything.');
-    }
-    const expiring = bool(Input.Expiring, true);
-    const installApp = bool(Input.InstallApp, false);
-    const requireSameAssets = bool(Input.RequireSameAssets, true);
-    const revoke = oneOf(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto');
-    const rotateBefore = optional(Input.RotateBefore);
-    const rotateBeforeSeconds = rotateBefore === undefined ? undefined : parseDurationSeconds(rotateBefore);
-    if (rotateBefore !== undefined && rotateBeforeSeconds === undefined) {
-        problem(Input.RotateBefore, `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`);
-    }
-    else if (rotateBeforeSeconds !== undefined && rotateBeforeSeconds > MAX_ROTATE_BEFORE_SECONDS) {
-        problem(Input.RotateBefore, `${quote(rotateBefore)} is longer than 365d: Meta's tokens live 60 days (their data access 90), so any value from 60d up already rotates on every run.`);
-    }
-    const pageSecrets = parsePageSecrets(read(Input.PageSecrets), (t) => problem(Input.PageSecrets, t));
-    const graphApiVersion = text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION;
-    if (!GRAPH_VERSION.test(graphApiVersion)) {
-        problem(Input.GraphApiVersion, `${quote(graphApiVersion)} is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`);
-    }
-    const graphApiUrl = apiUrl(Input.GraphApiUrl, text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
-    const instagramApiUrl = apiUrl(Input.InstagramApiUrl, text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
-    // GitHub side
-    const listed = read(Input.Destinations).trim() !== '';
-    const secretName = text(Input.SecretName);
-    if (!secretName && !listed)
-        problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
-    else if (secretName)
-        checkSecretName(Input.SecretName, secretName, problem);
-    if (listed) {
-        for (const input of SHORTHAND_INPUTS) {
-            // action.yml fills in the defaults: those are no choice of the user's.
-            if (text(input) === SHORTHAND_DEFAULTS[input])
-                continue;
-            notWith(input, `is the older form of ${naming.name(Input.Destinations)}, and both were given: put every destination into ${naming.name(Input.Destinations)} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${naming.name(Input.Destinations)} empty.`);
-        }
-    }
-    const organization = optional(Input.Organization);
-    if (organization && !isOwnerName(organization)) {
-        problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
-    }
-    const repositories = listed ? [] : parseRepositories(read(Input.Repositories), organization, env, problem);
-    const environment = optional(Input.Environment);
-    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
-    if (environmentProblem) {
-        problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
-    }
-    const visibility = oneOf(Input.Visibility, ['all', 'private', 'selected'], 'private');
-    const selectedRepositories = parseSelected(read(Input.SelectedRepositories), organization, problem);
-    const secretType = oneOf(Input.SecretType, [...SECRET_TYPES], 'actions');
-    const previousSecretName = optional(Input.PreviousSecretName);
-    if (previousSecretName)
-        checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
-    const slotDefaults = {
-        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
-        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
-    };
-    const destinations = listed
-        ? parseDestinations(read(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
-        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
-            secretName: secretName.toUpperCase(),
-            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
-            pages: true
-        });
-    let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
-    const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
-    if (!githubToken) {
-        problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
-            `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`);
-    }
-    const githubApiUrl = apiUrl(Input.GithubApiUrl, text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
-    const dryRun = bool(Input.DryRun, false);
-    const deploy = readDeploySettings(read, env, naming, problem);
-    const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name);
-    const timeout = optional(Input.RequestTimeout);
-    const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
-    if (timeoutSeconds === undefined)
-        problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`);
-    else if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
-        problem(Input.RequestTimeout, `${quote(timeout)} is longer than 30m: a request that has not answered in 30 minutes will not, and the run would wait for nothing (a timer past about 24 days even fires at once).`);
-    }
-    const concurrency = optional(Input.MaxConcurrency);
-    const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency);
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
-        problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
-    }
-    // Combinations
-    if (strategy === 'generate') {
-        if (!systemUserId) {
-            problem(Input.SystemUserId, `required with ${set(Input.Strategy, 'generate')} (the system user the token is for).`);
-        }
-        if (!adminToken) {
-            problem(Input.AdminToken, `required with ${set(Input.Strategy, 'generate')} (a Business Manager admin or system user token).`);
-        }
-        if (scopes.length === 0) {
-            problem(Input.Scopes, `required with ${set(Input.Strategy, 'generate')} (the permissions of the new token).`);
-        }
-        if (pageSecrets.length > 0) {
-            problem(Input.PageSecrets, `page tokens come from a user token: use ${set(Input.Strategy, 'refresh')} with a long-lived user token.`);
-        }
-        if (revoke === 'true' && !token)
-            problem(Input.Revoke, `'true' needs the old token to revoke in ${naming.name(Input.Token)}.`);
-        if (adminToken && token && adminToken === token) {
-            problem(Input.Token, `is the same token as ${naming.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`);
-        }
-    }
-    if (instagram) {
-        const only = `Instagram Login tokens`;
-        if (revoke === 'true') {
-            problem(Input.Revoke, `'true' is impossible with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
-        }
-        if (revoke === 'after-deploy') {
-            problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${set(Input.Strategy, 'instagram')}: Instagram has no revoke endpoint. Use auto or false.`);
-        }
-        notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
-        notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
-        notWith(Input.RotateBefore, `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`);
-        notWith(Input.SystemUserId, `only applies to ${set(Input.Strategy, 'generate')}.`);
-        notWith(Input.AdminToken, `only applies to ${set(Input.Strategy, 'generate')}.`);
-        if (appId || appSecret) {
-            warnings.push(`${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} are not used with ${set(Input.Strategy, 'instagram')}: Instagram's refresh needs no app secret, and none was sent.`);
-        }
-    }
-    if (installApp && !systemUserId)
-        problem(Input.InstallApp, `needs ${naming.name(Input.SystemUserId)} (and ${naming.name(Input.AdminToken)}).`);
-    if (installApp && strategy !== 'generate')
-        problem(Input.InstallApp, `only applies to ${set(Input.Strategy, 'generate')}.`);
-    if (environment && secretType !== 'actions') {
-        problem(Input.Environment, `environments hold only Actions secrets; remove it or set ${set(Input.SecretType, 'actions')} (is '${secretType}').`);
-    }
-    if (environment && organization && repositories.length === 0) {
-        problem(Input.Environment, `environment secrets belong to repositories: add ${naming.name(Input.Repositories)}, or remove ${naming.name(Input.Environment)} to write the organization secret.`);
-    }
-    if (secretType === 'codespaces' && environment) {
-        problem(Input.SecretType, 'codespaces secrets have no environments.');
-    }
-    if (selectedRepositories.length > 0 && visibility !== 'selected') {
-        problem(Input.SelectedRepositories, `only applies with ${set(Input.Visibility, 'selected')} (is '${visibility}').`);
-    }
-    if (visibility === 'selected' && selectedRepositories.length === 0) {
-        problem(Input.SelectedRepositories, `required with ${set(Input.Visibility, 'selected')}: the repositories that may use the secret.`);
-    }
-    if ((visibility !== 'private' || selectedRepositories.length > 0) && !organization) {
-        problem(Input.Visibility, `applies to organization secrets: set ${naming.name(Input.Organization)} too.`);
-    }
-    if (previousSecretName && secretName && sameSecretName(previousSecretName, secretName)) {
-        problem(Input.PreviousSecretName, `must differ from ${naming.name(Input.SecretName)} (${quote(secretName)}; names are case-insensitive).`);
-    }
-    if (previousToken && !previousSecretName && graceSlots(destinations).length === 0) {
-        problem(Input.PreviousToken, `needs ${naming.name(Input.PreviousSecretName)}${listed ? ` (or previous= on a line of ${naming.name(Input.Destinations)})` : ''} (the secret that holds it).`);
-    }
-    // An earlier run that stopped midway may have moved the current token into previous-secret-name
-    // already: then there is no older token to revoke, and the re-run must still go through.
-    if (token && previousToken && token === previousToken) {
-        warnings.push(`${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
-        previousToken = undefined;
-    }
-    if (previousToken && adminToken && previousToken === adminToken) {
-        problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`);
-    }
-    for (const page of pageSecrets) {
-        for (const [input, name] of [
-            [Input.SecretName, secretName],
-            [Input.PreviousSecretName, previousSecretName]
-        ]) {
-            if (name && sameSecretName(page.secretName, name)) {
-                problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also ${naming.name(input)}: use another name.`);
-            }
-        }
-        // With the destinations input, a line's own secret may be the page's.
-        const clash = listed
-            ? destinations.find((d) => slotNames(d).some((n) => sameSecretName(n, page.secretName) &&
-                ![secretName, previousSecretName].some((given) => given && sameSecretName(given, n))))
-            : undefined;
-        if (clash) {
-            problem(Input.PageSecrets, `page ${page.pageId}'s secret '${page.secretName}' is also a secret of ${naming.name(Input.Destinations)} (the ${describeDestination(clash)}): use another name.`);
-        }
-    }
-    if (pageSecrets.length > 0 && listed && destinations.length > 0 && !destinations.some((d) => d.pages)) {
-        problem(Input.PageSecrets, `no destination takes the page tokens: every line of ${naming.name(Input.Destinations)} says pages=false.`);
-    }
-    if (problems.length > 0) {
-        throw new RotationError('inputs', `Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs);
-    }
-    const common = {
-        revoke,
-        rotateBeforeSeconds,
-        secretName: secretName || (destinations[0]?.secretName ?? ''),
-        destinations,
-        repositories,
-        environment,
-        organization,
-        visibility,
-        selectedRepositories,
-        secretType,
-        previousSecretName,
-        previousToken,
-        githubToken,
-        githubApiUrl,
-        dryRun,
-        requestTimeoutMs: (timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
-        maxConcurrency,
-        deploy,
-        heartbeat,
-        warnings
-    };
-    const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };
-    switch (strategy) {
-        case 'instagram':
-            return { ...common, strategy, token: token ?? '', instagramApiUrl };
-        case 'generate':
-            return {
-                ...common,
-                strategy,
-                app,
-                token,
-                systemUserId: systemUserId ?? '',
-                adminToken: adminToken ?? '',
-                scopes,
-                expiring,
-                installApp,
-                requireSameAssets
-            };
-        case 'refresh':
-            return { ...common, strategy, app, token: token ?? '', scopes, expiring, pageSecrets, requireSameAssets };
-    }
-}
-const SHORTHAND_DEFAULTS = {
-    [Input.Visibility]: 'private',
-    [Input.SecretType]: 'actions'
-};
-/** The inputs the destinations input replaces: one or the other. */
-const SHORTHAND_INPUTS = [
-    Input.Repositories,
-    Input.Environment,
-    Input.Organization,
-    Input.Visibility,
-    Input.SelectedRepositories,
-    Input.SecretType
-];
-function checkSecretName(input, name, problem) {
-    const why = secretNameProblem(name);
-    if (why)
-        problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`);
-}
 function apiUrl(input, value, problem) {
     // URL drops tabs and line breaks wherever they stand (and trims the rest): '.\t.' would become '..'.
-    if (/\s/.test(value) || hasControlCharacters(value)) {
+    if (/\s/.test(value) || (0,outside_text/* hasControlCharacters */.Kg)(value)) {
         problem(input, 'must not contain spaces, tabs, line breaks or control characters.');
         return value;
     }
@@ -41388,6 +40919,105 @@ function apiUrl(input, value, problem) {
         problem(input, "must not contain '.' or '..' path segments.");
     return value.replace(/\/+$/, '');
 }
+
+;// CONCATENATED MODULE: ./src/settings/github-inputs.ts
+// The GitHub side of the inputs: the secret, every destination (the destinations input, or the
+// older inputs as its shorthand), and the token that writes them.
+
+
+
+
+
+
+
+
+const SHORTHAND_DEFAULTS = {
+    [Input.Visibility]: 'private',
+    [Input.SecretType]: 'actions'
+};
+/** The inputs the destinations input replaces: one or the other. */
+const SHORTHAND_INPUTS = [
+    Input.Repositories,
+    Input.Environment,
+    Input.Organization,
+    Input.Visibility,
+    Input.SelectedRepositories,
+    Input.SecretType
+];
+function readGitHubInputs(inputs, env, pageSecrets) {
+    const { problem, naming } = inputs;
+    const listed = inputs.raw(Input.Destinations).trim() !== '';
+    const secretName = inputs.text(Input.SecretName);
+    if (!secretName && !listed)
+        problem(Input.SecretName, 'required: the name of the secret that holds the token, e.g. META_TOKEN.');
+    else if (secretName)
+        checkSecretName(Input.SecretName, secretName, problem);
+    if (listed)
+        refuseShorthand(inputs);
+    const organization = inputs.optional(Input.Organization);
+    if (organization && !isOwnerName(organization)) {
+        problem(Input.Organization, `${quote(organization)} is not an organization login (letters, digits and dashes).`);
+    }
+    const repositories = listed ? [] : parseRepositories(inputs.raw(Input.Repositories), organization, env, problem);
+    const environment = inputs.optional(Input.Environment);
+    const environmentProblem = environment ? environmentNameProblem(environment) : undefined;
+    if (environmentProblem) {
+        problem(Input.Environment, `${quote(environment)} is not an environment name: ${environmentProblem}.`);
+    }
+    const visibility = inputs.oneOf(Input.Visibility, ['all', 'private', 'selected'], 'private');
+    const selectedRepositories = parseSelected(inputs.raw(Input.SelectedRepositories), organization, problem);
+    const secretType = inputs.oneOf(Input.SecretType, [...SECRET_TYPES], 'actions');
+    const previousSecretName = inputs.optional(Input.PreviousSecretName);
+    if (previousSecretName)
+        checkSecretName(Input.PreviousSecretName, previousSecretName, problem);
+    const slotDefaults = {
+        ...(secretName && !secretNameProblem(secretName) ? { secretName } : {}),
+        ...(previousSecretName && !secretNameProblem(previousSecretName) ? { previousSecretName } : {})
+    };
+    const destinations = listed
+        ? parseDestinations(inputs.raw(Input.Destinations), { ...slotDefaults, pageSecrets: pageSecrets.length > 0 }, (t) => problem(Input.Destinations, t))
+        : shorthandDestinations({ repositories, environment, organization, visibility, selectedRepositories, secretType }, {
+            secretName: secretName.toUpperCase(),
+            ...(previousSecretName ? { previousSecretName: previousSecretName.toUpperCase() } : {}),
+            pages: true
+        });
+    const previousToken = inputs.credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
+    const githubToken = inputs.credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
+    if (!githubToken) {
+        problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
+            `${naming.credentialSource(Input.GithubToken)}.${naming.inWorkflow ? " The workflow's GITHUB_TOKEN cannot write secrets." : ''}`);
+    }
+    const githubApiUrl = apiUrl(Input.GithubApiUrl, inputs.text(Input.GithubApiUrl) || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL, problem);
+    return {
+        listed,
+        secretName,
+        destinations,
+        repositories,
+        environment,
+        organization,
+        visibility,
+        selectedRepositories,
+        secretType,
+        previousSecretName,
+        previousToken,
+        githubToken,
+        githubApiUrl
+    };
+}
+function refuseShorthand(inputs) {
+    const destinations = inputs.name(Input.Destinations);
+    for (const input of SHORTHAND_INPUTS) {
+        // action.yml fills in the defaults: those are no choice of the user's.
+        if (inputs.text(input) === SHORTHAND_DEFAULTS[input])
+            continue;
+        inputs.notWith(input, `is the older form of ${destinations}, and both were given: put every destination into ${destinations} (one a line, such as 'repo octo/app' or 'organization octo visibility=selected repositories=app'), or leave ${destinations} empty.`);
+    }
+}
+function checkSecretName(input, name, problem) {
+    const why = secretNameProblem(name);
+    if (why)
+        problem(input, `${quote(name)} is not a valid GitHub secret name: ${why}.`);
+}
 function parseRepositories(text, organization, env, problem) {
     const listed = parseList(text);
     for (const repo of listed.filter((r) => !isRepositoryName(r))) {
@@ -41406,7 +41036,7 @@ function parseSelected(text, organization, problem) {
     const names = [];
     for (const entry of parseList(text)) {
         const [owner, name] = entry.includes('/') ? entry.split('/', 2) : [organization, entry];
-        if (!name || !settings_REPOSITORY_NAME.test(name) || isDotSegment(name) || entry.split('/').length > 2) {
+        if (!name || !isRepositoryShortName(name) || entry.split('/').length > 2) {
             problem(Input.SelectedRepositories, `${quote(entry)} is not a repository name.`);
         }
         else if (organization && owner?.toLowerCase() !== organization.toLowerCase()) {
@@ -41418,6 +41048,98 @@ function parseSelected(text, organization, problem) {
     }
     return names;
 }
+
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+/**
+ * Parses `<number><unit>` (`14d`, `36h`, `90m`, and `30s` where `units` allows it) into seconds.
+ * Returns undefined for anything else, so the caller can name the input in its error.
+ */
+function parseDurationSeconds(text, units = 'dhm') {
+    const match = /^(\d{1,6})([a-z])$/.exec(text.trim());
+    if (!match || !units.includes(match[2]))
+        return undefined;
+    const amount = Number(match[1]);
+    const unit = UNIT_SECONDS[match[2]];
+    return amount > 0 ? amount * unit : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/graph/system-user-scopes.ts
+// The permissions Meta lets a system user token carry ("Install Apps, Generate, Refresh, and Revoke
+// Tokens"), so a typo in `scopes` is caught before anything is minted, with the names it was close to.
+
+const SUPPORTED = [
+    'ads_management',
+    'ads_read',
+    'attribution_read',
+    'business_management',
+    'catalog_management',
+    'commerce_account_manage_orders',
+    'commerce_account_read_orders',
+    'commerce_account_read_settings',
+    'instagram_basic',
+    'instagram_branded_content_ads_brand',
+    'instagram_branded_content_brand',
+    'instagram_content_publish',
+    'instagram_manage_comments',
+    'instagram_manage_insights',
+    'instagram_manage_messages',
+    'instagram_shopping_tag_products',
+    'leads_retrieval',
+    'page_events',
+    'pages_manage_ads',
+    'pages_manage_cta',
+    'pages_manage_engagement',
+    'pages_manage_instant_articles',
+    'pages_manage_metadata',
+    'pages_manage_posts',
+    'pages_messaging',
+    'pages_read_engagement',
+    'pages_read_user_content',
+    'pages_show_list',
+    'private_computation_access',
+    'publish_video',
+    'read_audience_network_insights',
+    'read_insights',
+    'read_page_mailboxes',
+    'whatsapp_business_management',
+    'whatsapp_business_messaging'
+];
+/** Granted only to apps with the matching feature, or (publish_actions) to apps created before 24 April 2018. */
+const FEATURE_GATED = [
+    'business_creative_asset_management',
+    'business_creative_management',
+    'business_creative_insights',
+    'business_creative_insights_share',
+    'business_data_management',
+    'commerce_public_api_beta_testing',
+    'commerce_manage_accounts',
+    'commerce_account_read_reports',
+    'publish_actions'
+];
+const SYSTEM_USER_SCOPES = new Set([...SUPPORTED, ...FEATURE_GATED]);
+/** Up to three supported scopes that look like `scope`: a small edit away, or sharing most of its words. */
+function closeScopes(scope) {
+    const words = new Set(scope.split('_'));
+    return [...SYSTEM_USER_SCOPES]
+        .map((candidate) => {
+        const parts = candidate.split('_');
+        const shared = parts.filter((word) => words.has(word)).length;
+        // Every word of the typo in the candidate (manage_pages → pages_manage_posts): close whatever the order.
+        if (shared === words.size)
+            return { candidate, distance: parts.length - shared };
+        return { candidate, distance: editDistance(scope, candidate) - 2 * shared };
+    })
+        .filter(({ candidate, distance }) => distance <= Math.max(2, Math.floor(candidate.length / 4)))
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, 3)
+        .map(({ candidate }) => candidate);
+}
+
+;// CONCATENATED MODULE: ./src/settings/page-secrets.ts
+// page-secrets: one `PAGE_ID=SECRET_NAME` a line, each page token into a secret of its own.
+
+
 function parsePageSecrets(text, problem) {
     const pages = [];
     for (const line of text
@@ -41444,6 +41166,360 @@ function parsePageSecrets(text, problem) {
         }
     }
     return pages;
+}
+
+;// CONCATENATED MODULE: ./src/settings/meta-inputs.ts
+// The Meta side of the inputs: the strategy, the app, the tokens and what the new token must be.
+
+
+
+
+
+
+/** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
+const MAX_ROTATE_BEFORE_SECONDS = 365 * 86_400;
+const NUMERIC_ID = /^\d{1,20}$/;
+const SCOPE = /^[a-z][a-z0-9_]*$/;
+const GRAPH_VERSION = /^v\d+\.\d+$/;
+function readMetaInputs(inputs) {
+    const { problem } = inputs;
+    const strategy = inputs.oneOf(Input.Strategy, ['refresh', 'generate', 'instagram'], 'refresh');
+    const instagram = strategy === 'instagram';
+    const appId = inputs.text(Input.AppId);
+    if (!appId && !instagram)
+        problem(Input.AppId, 'required: your Meta app id (App settings > Basic > App ID).');
+    else if (appId && !NUMERIC_ID.test(appId))
+        problem(Input.AppId, `${quote(appId)} is not a Meta app id: app ids are numbers.`);
+    const appSecret = inputs.credential(Input.AppSecret, 'the Meta app secret', !instagram) ?? '';
+    const token = inputs.credential(Input.Token, instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token', strategy !== 'generate');
+    const systemUserId = inputs.optional(Input.SystemUserId);
+    if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
+        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`);
+    }
+    const adminToken = inputs.credential(Input.AdminToken, 'an admin or system user access token', false);
+    const scopes = readScopes(inputs);
+    const expiring = inputs.bool(Input.Expiring, true);
+    const installApp = inputs.bool(Input.InstallApp, false);
+    const requireSameAssets = inputs.bool(Input.RequireSameAssets, true);
+    const revoke = inputs.oneOf(Input.Revoke, ['auto', 'true', 'false', 'after-deploy'], 'auto');
+    const rotateBeforeSeconds = readRotateBefore(inputs);
+    const pageSecrets = parsePageSecrets(inputs.raw(Input.PageSecrets), (t) => problem(Input.PageSecrets, t));
+    const graphApiVersion = inputs.text(Input.GraphApiVersion) || DEFAULT_GRAPH_API_VERSION;
+    if (!GRAPH_VERSION.test(graphApiVersion)) {
+        problem(Input.GraphApiVersion, `${quote(graphApiVersion)} is not a Graph API version such as ${DEFAULT_GRAPH_API_VERSION}.`);
+    }
+    const graphApiUrl = apiUrl(Input.GraphApiUrl, inputs.text(Input.GraphApiUrl) || DEFAULT_GRAPH_API_URL, problem);
+    const instagramApiUrl = apiUrl(Input.InstagramApiUrl, inputs.text(Input.InstagramApiUrl) || DEFAULT_INSTAGRAM_API_URL, problem);
+    return {
+        strategy,
+        appId,
+        appSecret,
+        token,
+        systemUserId,
+        adminToken,
+        scopes,
+        expiring,
+        installApp,
+        requireSameAssets,
+        revoke,
+        rotateBeforeSeconds,
+        pageSecrets,
+        graphApiVersion,
+        graphApiUrl,
+        instagramApiUrl
+    };
+}
+function readScopes(inputs) {
+    const scopes = parseList(inputs.raw(Input.Scopes));
+    for (const scope of scopes.filter((s) => !SCOPE.test(s))) {
+        inputs.problem(Input.Scopes, `${quote(scope)} is not a permission name (lower-case words joined by underscores, e.g. ads_read).`);
+    }
+    for (const scope of scopes.filter((s) => SCOPE.test(s) && !SYSTEM_USER_SCOPES.has(s))) {
+        const close = closeScopes(scope);
+        // Meta adds permissions over time and refuses a name that does not exist: a warning, not an error.
+        inputs.warnings.push(`${inputs.name(Input.Scopes)}: ${quote(scope)} is not in the list of permissions known here` +
+            `${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '.'} ` +
+            'If it is a permission Meta added recently, ignore this: Meta refuses a name that does not exist before minting anything.');
+    }
+    return scopes;
+}
+function readRotateBefore(inputs) {
+    const rotateBefore = inputs.optional(Input.RotateBefore);
+    if (rotateBefore === undefined)
+        return undefined;
+    const seconds = parseDurationSeconds(rotateBefore);
+    if (seconds === undefined) {
+        inputs.problem(Input.RotateBefore, `${quote(rotateBefore)} is not a duration: use a number and d, h or m, such as 14d, 36h or 90m.`);
+    }
+    else if (seconds > MAX_ROTATE_BEFORE_SECONDS) {
+        inputs.problem(Input.RotateBefore, `${quote(rotateBefore)} is longer than 365d: Meta's tokens live 60 days (their data access 90), so any value from 60d up already rotates on every run.`);
+    }
+    return seconds;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/deploy-settings.ts
+// The inputs of the deploy step and of keep-alive: which workflows to dispatch once every destination
+// holds the new token (written like a `uses:` of a workflow), how long to wait for their runs, and
+// whether a scheduled run re-enables its own workflow. Problems are reported with readSettings' others.
+
+
+
+const DEFAULT_DEPLOY_TIMEOUT_SECONDS = 30 * 60;
+/** A GitHub-hosted job stops after 6 hours: the wait leaves an hour of it for the rest of the rotation, so it ends in a verdict. */
+const MAX_DEPLOY_TIMEOUT_SECONDS = 5 * 3600;
+const MIN_DEPLOY_TIMEOUT_SECONDS = 60;
+const MAX_DEPLOY_WORKFLOWS = 20;
+const deploy_settings_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const FILE = /^[A-Za-z0-9._-]{1,200}\.ya?ml$/;
+/** A branch or tag name as git allows it, without what would change a request (spaces, `..`, a leading `-`). */
+const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
+function readDeploySettings(read, env, naming, problem) {
+    const workflows = [];
+    const seen = new Set();
+    for (const entry of read(Input.DeployWorkflows)
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter(Boolean)) {
+        const address = parseWorkflowAddress(entry, env.GITHUB_REPOSITORY);
+        if (typeof address === 'string') {
+            problem(Input.DeployWorkflows, `'${(0,outside_text/* echoed */.Dt)(entry)}' ${address}`);
+            continue;
+        }
+        const key = `${address.owner}/${address.repo}/${address.file}@${address.ref ?? ''}`.toLowerCase();
+        if (seen.has(key))
+            problem(Input.DeployWorkflows, `'${(0,outside_text/* echoed */.Dt)(entry)}' is listed twice.`);
+        seen.add(key);
+        workflows.push(address);
+    }
+    if (workflows.length > MAX_DEPLOY_WORKFLOWS) {
+        problem(Input.DeployWorkflows, `lists ${workflows.length} workflows; at most ${MAX_DEPLOY_WORKFLOWS}: dispatch one workflow that deploys them all.`);
+    }
+    const timeoutText = read(Input.DeployTimeout).trim();
+    let timeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
+    if (timeoutText) {
+        const parsed = parseDurationSeconds(timeoutText, 'smh');
+        if (parsed === undefined) {
+            problem(Input.DeployTimeout, `'${(0,outside_text/* echoed */.Dt)(timeoutText)}' is not a duration such as 30m, 90s or 2h.`);
+        }
+        else if (parsed < MIN_DEPLOY_TIMEOUT_SECONDS || parsed > MAX_DEPLOY_TIMEOUT_SECONDS) {
+            problem(Input.DeployTimeout, `'${(0,outside_text/* echoed */.Dt)(timeoutText)}' is outside 1m to 5h (a GitHub-hosted job ends after 6 hours, and the rest of the rotation needs time too; a deploy needs a minute to start).`);
+        }
+        else {
+            timeoutSeconds = parsed;
+        }
+        if (workflows.length === 0 && parsed !== undefined)
+            problem(Input.DeployTimeout, `only applies with ${naming.name(Input.DeployWorkflows)}.`);
+    }
+    const keepAliveText = read(Input.KeepAlive).trim();
+    let keepAlive = false;
+    if (/^(true|True|TRUE)$/.test(keepAliveText))
+        keepAlive = true;
+    else if (keepAliveText && !/^(false|False|FALSE)$/.test(keepAliveText))
+        problem(Input.KeepAlive, `'${(0,outside_text/* echoed */.Dt)(keepAliveText)}' is not a boolean: use true or false.`);
+    return { workflows, timeoutMs: timeoutSeconds * 1000, keepAlive };
+}
+/**
+ * `owner/repo/.github/workflows/file.yml@ref`, or `.github/workflows/file.yml[@ref]` in this repository.
+ * Returns why not, as the end of a sentence, when the text is no such address.
+ */
+function parseWorkflowAddress(text, currentRepository) {
+    const at = text.lastIndexOf('@');
+    const path = at >= 0 ? text.slice(0, at) : text;
+    const ref = at >= 0 ? text.slice(at + 1) : undefined;
+    const form = 'is not owner/repo/.github/workflows/file.yml@ref (or .github/workflows/file.yml for this repository).';
+    if (ref !== undefined && !REF.test(ref))
+        return `has a ref that is not a branch or tag name: ${form}`;
+    const parts = path.split('/');
+    const bare = parts[0] === '.github';
+    const [owner, repo] = bare ? (currentRepository ?? '').split('/') : parts;
+    const rest = bare ? parts : parts.slice(2);
+    if (rest.length !== 3 || rest[0] !== '.github' || rest[1] !== 'workflows' || !FILE.test(rest[2] ?? ''))
+        return form;
+    if (bare && !currentRepository)
+        return 'names no repository, and there is no GITHUB_REPOSITORY outside GitHub Actions: write owner/repo/.github/workflows/file.yml.';
+    if (!owner || !repo || !deploy_settings_OWNER.test(owner) || !REPOSITORY.test(repo) || repo === '.' || repo === '..')
+        return form;
+    return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/settings/run-inputs.ts
+// How the run itself behaves: dry run, the deploys and the heartbeat around it, timeouts, concurrency.
+
+
+
+
+
+/** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
+const MAX_REQUEST_TIMEOUT_SECONDS = 30 * 60;
+function readRunInputs(inputs, env) {
+    const dryRun = inputs.bool(Input.DryRun, false);
+    const deploy = readDeploySettings(inputs.raw, env, inputs.naming, inputs.problem);
+    const heartbeat = readHeartbeatSettings(inputs.raw, inputs.problem, dryRun, inputs.naming.name);
+    const requestTimeoutMs = readRequestTimeoutSeconds(inputs) * 1000;
+    const concurrency = inputs.optional(Input.MaxConcurrency);
+    const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency);
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
+        inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
+    }
+    return { dryRun, deploy, heartbeat, requestTimeoutMs, maxConcurrency };
+}
+function readRequestTimeoutSeconds(inputs) {
+    const timeout = inputs.optional(Input.RequestTimeout);
+    if (timeout === undefined)
+        return DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    const seconds = parseDurationSeconds(timeout, 'sm');
+    if (seconds === undefined) {
+        inputs.problem(Input.RequestTimeout, `${quote(timeout)} is not a duration such as 30s or 2m.`);
+    }
+    else if (seconds > MAX_REQUEST_TIMEOUT_SECONDS) {
+        inputs.problem(Input.RequestTimeout, `${quote(timeout)} is longer than 30m: a request that has not answered in 30 minutes will not, and the run would wait for nothing (a timer past about 24 days even fires at once).`);
+    }
+    return seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+}
+
+;// CONCATENATED MODULE: ./src/settings/strategy-rules.ts
+// What each strategy needs and refuses, judged once every input has been read.
+
+function checkStrategyRules(inputs, meta) {
+    if (meta.strategy === 'generate')
+        checkGenerate(inputs, meta);
+    if (meta.strategy === 'instagram')
+        checkInstagram(inputs, meta);
+    if (meta.installApp && !meta.systemUserId)
+        inputs.problem(Input.InstallApp, `needs ${inputs.name(Input.SystemUserId)} (and ${inputs.name(Input.AdminToken)}).`);
+    if (meta.installApp && meta.strategy !== 'generate')
+        inputs.problem(Input.InstallApp, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+}
+function checkGenerate(inputs, meta) {
+    const generate = inputs.set(Input.Strategy, 'generate');
+    if (!meta.systemUserId)
+        inputs.problem(Input.SystemUserId, `required with ${generate} (the system user the token is for).`);
+    if (!meta.adminToken)
+        inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`);
+    if (meta.scopes.length === 0)
+        inputs.problem(Input.Scopes, `required with ${generate} (the permissions of the new token).`);
+    if (meta.pageSecrets.length > 0) {
+        inputs.problem(Input.PageSecrets, `page tokens come from a user token: use ${inputs.set(Input.Strategy, 'refresh')} with a long-lived user token.`);
+    }
+    if (meta.revoke === 'true' && !meta.token)
+        inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`);
+    if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
+        inputs.problem(Input.Token, `is the same token as ${inputs.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`);
+    }
+}
+function checkInstagram(inputs, meta) {
+    const instagram = inputs.set(Input.Strategy, 'instagram');
+    const only = `Instagram Login tokens`;
+    if (meta.revoke === 'true') {
+        inputs.problem(Input.Revoke, `'true' is impossible with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`);
+    }
+    if (meta.revoke === 'after-deploy') {
+        inputs.problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`);
+    }
+    inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
+    inputs.notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
+    inputs.notWith(Input.RotateBefore, `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`);
+    inputs.notWith(Input.SystemUserId, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+    inputs.notWith(Input.AdminToken, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+    if (meta.appId || meta.appSecret) {
+        inputs.warnings.push(`${inputs.name(Input.AppId)} and ${inputs.name(Input.AppSecret)} are not used with ${instagram}: Instagram's refresh needs no app secret, and none was sent.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Every input turned into one typed, validated settings object before any network call. After this,
+// nothing reads an input again. Each problem names the input and the fix; all are reported at once.
+// The reading is in settings/: the Meta side, the GitHub side, the run, then the rules between them.
+
+
+
+
+
+
+
+
+
+
+const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'];
+/** Inputs that cannot make a run, with what the failed run still reports: its secret's name and its heartbeat. */
+class InvalidInputs extends rotation_error/* RotationError */.FL {
+    secretName;
+    heartbeat;
+    constructor(message, fix, secretName, heartbeat) {
+        super('inputs', message, fix);
+        this.secretName = secretName;
+        this.heartbeat = heartbeat;
+    }
+}
+function readSettings(read, env = {}, naming = actionInputs) {
+    const inputs = new InputReading(read, naming);
+    const meta = readMetaInputs(inputs);
+    const github = readGitHubInputs(inputs, env, meta.pageSecrets);
+    const run = readRunInputs(inputs, env);
+    checkStrategyRules(inputs, meta);
+    checkDestinationRules(inputs, github);
+    checkGraceRules(inputs, meta, github);
+    checkPageRules(inputs, meta, github);
+    if (inputs.problems.length > 0) {
+        const { problems } = inputs;
+        throw new InvalidInputs(`Invalid input${problems.length > 1 ? 's' : ''}; nothing was minted, written or revoked:\n  - ${problems.join('\n  - ')}`, naming.fixInputs, inputs.text(Input.SecretName), 
+        // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
+        readHeartbeatSettings(read, () => undefined, false));
+    }
+    const common = {
+        revoke: meta.revoke,
+        rotateBeforeSeconds: meta.rotateBeforeSeconds,
+        secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
+        destinations: github.destinations,
+        repositories: github.repositories,
+        environment: github.environment,
+        organization: github.organization,
+        visibility: github.visibility,
+        selectedRepositories: github.selectedRepositories,
+        secretType: github.secretType,
+        previousSecretName: github.previousSecretName,
+        previousToken: revocablePreviousToken(inputs, meta, github),
+        githubToken: github.githubToken,
+        githubApiUrl: github.githubApiUrl,
+        ...run,
+        warnings: inputs.warnings
+    };
+    const app = {
+        id: meta.appId,
+        secret: meta.appSecret,
+        graphApiVersion: meta.graphApiVersion,
+        graphApiUrl: meta.graphApiUrl
+    };
+    const { strategy, token, scopes, expiring, requireSameAssets } = meta;
+    switch (strategy) {
+        case 'instagram':
+            return { ...common, strategy, token: token ?? '', instagramApiUrl: meta.instagramApiUrl };
+        case 'generate':
+            return {
+                ...common,
+                strategy,
+                app,
+                token,
+                systemUserId: meta.systemUserId ?? '',
+                adminToken: meta.adminToken ?? '',
+                scopes,
+                expiring,
+                installApp: meta.installApp,
+                requireSameAssets
+            };
+        case 'refresh':
+            return {
+                ...common,
+                strategy,
+                app,
+                token: token ?? '',
+                scopes,
+                expiring,
+                pageSecrets: meta.pageSecrets,
+                requireSameAssets
+            };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/strategies/graph-source.ts
@@ -41476,7 +41552,7 @@ class GraphTokenSource {
         else {
             this.checkOwnToken(info, Input.Token);
             if (settings.revoke === 'true' && info.kind !== 'system-user') {
-                throw new RotationError('check', `${naming.setting(Input.Revoke, 'true')}, but the token in ${naming.name(Input.Token)} is a ${info.kind} token; Meta revokes only system user tokens.`, `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`);
+                throw new rotation_error/* RotationError */.FL('check', `${naming.setting(Input.Revoke, 'true')}, but the token in ${naming.name(Input.Token)} is a ${info.kind} token; Meta revokes only system user tokens.`, `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`);
             }
         }
         services.log.info(`Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`);
@@ -41495,15 +41571,15 @@ class GraphTokenSource {
         }
         else {
             if (info.appId !== settings.app.id) {
-                throw new RotationError('check', `${naming.name(Input.PreviousToken)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the value held in ${naming.name(Input.PreviousSecretName)}.`);
+                throw new rotation_error/* RotationError */.FL('check', `${naming.name(Input.PreviousToken)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the value held in ${naming.name(Input.PreviousSecretName)}.`);
             }
             const owner = current?.info.userId;
             if (owner && info.userId && info.userId !== owner) {
-                throw new RotationError('check', `${naming.name(Input.PreviousToken)} belongs to user ${info.userId}, not to ${owner}, whose token ${naming.name(Input.Token)} is; nothing was minted.`, `Pass the value held in ${naming.name(Input.PreviousSecretName)}: an earlier token of the same user or system user.`);
+                throw new rotation_error/* RotationError */.FL('check', `${naming.name(Input.PreviousToken)} belongs to user ${info.userId}, not to ${owner}, whose token ${naming.name(Input.Token)} is; nothing was minted.`, `Pass the value held in ${naming.name(Input.PreviousSecretName)}: an earlier token of the same user or system user.`);
             }
         }
         if (settings.revoke === 'true' && info.kind !== 'system-user') {
-            throw new RotationError('check', `${naming.setting(Input.Revoke, 'true')}, but ${naming.name(Input.PreviousToken)} is a ${info.kind} token; Meta revokes only system user tokens.`, `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`);
+            throw new rotation_error/* RotationError */.FL('check', `${naming.setting(Input.Revoke, 'true')}, but ${naming.name(Input.PreviousToken)} is a ${info.kind} token; Meta revokes only system user tokens.`, `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`);
         }
         return info;
     }
@@ -41625,13 +41701,13 @@ class GraphTokenSource {
         if (settings.strategy !== 'generate')
             return;
         if (info.appId !== settings.app.id) {
-            throw new RotationError('check', `The token in ${naming.name(input)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass this app's token in ${naming.name(input)}, or leave it empty.`);
+            throw new rotation_error/* RotationError */.FL('check', `The token in ${naming.name(input)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass this app's token in ${naming.name(input)}, or leave it empty.`);
         }
         if (info.kind !== 'system-user' || info.userId !== settings.systemUserId) {
             const whose = info.kind === 'system-user'
                 ? `system user ${info.userId ?? 'unknown'}`
                 : `a ${info.kind} token of ${info.userId ?? 'an unknown user'}`;
-            throw new RotationError('check', `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of ${naming.name(Input.SystemUserId)} ${settings.systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`, `Pass the current token of system user ${settings.systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`);
+            throw new rotation_error/* RotationError */.FL('check', `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of ${naming.name(Input.SystemUserId)} ${settings.systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`, `Pass the current token of system user ${settings.systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`);
         }
     }
     /** The new token must reach every asset the replaced token reached (require-same-assets). */
@@ -41645,7 +41721,7 @@ class GraphTokenSource {
         const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`;
         const whose = fresh.userId ? ` ${fresh.userId}` : '';
         if (settings.requireSameAssets) {
-            throw new RotationError('verify', `${what} Nothing was written; the current token was left in place.`, `${fresh.kind === 'system-user' ? `Assign the assets to system user${whose} again (Business settings > Users > System users > Assign assets)` : `Give the user${whose} back a role on the assets`}, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`);
+            throw new rotation_error/* RotationError */.FL('verify', `${what} Nothing was written; the current token was left in place.`, `${fresh.kind === 'system-user' ? `Assign the assets to system user${whose} again (Business settings > Users > System users > Assign assets)` : `Give the user${whose} back a role on the assets`}, then re-run; or set ${services.naming.setting(Input.RequireSameAssets, 'false')} to accept the change.`);
         }
         services.log.warning(what);
         return `${what} Stored anyway (${services.naming.setting(Input.RequireSameAssets, 'false')}).`;
@@ -41729,7 +41805,7 @@ class InstagramTokenSource {
     judgeNew(fresh, current) {
         const now = this.services.clock.now();
         if (current && fresh.info.userId !== current.info.userId) {
-            throw new RotationError('verify', `The refreshed token belongs to Instagram user ${fresh.info.userId ?? 'unknown'}, not ${current.info.userId ?? 'unknown'}; nothing was written and the current token was left in place.`, 'Re-run; if it persists, quote this to Meta support.');
+            throw new rotation_error/* RotationError */.FL('verify', `The refreshed token belongs to Instagram user ${fresh.info.userId ?? 'unknown'}, not ${current.info.userId ?? 'unknown'}; nothing was written and the current token was left in place.`, 'Re-run; if it persists, quote this to Meta support.');
         }
         this.services.log.info(`New token: Instagram Login token, expires ${expiryText(fresh.info.expiresAt, now)}.`);
     }
@@ -41766,9 +41842,9 @@ class InstagramTokenSource {
             throw error;
         const explained = explainGraphFailure(what, error, this.services.clock, this.services.naming);
         if (error.failure.code === 190) {
-            return new RotationError(step, `${explained.message} The Instagram token in ${this.services.naming.name(Input.Token)} has expired or is no longer valid, and an expired token cannot be refreshed.`, logInAgain(this.services.naming));
+            return new rotation_error/* RotationError */.FL(step, `${explained.message} The Instagram token in ${this.services.naming.name(Input.Token)} has expired or is no longer valid, and an expired token cannot be refreshed.`, logInAgain(this.services.naming));
         }
-        return RotationError.of(step, explained);
+        return rotation_error/* RotationError */.FL.of(step, explained);
     }
 }
 /** Whether Instagram's answer says outright that the token is less than 24 hours old. */
@@ -41834,7 +41910,7 @@ async function runAction(io, env, deps = {}) {
         keeper.keep(io.getInput(input).trim());
     // A credential given where a name goes is refused by readSettings; until then nothing may show it.
     for (const input of Object.values(Input))
-        for (const word of credentialWords(io.getInput(input)))
+        for (const word of (0,credential_shape/* credentialWords */.ff)(io.getInput(input)))
             keeper.keep(word);
     const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim());
     const stacks = [];
@@ -41856,15 +41932,14 @@ async function runAction(io, env, deps = {}) {
         settings = readSettings((name) => io.getInput(name), env, naming);
     }
     catch (error) {
-        if (!(error instanceof RotationError))
+        if (!(error instanceof InvalidInputs))
             throw error;
         const safe = keeper.redact(error.describe());
-        // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
-        const failed = failedOutcome(io.getInput(Input.SecretName).trim(), 'inputs', keeper.redact(error.message), clock.now());
-        await heartbeatOf(readHeartbeatSettings((name) => io.getInput(name), () => undefined, false)).finish(failed);
+        const failed = failedOutcome(error.secretName, 'inputs', keeper.redact(error.message), clock.now());
+        await heartbeatOf(error.heartbeat).finish(failed);
         for (const stack of stacks)
             stack.dispose();
-        await writeSummary(io, report({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: io.getInput(Input.SecretName).trim(), serverUrl, now: clock.now() }));
+        await writeSummary(io, report({ failure: { step: 'inputs', message: keeper.redact(error.message), fix: error.fix } }, { secretName: error.secretName, serverUrl, now: clock.now() }));
         // Nothing was minted, written or revoked: said in the outputs a caller's `if:` reads.
         io.setOutput(Output.Rotated, 'false');
         io.setOutput(Output.Revoked, 'false');
@@ -41946,8 +42021,8 @@ async function runAction(io, env, deps = {}) {
     }
     catch (error) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
-        const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
-        const fix = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
+        const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${(0,rotation_error/* errorMessage */.gJ)(error)}`);
+        const fix = unexpected/* CHECK_SECRETS_FIX */.jx;
         await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()));
         await writeSummary(io, keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
         fail(io, 'unexpected', `${safe} Fix: ${fix}`);
@@ -42016,7 +42091,7 @@ function noteTokenExpiry(expiry, result, io, now, thresholdSeconds) {
 async function writeSummary(io, markdown) {
     await io
         .writeSummary(markdown)
-        .catch((error) => io.warning(`Could not write the job summary: ${errorMessage(error)}`));
+        .catch((error) => io.warning(`Could not write the job summary: ${(0,rotation_error/* errorMessage */.gJ)(error)}`));
 }
 /** The failure as outputs too, so a later job (the failure alert) can say what failed and how to fix it. */
 function fail(io, step, message) {
@@ -42209,7 +42284,7 @@ function isCommand(word) {
 }
 /** A stray word, echoed; one that may be a credential typed without its variable, only by its start. */
 function shown(word) {
-    return word.length > 40 ? `${echoed(word.slice(0, 4))}…` : echoed(word, 40);
+    return word.length > 40 ? `${(0,outside_text/* echoed */.Dt)(word.slice(0, 4))}…` : (0,outside_text/* echoed */.Dt)(word, 40);
 }
 function didYouMean(word, candidates, prefix) {
     const close = closestWords(word, candidates, 2);
@@ -42329,7 +42404,7 @@ async function runCli(argv, env, terminal, deps = {}) {
     catch (error) {
         if (!(error instanceof CliUsageError))
             throw error;
-        terminal.err(`${inertLines(error.message)}\n`);
+        terminal.err(`${(0,outside_text/* inertLines */.wi)(error.message)}\n`);
         return ExitCode.Usage;
     }
     if (parsed.command === 'help') {
@@ -42343,7 +42418,7 @@ async function runCli(argv, env, terminal, deps = {}) {
     if (parsed.destinationsFile !== undefined) {
         const read = await readDestinationsFile(parsed.destinationsFile);
         if ('problem' in read) {
-            terminal.err(`${inertLines(read.problem)}\n`);
+            terminal.err(`${(0,outside_text/* inertLines */.wi)(read.problem)}\n`);
             return ExitCode.Usage;
         }
         parsed.inputs[Input.Destinations] = read.text;
@@ -42356,7 +42431,7 @@ async function runCli(argv, env, terminal, deps = {}) {
     const warnings = [];
     // Every line printed is redacted and inert: the CLI may run inside a workflow's `run:` step, whose
     // output the runner reads for workflow commands.
-    const shown = (text) => inertLines(keeper.redact(text));
+    const shown = (text) => (0,outside_text/* inertLines */.wi)(keeper.redact(text));
     const say = (prefix) => (message) => terminal.err(`${prefix}${shown(message)}\n`);
     const io = {
         getInput: (name) => parsed.inputs[name] ?? '',
@@ -42439,14 +42514,14 @@ async function readDestinationsFile(path) {
         const bytes = await (0,promises_namespaceObject.readFile)(path);
         if (bytes.length > MAX_DESTINATIONS_FILE_BYTES)
             return {
-                problem: `'--destinations-file ${echoed(path, 80)}' is larger than 256 KB: it holds more destinations than one run can write.`
+                problem: `'--destinations-file ${(0,outside_text/* echoed */.Dt)(path, 80)}' is larger than 256 KB: it holds more destinations than one run can write.`
             };
         return { text: bytes.toString('utf8') };
     }
     catch (error) {
         const code = error.code ?? 'unreadable';
         return {
-            problem: `'--destinations-file ${echoed(path, 80)}' cannot be read (${code}): give the path of a file with one destination a line.`
+            problem: `'--destinations-file ${(0,outside_text/* echoed */.Dt)(path, 80)}' cannot be read (${code}): give the path of a file with one destination a line.`
         };
     }
 }
@@ -42458,17 +42533,219 @@ async function readDestinationsFile(path) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9633);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4230);
+/* harmony import */ var _unexpected_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6340);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6120);
 // Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
 // `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text)
+
+
+await (0,_unexpected_js__WEBPACK_IMPORTED_MODULE_0__/* .failOnUnexpected */ .lD)(async () => {
+    process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_1__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text)
+    });
+}, (message) => {
+    process.stderr.write(`error: ${(0,_outside_text_js__WEBPACK_IMPORTED_MODULE_2__/* .inertLines */ .wi)(message)}\n`);
+    process.exitCode = _cli_js__WEBPACK_IMPORTED_MODULE_1__/* .ExitCode */ .yU.Failed;
 });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 2986:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pv: () => (/* binding */ looksLikeCredential),
+/* harmony export */   ff: () => (/* binding */ credentialWords),
+/* harmony export */   iD: () => (/* binding */ mayBeCredential)
+/* harmony export */ });
+// What a credential looks like, so one given where a name goes (a token pasted as `secret-name`) is
+// refused and never echoed whole: nothing masks it, because nothing expected a secret there.
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const LONG_TOKEN_RUN = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
+/**
+ * The prefixes of the credentials this action handles: Meta user, page and system user tokens (EAA…),
+ * Instagram Login tokens (IGAA…, IGQV…), GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_).
+ */
+const KNOWN_PREFIX = /^(EAA[A-Za-z0-9]|IGAA|IGQV|gh[pousr]_|github_pat_)[A-Za-z0-9_]{12,}/;
+/** An app secret as Meta issues it: 32 lower-case hex digits. */
+const APP_SECRET = /^[0-9a-f]{32}$/;
+/**
+ * True when `value` can only be a credential: a known token prefix, an app secret, or a long run
+ * mixing lower case, upper case and digits. Names as people write them (META_TOKEN_PROD_2026,
+ * production, octo/app) are one case or carry separators, so they never match.
+ */
+function looksLikeCredential(value) {
+    const text = value.trim();
+    if (KNOWN_PREFIX.test(text) || APP_SECRET.test(text))
+        return true;
+    return LONG_TOKEN_RUN.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+}
+/**
+ * Whether an echoed value may be a credential: broader than looksLikeCredential, since a message
+ * loses nothing by showing only the start of a long name, and a credential shown whole is lost.
+ */
+function mayBeCredential(value) {
+    const text = value.trim();
+    return LONG_TOKEN_RUN.test(text) || looksLikeCredential(text);
+}
+/** The credential-shaped words of an input's value (a multi-line list holds several words). */
+function credentialWords(value) {
+    return value.split(/[\s,;=:'"`()[\]{}<>]+/).filter((word) => word !== '' && looksLikeCredential(word));
+}
+
+
+/***/ }),
+
+/***/ 4230:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dt: () => (/* binding */ echoed),
+/* harmony export */   F3: () => (/* binding */ outsideText),
+/* harmony export */   Hj: () => (/* binding */ CUT_MARK),
+/* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
+/* harmony export */   wi: () => (/* binding */ inertLines)
+/* harmony export */ });
+/* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2986);
+// Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
+// markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
+
+const MAX_CHARS = 600;
+/** The mark left where a text was cut to length. */
+const CUT_MARK = '…';
+/** C0 and C1 control characters and the Unicode line separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+function hasControlCharacters(text) {
+    return CONTROL.test(text);
+}
+/**
+ * One line: control characters and line breaks become spaces (a line break would let the text
+ * start a line of the log, where `::stop-commands::` or `::add-mask::` are commands), and the
+ * length is bounded.
+ */
+function outsideText(text, maxChars = MAX_CHARS) {
+    const raw = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
+    const line = raw.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
+    return line.length > maxChars ? `${line.slice(0, maxChars)}${CUT_MARK}` : line;
+}
+/**
+ * An input value echoed in a message: one inert line, bounded; of what may be a credential given
+ * where none was expected (so nothing masks it), only its first characters.
+ */
+function echoed(value, maxChars = 80) {
+    const trimmed = value.trim();
+    return (0,_credential_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .mayBeCredential */ .iD)(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
+}
+/**
+ * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
+ * after .NET's TrimStart (which also trims U+0085, unlike \s), or the legacy `##[name]` anywhere in it.
+ */
+const COMMAND = /^[\s\u0085]*::/;
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * The last guard before the log: a line that the runner would read as a workflow command gets a
+ * visible prefix (`::name::…`), and a legacy `##[` anywhere in a line is broken up (`## [`), so every
+ * line of ours stays text.
+ */
+function inertLines(message) {
+    return message
+        .split(/\r\n|\r|\n/)
+        .map((line) => {
+        const text = line.replace(LEGACY_COMMAND, '## [');
+        return COMMAND.test(text) ? `› ${text}` : text;
+    })
+        .join('\n');
+}
+
+
+/***/ }),
+
+/***/ 7566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FL: () => (/* binding */ RotationError),
+/* harmony export */   Qs: () => (/* binding */ fixAction),
+/* harmony export */   Xc: () => (/* binding */ fixText),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/** The fix as a sentence on its own. */
+function fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
+/** A failure of one step of the rotation, explained. */
+class RotationError extends Error {
+    step;
+    fix;
+    constructor(step, message, fix) {
+        super(message);
+        this.step = step;
+        this.fix = fix;
+        this.name = 'RotationError';
+    }
+    static of(step, explained) {
+        return new RotationError(step, explained.message, explained.fix);
+    }
+    /** One line for the log: `[step] message Fix: …`. */
+    describe() {
+        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 6340:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   jx: () => (/* binding */ CHECK_SECRETS_FIX),
+/* harmony export */   lD: () => (/* binding */ failOnUnexpected)
+/* harmony export */ });
+/* unused harmony export unexpectedMessage */
+/* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2986);
+/* harmony import */ var _rotation_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7566);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4230);
+// The last line of every entry: a throw nothing else caught (a bug, or a failure before the run
+// could report its own) still ends the step failed, with what to check, in one inert line that
+// shows no credential.
+
+
+
+/** What a user does after a run stopped somewhere unknown: it may have stopped after a write. */
+const CHECK_SECRETS_FIX = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
+/** The unexpected error as one line for the log: no line break, no credential-shaped word. */
+function unexpectedMessage(error) {
+    let text = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .outsideText */ .F3)((0,_rotation_error_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
+    // Any run of token characters: an error's text may hold one inside a path or a URL.
+    for (const word of text.split(/[^\w|-]+/).filter(_credential_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .looksLikeCredential */ .Pv))
+        text = text.split(word).join('***');
+    return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`;
+}
+/** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */
+async function failOnUnexpected(entry, fail) {
+    try {
+        await entry();
+    }
+    catch (error) {
+        fail(unexpectedMessage(error));
+    }
+}
+
 
 /***/ }),
 

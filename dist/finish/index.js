@@ -30530,8 +30530,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/outside-text.ts + 1 modules
-var outside_text = __nccwpck_require__(3742);
+// EXTERNAL MODULE: ./src/outside-text.ts
+var outside_text = __nccwpck_require__(4230);
 // EXTERNAL MODULE: ./src/secret-keeper.ts
 var secret_keeper = __nccwpck_require__(8478);
 ;// CONCATENATED MODULE: ./src/action-io.ts
@@ -30569,7 +30569,53 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 5023:
+/***/ 2986:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pv: () => (/* binding */ looksLikeCredential),
+/* harmony export */   iD: () => (/* binding */ mayBeCredential)
+/* harmony export */ });
+/* unused harmony export credentialWords */
+// What a credential looks like, so one given where a name goes (a token pasted as `secret-name`) is
+// refused and never echoed whole: nothing masks it, because nothing expected a secret there.
+/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
+const LONG_TOKEN_RUN = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
+/**
+ * The prefixes of the credentials this action handles: Meta user, page and system user tokens (EAA…),
+ * Instagram Login tokens (IGAA…, IGQV…), GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_).
+ */
+const KNOWN_PREFIX = /^(EAA[A-Za-z0-9]|IGAA|IGQV|gh[pousr]_|github_pat_)[A-Za-z0-9_]{12,}/;
+/** An app secret as Meta issues it: 32 lower-case hex digits. */
+const APP_SECRET = /^[0-9a-f]{32}$/;
+/**
+ * True when `value` can only be a credential: a known token prefix, an app secret, or a long run
+ * mixing lower case, upper case and digits. Names as people write them (META_TOKEN_PROD_2026,
+ * production, octo/app) are one case or carry separators, so they never match.
+ */
+function looksLikeCredential(value) {
+    const text = value.trim();
+    if (KNOWN_PREFIX.test(text) || APP_SECRET.test(text))
+        return true;
+    return LONG_TOKEN_RUN.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
+}
+/**
+ * Whether an echoed value may be a credential: broader than looksLikeCredential, since a message
+ * loses nothing by showing only the start of a long name, and a credential shown whole is lost.
+ */
+function mayBeCredential(value) {
+    const text = value.trim();
+    return LONG_TOKEN_RUN.test(text) || looksLikeCredential(text);
+}
+/** The credential-shaped words of an input's value (a multi-line list holds several words). */
+function credentialWords(value) {
+    return value.split(/[\s,;=:'"`()[\]{}<>]+/).filter((word) => word !== '' && looksLikeCredential(word));
+}
+
+
+/***/ }),
+
+/***/ 2947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30875,8 +30921,8 @@ class AnswerHeaders {
     }
 }
 
-// EXTERNAL MODULE: ./src/outside-text.ts + 1 modules
-var outside_text = __nccwpck_require__(3742);
+// EXTERNAL MODULE: ./src/outside-text.ts
+var outside_text = __nccwpck_require__(4230);
 ;// CONCATENATED MODULE: ./src/graph/graph-error.ts
 // How a Graph API failure is described and whether it is worth another try.
 
@@ -31074,37 +31120,8 @@ class GraphClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rotation-error.ts
-/** The fix as a sentence on its own. */
-function fixText(fix) {
-    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
-}
-/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
-function fixAction(fix) {
-    return fix.thenRerun ? `${fix.action}.` : fix.action;
-}
-/** A failure of one step of the rotation, explained. */
-class rotation_error_RotationError extends Error {
-    step;
-    fix;
-    constructor(step, message, fix) {
-        super(message);
-        this.step = step;
-        this.fix = fix;
-        this.name = 'RotationError';
-    }
-    static of(step, explained) {
-        return new rotation_error_RotationError(step, explained.message, explained.fix);
-    }
-    /** One line for the log: `[step] message Fix: …`. */
-    describe() {
-        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
+// EXTERNAL MODULE: ./src/rotation-error.ts
+var rotation_error = __nccwpck_require__(7566);
 ;// CONCATENATED MODULE: ./src/graph/graph-fixes.ts
 
 
@@ -31706,7 +31723,7 @@ async function runFinishAction(io, env, deps = {}) {
                     const explained = explainGraphFailure('revoking the old token', error, clock, actionInputs);
                     return `${explained.message} Nothing was revoked. Fix: ${explained.fix}`;
                 })()
-                : `Unexpected error: ${errorMessage(error)} Nothing was revoked.`;
+                : `Unexpected error: ${(0,rotation_error/* errorMessage */.gJ)(error)} Nothing was revoked.`;
         const safe = keeper.redact(message);
         io.setOutput(FinishOutput.Error, safe);
         io.setFailed(safe);
@@ -31812,68 +31829,32 @@ function describeOwner(info) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3452);
-/* harmony import */ var _finish_action_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5023);
+/* harmony import */ var _unexpected_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6340);
+/* harmony import */ var _finish_action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2947);
 // Entry point of the bundled finish action (finish/action.yml).
 
 
-await (0,_finish_action_js__WEBPACK_IMPORTED_MODULE_1__/* .runFinishAction */ .z_)((0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsCoreIO */ .H)(), process.env);
+
+// The io's own setFailed: it hides every credential the run masked.
+const io = (0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsCoreIO */ .H)();
+await (0,_unexpected_js__WEBPACK_IMPORTED_MODULE_1__/* .failOnUnexpected */ .lD)(() => (0,_finish_action_js__WEBPACK_IMPORTED_MODULE_2__/* .runFinishAction */ .z_)(io, process.env), (message) => io.setFailed(message));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3742:
+/***/ 4230:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Hj: () => (/* binding */ CUT_MARK),
-  Dt: () => (/* binding */ echoed),
-  wi: () => (/* binding */ inertLines),
-  F3: () => (/* binding */ outsideText)
-});
-
-// UNUSED EXPORTS: hasControlCharacters
-
-;// CONCATENATED MODULE: ./src/credential-shape.ts
-// What a credential looks like, so one given where a name goes (a token pasted as `secret-name`) is
-// refused and never echoed whole: nothing masks it, because nothing expected a secret there.
-/** A long run of letters and digits: a token, an app secret or a PAT typed into the wrong place. */
-const LONG_TOKEN_RUN = /^(?=.*[A-Za-z])(?=.*\d)[\w|-]{20,}$/;
-/**
- * The prefixes of the credentials this action handles: Meta user, page and system user tokens (EAA…),
- * Instagram Login tokens (IGAA…, IGQV…), GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_).
- */
-const KNOWN_PREFIX = /^(EAA[A-Za-z0-9]|IGAA|IGQV|gh[pousr]_|github_pat_)[A-Za-z0-9_]{12,}/;
-/** An app secret as Meta issues it: 32 lower-case hex digits. */
-const APP_SECRET = /^[0-9a-f]{32}$/;
-/**
- * True when `value` can only be a credential: a known token prefix, an app secret, or a long run
- * mixing lower case, upper case and digits. Names as people write them (META_TOKEN_PROD_2026,
- * production, octo/app) are one case or carry separators, so they never match.
- */
-function looksLikeCredential(value) {
-    const text = value.trim();
-    if (KNOWN_PREFIX.test(text) || APP_SECRET.test(text))
-        return true;
-    return LONG_TOKEN_RUN.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text);
-}
-/**
- * Whether an echoed value may be a credential: broader than looksLikeCredential, since a message
- * loses nothing by showing only the start of a long name, and a credential shown whole is lost.
- */
-function mayBeCredential(value) {
-    const text = value.trim();
-    return LONG_TOKEN_RUN.test(text) || looksLikeCredential(text);
-}
-/** The credential-shaped words of an input's value (a multi-line list holds several words). */
-function credentialWords(value) {
-    return value.split(/[\s,;=:'"`()[\]{}<>]+/).filter((word) => word !== '' && looksLikeCredential(word));
-}
-
-;// CONCATENATED MODULE: ./src/outside-text.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dt: () => (/* binding */ echoed),
+/* harmony export */   F3: () => (/* binding */ outsideText),
+/* harmony export */   Hj: () => (/* binding */ CUT_MARK),
+/* harmony export */   wi: () => (/* binding */ inertLines)
+/* harmony export */ });
+/* unused harmony export hasControlCharacters */
+/* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2986);
 // Text that comes from outside (Meta's and GitHub's answers, inputs echoed back) is data, never
 // markup or a command: it is made one inert line before it is logged, put in the summary or an issue.
 
@@ -31902,7 +31883,7 @@ function outsideText(text, maxChars = MAX_CHARS) {
  */
 function echoed(value, maxChars = 80) {
     const trimmed = value.trim();
-    return mayBeCredential(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
+    return (0,_credential_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .mayBeCredential */ .iD)(trimmed) ? `${outsideText(trimmed.slice(0, 4))}${CUT_MARK}` : outsideText(value, maxChars);
 }
 /**
  * How the runner finds a command in a line (actions/runner, ActionCommand.cs): `::name::` at the start
@@ -31928,13 +31909,53 @@ function inertLines(message) {
 
 /***/ }),
 
+/***/ 7566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/* unused harmony exports fixText, fixAction, RotationError */
+/** The fix as a sentence on its own. */
+function fixText(fix) {
+    return fix.thenRerun ? `${fix.action}, then re-run.` : fix.action;
+}
+/** The fix without its "then re-run", for a list of fixes that a closing sentence ends with "re-run". */
+function fixAction(fix) {
+    return fix.thenRerun ? `${fix.action}.` : fix.action;
+}
+/** A failure of one step of the rotation, explained. */
+class RotationError extends Error {
+    step;
+    fix;
+    constructor(step, message, fix) {
+        super(message);
+        this.step = step;
+        this.fix = fix;
+        this.name = 'RotationError';
+    }
+    static of(step, explained) {
+        return new RotationError(step, explained.message, explained.fix);
+    }
+    /** One line for the log: `[step] message Fix: …`. */
+    describe() {
+        return `[${this.step}] ${this.message} Fix: ${this.fix}`;
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
 /***/ 8478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   x: () => (/* binding */ SecretKeeper)
 /* harmony export */ });
-/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3742);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4230);
 // Every secret in play, kept in one place: masked in the runner's log the moment it is known, and
 // replaced in every text that leaves the action (raw, URL-encoded and base64-encoded).
 
@@ -31993,6 +32014,45 @@ function urlEncoded(secret) {
     }
     catch {
         return secret;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6340:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lD: () => (/* binding */ failOnUnexpected)
+/* harmony export */ });
+/* unused harmony exports CHECK_SECRETS_FIX, unexpectedMessage */
+/* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2986);
+/* harmony import */ var _rotation_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7566);
+/* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4230);
+// The last line of every entry: a throw nothing else caught (a bug, or a failure before the run
+// could report its own) still ends the step failed, with what to check, in one inert line that
+// shows no credential.
+
+
+
+/** What a user does after a run stopped somewhere unknown: it may have stopped after a write. */
+const CHECK_SECRETS_FIX = 'Check the secrets before re-running (a re-run from the token you pass completes the rotation), and report this error.';
+/** The unexpected error as one line for the log: no line break, no credential-shaped word. */
+function unexpectedMessage(error) {
+    let text = (0,_outside_text_js__WEBPACK_IMPORTED_MODULE_1__/* .outsideText */ .F3)((0,_rotation_error_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
+    // Any run of token characters: an error's text may hold one inside a path or a URL.
+    for (const word of text.split(/[^\w|-]+/).filter(_credential_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .looksLikeCredential */ .Pv))
+        text = text.split(word).join('***');
+    return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`;
+}
+/** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */
+async function failOnUnexpected(entry, fail) {
+    try {
+        await entry();
+    }
+    catch (error) {
+        fail(unexpectedMessage(error));
     }
 }
 
