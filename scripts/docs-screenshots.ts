@@ -2,107 +2,34 @@
 // a partial failure, refused inputs), produced by the committed bundle against the emulators exactly
 // as `npm run demo` runs it, rendered as GitHub renders Markdown (marked, GitHub-flavoured) and
 // photographed with headless Chromium (Debian's `chromium`, or CHROMIUM=/path). Writes
-// docs/screenshots/<case>.png and docs/screenshots/<case>.md.
+// docs/screenshots/<case>.png, and the golden files <case>.md and <case>.log (`--text`: those only).
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { marked } from 'marked'
-import { GitHubEmulator } from '../emulators/github-emulator.js'
-import { GraphEmulator } from '../emulators/graph-emulator.js'
-import { projectRoot, runBundledAction } from './bundled-action.js'
+import { projectRoot } from './bundled-action.js'
+import { GOLDEN_DIR, runDemoCases } from './demo-cases.js'
 
-const DAY = 86_400
-const APP_ID = '1234567890'
-const SYSTEM_USER_ID = '61550000000001'
-const SCOPES = ['ads_read', 'business_management']
 const root = projectRoot()
-const outDir = join(root, 'docs', 'screenshots')
 const chromium = process.env.CHROMIUM ?? 'chromium'
-
-interface Case {
-  name: string
-  title: string
-  /** The inputs of the run, given the world. */
-  inputs(world: CaseWorld): Record<string, string>
-}
-
-interface CaseWorld {
-  graph: GraphEmulator
-  github: GitHubEmulator
-  base: Record<string, string>
-  token(expiresInDays: number): string
-}
-
-const CASES: Case[] = [
-  { name: 'rotated', title: 'A rotation into two repositories', inputs: (w) => w.base },
-  {
-    name: 'skipped',
-    title: 'Not due yet (rotate-before: 14d, 40 days left)',
-    inputs: (w) => ({ ...w.base, token: w.token(40), 'rotate-before': '14d' })
-  },
-  { name: 'dry-run', title: 'A dry run', inputs: (w) => ({ ...w.base, 'dry-run': 'true' }) },
-  {
-    name: 'partial-failure',
-    title: 'A partial failure: the token cannot write one repository',
-    inputs: (w) => ({ ...w.base, repositories: 'octo/app\nocto/api\nocto/locked' })
-  },
-  {
-    name: 'input-error',
-    title: 'Refused inputs',
-    inputs: (w) => ({ ...w.base, 'secret-name': 'GITHUB_TOKEN', 'rotate-before': '2w' })
-  }
-]
+/** `--text`: the golden files only (the summaries and logs), no photographs: needs no Chromium. */
+const textOnly = process.argv.includes('--text')
 
 async function main(): Promise<void> {
-  mkdirSync(outDir, { recursive: true })
+  mkdirSync(GOLDEN_DIR, { recursive: true })
   const work = mkdtempSync(join(tmpdir(), 'mtr-screens-'))
-  const graph = await GraphEmulator.start()
-  const github = await GitHubEmulator.start()
   try {
-    const appSecret = randomBytes(16).toString('hex')
-    const pat = `github_pat_11DOCS0${randomBytes(12).toString('hex')}`
-    graph.addApp({ id: APP_ID, secret: appSecret, name: 'Demo App' })
-    for (const repo of ['octo/app', 'octo/api', 'octo/locked']) github.addRepository(repo)
-    // Read access everywhere, write access on two of the three repositories.
-    github.addToken(pat, {
-      permissions: { metadata: 'read', secrets: 'write' },
-      repositories: ['octo/app', 'octo/api']
-    })
-    const token = (expiresInDays: number): string =>
-      graph.issueToken({
-        appId: APP_ID,
-        type: 'SYSTEM_USER',
-        scopes: SCOPES,
-        expiresIn: expiresInDays * DAY,
-        issuedAgo: 40 * DAY,
-        userId: SYSTEM_USER_ID
-      })
-    for (const c of CASES) {
-      const base = {
-        'app-id': APP_ID,
-        'app-secret': appSecret,
-        token: token(12),
-        'secret-name': 'META_TOKEN',
-        repositories: 'octo/app\nocto/api',
-        'github-token': pat,
-        'graph-api-url': graph.url,
-        'github-api-url': github.url,
-        'rotate-before': '14d'
-      }
-      const run = await runBundledAction({
-        inputs: c.inputs({ graph, github, base, token }),
-        env: { GITHUB_SERVER_URL: 'https://github.com' }
-      })
-      const markdown = run.summary
-      writeFileSync(join(outDir, `${c.name}.md`), markdown)
-      const png = join(outDir, `${c.name}.png`)
-      photograph(renderPage(c.title, markdown), png, work)
-      console.log(`${relative(root, png)}: ${c.title} (exit ${run.exitCode})`)
+    for (const { demo, exitCode, summary, log } of await runDemoCases()) {
+      writeFileSync(join(GOLDEN_DIR, `${demo.name}.md`), summary)
+      writeFileSync(join(GOLDEN_DIR, `${demo.name}.log`), log)
+      const png = join(GOLDEN_DIR, `${demo.name}.png`)
+      if (!textOnly) photograph(renderPage(demo.title, summary), png, work)
+      console.log(
+        `${relative(root, join(GOLDEN_DIR, demo.name))}.{md,log${textOnly ? '' : ',png'}}: ${demo.title} (exit ${exitCode})`
+      )
     }
   } finally {
-    await Promise.all([graph.stop(), github.stop()])
     rmSync(work, { recursive: true, force: true })
   }
 }
