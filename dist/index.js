@@ -42870,22 +42870,15 @@ function readSettings(read, env = {}, naming = actionInputs) {
         // A workflow edited into an input error is a failed run too; only a heartbeat-url that is itself valid is pinged.
         readHeartbeatSettings(read, () => undefined, false));
     }
+    const { listed: _listed, ...fromGitHub } = github;
     const common = {
+        ...fromGitHub,
+        // secret-name; with the destinations input, the first line's secret when it is empty.
+        secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
+        previousToken: revocablePreviousToken(inputs, meta, github),
+        ...run,
         revoke: meta.revoke,
         rotateBeforeSeconds: meta.rotateBeforeSeconds,
-        secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
-        destinations: github.destinations,
-        repositories: github.repositories,
-        environment: github.environment,
-        organization: github.organization,
-        visibility: github.visibility,
-        selectedRepositories: github.selectedRepositories,
-        secretType: github.secretType,
-        previousSecretName: github.previousSecretName,
-        previousToken: revocablePreviousToken(inputs, meta, github),
-        githubToken: github.githubToken,
-        githubApiUrl: github.githubApiUrl,
-        ...run,
         warnings: inputs.warnings
     };
     const app = {

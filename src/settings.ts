@@ -2,8 +2,6 @@
 // nothing reads an input again. Each problem names the input and the fix; all are reported at once.
 // The reading is in settings/: the Meta side, the GitHub side, the run, then the rules between them.
 import { Input } from './contract.js'
-import type { DeploySettings } from './deploy/deploy-settings.js'
-import type { Destination } from './github/destinations.js'
 import type { HeartbeatSettings } from './heartbeat/heartbeat.js'
 import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
@@ -14,10 +12,10 @@ import {
   checkPageRules,
   revocablePreviousToken
 } from './settings/destination-rules.js'
-import { readGitHubInputs } from './settings/github-inputs.js'
+import { readGitHubInputs, type GitHubInputs } from './settings/github-inputs.js'
 import { InputReading, type InputReader } from './settings/input-reading.js'
 import { readMetaInputs } from './settings/meta-inputs.js'
-import { readRunInputs } from './settings/run-inputs.js'
+import { readRunInputs, type RunInputs } from './settings/run-inputs.js'
 import { checkStrategyRules } from './settings/strategy-rules.js'
 
 export type Strategy = 'refresh' | 'generate' | 'instagram'
@@ -40,31 +38,10 @@ export interface MetaApp {
   graphApiUrl: string
 }
 
-/** Where the token goes, and everything GitHub needs to put it there. */
-interface CommonSettings {
+/** Where the token goes, everything GitHub needs to put it there, and how the run behaves. */
+interface CommonSettings extends Omit<GitHubInputs, 'listed'>, RunInputs {
   revoke: RevokeMode
   rotateBeforeSeconds?: number
-  /** secret-name; with the destinations input, the first line's secret when secret-name is empty. */
-  secretName: string
-  /** Every destination, in the order given: the destinations input, or the shorthand of the inputs below. */
-  destinations: Destination[]
-  /** `owner/repo` of every repository to write to; empty when only an organization secret is wanted. */
-  repositories: string[]
-  environment?: string
-  organization?: string
-  visibility: Visibility
-  /** Repository names (without owner) in `organization`. */
-  selectedRepositories: string[]
-  secretType: SecretType
-  previousSecretName?: string
-  previousToken?: string
-  githubToken: string
-  githubApiUrl: string
-  dryRun: boolean
-  requestTimeoutMs: number
-  maxConcurrency: number
-  deploy: DeploySettings
-  heartbeat: HeartbeatSettings
   /** Said once the inputs are read (e.g. a scope newer than the list known here). */
   warnings: string[]
 }
@@ -136,22 +113,15 @@ export function readSettings(
       readHeartbeatSettings(read, () => undefined, false)
     )
   }
+  const { listed: _listed, ...fromGitHub } = github
   const common: CommonSettings = {
+    ...fromGitHub,
+    // secret-name; with the destinations input, the first line's secret when it is empty.
+    secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
+    previousToken: revocablePreviousToken(inputs, meta, github),
+    ...run,
     revoke: meta.revoke,
     rotateBeforeSeconds: meta.rotateBeforeSeconds,
-    secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
-    destinations: github.destinations,
-    repositories: github.repositories,
-    environment: github.environment,
-    organization: github.organization,
-    visibility: github.visibility,
-    selectedRepositories: github.selectedRepositories,
-    secretType: github.secretType,
-    previousSecretName: github.previousSecretName,
-    previousToken: revocablePreviousToken(inputs, meta, github),
-    githubToken: github.githubToken,
-    githubApiUrl: github.githubApiUrl,
-    ...run,
     warnings: inputs.warnings
   }
   const app: MetaApp = {

@@ -2,24 +2,19 @@
 // older inputs as its shorthand), and the token that writes them.
 import { DEFAULT_GITHUB_API_URL, Input, type InputName } from '../contract.js'
 import { parseDestinations } from '../github/destinations-input.js'
-import { shorthandDestinations, type Destination } from '../github/destinations.js'
+import { shorthandDestinations, type Destination, type ShorthandDestinations } from '../github/destinations.js'
 import { environmentNameProblem, isOwnerName, isRepositoryName, isRepositoryShortName } from '../github/github-names.js'
 import { secretNameProblem } from '../github/secret-names.js'
 import { SECRET_TYPES, type PageSecret, type SecretType, type Visibility } from '../settings.js'
 import { apiUrl } from './api-url.js'
 import { parseList, quote, type InputReading, type Problem } from './input-reading.js'
 
-export interface GitHubInputs {
+export interface GitHubInputs extends ShorthandDestinations {
   /** The destinations input was given (not its shorthand). */
   listed: boolean
   secretName: string
+  /** Every destination, in the order given: the destinations input, or the shorthand of the older inputs. */
   destinations: Destination[]
-  repositories: string[]
-  environment?: string
-  organization?: string
-  visibility: Visibility
-  selectedRepositories: string[]
-  secretType: SecretType
   previousSecretName?: string
   previousToken?: string
   githubToken: string
