@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
 import { credentialWords } from './credential-shape.js'
 import { DeployStep } from './deploy/deploy.js'
+import { ExpiryVariable } from './expiry-variable/expiry-variable.js'
 import { createGitHubClient } from './github/github-client.js'
 import { GitHubTokenExpiry } from './github/token-expiry.js'
 import { Heartbeat, PING_TIMEOUT_MS, type HeartbeatSettings } from './heartbeat/heartbeat.js'
@@ -168,6 +169,16 @@ export async function runAction(
       clock,
       ...(deploy.wanted ? { deploy } : {})
     })
+    const record = new ExpiryVariable(settings, {
+      github,
+      store,
+      log: io,
+      keeper,
+      naming,
+      clock,
+      readBackDelayMs: deps.readBackDelayMs
+    })
+    result.notes.push(...(await record.record(result)))
     const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
       workflows,
       log: io,

@@ -13,6 +13,7 @@ import {
 import { readDeploySettings, type DeploySettings } from './deploy/deploy-settings.js'
 import type { HeartbeatSettings } from './heartbeat/heartbeat.js'
 import { readHeartbeatSettings } from './heartbeat/heartbeat-settings.js'
+import { readExpiryVariable } from './expiry-variable/expiry-variable-name.js'
 import { parseDurationSeconds } from './duration.js'
 import { looksLikeCredential } from './credential-shape.js'
 import { sameSecretName, secretNameProblem } from './github/secret-names.js'
@@ -79,6 +80,8 @@ interface CommonSettings {
   maxConcurrency: number
   deploy: DeploySettings
   heartbeat: HeartbeatSettings
+  /** expiry-variable: the Actions variable that records the token's expiry in each destination's scope. */
+  expiryVariable?: string
   /** Said once the inputs are read (e.g. a scope newer than the list known here). */
   warnings: string[]
 }
@@ -348,6 +351,7 @@ export function readSettings(
   const dryRun = bool(Input.DryRun, false)
   const deploy = readDeploySettings(read, env, naming, problem)
   const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name)
+  const expiryVariable = readExpiryVariable(optional(Input.ExpiryVariable), (why) => problem(Input.ExpiryVariable, why))
   const timeout = optional(Input.RequestTimeout)
   const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm')
   if (timeoutSeconds === undefined)
@@ -541,6 +545,7 @@ export function readSettings(
     maxConcurrency,
     deploy,
     heartbeat,
+    ...(expiryVariable ? { expiryVariable } : {}),
     warnings
   }
   const app: MetaApp = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl }

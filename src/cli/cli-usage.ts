@@ -49,7 +49,9 @@ const FLAGS: Record<InputName, string> = {
   'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).',
   'heartbeat-url':
     "A dead man's switch ping URL (healthchecks.io style): pinged after a healthy run, /fail after a failure.",
-  'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.'
+  'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.',
+  'expiry-variable':
+    "After a rotation or skip, write the token's expiry (JSON) to this Actions variable in each destination's scope."
 }
 
 const OWN_FLAGS: Array<[string, string]> = [
