@@ -47,8 +47,8 @@ export interface ActionDeps {
 }
 
 /** JSON answers here are small; anything bigger than this is refused. */
-const MAX_GRAPH_BODY_BYTES = 1024 * 1024
-const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024
+export const MAX_GRAPH_BODY_BYTES = 1024 * 1024
+export const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024
 
 export async function runAction(
   io: ActionIO,
@@ -211,7 +211,7 @@ export async function runAction(
   }
 }
 
-interface SourceWiring {
+export interface SourceWiring {
   io: ActionIO
   keeper: SecretKeeper
   naming: InputNaming
@@ -220,7 +220,7 @@ interface SourceWiring {
   http: HttpStack
 }
 
-function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http }: SourceWiring): TokenSource {
+export function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http }: SourceWiring): TokenSource {
   if (settings.strategy === 'instagram') {
     const api = new GraphClient({
       baseUrl: settings.instagramApiUrl,
