@@ -37,7 +37,8 @@ export const Input = {
   DeployTimeout: 'deploy-timeout',
   KeepAlive: 'keep-alive',
   HeartbeatUrl: 'heartbeat-url',
-  HeartbeatStart: 'heartbeat-start'
+  HeartbeatStart: 'heartbeat-start',
+  ExpiryVariable: 'expiry-variable'
 } as const
 
 export const Output = {

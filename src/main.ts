@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.js'
 import { CREDENTIAL_INPUTS, Input, Output } from './contract.js'
 import { credentialWords } from './credential-shape.js'
 import { DeployStep } from './deploy/deploy.js'
+import { ExpiryVariable } from './expiry-variable/expiry-variable.js'
 import { createGitHubClient } from './github/github-client.js'
 import { GitHubTokenExpiry } from './github/token-expiry.js'
 import { Heartbeat, PING_TIMEOUT_MS, type HeartbeatSettings } from './heartbeat/heartbeat.js'
@@ -46,8 +47,8 @@ export interface ActionDeps {
 }
 
 /** JSON answers here are small; anything bigger than this is refused. */
-const MAX_GRAPH_BODY_BYTES = 1024 * 1024
-const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024
+export const MAX_GRAPH_BODY_BYTES = 1024 * 1024
+export const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024
 
 export async function runAction(
   io: ActionIO,
@@ -156,6 +157,16 @@ export async function runAction(
       clock,
       ...(deploy.wanted ? { deploy } : {})
     })
+    const record = new ExpiryVariable(settings, {
+      github,
+      store,
+      log: io,
+      keeper,
+      naming,
+      clock,
+      readBackDelayMs: deps.readBackDelayMs
+    })
+    result.notes.push(...(await record.record(result)))
     const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
       workflows,
       log: io,
@@ -187,7 +198,7 @@ export async function runAction(
   }
 }
 
-interface SourceWiring {
+export interface SourceWiring {
   io: ActionIO
   keeper: SecretKeeper
   naming: InputNaming
@@ -196,7 +207,7 @@ interface SourceWiring {
   http: HttpStack
 }
 
-function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http }: SourceWiring): TokenSource {
+export function tokenSource(settings: Settings, { io, keeper, naming, clock, deps, http }: SourceWiring): TokenSource {
   if (settings.strategy === 'instagram') {
     const api = new GraphClient({
       baseUrl: settings.instagramApiUrl,

@@ -32990,7 +32990,8 @@ const contract_Input = {
     DeployTimeout: 'deploy-timeout',
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
-    HeartbeatStart: 'heartbeat-start'
+    HeartbeatStart: 'heartbeat-start',
+    ExpiryVariable: 'expiry-variable'
 };
 const Output = {
     Rotated: 'rotated',
@@ -39125,19 +39126,21 @@ function parseWorkflowAddress(text, currentRepository) {
 
 
 
+
 /** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
 const MAX_REQUEST_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
 function run_inputs_readRunInputs(inputs, env) {
     const dryRun = inputs.bool(Input.DryRun, false);
     const deploy = readDeploySettings(inputs.raw, env, inputs.naming, inputs.problem);
     const heartbeat = readHeartbeatSettings(inputs.raw, inputs.problem, dryRun, inputs.naming.name);
+    const expiryVariable = readExpiryVariable(inputs.optional(Input.ExpiryVariable), (why) => inputs.problem(Input.ExpiryVariable, why));
     const requestTimeoutMs = readRequestTimeoutSeconds(inputs) * 1000;
     const concurrency = inputs.optional(Input.MaxConcurrency);
     const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency);
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
         inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
     }
-    return { dryRun, deploy, heartbeat, requestTimeoutMs, maxConcurrency };
+    return { dryRun, deploy, heartbeat, ...(expiryVariable ? { expiryVariable } : {}), requestTimeoutMs, maxConcurrency };
 }
 function readRequestTimeoutSeconds(inputs) {
     const timeout = inputs.optional(Input.RequestTimeout);

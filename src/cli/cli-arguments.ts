@@ -8,7 +8,7 @@ import { echoed } from '../outside-text.js'
 import { PROGRAM } from './cli-usage.js'
 
 /** The commands that do something; help and version are flags. Another command is one more name here. */
-const COMMANDS = ['rotate'] as const
+const COMMANDS = ['rotate', 'status'] as const
 export type CliCommand = (typeof COMMANDS)[number] | 'help' | 'version'
 
 export interface CliArguments {

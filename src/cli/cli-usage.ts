@@ -49,7 +49,9 @@ const FLAGS: Record<InputName, string> = {
   'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).',
   'heartbeat-url':
     "A dead man's switch ping URL (healthchecks.io style): pinged after a healthy run, /fail after a failure.",
-  'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.'
+  'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.',
+  'expiry-variable':
+    "After a rotation or skip, write the token's expiry (JSON) to this Actions variable in each destination's scope."
 }
 
 const OWN_FLAGS: Array<[string, string]> = [
@@ -84,5 +86,13 @@ ${OWN_FLAGS.map(flagLine).join('\n')}
 
 Exit codes: 0 rotated, skipped (rotate-before) or dry run passed; 1 the rotation failed (the report
 says what was written and what was left in place); 2 bad usage or invalid inputs (nothing was done).
+
+       ${PROGRAM} status [flags] [--json]
+
+Checks the token in the secret (debug_token; Instagram: /me) and the github-token (one read of
+GitHub), and prints one line for each: its type, expiry, data access expiry and next due date.
+Mints, writes and revokes nothing. Same flags and credentials as rotate.
+Exit codes: 0 every token is healthy; 1 a token expires (or its data access ends) within
+rotate-before (14 days when empty), or could not be checked; 2 bad usage or invalid inputs.
 `
 }

@@ -12,6 +12,7 @@ import type { RotationResult } from '../rotation/result.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { CliUsageError, parseCliArguments } from './cli-arguments.js'
 import { usage } from './cli-usage.js'
+import { runStatus } from './status-command.js'
 import { textReport } from './text-report.js'
 import { expiryOutput } from '../token-checks.js'
 
@@ -54,6 +55,10 @@ export async function runCli(
       return ExitCode.Usage
     }
     parsed.inputs[Input.Destinations] = read.text
+  }
+  if (parsed.command === 'status') {
+    const naming = cliNaming(parsed.fromEnvironment)
+    return runStatus(parsed.inputs, env, terminal, { json: parsed.json, naming }, deps)
   }
 
   const keeper = new SecretKeeper(() => undefined)

@@ -4,6 +4,7 @@ import { readDeploySettings, type DeploySettings } from '../deploy/deploy-settin
 import { parseDurationSeconds } from '../duration.js'
 import type { HeartbeatSettings } from '../heartbeat/heartbeat.js'
 import { readHeartbeatSettings } from '../heartbeat/heartbeat-settings.js'
+import { readExpiryVariable } from '../expiry-variable/expiry-variable-name.js'
 import { quote, type InputReading } from './input-reading.js'
 
 /** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
@@ -13,6 +14,8 @@ export interface RunInputs {
   dryRun: boolean
   deploy: DeploySettings
   heartbeat: HeartbeatSettings
+  /** expiry-variable: the Actions variable that records the token's expiry in each destination's scope. */
+  expiryVariable?: string
   requestTimeoutMs: number
   maxConcurrency: number
 }
@@ -21,13 +24,16 @@ export function readRunInputs(inputs: InputReading, env: NodeJS.ProcessEnv): Run
   const dryRun = inputs.bool(Input.DryRun, false)
   const deploy = readDeploySettings(inputs.raw, env, inputs.naming, inputs.problem)
   const heartbeat = readHeartbeatSettings(inputs.raw, inputs.problem, dryRun, inputs.naming.name)
+  const expiryVariable = readExpiryVariable(inputs.optional(Input.ExpiryVariable), (why) =>
+    inputs.problem(Input.ExpiryVariable, why)
+  )
   const requestTimeoutMs = readRequestTimeoutSeconds(inputs) * 1000
   const concurrency = inputs.optional(Input.MaxConcurrency)
   const maxConcurrency = concurrency === undefined ? DEFAULT_MAX_CONCURRENCY : Number(concurrency)
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
     inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`)
   }
-  return { dryRun, deploy, heartbeat, requestTimeoutMs, maxConcurrency }
+  return { dryRun, deploy, heartbeat, ...(expiryVariable ? { expiryVariable } : {}), requestTimeoutMs, maxConcurrency }
 }
 
 function readRequestTimeoutSeconds(inputs: InputReading): number {

@@ -1,0 +1,247 @@
+// expiry-variable: after a run that rotated or skipped, the token's expiry is written to a GitHub
+// Actions variable beside the secret, in the scope of each destination (repository, environment,
+// organization), so dashboards, other workflows (`vars.NAME`) and people see the token's health
+// without reading a secret. A user's codespaces secret has no variables: said, and skipped.
+//
+// Each scope: GET the variable (its earlier record gives a skip's rotatedAt), then PATCH it, or POST
+// it when GitHub answers 404 (and PATCH after all when a POST answers 409: written meanwhile), then
+// read it back until it shows what was written. It runs after the secrets are written and confirmed
+// and after the old token is revoked: by then the token is safe, so a variable that cannot be written
+// is a warning that names the destination and the permission, never a failed run. A dry run reads the
+// variables only: GitHub has no request that proves write access to a variable without writing one.
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import { Input } from '../contract.js'
+import { describeDestination, type Destination } from '../github/destinations.js'
+import type { GitHubClient } from '../github/github-client.js'
+import { mayHaveLanded, readGitHubError } from '../github/github-error.js'
+import type { SecretStore } from '../github/secret-store.js'
+import type { InputNaming } from '../input-naming.js'
+import type { RotationResult } from '../rotation/result.js'
+import { errorMessage } from '../rotation-error.js'
+import type { SecretKeeper } from '../secret-keeper.js'
+import type { Settings } from '../settings.js'
+import { expiryRecord, parseRecord, recordText } from './expiry-record.js'
+
+/** Where one variable lives: a destination's scope, each scope once. */
+export interface VariableScope {
+  /** The first destination of the scope: named in every message about it. */
+  destination: Destination
+  where: string
+  route: string
+  params: Record<string, string>
+}
+
+export interface ExpiryVariableServices {
+  github: GitHubClient
+  store: SecretStore
+  log: RotationLog
+  keeper: SecretKeeper
+  naming: InputNaming
+  clock: Clock
+  /** Pause between read-backs that still show the value before the write (a lagging replica). */
+  readBackDelayMs?: number
+}
+
+const READ_BACK_ATTEMPTS = 3
+
+/** The variables' scopes of the destinations, each once; the user's codespaces secret has none. */
+export function variableScopes(destinations: Destination[]): VariableScope[] {
+  const scopes = new Map<string, VariableScope>()
+  for (const destination of destinations) {
+    const { kind, params } = destination
+    if (kind === 'user') continue
+    const route =
+      kind === 'environment'
+        ? '/repos/{owner}/{repo}/environments/{environment_name}/variables'
+        : kind === 'organization'
+          ? '/orgs/{org}/actions/variables'
+          : '/repos/{owner}/{repo}/actions/variables'
+    const key = `${route} ${JSON.stringify(params)}`.toLowerCase()
+    if (!scopes.has(key)) scopes.set(key, { destination, where: variableWhere(destination), route, params })
+  }
+  return [...scopes.values()]
+}
+
+function variableWhere(destination: Destination): string {
+  switch (destination.kind) {
+    case 'environment':
+      return `environment '${destination.environment}' of ${destination.target}`
+    case 'organization':
+      return `organization ${destination.target}`
+    default:
+      return `repository ${destination.target}`
+  }
+}
+
+/** The permission a variable's scope needs, as GitHub's settings page names it. */
+export function variablePermission(destination: Destination): string {
+  if (destination.kind === 'environment')
+    return "repository permission 'Environments: Read and write' (actions_variables of an environment; classic PAT: repo)"
+  return destination.kind === 'organization'
+    ? "organization permission 'Variables: Read and write' (organization_actions_variables; classic PAT: admin:org)"
+    : "repository permission 'Variables: Read and write' (actions_variables; classic PAT: repo)"
+}
+
+export class ExpiryVariable {
+  constructor(
+    private readonly settings: Settings,
+    private readonly services: ExpiryVariableServices
+  ) {}
+
+  /** Writes (or, in a dry run, checks) the variable after the run; the sentences for the summary. */
+  async record(result: RotationResult): Promise<string[]> {
+    const name = this.settings.expiryVariable
+    if (!name) return []
+    const notes: string[] = []
+    if (this.settings.destinations.some((d) => d.kind === 'user')) {
+      notes.push(
+        `Expiry variable: the codespaces secret of the github-token's user has no variables; ${name} is not written for it.`
+      )
+    }
+    const scopes = variableScopes(this.settings.destinations)
+    if (result.dryRun) return [...notes, ...(await this.check(name, scopes))]
+    if (result.failure || (!result.skipped && !result.rotated)) {
+      return [
+        ...notes,
+        `Expiry variable: ${name} was not written, because the run failed; it still holds the last run's record.`
+      ]
+    }
+    const now = this.services.clock.now()
+    const written = await Promise.all(scopes.map((scope) => this.write(name, scope, result, now)))
+    const done = scopes.filter((_, i) => written[i])
+    const failed = scopes.filter((_, i) => !written[i])
+    if (done.length > 0) {
+      notes.push(
+        `Expiry variable: ${name} holds the ${result.rotated ? 'new' : 'current'} token's expiry in ${done.map((s) => s.where).join(', ')}.`
+      )
+    }
+    if (failed.length > 0) {
+      notes.push(
+        `Expiry variable: ${name} could not be written in ${failed.map((s) => s.where).join(', ')} (see the warnings); the token itself is stored.`
+      )
+    }
+    return notes
+  }
+
+  /** Dry run: whether the token may read the variables; writing cannot be proven without writing. */
+  private async check(name: string, scopes: VariableScope[]): Promise<string[]> {
+    const { github } = this.services
+    const readable: string[] = []
+    for (const scope of scopes) {
+      try {
+        await github.request(`GET ${scope.route}`, { ...scope.params, per_page: 1 })
+        readable.push(scope.where)
+      } catch (error) {
+        this.warn(scope, 'read', error)
+      }
+    }
+    if (readable.length === 0) return []
+    return [
+      `Dry run: ${name}'s scopes can be read (${readable.join(', ')}); GitHub has no request that proves a token may write a variable without writing one, so the first real run proves it (it needs the ${variablePermission(scopes[0]?.destination as Destination)}).`
+    ]
+  }
+
+  /** One scope: written and read back; false (with a warning) when it could not be. */
+  private async write(name: string, scope: VariableScope, result: RotationResult, now: Date): Promise<boolean> {
+    let value = ''
+    try {
+      const earlier = await this.read(name, scope)
+      value = recordText(expiryRecord(result, this.settings.rotateBeforeSeconds, now, parseRecord(earlier)))
+      if (earlier === undefined) await this.create(name, scope, value)
+      else await this.update(name, scope, value)
+    } catch (error) {
+      // A write that got no answer may have landed: the read-back settles it.
+      if (!value || !mayHaveLanded(error) || !(await this.readsBack(name, scope, value, true))) {
+        this.warn(scope, 'write', error)
+        return false
+      }
+      return true
+    }
+    if (await this.readsBack(name, scope, value, false)) return true
+    this.services.log.warning(
+      `expiry-variable: ${name} in the ${scope.where} (beside the ${describeDestination(scope.destination)}) does not read back as written. ` +
+        'The token is stored and the rotation is complete; re-run to write the record again.'
+    )
+    return false
+  }
+
+  /** The variable's value, or undefined when it does not exist. */
+  private async read(name: string, scope: VariableScope): Promise<string | undefined> {
+    try {
+      const response = await this.services.github.request(`GET ${scope.route}/{name}`, { ...scope.params, name })
+      const value = (response.data as { value?: unknown }).value
+      return typeof value === 'string' ? value : ''
+    } catch (error) {
+      if (readGitHubError(error).status === 404) return undefined
+      throw error
+    }
+  }
+
+  private async create(name: string, scope: VariableScope, value: string): Promise<void> {
+    try {
+      await this.services.github.request(`POST ${scope.route}`, {
+        ...scope.params,
+        name,
+        value,
+        ...(await this.access(scope.destination))
+      })
+    } catch (error) {
+      if (readGitHubError(error).status !== 409) throw error
+      await this.update(name, scope, value)
+    }
+  }
+
+  private async update(name: string, scope: VariableScope, value: string): Promise<void> {
+    try {
+      await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value })
+    } catch (error) {
+      if (readGitHubError(error).status !== 404) throw error
+      await this.create(name, scope, value)
+    }
+  }
+
+  /** An organization variable gets the secret's visibility and repositories. */
+  private async access(destination: Destination): Promise<Record<string, unknown>> {
+    if (destination.kind !== 'organization') return {}
+    const visibility = destination.visibility ?? 'private'
+    if (visibility !== 'selected') return { visibility }
+    const { store } = this.services
+    const names = destination.selectedRepositories ?? []
+    const ids = await Promise.all(names.map((repo) => store.repositoryId(`${destination.target}/${repo}`)))
+    return { visibility, selected_repository_ids: ids }
+  }
+
+  /** Reads the variable until it shows `value` (a replica may lag); true once it does. */
+  private async readsBack(name: string, scope: VariableScope, value: string, afterFailure: boolean): Promise<boolean> {
+    const { clock, readBackDelayMs = 1000 } = this.services
+    for (let attempt = 1; attempt <= READ_BACK_ATTEMPTS; attempt++) {
+      try {
+        if ((await this.read(name, scope)) === value) return true
+      } catch (error) {
+        if (afterFailure) return false
+        this.services.log.debug(`expiry-variable: read-back of ${name} in the ${scope.where}: ${errorMessage(error)}`)
+      }
+      if (attempt < READ_BACK_ATTEMPTS) await clock.sleep(readBackDelayMs * attempt)
+    }
+    return false
+  }
+
+  private warn(scope: VariableScope, what: 'read' | 'write', error: unknown): void {
+    const { naming, keeper, log } = this.services
+    const { status, said } = readGitHubError(error)
+    const token = naming.name(Input.GithubToken)
+    const answer = status === undefined ? `no answer: ${said}` : `${status} ${said}`
+    const fix =
+      status === 403 || status === 404
+        ? `Give ${token} the ${variablePermission(scope.destination)} on ${scope.destination.target}.`
+        : 'Re-run later; see https://www.githubstatus.com.'
+    const name = naming.name(Input.ExpiryVariable)
+    log.warning(
+      keeper.redact(
+        `${name}: could not ${what} the variable in the ${scope.where}, beside the ${describeDestination(scope.destination)} (${answer}). ${fix}` +
+          (what === 'write' ? ' The token is stored and the rotation is complete: only the record is missing.' : '')
+      )
+    )
+  }
+}
