@@ -72,6 +72,8 @@ interface CommonSettings {
   secretType: SecretType
   previousSecretName?: string
   previousToken?: string
+  /** previous-token was the same as token: the previous slot already holds the current token. */
+  previousSlotHoldsToken?: true
   githubToken: string
   githubApiUrl: string
   dryRun: boolean
@@ -332,6 +334,7 @@ export function readSettings(
         }
       )
   let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false)
+  let previousSlotHoldsToken: true | undefined
   const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? ''
   if (!githubToken) {
     problem(
@@ -474,6 +477,7 @@ export function readSettings(
       `${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`
     )
     previousToken = undefined
+    previousSlotHoldsToken = true
   }
   if (previousToken && adminToken && previousToken === adminToken) {
     problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`)
@@ -534,6 +538,7 @@ export function readSettings(
     secretType,
     previousSecretName,
     previousToken,
+    ...(previousSlotHoldsToken ? { previousSlotHoldsToken } : {}),
     githubToken,
     githubApiUrl,
     dryRun,

@@ -88,6 +88,15 @@ export class Revocation {
       return undefined
     }
     if (settings.revoke === 'after-deploy') return this.handOver(label, info, now)
+    // Without issued_at a token's age is unknown: revoke: auto treats it as possibly fresh.
+    if (settings.revoke === 'auto' && !info.issuedAt) {
+      notes.add(
+        `Meta did not say when ${label} was issued (debug_token had no issued_at), so ${naming.setting(Input.Revoke, 'auto')} cannot tell it from a token another rotation of this secret is still storing, and left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+          `Revoke it by hand once no other rotation runs, or use ${naming.setting(Input.Revoke, 'true')}.`
+      )
+      services.log.warning(`Not revoking ${label}: debug_token did not say when it was issued.`)
+      return undefined
+    }
     if (
       settings.revoke === 'auto' &&
       info.issuedAt &&

@@ -15,6 +15,7 @@ import { RotationError } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
 import type { CheckedToken, TokenSource } from '../strategies/token-source.js'
+import { occupiedGraceSlots, warnOverwrite } from './grace-slots.js'
 import { Notes } from './notes.js'
 import {
   anyFailed,
@@ -108,7 +109,9 @@ class Rotation {
 
     const destinations = this.plan()
     const ready = await this.prepare(destinations)
+    const occupied = await occupiedGraceSlots(ready, settings, services.store)
     const deploys = (await services.deploy?.prepare(this.deployed, settings.dryRun)) ?? []
+    if (settings.dryRun) warnOverwrite(occupied, { ...services, notes: this.notes }, true)
     if (settings.dryRun) return this.passDryRun()
     if (ready.length === 0) {
       this.failIfAnyFailed({
@@ -123,6 +126,7 @@ class Rotation {
     const fresh = await this.verify(minted, current)
     const extra = () => services.source.extraSecrets(fresh.token, fresh.info)
     const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes })
+    if (writes.replaced) warnOverwrite(occupied, { ...services, notes: this.notes }, false)
     const main = await this.store(ready, writes, fresh)
     if (anyFailed(this.found.secrets)) await this.afterFailedWrites(main, fresh, current?.info, previous)
     await this.deploy(deploys, current)
