@@ -115,6 +115,8 @@ export class Revocation {
       await services.source.revoke(target, fresh)
     } catch (error) {
       if (!(error instanceof GraphError)) throw error
+      // Invalid by now, though it was valid when checked: another run revoked it. What holds what decides.
+      if (error.failure.code === 190) throw new ReplacedAlreadyRevoked(label)
       const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming)
       throw new RotationError(
         'revoke',
@@ -138,7 +140,7 @@ export class Revocation {
    * A minted token that no destination holds (and none may hold: every write was refused, or read
    * back and proven not to have landed) must not stay alive unseen. Returns what was revoked, in words, when it was.
    */
-  async orphan(fresh: string, facts: OrphanFacts): Promise<string | undefined> {
+  async orphan(fresh: string, facts: OrphanFacts, caller?: string): Promise<string | undefined> {
     const { settings, services } = this
     const { notes } = services
     if (fresh === settings.token) return undefined
@@ -161,7 +163,10 @@ export class Revocation {
     }
     try {
       // The caller must be a working token of the app: the old one, unless Meta handed back the same.
-      await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh)
+      await services.source.revoke(
+        fresh,
+        caller ?? (settings.token && settings.token !== fresh ? settings.token : fresh)
+      )
       notes.add('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
       return 'the new token, stored nowhere'
     } catch (error) {
@@ -173,6 +178,13 @@ export class Revocation {
   }
 }
 
-function capitalized(text: string): string {
+/** The replaced token was revoked by someone else between this run's check and its revoke. */
+export class ReplacedAlreadyRevoked extends Error {
+  constructor(readonly label: string) {
+    super(`${label} was already revoked`)
+  }
+}
+
+export function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -31,7 +31,8 @@ import {
   type FailedOutcomes
 } from './outcomes.js'
 import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
-import { Revocation, type OrphanFacts } from './revocation.js'
+import { lostRace } from './lost-race.js'
+import { ReplacedAlreadyRevoked, Revocation, type OrphanFacts } from './revocation.js'
 import { secretWrites, SecretWrites, writeCount, type PlannedWrites } from './secret-writes.js'
 
 export type { Holding, RotationResult, SecretOutcome, SecretStatus } from './result.js'
@@ -130,7 +131,7 @@ class Rotation {
     const main = await this.store(ready, writes, fresh)
     if (anyFailed(this.found.secrets)) await this.afterFailedWrites(main, fresh, current?.info, previous)
     await this.deploy(deploys, current)
-    await this.revokeReplaced(current?.info, previous, fresh.token)
+    await this.revokeReplaced(current?.info, previous, fresh, ready, main)
   }
 
   result(failure: RotationError | undefined, now: Date): RotationResult {
@@ -259,17 +260,25 @@ class Rotation {
   private async revokeReplaced(
     current: TokenInfo | undefined,
     previous: TokenInfo | undefined,
-    fresh: string
+    fresh: NewToken,
+    ready: Destination[],
+    main: SecretOutcome[]
   ): Promise<void> {
-    const revoked = await this.revocation.replaced(current, previous, fresh)
+    const revoked = await this.revocation.replaced(current, previous, fresh.token).catch((error: unknown) => {
+      if (!(error instanceof ReplacedAlreadyRevoked)) throw error
+      const { writer, services } = this
+      const revokeNew = async () => Boolean(await this.revokeOrphan(fresh.token, { info: fresh.info }, fresh.token))
+      return lostRace({ label: error.label, ready, main, writer, naming: services.naming, revokeNew })
+    })
     if (!revoked) return
     this.found.revoked = true
     this.found.revocations.push(revoked)
   }
 
-  private async revokeOrphan(token: string, facts: OrphanFacts): Promise<void> {
-    const revoked = await this.revocation.orphan(token, facts)
+  private async revokeOrphan(token: string, facts: OrphanFacts, caller?: string): Promise<string | undefined> {
+    const revoked = await this.revocation.orphan(token, facts, caller)
     if (revoked) this.found.revocations.push(revoked)
+    return revoked
   }
 
   private failIfAnyFailed(failure: Omit<FailedOutcomes, 'secrets' | 'dryRun'>): void {
