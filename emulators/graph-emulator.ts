@@ -89,6 +89,15 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
     this.world.exchangeReturnsSameToken = value
   }
 
+  /** When true, debug_token answers without issued_at (optional in Meta's reference: which answers lack it is unverified). */
+  get debugTokenOmitsIssuedAt(): boolean {
+    return this.world.debugTokenOmitsIssuedAt
+  }
+
+  set debugTokenOmitsIssuedAt(value: boolean) {
+    this.world.debugTokenOmitsIssuedAt = value
+  }
+
   /**
    * Exchanging a long-lived user token: 'extends' gives 60 fresh days; 'keeps-expiry' hands back a
    * token with the old expiry until the person logs in again (userLogsIn). Meta's behaviour is unverified.

@@ -42,6 +42,8 @@ export interface MetaApp {
 interface CommonSettings extends Omit<GitHubInputs, 'listed'>, RunInputs {
   revoke: RevokeMode
   rotateBeforeSeconds?: number
+  /** previous-token was the same as token: the previous slot already holds the current token. */
+  previousSlotHoldsToken?: true
   /** Said once the inputs are read (e.g. a scope newer than the list known here). */
   warnings: string[]
 }
@@ -114,11 +116,13 @@ export function readSettings(
     )
   }
   const { listed: _listed, ...fromGitHub } = github
+  const previousToken = revocablePreviousToken(inputs, meta, github)
   const common: CommonSettings = {
     ...fromGitHub,
     // secret-name; with the destinations input, the first line's secret when it is empty.
     secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
-    previousToken: revocablePreviousToken(inputs, meta, github),
+    previousToken,
+    ...(github.previousToken && !previousToken ? { previousSlotHoldsToken: true as const } : {}),
     ...run,
     revoke: meta.revoke,
     rotateBeforeSeconds: meta.rotateBeforeSeconds,

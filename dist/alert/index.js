@@ -39246,11 +39246,13 @@ function readSettings(read, env = {}, naming = actionInputs) {
         readHeartbeatSettings(read, () => undefined, false));
     }
     const { listed: _listed, ...fromGitHub } = github;
+    const previousToken = revocablePreviousToken(inputs, meta, github);
     const common = {
         ...fromGitHub,
         // secret-name; with the destinations input, the first line's secret when it is empty.
         secretName: github.secretName || (github.destinations[0]?.secretName ?? ''),
-        previousToken: revocablePreviousToken(inputs, meta, github),
+        previousToken,
+        ...(github.previousToken && !previousToken ? { previousSlotHoldsToken: true } : {}),
         ...run,
         revoke: meta.revoke,
         rotateBeforeSeconds: meta.rotateBeforeSeconds,

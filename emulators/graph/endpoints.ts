@@ -131,7 +131,7 @@ function describeToken(world: GraphWorld, value: string): Record<string, unknown
     ...(problem ? { error: { code: problem.code, message: problem.message, subcode: problem.subcode } } : {}),
     expires_at: token.expiresAt,
     is_valid: problem === undefined,
-    issued_at: token.issuedAt,
+    ...(world.debugTokenOmitsIssuedAt ? {} : { issued_at: token.issuedAt }),
     ...(token.pageId === undefined ? {} : { profile_id: token.pageId }),
     scopes: token.scopes,
     granular_scopes: token.granularScopes.map(({ scope, targetIds }) =>

@@ -117,6 +117,8 @@ export class GraphWorld extends MetaClock {
   readonly usage = new Usage(() => this.now())
   readonly policyBlocks = new PolicyBlocks()
   exchangeReturnsSameToken = false
+  /** debug_token leaves out issued_at (it is optional in Meta's reference; some answers lack it). */
+  debugTokenOmitsIssuedAt = false
   userTokenExchange: UserTokenExchange = 'extends'
   systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
   unknownAppToken: UnknownAppToken = 'cannot-parse'

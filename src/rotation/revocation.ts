@@ -88,6 +88,15 @@ export class Revocation {
       return undefined
     }
     if (settings.revoke === 'after-deploy') return this.handOver(label, info, now)
+    // Without issued_at a token's age is unknown: revoke: auto treats it as possibly fresh.
+    if (settings.revoke === 'auto' && !info.issuedAt) {
+      notes.add(
+        `Meta did not say when ${label} was issued (debug_token had no issued_at), so ${naming.setting(Input.Revoke, 'auto')} cannot tell it from a token another rotation of this secret is still storing, and left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+          `Revoke it by hand once no other rotation runs, or use ${naming.setting(Input.Revoke, 'true')}.`
+      )
+      services.log.warning(`Not revoking ${label}: debug_token did not say when it was issued.`)
+      return undefined
+    }
     if (
       settings.revoke === 'auto' &&
       info.issuedAt &&
@@ -106,6 +115,8 @@ export class Revocation {
       await services.source.revoke(target, fresh)
     } catch (error) {
       if (!(error instanceof GraphError)) throw error
+      // Invalid by now, though it was valid when checked: another run revoked it. What holds what decides.
+      if (error.failure.code === 190) throw new ReplacedAlreadyRevoked(label)
       const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming)
       throw new RotationError(
         'revoke',
@@ -129,7 +140,7 @@ export class Revocation {
    * A minted token that no destination holds (and none may hold: every write was refused, or read
    * back and proven not to have landed) must not stay alive unseen. Returns what was revoked, in words, when it was.
    */
-  async orphan(fresh: string, facts: OrphanFacts): Promise<string | undefined> {
+  async orphan(fresh: string, facts: OrphanFacts, caller?: string): Promise<string | undefined> {
     const { settings, services } = this
     const { notes } = services
     if (fresh === settings.token) return undefined
@@ -152,7 +163,10 @@ export class Revocation {
     }
     try {
       // The caller must be a working token of the app: the old one, unless Meta handed back the same.
-      await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh)
+      await services.source.revoke(
+        fresh,
+        caller ?? (settings.token && settings.token !== fresh ? settings.token : fresh)
+      )
       notes.add('The new token was stored nowhere, so it was revoked: no unstored token is left alive.')
       return 'the new token, stored nowhere'
     } catch (error) {
@@ -164,6 +178,13 @@ export class Revocation {
   }
 }
 
-function capitalized(text: string): string {
+/** The replaced token was revoked by someone else between this run's check and its revoke. */
+export class ReplacedAlreadyRevoked extends Error {
+  constructor(readonly label: string) {
+    super(`${label} was already revoked`)
+  }
+}
+
+export function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -15,6 +15,7 @@ import { RotationError } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
 import type { CheckedToken, TokenSource } from '../strategies/token-source.js'
+import { occupiedGraceSlots, warnOverwrite } from './grace-slots.js'
 import { Notes } from './notes.js'
 import {
   anyFailed,
@@ -30,7 +31,8 @@ import {
   type FailedOutcomes
 } from './outcomes.js'
 import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
-import { Revocation, type OrphanFacts } from './revocation.js'
+import { lostRace } from './lost-race.js'
+import { ReplacedAlreadyRevoked, Revocation, type OrphanFacts } from './revocation.js'
 import { secretWrites, SecretWrites, writeCount, type PlannedWrites } from './secret-writes.js'
 
 export type { Holding, RotationResult, SecretOutcome, SecretStatus } from './result.js'
@@ -108,7 +110,9 @@ class Rotation {
 
     const destinations = this.plan()
     const ready = await this.prepare(destinations)
+    const occupied = await occupiedGraceSlots(ready, settings, services.store)
     const deploys = (await services.deploy?.prepare(this.deployed, settings.dryRun)) ?? []
+    if (settings.dryRun) warnOverwrite(occupied, { ...services, notes: this.notes }, true)
     if (settings.dryRun) return this.passDryRun()
     if (ready.length === 0) {
       this.failIfAnyFailed({
@@ -123,10 +127,11 @@ class Rotation {
     const fresh = await this.verify(minted, current)
     const extra = () => services.source.extraSecrets(fresh.token, fresh.info)
     const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes })
+    if (writes.replaced) warnOverwrite(occupied, { ...services, notes: this.notes }, false)
     const main = await this.store(ready, writes, fresh)
     if (anyFailed(this.found.secrets)) await this.afterFailedWrites(main, fresh, current?.info, previous)
     await this.deploy(deploys, current)
-    await this.revokeReplaced(current?.info, previous, fresh.token)
+    await this.revokeReplaced(current?.info, previous, fresh, ready, main)
   }
 
   result(failure: RotationError | undefined, now: Date): RotationResult {
@@ -255,17 +260,25 @@ class Rotation {
   private async revokeReplaced(
     current: TokenInfo | undefined,
     previous: TokenInfo | undefined,
-    fresh: string
+    fresh: NewToken,
+    ready: Destination[],
+    main: SecretOutcome[]
   ): Promise<void> {
-    const revoked = await this.revocation.replaced(current, previous, fresh)
+    const revoked = await this.revocation.replaced(current, previous, fresh.token).catch((error: unknown) => {
+      if (!(error instanceof ReplacedAlreadyRevoked)) throw error
+      const { writer, services } = this
+      const revokeNew = async () => Boolean(await this.revokeOrphan(fresh.token, { info: fresh.info }, fresh.token))
+      return lostRace({ label: error.label, ready, main, writer, naming: services.naming, revokeNew })
+    })
     if (!revoked) return
     this.found.revoked = true
     this.found.revocations.push(revoked)
   }
 
-  private async revokeOrphan(token: string, facts: OrphanFacts): Promise<void> {
-    const revoked = await this.revocation.orphan(token, facts)
+  private async revokeOrphan(token: string, facts: OrphanFacts, caller?: string): Promise<string | undefined> {
+    const revoked = await this.revocation.orphan(token, facts, caller)
     if (revoked) this.found.revocations.push(revoked)
+    return revoked
   }
 
   private failIfAnyFailed(failure: Omit<FailedOutcomes, 'secrets' | 'dryRun'>): void {

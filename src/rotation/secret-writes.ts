@@ -5,7 +5,13 @@ import type { RotationLog } from '../action-io.js'
 import type { Clock } from '../clock.js'
 import { mapWithConcurrency } from '../concurrency.js'
 import { Input } from '../contract.js'
-import { describeDestination, graceSlots, selectedFullNames, type Destination } from '../github/destinations.js'
+import {
+  describeDestination,
+  graceSlots,
+  keyScope,
+  selectedFullNames,
+  type Destination
+} from '../github/destinations.js'
 import { mayHaveLanded, readGitHubError } from '../github/github-error.js'
 import { gitHubFailure, permissionNeeded } from '../github/github-fixes.js'
 import {
@@ -95,7 +101,18 @@ export interface Prepared {
 }
 
 export class SecretWrites {
+  /** When each confirmed write was last seen landed, on GitHub's clock: a later write is another run's. */
+  private readonly confirmedAt = new Map<string, number>()
+
   constructor(private readonly services: SecretWriteServices) {}
+
+  /** Whether another writer has written this secret since this run confirmed its own write. */
+  async overwrittenSince(destination: Destination, name: string): Promise<boolean | undefined> {
+    const confirmed = this.confirmedAt.get(`${keyScope(destination)} ${name}`)
+    const written = await this.services.store.lastWritten(destination, name).catch(() => undefined)
+    if (confirmed === undefined || written === undefined) return undefined
+    return written > confirmed
+  }
 
   /**
    * Reads every destination's public key (and repository ids) before anything is minted. A dry run
@@ -166,6 +183,8 @@ export class SecretWrites {
     } catch (error) {
       return { ...this.unconfirmed(destination, write, error), ...added }
     }
+    const seen = store.githubNow()
+    if (seen !== undefined) this.confirmedAt.set(`${keyScope(destination)} ${write.name}`, seen)
     this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`)
     for (const repo of written.addedRepositories)
       this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`)

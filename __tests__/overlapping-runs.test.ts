@@ -1,0 +1,100 @@
+// Two rotations of one secret from the same token at once, over real HTTP, interleaved on purpose:
+// run B runs from start to end while run A is between confirming its writes and revoking. B's token
+// ends in every secret; A finds the replaced token already revoked: it says it lost a race and what
+// holds what (never "log in again"), and revokes its own new token, which no secret holds.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { FAST, REPOS, runWithInputs, startWorld, type RecordedRun, type World } from './support/world.js'
+
+let world: World
+beforeEach(async () => {
+  world = await startWorld()
+  for (const repo of REPOS) world.github.setSecret({ kind: 'repository', repo }, 'META_TOKEN', world.token)
+})
+afterEach(async () => {
+  await world.stop()
+})
+
+const secretIn = (repo: string, name: string) => world.github.secret({ kind: 'repository', repo }, name)?.value
+
+/** Runs `other` once, right after this run's request matching `after` is answered. */
+function interleave(after: (method: string, path: string) => boolean, other: () => Promise<void>) {
+  let done = false
+  return (fetch: typeof globalThis.fetch): typeof globalThis.fetch =>
+    async (input, init) => {
+      const response = await fetch(input, init)
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
+      if (!done && after(method, url.pathname)) {
+        done = true
+        await other()
+      }
+      return response
+    }
+}
+
+/** Every token of the app's system user that still works is held by some secret. */
+function aliveTokensHeld(): void {
+  const held = new Set(REPOS.map((repo) => secretIn(repo, 'META_TOKEN')))
+  const alive = world.graph
+    .allTokens()
+    .filter((t) => t.type === 'SYSTEM_USER' && world.graph.isUsable(t.value))
+    .map((t) => t.value)
+  for (const token of alive) expect(held.has(token)).toBe(true)
+}
+
+describe('two runs from one token at once', () => {
+  test('the run that revokes second says it lost the race and leaves no token stored nowhere', async () => {
+    let second: RecordedRun | undefined
+    const lastWrite = /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/
+    let putSeen = false
+    const githubFetch = interleave(
+      (method, path) => {
+        if (method === 'PUT' && lastWrite.test(path)) putSeen = true
+        return putSeen && method === 'GET' && lastWrite.test(path)
+      },
+      async () => {
+        world.github.advanceClock(5_000)
+        second = await runWithInputs(world.inputs())
+      }
+    )
+    const first = await runWithInputs(world.inputs(), {}, { ...FAST, githubFetch })
+
+    expect(second?.failed).toBeUndefined()
+    const winner = second?.outputs.token as string
+    for (const repo of REPOS) expect(secretIn(repo, 'META_TOKEN')).toBe(winner)
+    expect(world.graph.token(world.token)?.revoked).toBe(true)
+
+    expect(first.failed).toMatch(/^\[revoke\] /)
+    expect(first.failed).toContain('another rotation of this secret ran at the same time')
+    expect(first.failed).toContain(
+      'Every destination was written again after this run wrote it (META_TOKEN in octo/app, octo/api)'
+    )
+    expect(first.failed).toContain('so it was revoked')
+    expect(first.failed).toContain("Nothing to put back: the other run's token is in every destination")
+    expect(first.failed).not.toMatch(/log in|put a new token/i)
+    expect(first.summary).not.toMatch(/log in|put a new token/i)
+    aliveTokensHeld()
+  })
+
+  test('when the other run wrote only some destinations, the loser keeps its token (still held) and says which hold which', async () => {
+    let second: RecordedRun | undefined
+    const githubFetch = interleave(
+      (method, path) => method === 'GET' && /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/.test(path),
+      async () => {
+        world.github.advanceClock(5_000)
+        second = await runWithInputs(world.inputs({ repositories: 'octo/app' }))
+      }
+    )
+    const first = await runWithInputs(world.inputs(), {}, { ...FAST, githubFetch })
+
+    expect(second?.failed).toBeUndefined()
+    expect(first.failed).toMatch(/^\[revoke\] /)
+    expect(first.failed).toContain(
+      "META_TOKEN in octo/api may still hold this run's new token; META_TOKEN in octo/app hold the other run's token"
+    )
+    expect(first.failed).not.toMatch(/log in|put a new token/i)
+    expect(world.graph.isUsable(secretIn('octo/api', 'META_TOKEN') as string)).toBe(true)
+    expect(world.graph.isUsable(secretIn('octo/app', 'META_TOKEN') as string)).toBe(true)
+    aliveTokensHeld()
+  })
+})
