@@ -32990,7 +32990,8 @@ const contract_Input = {
     DeployTimeout: 'deploy-timeout',
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
-    HeartbeatStart: 'heartbeat-start'
+    HeartbeatStart: 'heartbeat-start',
+    ExpiryVariable: 'expiry-variable'
 };
 const Output = {
     Rotated: 'rotated',
@@ -39174,6 +39175,7 @@ const cliFlags = cliNaming();
 
 
 
+
 /** A request that has not answered in 30 minutes will not; also far below Node's timer limit (2^31 - 1 ms). */
 const MAX_REQUEST_TIMEOUT_SECONDS = (/* unused pure expression or super */ null && (30 * 60));
 /** Longer than a token can live either way; the bound keeps every date computed from it a real date. */
@@ -39370,6 +39372,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const dryRun = bool(Input.DryRun, false);
     const deploy = readDeploySettings(read, env, naming, problem);
     const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name);
+    const expiryVariable = readExpiryVariable(optional(Input.ExpiryVariable), (why) => problem(Input.ExpiryVariable, why));
     const timeout = optional(Input.RequestTimeout);
     const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
     if (timeoutSeconds === undefined)
@@ -39500,6 +39503,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         maxConcurrency,
         deploy,
         heartbeat,
+        ...(expiryVariable ? { expiryVariable } : {}),
         warnings
     };
     const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };

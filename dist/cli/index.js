@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9633:
+/***/ 16:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30796,7 +30796,8 @@ const Input = {
     DeployTimeout: 'deploy-timeout',
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
-    HeartbeatStart: 'heartbeat-start'
+    HeartbeatStart: 'heartbeat-start',
+    ExpiryVariable: 'expiry-variable'
 };
 const Output = {
     Rotated: 'rotated',
@@ -31850,6 +31851,856 @@ class DeployStep {
         if (!server)
             return undefined;
         return `${server}/${repository.split('/').map(encodeURIComponent).join('/')}/actions/runs/${id}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/destinations.ts
+/** Each destination has its own key pair: never seal for one with another's key. */
+function keyScope(destination) {
+    return `${destination.route} ${JSON.stringify(destination.params)}`;
+}
+function describeDestination(destination) {
+    const type = destination.secretType === 'actions' ? '' : `${destination.secretType} `;
+    switch (destination.kind) {
+        case 'repository':
+            return `${type}repository secret in ${destination.target}`;
+        case 'environment':
+            return `environment '${destination.environment}' secret in ${destination.target}`;
+        case 'organization':
+            return `${type}organization secret in ${destination.target} (visibility: ${destination.visibility})`;
+        case 'user':
+            return "codespaces secret of the github-token's user";
+    }
+}
+/** The names of the secrets a destination holds: the new token's and grace mode's slot. */
+function slotNames(destination) {
+    return [destination.secretName, ...(destination.previousSecretName ? [destination.previousSecretName] : [])];
+}
+/** Grace mode's slots, each name once. */
+function graceSlots(destinations) {
+    return [...new Set(destinations.flatMap((d) => (d.previousSecretName ? [d.previousSecretName] : [])))];
+}
+/** `owner/repo` of each repository that may use an organization's (or the user's) secret. */
+function selectedFullNames(destination) {
+    const selected = destination.selectedRepositories ?? [];
+    return destination.kind === 'organization' ? selected.map((name) => `${destination.target}/${name}`) : selected;
+}
+function repositoryDestination(target, secretType, slots) {
+    const [owner, repo] = target.split('/');
+    return {
+        kind: 'repository',
+        secretType,
+        target,
+        route: `/repos/{owner}/{repo}/${secretType}/secrets`,
+        params: { owner, repo },
+        ...slots
+    };
+}
+function environmentDestination(target, environment, slots) {
+    const [owner, repo] = target.split('/');
+    return {
+        kind: 'environment',
+        secretType: 'actions',
+        target,
+        environment,
+        route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
+        params: { owner, repo, environment_name: environment },
+        ...slots
+    };
+}
+function organizationDestination(org, secretType, visibility, selectedRepositories, slots) {
+    return {
+        kind: 'organization',
+        secretType,
+        target: org,
+        route: `/orgs/{org}/${secretType}/secrets`,
+        params: { org },
+        visibility,
+        selectedRepositories,
+        ...slots
+    };
+}
+/** The codespaces secret of the user github-token belongs to. */
+function userDestination(selectedRepositories, slots) {
+    return {
+        kind: 'user',
+        secretType: 'codespaces',
+        target: 'user',
+        route: '/user/codespaces/secrets',
+        params: {},
+        selectedRepositories,
+        ...slots
+    };
+}
+function shorthandDestinations(shorthand, slots) {
+    const { secretType, environment, organization } = shorthand;
+    const destinations = shorthand.repositories.map((target) => environment ? environmentDestination(target, environment, slots) : repositoryDestination(target, secretType, slots));
+    if (organization) {
+        destinations.push(organizationDestination(organization, secretType, shorthand.visibility, shorthand.selectedRepositories, slots));
+    }
+    return destinations;
+}
+
+;// CONCATENATED MODULE: ./src/github/secret-names.ts
+// GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Returns why `name` is not a valid GitHub secret name, or undefined when it is. */
+function secretNameProblem(name) {
+    if (name.length === 0)
+        return 'it is empty';
+    // A token is a valid name by GitHub's rules, and nothing masks it there: refused, never echoed whole.
+    if (looksLikeCredential(name)) {
+        return 'it looks like a token or a secret, not a name: the token goes into the secret (or the token input), its name here, e.g. META_TOKEN';
+    }
+    if (/^[0-9]/.test(name))
+        return 'it starts with a digit';
+    if (/^GITHUB_/i.test(name))
+        return 'names starting with GITHUB_ are reserved by GitHub';
+    if (!SECRET_NAME.test(name)) {
+        return 'only letters, digits and underscores are allowed (no spaces, dashes or dots)';
+    }
+    return undefined;
+}
+/** GitHub stores secret names upper-case and compares them case-insensitively. */
+function sameSecretName(a, b) {
+    return a.toUpperCase() === b.toUpperCase();
+}
+
+;// CONCATENATED MODULE: ./src/deploy/deploy-report.ts
+function deploymentsOutput(deployments) {
+    if (!deployments)
+        return '[]';
+    return JSON.stringify(deployments.map(({ workflow, repository, ref, id, url, status, conclusion, proven, unproven, error }) => ({
+        workflow,
+        repository,
+        ref,
+        ...(id !== undefined ? { id } : {}),
+        ...(url ? { url } : {}),
+        status,
+        conclusion: conclusion ?? null,
+        ...(proven ? { proven } : {}),
+        ...(unproven?.length ? { unproven } : {}),
+        ...(error ? { error } : {})
+    })));
+}
+/** The Deploys section: one row per workflow, its run linked (the link is built from GitHub's address and numbers only). */
+function deploysSection(deployments, style) {
+    if (!deployments || deployments.length === 0)
+        return [];
+    const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
+    for (const d of deployments) {
+        const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
+        const { ok, text } = deployOutcome(d, style);
+        lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`);
+    }
+    return [...lines, ''];
+}
+/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
+function deployOutcome(d, style) {
+    if (d.status === 'checked') {
+        const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
+        return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` };
+    }
+    if (d.status === 'completed') {
+        const conclusion = d.conclusion ?? 'no conclusion';
+        return { ok: conclusion === 'success', text: style.text(conclusion) };
+    }
+    const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
+    return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
+}
+
+;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
+// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
+// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
+
+
+
+/** The destination and the secret's name there, as the outcomes name them. */
+function secretPlace(destination, name) {
+    return {
+        kind: destination.kind,
+        type: destination.secretType,
+        target: destination.target,
+        ...(destination.environment ? { environment: destination.environment } : {}),
+        name: name.toUpperCase()
+    };
+}
+/** `target (environment)`, as the failure lists and notes name a destination. */
+function placeText(outcome) {
+    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
+}
+/** Whether an outcome is of this destination (its place; the secret's name is not compared). */
+function samePlace(outcome, destination) {
+    return (outcome.kind === destination.kind &&
+        outcome.type === destination.secretType &&
+        outcome.target === destination.target &&
+        (outcome.environment ?? '') === (destination.environment ?? ''));
+}
+/** The writes of each destination's own secret (not grace mode's previous slot, not the pages'). */
+function mainWrites(secrets, destinations) {
+    return secrets.filter((s) => s.status !== 'checked' && destinations.some((d) => samePlace(s, d) && d.secretName.toUpperCase() === s.name));
+}
+/** The writes into grace mode's slots. */
+function previousSlotWrites(secrets, destinations) {
+    return secrets.filter((s) => destinations.some((d) => samePlace(s, d) && d.previousSecretName?.toUpperCase() === s.name));
+}
+function storedSomewhere(main) {
+    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
+}
+/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
+function mayHoldNew(main) {
+    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
+}
+function unsettledNote(main) {
+    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
+        return undefined;
+    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
+}
+function anyFailed(secrets) {
+    return secrets.some((s) => s.status === 'failed');
+}
+/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
+function failedWritesStep(secrets) {
+    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
+}
+function oldTokenStillWorks(current, now) {
+    return current && current.expiresAt !== undefined
+        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
+        : 'The old token was not revoked and keeps working.';
+}
+/**
+ * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
+ * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
+ */
+function movedOverNote({ secrets, destinations, previousTokenGiven, previous, now, naming }) {
+    if (!previousTokenGiven || !previous?.isValid)
+        return undefined;
+    const written = (s) => s.status === 'created' || s.status === 'updated';
+    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
+    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
+    const moved = previousSlotWrites(secrets, destinations).filter((s) => written(s) || maybe(s));
+    if (moved.length === 0)
+        return undefined;
+    const slots = new Set(moved.map((s) => s.name));
+    const where = slots.size === 1
+        ? `${moved[0]?.name} in ${moved.map(placeText).join(', ')}`
+        : moved.map((s) => `${s.name} in ${placeText(s)}`).join(', ');
+    const holds = moved.every(written) ? (slots.size === 1 ? 'now holds' : 'now hold') : 'holds (or may hold)';
+    const byHand = previous.kind === 'system-user'
+        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
+        : '.';
+    return `${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
+}
+/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
+function failureOf({ step, secrets, dryRun, message, closing }) {
+    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
+    if (failed.length === 0)
+        return undefined;
+    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
+    const what = step === 'prepare' ? 'destination check' : 'secret write';
+    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
+    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
+}
+/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
+function organizationSecretSuggestions(destinations) {
+    if (destinations.some((d) => d.kind === 'organization'))
+        return [];
+    const owners = new Map();
+    for (const d of destinations) {
+        if (d.kind !== 'repository')
+            continue;
+        const owner = d.target.split('/')[0];
+        owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    }
+    return [...owners]
+        .filter(([, count]) => count >= 10)
+        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+// What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
+// Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
+// backticks in it, and redacted like the error output. What the report says (status, token facts,
+// destinations) is built here once, in a style; the CLI writes the same content as plain text
+// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
+
+
+
+
+
+
+
+
+function outputsOf(result) {
+    return {
+        [Output.Rotated]: String(result.rotated),
+        [Output.Revoked]: String(result.revoked),
+        [Output.ExpiresAt]: expiryOutput(result.expiresAt),
+        [Output.TokenType]: result.tokenKind ? outputTokenType(result.tokenKind) : '',
+        [Output.Scopes]: result.scopes.join(','),
+        [Output.Secrets]: JSON.stringify(result.secrets.map((outcome) => {
+            const { kind, type, target, environment, name, status } = outcome;
+            const proven = outcome.status === 'checked' ? outcome.proven : undefined;
+            const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories;
+            const error = outcome.status === 'failed' ? outcome.error : undefined;
+            const holds = outcome.status === 'checked' ? undefined : outcome.holds;
+            return {
+                kind,
+                type,
+                target,
+                ...(environment ? { environment } : {}),
+                name,
+                status,
+                ...(proven ? { proven } : {}),
+                ...(addedRepositories ? { addedRepositories } : {}),
+                ...(holds ? { holds } : {}),
+                ...(error ? { error } : {})
+            };
+        })),
+        [Output.Token]: result.newToken ?? '',
+        [Output.DataAccessExpiresAt]: result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : '',
+        [Output.Deployments]: deploymentsOutput(result.deployments)
+    };
+}
+/** GitHub's Markdown (the job summary): outside text escaped, inert. */
+const markdownStyle = {
+    text: (text) => escapeText(text),
+    code: (text) => inlineCode(text),
+    cell: (text) => text.replace(/\|/g, '\\|')
+};
+/**
+ * A terminal renders no Markdown, so an escape would show as a backslash or `&gt;`: text as it is,
+ * one line (control characters never get this far: outside text loses them where it comes in).
+ */
+const terminalStyle = {
+    text: (text) => text.replace(/[\r\n]+/g, ' '),
+    code: (text) => text.replace(/[\r\n]+/g, ' '),
+    cell: (text) => text
+};
+/** The result and the failure of what a summary reports. */
+function reportedParts(reported) {
+    return 'result' in reported
+        ? { result: reported.result, problem: reported.result.failure }
+        : { result: undefined, problem: reported.failure };
+}
+/** The job summary: status, token, destinations (in the order given), what to do, notes. */
+function summaryMarkdown(reported, context) {
+    const { result, problem } = reportedParts(reported);
+    const style = context.style ?? markdownStyle;
+    const { text } = style;
+    const status = statusOf(result, problem, style);
+    const lines = [
+        `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
+        '',
+        status ? `${status.icon} **${status.label}:** ${status.text}` : '',
+        ''
+    ];
+    if (problem) {
+        lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
+    }
+    if (result) {
+        lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '');
+        lines.push(...destinationTable(result, context));
+        lines.push(...deploysSection(result.deployments, style));
+        if (result.notes.length > 0)
+            lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
+    }
+    return lines.join('\n') + '\n';
+}
+function statusOf(result, problem, { text }) {
+    const failed = (label, sentence) => ({ icon: '❌', label, text: sentence });
+    if (problem) {
+        if (problem.step === 'unexpected') {
+            return failed('Stopped', 'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.');
+        }
+        if (!result || problem.step === 'inputs')
+            return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.');
+        if (result.dryRun)
+            return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.');
+        // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
+        if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
+            return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.');
+        const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token';
+        return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`);
+    }
+    if (!result)
+        return undefined;
+    if (result.skipped)
+        return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') };
+    if (result.dryRun) {
+        return {
+            icon: '🔍',
+            label: 'Dry run passed',
+            text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
+        };
+    }
+    const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length;
+    return {
+        icon: '✅',
+        label: 'Rotated',
+        text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
+    };
+}
+/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
+function tokenFacts(result, context) {
+    const { now } = context;
+    const { text, code } = context.style ?? markdownStyle;
+    const facts = [];
+    const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
+    facts.push([
+        'Token',
+        `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
+    ]);
+    const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
+    if (result.rotated) {
+        facts.push(['New token expires', when(result.expiresAt)]);
+        facts.push(['Replaced token expires', when(result.previousExpiresAt)]);
+    }
+    else {
+        facts.push(['Current token expires', when(result.previousExpiresAt)]);
+    }
+    const due = nextRotation(result, context);
+    if (due)
+        facts.push(['Next rotation due', due]);
+    if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
+        facts.push([
+            'Data access ends',
+            `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
+        ]);
+    }
+    const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
+    facts.push(['Revoked', revoked]);
+    return facts;
+}
+/**
+ * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
+ * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
+ * token never expires); undefined when its expiry is not known.
+ */
+function nextDueDate(result, rotateBeforeSeconds) {
+    const expiry = result.expiresAt;
+    if (result.strategy === 'instagram' || expiry === null)
+        return null;
+    if (expiry === undefined)
+        return undefined;
+    if (rotateBeforeSeconds === undefined)
+        return null;
+    return new Date(expiry.getTime() - rotateBeforeSeconds * 1000);
+}
+/** When `rotate-before` will let the token in the secret be rotated, in words. */
+function nextRotation(result, context) {
+    if (result.strategy === 'instagram')
+        return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)';
+    if (result.expiresAt === null)
+        return 'never (the token does not expire)';
+    const due = nextDueDate(result, context.rotateBeforeSeconds);
+    if (due === undefined)
+        return undefined;
+    if (due === null || context.rotateBeforeSeconds === undefined)
+        return 'on every run (rotate-before is empty)';
+    const threshold = durationText(context.rotateBeforeSeconds);
+    return due <= context.now
+        ? `now (fewer than ${threshold} left)`
+        : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
+}
+/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
+function destinationLines(result, { text }) {
+    const lines = [];
+    const seen = new Set();
+    for (const destination of result.destinations) {
+        const outcomes = result.secrets.filter((s) => !seen.has(s) && matches(s, destination, result.destinations));
+        if (outcomes.length === 0) {
+            const where = text(describeDestination(destination));
+            lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
+            continue;
+        }
+        for (const outcome of outcomes) {
+            seen.add(outcome);
+            lines.push(destinationLine(outcome, destination, text));
+        }
+    }
+    for (const outcome of result.secrets.filter((s) => !seen.has(s)))
+        lines.push(destinationLine(outcome, undefined, text));
+    return lines;
+}
+function destinationLine(outcome, destination, text) {
+    const where = text(destination
+        ? describeDestination(destination)
+        : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
+    return {
+        destination,
+        where,
+        name: outcome.name,
+        ok: outcome.status !== 'failed',
+        result: resultText(outcome, text),
+        holds: holdsCell(outcome),
+        fix: outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''
+    };
+}
+function destinationTable(result, context) {
+    const rows = result.secrets;
+    if (rows.length === 0 && result.destinations.length === 0)
+        return [];
+    const failed = rows.some((s) => s.status === 'failed');
+    const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined);
+    const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
+    const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+    for (const line of destinationLines(result, context.style ?? markdownStyle)) {
+        // A planned destination the run never reached has no result to sign: it was not written.
+        const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result;
+        lines.push(row([
+            line.destination ? report_link(line.destination, line.where, context) : line.where,
+            line.name ? inlineCode(line.name) : '—',
+            outcome,
+            ...(partial ? [line.holds] : []),
+            ...(failed ? [line.fix] : [])
+        ], context));
+    }
+    return [...lines, ''];
+}
+function resultText(outcome, text) {
+    switch (outcome.status) {
+        case 'failed':
+            return text(outcome.error);
+        case 'checked':
+            return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
+        default:
+            return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
+    }
+}
+/**
+ * A destination that failed before the writes still holds the old token; of a failed write whose
+ * token the run does not follow (grace mode's previous slot), what it holds is not known.
+ */
+function holdsCell(outcome) {
+    if (outcome.status === 'checked')
+        return '';
+    if (outcome.holds)
+        return outcome.holds;
+    if (outcome.status !== 'failed')
+        return '';
+    return outcome.failedIn === 'prepare' ? 'old' : 'unknown';
+}
+/** An outcome of this destination: its place, and one of its secrets (or a page's, where the pages go). */
+function matches(outcome, destination, all) {
+    if (!samePlace(outcome, destination))
+        return false;
+    if (slotNames(destination).some((name) => name.toUpperCase() === outcome.name))
+        return true;
+    const claimed = all.some((d) => samePlace(outcome, d) && slotNames(d).some((n) => n.toUpperCase() === outcome.name));
+    return destination.pages && !claimed;
+}
+function row(cells, context) {
+    const { cell } = context.style ?? markdownStyle;
+    return `| ${cells.map(cell).join(' | ')} |`;
+}
+/** The destination (`text`, its description as styled), linked to its secrets settings page. */
+function report_link(destination, text, context) {
+    const server = context.serverUrl?.replace(/\/+$/, '');
+    if (!server)
+        return text;
+    const area = destination.secretType;
+    const path = destination.kind === 'user'
+        ? 'settings/codespaces'
+        : destination.kind === 'organization'
+            ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
+            : destination.kind === 'environment'
+                ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
+                : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
+    return `[${text}](${server}/${path})`;
+}
+/** A zero-width space: breaks a bare address up so that GitHub's Markdown does not turn it into a link. */
+const UNLINK = '\u200b';
+/**
+ * Markdown-inert text: every character Markdown or HTML could read as markup is escaped, and bare
+ * addresses (`https://…`, `www.…`, `name@host`), which GitHub's Markdown links even when escaped, are
+ * broken up by a zero-width space: text from outside never renders a link.
+ */
+function escapeText(text) {
+    return text
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+        .replace(/:\/\//g, `:${UNLINK}//`)
+        .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${UNLINK}.`)
+        .replace(/([\w.+-])@/g, `$1@${UNLINK}`);
+}
+function inlineCode(text) {
+    const clean = text.replace(/[\r\n]+/g, ' ');
+    const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${longest > 0 ? ' ' : ''}${clean}${longest > 0 ? ' ' : ''}${fence}`;
+}
+/** A code block whose fence is longer than any run of backticks in the text, so nothing breaks out of it. */
+function fenced(text) {
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}text\n${text}\n${fence}`;
+}
+/** The secret's name in the title: whole only when it is a valid name (so never a credential given as one). */
+function titleName(name) {
+    return secretNameProblem(name) === undefined ? name : echoed(name);
+}
+
+;// CONCATENATED MODULE: ./src/expiry-variable/expiry-record.ts
+// The value of expiry-variable: a compact JSON object that a person reads at a glance in the settings
+// page and a program parses with JSON.parse (`fromJSON(vars.META_TOKEN_EXPIRES_AT).expiresAt` in a
+// workflow expression). Dates are ISO 8601 UTC; null says "no such date" (a token that never expires,
+// no data-access window, every run rotates). Only dates and fixed words: never a token, nor anything
+// derived from one.
+
+
+const KEYS = [
+    'expiresAt',
+    'dataAccessExpiresAt',
+    'nextDue',
+    'rotatedAt',
+    'checkedAt',
+    'outcome',
+    'tokenType'
+];
+function isoOrNull(date) {
+    return date ? expiryOutput(date) : null;
+}
+/** The record of a run that rotated or skipped; `earlier` is the record it replaces, for a skip's rotatedAt. */
+function expiryRecord(result, rotateBeforeSeconds, now, earlier) {
+    const outcome = result.rotated ? 'rotated' : 'skipped';
+    return {
+        expiresAt: isoOrNull(result.expiresAt),
+        dataAccessExpiresAt: isoOrNull(result.dataAccessExpiresAt),
+        nextDue: isoOrNull(nextDueDate(result, rotateBeforeSeconds)),
+        rotatedAt: outcome === 'rotated' ? isoOrNull(now) : (earlier?.rotatedAt ?? null),
+        checkedAt: isoOrNull(now) ?? '',
+        outcome,
+        tokenType: outputTokenType(result.strategy === 'instagram' ? 'instagram' : (result.tokenKind ?? 'unknown'))
+    };
+}
+/** One line, keys in a fixed order. */
+function recordText(record) {
+    return JSON.stringify(record, [...KEYS]);
+}
+/** A record read back from GitHub; undefined for anything else (a variable someone else wrote). */
+function parseRecord(text) {
+    if (!text)
+        return undefined;
+    try {
+        const value = JSON.parse(text);
+        if (!value || typeof value !== 'object' || typeof value.checkedAt !== 'string')
+            return undefined;
+        const rotatedAt = typeof value.rotatedAt === 'string' && !Number.isNaN(Date.parse(value.rotatedAt));
+        return { ...value, rotatedAt: rotatedAt ? value.rotatedAt : null };
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/expiry-variable/expiry-variable.ts
+
+
+
+
+
+const READ_BACK_ATTEMPTS = 3;
+/** The variables' scopes of the destinations, each once; the user's codespaces secret has none. */
+function variableScopes(destinations) {
+    const scopes = new Map();
+    for (const destination of destinations) {
+        const { kind, params } = destination;
+        if (kind === 'user')
+            continue;
+        const route = kind === 'environment'
+            ? '/repos/{owner}/{repo}/environments/{environment_name}/variables'
+            : kind === 'organization'
+                ? '/orgs/{org}/actions/variables'
+                : '/repos/{owner}/{repo}/actions/variables';
+        const key = `${route} ${JSON.stringify(params)}`.toLowerCase();
+        if (!scopes.has(key))
+            scopes.set(key, { destination, where: variableWhere(destination), route, params });
+    }
+    return [...scopes.values()];
+}
+function variableWhere(destination) {
+    switch (destination.kind) {
+        case 'environment':
+            return `environment '${destination.environment}' of ${destination.target}`;
+        case 'organization':
+            return `organization ${destination.target}`;
+        default:
+            return `repository ${destination.target}`;
+    }
+}
+/** The permission a variable's scope needs, as GitHub's settings page names it. */
+function variablePermission(destination) {
+    if (destination.kind === 'environment')
+        return "repository permission 'Environments: Read and write' (actions_variables of an environment; classic PAT: repo)";
+    return destination.kind === 'organization'
+        ? "organization permission 'Variables: Read and write' (organization_actions_variables; classic PAT: admin:org)"
+        : "repository permission 'Variables: Read and write' (actions_variables; classic PAT: repo)";
+}
+class ExpiryVariable {
+    settings;
+    services;
+    constructor(settings, services) {
+        this.settings = settings;
+        this.services = services;
+    }
+    /** Writes (or, in a dry run, checks) the variable after the run; the sentences for the summary. */
+    async record(result) {
+        const name = this.settings.expiryVariable;
+        if (!name)
+            return [];
+        const notes = [];
+        if (this.settings.destinations.some((d) => d.kind === 'user')) {
+            notes.push(`Expiry variable: the codespaces secret of the github-token's user has no variables; ${name} is not written for it.`);
+        }
+        const scopes = variableScopes(this.settings.destinations);
+        if (result.dryRun)
+            return [...notes, ...(await this.check(name, scopes))];
+        if (result.failure || (!result.skipped && !result.rotated)) {
+            return [
+                ...notes,
+                `Expiry variable: ${name} was not written, because the run failed; it still holds the last run's record.`
+            ];
+        }
+        const now = this.services.clock.now();
+        const written = await Promise.all(scopes.map((scope) => this.write(name, scope, result, now)));
+        const done = scopes.filter((_, i) => written[i]);
+        const failed = scopes.filter((_, i) => !written[i]);
+        if (done.length > 0) {
+            notes.push(`Expiry variable: ${name} holds the ${result.rotated ? 'new' : 'current'} token's expiry in ${done.map((s) => s.where).join(', ')}.`);
+        }
+        if (failed.length > 0) {
+            notes.push(`Expiry variable: ${name} could not be written in ${failed.map((s) => s.where).join(', ')} (see the warnings); the token itself is stored.`);
+        }
+        return notes;
+    }
+    /** Dry run: whether the token may read the variables; writing cannot be proven without writing. */
+    async check(name, scopes) {
+        const { github } = this.services;
+        const readable = [];
+        for (const scope of scopes) {
+            try {
+                await github.request(`GET ${scope.route}`, { ...scope.params, per_page: 1 });
+                readable.push(scope.where);
+            }
+            catch (error) {
+                this.warn(scope, 'read', error);
+            }
+        }
+        if (readable.length === 0)
+            return [];
+        return [
+            `Dry run: ${name}'s scopes can be read (${readable.join(', ')}); GitHub has no request that proves a token may write a variable without writing one, so the first real run proves it (it needs the ${variablePermission(scopes[0]?.destination)}).`
+        ];
+    }
+    /** One scope: written and read back; false (with a warning) when it could not be. */
+    async write(name, scope, result, now) {
+        let value = '';
+        try {
+            const earlier = await this.read(name, scope);
+            value = recordText(expiryRecord(result, this.settings.rotateBeforeSeconds, now, parseRecord(earlier)));
+            if (earlier === undefined)
+                await this.create(name, scope, value);
+            else
+                await this.update(name, scope, value);
+        }
+        catch (error) {
+            // A write that got no answer may have landed: the read-back settles it.
+            if (!value || !mayHaveLanded(error) || !(await this.readsBack(name, scope, value, true))) {
+                this.warn(scope, 'write', error);
+                return false;
+            }
+            return true;
+        }
+        if (await this.readsBack(name, scope, value, false))
+            return true;
+        this.services.log.warning(`expiry-variable: ${name} in the ${scope.where} (beside the ${describeDestination(scope.destination)}) does not read back as written. ` +
+            'The token is stored and the rotation is complete; re-run to write the record again.');
+        return false;
+    }
+    /** The variable's value, or undefined when it does not exist. */
+    async read(name, scope) {
+        try {
+            const response = await this.services.github.request(`GET ${scope.route}/{name}`, { ...scope.params, name });
+            const value = response.data.value;
+            return typeof value === 'string' ? value : '';
+        }
+        catch (error) {
+            if (readGitHubError(error).status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    async create(name, scope, value) {
+        try {
+            await this.services.github.request(`POST ${scope.route}`, {
+                ...scope.params,
+                name,
+                value,
+                ...(await this.access(scope.destination))
+            });
+        }
+        catch (error) {
+            if (readGitHubError(error).status !== 409)
+                throw error;
+            await this.update(name, scope, value);
+        }
+    }
+    async update(name, scope, value) {
+        try {
+            await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value });
+        }
+        catch (error) {
+            if (readGitHubError(error).status !== 404)
+                throw error;
+            await this.create(name, scope, value);
+        }
+    }
+    /** An organization variable gets the secret's visibility and repositories. */
+    async access(destination) {
+        if (destination.kind !== 'organization')
+            return {};
+        const visibility = destination.visibility ?? 'private';
+        if (visibility !== 'selected')
+            return { visibility };
+        const { store } = this.services;
+        const names = destination.selectedRepositories ?? [];
+        const ids = await Promise.all(names.map((repo) => store.repositoryId(`${destination.target}/${repo}`)));
+        return { visibility, selected_repository_ids: ids };
+    }
+    /** Reads the variable until it shows `value` (a replica may lag); true once it does. */
+    async readsBack(name, scope, value, afterFailure) {
+        const { clock, readBackDelayMs = 1000 } = this.services;
+        for (let attempt = 1; attempt <= READ_BACK_ATTEMPTS; attempt++) {
+            try {
+                if ((await this.read(name, scope)) === value)
+                    return true;
+            }
+            catch (error) {
+                if (afterFailure)
+                    return false;
+                this.services.log.debug(`expiry-variable: read-back of ${name} in the ${scope.where}: ${errorMessage(error)}`);
+            }
+            if (attempt < READ_BACK_ATTEMPTS)
+                await clock.sleep(readBackDelayMs * attempt);
+        }
+        return false;
+    }
+    warn(scope, what, error) {
+        const { naming, keeper, log } = this.services;
+        const { status, said } = readGitHubError(error);
+        const token = naming.name(Input.GithubToken);
+        const answer = status === undefined ? `no answer: ${said}` : `${status} ${said}`;
+        const fix = status === 403 || status === 404
+            ? `Give ${token} the ${variablePermission(scope.destination)} on ${scope.destination.target}.`
+            : 'Re-run later; see https://www.githubstatus.com.';
+        const name = naming.name(Input.ExpiryVariable);
+        log.warning(keeper.redact(`${name}: could not ${what} the variable in the ${scope.where}, beside the ${describeDestination(scope.destination)} (${answer}). ${fix}` +
+            (what === 'write' ? ' The token is stored and the rotation is complete: only the record is missing.' : '')));
     }
 }
 
@@ -38386,93 +39237,6 @@ async function sealForGitHub(value, publicKeyBase64) {
     return libsodium_wrappers.to_base64(sealed, libsodium_wrappers.base64_variants.ORIGINAL);
 }
 
-;// CONCATENATED MODULE: ./src/github/destinations.ts
-/** Each destination has its own key pair: never seal for one with another's key. */
-function keyScope(destination) {
-    return `${destination.route} ${JSON.stringify(destination.params)}`;
-}
-function describeDestination(destination) {
-    const type = destination.secretType === 'actions' ? '' : `${destination.secretType} `;
-    switch (destination.kind) {
-        case 'repository':
-            return `${type}repository secret in ${destination.target}`;
-        case 'environment':
-            return `environment '${destination.environment}' secret in ${destination.target}`;
-        case 'organization':
-            return `${type}organization secret in ${destination.target} (visibility: ${destination.visibility})`;
-        case 'user':
-            return "codespaces secret of the github-token's user";
-    }
-}
-/** The names of the secrets a destination holds: the new token's and grace mode's slot. */
-function slotNames(destination) {
-    return [destination.secretName, ...(destination.previousSecretName ? [destination.previousSecretName] : [])];
-}
-/** Grace mode's slots, each name once. */
-function graceSlots(destinations) {
-    return [...new Set(destinations.flatMap((d) => (d.previousSecretName ? [d.previousSecretName] : [])))];
-}
-/** `owner/repo` of each repository that may use an organization's (or the user's) secret. */
-function selectedFullNames(destination) {
-    const selected = destination.selectedRepositories ?? [];
-    return destination.kind === 'organization' ? selected.map((name) => `${destination.target}/${name}`) : selected;
-}
-function repositoryDestination(target, secretType, slots) {
-    const [owner, repo] = target.split('/');
-    return {
-        kind: 'repository',
-        secretType,
-        target,
-        route: `/repos/{owner}/{repo}/${secretType}/secrets`,
-        params: { owner, repo },
-        ...slots
-    };
-}
-function environmentDestination(target, environment, slots) {
-    const [owner, repo] = target.split('/');
-    return {
-        kind: 'environment',
-        secretType: 'actions',
-        target,
-        environment,
-        route: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
-        params: { owner, repo, environment_name: environment },
-        ...slots
-    };
-}
-function organizationDestination(org, secretType, visibility, selectedRepositories, slots) {
-    return {
-        kind: 'organization',
-        secretType,
-        target: org,
-        route: `/orgs/{org}/${secretType}/secrets`,
-        params: { org },
-        visibility,
-        selectedRepositories,
-        ...slots
-    };
-}
-/** The codespaces secret of the user github-token belongs to. */
-function userDestination(selectedRepositories, slots) {
-    return {
-        kind: 'user',
-        secretType: 'codespaces',
-        target: 'user',
-        route: '/user/codespaces/secrets',
-        params: {},
-        selectedRepositories,
-        ...slots
-    };
-}
-function shorthandDestinations(shorthand, slots) {
-    const { secretType, environment, organization } = shorthand;
-    const destinations = shorthand.repositories.map((target) => environment ? environmentDestination(target, environment, slots) : repositoryDestination(target, secretType, slots));
-    if (organization) {
-        destinations.push(organizationDestination(organization, secretType, shorthand.visibility, shorthand.selectedRepositories, slots));
-    }
-    return destinations;
-}
-
 ;// CONCATENATED MODULE: ./src/github/secret-store.ts
 // Writing one secret to one destination: its own public key (fetched once per key scope), the sealed
 // value, the PUT, and the read-back that confirms GitHub holds it, judged on GitHub's own clock.
@@ -39156,510 +39920,6 @@ async function disabledBy(workflows, owner, repo, clock) {
     catch {
         return `Without activity, GitHub disables a public repository's schedule ${INACTIVITY_DAYS} days after the last push.`;
     }
-}
-
-;// CONCATENATED MODULE: ./src/github/secret-names.ts
-// GitHub's rules for secret names, checked before anything is minted so a bad name never costs a token.
-
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Returns why `name` is not a valid GitHub secret name, or undefined when it is. */
-function secretNameProblem(name) {
-    if (name.length === 0)
-        return 'it is empty';
-    // A token is a valid name by GitHub's rules, and nothing masks it there: refused, never echoed whole.
-    if (looksLikeCredential(name)) {
-        return 'it looks like a token or a secret, not a name: the token goes into the secret (or the token input), its name here, e.g. META_TOKEN';
-    }
-    if (/^[0-9]/.test(name))
-        return 'it starts with a digit';
-    if (/^GITHUB_/i.test(name))
-        return 'names starting with GITHUB_ are reserved by GitHub';
-    if (!SECRET_NAME.test(name)) {
-        return 'only letters, digits and underscores are allowed (no spaces, dashes or dots)';
-    }
-    return undefined;
-}
-/** GitHub stores secret names upper-case and compares them case-insensitively. */
-function sameSecretName(a, b) {
-    return a.toUpperCase() === b.toUpperCase();
-}
-
-;// CONCATENATED MODULE: ./src/deploy/deploy-report.ts
-function deploymentsOutput(deployments) {
-    if (!deployments)
-        return '[]';
-    return JSON.stringify(deployments.map(({ workflow, repository, ref, id, url, status, conclusion, proven, unproven, error }) => ({
-        workflow,
-        repository,
-        ref,
-        ...(id !== undefined ? { id } : {}),
-        ...(url ? { url } : {}),
-        status,
-        conclusion: conclusion ?? null,
-        ...(proven ? { proven } : {}),
-        ...(unproven?.length ? { unproven } : {}),
-        ...(error ? { error } : {})
-    })));
-}
-/** The Deploys section: one row per workflow, its run linked (the link is built from GitHub's address and numbers only). */
-function deploysSection(deployments, style) {
-    if (!deployments || deployments.length === 0)
-        return [];
-    const lines = ['### Deploys', '', '| Workflow | Run | Result |', '|---|---|---|'];
-    for (const d of deployments) {
-        const run = d.id === undefined ? '—' : d.url ? `[run ${d.id}](${d.url})` : `run ${d.id}`;
-        const { ok, text } = deployOutcome(d, style);
-        lines.push(`| ${[style.text(d.workflow), run, `${ok ? '✅' : '❌'} ${text}`].map(style.cell).join(' | ')} |`);
-    }
-    return [...lines, ''];
-}
-/** What a deploy run came to: checked (a dry run), its conclusion, or what stopped the follow. */
-function deployOutcome(d, style) {
-    if (d.status === 'checked') {
-        const unproven = d.unproven?.length ? `; not proven: ${d.unproven.join('; ')}` : '';
-        return { ok: true, text: `checked: ${style.text(`${(d.proven ?? []).join(', ')}${unproven}`)}` };
-    }
-    if (d.status === 'completed') {
-        const conclusion = d.conclusion ?? 'no conclusion';
-        return { ok: conclusion === 'success', text: style.text(conclusion) };
-    }
-    const what = d.status === 'queued' || d.status === 'in_progress' ? d.status.replace('_', ' ') : d.status;
-    return { ok: false, text: style.text(`${what}${d.error ? `: ${d.error}` : ''}`) };
-}
-
-;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
-// Judgments over the destinations' outcomes, pure: which hold the new token, which step failed, what
-// the failure says and what the summary notes. The protocol acts on them; the tests call them directly.
-
-
-
-/** The destination and the secret's name there, as the outcomes name them. */
-function secretPlace(destination, name) {
-    return {
-        kind: destination.kind,
-        type: destination.secretType,
-        target: destination.target,
-        ...(destination.environment ? { environment: destination.environment } : {}),
-        name: name.toUpperCase()
-    };
-}
-/** `target (environment)`, as the failure lists and notes name a destination. */
-function placeText(outcome) {
-    return `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`;
-}
-/** Whether an outcome is of this destination (its place; the secret's name is not compared). */
-function samePlace(outcome, destination) {
-    return (outcome.kind === destination.kind &&
-        outcome.type === destination.secretType &&
-        outcome.target === destination.target &&
-        (outcome.environment ?? '') === (destination.environment ?? ''));
-}
-/** The writes of each destination's own secret (not grace mode's previous slot, not the pages'). */
-function mainWrites(secrets, destinations) {
-    return secrets.filter((s) => s.status !== 'checked' && destinations.some((d) => samePlace(s, d) && d.secretName.toUpperCase() === s.name));
-}
-/** The writes into grace mode's slots. */
-function previousSlotWrites(secrets, destinations) {
-    return secrets.filter((s) => destinations.some((d) => samePlace(s, d) && d.previousSecretName?.toUpperCase() === s.name));
-}
-function storedSomewhere(main) {
-    return main.some((s) => s.status !== 'checked' && s.holds === 'new');
-}
-/** Whether any destination holds, or may hold, the new token: then it must stay alive. */
-function mayHoldNew(main) {
-    return main.some((s) => s.status !== 'checked' && (s.holds === 'new' || s.holds === 'new or old'));
-}
-function unsettledNote(main) {
-    if (!main.some((s) => s.status === 'failed' && s.holds === 'new or old'))
-        return undefined;
-    return 'A write whose outcome could not be settled may have stored the new token, so the new token was left alive.';
-}
-function anyFailed(secrets) {
-    return secrets.some((s) => s.status === 'failed');
-}
-/** The step failed writes failed in: confirm when every one of them failed only at the read-back. */
-function failedWritesStep(secrets) {
-    return secrets.every((s) => s.status !== 'failed' || s.failedIn === 'confirm') ? 'confirm' : 'store';
-}
-function oldTokenStillWorks(current, now) {
-    return current && current.expiresAt !== undefined
-        ? `The old token was not revoked and keeps working until ${expiryText(current.expiresAt, now)}.`
-        : 'The old token was not revoked and keeps working.';
-}
-/**
- * Grace mode writes the previous slot first. Where it landed, the token from previous-token is no
- * longer kept; a failed run revokes nothing, and a re-run cannot know that token any more: said.
- */
-function movedOverNote({ secrets, destinations, previousTokenGiven, previous, now, naming }) {
-    if (!previousTokenGiven || !previous?.isValid)
-        return undefined;
-    const written = (s) => s.status === 'created' || s.status === 'updated';
-    // A write only the read-back failed, or one whose outcome is unknown, may have landed.
-    const maybe = (s) => s.status === 'failed' && (s.failedIn === 'confirm' || s.unsettled === true);
-    const moved = previousSlotWrites(secrets, destinations).filter((s) => written(s) || maybe(s));
-    if (moved.length === 0)
-        return undefined;
-    const slots = new Set(moved.map((s) => s.name));
-    const where = slots.size === 1
-        ? `${moved[0]?.name} in ${moved.map(placeText).join(', ')}`
-        : moved.map((s) => `${s.name} in ${placeText(s)}`).join(', ');
-    const holds = moved.every(written) ? (slots.size === 1 ? 'now holds' : 'now hold') : 'holds (or may hold)';
-    const byHand = previous.kind === 'system-user'
-        ? ': once no secret holds it, revoke it by hand (Business settings > Users > System users > Revoke tokens).'
-        : '.';
-    return `${where} ${holds} the replaced token, so the token from ${naming.name(Input.PreviousToken)} is no longer kept there. It was not revoked and stays valid until ${expiryText(previous.expiresAt, now)}${byHand}`;
-}
-/** The failure of a step some destinations failed in, listing each; undefined when none failed. */
-function failureOf({ step, secrets, dryRun, message, closing }) {
-    const failed = secrets.flatMap((s) => (s.status === 'failed' ? [s] : []));
-    if (failed.length === 0)
-        return undefined;
-    const counted = secrets.filter((s) => s.status !== 'checked' || dryRun);
-    const what = step === 'prepare' ? 'destination check' : 'secret write';
-    const lines = failed.map((s) => `${s.name} in ${placeText(s)}: ${s.error}`);
-    return new RotationError(step, `${failed.length} of ${counted.length} ${what}${counted.length > 1 ? 's' : ''} failed. ${message}\n  - ${lines.join('\n  - ')}`, `${[...new Set(failed.map((s) => fixAction(s.fix)))].join(' ')} ${closing}`);
-}
-/** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
-function organizationSecretSuggestions(destinations) {
-    if (destinations.some((d) => d.kind === 'organization'))
-        return [];
-    const owners = new Map();
-    for (const d of destinations) {
-        if (d.kind !== 'repository')
-            continue;
-        const owner = d.target.split('/')[0];
-        owners.set(owner, (owners.get(owner) ?? 0) + 1);
-    }
-    return [...owners]
-        .filter(([, count]) => count >= 10)
-        .map(([owner, count]) => `${count} repositories of ${owner} get their own copy: an organization secret (organization: ${owner}, visibility: selected, selected-repositories) is one write instead of ${count}.`);
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-// What a run tells its user: the action's outputs and the job summary, the run page read at a glance.
-// Text from outside (Meta's and GitHub's messages) is escaped, or fenced longer than any run of
-// backticks in it, and redacted like the error output. What the report says (status, token facts,
-// destinations) is built here once, in a style; the CLI writes the same content as plain text
-// (cli/text-report.ts), where nothing renders Markdown and the text stands as it is, unescaped.
-
-
-
-
-
-
-
-
-function outputsOf(result) {
-    return {
-        [Output.Rotated]: String(result.rotated),
-        [Output.Revoked]: String(result.revoked),
-        [Output.ExpiresAt]: expiryOutput(result.expiresAt),
-        [Output.TokenType]: result.tokenKind ? outputTokenType(result.tokenKind) : '',
-        [Output.Scopes]: result.scopes.join(','),
-        [Output.Secrets]: JSON.stringify(result.secrets.map((outcome) => {
-            const { kind, type, target, environment, name, status } = outcome;
-            const proven = outcome.status === 'checked' ? outcome.proven : undefined;
-            const addedRepositories = outcome.status === 'checked' ? undefined : outcome.addedRepositories;
-            const error = outcome.status === 'failed' ? outcome.error : undefined;
-            const holds = outcome.status === 'checked' ? undefined : outcome.holds;
-            return {
-                kind,
-                type,
-                target,
-                ...(environment ? { environment } : {}),
-                name,
-                status,
-                ...(proven ? { proven } : {}),
-                ...(addedRepositories ? { addedRepositories } : {}),
-                ...(holds ? { holds } : {}),
-                ...(error ? { error } : {})
-            };
-        })),
-        [Output.Token]: result.newToken ?? '',
-        [Output.DataAccessExpiresAt]: result.tokenKind === 'user' && result.dataAccessExpiresAt ? expiryOutput(result.dataAccessExpiresAt) : '',
-        [Output.Deployments]: deploymentsOutput(result.deployments)
-    };
-}
-/** GitHub's Markdown (the job summary): outside text escaped, inert. */
-const markdownStyle = {
-    text: (text) => escapeText(text),
-    code: (text) => inlineCode(text),
-    cell: (text) => text.replace(/\|/g, '\\|')
-};
-/**
- * A terminal renders no Markdown, so an escape would show as a backslash or `&gt;`: text as it is,
- * one line (control characters never get this far: outside text loses them where it comes in).
- */
-const terminalStyle = {
-    text: (text) => text.replace(/[\r\n]+/g, ' '),
-    code: (text) => text.replace(/[\r\n]+/g, ' '),
-    cell: (text) => text
-};
-/** The result and the failure of what a summary reports. */
-function reportedParts(reported) {
-    return 'result' in reported
-        ? { result: reported.result, problem: reported.result.failure }
-        : { result: undefined, problem: reported.failure };
-}
-/** The job summary: status, token, destinations (in the order given), what to do, notes. */
-function summaryMarkdown(reported, context) {
-    const { result, problem } = reportedParts(reported);
-    const style = context.style ?? markdownStyle;
-    const { text } = style;
-    const status = statusOf(result, problem, style);
-    const lines = [
-        `## Meta token rotation${context.secretName ? `: ${inlineCode(titleName(context.secretName))}` : ''}`,
-        '',
-        status ? `${status.icon} **${status.label}:** ${status.text}` : '',
-        ''
-    ];
-    if (problem) {
-        lines.push(`**Failed at step \`${problem.step}\`.**`, '', fenced(problem.message), '', `**Fix:** ${text(problem.fix)}`, '');
-    }
-    if (result) {
-        lines.push(...tokenFacts(result, context).map(([label, value]) => `- **${label}:** ${value}`), '');
-        lines.push(...destinationTable(result, context));
-        lines.push(...deploysSection(result.deployments, style));
-        if (result.notes.length > 0)
-            lines.push('### Notes', '', ...result.notes.map((note) => `- ${text(note)}`), '');
-    }
-    return lines.join('\n') + '\n';
-}
-function statusOf(result, problem, { text }) {
-    const failed = (label, sentence) => ({ icon: '❌', label, text: sentence });
-    if (problem) {
-        if (problem.step === 'unexpected') {
-            return failed('Stopped', 'an unexpected error ended the run midway; some destinations may hold a new token. Check the secrets before re-running.');
-        }
-        if (!result || problem.step === 'inputs')
-            return failed('Not started', 'the inputs were refused; nothing was minted, written or revoked.');
-        if (result.dryRun)
-            return failed('Dry run failed', 'the setup does not check out; nothing was minted, written or revoked.');
-        // Checked and prepared before anything is minted: "the old token was not revoked" would read as if it had been tried.
-        if ((problem.step === 'check' || problem.step === 'prepare') && !result.rotated)
-            return failed('Rotation failed', 'it stopped before minting: nothing was minted, written or revoked.');
-        const held = result.rotated ? 'some destinations hold the new token' : 'no destination holds a new token';
-        return failed('Rotation failed', `${held}; the old token was ${result.revoked ? 'revoked' : 'not revoked'}.`);
-    }
-    if (!result)
-        return undefined;
-    if (result.skipped)
-        return { icon: '⏭️', label: 'Not due', text: text(result.skipReason ?? 'nothing to do') };
-    if (result.dryRun) {
-        return {
-            icon: '🔍',
-            label: 'Dry run passed',
-            text: 'the token, read and write access to every destination and their keys check out; nothing was minted, written or revoked.'
-        };
-    }
-    const count = result.secrets.filter((s) => s.status !== 'checked' && s.holds === 'new').length;
-    return {
-        icon: '✅',
-        label: 'Rotated',
-        text: `the new token is stored and confirmed in ${count === 1 ? 'the destination' : `all ${count} destinations`}; ${result.revoked ? 'the old token was revoked' : 'no token was revoked'}.`
-    };
-}
-/** The token's facts, label and value: type and scopes, expiries, the next rotation, data access, what was revoked. */
-function tokenFacts(result, context) {
-    const { now } = context;
-    const { text, code } = context.style ?? markdownStyle;
-    const facts = [];
-    const type = result.tokenKind ? outputTokenType(result.tokenKind) : 'unknown';
-    facts.push([
-        'Token',
-        `${type}${result.account ? ` (${text(result.account)})` : ''}${result.scopes.length > 0 ? ` · scopes ${result.scopes.map(code).join(', ')}` : ''}`
-    ]);
-    const when = (date) => date === undefined ? 'unknown' : date === null ? 'never' : `${dateText(date)} (${relativeText(date, now)})`;
-    if (result.rotated) {
-        facts.push(['New token expires', when(result.expiresAt)]);
-        facts.push(['Replaced token expires', when(result.previousExpiresAt)]);
-    }
-    else {
-        facts.push(['Current token expires', when(result.previousExpiresAt)]);
-    }
-    const due = nextRotation(result, context);
-    if (due)
-        facts.push(['Next rotation due', due]);
-    if (result.tokenKind === 'user' && result.dataAccessExpiresAt) {
-        facts.push([
-            'Data access ends',
-            `${when(result.dataAccessExpiresAt)}; only the person logging in to the app again moves it.`
-        ]);
-    }
-    const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
-    facts.push(['Revoked', revoked]);
-    return facts;
-}
-/**
- * When `rotate-before` lets a run rotate the token now in the secret: a date; null when that is no
- * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
- * token never expires); undefined when its expiry is not known.
- */
-function nextDueDate(result, rotateBeforeSeconds) {
-    const expiry = result.expiresAt;
-    if (result.strategy === 'instagram' || expiry === null)
-        return null;
-    if (expiry === undefined)
-        return undefined;
-    if (rotateBeforeSeconds === undefined)
-        return null;
-    return new Date(expiry.getTime() - rotateBeforeSeconds * 1000);
-}
-/** When `rotate-before` will let the token in the secret be rotated, in words. */
-function nextRotation(result, context) {
-    if (result.strategy === 'instagram')
-        return 'on the next run (a token can be refreshed once it is a day old; each refresh gives 60 days)';
-    if (result.expiresAt === null)
-        return 'never (the token does not expire)';
-    const due = nextDueDate(result, context.rotateBeforeSeconds);
-    if (due === undefined)
-        return undefined;
-    if (due === null || context.rotateBeforeSeconds === undefined)
-        return 'on every run (rotate-before is empty)';
-    const threshold = durationText(context.rotateBeforeSeconds);
-    return due <= context.now
-        ? `now (fewer than ${threshold} left)`
-        : `${dateText(due)} (${relativeText(due, context.now)}), when ${threshold} are left`;
-}
-/** What each destination came to, in the order given; a planned one the run never reached holds what it held. */
-function destinationLines(result, { text }) {
-    const lines = [];
-    const seen = new Set();
-    for (const destination of result.destinations) {
-        const outcomes = result.secrets.filter((s) => !seen.has(s) && matches(s, destination, result.destinations));
-        if (outcomes.length === 0) {
-            const where = text(describeDestination(destination));
-            lines.push({ destination, where, name: '', ok: true, result: 'not written', holds: 'old', fix: '' });
-            continue;
-        }
-        for (const outcome of outcomes) {
-            seen.add(outcome);
-            lines.push(destinationLine(outcome, destination, text));
-        }
-    }
-    for (const outcome of result.secrets.filter((s) => !seen.has(s)))
-        lines.push(destinationLine(outcome, undefined, text));
-    return lines;
-}
-function destinationLine(outcome, destination, text) {
-    const where = text(destination
-        ? describeDestination(destination)
-        : `${outcome.target}${outcome.environment ? ` (${outcome.environment})` : ''}`);
-    return {
-        destination,
-        where,
-        name: outcome.name,
-        ok: outcome.status !== 'failed',
-        result: resultText(outcome, text),
-        holds: holdsCell(outcome),
-        fix: outcome.status === 'failed' ? text(rotation_error_fixText(outcome.fix)) : ''
-    };
-}
-function destinationTable(result, context) {
-    const rows = result.secrets;
-    if (rows.length === 0 && result.destinations.length === 0)
-        return [];
-    const failed = rows.some((s) => s.status === 'failed');
-    const partial = failed && !result.dryRun && rows.some((s) => s.status !== 'checked' && s.holds !== undefined);
-    const header = ['Destination', 'Secret', 'Result', ...(partial ? ['Holds now'] : []), ...(failed ? ['Fix'] : [])];
-    const lines = ['### Destinations', '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-    for (const line of destinationLines(result, context.style ?? markdownStyle)) {
-        // A planned destination the run never reached has no result to sign: it was not written.
-        const outcome = line.name ? `${line.ok ? '✅' : '❌'} ${line.result}` : line.result;
-        lines.push(row([
-            line.destination ? report_link(line.destination, line.where, context) : line.where,
-            line.name ? inlineCode(line.name) : '—',
-            outcome,
-            ...(partial ? [line.holds] : []),
-            ...(failed ? [line.fix] : [])
-        ], context));
-    }
-    return [...lines, ''];
-}
-function resultText(outcome, text) {
-    switch (outcome.status) {
-        case 'failed':
-            return text(outcome.error);
-        case 'checked':
-            return `checked${outcome.proven ? `: ${outcome.proven.join(', ')}` : ''}`;
-        default:
-            return `${outcome.status}${outcome.addedRepositories ? `; now also open to ${outcome.addedRepositories.map(text).join(', ')}` : ''}`;
-    }
-}
-/**
- * A destination that failed before the writes still holds the old token; of a failed write whose
- * token the run does not follow (grace mode's previous slot), what it holds is not known.
- */
-function holdsCell(outcome) {
-    if (outcome.status === 'checked')
-        return '';
-    if (outcome.holds)
-        return outcome.holds;
-    if (outcome.status !== 'failed')
-        return '';
-    return outcome.failedIn === 'prepare' ? 'old' : 'unknown';
-}
-/** An outcome of this destination: its place, and one of its secrets (or a page's, where the pages go). */
-function matches(outcome, destination, all) {
-    if (!samePlace(outcome, destination))
-        return false;
-    if (slotNames(destination).some((name) => name.toUpperCase() === outcome.name))
-        return true;
-    const claimed = all.some((d) => samePlace(outcome, d) && slotNames(d).some((n) => n.toUpperCase() === outcome.name));
-    return destination.pages && !claimed;
-}
-function row(cells, context) {
-    const { cell } = context.style ?? markdownStyle;
-    return `| ${cells.map(cell).join(' | ')} |`;
-}
-/** The destination (`text`, its description as styled), linked to its secrets settings page. */
-function report_link(destination, text, context) {
-    const server = context.serverUrl?.replace(/\/+$/, '');
-    if (!server)
-        return text;
-    const area = destination.secretType;
-    const path = destination.kind === 'user'
-        ? 'settings/codespaces'
-        : destination.kind === 'organization'
-            ? `organizations/${encodeURIComponent(destination.target)}/settings/secrets/${area}`
-            : destination.kind === 'environment'
-                ? `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/environments`
-                : `${destination.target.split('/').map(encodeURIComponent).join('/')}/settings/secrets/${area}`;
-    return `[${text}](${server}/${path})`;
-}
-/** A zero-width space: breaks a bare address up so that GitHub's Markdown does not turn it into a link. */
-const UNLINK = '\u200b';
-/**
- * Markdown-inert text: every character Markdown or HTML could read as markup is escaped, and bare
- * addresses (`https://…`, `www.…`, `name@host`), which GitHub's Markdown links even when escaped, are
- * broken up by a zero-width space: text from outside never renders a link.
- */
-function escapeText(text) {
-    return text
-        .replace(/[\r\n]+/g, ' ')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
-        .replace(/:\/\//g, `:${UNLINK}//`)
-        .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${UNLINK}.`)
-        .replace(/([\w.+-])@/g, `$1@${UNLINK}`);
-}
-function inlineCode(text) {
-    const clean = text.replace(/[\r\n]+/g, ' ');
-    const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${longest > 0 ? ' ' : ''}${clean}${longest > 0 ? ' ' : ''}${fence}`;
-}
-/** A code block whose fence is longer than any run of backticks in the text, so nothing breaks out of it. */
-function fenced(text) {
-    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(Math.max(3, longest + 1));
-    return `${fence}text\n${text}\n${fence}`;
-}
-/** The secret's name in the title: whole only when it is a valid name (so never a credential given as one). */
-function titleName(name) {
-    return secretNameProblem(name) === undefined ? name : echoed(name);
 }
 
 ;// CONCATENATED MODULE: ./src/github/write-budget.ts
@@ -40529,6 +40789,22 @@ function parseWorkflowAddress(text, currentRepository) {
     return { owner, repo, file: rest[2], ...(ref !== undefined ? { ref } : {}) };
 }
 
+;// CONCATENATED MODULE: ./src/expiry-variable/expiry-variable-name.ts
+// expiry-variable's name: GitHub's rules for variable names are those of secret names (letters,
+// digits, underscores; no leading digit; no GITHUB_ prefix), checked before anything is minted.
+
+
+/** The name as GitHub stores it (upper case), or undefined when empty or refused (with its problem said). */
+function readExpiryVariable(name, problem) {
+    if (!name)
+        return undefined;
+    const why = secretNameProblem(name);
+    if (!why)
+        return name.toUpperCase();
+    problem(`'${echoed(name)}' is not a valid GitHub variable name: ${why.replace('into the secret', 'into a secret')}.`);
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/closest.ts
 // "Did you mean…": the known words a small edit away from what was typed, or the one it begins.
 /**
@@ -40662,7 +40938,7 @@ const DESTINATION_FORMS = [
 ];
 const OPTIONS = 'as SECRET_NAME, previous=SECRET_NAME, pages=false';
 const destinations_input_KINDS = ['repo', 'repository', 'environment', 'organization', 'org', 'dependabot', 'codespaces'];
-const KEYS = ['visibility', 'repositories', 'previous', 'pages'];
+const destinations_input_KEYS = ['visibility', 'repositories', 'previous', 'pages'];
 const VISIBILITIES = ['all', 'private', 'selected'];
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 /** More lines than github.com's hourly write limit could ever serve. */
@@ -40803,8 +41079,8 @@ function splitOptions(words, problem) {
         }
         const key = word.slice(0, equals).toLowerCase();
         const value = word.slice(equals + 1);
-        if (!KEYS.includes(key)) {
-            const close = closestWords(key, KEYS, 2);
+        if (!destinations_input_KEYS.includes(key)) {
+            const close = closestWords(key, destinations_input_KEYS, 2);
             problem(`${quoted(key)}= is not an option${close.length > 0 ? `; did you mean ${close.map((c) => `'${c}='`).join(' or ')}?` : ''}. The options are ${OPTIONS}, and for organization secrets visibility= and repositories=.`);
             return undefined;
         }
@@ -40976,6 +41252,7 @@ function user(options, slots, problem) {
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Every input turned into one typed, validated settings object before any network call. After this,
 // nothing reads an input again. Each problem names the input and the fix; all are reported at once.
+
 
 
 
@@ -41184,6 +41461,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     const dryRun = bool(Input.DryRun, false);
     const deploy = readDeploySettings(read, env, naming, problem);
     const heartbeat = readHeartbeatSettings(read, problem, dryRun, naming.name);
+    const expiryVariable = readExpiryVariable(optional(Input.ExpiryVariable), (why) => problem(Input.ExpiryVariable, why));
     const timeout = optional(Input.RequestTimeout);
     const timeoutSeconds = timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : parseDurationSeconds(timeout, 'sm');
     if (timeoutSeconds === undefined)
@@ -41314,6 +41592,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         maxConcurrency,
         deploy,
         heartbeat,
+        ...(expiryVariable ? { expiryVariable } : {}),
         warnings
     };
     const app = { id: appId, secret: appSecret, graphApiVersion, graphApiUrl };
@@ -41820,6 +42099,7 @@ function tooYoungText(written, now) {
 
 
 
+
 /** JSON answers here are small; anything bigger than this is refused. */
 const MAX_GRAPH_BODY_BYTES = 1024 * 1024;
 const MAX_GITHUB_BODY_BYTES = 8 * 1024 * 1024;
@@ -41924,6 +42204,16 @@ async function runAction(io, env, deps = {}) {
             clock,
             ...(deploy.wanted ? { deploy } : {})
         });
+        const record = new ExpiryVariable(settings, {
+            github,
+            store,
+            log: io,
+            keeper,
+            naming,
+            clock,
+            readBackDelayMs: deps.readBackDelayMs
+        });
+        result.notes.push(...(await record.record(result)));
         const kept = await keepAlive(settings.deploy.keepAlive && !settings.dryRun, env, {
             workflows,
             log: io,
@@ -42071,7 +42361,8 @@ const FLAGS = {
     'deploy-timeout': 'How long to wait for the deploy runs (default 30m; 1m to 6h).',
     'keep-alive': 'In a scheduled workflow run, re-enable that workflow (GitHub disables idle schedules after 60 days).',
     'heartbeat-url': "A dead man's switch ping URL (healthchecks.io style): pinged after a healthy run, /fail after a failure.",
-    'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.'
+    'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.',
+    'expiry-variable': "After a rotation or skip, write the token's expiry (JSON) to this Actions variable in each destination's scope."
 };
 const OWN_FLAGS = [
     ['destinations-file', 'Read --destinations from this file (one destination a line; # starts a comment).'],
@@ -42102,6 +42393,14 @@ ${OWN_FLAGS.map(flagLine).join('\n')}
 
 Exit codes: 0 rotated, skipped (rotate-before) or dry run passed; 1 the rotation failed (the report
 says what was written and what was left in place); 2 bad usage or invalid inputs (nothing was done).
+
+       ${PROGRAM} status [flags] [--json]
+
+Checks the token in the secret (debug_token; Instagram: /me) and the github-token (one read of
+GitHub), and prints one line for each: its type, expiry, data access expiry and next due date.
+Mints, writes and revokes nothing. Same flags and credentials as rotate.
+Exit codes: 0 every token is healthy; 1 a token expires (or its data access ends) within
+rotate-before (14 days when empty), or could not be checked; 2 bad usage or invalid inputs.
 `;
 }
 
@@ -42115,7 +42414,7 @@ says what was written and what was left in place); 2 bad usage or invalid inputs
 
 
 /** The commands that do something; help and version are flags. Another command is one more name here. */
-const COMMANDS = ['rotate'];
+const COMMANDS = ['rotate', 'status'];
 const INPUT_NAMES = new Set(Object.values(Input));
 const BOOLEAN_INPUTS = new Set([
     Input.DryRun,
@@ -42220,6 +42519,172 @@ function splitFlag(text) {
     return (equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
 }
 
+;// CONCATENATED MODULE: ./src/cli/status-command.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const status_command_DAY_MS = 86_400_000;
+const status_command_KIND_WORDS = {
+    'fine-grained': 'fine-grained PAT',
+    classic: 'classic PAT',
+    installation: 'GitHub App installation token',
+    other: 'GitHub token'
+};
+async function runStatus(inputs, env, terminal, options, deps = {}) {
+    const keeper = new SecretKeeper(() => undefined);
+    const shown = (text) => inertLines(keeper.redact(text));
+    const read = (name) => inputs[name] ?? '';
+    for (const input of CREDENTIAL_INPUTS)
+        keeper.keep(read(input).trim());
+    for (const input of Object.values(Input))
+        for (const word of credentialWords(read(input)))
+            keeper.keep(word);
+    const clock = deps.clock ?? systemClock;
+    const { naming } = options;
+    let settings;
+    try {
+        settings = readSettings(read, env, naming);
+        if (!settings.token)
+            throw new RotationError('inputs', `status checks the token in the secret: pass it in ${naming.name(Input.Token)}.`, naming.fixInputs);
+    }
+    catch (error) {
+        if (!(error instanceof RotationError))
+            throw error;
+        terminal.err(`error: ${shown(error.describe())}\n`);
+        return 2;
+    }
+    const io = {
+        getInput: read,
+        setOutput: () => undefined,
+        mask: (secret) => keeper.keep(secret),
+        info: () => undefined,
+        warning: () => undefined,
+        debug: env.META_ROTATOR_DEBUG ? (message) => terminal.err(`debug: ${shown(message)}\n`) : () => undefined,
+        group: (_name, work) => work(),
+        writeSummary: () => Promise.resolve(),
+        setFailed: () => undefined
+    };
+    const timeoutMs = deps.requestTimeoutMs ?? settings.requestTimeoutMs;
+    const stacks = [
+        new HttpStack({ timeoutMs, maxBodyBytes: MAX_GRAPH_BODY_BYTES }),
+        new HttpStack({ timeoutMs, maxBodyBytes: MAX_GITHUB_BODY_BYTES })
+    ];
+    const threshold = settings.rotateBeforeSeconds ?? DEFAULT_DATA_ACCESS_WARNING_SECONDS;
+    let statuses;
+    try {
+        const source = tokenSource(settings, { io, keeper, naming, clock, deps, http: stacks[0] });
+        const [meta, github] = await Promise.all([
+            metaStatus(settings, source, threshold, () => clock.now(), (error) => shown(errorMessage(error))),
+            githubStatus(settings, stacks[1], deps, io, threshold, clock, shown)
+        ]);
+        statuses = [meta, github];
+    }
+    finally {
+        for (const stack of stacks)
+            stack.dispose();
+    }
+    const healthy = statuses.every((s) => !s.due && !s.problem);
+    if (options.json) {
+        const report = { ok: healthy, thresholdSeconds: threshold, tokens: statuses };
+        terminal.out(`${shown(JSON.stringify(report, null, 2))}\n`);
+    }
+    else {
+        const now = clock.now();
+        terminal.out(`${statuses.map((s) => shown(statusLine(s, now, threshold))).join('\n')}\n`);
+    }
+    return healthy ? 0 : 1;
+}
+async function metaStatus(settings, source, threshold, now, said) {
+    const name = settings.secretName;
+    const tokenType = settings.strategy === 'instagram' ? 'instagram' : 'unknown';
+    let checked;
+    try {
+        checked = await source.checkCurrent();
+    }
+    catch (error) {
+        return { name, tokenType, due: true, problem: said(error) };
+    }
+    const info = checked?.info;
+    const at = now();
+    const expiresAt = info?.expiresAt;
+    const dataAccess = info?.kind === 'user' ? info.dataAccessExpiresAt : undefined;
+    // As the report's next due date: none for Instagram (every run refreshes) or without rotate-before.
+    const due = settings.strategy === 'instagram' || !expiresAt || settings.rotateBeforeSeconds === undefined
+        ? undefined
+        : new Date(expiresAt.getTime() - settings.rotateBeforeSeconds * 1000);
+    return {
+        name,
+        tokenType: settings.strategy === 'instagram' ? 'instagram' : outputTokenType(info?.kind ?? 'unknown'),
+        expiresAt: expiryOutput(expiresAt) || undefined,
+        daysLeft: expiresAt ? Math.floor((expiresAt.getTime() - at.getTime()) / status_command_DAY_MS) : null,
+        dataAccessExpiresAt: dataAccess ? expiryOutput(dataAccess) : null,
+        nextDue: due ? expiryOutput(due) : null,
+        due: within(expiresAt, at, threshold) || within(dataAccess, at, threshold)
+    };
+}
+/** One read (the first destination's public key) tells the github-token's expiry, and that it works. */
+async function githubStatus(settings, http, deps, io, threshold, clock, shown) {
+    const now = () => clock.now();
+    const expiry = new GitHubTokenExpiry(settings.githubToken);
+    const status = { name: 'github-token', tokenType: expiry.kind, due: false };
+    const github = createGitHubClient({
+        token: settings.githubToken,
+        baseUrl: settings.githubApiUrl,
+        fetch: expiry.watch(deps.githubFetch ? deps.githubFetch(http.fetch) : http.fetch),
+        log: io,
+        maxConcurrency: settings.maxConcurrency,
+        secondMs: deps.githubSecondMs
+    });
+    const first = settings.destinations[0];
+    try {
+        if (first)
+            await new SecretStore(github, { clock, githubTime: () => http.serverTime() }).publicKey(first);
+    }
+    catch (error) {
+        const { status: code, said } = readGitHubError(error);
+        status.problem = shown(`GitHub answered ${code ?? 'nothing'} (${said}) for the first destination's public key`);
+    }
+    const expiresAt = expiry.expiresAt;
+    status.expiresAt = expiresAt ? expiryOutput(expiresAt) : expiry.kind === 'installation' ? null : undefined;
+    status.daysLeft = expiresAt ? Math.floor((expiresAt.getTime() - now().getTime()) / status_command_DAY_MS) : null;
+    status.due = within(expiresAt, now(), threshold);
+    return status;
+}
+function within(date, now, thresholdSeconds) {
+    return date instanceof Date && date.getTime() - now.getTime() <= thresholdSeconds * 1000;
+}
+/** `META_TOKEN: system-user token, expires 2027-02-05 06:00 UTC (in 60 days), …, healthy` */
+function statusLine(status, now, thresholdSeconds) {
+    const type = status.name === 'github-token' ? status_command_KIND_WORDS[status.tokenType] : `${status.tokenType} token`;
+    const parts = [`${status.name}: ${type}`];
+    const when = (iso) => `${dateText(new Date(iso))} (${relativeText(new Date(iso), now)})`;
+    if (status.problem)
+        return `${status.name}: could not be checked: ${status.problem} - UNHEALTHY`;
+    if (status.expiresAt)
+        parts.push(`expires ${when(status.expiresAt)}`);
+    else if (status.expiresAt === null)
+        parts.push(status.tokenType === 'installation' ? 'minted for each run' : 'never expires');
+    else
+        parts.push('no expiry told');
+    if (status.dataAccessExpiresAt)
+        parts.push(`data access ends ${when(status.dataAccessExpiresAt)}`);
+    if (status.nextDue)
+        parts.push(`next due ${dateText(new Date(status.nextDue))}`);
+    const verdict = status.due ? `INSIDE the ${durationText(thresholdSeconds)} threshold` : 'healthy';
+    return `${parts.join(', ')} - ${verdict}`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/text-report.ts
 // The report in a terminal: what the job summary says, as plain text. No Markdown (no headings,
 // bold, code spans or tables), outside text as it is, and the failure said once: its step, what went
@@ -42318,6 +42783,7 @@ function deploySection(result) {
 
 
 
+
 const cli_VERSION = package_namespaceObject.rE;
 /** Exit codes: what happened, not only whether it worked. */
 const ExitCode = { Ok: 0, Failed: 1, Usage: 2 };
@@ -42347,6 +42813,10 @@ async function runCli(argv, env, terminal, deps = {}) {
             return ExitCode.Usage;
         }
         parsed.inputs[Input.Destinations] = read.text;
+    }
+    if (parsed.command === 'status') {
+        const naming = cliNaming(parsed.fromEnvironment);
+        return runStatus(parsed.inputs, env, terminal, { json: parsed.json, naming }, deps);
     }
     const keeper = new SecretKeeper(() => undefined);
     const outputs = {};
@@ -42458,7 +42928,7 @@ async function readDestinationsFile(path) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9633);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(16);
 // Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
 // `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 

@@ -30632,7 +30632,8 @@ const contract_Input = {
     DeployTimeout: 'deploy-timeout',
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
-    HeartbeatStart: 'heartbeat-start'
+    HeartbeatStart: 'heartbeat-start',
+    ExpiryVariable: 'expiry-variable'
 };
 const Output = {
     Rotated: 'rotated',
