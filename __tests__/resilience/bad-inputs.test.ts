@@ -852,6 +852,37 @@ const CASES: BadInput[] = [
     input: 'heartbeat-start',
     says: /not a boolean/
   },
+  // expiry-variable: GitHub's rules for variable names (those of secret names), a credential refused unseen
+  {
+    name: 'expiry-variable with a dash',
+    overrides: fixed({ 'expiry-variable': 'META-TOKEN-EXPIRES' }),
+    input: 'expiry-variable',
+    says: /not a valid GitHub variable name: only letters, digits and underscores/
+  },
+  {
+    name: 'expiry-variable starting with a digit',
+    overrides: fixed({ 'expiry-variable': '1_EXPIRES' }),
+    input: 'expiry-variable',
+    says: /starts with a digit/
+  },
+  {
+    name: 'expiry-variable starting with GITHUB_',
+    overrides: fixed({ 'expiry-variable': 'github_token_expires' }),
+    input: 'expiry-variable',
+    says: /reserved by GitHub/
+  },
+  {
+    name: 'expiry-variable holding a Graph token',
+    overrides: (w) => ({ 'expiry-variable': w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER }) }),
+    input: 'expiry-variable',
+    says: /looks like a token/
+  },
+  {
+    name: 'expiry-variable holding the github-token',
+    overrides: fixed({ 'expiry-variable': 'ghp_0123456789abcdefABCDEF0123456789abcd' }),
+    input: 'expiry-variable',
+    says: /looks like a token/
+  },
   {
     name: 'heartbeat-start without heartbeat-url',
     overrides: fixed({ 'heartbeat-start': 'true' }),

@@ -94,6 +94,8 @@ export interface Scenario {
   github?: GitHubEmulatorOptions
   /** The APIs whose requests are fault points (default all). */
   faultApis?: Api[]
+  /** Of those, only the requests whose path matches (default all). */
+  faultPaths?: RegExp
   /** Whose tokens the destinations hold (default Graph's). */
   tokens?: 'graph' | 'instagram'
   /** A narrow case whose behaviour npm test pins with its own tests: its points run in the full matrix only. */
@@ -352,6 +354,29 @@ export const HEARTBEAT_SCENARIO: Scenario = {
 }
 
 const refreshTwoRepositories = SCENARIOS[0] as Scenario
+
+export const EXPIRY_VARIABLE = 'META_TOKEN_EXPIRES_AT'
+
+/**
+ * expiry-variable in two repositories, one variable to create (GET 404, POST) and one to update
+ * (GET, PATCH), each read back: only those requests are fault points. Whatever hits them, (h) the
+ * rotation ends as without them, and each variable holds the new token's expiry or the run warned
+ * naming its repository.
+ */
+export const EXPIRY_VARIABLE_SCENARIO: Scenario = {
+  name: 'refresh with expiry-variable (one to create, one to update)',
+  faultApis: ['github'],
+  faultPaths: /\/variables(\/|$)/,
+  stage: (w) => {
+    w.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions_variables: 'write' } })
+    w.github.setVariable({ kind: 'repository', repo: 'octo/api' }, EXPIRY_VARIABLE, 'written by hand')
+    return {
+      inputs: w.inputs({ 'expiry-variable': EXPIRY_VARIABLE }),
+      slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: w.token }))
+    }
+  }
+}
+
 const MINUTE_MS = 60_000
 
 /**

@@ -36,11 +36,12 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { mapWithConcurrency } from '../../src/concurrency.js'
 import { requestTimeouts } from '../../src/http/http-stack.js'
-import { leakScan, testClock, type RecordedRun } from '../support/world.js'
+import { leakScan, testClock, type RecordedRun, type World } from '../support/world.js'
 import {
   APIS,
   armFault,
   describePoint,
+  EXPIRY_VARIABLE,
   FAULTS,
   GENEROUS_TIMEOUT_MS,
   HANG_TIMEOUT_MS,
@@ -125,6 +126,23 @@ const onTimeout = (message: unknown): void => {
  * false`): generate's POST /{system-user-id}/access_tokens and Instagram's refresh. Such a point fails
  * at [mint] by design.
  */
+function expiryRecordProblems(world: World, run: RecordedRun): string[] {
+  return ['octo/app', 'octo/api'].flatMap((repo) => {
+    const value = world.github.variable({ kind: 'repository', repo }, EXPIRY_VARIABLE)?.value ?? ''
+    let expiresAt: unknown
+    try {
+      expiresAt = (JSON.parse(value) as { expiresAt?: unknown }).expiresAt
+    } catch {
+      expiresAt = undefined
+    }
+    if (expiresAt === run.outputs['expires-at']) return []
+    const warned = run.log.some(
+      (line) => line.startsWith('warning: ') && line.includes(`repository ${repo}`) && /expiry-variable/.test(line)
+    )
+    return warned ? [] : [`(h) ${EXPIRY_VARIABLE} of ${repo} holds no record of the new token and no warning says so`]
+  })
+}
+
 function notRetriedByDesign(point: RequestPoint, fault: FaultKind): boolean {
   const fired = fault.fault(point.api).kind
   const mints =
@@ -193,6 +211,13 @@ async function tryPointOnce(
     // (g) a heartbeat is a report about the run, never a reason for it to fail
     if (point.api === 'heartbeat' && first.run.failed !== undefined) {
       result.problems.push(`(g) a fault at the heartbeat failed the rotation: ${first.run.failed.slice(0, 300)}`)
+    }
+    // (h) the expiry record is written after the token is safe: a fault there never fails the run, and
+    // each variable holds the new token's expiry or the run warned naming where it does not
+    if (scenario.faultPaths && first.run.failed === undefined) {
+      result.problems.push(...expiryRecordProblems(staged.world, first.run))
+    } else if (scenario.faultPaths) {
+      result.problems.push(`(h) a fault at the expiry variable failed the rotation: ${first.run.failed?.slice(0, 300)}`)
     }
     if (
       first.run.failed !== undefined &&
@@ -369,7 +394,11 @@ export function faultMatrix(file: string, allScenarios: Scenario[], faults: Faul
           } finally {
             await staged.world.stop()
           }
-          pointsOf.set(scenario, requestPoints(timeline, scenario.faultApis))
+          const points = requestPoints(timeline, scenario.faultApis)
+          pointsOf.set(
+            scenario,
+            points.filter((p) => !scenario.faultPaths || scenario.faultPaths.test(p.path))
+          )
         })
       )
       const jobs: Job[] = scenarios.flatMap((scenario, place) =>
