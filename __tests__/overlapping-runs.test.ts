@@ -118,7 +118,7 @@ describe('a re-run after a partial failure, with rotate-before', () => {
     expect(rerun.failed).toBeUndefined()
     expect(rerun.outputs.rotated).toBe('true')
     expect(rerun.log).toContain(
-      'warning: The current token is far from expiry, but META_TOKEN in the repository secret in octo/api was last written before the current token was issued: it cannot hold that token (an earlier run stopped midway), so this run rotates and writes every destination instead of skipping.'
+      'warning: The current token is far from expiry, but META_TOKEN in the repository secret in octo/api was last written before the current token was issued: no such secret can hold that token (a run stopped midway, or it was never written), so this run rotates and writes every destination instead of skipping.'
     )
     const held = secretIn('octo/app', 'META_TOKEN') as string
     expect(secretIn('octo/api', 'META_TOKEN')).toBe(held)

@@ -47,5 +47,5 @@ export async function whyNotSkip(
   })
   const stale = judged.filter((reason): reason is string => reason !== undefined)
   if (stale.length === 0) return undefined
-  return `The current token is far from expiry, but ${stale.join('; ')}: it cannot hold that token (an earlier run stopped midway), so this run rotates and writes every destination instead of skipping.`
+  return `The current token is far from expiry, but ${stale.join('; ')}: no such secret can hold that token (a run stopped midway, or it was never written), so this run rotates and writes every destination instead of skipping.`
 }
