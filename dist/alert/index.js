@@ -39361,6 +39361,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
             pages: true
         });
     let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
+    let previousSlotHoldsToken;
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
         problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
@@ -39452,6 +39453,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (token && previousToken && token === previousToken) {
         warnings.push(`${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
         previousToken = undefined;
+        previousSlotHoldsToken = true;
     }
     if (previousToken && adminToken && previousToken === adminToken) {
         problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`);
@@ -39493,6 +39495,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         secretType,
         previousSecretName,
         previousToken,
+        ...(previousSlotHoldsToken ? { previousSlotHoldsToken } : {}),
         githubToken,
         githubApiUrl,
         dryRun,

@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9633:
+/***/ 9575:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39684,6 +39684,50 @@ function checkWriteBudget({ destinations, writesIn, dryRun, githubDotCom, naming
     throw new RotationError('prepare', `This run needs ${writes} writes (${destinations.length} destinations ${each}), but github.com allows about ${WRITES_PER_MINUTE} content-creating requests a minute and ${WRITES_PER_HOUR} an hour, so it cannot finish in one job; nothing was minted, written or revoked.`, `Use one organization secret with ${naming.setting(Input.Visibility, 'selected')} (${naming.name(Input.Organization)}${owners.length === 1 ? ` ${owners[0]}` : ''}, ${naming.name(Input.SelectedRepositories)}): one write for all of them. Or split ${naming.name(Input.Repositories)} (or ${naming.name(Input.Destinations)}) across runs at least an hour apart, at most ${Math.floor(WRITES_PER_HOUR / most)} repositories each.`);
 }
 
+;// CONCATENATED MODULE: ./src/concurrency.ts
+/** Runs `work` on every item with at most `limit` under way at once; results keep the items' order. */
+async function mapWithConcurrency(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/rotation/grace-slots.ts
+
+
+
+async function occupiedGraceSlots(destinations, settings, store) {
+    if (settings.previousToken || settings.previousSlotHoldsToken)
+        return [];
+    const slotted = destinations.filter((d) => d.previousSecretName);
+    const found = await mapWithConcurrency(slotted, settings.maxConcurrency, async (destination) => {
+        const name = destination.previousSecretName.toUpperCase();
+        const written = await store.lastWritten(destination, name).then((at) => (at === undefined ? undefined : false), () => true);
+        return written === undefined ? undefined : { destination, name, unsure: written };
+    });
+    return found.filter((slot) => slot !== undefined);
+}
+/** Says, in the log and the summary, which slots lose the token they hold. */
+function warnOverwrite(occupied, services, dryRun) {
+    const { log, notes, naming } = services;
+    for (const { destination, name, unsure } of occupied) {
+        const where = `${name} (${describeDestination(destination)})`;
+        const holds = unsure ? 'may already hold a token (reading it failed)' : 'already holds a token';
+        const put = dryRun ? 'a real run would put' : 'this run puts';
+        const note = `${where} ${holds} and ${naming.name(Input.PreviousToken)} is empty: ${put} the replaced token there, so the token held there now is kept by no secret and, if still valid, stays alive unseen until it expires. ` +
+            `Pass the value of ${name} as ${naming.name(Input.PreviousToken)} so it is revoked once replaced, or revoke it by hand (Business settings > System users).`;
+        log.warning(note);
+        notes.add(note);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/rotation/notes.ts
 // The sentences a run adds to its summary: one collector per run, made by rotate() and handed to the steps.
 class Notes {
@@ -39775,6 +39819,13 @@ class Revocation {
         }
         if (settings.revoke === 'after-deploy')
             return this.handOver(label, info, now);
+        // Without issued_at a token's age is unknown: revoke: auto treats it as possibly fresh.
+        if (settings.revoke === 'auto' && !info.issuedAt) {
+            notes.add(`Meta did not say when ${label} was issued (debug_token had no issued_at), so ${naming.setting(Input.Revoke, 'auto')} cannot tell it from a token another rotation of this secret is still storing, and left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+                `Revoke it by hand once no other rotation runs, or use ${naming.setting(Input.Revoke, 'true')}.`);
+            services.log.warning(`Not revoking ${label}: debug_token did not say when it was issued.`);
+            return undefined;
+        }
         if (settings.revoke === 'auto' &&
             info.issuedAt &&
             now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000) {
@@ -39789,6 +39840,9 @@ class Revocation {
         catch (error) {
             if (!(error instanceof GraphError))
                 throw error;
+            // Invalid by now, though it was valid when checked: another run revoked it. What holds what decides.
+            if (error.failure.code === 190)
+                throw new ReplacedAlreadyRevoked(label);
             const explained = explainGraphFailure(`revoking ${label}`, error, services.clock, services.naming);
             throw new RotationError('revoke', `The new token is stored and confirmed in every destination, but ${explained.message} ${capitalized(label)} stays valid until ${expiryText(info.expiresAt, now)} unless revoked by hand.`, `${explained.fix} To revoke it by hand: Business settings > Users > System users > Revoke tokens.`);
         }
@@ -39804,7 +39858,7 @@ class Revocation {
      * A minted token that no destination holds (and none may hold: every write was refused, or read
      * back and proven not to have landed) must not stay alive unseen. Returns what was revoked, in words, when it was.
      */
-    async orphan(fresh, facts) {
+    async orphan(fresh, facts, caller) {
         const { settings, services } = this;
         const { notes } = services;
         if (fresh === settings.token)
@@ -39826,7 +39880,7 @@ class Revocation {
         }
         try {
             // The caller must be a working token of the app: the old one, unless Meta handed back the same.
-            await services.source.revoke(fresh, settings.token && settings.token !== fresh ? settings.token : fresh);
+            await services.source.revoke(fresh, caller ?? (settings.token && settings.token !== fresh ? settings.token : fresh));
             notes.add('The new token was stored nowhere, so it was revoked: no unstored token is left alive.');
             return 'the new token, stored nowhere';
         }
@@ -39836,23 +39890,82 @@ class Revocation {
         }
     }
 }
+/** The replaced token was revoked by someone else between this run's check and its revoke. */
+class ReplacedAlreadyRevoked extends Error {
+    label;
+    constructor(label) {
+        super(`${label} was already revoked`);
+        this.label = label;
+    }
+}
 function capitalized(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-;// CONCATENATED MODULE: ./src/concurrency.ts
-/** Runs `work` on every item with at most `limit` under way at once; results keep the items' order. */
-async function mapWithConcurrency(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
+;// CONCATENATED MODULE: ./src/rotation/lost-race.ts
+// Two rotations of one secret from the same token: the one that comes to revoke second finds the
+// replaced token already revoked. That is not a token the person must replace: it is a lost race,
+// judged by reading back what this run wrote. Secrets written again since are the other run's; a new
+// token no secret can hold any more is revoked, so nothing stays alive unseen.
+
+
+
+
+async function lostRace({ label, ready, main, writer, naming, revokeNew }) {
+    const overwritten = [];
+    const ours = [];
+    for (const outcome of main.filter((o) => 'holds' in o && o.holds === 'new')) {
+        const destination = ready.find((d) => samePlace(outcome, d) && d.secretName.toUpperCase() === outcome.name);
+        const since = destination ? await writer.overwrittenSince(destination, outcome.name) : undefined;
+        (since === true ? overwritten : ours).push(outcome);
+    }
+    const where = (list) => `${list[0]?.name} in ${list.map(placeText).join(', ')}`;
+    const raced = `${capitalized(label)} was already revoked when this run came to revoke it: another rotation of this secret ran at the same time, from the same token, and revoked it first.`;
+    const concurrency = `${naming.inWorkflow ? 'Give the workflow a concurrency group' : 'Never run two rotations of this secret at once'} so rotations never overlap.`;
+    if (ours.length === 0) {
+        const revoked = await revokeNew();
+        throw new RotationError('revoke', `${raced} Every destination was written again after this run wrote it (${where(overwritten)}): they hold the other run's token. This run's new token is held by no secret${revoked ? ', so it was revoked' : ' and revoking it failed: it stays valid, unused, until it expires'}.`, `Nothing to put back: the other run's token is in every destination (its summary says so). ${concurrency}`);
+    }
+    const otherRun = overwritten.length > 0 ? ` ${where(overwritten)} hold the other run's token.` : '';
+    throw new RotationError('revoke', `${raced} ${where(ours)} may still hold this run's new token;${otherRun || ' no secret was seen written again since.'} Both tokens stay valid.`, `Once the other run is over, re-run from the token held in ${naming.name(Input.SecretName)}: one run then writes every destination with one token. ${concurrency}`);
+}
+
+;// CONCATENATED MODULE: ./src/rotation/stale-destinations.ts
+// rotate-before judges the token passed in; a skip must also judge the destinations. A secret last
+// written before that token was issued cannot hold it (a run that stopped midway left it on the old
+// token, which expires sooner): then the run goes on instead of skipping, and says why.
+
+
+/**
+ * GitHub's updated_at and Meta's issued_at come from two clocks: a secret counts as written before
+ * the token only by more than this, once GitHub's clock is set against the runner's.
+ */
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
+/** Why the run must not skip, in words; undefined when every destination's secret may hold `current`. */
+async function whyNotSkip(destinations, current, { store, now, maxConcurrency }) {
+    const issuedAt = current.issuedAt;
+    if (!issuedAt) {
+        return 'Meta did not say when the current token was issued (debug_token had no issued_at), so whether every destination holds it cannot be told: the run rotates instead of skipping.';
+    }
+    const written = await mapWithConcurrency(destinations, maxConcurrency, (destination) => store.lastWritten(destination, destination.secretName).then((at) => at ?? 'missing', () => 'unreadable'));
+    // Read after those answers, whose Date headers set GitHub's clock.
+    const githubNow = store.githubNow();
+    const githubAhead = githubNow === undefined ? 0 : githubNow - now.getTime();
+    const judged = destinations.map((destination, index) => {
+        const at = written[index];
+        if (typeof at === 'number' && at - githubAhead >= issuedAt.getTime() - CLOCK_SKEW_MARGIN_MS)
+            return undefined;
+        const what = describeDestination(destination);
+        if (at === 'missing')
+            return `${destination.secretName} does not exist in the ${what}`;
+        if (at === 'unreadable')
+            return `${destination.secretName} in the ${what} could not be read`;
+        return `${destination.secretName} in the ${what} was last written before the current token was issued`;
+    });
+    const stale = judged.filter((reason) => reason !== undefined);
+    if (stale.length === 0)
+        return undefined;
+    return `The current token is far from expiry, but ${stale.join('; ')}: no such secret can hold that token (a run stopped midway, or it was never written), so this run rotates and writes every destination instead of skipping.`;
 }
 
 ;// CONCATENATED MODULE: ./src/github/github-fixes.ts
@@ -39990,8 +40103,18 @@ function writeCount(destination, pageCount) {
 }
 class SecretWrites {
     services;
+    /** When each confirmed write was last seen landed, on GitHub's clock: a later write is another run's. */
+    confirmedAt = new Map();
     constructor(services) {
         this.services = services;
+    }
+    /** Whether another writer has written this secret since this run confirmed its own write. */
+    async overwrittenSince(destination, name) {
+        const confirmed = this.confirmedAt.get(`${keyScope(destination)} ${name}`);
+        const written = await this.services.store.lastWritten(destination, name).catch(() => undefined);
+        if (confirmed === undefined || written === undefined)
+            return undefined;
+        return written > confirmed;
     }
     /**
      * Reads every destination's public key (and repository ids) before anything is minted. A dry run
@@ -40068,6 +40191,9 @@ class SecretWrites {
         catch (error) {
             return { ...this.unconfirmed(destination, write, error), ...added };
         }
+        const seen = store.githubNow();
+        if (seen !== undefined)
+            this.confirmedAt.set(`${keyScope(destination)} ${write.name}`, seen);
         this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`);
         for (const repo of written.addedRepositories)
             this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`);
@@ -40162,6 +40288,9 @@ class SecretWrites {
 
 
 
+
+
+
 async function rotate(settings, services) {
     const rotation = new Rotation(settings, services, new Notes());
     let failure;
@@ -40212,11 +40341,14 @@ class Rotation {
         const current = await this.check();
         const previous = await services.source.checkPrevious(current);
         const notDue = services.source.notDue(current);
-        if (notDue)
+        if (notDue && (await this.skipStands(current)))
             return this.skip(notDue);
         const destinations = this.plan();
         const ready = await this.prepare(destinations);
+        const occupied = await occupiedGraceSlots(ready, settings, services.store);
         const deploys = (await services.deploy?.prepare(this.deployed, settings.dryRun)) ?? [];
+        if (settings.dryRun)
+            warnOverwrite(occupied, { ...services, notes: this.notes }, true);
         if (settings.dryRun)
             return this.passDryRun();
         if (ready.length === 0) {
@@ -40232,11 +40364,13 @@ class Rotation {
         const fresh = await this.verify(minted, current);
         const extra = () => services.source.extraSecrets(fresh.token, fresh.info);
         const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes });
+        if (writes.replaced)
+            warnOverwrite(occupied, { ...services, notes: this.notes }, false);
         const main = await this.store(ready, writes, fresh);
         if (anyFailed(this.found.secrets))
             await this.afterFailedWrites(main, fresh, current?.info, previous);
         await this.deploy(deploys, current);
-        await this.revokeReplaced(current?.info, previous, fresh.token);
+        await this.revokeReplaced(current?.info, previous, fresh, ready, main);
     }
     result(failure, now) {
         return {
@@ -40257,6 +40391,22 @@ class Rotation {
             this.notes.add(current.note);
         }
         return current;
+    }
+    /** Whether the skip stands once the destinations are judged too; when not, the note says why. */
+    async skipStands(current) {
+        const { settings, services } = this;
+        if (!current)
+            return true;
+        const { store, clock } = services;
+        const why = await whyNotSkip(settings.destinations, current.info, {
+            store,
+            now: clock.now(),
+            maxConcurrency: settings.maxConcurrency
+        });
+        this.notes.add(why);
+        if (why)
+            services.log.warning(why);
+        return !why;
     }
     skip(reason) {
         this.found.skipped = true;
@@ -40347,17 +40497,24 @@ class Rotation {
     async deploy(prepared, current) {
         await this.services.deploy?.run(prepared, this.deployed, current?.info.expiresAt);
     }
-    async revokeReplaced(current, previous, fresh) {
-        const revoked = await this.revocation.replaced(current, previous, fresh);
+    async revokeReplaced(current, previous, fresh, ready, main) {
+        const revoked = await this.revocation.replaced(current, previous, fresh.token).catch((error) => {
+            if (!(error instanceof ReplacedAlreadyRevoked))
+                throw error;
+            const { writer, services } = this;
+            const revokeNew = async () => Boolean(await this.revokeOrphan(fresh.token, { info: fresh.info }, fresh.token));
+            return lostRace({ label: error.label, ready, main, writer, naming: services.naming, revokeNew });
+        });
         if (!revoked)
             return;
         this.found.revoked = true;
         this.found.revocations.push(revoked);
     }
-    async revokeOrphan(token, facts) {
-        const revoked = await this.revocation.orphan(token, facts);
+    async revokeOrphan(token, facts, caller) {
+        const revoked = await this.revocation.orphan(token, facts, caller);
         if (revoked)
             this.found.revocations.push(revoked);
+        return revoked;
     }
     failIfAnyFailed(failure) {
         const error = failureOf({ ...failure, secrets: this.found.secrets, dryRun: this.settings.dryRun });
@@ -41175,6 +41332,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
             pages: true
         });
     let previousToken = credential(Input.PreviousToken, 'the token held in previous-secret-name', false);
+    let previousSlotHoldsToken;
     const githubToken = credential(Input.GithubToken, 'a token allowed to write secrets', false) ?? '';
     if (!githubToken) {
         problem(Input.GithubToken, "required: a fine-grained PAT with 'Secrets: Read and write' (or a classic PAT, or a GitHub App installation token), " +
@@ -41266,6 +41424,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
     if (token && previousToken && token === previousToken) {
         warnings.push(`${naming.name(Input.PreviousToken)} is the same as ${naming.name(Input.Token)}: ${naming.name(Input.PreviousSecretName)} already holds the current token (an earlier run stopped after moving it there), so this run revokes no older token.`);
         previousToken = undefined;
+        previousSlotHoldsToken = true;
     }
     if (previousToken && adminToken && previousToken === adminToken) {
         problem(Input.PreviousToken, `is the same token as ${naming.name(Input.AdminToken)}, which is never revoked.`);
@@ -41307,6 +41466,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
         secretType,
         previousSecretName,
         previousToken,
+        ...(previousSlotHoldsToken ? { previousSlotHoldsToken } : {}),
         githubToken,
         githubApiUrl,
         dryRun,
@@ -42458,7 +42618,7 @@ async function readDestinationsFile(path) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9633);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9575);
 // Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
 // `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 

@@ -31789,7 +31789,11 @@ async function finish(tokens, inputs, clock) {
         };
     }
     // Given the other way round, the "old" token would be the one just stored: the consumers' token.
-    const newer = (fresh.issuedAt === undefined || old.issuedAt === undefined || fresh.issuedAt >= old.issuedAt) &&
+    // Without both issue dates the order is unproven unless both expiries show it: then nothing is revoked.
+    if (!(fresh.issuedAt && old.issuedAt) && !(fresh.expiresAt && old.expiresAt)) {
+        throw refuse(`Meta did not say when both tokens were issued (debug_token had no issued_at) nor when both expire, so which one is the newer cannot be told, and revoking the wrong one would break the token just stored.`);
+    }
+    const newer = (!fresh.issuedAt || !old.issuedAt || fresh.issuedAt >= old.issuedAt) &&
         !(fresh.expiresAt && old.expiresAt && fresh.expiresAt < old.expiresAt);
     if (!newer) {
         throw refuse(`The new token was issued before the old one (or expires first): '${FinishInput.OldToken}' and '${FinishInput.NewToken}' look swapped, and revoking would break the token just stored.`);
