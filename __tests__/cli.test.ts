@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
 import { environmentVariable } from '../src/input-naming.js'
 import { runnerCommands } from './support/runner-commands.js'
-import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World } from './support/world.js'
+import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World, holdEverywhere } from './support/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -116,6 +116,7 @@ describe('meta-token-rotator rotate', () => {
   })
 
   test('the text report shows text as it is: no Markdown or HTML escapes', async () => {
+    holdEverywhere(world)
     const skipped = await cli(rotateCommand(['--rotate-before', '14d']).argv, rotateCommand().env)
     expect(skipped.code).toBe(0)
     expect(skipped.out).toMatch(/\(in 20 days\), more than rotate-before \(14 days\) away/)
@@ -416,6 +417,7 @@ const DAY_MS = 86_400_000
 
 describe('the text report: plain text, each failure said once', () => {
   test('a rotation, a skip, a dry run and a failure: no Markdown syntax, the status first', async () => {
+    holdEverywhere(world)
     const { env } = rotateCommand()
     const skipped = await cli(rotateCommand(['--rotate-before', '14d']).argv, env)
     const dryRun = await cli(rotateCommand(['--dry-run']).argv, env)
@@ -491,6 +493,7 @@ describe('--json tells a skip, a dry run, a rotation and a failure apart', () =>
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
   test('a skip: the current expiry, the days left and when it falls due', async () => {
+    holdEverywhere(world)
     const { code, report } = await json(['--rotate-before', '14d'])
     expect(code).toBe(0)
     expect(report).toMatchObject({

@@ -5,7 +5,15 @@
 // down, hangs or answers 5xx or 404 is a warning with bounded attempts, and the rotation still succeeds.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { HeartbeatReceiver } from '../emulators/heartbeat-receiver.js'
-import { FAST, runWithInputs, startHeartbeat, startWorld, testClock, type World } from './support/world.js'
+import {
+  FAST,
+  runWithInputs,
+  startHeartbeat,
+  startWorld,
+  testClock,
+  type World,
+  holdEverywhere
+} from './support/world.js'
 
 let world: World
 let receiver: HeartbeatReceiver
@@ -56,6 +64,7 @@ describe('heartbeat-url', () => {
 
   test('a run that skips (not due) pings success too: the token is healthy', async () => {
     const { url } = await stage()
+    holdEverywhere(world)
     const run = await runWithInputs(world.inputs({ 'heartbeat-url': url, 'rotate-before': '7d' }))
     expect(run.outputs.rotated).toBe('false')
     expect(kinds()).toEqual(['success'])

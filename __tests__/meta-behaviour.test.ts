@@ -14,7 +14,8 @@ import {
   startWorld,
   SYSTEM_USER,
   type RecordedRun,
-  type World
+  type World,
+  holdEverywhere
 } from './support/world.js'
 
 const DAY = 86_400
@@ -196,6 +197,7 @@ describe('user tokens', () => {
   })
 
   test('the window is rotate-before when set: data access 12 days away with rotate-before 10d is a plain skip', async () => {
+    holdEverywhere(world)
     const old = userToken(12 * DAY)
     const run = await runWithInputs(world.inputs({ token: old, 'rotate-before': '10d' }))
 

@@ -98,3 +98,46 @@ describe('two runs from one token at once', () => {
     aliveTokensHeld()
   })
 })
+
+describe('a re-run after a partial failure, with rotate-before', () => {
+  test('a destination last written before the current token was issued cannot hold it: the re-run completes instead of skipping', async () => {
+    for (const repo of REPOS) world.github.backdateSecret({ kind: 'repository', repo }, 'META_TOKEN', 40 * 86_400)
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: '/repos/octo/api/actions/secrets/META_TOKEN',
+      fault: { kind: 'status', status: 422, body: { message: 'Validation Failed' } }
+    })
+    // Due: 20 days left, within 21.
+    const first = await runWithInputs(world.inputs({ 'rotate-before': '21d' }))
+    expect(first.failed).toMatch(/^\[store\] /)
+    const partial = secretIn('octo/app', 'META_TOKEN') as string
+    expect(secretIn('octo/api', 'META_TOKEN')).toBe(world.token)
+
+    // The first run's token has 60 days left: by itself, not due.
+    const rerun = await runWithInputs(world.inputs({ token: partial, 'rotate-before': '21d' }))
+    expect(rerun.failed).toBeUndefined()
+    expect(rerun.outputs.rotated).toBe('true')
+    expect(rerun.log).toContain(
+      'warning: The current token is far from expiry, but META_TOKEN in the repository secret in octo/api was last written before the current token was issued: no such secret can hold that token (a run stopped midway, or it was never written), so this run rotates and writes every destination instead of skipping.'
+    )
+    const held = secretIn('octo/app', 'META_TOKEN') as string
+    expect(secretIn('octo/api', 'META_TOKEN')).toBe(held)
+    expect(world.graph.isUsable(held)).toBe(true)
+  })
+
+  test('every destination written after the token was issued: the skip stands (GitHub clock skewed 2 minutes behind)', async () => {
+    const run1 = await runWithInputs(world.inputs())
+    world.github.advanceClock(-120_000)
+    const run2 = await runWithInputs(world.inputs({ token: run1.outputs.token as string, 'rotate-before': '14d' }))
+    expect(run2.failed).toBeUndefined()
+    expect(run2.result?.skipped).toBe(true)
+  })
+
+  test('debug_token without issued_at: the run rotates instead of skipping, and says why', async () => {
+    world.graph.debugTokenOmitsIssuedAt = true
+    const run = await runWithInputs(world.inputs({ 'rotate-before': '14d', revoke: 'true' }))
+    expect(run.failed).toBeUndefined()
+    expect(run.outputs.rotated).toBe('true')
+    expect(run.summary).toContain('the run rotates instead of skipping')
+  })
+})

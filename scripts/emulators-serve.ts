@@ -78,7 +78,12 @@ export async function serveFixture(): Promise<ServedFixture> {
   // An Instagram professional account whose long-lived token is ten days old (strategy: instagram).
   instagram.addAccount({ userId: '17841400000000001', username: 'demo.shop' })
   const instagramToken = instagram.issueToken({ userId: '17841400000000001', issuedAgo: 10 * DAY })
-  for (const repo of FIXTURE.repositories) github.addRepository(repo)
+  for (const repo of FIXTURE.repositories) {
+    github.addRepository(repo)
+    // The secret holds the old token, written when it was issued (a skip reads when it was written).
+    github.setSecret({ kind: 'repository', repo }, FIXTURE.secretName, oldToken)
+    github.backdateSecret({ kind: 'repository', repo }, FIXTURE.secretName, 40 * DAY)
+  }
   github.addToken(pat, { permissions: { metadata: 'read', secrets: 'write' } })
 
   const verify = (): FixtureVerification => {

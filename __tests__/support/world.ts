@@ -151,6 +151,11 @@ export function stageGenerate(world: World, options: { appInstalled?: boolean } 
   return { admin, old, inputs }
 }
 
+/** Stores the token in every repository's secret, as a secret holds its token between rotations (a skip reads them). */
+export function holdEverywhere(world: World, token = world.token, name = 'META_TOKEN'): void {
+  for (const repo of REPOS) world.github.setSecret({ kind: 'repository', repo }, name, token)
+}
+
 /** Moves a token's issue date back, as if that much time had passed since it was minted. */
 export function backdate(graph: GraphEmulator, token: string, seconds: number): void {
   const record = graph.token(token)

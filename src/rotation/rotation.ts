@@ -33,6 +33,7 @@ import {
 import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
 import { lostRace } from './lost-race.js'
 import { ReplacedAlreadyRevoked, Revocation, type OrphanFacts } from './revocation.js'
+import { whyNotSkip } from './stale-destinations.js'
 import { secretWrites, SecretWrites, writeCount, type PlannedWrites } from './secret-writes.js'
 
 export type { Holding, RotationResult, SecretOutcome, SecretStatus } from './result.js'
@@ -106,7 +107,7 @@ class Rotation {
     const current = await this.check()
     const previous = await services.source.checkPrevious(current)
     const notDue = services.source.notDue(current)
-    if (notDue) return this.skip(notDue)
+    if (notDue && (await this.skipStands(current))) return this.skip(notDue)
 
     const destinations = this.plan()
     const ready = await this.prepare(destinations)
@@ -154,6 +155,21 @@ class Rotation {
       this.notes.add(current.note)
     }
     return current
+  }
+
+  /** Whether the skip stands once the destinations are judged too; when not, the note says why. */
+  private async skipStands(current: CheckedToken | undefined): Promise<boolean> {
+    const { settings, services } = this
+    if (!current) return true
+    const { store, clock } = services
+    const why = await whyNotSkip(settings.destinations, current.info, {
+      store,
+      now: clock.now(),
+      maxConcurrency: settings.maxConcurrency
+    })
+    this.notes.add(why)
+    if (why) services.log.warning(why)
+    return !why
   }
 
   private skip(reason: string): void {
