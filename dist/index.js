@@ -32991,7 +32991,7 @@ function credentialWords(value) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2249);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1706);
 // Entry point of the bundled action (action.yml).
 
 
@@ -33002,7 +33002,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2249:
+/***/ 1706:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33079,7 +33079,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -40149,9 +40149,14 @@ function appSecretProof(appSecret, accessToken) {
 class GraphClient {
     options;
     retry;
+    answered;
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? DEFAULT_RETRY;
+    }
+    /** The version Meta last said answered (its facebook-api-version header): an expired one is served as a newer one. */
+    get answeredVersion() {
+        return this.answered;
     }
     get(path, params, call = {}) {
         return this.send('GET', path, params, call);
@@ -40195,6 +40200,9 @@ class GraphClient {
         const answer = method === 'GET'
             ? await this.options.http.send('GET', query ? `${url}?${query}` : url, headers)
             : await this.options.http.send('POST', url, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, query);
+        const served = answer.headers['facebook-api-version'];
+        if (served && /^v\d+\.\d+$/.test(served))
+            this.answered = served;
         let body;
         try {
             body = JSON.parse(answer.body);
@@ -40252,6 +40260,10 @@ class MetaTokens {
     constructor(graph, app) {
         this.graph = graph;
         this.app = app;
+    }
+    /** The Graph API version that answered, when Meta said. */
+    get answeredVersion() {
+        return this.graph.answeredVersion;
     }
     /** The app token `id|secret`; the caller keeps it secret like any other. */
     get appToken() {
@@ -40864,6 +40876,9 @@ function tokenFacts(result, context) {
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
     facts.push(['Revoked', revoked]);
+    // Our own sentence; the versions in it are checked to be vN.N where they come in.
+    if (result.apiVersion)
+        facts.push(['Graph API', result.apiVersion]);
     return facts;
 }
 /**
@@ -41615,8 +41630,10 @@ class Rotation {
         await this.revokeReplaced(current?.info, previous, fresh.token);
     }
     result(failure, now) {
+        const apiVersion = this.services.source.apiVersion?.();
         return {
             ...this.found,
+            ...(apiVersion ? { apiVersion } : {}),
             ...(failure ? { failure } : {}),
             notes: this.notes.list(),
             ...(this.deployed.deployments ? { deployments: this.deployed.deployments } : {}),
@@ -42762,7 +42779,20 @@ function parsePageSecrets(text, problem) {
     return pages;
 }
 
+;// CONCATENATED MODULE: ./src/graph/api-version.ts
+// Which Graph API version a run used. Meta answers a call to a version that is no longer available as
+// the next usable one (its facebook-api-version header says which), so the version asked for is not
+// always the version whose behaviour the run saw.
+
+/** For the summary: the version asked for, and the one that answered when Meta served another. */
+function describeApiVersion(asked, answered) {
+    if (!answered || answered === asked)
+        return asked;
+    return `${answered} (${asked} was asked for and is no longer available: Meta answered as ${answered}; set ${Input.GraphApiVersion} to ${answered} or later)`;
+}
+
 ;// CONCATENATED MODULE: ./src/strategies/graph-source.ts
+
 
 
 
@@ -42773,6 +42803,9 @@ class GraphTokenSource {
     constructor(settings, services) {
         this.settings = settings;
         this.services = services;
+    }
+    apiVersion() {
+        return describeApiVersion(this.settings.app.graphApiVersion, this.services.tokens.answeredVersion);
     }
     async checkCurrent() {
         const { settings, services } = this;

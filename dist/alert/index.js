@@ -33006,7 +33006,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const contract_DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const contract_DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const contract_DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const contract_DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const contract_DEFAULT_GITHUB_API_URL = 'https://api.github.com';

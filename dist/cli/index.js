@@ -16502,7 +16502,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17092,7 +17092,7 @@ const { pipeline } = __nccwpck_require__(7075)
 const { fetching } = __nccwpck_require__(4398)
 const { makeRequest } = __nccwpck_require__(9967)
 const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
+const { EventSourceStream } = __nccwpck_require__(6412)
 const { parseMIMEType } = __nccwpck_require__(1900)
 const { createFastMessageEvent } = __nccwpck_require__(5188)
 const { isNetworkError } = __nccwpck_require__(9051)
@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9633:
+/***/ 4031:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30812,7 +30812,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -38810,9 +38810,14 @@ function appSecretProof(appSecret, accessToken) {
 class GraphClient {
     options;
     retry;
+    answered;
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? DEFAULT_RETRY;
+    }
+    /** The version Meta last said answered (its facebook-api-version header): an expired one is served as a newer one. */
+    get answeredVersion() {
+        return this.answered;
     }
     get(path, params, call = {}) {
         return this.send('GET', path, params, call);
@@ -38856,6 +38861,9 @@ class GraphClient {
         const answer = method === 'GET'
             ? await this.options.http.send('GET', query ? `${url}?${query}` : url, headers)
             : await this.options.http.send('POST', url, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, query);
+        const served = answer.headers['facebook-api-version'];
+        if (served && /^v\d+\.\d+$/.test(served))
+            this.answered = served;
         let body;
         try {
             body = JSON.parse(answer.body);
@@ -38913,6 +38921,10 @@ class MetaTokens {
     constructor(graph, app) {
         this.graph = graph;
         this.app = app;
+    }
+    /** The Graph API version that answered, when Meta said. */
+    get answeredVersion() {
+        return this.graph.answeredVersion;
     }
     /** The app token `id|secret`; the caller keeps it secret like any other. */
     get appToken() {
@@ -39488,6 +39500,9 @@ function tokenFacts(result, context) {
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
     facts.push(['Revoked', revoked]);
+    // Our own sentence; the versions in it are checked to be vN.N where they come in.
+    if (result.apiVersion)
+        facts.push(['Graph API', result.apiVersion]);
     return facts;
 }
 /**
@@ -40239,8 +40254,10 @@ class Rotation {
         await this.revokeReplaced(current?.info, previous, fresh.token);
     }
     result(failure, now) {
+        const apiVersion = this.services.source.apiVersion?.();
         return {
             ...this.found,
+            ...(apiVersion ? { apiVersion } : {}),
             ...(failure ? { failure } : {}),
             notes: this.notes.list(),
             ...(this.deployed.deployments ? { deployments: this.deployed.deployments } : {}),
@@ -41446,7 +41463,20 @@ function parsePageSecrets(text, problem) {
     return pages;
 }
 
+;// CONCATENATED MODULE: ./src/graph/api-version.ts
+// Which Graph API version a run used. Meta answers a call to a version that is no longer available as
+// the next usable one (its facebook-api-version header says which), so the version asked for is not
+// always the version whose behaviour the run saw.
+
+/** For the summary: the version asked for, and the one that answered when Meta served another. */
+function describeApiVersion(asked, answered) {
+    if (!answered || answered === asked)
+        return asked;
+    return `${answered} (${asked} was asked for and is no longer available: Meta answered as ${answered}; set ${Input.GraphApiVersion} to ${answered} or later)`;
+}
+
 ;// CONCATENATED MODULE: ./src/strategies/graph-source.ts
+
 
 
 
@@ -41457,6 +41487,9 @@ class GraphTokenSource {
     constructor(settings, services) {
         this.settings = settings;
         this.services = services;
+    }
+    apiVersion() {
+        return describeApiVersion(this.settings.app.graphApiVersion, this.services.tokens.answeredVersion);
     }
     async checkCurrent() {
         const { settings, services } = this;
@@ -42049,7 +42082,7 @@ const FLAGS = {
     revoke: 'auto (default), true, false or after-deploy: revoke the old token after every write is confirmed (after-deploy: leave it to the finish action).',
     'rotate-before': 'Rotate only when the token expires within this duration (14d, 36h, 90m).',
     'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user tokens).",
-    'graph-api-version': 'Graph API version (default v26.0).',
+    'graph-api-version': 'Graph API version (default v27.0).',
     'graph-api-url': 'Graph API base URL (default https://graph.facebook.com).',
     'instagram-api-url': 'Instagram API base URL (default https://graph.instagram.com).',
     'secret-name': 'Name of the GitHub secret to write (required, unless each destinations line names its own).',
@@ -42458,7 +42491,7 @@ async function readDestinationsFile(path) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9633);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4031);
 // Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
 // `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 

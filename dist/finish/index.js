@@ -30648,7 +30648,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -30985,9 +30985,14 @@ function appSecretProof(appSecret, accessToken) {
 class GraphClient {
     options;
     retry;
+    answered;
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? DEFAULT_RETRY;
+    }
+    /** The version Meta last said answered (its facebook-api-version header): an expired one is served as a newer one. */
+    get answeredVersion() {
+        return this.answered;
     }
     get(path, params, call = {}) {
         return this.send('GET', path, params, call);
@@ -31031,6 +31036,9 @@ class GraphClient {
         const answer = method === 'GET'
             ? await this.options.http.send('GET', query ? `${url}?${query}` : url, headers)
             : await this.options.http.send('POST', url, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, query);
+        const served = answer.headers['facebook-api-version'];
+        if (served && /^v\d+\.\d+$/.test(served))
+            this.answered = served;
         let body;
         try {
             body = JSON.parse(answer.body);
@@ -31205,6 +31213,10 @@ class MetaTokens {
     constructor(graph, app) {
         this.graph = graph;
         this.app = app;
+    }
+    /** The Graph API version that answered, when Meta said. */
+    get answeredVersion() {
+        return this.graph.answeredVersion;
     }
     /** The app token `id|secret`; the caller keeps it secret like any other. */
     get appToken() {
