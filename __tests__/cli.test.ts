@@ -132,7 +132,7 @@ describe('meta-token-rotator rotate', () => {
     const hostile = 'Nope <b>*bold*</b> [link](https://evil.example) a|b\n\u001b[2J\u001b]0;title\u0007\u009b31m done'
     world.graph.server.injectFault({
       method: 'GET',
-      path: '/v26.0/oauth/access_token',
+      path: '/v27.0/oauth/access_token',
       times: 100,
       fault: { kind: 'status', status: 400, body: { error: { message: hostile, type: 'OAuthException', code: 100 } } }
     })
@@ -148,7 +148,7 @@ describe('meta-token-rotator rotate', () => {
     const hostile = 'bad ##[set-output name=rotated;]forged ##[add-mask]x'
     world.graph.server.injectFault({
       method: 'GET',
-      path: '/v26.0/oauth/access_token',
+      path: '/v27.0/oauth/access_token',
       times: 100,
       fault: { kind: 'status', status: 400, body: { error: { message: hostile, type: 'OAuthException', code: 100 } } }
     })

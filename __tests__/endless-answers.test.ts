@@ -90,5 +90,5 @@ test('a Graph answer that drips forever is cut by the request timeout, body incl
   // Three tries of 150 ms each; never the drip's endless time.
   expect(performance.now() - started).toBeLessThan(5000)
   // Each timeout is published for whoever listens, without the query string (it carries secrets).
-  expect(timedOut).toEqual([1, 2, 3].map(() => ({ method: 'GET', origin: url, path: '/v26.0/debug_token' })))
+  expect(timedOut).toEqual([1, 2, 3].map(() => ({ method: 'GET', origin: url, path: '/v27.0/debug_token' })))
 })

@@ -107,7 +107,7 @@ describe('hostile text through the bundled action', () => {
       inWorld(async (world) => {
         world.graph.server.injectFault({
           method: 'GET',
-          path: '/v26.0/oauth/access_token',
+          path: '/v27.0/oauth/access_token',
           fault: {
             kind: 'status',
             status: 500,
@@ -147,7 +147,7 @@ describe('hostile text through the bundled action', () => {
       inWorld(async (world) => {
         world.graph.server.injectFault({
           method: 'GET',
-          path: '/v26.0/oauth/access_token',
+          path: '/v27.0/oauth/access_token',
           times: 100,
           fault: {
             kind: 'status',
@@ -177,7 +177,7 @@ describe('hostile text through the bundled action', () => {
     inWorld(async (world) => {
       world.graph.server.injectFault({
         method: 'GET',
-        path: '/v26.0/debug_token',
+        path: '/v27.0/debug_token',
         fault: {
           kind: 'status',
           status: 200,

@@ -154,7 +154,10 @@ describe('Meta errors on calls', () => {
     expect(run.outputs['failed-step']).toBe('mint')
     expect(run.failed).toMatch(/\(#368\/1390008, fbtrace_id [\w-]+\)/)
     expect(run.failed).toContain('Meta says: "You\'re Temporarily Blocked: ')
-    expect(run.failed).toMatch(/Fix: Meta blocked the call for a policy reason: .*retrying will not help/)
+    expect(run.failed).toMatch(
+      /Fix: Meta has temporarily blocked this call for policy violations: wait, then re-run later/
+    )
+    expect(run.failed).not.toMatch(/will not help/)
     expect(exchanges()).toHaveLength(1)
     expect(clock.waitedMs).toBe(0)
     expect(puts()).toHaveLength(0)

@@ -12,7 +12,7 @@
 //   graph/errors.ts         Meta's error body and the shared errors
 import type { JsonResponse, ParsedRequest } from './loopback-server.js'
 import { MetaEmulator } from './meta-emulator.js'
-import { handleGraphRequest } from './graph/endpoints.js'
+import { handleGraphRequest, type ExpiredVersions } from './graph/endpoints.js'
 import type { PolicyBlockRule } from './graph/policy-blocks.js'
 import type { ThrottleSpec } from './graph/usage.js'
 import {
@@ -39,6 +39,7 @@ export type {
   UnknownAppToken,
   UserTokenExchange
 } from './graph/world.js'
+export type { ExpiredVersions } from './graph/endpoints.js'
 export type { PolicyBlockRule } from './graph/policy-blocks.js'
 export type { ThrottleSpec } from './graph/usage.js'
 export { appSecretProof } from './graph/auth.js'
@@ -47,8 +48,10 @@ export { SYSTEM_USER_SCOPES } from './graph/scopes.js'
 
 export interface GraphEmulatorOptions {
   latencyMs?: number
-  /** Accepted API versions; default ['v24.0', 'v25.0', 'v26.0']. */
+  /** Accepted API versions; default ['v24.0', 'v25.0', 'v26.0', 'v27.0']. */
   versions?: string[]
+  /** Default 'refuses'. */
+  expiredVersions?: ExpiredVersions
   /** Default 'extends'. */
   userTokenExchange?: UserTokenExchange
   /** Default 'copies'. */
@@ -60,14 +63,22 @@ export interface GraphEmulatorOptions {
   clock?: () => number
 }
 
-export const DEFAULT_GRAPH_VERSIONS: readonly string[] = ['v24.0', 'v25.0', 'v26.0']
+export const DEFAULT_GRAPH_VERSIONS: readonly string[] = ['v24.0', 'v25.0', 'v26.0', 'v27.0']
 
 export class GraphEmulator extends MetaEmulator<GraphWorld> {
   private readonly versions: readonly string[]
+  /**
+   * A call to a version older than every accepted one: 'refuses' it (code 2635), or 'upgrades' it,
+   * answering as the oldest accepted version (Meta's versioning guide says calls to a version no longer
+   * available are defaulted to the next usable one). Either way the answer's facebook-api-version says
+   * which version answered.
+   */
+  expiredVersions: ExpiredVersions
 
   private constructor(options: GraphEmulatorOptions) {
     super(new GraphWorld(options.clock), options.latencyMs)
     this.versions = options.versions ?? DEFAULT_GRAPH_VERSIONS
+    this.expiredVersions = options.expiredVersions ?? 'refuses'
     this.world.userTokenExchange = options.userTokenExchange ?? 'extends'
     this.world.systemUserRefreshTargets = options.systemUserRefreshTargets ?? 'copies'
   }
@@ -77,7 +88,8 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
   }
 
   protected handle(request: ParsedRequest): JsonResponse {
-    return handleGraphRequest(this.world, { versions: this.versions, baseUrl: this.url }, request)
+    const site = { versions: this.versions, expiredVersions: this.expiredVersions, baseUrl: this.url }
+    return handleGraphRequest(this.world, site, request)
   }
 
   /** When true, oauth/access_token hands back the same string it was given (seen in the wild), extending its expiry. */

@@ -56,7 +56,7 @@ export const Output = {
   GithubTokenExpiresAt: 'github-token-expires-at'
 } as const
 
-export const DEFAULT_GRAPH_API_VERSION = 'v26.0'
+export const DEFAULT_GRAPH_API_VERSION = 'v27.0'
 export const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com'
 export const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com'
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com'

@@ -211,6 +211,8 @@ export function tokenFacts(result: RotationResult, context: ReportContext): Arra
   }
   const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing'
   facts.push(['Revoked', revoked])
+  // Our own sentence; the versions in it are checked to be vN.N where they come in.
+  if (result.apiVersion) facts.push(['Graph API', result.apiVersion])
   return facts
 }
 

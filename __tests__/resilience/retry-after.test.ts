@@ -25,7 +25,7 @@ describe('retry-after honoured in real seconds (no shortened base)', () => {
       'refresh (system user, 2 repositories)',
       'graph',
       'GET',
-      '/v26.0/oauth/access_token'
+      '/v27.0/oauth/access_token'
     ],
     [
       'a GitHub 429 on a write',

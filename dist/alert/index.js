@@ -33007,7 +33007,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const contract_DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const contract_DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const contract_DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const contract_DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const contract_DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -39753,7 +39753,7 @@ function explainGraphFailure(what, error, clock, naming) {
     if (code === 190 || code === 102)
         return explained(graph_fixes_tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
     if (code === 368) {
-        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
+        return explained("Meta has temporarily blocked this call for policy violations: wait, then re-run later (the block lifts with time; hours, sometimes a day, so not at once). The App Dashboard's Alerts say why, and what to resolve so it does not come back.");
     }
     if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
         return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');

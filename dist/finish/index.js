@@ -30695,7 +30695,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -31032,9 +31032,14 @@ function appSecretProof(appSecret, accessToken) {
 class GraphClient {
     options;
     retry;
+    answered;
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? DEFAULT_RETRY;
+    }
+    /** The version Meta last said answered (its facebook-api-version header): an expired one is served as a newer one. */
+    get answeredVersion() {
+        return this.answered;
     }
     get(path, params, call = {}) {
         return this.send('GET', path, params, call);
@@ -31078,6 +31083,9 @@ class GraphClient {
         const answer = method === 'GET'
             ? await this.options.http.send('GET', query ? `${url}?${query}` : url, headers)
             : await this.options.http.send('POST', url, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, query);
+        const served = answer.headers['facebook-api-version'];
+        if (served && /^v\d+\.\d+$/.test(served))
+            this.answered = served;
         let body;
         try {
             body = JSON.parse(answer.body);
@@ -31187,7 +31195,7 @@ function explainGraphFailure(what, error, clock, naming) {
     if (code === 190 || code === 102)
         return explained(graph_fixes_tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
     if (code === 368) {
-        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
+        return explained("Meta has temporarily blocked this call for policy violations: wait, then re-run later (the block lifts with time; hours, sometimes a day, so not at once). The App Dashboard's Alerts say why, and what to resolve so it does not come back.");
     }
     if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
         return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
@@ -31223,6 +31231,10 @@ class MetaTokens {
     constructor(graph, app) {
         this.graph = graph;
         this.app = app;
+    }
+    /** The Graph API version that answered, when Meta said. */
+    get answeredVersion() {
+        return this.graph.answeredVersion;
     }
     /** The app token `id|secret`; the caller keeps it secret like any other. */
     get appToken() {

@@ -28,8 +28,11 @@ import { accounts, pageNode } from './pages.js'
 import { SYSTEM_USER_SCOPES } from './scopes.js'
 import { SIXTY_DAYS, copyGrants, type GraphSystemUser, type GraphTokenRecord, type GraphWorld } from './world.js'
 
+export type ExpiredVersions = 'refuses' | 'upgrades'
+
 export interface GraphSite {
   versions: readonly string[]
+  expiredVersions: ExpiredVersions
   /** Where this server listens, for the `next` links of paginated answers. */
   baseUrl: string
 }
@@ -45,14 +48,30 @@ export interface Call {
 export function handleGraphRequest(world: GraphWorld, site: GraphSite, request: ParsedRequest): JsonResponse {
   const params = paramsOf(request)
   const caller = usageSubject(world, request, params)
+  const version = servedVersion(site, request.segments[0] ?? '')
   let response: JsonResponse
   try {
-    response = route(world, site, request, params, caller)
+    if (version === undefined) throw unsupportedVersion(request.segments[0] ?? '', site.versions)
+    response = route(world, site, { ...request, segments: [version, ...request.segments.slice(1)] }, params, caller)
   } catch (error) {
     if (!(error instanceof GraphError)) throw error
     response = errorResponse(error)
   }
-  return { ...response, headers: { ...world.usage.headers(caller), ...response.headers } }
+  const answeredAs: Record<string, string> = version === undefined ? {} : { 'facebook-api-version': version }
+  return { ...response, headers: { ...world.usage.headers(caller), ...answeredAs, ...response.headers } }
+}
+
+/** The version that answers a call: the one asked for, the oldest accepted one for an expired version (when upgraded), or none. */
+function servedVersion(site: GraphSite, asked: string): string | undefined {
+  if (site.versions.includes(asked)) return asked
+  const oldest = [...site.versions].sort((a, b) => versionNumber(a) - versionNumber(b))[0]
+  const expired = /^v\d+\.\d+$/.test(asked) && oldest !== undefined && versionNumber(asked) < versionNumber(oldest)
+  return expired && site.expiredVersions === 'upgrades' ? oldest : undefined
+}
+
+function versionNumber(version: string): number {
+  const [major = 0, minor = 0] = version.slice(1).split('.').map(Number)
+  return major * 1000 + minor
 }
 
 function route(
@@ -63,7 +82,6 @@ function route(
   caller: UsageSubject
 ): JsonResponse {
   const [version = '', node = '', edge, ...rest] = request.segments
-  if (!site.versions.includes(version)) throw unsupportedVersion(version, site.versions)
   const method = request.method
   world.policyBlocks.check(method, request.path)
   world.usage.record(request.path, caller)

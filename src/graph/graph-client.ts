@@ -19,7 +19,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 }
 
 export interface GraphClientOptions {
-  /** Base URL with the version, e.g. https://graph.facebook.com/v26.0 (or graph.instagram.com). */
+  /** Base URL with the version, e.g. https://graph.facebook.com/v27.0 (or graph.instagram.com). */
   baseUrl: string
   /** Label of the API in messages. */
   api: string
@@ -52,9 +52,15 @@ export function appSecretProof(appSecret: string, accessToken: string): string {
 
 export class GraphClient {
   private readonly retry: RetryPolicy
+  private answered?: string
 
   constructor(private readonly options: GraphClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY
+  }
+
+  /** The version Meta last said answered (its facebook-api-version header): an expired one is served as a newer one. */
+  get answeredVersion(): string | undefined {
+    return this.answered
   }
 
   get<T>(path: string, params: Params, call: GraphCall = {}): Promise<T> {
@@ -105,6 +111,8 @@ export class GraphClient {
             { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
             query
           )
+    const served = answer.headers['facebook-api-version']
+    if (served && /^v\d+\.\d+$/.test(served)) this.answered = served
     let body: unknown
     try {
       body = JSON.parse(answer.body)

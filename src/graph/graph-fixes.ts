@@ -87,7 +87,7 @@ export function explainGraphFailure(what: string, error: GraphError, clock: Cloc
     return explained(tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`)
   if (code === 368) {
     return explained(
-      'Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.'
+      "Meta has temporarily blocked this call for policy violations: wait, then re-run later (the block lifts with time; hours, sometimes a day, so not at once). The App Dashboard's Alerts say why, and what to resolve so it does not come back."
     )
   }
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {

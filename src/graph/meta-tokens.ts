@@ -64,6 +64,11 @@ export class MetaTokens {
     private readonly app: { id: string; secret: string }
   ) {}
 
+  /** The Graph API version that answered, when Meta said. */
+  get answeredVersion(): string | undefined {
+    return this.graph.answeredVersion
+  }
+
   /** The app token `id|secret`; the caller keeps it secret like any other. */
   get appToken(): string {
     return `${this.app.id}|${this.app.secret}`

@@ -61,6 +61,8 @@ export interface RotationResult {
   /** Who the token is for, when known in words (an Instagram account). */
   account?: string
   scopes: string[]
+  /** The Graph API version used, in words (Graph strategies only). */
+  apiVersion?: string
   /** Expiry of the token that was in the secret before this run. */
   previousExpiresAt?: Date | null
   /** Expiry of the token in the secret now. */

@@ -136,8 +136,10 @@ class Rotation {
   }
 
   result(failure: RotationError | undefined, now: Date): RotationResult {
+    const apiVersion = this.services.source.apiVersion?.()
     return {
       ...this.found,
+      ...(apiVersion ? { apiVersion } : {}),
       ...(failure ? { failure } : {}),
       notes: this.notes.list(),
       ...(this.deployed.deployments ? { deployments: this.deployed.deployments } : {}),

@@ -3,6 +3,7 @@
 import type { RotationLog } from '../action-io.js'
 import type { Clock } from '../clock.js'
 import { Input } from '../contract.js'
+import { describeApiVersion } from '../graph/api-version.js'
 import { graphFailure } from '../graph/graph-fixes.js'
 import type { MetaTokens, MintedToken, PageToken, TokenInfo } from '../graph/meta-tokens.js'
 import type { InputNaming } from '../input-naming.js'
@@ -36,6 +37,10 @@ export class GraphTokenSource implements TokenSource {
     private readonly settings: GraphSettings,
     private readonly services: GraphSourceServices
   ) {}
+
+  apiVersion(): string | undefined {
+    return describeApiVersion(this.settings.app.graphApiVersion, this.services.tokens.answeredVersion)
+  }
 
   async checkCurrent(): Promise<CheckedToken | undefined> {
     const { settings, services } = this

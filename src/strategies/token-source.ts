@@ -36,6 +36,8 @@ export interface ExtraSecret {
 }
 
 export interface TokenSource {
+  /** The API version the run used, in words for the summary (the one Meta answered as, when it differs). */
+  apiVersion?(): string | undefined
   /** Checks the current token; throws RotationError at `check`. Undefined when there is none (generate). */
   checkCurrent(): Promise<CheckedToken | undefined>
   /** Grace mode: checks the token in previous-secret-name. */
