@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4521:
+/***/ 9401:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30814,7 +30814,7 @@ const Output = {
     Deployments: 'deployments',
     GithubTokenExpiresAt: 'github-token-expires-at'
 };
-const DEFAULT_GRAPH_API_VERSION = 'v26.0';
+const DEFAULT_GRAPH_API_VERSION = 'v27.0';
 const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com';
 const DEFAULT_INSTAGRAM_API_URL = 'https://graph.instagram.com';
 const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -31187,7 +31187,7 @@ function explainGraphFailure(what, error, clock, naming) {
     if (code === 190 || code === 102)
         return explained(tokenFix(subcode, naming) ?? `The token is invalid or was revoked: ${newToken(naming)}`);
     if (code === 368) {
-        return explained('Meta blocked the call for a policy reason: see the app in the App Dashboard (Alerts) and resolve it; retrying will not help.');
+        return explained("Meta has temporarily blocked this call for policy violations: wait, then re-run later (the block lifts with time; hours, sometimes a day, so not at once). The App Dashboard's Alerts say why, and what to resolve so it does not come back.");
     }
     if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
         return explained('The token lacks a permission this call needs: grant it to the system user or user, then re-run.');
@@ -32159,6 +32159,9 @@ function tokenFacts(result, context) {
     }
     const revoked = result.revocations.length > 0 ? result.revocations.map(text).join('; ') : 'nothing';
     facts.push(['Revoked', revoked]);
+    // Our own sentence; the versions in it are checked to be vN.N where they come in.
+    if (result.apiVersion)
+        facts.push(['Graph API', result.apiVersion]);
     return facts;
 }
 /**
@@ -39409,9 +39412,14 @@ function appSecretProof(appSecret, accessToken) {
 class GraphClient {
     options;
     retry;
+    answered;
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? DEFAULT_RETRY;
+    }
+    /** The version Meta last said answered (its facebook-api-version header): an expired one is served as a newer one. */
+    get answeredVersion() {
+        return this.answered;
     }
     get(path, params, call = {}) {
         return this.send('GET', path, params, call);
@@ -39455,6 +39463,9 @@ class GraphClient {
         const answer = method === 'GET'
             ? await this.options.http.send('GET', query ? `${url}?${query}` : url, headers)
             : await this.options.http.send('POST', url, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, query);
+        const served = answer.headers['facebook-api-version'];
+        if (served && /^v\d+\.\d+$/.test(served))
+            this.answered = served;
         let body;
         try {
             body = JSON.parse(answer.body);
@@ -39512,6 +39523,10 @@ class MetaTokens {
     constructor(graph, app) {
         this.graph = graph;
         this.app = app;
+    }
+    /** The Graph API version that answered, when Meta said. */
+    get answeredVersion() {
+        return this.graph.answeredVersion;
     }
     /** The app token `id|secret`; the caller keeps it secret like any other. */
     get appToken() {
@@ -40025,6 +40040,44 @@ async function lostRace({ label, ready, main, writer, naming, revokeNew }) {
     throw new rotation_error/* RotationError */.FL('revoke', `${raced} ${where(ours)} may still hold this run's new token;${otherRun || ' no secret was seen written again since.'} Both tokens stay valid.`, `Once the other run is over, re-run from the token held in ${naming.name(Input.SecretName)}: one run then writes every destination with one token. ${concurrency}`);
 }
 
+;// CONCATENATED MODULE: ./src/rotation/stale-destinations.ts
+// rotate-before judges the token passed in; a skip must also judge the destinations. A secret last
+// written before that token was issued cannot hold it (a run that stopped midway left it on the old
+// token, which expires sooner): then the run goes on instead of skipping, and says why.
+
+
+/**
+ * GitHub's updated_at and Meta's issued_at come from two clocks: a secret counts as written before
+ * the token only by more than this, once GitHub's clock is set against the runner's.
+ */
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
+/** Why the run must not skip, in words; undefined when every destination's secret may hold `current`. */
+async function whyNotSkip(destinations, current, { store, now, maxConcurrency }) {
+    const issuedAt = current.issuedAt;
+    if (!issuedAt) {
+        return 'Meta did not say when the current token was issued (debug_token had no issued_at), so whether every destination holds it cannot be told: the run rotates instead of skipping.';
+    }
+    const written = await mapWithConcurrency(destinations, maxConcurrency, (destination) => store.lastWritten(destination, destination.secretName).then((at) => at ?? 'missing', () => 'unreadable'));
+    // Read after those answers, whose Date headers set GitHub's clock.
+    const githubNow = store.githubNow();
+    const githubAhead = githubNow === undefined ? 0 : githubNow - now.getTime();
+    const judged = destinations.map((destination, index) => {
+        const at = written[index];
+        if (typeof at === 'number' && at - githubAhead >= issuedAt.getTime() - CLOCK_SKEW_MARGIN_MS)
+            return undefined;
+        const what = describeDestination(destination);
+        if (at === 'missing')
+            return `${destination.secretName} does not exist in the ${what}`;
+        if (at === 'unreadable')
+            return `${destination.secretName} in the ${what} could not be read`;
+        return `${destination.secretName} in the ${what} was last written before the current token was issued`;
+    });
+    const stale = judged.filter((reason) => reason !== undefined);
+    if (stale.length === 0)
+        return undefined;
+    return `The current token is far from expiry, but ${stale.join('; ')}: no such secret can hold that token (a run stopped midway, or it was never written), so this run rotates and writes every destination instead of skipping.`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/github-fixes.ts
 // Turns a GitHub failure into what happened at which destination and the permission or step that fixes it.
 
@@ -40347,6 +40400,7 @@ class SecretWrites {
 
 
 
+
 async function rotate(settings, services) {
     const rotation = new Rotation(settings, services, new Notes());
     let failure;
@@ -40397,7 +40451,7 @@ class Rotation {
         const current = await this.check();
         const previous = await services.source.checkPrevious(current);
         const notDue = services.source.notDue(current);
-        if (notDue)
+        if (notDue && (await this.skipStands(current)))
             return this.skip(notDue);
         const destinations = this.plan();
         const ready = await this.prepare(destinations);
@@ -40429,8 +40483,10 @@ class Rotation {
         await this.revokeReplaced(current?.info, previous, fresh, ready, main);
     }
     result(failure, now) {
+        const apiVersion = this.services.source.apiVersion?.();
         return {
             ...this.found,
+            ...(apiVersion ? { apiVersion } : {}),
             ...(failure ? { failure } : {}),
             notes: this.notes.list(),
             ...(this.deployed.deployments ? { deployments: this.deployed.deployments } : {}),
@@ -40447,6 +40503,22 @@ class Rotation {
             this.notes.add(current.note);
         }
         return current;
+    }
+    /** Whether the skip stands once the destinations are judged too; when not, the note says why. */
+    async skipStands(current) {
+        const { settings, services } = this;
+        if (!current)
+            return true;
+        const { store, clock } = services;
+        const why = await whyNotSkip(settings.destinations, current.info, {
+            store,
+            now: clock.now(),
+            maxConcurrency: settings.maxConcurrency
+        });
+        this.notes.add(why);
+        if (why)
+            services.log.warning(why);
+        return !why;
     }
     skip(reason) {
         this.found.skipped = true;
@@ -41897,7 +41969,20 @@ function readSettings(read, env = {}, naming = actionInputs) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/graph/api-version.ts
+// Which Graph API version a run used. Meta answers a call to a version that is no longer available as
+// the next usable one (its facebook-api-version header says which), so the version asked for is not
+// always the version whose behaviour the run saw.
+
+/** For the summary: the version asked for, and the one that answered when Meta served another. */
+function describeApiVersion(asked, answered) {
+    if (!answered || answered === asked)
+        return asked;
+    return `${answered} (${asked} was asked for and is no longer available: Meta answered as ${answered}; set ${Input.GraphApiVersion} to ${answered} or later)`;
+}
+
 ;// CONCATENATED MODULE: ./src/strategies/graph-source.ts
+
 
 
 
@@ -41908,6 +41993,9 @@ class GraphTokenSource {
     constructor(settings, services) {
         this.settings = settings;
         this.services = services;
+    }
+    apiVersion() {
+        return describeApiVersion(this.settings.app.graphApiVersion, this.services.tokens.answeredVersion);
     }
     async checkCurrent() {
         const { settings, services } = this;
@@ -42510,7 +42598,7 @@ const FLAGS = {
     revoke: 'auto (default), true, false or after-deploy: revoke the old token after every write is confirmed (after-deploy: leave it to the finish action).',
     'rotate-before': 'Rotate only when the token expires within this duration (14d, 36h, 90m).',
     'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user tokens).",
-    'graph-api-version': 'Graph API version (default v26.0).',
+    'graph-api-version': 'Graph API version (default v27.0).',
     'graph-api-url': 'Graph API base URL (default https://graph.facebook.com).',
     'instagram-api-url': 'Instagram API base URL (default https://graph.instagram.com).',
     'secret-name': 'Name of the GitHub secret to write (required, unless each destinations line names its own).',
@@ -43101,7 +43189,7 @@ async function readDestinationsFile(path) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4230);
 /* harmony import */ var _unexpected_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6340);
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4521);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9401);
 // Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
 // `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 
