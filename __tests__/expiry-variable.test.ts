@@ -6,7 +6,7 @@
 // and says that write access cannot be proven; the value never carries a token.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { VariableScope } from '../emulators/github-emulator.js'
-import { ALL_PERMISSIONS, GITHUB_PAT, runWithInputs, startWorld, type World } from './support/world.js'
+import { ALL_PERMISSIONS, GITHUB_PAT, holdEverywhere, runWithInputs, startWorld, type World } from './support/world.js'
 
 let world: World
 afterEach(() => world?.stop())
@@ -77,6 +77,8 @@ describe('expiry-variable', () => {
 
   test('a skip with the 20-day token of the world: its own expiry; no earlier record: rotatedAt null', async () => {
     await stage()
+    // A skip reads the destinations: they hold the world's token.
+    holdEverywhere(world)
     const run = await runWithInputs(world.inputs({ 'expiry-variable': NAME, 'rotate-before': '7d' }))
     expect(run.result?.skipped).toBe(true)
     expect(record(APP)).toMatchObject({ expiresAt: run.outputs['expires-at'], outcome: 'skipped', rotatedAt: null })
