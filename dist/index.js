@@ -33015,7 +33015,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* binding */ runAction)
 });
 
-// UNUSED EXPORTS: MAX_GITHUB_BODY_BYTES, MAX_GRAPH_BODY_BYTES, tokenSource
+// UNUSED EXPORTS: MAX_GITHUB_BODY_BYTES, MAX_GRAPH_BODY_BYTES, gitHubClientOf, tokenSource
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
@@ -43835,14 +43835,7 @@ async function runAction(io, env, deps = {}) {
         });
         const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES);
         const tokenExpiry = new GitHubTokenExpiry(settings.githubToken);
-        const github = createGitHubClient({
-            token: settings.githubToken,
-            baseUrl: settings.githubApiUrl,
-            fetch: tokenExpiry.watch(deps.githubFetch ? deps.githubFetch(githubHttp.fetch) : githubHttp.fetch),
-            log: io,
-            maxConcurrency: settings.maxConcurrency,
-            secondMs: deps.githubSecondMs
-        });
+        const github = gitHubClientOf(settings, { http: githubHttp, expiry: tokenExpiry, deps, log: io });
         const store = new SecretStore(github, {
             clock,
             githubTime: () => githubHttp.serverTime(),
@@ -43911,6 +43904,17 @@ async function runAction(io, env, deps = {}) {
         for (const stack of stacks)
             stack.dispose();
     }
+}
+function gitHubClientOf(settings, wiring) {
+    const { http, expiry, deps, log } = wiring;
+    return createGitHubClient({
+        token: settings.githubToken,
+        baseUrl: settings.githubApiUrl,
+        fetch: expiry.watch(deps.githubFetch ? deps.githubFetch(http.fetch) : http.fetch),
+        log,
+        maxConcurrency: settings.maxConcurrency,
+        secondMs: deps.githubSecondMs
+    });
 }
 function tokenSource(settings, { io, keeper, naming, clock, deps, http }) {
     if (settings.strategy === 'instagram') {

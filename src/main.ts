@@ -124,14 +124,7 @@ export async function runAction(
     })
     const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES)
     const tokenExpiry = new GitHubTokenExpiry(settings.githubToken)
-    const github = createGitHubClient({
-      token: settings.githubToken,
-      baseUrl: settings.githubApiUrl,
-      fetch: tokenExpiry.watch(deps.githubFetch ? deps.githubFetch(githubHttp.fetch) : githubHttp.fetch),
-      log: io,
-      maxConcurrency: settings.maxConcurrency,
-      secondMs: deps.githubSecondMs
-    })
+    const github = gitHubClientOf(settings, { http: githubHttp, expiry: tokenExpiry, deps, log: io })
     const store = new SecretStore(github, {
       clock,
       githubTime: () => githubHttp.serverTime(),
@@ -198,7 +191,23 @@ export async function runAction(
   }
 }
 
-export interface SourceWiring {
+export /** The client that writes the secrets, its answers watched for the github-token's expiry. */
+function gitHubClientOf(
+  settings: Settings,
+  wiring: { http: HttpStack; expiry: GitHubTokenExpiry; deps: ActionDeps; log: ActionIO }
+): ReturnType<typeof createGitHubClient> {
+  const { http, expiry, deps, log } = wiring
+  return createGitHubClient({
+    token: settings.githubToken,
+    baseUrl: settings.githubApiUrl,
+    fetch: expiry.watch(deps.githubFetch ? deps.githubFetch(http.fetch) : http.fetch),
+    log,
+    maxConcurrency: settings.maxConcurrency,
+    secondMs: deps.githubSecondMs
+  })
+}
+
+interface SourceWiring {
   io: ActionIO
   keeper: SecretKeeper
   naming: InputNaming

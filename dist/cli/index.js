@@ -42430,14 +42430,7 @@ async function runAction(io, env, deps = {}) {
         });
         const githubHttp = http(timeoutMs, MAX_GITHUB_BODY_BYTES);
         const tokenExpiry = new GitHubTokenExpiry(settings.githubToken);
-        const github = createGitHubClient({
-            token: settings.githubToken,
-            baseUrl: settings.githubApiUrl,
-            fetch: tokenExpiry.watch(deps.githubFetch ? deps.githubFetch(githubHttp.fetch) : githubHttp.fetch),
-            log: io,
-            maxConcurrency: settings.maxConcurrency,
-            secondMs: deps.githubSecondMs
-        });
+        const github = gitHubClientOf(settings, { http: githubHttp, expiry: tokenExpiry, deps, log: io });
         const store = new SecretStore(github, {
             clock,
             githubTime: () => githubHttp.serverTime(),
@@ -42506,6 +42499,17 @@ async function runAction(io, env, deps = {}) {
         for (const stack of stacks)
             stack.dispose();
     }
+}
+function gitHubClientOf(settings, wiring) {
+    const { http, expiry, deps, log } = wiring;
+    return createGitHubClient({
+        token: settings.githubToken,
+        baseUrl: settings.githubApiUrl,
+        fetch: expiry.watch(deps.githubFetch ? deps.githubFetch(http.fetch) : http.fetch),
+        log,
+        maxConcurrency: settings.maxConcurrency,
+        secondMs: deps.githubSecondMs
+    });
 }
 function tokenSource(settings, { io, keeper, naming, clock, deps, http }) {
     if (settings.strategy === 'instagram') {
@@ -42792,7 +42796,6 @@ function splitFlag(text) {
 
 
 
-
 const status_command_DAY_MS = 86_400_000;
 const status_command_KIND_WORDS = {
     'fine-grained': 'fine-grained PAT',
@@ -42897,14 +42900,7 @@ async function githubStatus(settings, http, deps, io, threshold, clock, shown) {
     const now = () => clock.now();
     const expiry = new GitHubTokenExpiry(settings.githubToken);
     const status = { name: 'github-token', tokenType: expiry.kind, due: false };
-    const github = createGitHubClient({
-        token: settings.githubToken,
-        baseUrl: settings.githubApiUrl,
-        fetch: expiry.watch(deps.githubFetch ? deps.githubFetch(http.fetch) : http.fetch),
-        log: io,
-        maxConcurrency: settings.maxConcurrency,
-        secondMs: deps.githubSecondMs
-    });
+    const github = gitHubClientOf(settings, { http, expiry, deps, log: io });
     const first = settings.destinations[0];
     try {
         if (first)

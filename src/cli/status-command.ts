@@ -8,13 +8,12 @@ import type { ActionIO } from '../action-io.js'
 import { systemClock, type Clock } from '../clock.js'
 import { CREDENTIAL_INPUTS, DEFAULT_DATA_ACCESS_WARNING_SECONDS, Input } from '../contract.js'
 import { credentialWords } from '../credential-shape.js'
-import { createGitHubClient } from '../github/github-client.js'
 import { readGitHubError } from '../github/github-error.js'
 import { SecretStore } from '../github/secret-store.js'
 import { GitHubTokenExpiry, type GitHubTokenKind } from '../github/token-expiry.js'
 import { HttpStack } from '../http/http-stack.js'
 import type { InputNaming } from '../input-naming.js'
-import { MAX_GITHUB_BODY_BYTES, MAX_GRAPH_BODY_BYTES, tokenSource, type ActionDeps } from '../main.js'
+import { gitHubClientOf, MAX_GITHUB_BODY_BYTES, MAX_GRAPH_BODY_BYTES, tokenSource, type ActionDeps } from '../main.js'
 import { inertLines } from '../outside-text.js'
 import { errorMessage, RotationError } from '../rotation-error.js'
 import { SecretKeeper } from '../secret-keeper.js'
@@ -171,14 +170,7 @@ async function githubStatus(
   const now = () => clock.now()
   const expiry = new GitHubTokenExpiry(settings.githubToken)
   const status: TokenStatus = { name: 'github-token', tokenType: expiry.kind, due: false }
-  const github = createGitHubClient({
-    token: settings.githubToken,
-    baseUrl: settings.githubApiUrl,
-    fetch: expiry.watch(deps.githubFetch ? deps.githubFetch(http.fetch) : http.fetch),
-    log: io,
-    maxConcurrency: settings.maxConcurrency,
-    secondMs: deps.githubSecondMs
-  })
+  const github = gitHubClientOf(settings, { http, expiry, deps, log: io })
   const first = settings.destinations[0]
   try {
     if (first) await new SecretStore(github, { clock, githubTime: () => http.serverTime() }).publicKey(first)
