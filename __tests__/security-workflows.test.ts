@@ -90,3 +90,28 @@ describe('dependabot.yml', () => {
     expect(Object.keys(actions?.cooldown ?? {})).toEqual(['default-days'])
   })
 })
+
+test('one version of each action across every workflow, example and action.yml, each pinned by SHA with its version', () => {
+  const files = [
+    ...readdirSync(new URL('.github/workflows/', root)).map((f) => `.github/workflows/${f}`),
+    ...examples.map((f) => `examples/${f}`),
+    'action.yml',
+    'alert/action.yml',
+    'finish/action.yml'
+  ].filter((f) => /\.ya?ml$/.test(f))
+  const pins = new Map<string, Set<string>>()
+  for (const file of files) {
+    // Every `uses:` of another repository's action; this repository's own (rotate.yml@v1, ./) are released with it.
+    for (const [, action, ref, comment] of read(file).matchAll(
+      /^\s*(?:-\s+)?uses:\s*([\w.-]+\/[\w./-]+)@(\S+)(?:\s+#\s*(\S+))?/gm
+    )) {
+      if (!action || action.startsWith('meta-token-rotator/')) continue
+      expect([file, action, ref]).toEqual([file, action, expect.stringMatching(/^[0-9a-f]{40}$/)])
+      expect([file, action, comment]).toEqual([file, action, expect.stringMatching(/^v\d+(\.\d+)*$/)])
+      pins.set(action, (pins.get(action) ?? new Set()).add(`${ref} # ${comment}`))
+    }
+  }
+  expect(pins.size).toBeGreaterThan(3)
+  const differing = [...pins].filter(([, versions]) => versions.size > 1).map(([a, v]) => `${a}: ${[...v].join(', ')}`)
+  expect(differing).toEqual([])
+})
