@@ -6,7 +6,15 @@
 // and says that write access cannot be proven; the value never carries a token.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import type { VariableScope } from '../emulators/github-emulator.js'
-import { ALL_PERMISSIONS, GITHUB_PAT, holdEverywhere, runWithInputs, startWorld, type World } from './support/world.js'
+import {
+  ALL_PERMISSIONS,
+  FAST,
+  GITHUB_PAT,
+  holdEverywhere,
+  runWithInputs,
+  startWorld,
+  type World
+} from './support/world.js'
 
 let world: World
 afterEach(() => world?.stop())
@@ -159,5 +167,35 @@ describe('expiry-variable', () => {
     const run = await runWithInputs(world.inputs({ 'expiry-variable': NAME, 'dry-run': 'true' }))
     expect(run.failed).toBeUndefined()
     expect(run.log.join('\n')).toContain('could not read the variable in the repository octo/app')
+  })
+
+  test('a host that answers 409 to every POST of the variable and 404 to every PATCH: one of each, a warning, and the rotation stands', async () => {
+    await stage()
+    const refused: string[] = []
+    const contrary =
+      (fetch: typeof globalThis.fetch): typeof globalThis.fetch =>
+      async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input)
+        const method = init?.method ?? 'GET'
+        const status = { POST: 409, PATCH: 404 }[method]
+        if (!url.includes('/actions/variables') || status === undefined) return fetch(input, init)
+        refused.push(`${method} ${new URL(url).pathname}`)
+        return new Response(JSON.stringify({ message: status === 409 ? 'Already exists' : 'Not Found' }), {
+          status,
+          headers: { 'content-type': 'application/json' }
+        })
+      }
+    const run = await runWithInputs(world.inputs({ 'expiry-variable': NAME }), {}, { ...FAST, githubFetch: contrary })
+    expect(run.failed).toBeUndefined()
+    expect(run.outputs.rotated).toBe('true')
+    // Each repository: the POST (no variable yet; the retry plugin tries a 409 again within its budget),
+    // then the one PATCH it falls back on, and no more.
+    const count = (line: string) => refused.filter((r) => r === line).length
+    for (const repo of ['octo/app', 'octo/api']) {
+      expect(count(`PATCH /repos/${repo}/actions/variables/${NAME}`)).toBe(1)
+      expect(count(`POST /repos/${repo}/actions/variables`)).toBeGreaterThanOrEqual(1)
+      expect(count(`POST /repos/${repo}/actions/variables`)).toBeLessThanOrEqual(4)
+    }
+    expect(run.log.join('\n')).toMatch(/could not write the variable in the repository octo\/app/)
   })
 })

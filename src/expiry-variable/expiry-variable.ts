@@ -178,7 +178,9 @@ export class ExpiryVariable {
     }
   }
 
-  private async create(name: string, scope: VariableScope, value: string): Promise<void> {
+  // Each falls back on the other once: a host that answers 409 to every POST and 404 to every PATCH
+  // ends in a warning, not in requests without end.
+  private async create(name: string, scope: VariableScope, value: string, fallback = true): Promise<void> {
     try {
       await this.services.github.request(`POST ${scope.route}`, {
         ...scope.params,
@@ -187,17 +189,17 @@ export class ExpiryVariable {
         ...(await this.access(scope.destination))
       })
     } catch (error) {
-      if (readGitHubError(error).status !== 409) throw error
-      await this.update(name, scope, value)
+      if (!fallback || readGitHubError(error).status !== 409) throw error
+      await this.update(name, scope, value, false)
     }
   }
 
-  private async update(name: string, scope: VariableScope, value: string): Promise<void> {
+  private async update(name: string, scope: VariableScope, value: string, fallback = true): Promise<void> {
     try {
       await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value })
     } catch (error) {
-      if (readGitHubError(error).status !== 404) throw error
-      await this.create(name, scope, value)
+      if (!fallback || readGitHubError(error).status !== 404) throw error
+      await this.create(name, scope, value, false)
     }
   }
 
