@@ -23,7 +23,7 @@ import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
 import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage } from './rotation-error.js'
 import { SecretKeeper } from './secret-keeper.js'
-import { CHECK_SECRETS_FIX } from './unexpected.js'
+import { CHECK_SECRETS_FIX, stoppedUnexpectedly } from './unexpected.js'
 import { InvalidInputs, readSettings, type Settings } from './settings.js'
 import { GraphTokenSource } from './strategies/graph-source.js'
 import { InstagramTokenSource } from './strategies/instagram-source.js'
@@ -61,9 +61,7 @@ export async function runAction(
   const naming = deps.naming ?? actionInputs
   const report = deps.report ?? summaryMarkdown
   const keeper = new SecretKeeper((secret) => io.mask(secret))
-  for (const input of CREDENTIAL_INPUTS) keeper.keep(io.getInput(input).trim())
-  // A credential given where a name goes is refused by readSettings; until then nothing may show it.
-  for (const input of Object.values(Input)) for (const word of credentialWords(io.getInput(input))) keeper.keep(word)
+  keepInputCredentials(keeper, (name) => io.getInput(name))
   const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim())
   const stacks: HttpStack[] = []
   const http = (timeoutMs: number, maxBodyBytes: number): HttpStack => {
@@ -177,7 +175,7 @@ export async function runAction(
     return result
   } catch (error) {
     // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
-    const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`)
+    const safe = keeper.redact(stoppedUnexpectedly(errorMessage(error)))
     const fix = CHECK_SECRETS_FIX
     await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()))
     await writeSummary(
@@ -191,8 +189,8 @@ export async function runAction(
   }
 }
 
-export /** The client that writes the secrets, its answers watched for the github-token's expiry. */
-function gitHubClientOf(
+/** The client that writes the secrets, its answers watched for the github-token's expiry. */
+export function gitHubClientOf(
   settings: Settings,
   wiring: { http: HttpStack; expiry: GitHubTokenExpiry; deps: ActionDeps; log: ActionIO }
 ): ReturnType<typeof createGitHubClient> {
@@ -205,6 +203,15 @@ function gitHubClientOf(
     maxConcurrency: settings.maxConcurrency,
     secondMs: deps.githubSecondMs
   })
+}
+
+/**
+ * Every credential input, and every credential-shaped word of any input, kept secret before anything
+ * else: a credential given where a name goes is refused by readSettings, and until then nothing may show it.
+ */
+export function keepInputCredentials(keeper: SecretKeeper, read: (name: string) => string): void {
+  for (const input of CREDENTIAL_INPUTS) keeper.keep(read(input).trim())
+  for (const input of Object.values(Input)) for (const word of credentialWords(read(input))) keeper.keep(word)
 }
 
 interface SourceWiring {

@@ -221,7 +221,10 @@ export function tokenFacts(result: RotationResult, context: ReportContext): Arra
  * date (every run rotates: rotate-before is empty, or Instagram, which refreshes on every run; or the
  * token never expires); undefined when its expiry is not known.
  */
-export function nextDueDate(result: RotationResult, rotateBeforeSeconds: number | undefined): Date | null | undefined {
+export function nextDueDate(
+  result: Pick<RotationResult, 'strategy' | 'expiresAt'>,
+  rotateBeforeSeconds: number | undefined
+): Date | null | undefined {
   const expiry = result.expiresAt
   if (result.strategy === 'instagram' || expiry === null) return null
   if (expiry === undefined) return undefined

@@ -14,7 +14,12 @@ export function unexpectedMessage(error: unknown): string {
   let text = outsideText(errorMessage(error))
   // Any run of token characters: an error's text may hold one inside a path or a URL.
   for (const word of text.split(/[^\w|-]+/).filter(looksLikeCredential)) text = text.split(word).join('***')
-  return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`
+  return `${stoppedUnexpectedly(text)} Fix: ${CHECK_SECRETS_FIX}`
+}
+
+/** What happened, in the words every entry uses: `[unexpected] The run stopped on …`. */
+export function stoppedUnexpectedly(detail: string): string {
+  return `[unexpected] The run stopped on an unexpected error: ${detail}`
 }
 
 /** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */

@@ -6,15 +6,22 @@
 // days when empty) or could not be checked, 0 when all are healthy, 2 for bad input.
 import type { ActionIO } from '../action-io.js'
 import { systemClock, type Clock } from '../clock.js'
-import { CREDENTIAL_INPUTS, DEFAULT_DATA_ACCESS_WARNING_SECONDS, Input } from '../contract.js'
-import { credentialWords } from '../credential-shape.js'
+import { DEFAULT_DATA_ACCESS_WARNING_SECONDS, Input } from '../contract.js'
 import { readGitHubError } from '../github/github-error.js'
 import { SecretStore } from '../github/secret-store.js'
 import { GitHubTokenExpiry, type GitHubTokenKind } from '../github/token-expiry.js'
 import { HttpStack } from '../http/http-stack.js'
 import type { InputNaming } from '../input-naming.js'
-import { gitHubClientOf, MAX_GITHUB_BODY_BYTES, MAX_GRAPH_BODY_BYTES, tokenSource, type ActionDeps } from '../main.js'
+import {
+  gitHubClientOf,
+  keepInputCredentials,
+  MAX_GITHUB_BODY_BYTES,
+  MAX_GRAPH_BODY_BYTES,
+  tokenSource,
+  type ActionDeps
+} from '../main.js'
 import { inertLines } from '../outside-text.js'
+import { nextDueDate } from '../report.js'
 import { errorMessage, RotationError } from '../rotation-error.js'
 import { SecretKeeper } from '../secret-keeper.js'
 import { readSettings, type Settings } from '../settings.js'
@@ -59,8 +66,7 @@ export async function runStatus(
   const keeper = new SecretKeeper(() => undefined)
   const shown = (text: string) => inertLines(keeper.redact(text))
   const read = (name: string) => inputs[name] ?? ''
-  for (const input of CREDENTIAL_INPUTS) keeper.keep(read(input).trim())
-  for (const input of Object.values(Input)) for (const word of credentialWords(read(input))) keeper.keep(word)
+  keepInputCredentials(keeper, read)
   const clock = deps.clock ?? systemClock
   const { naming } = options
   let settings: Settings
@@ -141,11 +147,8 @@ async function metaStatus(
   const at = now()
   const expiresAt = info?.expiresAt
   const dataAccess = info?.kind === 'user' ? info.dataAccessExpiresAt : undefined
-  // As the report's next due date: none for Instagram (every run refreshes) or without rotate-before.
-  const due =
-    settings.strategy === 'instagram' || !expiresAt || settings.rotateBeforeSeconds === undefined
-      ? undefined
-      : new Date(expiresAt.getTime() - settings.rotateBeforeSeconds * 1000)
+  // The report's next due date: none for Instagram (every run refreshes) or without rotate-before.
+  const due = nextDueDate({ strategy: settings.strategy, expiresAt }, settings.rotateBeforeSeconds)
   return {
     name,
     tokenType: settings.strategy === 'instagram' ? 'instagram' : outputTokenType(info?.kind ?? 'unknown'),

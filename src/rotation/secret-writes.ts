@@ -108,7 +108,7 @@ export class SecretWrites {
 
   /** Whether another writer has written this secret since this run confirmed its own write. */
   async overwrittenSince(destination: Destination, name: string): Promise<boolean | undefined> {
-    const confirmed = this.confirmedAt.get(`${keyScope(destination)} ${name}`)
+    const confirmed = this.confirmedAt.get(slotKey(destination, name))
     const written = await this.services.store.lastWritten(destination, name).catch(() => undefined)
     if (confirmed === undefined || written === undefined) return undefined
     return written > confirmed
@@ -184,7 +184,7 @@ export class SecretWrites {
       return { ...this.unconfirmed(destination, write, error), ...added }
     }
     const seen = store.githubNow()
-    if (seen !== undefined) this.confirmedAt.set(`${keyScope(destination)} ${write.name}`, seen)
+    if (seen !== undefined) this.confirmedAt.set(slotKey(destination, write.name), seen)
     this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`)
     for (const repo of written.addedRepositories)
       this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`)
@@ -292,4 +292,9 @@ export class SecretWrites {
     this.services.log.warning(`${name}: ${message} Fix: ${fixText(fix)}`)
     return { ...secretPlace(destination, name), status: 'failed', error: message, fix, failedIn }
   }
+}
+
+/** One secret of one destination, as the key of what this run confirmed. */
+function slotKey(destination: Destination, name: string): string {
+  return `${keyScope(destination)} ${name}`
 }
