@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { CREDENTIAL_INPUTS, Input } from '../src/contract.js'
 import { environmentVariable } from '../src/input-naming.js'
 import { runnerCommands } from './support/runner-commands.js'
+import { cliRotateCommand } from './support/cli-command.js'
 import { APP_SECRET, FAST, GITHUB_PAT, REPOS, startWorld, type World, holdEverywhere } from './support/world.js'
 
 let world: World
@@ -34,23 +35,7 @@ function expectNoEscapes(text: string): void {
 
 /** Secrets in the environment, the rest as flags: the way the help tells people to run it. */
 function rotateCommand(extra: string[] = []): { argv: string[]; env: NodeJS.ProcessEnv } {
-  const inputs = world.inputs()
-  return {
-    argv: [
-      'rotate',
-      '--app-id',
-      inputs['app-id'] as string,
-      '--secret-name=META_TOKEN',
-      '--repositories',
-      REPOS.join(','),
-      '--graph-api-url',
-      world.graph.url,
-      '--github-api-url',
-      world.github.url,
-      ...extra
-    ],
-    env: { META_ROTATOR_APP_SECRET: APP_SECRET, META_ROTATOR_TOKEN: world.token, META_ROTATOR_GITHUB_TOKEN: GITHUB_PAT }
-  }
+  return cliRotateCommand(world, extra)
 }
 
 describe('meta-token-rotator rotate', () => {

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { runCli } from '../src/cli/cli.js'
 import { DEFAULT_GRAPH_API_VERSION } from '../src/contract.js'
 import { DEFAULT_GRAPH_VERSIONS } from '../emulators/graph-emulator.js'
-import { APP_SECRET, FAST, GITHUB_PAT, REPOS, runWithInputs, startWorld, type World } from './support/world.js'
+import { cliRotateCommand } from './support/cli-command.js'
+import { APP_SECRET, FAST, runWithInputs, startWorld, type World } from './support/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -73,23 +74,7 @@ describe('graph-api-version', () => {
 
   test('the CLI report names the version', async () => {
     let out = ''
-    const argv = [
-      'rotate',
-      '--app-id',
-      world.inputs()['app-id'] as string,
-      '--secret-name=META_TOKEN',
-      '--repositories',
-      REPOS.join(','),
-      '--graph-api-url',
-      world.graph.url,
-      '--github-api-url',
-      world.github.url
-    ]
-    const env = {
-      META_ROTATOR_APP_SECRET: APP_SECRET,
-      META_ROTATOR_TOKEN: world.token,
-      META_ROTATOR_GITHUB_TOKEN: GITHUB_PAT
-    }
+    const { argv, env } = cliRotateCommand(world)
     const code = await runCli(argv, env, { out: (t) => (out += t), err: () => undefined }, FAST)
     expect(code).toBe(0)
     expect(out).toMatch(/Graph API:\s+v27\.0\n/)

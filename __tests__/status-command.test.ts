@@ -22,6 +22,16 @@ afterEach(async () => {
 
 const DAY = 86_400
 
+/** A user token of the world's app, 50 days left, its data access for `dataAccessDays`. */
+const userToken = (dataAccessDays: number) =>
+  world.graph.issueToken({
+    appId: world.inputs()['app-id'] as string,
+    type: 'USER',
+    scopes: ['ads_read'],
+    expiresIn: 50 * DAY,
+    dataAccessExpiresIn: dataAccessDays * DAY
+  })
+
 async function status(token: string, flags: string[] = []) {
   let out = ''
   let err = ''
@@ -84,25 +94,13 @@ describe('meta-token-rotator status', () => {
   })
 
   test('a user token: its data access expiry, inside the threshold when it ends soon', async () => {
-    const token = world.graph.issueToken({
-      appId: world.inputs()['app-id'] as string,
-      type: 'USER',
-      scopes: ['ads_read'],
-      expiresIn: 50 * DAY,
-      dataAccessExpiresIn: 60 * DAY
-    })
+    const token = userToken(60)
     const { code, out } = await status(token, ['--json'])
     const report = JSON.parse(out) as { ok: boolean; tokens: Array<Record<string, unknown>> }
     expect(code).toBe(0)
     expect(report.tokens[0]).toMatchObject({ name: 'META_TOKEN', tokenType: 'user', due: false })
     expect(typeof report.tokens[0]?.dataAccessExpiresAt).toBe('string')
-    const ending = world.graph.issueToken({
-      appId: world.inputs()['app-id'] as string,
-      type: 'USER',
-      scopes: ['ads_read'],
-      expiresIn: 50 * DAY,
-      dataAccessExpiresIn: 5 * DAY
-    })
+    const ending = userToken(5)
     expect((await status(ending)).code).toBe(1)
   })
 
