@@ -35649,7 +35649,9 @@ class ExpiryVariable {
             throw error;
         }
     }
-    async create(name, scope, value) {
+    // Each falls back on the other once: a host that answers 409 to every POST and 404 to every PATCH
+    // ends in a warning, not in requests without end.
+    async create(name, scope, value, fallback = true) {
         try {
             await this.services.github.request(`POST ${scope.route}`, {
                 ...scope.params,
@@ -35659,19 +35661,19 @@ class ExpiryVariable {
             });
         }
         catch (error) {
-            if (readGitHubError(error).status !== 409)
+            if (!fallback || readGitHubError(error).status !== 409)
                 throw error;
-            await this.update(name, scope, value);
+            await this.update(name, scope, value, false);
         }
     }
-    async update(name, scope, value) {
+    async update(name, scope, value, fallback = true) {
         try {
             await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value });
         }
         catch (error) {
-            if (readGitHubError(error).status !== 404)
+            if (!fallback || readGitHubError(error).status !== 404)
                 throw error;
-            await this.create(name, scope, value);
+            await this.create(name, scope, value, false);
         }
     }
     /** An organization variable gets the secret's visibility and repositories. */
@@ -42578,7 +42580,7 @@ class SecretWrites {
     }
     /** Whether another writer has written this secret since this run confirmed its own write. */
     async overwrittenSince(destination, name) {
-        const confirmed = this.confirmedAt.get(`${keyScope(destination)} ${name}`);
+        const confirmed = this.confirmedAt.get(slotKey(destination, name));
         const written = await this.services.store.lastWritten(destination, name).catch(() => undefined);
         if (confirmed === undefined || written === undefined)
             return undefined;
@@ -42661,7 +42663,7 @@ class SecretWrites {
         }
         const seen = store.githubNow();
         if (seen !== undefined)
-            this.confirmedAt.set(`${keyScope(destination)} ${write.name}`, seen);
+            this.confirmedAt.set(slotKey(destination, write.name), seen);
         this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`);
         for (const repo of written.addedRepositories)
             this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`);
@@ -42745,6 +42747,10 @@ class SecretWrites {
         this.services.log.warning(`${name}: ${message} Fix: ${rotation_error_fixText(fix)}`);
         return { ...secretPlace(destination, name), status: 'failed', error: message, fix, failedIn };
     }
+}
+/** One secret of one destination, as the key of what this run confirmed. */
+function slotKey(destination, name) {
+    return `${keyScope(destination)} ${name}`;
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/rotation.ts
@@ -43008,7 +43014,11 @@ function unexpectedMessage(error) {
     // Any run of token characters: an error's text may hold one inside a path or a URL.
     for (const word of text.split(/[^\w|-]+/).filter(looksLikeCredential))
         text = text.split(word).join('***');
-    return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`;
+    return `${stoppedUnexpectedly(text)} Fix: ${CHECK_SECRETS_FIX}`;
+}
+/** What happened, in the words every entry uses: `[unexpected] The run stopped on …`. */
+function stoppedUnexpectedly(detail) {
+    return `[unexpected] The run stopped on an unexpected error: ${detail}`;
 }
 /** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */
 async function failOnUnexpected(entry, fail) {
@@ -44691,12 +44701,7 @@ async function runAction(io, env, deps = {}) {
     const naming = deps.naming ?? actionInputs;
     const report = deps.report ?? summaryMarkdown;
     const keeper = new SecretKeeper((secret) => io.mask(secret));
-    for (const input of CREDENTIAL_INPUTS)
-        keeper.keep(io.getInput(input).trim());
-    // A credential given where a name goes is refused by readSettings; until then nothing may show it.
-    for (const input of Object.values(Input))
-        for (const word of credentialWords(io.getInput(input)))
-            keeper.keep(word);
+    keepInputCredentials(keeper, (name) => io.getInput(name));
     const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim());
     const stacks = [];
     const http = (timeoutMs, maxBodyBytes) => {
@@ -44809,7 +44814,7 @@ async function runAction(io, env, deps = {}) {
     }
     catch (error) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
-        const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${errorMessage(error)}`);
+        const safe = keeper.redact(stoppedUnexpectedly(errorMessage(error)));
         const fix = CHECK_SECRETS_FIX;
         await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()));
         await writeSummary(io, keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
@@ -44821,6 +44826,7 @@ async function runAction(io, env, deps = {}) {
             stack.dispose();
     }
 }
+/** The client that writes the secrets, its answers watched for the github-token's expiry. */
 function gitHubClientOf(settings, wiring) {
     const { http, expiry, deps, log } = wiring;
     return createGitHubClient({
@@ -44831,6 +44837,17 @@ function gitHubClientOf(settings, wiring) {
         maxConcurrency: settings.maxConcurrency,
         secondMs: deps.githubSecondMs
     });
+}
+/**
+ * Every credential input, and every credential-shaped word of any input, kept secret before anything
+ * else: a credential given where a name goes is refused by readSettings, and until then nothing may show it.
+ */
+function keepInputCredentials(keeper, read) {
+    for (const input of CREDENTIAL_INPUTS)
+        keeper.keep(read(input).trim());
+    for (const input of Object.values(Input))
+        for (const word of credentialWords(read(input)))
+            keeper.keep(word);
 }
 function tokenSource(settings, { io, keeper, naming, clock, deps, http }) {
     if (settings.strategy === 'instagram') {

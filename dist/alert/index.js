@@ -40531,7 +40531,7 @@ function urlEncoded(secret) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   lD: () => (/* binding */ failOnUnexpected)
 /* harmony export */ });
-/* unused harmony exports CHECK_SECRETS_FIX, unexpectedMessage */
+/* unused harmony exports CHECK_SECRETS_FIX, unexpectedMessage, stoppedUnexpectedly */
 /* harmony import */ var _credential_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2986);
 /* harmony import */ var _rotation_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7566);
 /* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4230);
@@ -40549,7 +40549,11 @@ function unexpectedMessage(error) {
     // Any run of token characters: an error's text may hold one inside a path or a URL.
     for (const word of text.split(/[^\w|-]+/).filter(_credential_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .looksLikeCredential */ .Pv))
         text = text.split(word).join('***');
-    return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`;
+    return `${stoppedUnexpectedly(text)} Fix: ${CHECK_SECRETS_FIX}`;
+}
+/** What happened, in the words every entry uses: `[unexpected] The run stopped on …`. */
+function stoppedUnexpectedly(detail) {
+    return `[unexpected] The run stopped on an unexpected error: ${detail}`;
 }
 /** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */
 async function failOnUnexpected(entry, fail) {

@@ -32526,7 +32526,9 @@ class ExpiryVariable {
             throw error;
         }
     }
-    async create(name, scope, value) {
+    // Each falls back on the other once: a host that answers 409 to every POST and 404 to every PATCH
+    // ends in a warning, not in requests without end.
+    async create(name, scope, value, fallback = true) {
         try {
             await this.services.github.request(`POST ${scope.route}`, {
                 ...scope.params,
@@ -32536,19 +32538,19 @@ class ExpiryVariable {
             });
         }
         catch (error) {
-            if (readGitHubError(error).status !== 409)
+            if (!fallback || readGitHubError(error).status !== 409)
                 throw error;
-            await this.update(name, scope, value);
+            await this.update(name, scope, value, false);
         }
     }
-    async update(name, scope, value) {
+    async update(name, scope, value, fallback = true) {
         try {
             await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value });
         }
         catch (error) {
-            if (readGitHubError(error).status !== 404)
+            if (!fallback || readGitHubError(error).status !== 404)
                 throw error;
-            await this.create(name, scope, value);
+            await this.create(name, scope, value, false);
         }
     }
     /** An organization variable gets the secret's visibility and repositories. */
@@ -40220,7 +40222,7 @@ class SecretWrites {
     }
     /** Whether another writer has written this secret since this run confirmed its own write. */
     async overwrittenSince(destination, name) {
-        const confirmed = this.confirmedAt.get(`${keyScope(destination)} ${name}`);
+        const confirmed = this.confirmedAt.get(slotKey(destination, name));
         const written = await this.services.store.lastWritten(destination, name).catch(() => undefined);
         if (confirmed === undefined || written === undefined)
             return undefined;
@@ -40303,7 +40305,7 @@ class SecretWrites {
         }
         const seen = store.githubNow();
         if (seen !== undefined)
-            this.confirmedAt.set(`${keyScope(destination)} ${write.name}`, seen);
+            this.confirmedAt.set(slotKey(destination, write.name), seen);
         this.services.log.info(`${write.name}: ${written.status} the ${describeDestination(destination)}.`);
         for (const repo of written.addedRepositories)
             this.services.log.info(`${write.name}: ${repo} can now use the organization secret too.`);
@@ -40387,6 +40389,10 @@ class SecretWrites {
         this.services.log.warning(`${name}: ${message} Fix: ${(0,rotation_error/* fixText */.Xc)(fix)}`);
         return { ...secretPlace(destination, name), status: 'failed', error: message, fix, failedIn };
     }
+}
+/** One secret of one destination, as the key of what this run confirmed. */
+function slotKey(destination, name) {
+    return `${keyScope(destination)} ${name}`;
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/rotation.ts
@@ -42370,12 +42376,7 @@ async function runAction(io, env, deps = {}) {
     const naming = deps.naming ?? actionInputs;
     const report = deps.report ?? summaryMarkdown;
     const keeper = new SecretKeeper((secret) => io.mask(secret));
-    for (const input of CREDENTIAL_INPUTS)
-        keeper.keep(io.getInput(input).trim());
-    // A credential given where a name goes is refused by readSettings; until then nothing may show it.
-    for (const input of Object.values(Input))
-        for (const word of (0,credential_shape/* credentialWords */.ff)(io.getInput(input)))
-            keeper.keep(word);
+    keepInputCredentials(keeper, (name) => io.getInput(name));
     const serverUrl = gitHubServerUrl(env, io.getInput(Input.GithubApiUrl).trim());
     const stacks = [];
     const http = (timeoutMs, maxBodyBytes) => {
@@ -42488,7 +42489,7 @@ async function runAction(io, env, deps = {}) {
     }
     catch (error) {
         // rotate() reports its own failures in the result: this is a bug, and the run stopped somewhere unknown.
-        const safe = keeper.redact(`[unexpected] The run stopped on an unexpected error: ${(0,rotation_error/* errorMessage */.gJ)(error)}`);
+        const safe = keeper.redact((0,unexpected/* stoppedUnexpectedly */.Is)((0,rotation_error/* errorMessage */.gJ)(error)));
         const fix = unexpected/* CHECK_SECRETS_FIX */.jx;
         await heartbeat.finish(failedOutcome(settings.secretName, 'unexpected', safe, new Date()));
         await writeSummary(io, keeper.redact(report({ failure: { step: 'unexpected', message: safe, fix } }, { ...context, now: new Date() })));
@@ -42500,6 +42501,7 @@ async function runAction(io, env, deps = {}) {
             stack.dispose();
     }
 }
+/** The client that writes the secrets, its answers watched for the github-token's expiry. */
 function gitHubClientOf(settings, wiring) {
     const { http, expiry, deps, log } = wiring;
     return createGitHubClient({
@@ -42510,6 +42512,17 @@ function gitHubClientOf(settings, wiring) {
         maxConcurrency: settings.maxConcurrency,
         secondMs: deps.githubSecondMs
     });
+}
+/**
+ * Every credential input, and every credential-shaped word of any input, kept secret before anything
+ * else: a credential given where a name goes is refused by readSettings, and until then nothing may show it.
+ */
+function keepInputCredentials(keeper, read) {
+    for (const input of CREDENTIAL_INPUTS)
+        keeper.keep(read(input).trim());
+    for (const input of Object.values(Input))
+        for (const word of (0,credential_shape/* credentialWords */.ff)(read(input)))
+            keeper.keep(word);
 }
 function tokenSource(settings, { io, keeper, naming, clock, deps, http }) {
     if (settings.strategy === 'instagram') {
@@ -42807,11 +42820,7 @@ async function runStatus(inputs, env, terminal, options, deps = {}) {
     const keeper = new SecretKeeper(() => undefined);
     const shown = (text) => (0,outside_text/* inertLines */.wi)(keeper.redact(text));
     const read = (name) => inputs[name] ?? '';
-    for (const input of CREDENTIAL_INPUTS)
-        keeper.keep(read(input).trim());
-    for (const input of Object.values(Input))
-        for (const word of (0,credential_shape/* credentialWords */.ff)(read(input)))
-            keeper.keep(word);
+    keepInputCredentials(keeper, read);
     const clock = deps.clock ?? systemClock;
     const { naming } = options;
     let settings;
@@ -42881,10 +42890,8 @@ async function metaStatus(settings, source, threshold, now, said) {
     const at = now();
     const expiresAt = info?.expiresAt;
     const dataAccess = info?.kind === 'user' ? info.dataAccessExpiresAt : undefined;
-    // As the report's next due date: none for Instagram (every run refreshes) or without rotate-before.
-    const due = settings.strategy === 'instagram' || !expiresAt || settings.rotateBeforeSeconds === undefined
-        ? undefined
-        : new Date(expiresAt.getTime() - settings.rotateBeforeSeconds * 1000);
+    // The report's next due date: none for Instagram (every run refreshes) or without rotate-before.
+    const due = nextDueDate({ strategy: settings.strategy, expiresAt }, settings.rotateBeforeSeconds);
     return {
         name,
         tokenType: settings.strategy === 'instagram' ? 'instagram' : outputTokenType(info?.kind ?? 'unknown'),
@@ -43363,6 +43370,7 @@ function errorMessage(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Is: () => (/* binding */ stoppedUnexpectedly),
 /* harmony export */   jx: () => (/* binding */ CHECK_SECRETS_FIX),
 /* harmony export */   lD: () => (/* binding */ failOnUnexpected)
 /* harmony export */ });
@@ -43384,7 +43392,11 @@ function unexpectedMessage(error) {
     // Any run of token characters: an error's text may hold one inside a path or a URL.
     for (const word of text.split(/[^\w|-]+/).filter(_credential_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .looksLikeCredential */ .Pv))
         text = text.split(word).join('***');
-    return `[unexpected] The run stopped on an unexpected error: ${text} Fix: ${CHECK_SECRETS_FIX}`;
+    return `${stoppedUnexpectedly(text)} Fix: ${CHECK_SECRETS_FIX}`;
+}
+/** What happened, in the words every entry uses: `[unexpected] The run stopped on …`. */
+function stoppedUnexpectedly(detail) {
+    return `[unexpected] The run stopped on an unexpected error: ${detail}`;
 }
 /** Runs an entry; whatever it throws ends in `fail` with the check-your-secrets message. */
 async function failOnUnexpected(entry, fail) {
