@@ -5,6 +5,7 @@ import type { Destination } from '../src/github/destinations.js'
 import type { TokenInfo } from '../src/graph/meta-tokens.js'
 import { actionInputs, cliFlags } from '../src/input-naming.js'
 import {
+  failedChecks,
   failedWritesStep,
   failureOf,
   mainWrites,
@@ -142,6 +143,27 @@ describe('the failure of a step', () => {
     expect(error?.message).toMatch(/^1 of 2 destination checks failed\. Dry run\./)
     const single = failureOf({ step: 'prepare', secrets: [failed('octo/a')], dryRun: false, message: 'M.', closing })
     expect(single?.message).toMatch(/^1 of 1 destination check failed\./)
+  })
+})
+
+describe('the destination checks before minting', () => {
+  const checked: SecretOutcome = { ...secretPlace(repo('octo/b'), 'META_TOKEN'), status: 'checked' }
+
+  test('a dry run with a failed check fails at prepare, and says to run the dry run again', () => {
+    const error = failedChecks([failed('octo/a', { failedIn: 'prepare' }), checked], true)
+    expect(error?.step).toBe('prepare')
+    expect(error?.message).toMatch(/^1 of 2 destination checks failed\. Dry run: some destinations did not pass/)
+    expect(error?.fix).toMatch(/Then run the dry run again\.$/)
+  })
+
+  test('a real run with no writable destination says nothing was minted, and to re-run', () => {
+    const error = failedChecks([failed('octo/a', { failedIn: 'prepare' })], false)
+    expect(error?.message).toMatch(/No destination can be written; nothing was minted, written or revoked\./)
+    expect(error?.fix).toMatch(/Then re-run\.$/)
+  })
+
+  test('every check passed: no failure', () => {
+    expect(failedChecks([checked], true)).toBe(undefined)
   })
 })
 

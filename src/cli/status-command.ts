@@ -19,7 +19,7 @@ import {
   MAX_GRAPH_BODY_BYTES,
   tokenSource,
   type ActionDeps
-} from '../main.js'
+} from '../wiring.js'
 import { inertLines } from '../outside-text.js'
 import { nextDueDate } from '../report.js'
 import { errorMessage, RotationError } from '../rotation-error.js'

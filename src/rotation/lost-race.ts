@@ -8,7 +8,7 @@ import type { InputNaming } from '../input-naming.js'
 import { RotationError } from '../rotation-error.js'
 import { placeText, samePlace } from './outcomes.js'
 import type { SecretOutcome } from './result.js'
-import { capitalized } from './revocation.js'
+import { capitalized, ReplacedAlreadyRevoked } from './revocation.js'
 import type { SecretWrites } from './secret-writes.js'
 
 export interface LostRace {
@@ -47,4 +47,15 @@ export async function lostRace({ label, ready, main, writer, naming, revokeNew }
     `${raced} ${where(ours)} may still hold this run's new token;${otherRun || ' no secret was seen written again since.'} Both tokens stay valid.`,
     `Once the other run is over, re-run from the token held in ${naming.name(Input.SecretName)}: one run then writes every destination with one token. ${concurrency}`
   )
+}
+
+/** Revokes the replaced token; one found already revoked is judged as a lost race. */
+export async function revokeOrLoseRace(
+  revoke: () => Promise<string | undefined>,
+  race: Omit<LostRace, 'label'>
+): Promise<string | undefined> {
+  return revoke().catch((error: unknown) => {
+    if (!(error instanceof ReplacedAlreadyRevoked)) throw error
+    return lostRace({ ...race, label: error.label })
+  })
 }

@@ -144,6 +144,22 @@ export function failureOf({ step, secrets, dryRun, message, closing }: FailedOut
   )
 }
 
+/**
+ * Destinations that failed their checks before minting: the dry run's verdict, or, in a real run, the
+ * failure when none of them can be written. Undefined when none failed.
+ */
+export function failedChecks(secrets: SecretOutcome[], dryRun: boolean): RotationError | undefined {
+  return failureOf({
+    step: 'prepare',
+    secrets,
+    dryRun,
+    message: dryRun
+      ? 'Dry run: some destinations did not pass their checks; nothing was minted, written or revoked.'
+      : 'No destination can be written; nothing was minted, written or revoked.',
+    closing: dryRun ? 'Then run the dry run again.' : 'Then re-run.'
+  })
+}
+
 /** Ten or more repositories of one owner, each with its own copy: one organization secret would do. */
 export function organizationSecretSuggestions(destinations: Destination[]): string[] {
   if (destinations.some((d) => d.kind === 'organization')) return []

@@ -94,3 +94,21 @@ export function tokenFacts(
     dataAccessExpiresAt: info.dataAccessExpiresAt
   }
 }
+
+/** What the steps found so far; the result is made of it once the run ends. */
+export type Findings = Omit<RotationResult, 'notes' | 'deployments' | 'failure' | 'finishedAt'>
+
+/** Before the first step: nothing rotated, revoked or skipped. */
+export function nothingFound({ strategy, dryRun }: Pick<Settings, 'strategy' | 'dryRun'>): Findings {
+  return {
+    strategy,
+    dryRun,
+    rotated: false,
+    revoked: false,
+    skipped: false,
+    scopes: [],
+    destinations: [],
+    secrets: [],
+    revocations: []
+  }
+}

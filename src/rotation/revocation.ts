@@ -42,6 +42,21 @@ export interface RevocationServices {
 /** What orphan() knows of the new token: debug_token's facts, or, when it could not be checked, whether its kind can be revoked. */
 export type OrphanFacts = { info: TokenInfo } | { revocable: boolean }
 
+/** The token revoke would act on, and what is known of it. */
+interface ReplacedToken {
+  label: string
+  info: TokenInfo
+  target: string
+  fresh: string
+  grace: boolean
+  now: Date
+}
+
+interface KeptAlive {
+  note: string
+  warning?: string
+}
+
 export class Revocation {
   constructor(
     private readonly settings: Settings,
@@ -59,56 +74,16 @@ export class Revocation {
     fresh: string
   ): Promise<string | undefined> {
     const { settings, services } = this
-    const { naming, notes } = services
-    const now = services.clock.now()
-    const slots = graceSlots(settings.destinations)
-    const grace = slots.length > 0
+    const grace = graceSlots(settings.destinations).length > 0
     const target = grace ? settings.previousToken : settings.token
     const info = grace ? previous : current
-    const label = grace ? `the token from ${naming.name(Input.PreviousToken)}` : 'the replaced token'
+    const label = grace ? `the token from ${services.naming.name(Input.PreviousToken)}` : 'the replaced token'
     if (settings.revoke === 'false' || !target || !info) return undefined
-    if (target === fresh) {
-      notes.add(`${capitalized(label)} is the token now stored: it was not revoked.`)
-      return undefined
-    }
-    if (grace && !replacedTokenToKeep(settings, fresh)) {
-      notes.add(`${capitalized(label)} is still held in ${slots.join(', ')}: it was not revoked.`)
-      return undefined
-    }
-    if (!info.isValid) {
-      notes.add(`${capitalized(label)} was already invalid: nothing to revoke.`)
-      return undefined
-    }
-    if (!services.source.canRevoke(info)) {
-      notes.add(
-        info.kind === 'instagram'
-          ? `${capitalized(label)} stays valid until it expires: Instagram has no way to revoke a token.`
-          : `${capitalized(label)} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt, now)}.`
-      )
-      return undefined
-    }
-    if (settings.revoke === 'after-deploy') return this.handOver(label, info, now)
-    // Without issued_at a token's age is unknown: revoke: auto treats it as possibly fresh.
-    if (settings.revoke === 'auto' && !info.issuedAt) {
-      notes.add(
-        `Meta did not say when ${label} was issued (debug_token had no issued_at), so ${naming.setting(Input.Revoke, 'auto')} cannot tell it from a token another rotation of this secret is still storing, and left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
-          `Revoke it by hand once no other rotation runs, or use ${naming.setting(Input.Revoke, 'true')}.`
-      )
-      services.log.warning(`Not revoking ${label}: debug_token did not say when it was issued.`)
-      return undefined
-    }
-    if (
-      settings.revoke === 'auto' &&
-      info.issuedAt &&
-      now.getTime() - info.issuedAt.getTime() < FRESH_TOKEN_MINUTES * 60_000
-    ) {
-      notes.add(
-        `${capitalized(label)} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
-          `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`
-      )
-      services.log.warning(
-        `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`
-      )
+    const now = services.clock.now()
+    const kept = this.keptAlive({ label, info, target, fresh, grace, now })
+    if (kept) {
+      services.notes.add(kept.note)
+      if (kept.warning) services.log.warning(kept.warning)
       return undefined
     }
     try {
@@ -128,12 +103,48 @@ export class Revocation {
     return label
   }
 
+  /** Why the replaced token must stay alive, in words for the summary (and the log); undefined when it may be revoked. */
+  private keptAlive({ label, info, target, fresh, grace, now }: ReplacedToken): KeptAlive | undefined {
+    const { settings, services } = this
+    const { naming } = services
+    const Label = capitalized(label)
+    if (target === fresh) return { note: `${Label} is the token now stored: it was not revoked.` }
+    if (grace && !replacedTokenToKeep(settings, fresh)) {
+      return { note: `${Label} is still held in ${graceSlots(settings.destinations).join(', ')}: it was not revoked.` }
+    }
+    if (!info.isValid) return { note: `${Label} was already invalid: nothing to revoke.` }
+    if (!services.source.canRevoke(info)) {
+      return {
+        note:
+          info.kind === 'instagram'
+            ? `${Label} stays valid until it expires: Instagram has no way to revoke a token.`
+            : `${Label} is a ${info.kind} token, which Meta cannot revoke: it stays valid until ${expiryText(info.expiresAt, now)}.`
+      }
+    }
+    if (settings.revoke === 'after-deploy') return { note: this.handOver(label, info, now) }
+    if (settings.revoke !== 'auto') return undefined
+    // Without issued_at a token's age is unknown: revoke: auto treats it as possibly fresh.
+    if (!info.issuedAt) {
+      return {
+        note:
+          `Meta did not say when ${label} was issued (debug_token had no issued_at), so ${naming.setting(Input.Revoke, 'auto')} cannot tell it from a token another rotation of this secret is still storing, and left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+          `Revoke it by hand once no other rotation runs, or use ${naming.setting(Input.Revoke, 'true')}.`,
+        warning: `Not revoking ${label}: debug_token did not say when it was issued.`
+      }
+    }
+    if (now.getTime() - info.issuedAt.getTime() >= FRESH_TOKEN_MINUTES * 60_000) return undefined
+    return {
+      note:
+        `${Label} was issued less than ${FRESH_TOKEN_MINUTES} minutes ago, perhaps by another rotation of this secret that is still storing it, so ${naming.setting(Input.Revoke, 'auto')} left it alive (it expires ${expiryText(info.expiresAt, now)}). ` +
+        `${naming.inWorkflow ? 'Give the workflow a concurrency group so rotations never overlap' : 'Never run two rotations of this secret at once'}; use ${naming.setting(Input.Revoke, 'true')} to revoke a fresh token anyway (after a leak).`,
+      warning: `Not revoking ${label}: it is less than ${FRESH_TOKEN_MINUTES} minutes old and another rotation may still be storing it.`
+    }
+  }
+
   /** revoke: after-deploy: the old token stays valid for the finish action, which revokes it later. */
-  private handOver(label: string, info: TokenInfo, now: Date): undefined {
-    const { naming, notes } = this.services
-    notes.add(
-      `${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`
-    )
+  private handOver(label: string, info: TokenInfo, now: Date): string {
+    const { naming } = this.services
+    return `${capitalized(label)} was not revoked (${naming.setting(Input.Revoke, 'after-deploy')}): it stays valid until ${expiryText(info.expiresAt, now)}. Once every consumer runs on the new token, revoke it with the finish action (given the old and the new token).`
   }
 
   /**

@@ -4,37 +4,25 @@
 // run the same code.
 import type { RotationLog } from '../action-io.js'
 import type { Clock } from '../clock.js'
-import type { DeployRecord, DeployStep, PreparedWorkflow } from '../deploy/deploy.js'
+import type { DeployRecord, DeployStep } from '../deploy/deploy.js'
 import type { Destination } from '../github/destinations.js'
-import { isGitHubDotCom } from '../github/github-client.js'
 import type { SecretStore } from '../github/secret-store.js'
-import { checkWriteBudget } from '../github/write-budget.js'
-import type { MintedToken, TokenInfo } from '../graph/meta-tokens.js'
 import type { InputNaming } from '../input-naming.js'
 import { RotationError } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
 import type { CheckedToken, TokenSource } from '../strategies/token-source.js'
-import { occupiedGraceSlots, warnOverwrite } from './grace-slots.js'
+import { failAfterWrites } from './failed-writes.js'
+import { occupiedGraceSlots, warnOverwrite, type OccupiedSlot } from './grace-slots.js'
+import { revokeOrLoseRace } from './lost-race.js'
 import { Notes } from './notes.js'
-import {
-  anyFailed,
-  failedWritesStep,
-  failureOf,
-  mainWrites,
-  mayHoldNew,
-  movedOverNote,
-  oldTokenStillWorks,
-  organizationSecretSuggestions,
-  storedSomewhere,
-  unsettledNote,
-  type FailedOutcomes
-} from './outcomes.js'
-import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
-import { lostRace } from './lost-race.js'
-import { ReplacedAlreadyRevoked, Revocation, type OrphanFacts } from './revocation.js'
-import { whyNotSkip } from './stale-destinations.js'
-import { secretWrites, SecretWrites, writeCount, type PlannedWrites } from './secret-writes.js'
+import { anyFailed, failedChecks, mainWrites, organizationSecretSuggestions, storedSomewhere } from './outcomes.js'
+import { plan } from './plan.js'
+import { nothingFound, tokenFacts, type Findings, type RotationResult, type SecretOutcome } from './result.js'
+import { Revocation, type OrphanFacts } from './revocation.js'
+import { secretWrites, SecretWrites, type PlannedWrites } from './secret-writes.js'
+import { skipStands } from './stale-destinations.js'
+import { verifyNew, type NewToken } from './verify.js'
 
 export type { Holding, RotationResult, SecretOutcome, SecretStatus } from './result.js'
 
@@ -49,12 +37,6 @@ export interface RotationServices {
   deploy?: DeployStep
 }
 
-/** The new token, once checked: what is written and what is known of it. */
-interface NewToken {
-  token: string
-  info: TokenInfo
-}
-
 export async function rotate(settings: Settings, services: RotationServices): Promise<RotationResult> {
   const rotation = new Rotation(settings, services, new Notes())
   let failure: RotationError | undefined
@@ -67,76 +49,52 @@ export async function rotate(settings: Settings, services: RotationServices): Pr
   return rotation.result(failure, services.clock.now())
 }
 
-/** What the steps found so far; the result is made of it once the run ends. */
-type Found = Omit<RotationResult, 'notes' | 'deployments' | 'failure' | 'finishedAt'>
-
 class Rotation {
-  private readonly found: Found
+  private readonly found: Findings
   private readonly deployed: DeployRecord = {}
   private readonly writer: SecretWrites
   private readonly revocation: Revocation
+  private readonly steps: RotationServices & { notes: Notes }
 
   constructor(
     private readonly settings: Settings,
-    private readonly services: RotationServices,
+    services: RotationServices,
     private readonly notes: Notes
   ) {
-    this.found = {
-      strategy: settings.strategy,
-      rotated: false,
-      revoked: false,
-      skipped: false,
-      dryRun: settings.dryRun,
-      scopes: [],
-      destinations: [],
-      secrets: [],
-      revocations: []
-    }
-    this.writer = new SecretWrites({
-      ...services,
-      notes,
-      githubToken: settings.githubToken,
-      maxConcurrency: settings.maxConcurrency,
-      dryRun: settings.dryRun
-    })
-    this.revocation = new Revocation(settings, { ...services, notes })
+    const { dryRun, githubToken, maxConcurrency } = settings
+    this.found = nothingFound(settings)
+    this.steps = { ...services, notes }
+    this.writer = new SecretWrites({ ...this.steps, githubToken, maxConcurrency, dryRun })
+    this.revocation = new Revocation(settings, this.steps)
   }
 
   async run(): Promise<void> {
-    const { settings, services } = this
+    const { settings, steps } = this
     const current = await this.check()
-    const previous = await services.source.checkPrevious(current)
-    const notDue = services.source.notDue(current)
-    if (notDue && (await this.skipStands(current))) return this.skip(notDue)
+    const previous = await steps.source.checkPrevious(current)
+    const notDue = steps.source.notDue(current)
+    if (notDue && (await skipStands(current, { settings, services: steps }))) return this.skip(notDue)
 
-    const destinations = this.plan()
-    const ready = await this.prepare(destinations)
-    const occupied = await occupiedGraceSlots(ready, settings, services.store)
-    const deploys = (await services.deploy?.prepare(this.deployed, settings.dryRun)) ?? []
-    if (settings.dryRun) warnOverwrite(occupied, { ...services, notes: this.notes }, true)
-    if (settings.dryRun) return this.passDryRun()
-    if (ready.length === 0) {
-      this.failIfAnyFailed({
-        step: 'prepare',
-        message: 'No destination can be written; nothing was minted, written or revoked.',
-        closing: 'Then re-run.'
-      })
-    }
+    const ready = await this.prepare(plan(settings, steps))
+    const occupied = await occupiedGraceSlots(ready, settings, steps.store)
+    const deploys = (await steps.deploy?.prepare(this.deployed, settings.dryRun)) ?? []
+    if (settings.dryRun) return this.passDryRun(occupied)
+    if (ready.length === 0) this.failIf(failedChecks(this.found.secrets, false))
 
-    const minted = await services.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
+    const minted = await steps.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
     if ('skip' in minted) return this.skip(minted.skip)
-    const fresh = await this.verify(minted, current)
-    const extra = () => services.source.extraSecrets(fresh.token, fresh.info)
-    const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes })
-    if (writes.replaced) warnOverwrite(occupied, { ...services, notes: this.notes }, false)
+    const fresh = await verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan })
+    const extra = () => steps.source.extraSecrets(fresh.token, fresh.info)
+    const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: steps.notes })
+    if (writes.replaced) warnOverwrite(occupied, steps, false)
     const main = await this.store(ready, writes, fresh)
-    if (anyFailed(this.found.secrets)) await this.afterFailedWrites(main, fresh, current?.info, previous)
-    await this.deploy(deploys, current)
-    await this.revokeReplaced(current?.info, previous, fresh, ready, main)
+    if (anyFailed(this.found.secrets)) await this.failAfterWrites(main, fresh, current, previous)
+    await steps.deploy?.run(deploys, this.deployed, current?.info.expiresAt)
+    await this.revokeReplaced(current, previous, fresh, { ready, main })
   }
 
   result(failure: RotationError | undefined, now: Date): RotationResult {
-    const apiVersion = this.services.source.apiVersion?.()
+    const apiVersion = this.steps.source.apiVersion?.()
     return {
       ...this.found,
       ...(apiVersion ? { apiVersion } : {}),
@@ -148,7 +106,7 @@ class Rotation {
   }
 
   private async check(): Promise<CheckedToken | undefined> {
-    const current = await this.services.source.checkCurrent()
+    const current = await this.steps.source.checkCurrent()
     if (current) {
       Object.assign(this.found, tokenFacts(current.info), {
         account: current.account,
@@ -159,78 +117,24 @@ class Rotation {
     return current
   }
 
-  /** Whether the skip stands once the destinations are judged too; when not, the note says why. */
-  private async skipStands(current: CheckedToken | undefined): Promise<boolean> {
-    const { settings, services } = this
-    if (!current) return true
-    const { store, clock } = services
-    const why = await whyNotSkip(settings.destinations, current.info, {
-      store,
-      now: clock.now(),
-      maxConcurrency: settings.maxConcurrency
-    })
-    this.notes.add(why)
-    if (why) services.log.warning(why)
-    return !why
-  }
-
   private skip(reason: string): void {
     this.found.skipped = true
     this.found.skipReason = reason
-    this.services.log.info(reason)
-  }
-
-  /** The destinations, in the order given, once they fit in GitHub's write limit. */
-  private plan(): Destination[] {
-    const { settings, services } = this
-    const { destinations } = settings
-    this.found.destinations = destinations
-    checkWriteBudget({
-      destinations,
-      writesIn: (destination) => writeCount(destination, services.source.extraSecretCount()),
-      dryRun: settings.dryRun,
-      githubDotCom: isGitHubDotCom(settings.githubApiUrl),
-      naming: services.naming,
-      deploys: settings.deploy.workflows.length
-    })
-    return destinations
+    this.steps.log.info(reason)
   }
 
   private async prepare(destinations: Destination[]): Promise<Destination[]> {
+    this.found.destinations = destinations
     const { outcomes, ready } = await this.writer.prepare(destinations)
     this.found.secrets.push(...outcomes)
     for (const note of organizationSecretSuggestions(destinations)) this.notes.add(note)
     return ready
   }
 
-  private passDryRun(): void {
-    this.failIfAnyFailed({
-      step: 'prepare',
-      message: 'Dry run: some destinations did not pass their checks; nothing was minted, written or revoked.',
-      closing: 'Then run the dry run again.'
-    })
-    this.services.log.info(
-      'Dry run: the token and every destination check out; nothing was minted, written or revoked.'
-    )
-  }
-
-  /** Checks the new token; one that fails is stored nowhere, so a revocable one is revoked at once. */
-  private async verify(minted: MintedToken, current: CheckedToken | undefined): Promise<NewToken> {
-    const { source } = this.services
-    let fresh: CheckedToken
-    try {
-      fresh = await source.inspectNew(minted)
-    } catch (error) {
-      await this.revokeOrphan(minted.token, { revocable: source.mintsRevocable(current) })
-      throw error
-    }
-    try {
-      this.notes.add(source.judgeNew(fresh, current))
-    } catch (error) {
-      await this.revokeOrphan(minted.token, { info: fresh.info })
-      throw error
-    }
-    return { token: minted.token, info: fresh.info }
+  private passDryRun(occupied: OccupiedSlot[]): void {
+    warnOverwrite(occupied, this.steps, true)
+    this.failIf(failedChecks(this.found.secrets, true))
+    this.steps.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.')
   }
 
   /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
@@ -243,64 +147,44 @@ class Rotation {
     return main
   }
 
-  /** Some writes failed: nothing is revoked, and a new token that no destination can hold is revoked. */
-  private async afterFailedWrites(
+  private async failAfterWrites(
     main: SecretOutcome[],
     fresh: NewToken,
-    current: TokenInfo | undefined,
-    previous: TokenInfo | undefined
+    current: CheckedToken | undefined,
+    previous: CheckedToken['info'] | undefined
   ): Promise<void> {
-    const { settings, services, found } = this
-    const now = services.clock.now()
-    this.notes.add(
-      movedOverNote({
-        secrets: found.secrets,
-        destinations: settings.destinations,
-        previousTokenGiven: Boolean(settings.previousToken),
-        previous,
-        now,
-        naming: services.naming
-      })
-    )
-    this.notes.add(unsettledNote(main))
-    if (!mayHoldNew(main)) await this.revokeOrphan(fresh.token, { info: fresh.info })
-    this.failIfAnyFailed({
-      step: failedWritesStep(found.secrets),
-      message: `Not every destination holds the new token. ${oldTokenStillWorks(current, now)}`,
-      closing: 'Then re-run: the run that gets every destination written completes the rotation.'
-    })
+    const services = { ...this.steps, revokeOrphan: this.revokeOrphan }
+    const { settings, found } = this
+    await failAfterWrites({ settings, services, secrets: found.secrets, main, fresh, current: current?.info, previous })
   }
 
-  private async deploy(prepared: PreparedWorkflow[], current: CheckedToken | undefined): Promise<void> {
-    await this.services.deploy?.run(prepared, this.deployed, current?.info.expiresAt)
-  }
-
+  /** The last step: the replaced token, once every destination holds the new one and every deploy ran on it. */
   private async revokeReplaced(
-    current: TokenInfo | undefined,
-    previous: TokenInfo | undefined,
+    current: CheckedToken | undefined,
+    previous: CheckedToken['info'] | undefined,
     fresh: NewToken,
-    ready: Destination[],
-    main: SecretOutcome[]
+    { ready, main }: { ready: Destination[]; main: SecretOutcome[] }
   ): Promise<void> {
-    const revoked = await this.revocation.replaced(current, previous, fresh.token).catch((error: unknown) => {
-      if (!(error instanceof ReplacedAlreadyRevoked)) throw error
-      const { writer, services } = this
-      const revokeNew = async () => Boolean(await this.revokeOrphan(fresh.token, { info: fresh.info }, fresh.token))
-      return lostRace({ label: error.label, ready, main, writer, naming: services.naming, revokeNew })
+    const revokeNew = async () => Boolean(await this.revokeOrphan(fresh.token, { info: fresh.info }, fresh.token))
+    const revoked = await revokeOrLoseRace(() => this.revocation.replaced(current?.info, previous, fresh.token), {
+      ready,
+      main,
+      writer: this.writer,
+      naming: this.steps.naming,
+      revokeNew
     })
     if (!revoked) return
     this.found.revoked = true
     this.found.revocations.push(revoked)
   }
 
-  private async revokeOrphan(token: string, facts: OrphanFacts, caller?: string): Promise<string | undefined> {
+  private readonly revokeOrphan = async (token: string, facts: OrphanFacts, caller?: string) => {
     const revoked = await this.revocation.orphan(token, facts, caller)
     if (revoked) this.found.revocations.push(revoked)
     return revoked
   }
 
-  private failIfAnyFailed(failure: Omit<FailedOutcomes, 'secrets' | 'dryRun'>): void {
-    const error = failureOf({ ...failure, secrets: this.found.secrets, dryRun: this.settings.dryRun })
+  private failIf(error: RotationError | undefined): void {
     if (error) throw error
   }
 }

@@ -5,6 +5,11 @@ import { mapWithConcurrency } from '../concurrency.js'
 import { describeDestination, type Destination } from '../github/destinations.js'
 import type { SecretStore } from '../github/secret-store.js'
 import type { TokenInfo } from '../graph/meta-tokens.js'
+import type { RotationLog } from '../action-io.js'
+import type { Clock } from '../clock.js'
+import type { Settings } from '../settings.js'
+import type { CheckedToken } from '../strategies/token-source.js'
+import type { Notes } from './notes.js'
 
 /**
  * GitHub's updated_at and Meta's issued_at come from two clocks: a secret counts as written before
@@ -48,4 +53,26 @@ export async function whyNotSkip(
   const stale = judged.filter((reason): reason is string => reason !== undefined)
   if (stale.length === 0) return undefined
   return `The current token is far from expiry, but ${stale.join('; ')}: no such secret can hold that token (a run stopped midway, or it was never written), so this run rotates and writes every destination instead of skipping.`
+}
+
+export interface SkipJudged {
+  settings: Pick<Settings, 'destinations' | 'maxConcurrency'>
+  services: { store: SecretStore; clock: Clock; log: RotationLog; notes: Notes }
+}
+
+/** Whether a skip stands once the destinations are judged too; when not, the log and the summary say why. */
+export async function skipStands(
+  current: CheckedToken | undefined,
+  { settings, services }: SkipJudged
+): Promise<boolean> {
+  if (!current) return true
+  const { store, clock, log, notes } = services
+  const why = await whyNotSkip(settings.destinations, current.info, {
+    store,
+    now: clock.now(),
+    maxConcurrency: settings.maxConcurrency
+  })
+  notes.add(why)
+  if (why) log.warning(why)
+  return !why
 }
