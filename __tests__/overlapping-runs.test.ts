@@ -76,6 +76,40 @@ describe('two runs from one token at once', () => {
     aliveTokensHeld()
   })
 
+  test('Meta refusing a token that revokes itself (unverified, switchable): the loser names its new token, alive and held by no secret, with its expiry', async () => {
+    world.graph.selfRevocation = 'refused'
+    let second: RecordedRun | undefined
+    const lastWrite = /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/
+    let putSeen = false
+    const githubFetch = interleave(
+      (method, path) => {
+        if (method === 'PUT' && lastWrite.test(path)) putSeen = true
+        return putSeen && method === 'GET' && lastWrite.test(path)
+      },
+      async () => {
+        world.github.advanceClock(5_000)
+        second = await runWithInputs(world.inputs())
+      }
+    )
+    const first = await runWithInputs(world.inputs(), {}, { ...FAST, githubFetch })
+
+    const winner = second?.outputs.token as string
+    for (const repo of REPOS) expect(secretIn(repo, 'META_TOKEN')).toBe(winner)
+    expect(first.failed).toMatch(/^\[revoke\] /)
+    expect(first.failed).toMatch(
+      /held by no secret and revoking it failed: it stays valid, unused, until \d{4}-\d\d-\d\d \d\d:\d\d UTC/
+    )
+    expect(first.failed).toContain("Revoke this run's new token by hand")
+    expect(first.failed).not.toMatch(/log in|put a new token/i)
+    // The one live token no secret holds is the one the failure names.
+    const held = new Set(REPOS.map((repo) => secretIn(repo, 'META_TOKEN')))
+    const unheld = world.graph
+      .allTokens()
+      .filter((t) => t.type === 'SYSTEM_USER' && world.graph.isUsable(t.value) && !held.has(t.value))
+    expect(unheld).toHaveLength(1)
+    expect(first.summary).toContain('revoking it failed')
+  })
+
   test('when the other run wrote only some destinations, the loser keeps its token (still held) and says which hold which', async () => {
     let second: RecordedRun | undefined
     const githubFetch = interleave(

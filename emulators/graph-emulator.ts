@@ -23,6 +23,7 @@ import {
   type GraphTokenRecord,
   type GraphTokenType,
   type InvalidationSubcode,
+  type SelfRevocation,
   type SystemUserRefreshTargets,
   type UnknownAppToken,
   type UserTokenExchange
@@ -35,6 +36,7 @@ export type {
   GraphTokenRecord,
   GraphTokenType,
   InvalidationSubcode,
+  SelfRevocation,
   SystemUserRefreshTargets,
   UnknownAppToken,
   UserTokenExchange
@@ -144,6 +146,18 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
 
   set unknownAppToken(value: UnknownAppToken) {
     this.world.unknownAppToken = value
+  }
+
+  /**
+   * oauth/revoke with the token to revoke as the caller: Meta's page does not say whether a token may
+   * revoke itself, so both answers are emulated ('allowed' by default, 'refused' with code 100).
+   */
+  get selfRevocation(): SelfRevocation {
+    return this.world.selfRevocation
+  }
+
+  set selfRevocation(value: SelfRevocation) {
+    this.world.selfRevocation = value
   }
 
   /** Calls an app may make in a rolling hour before X-App-Usage reads 100; default 10,000 (usage stays near 0). */

@@ -234,6 +234,9 @@ function revokeToken({ world, request, params }: Call): JsonResponse {
   if (target.appId !== app.id) throw tokenOfAnotherApp(app.id)
   if (target.type !== 'SYSTEM_USER') throw new GraphError('revoke_token must be a system user access token', 100)
   assertUsable(world, target)
+  if (world.selfRevocation === 'refused' && caller.accessToken === params.revoke_token) {
+    throw new GraphError('(#100) A token cannot be used to revoke itself.', 100)
+  }
   target.revoked = true
   return ok({ success: true })
 }

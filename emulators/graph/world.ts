@@ -98,6 +98,9 @@ export type SystemUserRefreshTargets = 'copies' | 'snapshots'
 /** What an app token of an app id that does not exist is answered (unverified): see GraphEmulator.unknownAppToken. */
 export type UnknownAppToken = 'cannot-parse' | 'bad-signature'
 
+/** Whether oauth/revoke lets a token revoke itself (caller = revoke_token; unverified): see GraphEmulator.selfRevocation. */
+export type SelfRevocation = 'allowed' | 'refused'
+
 export const DAY = 86_400
 /** Lifetime of an expiring system user token and of a long-lived user token: 5,184,000 s. */
 export const SIXTY_DAYS = 60 * DAY
@@ -123,6 +126,7 @@ export class GraphWorld extends MetaClock {
   systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
   unknownAppToken: UnknownAppToken = 'cannot-parse'
   accountsPageSize = 25
+  selfRevocation: SelfRevocation = 'allowed'
   app(id: string): GraphApp {
     const app = this.apps.get(id)
     if (!app) throw new Error(`graph emulator: unknown app ${id}`)

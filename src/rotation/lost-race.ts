@@ -20,9 +20,11 @@ export interface LostRace {
   naming: InputNaming
   /** Revokes this run's new token once no secret holds it; true when it was revoked. */
   revokeNew: () => Promise<boolean>
+  /** When this run's new token expires, in words: said when it could not be revoked. */
+  newExpiry: string
 }
 
-export async function lostRace({ label, ready, main, writer, naming, revokeNew }: LostRace): Promise<never> {
+export async function lostRace({ label, ready, main, writer, naming, revokeNew, newExpiry }: LostRace): Promise<never> {
   const overwritten: SecretOutcome[] = []
   const ours: SecretOutcome[] = []
   for (const outcome of main.filter((o) => 'holds' in o && o.holds === 'new')) {
@@ -37,8 +39,8 @@ export async function lostRace({ label, ready, main, writer, naming, revokeNew }
     const revoked = await revokeNew()
     throw new RotationError(
       'revoke',
-      `${raced} Every destination was written again after this run wrote it (${where(overwritten)}): they hold the other run's token. This run's new token is held by no secret${revoked ? ', so it was revoked' : ' and revoking it failed: it stays valid, unused, until it expires'}.`,
-      `Nothing to put back: the other run's token is in every destination (its summary says so). ${concurrency}`
+      `${raced} Every destination was written again after this run wrote it (${where(overwritten)}): they hold the other run's token. This run's new token is held by no secret${revoked ? ', so it was revoked' : ` and revoking it failed: it stays valid, unused, until ${newExpiry}`}.`,
+      `Nothing to put back: the other run's token is in every destination (its summary says so).${revoked ? '' : " Revoke this run's new token by hand (Business settings > Users > System users > Revoke tokens)."} ${concurrency}`
     )
   }
   const otherRun = overwritten.length > 0 ? ` ${where(overwritten)} hold the other run's token.` : ''

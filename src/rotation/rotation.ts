@@ -12,6 +12,7 @@ import { RotationError } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
 import type { CheckedToken, TokenSource } from '../strategies/token-source.js'
+import { expiryText } from '../token-checks.js'
 import { failAfterWrites } from './failed-writes.js'
 import { occupiedGraceSlots, warnOverwrite, type OccupiedSlot } from './grace-slots.js'
 import { revokeOrLoseRace } from './lost-race.js'
@@ -171,7 +172,8 @@ class Rotation {
       main,
       writer: this.writer,
       naming: this.steps.naming,
-      revokeNew
+      revokeNew,
+      newExpiry: expiryText(fresh.info.expiresAt, this.steps.clock.now())
     })
     if (!revoked) return
     this.found.revoked = true
