@@ -295,6 +295,41 @@ export const SCENARIOS: Scenario[] = [
     stage: (w) => stageGrace(w)
   },
   {
+    // The skip judges the destinations: a GET of each secret's updated_at before anything is minted.
+    name: 'refresh with rotate-before, the token not due but the destinations written before it was issued (the run completes)',
+    stage: (w) => {
+      const partial = w.graph.issueToken({
+        appId: APP_ID,
+        type: 'SYSTEM_USER',
+        scopes: ['ads_read', 'business_management'],
+        expiresIn: 59 * DAY,
+        issuedAgo: DAY,
+        userId: '61550000000001'
+      })
+      return {
+        inputs: w.inputs({ token: partial, 'rotate-before': '14d' }),
+        slots: [
+          { ...repoSlot('octo/app'), seed: partial },
+          { ...repoSlot('octo/api'), seed: w.token }
+        ]
+      }
+    }
+  },
+  {
+    // The previous slots are read before minting: each one holding a token is warned of.
+    name: 'grace mode without previous-token (the previous slots hold a token: warned, then overwritten)',
+    stage: (w) => {
+      const held = w.issue('SYSTEM_USER')
+      return {
+        inputs: w.inputs({ 'previous-secret-name': 'META_TOKEN_PREVIOUS' }),
+        slots: ['octo/app', 'octo/api'].flatMap((repo) => [
+          { ...repoSlot(repo), seed: w.token },
+          { ...repoSlot(repo, 'actions', 'META_TOKEN_PREVIOUS', 'previous'), seed: held }
+        ])
+      }
+    }
+  },
+  {
     name: 'grace mode, Meta handing back the same token (the previous slot keeps previous-token)',
     fullMatrixOnly: true,
     stage: (w) => {
@@ -791,7 +826,13 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
   // (d) the exit state matches what happened
   const fresh = run.outputs.token ?? ''
   const currentSlots = slots.filter((s) => s.role === 'current')
-  if (run.failed === undefined) {
+  const skipped = run.failed === undefined && run.outputs.rotated === 'false' && !!staged.inputs['rotate-before']
+  if (skipped) {
+    // rotate-before: a re-run finding every destination written after its token was issued skips, and
+    // that is right only when they all hold one working token.
+    const values = new Set(currentSlots.map((slot) => held.get(slot)))
+    if (values.size !== 1) problems.push('(d) the run skipped although the destinations hold different tokens')
+  } else if (run.failed === undefined) {
     if (run.outputs.rotated !== 'true') problems.push(`(d) the run succeeded but rotated=${run.outputs.rotated}`)
     // Meta may hand back the token it was given: that is the new token, and grace mode's previous
     // slot, with no replaced token to take, keeps what it held.

@@ -388,6 +388,7 @@ export function faultMatrix(file: string, allScenarios: Scenario[], faults: Faul
               ...(scenario.clock ? { clock: scenario.clock(staged.world) } : {}),
               requestTimeoutMs: GENEROUS_TIMEOUT_MS
             })
+            if (run.outputs.rotated !== 'true') problems.push(`the baseline rotated=${run.outputs.rotated}`)
             if (run.failed !== undefined || problems.length > 0) {
               throw new Error(`the baseline of '${scenario.name}' must succeed: ${run.failed ?? problems.join('; ')}`)
             }
