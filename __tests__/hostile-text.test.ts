@@ -6,7 +6,7 @@ import { describe, expect, jest, test } from '@jest/globals'
 import { marked } from 'marked'
 import { projectRoot, runBundledAction, type BundledRun } from '../scripts/bundled-action.js'
 import { join } from 'node:path'
-import { APP_ID, APP_SECRET, GITHUB_PAT, startWorld, type World } from './support/world.js'
+import { ADMIN_USER, APP_ID, APP_SECRET, GITHUB_PAT, stageGenerate, startWorld, type World } from './support/world.js'
 import { runnerCommands } from './support/runner-commands.js'
 import { actionsCoreIO } from '../src/action-io.js'
 import { Output } from '../src/contract.js'
@@ -202,6 +202,35 @@ describe('hostile text through the bundled action', () => {
       expect(unredacted(run, secretsOf(world, run))).toEqual([])
       expectInertSummary(run.summary)
     })
+  )
+
+  test.concurrent(
+    'generate with an admin token of another app whose name carries commands: [check] names the app, as one inert line',
+    () =>
+      inWorld(async (world) => {
+        const { inputs, old } = stageGenerate(world)
+        const name = `Evil\n::stop-commands::pwned %0A::error::forged ##[set-output name=rotated;]x [docs](https://evil.example/a)`
+        world.graph.addApp({ id: '9988776655', secret: 'f0e1d2c3b4a5968778695a4b3c2d1e0f', name })
+        const admin = world.graph.issueToken({ appId: '9988776655', type: 'USER', userId: ADMIN_USER })
+        const run = await runBundledAction({ inputs: inputs({ 'admin-token': admin }) })
+
+        expect(run.exitCode).not.toBe(0)
+        expect(run.outputs['failed-step']).toBe('check')
+        const errors = runnerCommands(run.stdout).filter((c) => c.name === 'error')
+        expect(errors).toHaveLength(1)
+        expect(errors[0]!.data).toContain(
+          "[check] 'admin-token' belongs to Meta app 9988776655 (Evil ::stop-commands::pwned"
+        )
+        expect(errors[0]!.data).not.toMatch(/\n/)
+        // %0A stays the three characters it was: the runner never turns it into a line break of ours.
+        expect(run.stdout).toContain('%250A::error::forged')
+        expect(run.outputs.error).not.toMatch(/\n/)
+        expect(world.graph.server.requests.filter((r) => r.method === 'POST')).toEqual([])
+        const secrets = [old, admin, APP_SECRET, `${APP_ID}|${APP_SECRET}`, GITHUB_PAT]
+        expectOnlyOurCommands(run, secrets)
+        expect(unredacted(run, [...secrets, world.token])).toEqual([])
+        expectInertSummary(run.summary)
+      })
   )
 
   test.concurrent('an environment input with a line break is refused, and the refusal is inert', () =>

@@ -47,7 +47,7 @@ describe('the strategies', () => {
 
   test('generate needs a system user, an admin token and scopes, and refuses page secrets', () => {
     expect(problems({ ...BASE, strategy: 'generate', token: '', 'page-secrets': '123=PAGE_TOKEN' })).toEqual([
-      "'system-user-id': required with strategy: generate (the system user the token is for).",
+      "'system-user-id': required with strategy: generate when 'token' is empty: the app-scoped id of the system user the token is for (debug_token's user_id for one of its tokens).",
       "'admin-token': required with strategy: generate (a Business Manager admin or system user token).",
       "'scopes': required with strategy: generate (the permissions of the new token).",
       "'page-secrets': page tokens come from a user token: use strategy: refresh with a long-lived user token."
@@ -80,10 +80,10 @@ describe('the strategies', () => {
   })
 
   test('install-app belongs to generate', () => {
-    expect(problems({ ...BASE, 'install-app': 'true' })).toEqual([
-      "'install-app': needs 'system-user-id' (and 'admin-token').",
-      "'install-app': only applies to strategy: generate."
-    ])
+    expect(problems({ ...BASE, 'install-app': 'true' })).toEqual(["'install-app': only applies to strategy: generate."])
+    expect(problems({ ...BASE, token: '', 'install-app': 'true' })).toContain(
+      "'install-app': needs 'system-user-id', or the system user's current token in 'token' (and 'admin-token')."
+    )
   })
 })
 

@@ -5,6 +5,7 @@
 //   graph/world.ts          what Meta knows: apps, tokens, businesses, system users, pages (on meta-clock.ts)
 //   graph/auth.ts           access tokens, app tokens, appsecret_proof, client_id/client_secret
 //   graph/endpoints.ts      debug_token, oauth/access_token, oauth/revoke, system user tokens
+//   graph/system-user-tokens.ts  minting for a system user; the business's system_user_access_tokens
 //   graph/pages.ts          /me/accounts and /{page-id}, and the page tokens they hand out
 //   graph/assets.ts         which assets a permission reaches (granular_scopes)
 //   graph/usage.ts          X-App-Usage, X-Business-Use-Case-Usage and throttling
@@ -15,8 +16,10 @@ import { MetaEmulator } from './meta-emulator.js'
 import { handleGraphRequest, type ExpiredVersions } from './graph/endpoints.js'
 import type { PolicyBlockRule } from './graph/policy-blocks.js'
 import type { ThrottleSpec } from './graph/usage.js'
+import type { AccessTokensEndpoint } from './graph/system-user-tokens.js'
 import {
   GraphWorld,
+  newObjectId,
   type GranularScope,
   type GraphAsset,
   type GraphSystemUser,
@@ -42,6 +45,7 @@ export type {
   UserTokenExchange
 } from './graph/world.js'
 export type { ExpiredVersions } from './graph/endpoints.js'
+export type { AccessTokensEndpoint } from './graph/system-user-tokens.js'
 export type { PolicyBlockRule } from './graph/policy-blocks.js'
 export type { ThrottleSpec } from './graph/usage.js'
 export { appSecretProof } from './graph/auth.js'
@@ -257,8 +261,10 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
     })
   }
 
+  /** `id` is the app-scoped id (debug_token's user_id); `businessManagerId`, the one Business settings shows (default: a new id). */
   addSystemUser(systemUser: {
     id: string
+    businessManagerId?: string
     businessId: string
     installedAppIds?: string[]
     admin?: boolean
@@ -269,6 +275,7 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
     }
     this.world.systemUsers.set(systemUser.id, {
       id: systemUser.id,
+      businessManagerId: systemUser.businessManagerId ?? newObjectId(),
       businessId: systemUser.businessId,
       installedAppIds: new Set(systemUser.installedAppIds),
       admin: systemUser.admin ?? false,
@@ -290,6 +297,28 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
   /** The assets assigned to a system user now. */
   assetsOf(systemUserId: string): GraphAsset[] {
     return this.systemUser(systemUserId).assets.map((asset) => ({ ...asset }))
+  }
+
+  /** The id Business settings shows for the system user: not the id its Graph API calls take. */
+  businessManagerIdOf(systemUserId: string): string {
+    return this.systemUser(systemUserId).businessManagerId
+  }
+
+  /**
+   * POST /{system-user-id}/access_tokens: 'open' to every app, or 'recent-apps-only', refusing apps that
+   * have not minted with it within the last 90 days (code 3; Meta's wording and code are unverified).
+   */
+  get accessTokensEndpoint(): AccessTokensEndpoint {
+    return this.world.accessTokensEndpoint
+  }
+
+  set accessTokensEndpoint(value: AccessTokensEndpoint) {
+    this.world.accessTokensEndpoint = value
+  }
+
+  /** The app minted with /{system-user-id}/access_tokens this many seconds ago. */
+  appMintedWithAccessTokens(appId: string, secondsAgo: number): void {
+    this.world.accessTokensQueriedAt.set(appId, this.now() - secondsAgo)
   }
 
   isAppInstalled(systemUserId: string, appId: string): boolean {

@@ -8,6 +8,8 @@ export const Input = {
   Strategy: 'strategy',
   SystemUserId: 'system-user-id',
   AdminToken: 'admin-token',
+  GenerateEndpoint: 'generate-endpoint',
+  BusinessId: 'business-id',
   Scopes: 'scopes',
   Expiring: 'expiring',
   InstallApp: 'install-app',

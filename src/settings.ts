@@ -19,6 +19,8 @@ import { readRunInputs, type RunInputs } from './settings/run-inputs.js'
 import { checkStrategyRules } from './settings/strategy-rules.js'
 
 export type Strategy = 'refresh' | 'generate' | 'instagram'
+/** Where generate mints: POST /{system-user-id}/access_tokens, or POST /{business-id}/system_user_access_tokens. */
+export type GenerateEndpoint = 'system-user' | 'business'
 /** `after-deploy`: store and confirm, revoke nothing; the finish action revokes the old token later. */
 export type RevokeMode = 'auto' | 'true' | 'false' | 'after-deploy'
 export const SECRET_TYPES = ['actions', 'dependabot', 'codespaces'] as const
@@ -63,8 +65,12 @@ export interface GenerateSettings extends CommonSettings {
   app: MetaApp
   /** The old token, revoked once the new one is stored. */
   token?: string
-  systemUserId: string
+  /** Empty: the current token's user_id (its app-scoped id), read by debug_token before minting. */
+  systemUserId?: string
   adminToken: string
+  generateEndpoint: GenerateEndpoint
+  /** With generateEndpoint 'business': the Business Manager that owns the system user. */
+  businessId?: string
   scopes: string[]
   expiring: boolean
   installApp: boolean
@@ -144,8 +150,10 @@ export function readSettings(
         strategy,
         app,
         token,
-        systemUserId: meta.systemUserId ?? '',
+        systemUserId: meta.systemUserId,
         adminToken: meta.adminToken ?? '',
+        generateEndpoint: meta.generateEndpoint,
+        businessId: meta.businessId,
         scopes,
         expiring,
         installApp: meta.installApp,

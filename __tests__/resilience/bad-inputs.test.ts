@@ -895,7 +895,67 @@ const CASES: BadInput[] = [
     input: 'revoke',
     says: /nothing to hand over/
   },
+  {
+    name: 'generate-endpoint not one of its values',
+    overrides: (w) => generate(w, { 'generate-endpoint': 'bussiness', 'business-id': BUSINESS }),
+    input: 'generate-endpoint',
+    says: /is not one of 'system-user', 'business'/
+  },
+  {
+    name: 'generate-endpoint: business without business-id',
+    overrides: (w) => generate(w, { 'generate-endpoint': 'business' }),
+    input: 'business-id',
+    says: /required with generate-endpoint: business/
+  },
+  {
+    name: 'business-id not a number',
+    overrides: (w) => generate(w, { 'generate-endpoint': 'business', 'business-id': 'acme-corp' }),
+    input: 'business-id',
+    says: /is not a business id/
+  },
+  {
+    name: 'business-id with the system-user endpoint',
+    overrides: (w) => generate(w, { 'business-id': BUSINESS }),
+    input: 'business-id',
+    says: /only applies to generate-endpoint: business/
+  },
+  {
+    name: 'generate-endpoint: business with strategy refresh',
+    overrides: fixed({ 'generate-endpoint': 'business' }),
+    input: 'generate-endpoint',
+    says: /only applies to strategy: generate/
+  },
+  {
+    name: 'business-id with strategy refresh',
+    overrides: fixed({ 'business-id': BUSINESS }),
+    input: 'business-id',
+    says: /only applies to strategy: generate/
+  },
   // What only Meta can tell: caught at [check], after debug_token and nothing else
+  {
+    name: 'generate with an admin-token of another app',
+    overrides: (w) =>
+      generate(w, {
+        'admin-token': w.graph.issueToken({ appId: OTHER_APP.id, type: 'USER', userId: ADMIN_USER })
+      }),
+    input: 'admin-token',
+    step: 'check',
+    says: /belongs to Meta app 9876543210 \(Other App\), not to 'app-id' 1234567890.* Fix: Put a token of app 1234567890/
+  },
+  {
+    name: "generate with a system-user-id that is not the token's user_id",
+    overrides: (w) => generate(w, { token: w.token }),
+    input: 'system-user-id',
+    step: 'check',
+    says: /debug_token gives its user_id as 61550000000001\..* Fix: Set system-user-id: 61550000000001/
+  },
+  {
+    name: 'generate with a Business Manager id as system-user-id and no token',
+    overrides: (w) => generate(w, { 'system-user-id': w.graph.businessManagerIdOf(SYSTEM_USER) }),
+    input: 'system-user-id',
+    step: 'mint',
+    says: /#100\/33.* Fix: Set 'system-user-id' to the app-scoped id/
+  },
   {
     name: 'a token of another app',
     overrides: (w) => ({ token: w.issue('SYSTEM_USER', { appId: OTHER_APP.id }) }),

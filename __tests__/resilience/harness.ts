@@ -23,6 +23,7 @@ import { linkedClock } from '../support/linked-clock.js'
 import {
   ALL_PERMISSIONS,
   APP_ID,
+  BUSINESS,
   GITHUB_PAT,
   runWithInputs,
   stageGenerate,
@@ -169,6 +170,17 @@ export const SCENARIOS: Scenario[] = [
       const { inputs, old } = stageGenerate(w, { appInstalled: false })
       return {
         inputs: inputs({ 'install-app': 'true' }),
+        slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: old }))
+      }
+    }
+  },
+  {
+    name: 'generate with generate-endpoint business, system-user-id read from the token (old token revoked)',
+    stage: (w) => {
+      const { inputs, old } = stageGenerate(w)
+      w.graph.accessTokensEndpoint = 'recent-apps-only'
+      return {
+        inputs: inputs({ 'generate-endpoint': 'business', 'business-id': BUSINESS, 'system-user-id': '' }),
         slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: old }))
       }
     }

@@ -8,10 +8,12 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import {
   APP_ID,
   APP_SECRET,
+  BUSINESS,
   findLeaks,
   GITHUB_PAT,
   leakScan,
   runWithInputs,
+  stageGenerate,
   startWorld,
   type RecordedRun,
   type World
@@ -107,6 +109,35 @@ describe('runWithInputs scans every run', () => {
     const scansBefore = leakScan.scans
     const run = await runWithInputs(world.inputs(), {}, RESILIENCE_TUNING)
     expect(run.failed).toMatch(/^\[mint\] .*Invalid parameter: \*\*\*/)
+    expect(leakScan.scans).toBe(scansBefore + 1)
+  })
+
+  test('generate-endpoint business: Meta echoing the admin token, the old token and the app secret in its refusal (code 3, the 90-day wording): redacted', async () => {
+    const { inputs, admin, old } = stageGenerate(world)
+    const echoed = [admin, encodeURIComponent(old), Buffer.from(APP_SECRET).toString('base64')].join(' ')
+    world.graph.server.injectFault({
+      path: /system_user_access_tokens$/,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: {
+          error: {
+            message: `(#3) only apps that have queried it within the last 90 days: ${echoed}`,
+            type: 'OAuthException',
+            code: 3,
+            fbtrace_id: 'EcHo'
+          }
+        }
+      }
+    })
+    const scansBefore = leakScan.scans
+    const run = await runWithInputs(
+      inputs({ 'generate-endpoint': 'business', 'business-id': BUSINESS }),
+      {},
+      RESILIENCE_TUNING
+    )
+    expect(run.failed).toMatch(/^\[mint\] .*last 90 days: \*\*\*/)
+    expect(world.graph.isUsable(old)).toBe(true)
     expect(leakScan.scans).toBe(scansBefore + 1)
   })
 

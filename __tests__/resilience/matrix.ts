@@ -123,7 +123,7 @@ const onTimeout = (message: unknown): void => {
 /**
  * The requests that mint are not retried after a reset or a timeout: they may come after the token was
  * minted, and a retry would mint a second one nobody sees (src/graph/graph-client.ts, `idempotent:
- * false`): generate's POST /{system-user-id}/access_tokens and Instagram's refresh. Such a point fails
+ * false`): generate's POST /{system-user-id}/access_tokens (or the business's system_user_access_tokens) and Instagram's refresh. Such a point fails
  * at [mint] by design.
  */
 function expiryRecordProblems(world: World, run: RecordedRun): string[] {
@@ -146,7 +146,7 @@ function expiryRecordProblems(world: World, run: RecordedRun): string[] {
 function notRetriedByDesign(point: RequestPoint, fault: FaultKind): boolean {
   const fired = fault.fault(point.api).kind
   const mints =
-    (point.api === 'graph' && point.method === 'POST' && point.path.endsWith('/access_tokens')) ||
+    (point.api === 'graph' && point.method === 'POST' && /\/(system_user_)?access_tokens$/.test(point.path)) ||
     (point.api === 'instagram' && point.path.endsWith('/refresh_access_token'))
   // A dispatch that got no answer may have started a run: sent again it would deploy twice, and
   // without its id the run cannot be followed, so the deploy fails with nothing revoked. (The first

@@ -32961,6 +32961,8 @@ const contract_Input = {
     Strategy: 'strategy',
     SystemUserId: 'system-user-id',
     AdminToken: 'admin-token',
+    GenerateEndpoint: 'generate-endpoint',
+    BusinessId: 'business-id',
     Scopes: 'scopes',
     Expiring: 'expiring',
     InstallApp: 'install-app',
@@ -38970,9 +38972,14 @@ function meta_inputs_readMetaInputs(inputs) {
     const token = inputs.credential(Input.Token, instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token', strategy !== 'generate');
     const systemUserId = inputs.optional(Input.SystemUserId);
     if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
-        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`);
+        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (the app-scoped id: debug_token's user_id for the system user's token).`);
     }
     const adminToken = inputs.credential(Input.AdminToken, 'an admin or system user access token', false);
+    const generateEndpoint = inputs.oneOf(Input.GenerateEndpoint, ['system-user', 'business'], 'system-user');
+    const businessId = inputs.optional(Input.BusinessId);
+    if (businessId && !NUMERIC_ID.test(businessId)) {
+        problem(Input.BusinessId, `${quote(businessId)} is not a business id: ids are numbers (Business settings > Business info > Business ID).`);
+    }
     const scopes = readScopes(inputs);
     const expiring = inputs.bool(Input.Expiring, true);
     const installApp = inputs.bool(Input.InstallApp, false);
@@ -38993,6 +39000,8 @@ function meta_inputs_readMetaInputs(inputs) {
         token,
         systemUserId,
         adminToken,
+        generateEndpoint,
+        businessId,
         scopes,
         expiring,
         installApp,
@@ -39164,15 +39173,23 @@ function strategy_rules_checkStrategyRules(inputs, meta) {
         checkGenerate(inputs, meta);
     if (meta.strategy === 'instagram')
         checkInstagram(inputs, meta);
-    if (meta.installApp && !meta.systemUserId)
-        inputs.problem(Input.InstallApp, `needs ${inputs.name(Input.SystemUserId)} (and ${inputs.name(Input.AdminToken)}).`);
+    if (meta.strategy !== 'generate') {
+        if (meta.generateEndpoint === 'business')
+            inputs.problem(Input.GenerateEndpoint, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+        inputs.notWith(Input.BusinessId, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+    }
+    if (meta.installApp && !meta.systemUserId && !meta.token) {
+        inputs.problem(Input.InstallApp, `needs ${inputs.name(Input.SystemUserId)}, or the system user's current token in ${inputs.name(Input.Token)} (and ${inputs.name(Input.AdminToken)}).`);
+    }
     if (meta.installApp && meta.strategy !== 'generate')
         inputs.problem(Input.InstallApp, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
 }
 function checkGenerate(inputs, meta) {
     const generate = inputs.set(Input.Strategy, 'generate');
-    if (!meta.systemUserId)
-        inputs.problem(Input.SystemUserId, `required with ${generate} (the system user the token is for).`);
+    if (!meta.systemUserId && !meta.token) {
+        inputs.problem(Input.SystemUserId, `required with ${generate} when ${inputs.name(Input.Token)} is empty: the app-scoped id of the system user the token is for (debug_token's user_id for one of its tokens).`);
+    }
+    checkGenerateEndpoint(inputs, meta);
     if (!meta.adminToken)
         inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`);
     if (meta.scopes.length === 0)
@@ -39184,6 +39201,15 @@ function checkGenerate(inputs, meta) {
         inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`);
     if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
         inputs.problem(Input.Token, `is the same token as ${inputs.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`);
+    }
+}
+/** POST /{business-id}/system_user_access_tokens needs the business; the default endpoint does not use one. */
+function checkGenerateEndpoint(inputs, meta) {
+    if (meta.generateEndpoint === 'business' && !meta.businessId) {
+        inputs.problem(Input.BusinessId, `required with ${inputs.set(Input.GenerateEndpoint, 'business')}: the id of the Business Manager that owns the system user (Business settings > Business info).`);
+    }
+    if (meta.generateEndpoint === 'system-user' && meta.businessId) {
+        inputs.problem(Input.BusinessId, `only applies to ${inputs.set(Input.GenerateEndpoint, 'business')}; POST /{system-user-id}/access_tokens does not use it. Remove it, or set ${inputs.set(Input.GenerateEndpoint, 'business')}.`);
     }
 }
 function checkInstagram(inputs, meta) {
@@ -39274,8 +39300,10 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 strategy,
                 app,
                 token,
-                systemUserId: meta.systemUserId ?? '',
+                systemUserId: meta.systemUserId,
                 adminToken: meta.adminToken ?? '',
+                generateEndpoint: meta.generateEndpoint,
+                businessId: meta.businessId,
                 scopes,
                 expiring,
                 installApp: meta.installApp,

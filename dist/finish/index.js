@@ -30649,6 +30649,8 @@ const contract_Input = {
     Strategy: 'strategy',
     SystemUserId: 'system-user-id',
     AdminToken: 'admin-token',
+    GenerateEndpoint: 'generate-endpoint',
+    BusinessId: 'business-id',
     Scopes: 'scopes',
     Expiring: 'expiring',
     InstallApp: 'install-app',
@@ -31257,6 +31259,7 @@ class MetaTokens {
         const scopes = stringList(data.scopes);
         return {
             appId: (0,outside_text/* outsideText */.F3)(data.app_id ?? '', 40),
+            ...(typeof data.application === 'string' ? { appName: (0,outside_text/* outsideText */.F3)(data.application, 100) } : {}),
             kind: KINDS[String(data.type)] ?? 'unknown',
             isValid: data.is_valid === true,
             expiresAt: epoch(data.expires_at) ?? null,
@@ -31308,6 +31311,19 @@ class MetaTokens {
             set_token_expires_in_60_days: expiring ? 'true' : undefined
         }, { idempotent: false });
         return minted(answer, 'access_tokens');
+    }
+    /**
+     * The business's way to mint (Business.json of Meta's SDK specs): no business_app, the app is the
+     * admin token's, proven by its appsecret_proof.
+     */
+    async generateForBusiness(businessId, systemUserId, adminToken, scopes, expiring) {
+        const answer = await this.graph.post(`${businessId}/system_user_access_tokens`, {
+            system_user_id: systemUserId,
+            scope: scopes.join(','),
+            access_token: adminToken,
+            set_token_expires_in_60_days: expiring ? 'true' : undefined
+        }, { idempotent: false });
+        return minted(answer, 'system_user_access_tokens');
     }
     /** Every page the user manages, following the `after` cursor (never the `next` URL: it carries the token). */
     async pages(userToken) {

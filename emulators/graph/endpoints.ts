@@ -18,14 +18,19 @@ import {
   GraphError,
   cannotParseToken,
   errorResponse,
-  invalidScopes,
   missingParameter,
   tokenOfAnotherApp,
   unsupportedRequest,
   unsupportedVersion
 } from './errors.js'
 import { accounts, pageNode } from './pages.js'
-import { SYSTEM_USER_SCOPES } from './scopes.js'
+import {
+  checkRecentUse,
+  generateForBusiness,
+  managesBusiness,
+  mintSystemUserToken,
+  notManager
+} from './system-user-tokens.js'
 import { SIXTY_DAYS, copyGrants, type GraphSystemUser, type GraphTokenRecord, type GraphWorld } from './world.js'
 
 export type ExpiredVersions = 'refuses' | 'upgrades'
@@ -97,6 +102,7 @@ function route(
     if (edge === 'accounts' && method === 'GET') return accounts(call, node)
     if (edge === 'applications' && method === 'POST') return installApp(call, node)
     if (edge === 'access_tokens' && method === 'POST') return generateSystemUserToken(call, node)
+    if (edge === 'system_user_access_tokens' && method === 'POST') return generateForBusiness(call, node)
     if (edge === undefined && method === 'GET' && world.pages.has(node)) return pageNode(call, node)
   }
   // Everything else, including the retired /{system-user-id}/ads_access_token, does not exist.
@@ -253,47 +259,23 @@ function generateSystemUserToken(call: Call, systemUserId: string): JsonResponse
   // This endpoint wants appsecret_proof even when the app does not require it elsewhere.
   const systemUser = systemUserForManager(call, systemUserId, 'always')
   const appId = businessApp(call)
-  if (!systemUser.installedAppIds.has(appId)) {
-    throw new GraphError(
-      `(#100) The app ${appId} is not installed for system user ${systemUserId}: ` +
-        `install it first with POST /${systemUserId}/applications`,
-      100
-    )
-  }
-  const scopes = [...new Set((call.params.scope ?? '').split(',').map((s) => s.trim()))].filter(Boolean)
-  if (scopes.length === 0) throw missingParameter('scope')
-  const invalid = scopes.filter((scope) => !SYSTEM_USER_SCOPES.has(scope))
-  if (invalid.length > 0) throw invalidScopes(invalid)
+  checkRecentUse(call.world, appId)
   const sixtyDays = call.params.set_token_expires_in_60_days === 'true'
-  const accessToken = call.world.issueToken({
-    appId,
-    type: 'SYSTEM_USER',
-    scopes,
-    userId: systemUser.id,
-    expiresIn: sixtyDays ? SIXTY_DAYS : 0,
-    granularScopes: grantsFor(scopes, systemUser.assets)
-  })
+  const accessToken = mintSystemUserToken(call.world, systemUser, appId, call.params.scope, sixtyDays)
+  call.world.accessTokensQueriedAt.set(appId, call.world.now())
   return ok({ access_token: accessToken })
 }
 
-/** The caller must be an admin of the system user's business, or a system user of that business. */
+/**
+ * The caller must be an admin of the system user's business, or a system user of that business. A
+ * system user is named by its app-scoped id: its Business Manager id is no object here (code 100/33).
+ */
 function systemUserForManager(call: Call, systemUserId: string, policy: ProofPolicy): GraphSystemUser {
   const { world, request, params } = call
   const caller = authenticate(world, request, params, policy)
   const systemUser = world.systemUsers.get(systemUserId)
   if (!systemUser) throw unsupportedRequest(request.method, systemUserId)
-
-  const business = world.businesses.get(systemUser.businessId)
-  const token = caller.kind === 'token' ? caller.token : undefined
-  const allowed =
-    (token?.type === 'USER' && (business?.adminUserIds.includes(token.userId) ?? false)) ||
-    (token?.type === 'SYSTEM_USER' && world.systemUsers.get(token.userId)?.businessId === systemUser.businessId)
-  if (!allowed) {
-    throw new GraphError(
-      `(#200) The access token must belong to an admin or a system user of business ${systemUser.businessId}`,
-      200
-    )
-  }
+  if (!managesBusiness(world, caller, systemUser.businessId)) throw notManager(systemUser.businessId)
   return systemUser
 }
 

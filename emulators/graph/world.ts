@@ -3,6 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { MetaClock } from '../meta-clock.js'
 import { PolicyBlocks } from './policy-blocks.js'
+import type { AccessTokensEndpoint } from './system-user-tokens.js'
 import { Usage } from './usage.js'
 
 export type GraphTokenType = 'USER' | 'PAGE' | 'SYSTEM_USER'
@@ -59,7 +60,10 @@ export interface GraphBusiness {
 }
 
 export interface GraphSystemUser {
+  /** The app-scoped id: debug_token's user_id, and the node of /{system-user-id}/access_tokens. */
   id: string
+  /** The id Business settings shows for it, which the Graph API does not take for it (code 100/33). */
+  businessManagerId: string
   businessId: string
   installedAppIds: Set<string>
   admin: boolean
@@ -125,6 +129,9 @@ export class GraphWorld extends MetaClock {
   userTokenExchange: UserTokenExchange = 'extends'
   systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
   unknownAppToken: UnknownAppToken = 'cannot-parse'
+  accessTokensEndpoint: AccessTokensEndpoint = 'open'
+  /** When each app last minted with /{system-user-id}/access_tokens (epoch seconds). */
+  readonly accessTokensQueriedAt = new Map<string, number>()
   accountsPageSize = 25
   selfRevocation: SelfRevocation = 'allowed'
   app(id: string): GraphApp {

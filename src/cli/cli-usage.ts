@@ -14,8 +14,12 @@ const FLAGS: Record<InputName, string> = {
   'app-secret': 'Meta app secret (required, except with --strategy instagram).',
   token: 'The current token (required for refresh and instagram; for generate, the old token to revoke).',
   strategy: 'refresh (default), generate or instagram.',
-  'system-user-id': 'System user id, for generate and --install-app.',
-  'admin-token': 'Business admin or system user token used to generate (never revoked).',
+  'system-user-id':
+    "App-scoped system user id (debug_token's user_id), for generate and --install-app; default: the user_id of --token.",
+  'admin-token': 'Business admin or system user token of this app used to generate (never revoked).',
+  'generate-endpoint':
+    'system-user (default): POST /{system-user-id}/access_tokens; business: POST /{business-id}/system_user_access_tokens.',
+  'business-id': 'Business Manager id that owns the system user, for --generate-endpoint business.',
   scopes: 'Comma-separated permissions: requested by generate, required of the new token always.',
   'require-same-assets': 'true (default): stop if the new token reaches fewer assets than the old one.',
   expiring: 'true (default): 60-day system user tokens; false: permanent on generate.',

@@ -14,6 +14,8 @@ export interface Grant {
 
 export interface TokenInfo {
   appId: string
+  /** debug_token's `application`: the app's name, outside text. */
+  appName?: string
   kind: TokenKind
   isValid: boolean
   /** null: never expires; undefined: cannot be known (Instagram Login tokens). */
@@ -42,6 +44,7 @@ export interface PageToken {
 
 interface DebugTokenData {
   app_id?: unknown
+  application?: unknown
   type?: unknown
   is_valid?: unknown
   issued_at?: unknown
@@ -90,6 +93,7 @@ export class MetaTokens {
     const scopes = stringList(data.scopes)
     return {
       appId: outsideText(data.app_id ?? '', 40),
+      ...(typeof data.application === 'string' ? { appName: outsideText(data.application, 100) } : {}),
       kind: KINDS[String(data.type)] ?? 'unknown',
       isValid: data.is_valid === true,
       expiresAt: epoch(data.expires_at) ?? null,
@@ -148,6 +152,30 @@ export class MetaTokens {
       { idempotent: false }
     )
     return minted(answer, 'access_tokens')
+  }
+
+  /**
+   * The business's way to mint (Business.json of Meta's SDK specs): no business_app, the app is the
+   * admin token's, proven by its appsecret_proof.
+   */
+  async generateForBusiness(
+    businessId: string,
+    systemUserId: string,
+    adminToken: string,
+    scopes: string[],
+    expiring: boolean
+  ): Promise<MintedToken> {
+    const answer = await this.graph.post<MintAnswer>(
+      `${businessId}/system_user_access_tokens`,
+      {
+        system_user_id: systemUserId,
+        scope: scopes.join(','),
+        access_token: adminToken,
+        set_token_expires_in_60_days: expiring ? 'true' : undefined
+      },
+      { idempotent: false }
+    )
+    return minted(answer, 'system_user_access_tokens')
   }
 
   /** Every page the user manages, following the `after` cursor (never the `next` URL: it carries the token). */

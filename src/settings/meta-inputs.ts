@@ -2,7 +2,7 @@
 import { DEFAULT_GRAPH_API_URL, DEFAULT_GRAPH_API_VERSION, DEFAULT_INSTAGRAM_API_URL, Input } from '../contract.js'
 import { parseDurationSeconds } from '../duration.js'
 import { closeScopes, SYSTEM_USER_SCOPES } from '../graph/system-user-scopes.js'
-import type { PageSecret, RevokeMode, Strategy } from '../settings.js'
+import type { GenerateEndpoint, PageSecret, RevokeMode, Strategy } from '../settings.js'
 import { apiUrl } from './api-url.js'
 import { parseList, quote, type InputReading } from './input-reading.js'
 import { parsePageSecrets } from './page-secrets.js'
@@ -20,6 +20,8 @@ export interface MetaInputs {
   token?: string
   systemUserId?: string
   adminToken?: string
+  generateEndpoint: GenerateEndpoint
+  businessId?: string
   scopes: string[]
   expiring: boolean
   installApp: boolean
@@ -50,10 +52,22 @@ export function readMetaInputs(inputs: InputReading): MetaInputs {
   if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
     problem(
       Input.SystemUserId,
-      `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`
+      `${quote(systemUserId)} is not a system user id: ids are numbers (the app-scoped id: debug_token's user_id for the system user's token).`
     )
   }
   const adminToken = inputs.credential(Input.AdminToken, 'an admin or system user access token', false)
+  const generateEndpoint = inputs.oneOf<GenerateEndpoint>(
+    Input.GenerateEndpoint,
+    ['system-user', 'business'],
+    'system-user'
+  )
+  const businessId = inputs.optional(Input.BusinessId)
+  if (businessId && !NUMERIC_ID.test(businessId)) {
+    problem(
+      Input.BusinessId,
+      `${quote(businessId)} is not a business id: ids are numbers (Business settings > Business info > Business ID).`
+    )
+  }
   const scopes = readScopes(inputs)
   const expiring = inputs.bool(Input.Expiring, true)
   const installApp = inputs.bool(Input.InstallApp, false)
@@ -81,6 +95,8 @@ export function readMetaInputs(inputs: InputReading): MetaInputs {
     token,
     systemUserId,
     adminToken,
+    generateEndpoint,
+    businessId,
     scopes,
     expiring,
     installApp,

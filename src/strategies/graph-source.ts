@@ -9,7 +9,7 @@ import type { MetaTokens, MintedToken, PageToken, TokenInfo } from '../graph/met
 import type { InputNaming } from '../input-naming.js'
 import { RotationError, type RotationStep } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
-import type { GraphSettings } from '../settings.js'
+import type { GenerateSettings, GraphSettings } from '../settings.js'
 import {
   checkCurrentToken,
   checkDataAccess,
@@ -22,6 +22,7 @@ import {
   rotationCanWait,
   unreachablePages
 } from '../token-checks.js'
+import { checkAdminToken, generateFailure, systemUserIdFor } from './generate-checks.js'
 import type { CheckedToken, ExtraSecret, MintContext, TokenSource } from './token-source.js'
 
 export interface GraphSourceServices {
@@ -33,6 +34,9 @@ export interface GraphSourceServices {
 }
 
 export class GraphTokenSource implements TokenSource {
+  /** generate: system-user-id, or the current token's user_id once checkCurrent has read it. */
+  private systemUserId?: string
+
   constructor(
     private readonly settings: GraphSettings,
     private readonly services: GraphSourceServices
@@ -45,10 +49,15 @@ export class GraphTokenSource implements TokenSource {
   async checkCurrent(): Promise<CheckedToken | undefined> {
     const { settings, services } = this
     const { naming } = services
-    if (!settings.token) return undefined
+    if (settings.strategy === 'generate') await this.checkAdminToken(settings)
+    if (!settings.token) {
+      if (settings.strategy === 'generate') this.systemUserId = systemUserIdFor(undefined, settings, naming)
+      return undefined
+    }
     const info = await this.graph('check', 'Checking the current token (debug_token)', () =>
       services.tokens.inspect(settings.token as string)
     )
+    if (settings.strategy === 'generate') this.systemUserId = systemUserIdFor(info, settings, naming)
     const now = services.clock.now()
     let note: string | undefined
     if (settings.strategy === 'refresh') {
@@ -127,15 +136,7 @@ export class GraphTokenSource implements TokenSource {
     const { settings, services } = this
     let minted: MintedToken
     if (settings.strategy === 'generate') {
-      const { systemUserId, adminToken } = settings
-      if (settings.installApp) {
-        await this.graph('mint', `Installing app ${settings.app.id} for system user ${systemUserId}`, () =>
-          services.tokens.installApp(systemUserId, adminToken)
-        )
-      }
-      minted = await this.graph('mint', `Generating a system user token for ${systemUserId}`, () =>
-        services.tokens.generate(systemUserId, adminToken, settings.scopes, settings.expiring)
-      )
+      minted = await this.generate(settings)
     } else {
       const expiring = current?.info.kind === 'system-user' && settings.expiring
       minted = await this.graph('mint', 'Refreshing the token (oauth/access_token)', () =>
@@ -164,7 +165,8 @@ export class GraphTokenSource implements TokenSource {
   judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): string | undefined {
     const { settings, services } = this
     const now = services.clock.now()
-    checkNewToken(fresh.info, settings, current?.info)
+    const judged = settings.strategy === 'generate' ? { ...settings, systemUserId: this.systemUserId } : settings
+    checkNewToken(fresh.info, judged, current?.info)
     if (current) checkUserTokenExtended(fresh.info, current.info, now)
     const note = this.checkAssets(fresh.info, current?.info)
     services.log.info(
@@ -243,6 +245,39 @@ export class GraphTokenSource implements TokenSource {
     throw unreachablePages('check', info.userId, missing, services.naming)
   }
 
+  private async checkAdminToken(settings: GenerateSettings): Promise<void> {
+    const info = await this.graph(
+      'check',
+      `Checking ${this.services.naming.name(Input.AdminToken)} (debug_token)`,
+      () => this.services.tokens.inspect(settings.adminToken)
+    )
+    checkAdminToken(info, settings, this.services.naming)
+  }
+
+  private async generate(settings: GenerateSettings): Promise<MintedToken> {
+    const { services } = this
+    const { adminToken, scopes, expiring, businessId } = settings
+    const systemUserId = this.systemUserId as string
+    if (settings.installApp) {
+      await this.graph('mint', `Installing app ${settings.app.id} for system user ${systemUserId}`, () =>
+        services.tokens.installApp(systemUserId, adminToken)
+      )
+    }
+    const business = settings.generateEndpoint === 'business'
+    const what = `Generating a system user token for ${systemUserId}${business ? ` (POST /${businessId}/system_user_access_tokens)` : ''}`
+    services.log.debug(`${what}…`)
+    try {
+      return business
+        ? await services.tokens.generateForBusiness(businessId as string, systemUserId, adminToken, scopes, expiring)
+        : await services.tokens.generate(systemUserId, adminToken, scopes, expiring)
+    } catch (error) {
+      throw (
+        generateFailure(what, error, settings, systemUserId, services) ??
+        graphFailure('mint', what, error, services.clock, services.naming)
+      )
+    }
+  }
+
   /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
   private checkOwnToken(info: TokenInfo, input: typeof Input.Token | typeof Input.PreviousToken): void {
     const { settings, services } = this
@@ -255,15 +290,16 @@ export class GraphTokenSource implements TokenSource {
         `Pass this app's token in ${naming.name(input)}, or leave it empty.`
       )
     }
-    if (info.kind !== 'system-user' || info.userId !== settings.systemUserId) {
+    const systemUserId = this.systemUserId ?? settings.systemUserId
+    if (info.kind !== 'system-user' || info.userId !== systemUserId) {
       const whose =
         info.kind === 'system-user'
           ? `system user ${info.userId ?? 'unknown'}`
           : `a ${info.kind} token of ${info.userId ?? 'an unknown user'}`
       throw new RotationError(
         'check',
-        `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of ${naming.name(Input.SystemUserId)} ${settings.systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`,
-        `Pass the current token of system user ${settings.systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`
+        `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of system user ${systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`,
+        `Pass the current token of system user ${systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`
       )
     }
   }
