@@ -30742,7 +30742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4887:
+/***/ 8866:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30768,6 +30768,8 @@ const Input = {
     Strategy: 'strategy',
     SystemUserId: 'system-user-id',
     AdminToken: 'admin-token',
+    GenerateEndpoint: 'generate-endpoint',
+    BusinessId: 'business-id',
     Scopes: 'scopes',
     Expiring: 'expiring',
     InstallApp: 'install-app',
@@ -33654,7 +33656,7 @@ function capitalized(text) {
 
 
 
-async function lostRace({ label, ready, main, writer, naming, revokeNew }) {
+async function lostRace({ label, ready, main, writer, naming, revokeNew, newExpiry }) {
     const overwritten = [];
     const ours = [];
     for (const outcome of main.filter((o) => 'holds' in o && o.holds === 'new')) {
@@ -33667,7 +33669,7 @@ async function lostRace({ label, ready, main, writer, naming, revokeNew }) {
     const concurrency = `${naming.inWorkflow ? 'Give the workflow a concurrency group' : 'Never run two rotations of this secret at once'} so rotations never overlap.`;
     if (ours.length === 0) {
         const revoked = await revokeNew();
-        throw new rotation_error/* RotationError */.FL('revoke', `${raced} Every destination was written again after this run wrote it (${where(overwritten)}): they hold the other run's token. This run's new token is held by no secret${revoked ? ', so it was revoked' : ' and revoking it failed: it stays valid, unused, until it expires'}.`, `Nothing to put back: the other run's token is in every destination (its summary says so). ${concurrency}`);
+        throw new rotation_error/* RotationError */.FL('revoke', `${raced} Every destination was written again after this run wrote it (${where(overwritten)}): they hold the other run's token. This run's new token is held by no secret${revoked ? ', so it was revoked' : ` and revoking it failed: it stays valid, unused, until ${newExpiry}`}.`, `Nothing to put back: the other run's token is in every destination (its summary says so).${revoked ? '' : " Revoke this run's new token by hand (Business settings > Users > System users > Revoke tokens)."} ${concurrency}`);
     }
     const otherRun = overwritten.length > 0 ? ` ${where(overwritten)} hold the other run's token.` : '';
     throw new rotation_error/* RotationError */.FL('revoke', `${raced} ${where(ours)} may still hold this run's new token;${otherRun || ' no secret was seen written again since.'} Both tokens stay valid.`, `Once the other run is over, re-run from the token held in ${naming.name(Input.SecretName)}: one run then writes every destination with one token. ${concurrency}`);
@@ -39715,6 +39717,7 @@ async function verifyNew(minted, current, { source, notes, revokeOrphan }) {
 
 
 
+
 async function rotate(settings, services) {
     const rotation = new Rotation(settings, services, new Notes());
     let failure;
@@ -39836,7 +39839,8 @@ class Rotation {
             main,
             writer: this.writer,
             naming: this.steps.naming,
-            revokeNew
+            revokeNew,
+            newExpiry: expiryText(fresh.info.expiresAt, this.steps.clock.now())
         });
         if (!revoked)
             return;
@@ -40846,9 +40850,14 @@ function readMetaInputs(inputs) {
     const token = inputs.credential(Input.Token, instagram ? 'the current long-lived Instagram User token' : 'the current Meta access token', strategy !== 'generate');
     const systemUserId = inputs.optional(Input.SystemUserId);
     if (systemUserId && !NUMERIC_ID.test(systemUserId)) {
-        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (Business settings > System users).`);
+        problem(Input.SystemUserId, `${quote(systemUserId)} is not a system user id: ids are numbers (the app-scoped id: debug_token's user_id for the system user's token).`);
     }
     const adminToken = inputs.credential(Input.AdminToken, 'an admin or system user access token', false);
+    const generateEndpoint = inputs.oneOf(Input.GenerateEndpoint, ['system-user', 'business'], 'system-user');
+    const businessId = inputs.optional(Input.BusinessId);
+    if (businessId && !NUMERIC_ID.test(businessId)) {
+        problem(Input.BusinessId, `${quote(businessId)} is not a business id: ids are numbers (Business settings > Business info > Business ID).`);
+    }
     const scopes = readScopes(inputs);
     const expiring = inputs.bool(Input.Expiring, true);
     const installApp = inputs.bool(Input.InstallApp, false);
@@ -40869,6 +40878,8 @@ function readMetaInputs(inputs) {
         token,
         systemUserId,
         adminToken,
+        generateEndpoint,
+        businessId,
         scopes,
         expiring,
         installApp,
@@ -41056,15 +41067,23 @@ function checkStrategyRules(inputs, meta) {
         checkGenerate(inputs, meta);
     if (meta.strategy === 'instagram')
         checkInstagram(inputs, meta);
-    if (meta.installApp && !meta.systemUserId)
-        inputs.problem(Input.InstallApp, `needs ${inputs.name(Input.SystemUserId)} (and ${inputs.name(Input.AdminToken)}).`);
+    if (meta.strategy !== 'generate') {
+        if (meta.generateEndpoint === 'business')
+            inputs.problem(Input.GenerateEndpoint, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+        inputs.notWith(Input.BusinessId, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
+    }
+    if (meta.installApp && !meta.systemUserId && !meta.token) {
+        inputs.problem(Input.InstallApp, `needs ${inputs.name(Input.SystemUserId)}, or the system user's current token in ${inputs.name(Input.Token)} (and ${inputs.name(Input.AdminToken)}).`);
+    }
     if (meta.installApp && meta.strategy !== 'generate')
         inputs.problem(Input.InstallApp, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
 }
 function checkGenerate(inputs, meta) {
     const generate = inputs.set(Input.Strategy, 'generate');
-    if (!meta.systemUserId)
-        inputs.problem(Input.SystemUserId, `required with ${generate} (the system user the token is for).`);
+    if (!meta.systemUserId && !meta.token) {
+        inputs.problem(Input.SystemUserId, `required with ${generate} when ${inputs.name(Input.Token)} is empty: the app-scoped id of the system user the token is for (debug_token's user_id for one of its tokens).`);
+    }
+    checkGenerateEndpoint(inputs, meta);
     if (!meta.adminToken)
         inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`);
     if (meta.scopes.length === 0)
@@ -41076,6 +41095,15 @@ function checkGenerate(inputs, meta) {
         inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`);
     if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
         inputs.problem(Input.Token, `is the same token as ${inputs.name(Input.AdminToken)}: the admin token is never replaced or revoked. Pass the system user's current token, or leave it empty.`);
+    }
+}
+/** POST /{business-id}/system_user_access_tokens needs the business; the default endpoint does not use one. */
+function checkGenerateEndpoint(inputs, meta) {
+    if (meta.generateEndpoint === 'business' && !meta.businessId) {
+        inputs.problem(Input.BusinessId, `required with ${inputs.set(Input.GenerateEndpoint, 'business')}: the id of the Business Manager that owns the system user (Business settings > Business info).`);
+    }
+    if (meta.generateEndpoint === 'system-user' && meta.businessId) {
+        inputs.problem(Input.BusinessId, `only applies to ${inputs.set(Input.GenerateEndpoint, 'business')}; POST /{system-user-id}/access_tokens does not use it. Remove it, or set ${inputs.set(Input.GenerateEndpoint, 'business')}.`);
     }
 }
 function checkInstagram(inputs, meta) {
@@ -41166,8 +41194,10 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 strategy,
                 app,
                 token,
-                systemUserId: meta.systemUserId ?? '',
+                systemUserId: meta.systemUserId,
                 adminToken: meta.adminToken ?? '',
+                generateEndpoint: meta.generateEndpoint,
+                businessId: meta.businessId,
                 scopes,
                 expiring,
                 installApp: meta.installApp,
@@ -41837,6 +41867,7 @@ class MetaTokens {
         const scopes = stringList(data.scopes);
         return {
             appId: (0,outside_text/* outsideText */.F3)(data.app_id ?? '', 40),
+            ...(typeof data.application === 'string' ? { appName: (0,outside_text/* outsideText */.F3)(data.application, 100) } : {}),
             kind: meta_tokens_KINDS[String(data.type)] ?? 'unknown',
             isValid: data.is_valid === true,
             expiresAt: epoch(data.expires_at) ?? null,
@@ -41888,6 +41919,19 @@ class MetaTokens {
             set_token_expires_in_60_days: expiring ? 'true' : undefined
         }, { idempotent: false });
         return minted(answer, 'access_tokens');
+    }
+    /**
+     * The business's way to mint (Business.json of Meta's SDK specs): no business_app, the app is the
+     * admin token's, proven by its appsecret_proof.
+     */
+    async generateForBusiness(businessId, systemUserId, adminToken, scopes, expiring) {
+        const answer = await this.graph.post(`${businessId}/system_user_access_tokens`, {
+            system_user_id: systemUserId,
+            scope: scopes.join(','),
+            access_token: adminToken,
+            set_token_expires_in_60_days: expiring ? 'true' : undefined
+        }, { idempotent: false });
+        return minted(answer, 'system_user_access_tokens');
     }
     /** Every page the user manages, following the `after` cursor (never the `next` URL: it carries the token). */
     async pages(userToken) {
@@ -42014,7 +42058,73 @@ function describeApiVersion(asked, answered) {
     return `${answered} (${asked} was asked for and is no longer available: Meta answered as ${answered}; set ${Input.GraphApiVersion} to ${answered} or later)`;
 }
 
+;// CONCATENATED MODULE: ./src/strategies/generate-checks.ts
+
+
+
+
+const TOKEN_DEBUGGER = 'the Access Token Debugger (developers.facebook.com/tools/debug/accesstoken) shows it as User ID';
+const WHERE_THE_ID_IS = `debug_token's user_id for one of the system user's tokens; ${TOKEN_DEBUGGER}`;
+/** `1234 (Name)`: an app as debug_token names it. */
+function appNamed(info) {
+    const id = info.appId || 'unknown';
+    return info.appName ? `${id} (${info.appName})` : id;
+}
+/**
+ * The admin token, read with debug_token before anything is minted, must be of app-id. One Meta
+ * cannot read, or no longer accepts, is left to the mint: Meta's refusal there carries its own fix.
+ */
+function checkAdminToken(info, settings, naming) {
+    const appId = settings.app.id;
+    if (!info.appId || info.appId === appId)
+        return;
+    throw new rotation_error/* RotationError */.FL('check', `${naming.name(Input.AdminToken)} belongs to Meta app ${appNamed(info)}, not to ${naming.name(Input.AppId)} ${appId}: Meta refuses to mint with another app's token (its appsecret_proof, made with ${naming.name(Input.AppSecret)}, does not match), so nothing was minted or written.`, `Put a token of app ${appId} in ${naming.credentialHolder(Input.AdminToken)}: a Business Manager admin's (the Graph API Explorer, with app ${appId} selected) or an admin system user's, generated for app ${appId}. Or, if app ${info.appId} is the app the tokens are for, set ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} to that app's. Then re-run.`);
+}
+/**
+ * The system user generate mints for: system-user-id, or the user_id debug_token gives for the
+ * current token. A given id that is not that user_id is refused before minting: it is most often
+ * the id Business settings shows, which Meta's access_tokens call does not take.
+ */
+function systemUserIdFor(current, settings, naming) {
+    const given = settings.systemUserId;
+    const owner = current && current.appId === settings.app.id && current.kind === 'system-user' ? current.userId : undefined;
+    const name = naming.name(Input.SystemUserId);
+    if (given && owner && given !== owner) {
+        throw new rotation_error/* RotationError */.FL('check', `${name} ${given} is not the app-scoped id of the system user whose token is in ${naming.name(Input.Token)}: debug_token gives its user_id as ${owner}. Meta mints only for the app-scoped id (an id from Business settings, such as a Business Manager id, is another id); nothing was minted.`, `Set ${naming.setting(Input.SystemUserId, owner)} (${WHERE_THE_ID_IS}), or leave ${name} empty to take it from ${naming.name(Input.Token)}; if ${naming.name(Input.Token)} holds another system user's token, pass the current token of system user ${given} instead.`);
+    }
+    const id = given ?? owner;
+    if (id)
+        return id;
+    throw new rotation_error/* RotationError */.FL('check', `${name} is empty and debug_token names no system user of ${naming.name(Input.AppId)} ${settings.app.id} for the token in ${naming.name(Input.Token)} (${current ? `a ${current.kind} token of app ${appNamed(current)}` : 'no token'}), so there is no system user to mint for; nothing was minted.`, `Set ${name} to the app-scoped id of the system user (${WHERE_THE_ID_IS}), or pass that system user's current token in ${naming.name(Input.Token)}.`);
+}
+/** Meta's refusal of POST /{system-user-id}/access_tokens to apps that have not called it for 90 days (wording unverified). */
+function isRecentUseRefusal(error) {
+    if (!(error instanceof GraphError) || error.failure.kind !== 'api')
+        return false;
+    return error.failure.code === 3 || /within the last 90 days/i.test(error.message);
+}
+/**
+ * The mint's failures that have a fix of their own: the 90-day refusal (mint with the business's
+ * endpoint instead), and an id Meta knows no system user by (the Business Manager id, most often).
+ * Undefined for the rest, which the Graph fixes explain.
+ */
+function generateFailure(what, error, settings, systemUserId, services) {
+    if (!(error instanceof GraphError))
+        return undefined;
+    const { naming } = services;
+    const { message } = explainGraphFailure(what, error, services.clock, naming);
+    if (settings.generateEndpoint === 'system-user' && isRecentUseRefusal(error)) {
+        return new rotation_error/* RotationError */.FL('mint', `${message} Meta makes POST /{system-user-id}/access_tokens available only to apps that have called it within the last 90 days, and app ${settings.app.id} has not; nothing was minted.`, `Mint with the business's endpoint instead (POST /{business-id}/system_user_access_tokens): set ${naming.setting(Input.GenerateEndpoint, 'business')} and ${naming.name(Input.BusinessId)} to the id of the Business Manager that owns system user ${systemUserId} (Business settings > Business info), then re-run.`);
+    }
+    const unknownObject = error.failure.code === 100 && error.failure.subcode === 33;
+    if (unknownObject && settings.generateEndpoint === 'system-user') {
+        return new rotation_error/* RotationError */.FL('mint', `${message} Meta knows no system user ${systemUserId} that this admin token may mint for; nothing was minted.`, `Set ${naming.name(Input.SystemUserId)} to the app-scoped id of the system user (${WHERE_THE_ID_IS}): the id Business settings shows, such as a Business Manager id, is another id. Or leave ${naming.name(Input.SystemUserId)} empty and pass the system user's current token in ${naming.name(Input.Token)}: the id is then read from it.`);
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/strategies/graph-source.ts
+
 
 
 
@@ -42023,6 +42133,8 @@ function describeApiVersion(asked, answered) {
 class GraphTokenSource {
     settings;
     services;
+    /** generate: system-user-id, or the current token's user_id once checkCurrent has read it. */
+    systemUserId;
     constructor(settings, services) {
         this.settings = settings;
         this.services = services;
@@ -42033,9 +42145,16 @@ class GraphTokenSource {
     async checkCurrent() {
         const { settings, services } = this;
         const { naming } = services;
-        if (!settings.token)
+        if (settings.strategy === 'generate')
+            await this.checkAdminToken(settings);
+        if (!settings.token) {
+            if (settings.strategy === 'generate')
+                this.systemUserId = systemUserIdFor(undefined, settings, naming);
             return undefined;
+        }
         const info = await this.graph('check', 'Checking the current token (debug_token)', () => services.tokens.inspect(settings.token));
+        if (settings.strategy === 'generate')
+            this.systemUserId = systemUserIdFor(info, settings, naming);
         const now = services.clock.now();
         let note;
         if (settings.strategy === 'refresh') {
@@ -42100,11 +42219,7 @@ class GraphTokenSource {
         const { settings, services } = this;
         let minted;
         if (settings.strategy === 'generate') {
-            const { systemUserId, adminToken } = settings;
-            if (settings.installApp) {
-                await this.graph('mint', `Installing app ${settings.app.id} for system user ${systemUserId}`, () => services.tokens.installApp(systemUserId, adminToken));
-            }
-            minted = await this.graph('mint', `Generating a system user token for ${systemUserId}`, () => services.tokens.generate(systemUserId, adminToken, settings.scopes, settings.expiring));
+            minted = await this.generate(settings);
         }
         else {
             const expiring = current?.info.kind === 'system-user' && settings.expiring;
@@ -42125,7 +42240,8 @@ class GraphTokenSource {
     judgeNew(fresh, current) {
         const { settings, services } = this;
         const now = services.clock.now();
-        checkNewToken(fresh.info, settings, current?.info);
+        const judged = settings.strategy === 'generate' ? { ...settings, systemUserId: this.systemUserId } : settings;
+        checkNewToken(fresh.info, judged, current?.info);
         if (current)
             checkUserTokenExtended(fresh.info, current.info, now);
         const note = this.checkAssets(fresh.info, current?.info);
@@ -42190,6 +42306,30 @@ class GraphTokenSource {
             return;
         throw unreachablePages('check', info.userId, missing, services.naming);
     }
+    async checkAdminToken(settings) {
+        const info = await this.graph('check', `Checking ${this.services.naming.name(Input.AdminToken)} (debug_token)`, () => this.services.tokens.inspect(settings.adminToken));
+        checkAdminToken(info, settings, this.services.naming);
+    }
+    async generate(settings) {
+        const { services } = this;
+        const { adminToken, scopes, expiring, businessId } = settings;
+        const systemUserId = this.systemUserId;
+        if (settings.installApp) {
+            await this.graph('mint', `Installing app ${settings.app.id} for system user ${systemUserId}`, () => services.tokens.installApp(systemUserId, adminToken));
+        }
+        const business = settings.generateEndpoint === 'business';
+        const what = `Generating a system user token for ${systemUserId}${business ? ` (POST /${businessId}/system_user_access_tokens)` : ''}`;
+        services.log.debug(`${what}…`);
+        try {
+            return business
+                ? await services.tokens.generateForBusiness(businessId, systemUserId, adminToken, scopes, expiring)
+                : await services.tokens.generate(systemUserId, adminToken, scopes, expiring);
+        }
+        catch (error) {
+            throw (generateFailure(what, error, settings, systemUserId, services) ??
+                graphFailure('mint', what, error, services.clock, services.naming));
+        }
+    }
     /** With generate, a token passed to be revoked must be the system user's own, and never the admin's. */
     checkOwnToken(info, input) {
         const { settings, services } = this;
@@ -42199,11 +42339,12 @@ class GraphTokenSource {
         if (info.appId !== settings.app.id) {
             throw new rotation_error/* RotationError */.FL('check', `The token in ${naming.name(input)} belongs to app ${info.appId}, not ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass this app's token in ${naming.name(input)}, or leave it empty.`);
         }
-        if (info.kind !== 'system-user' || info.userId !== settings.systemUserId) {
+        const systemUserId = this.systemUserId ?? settings.systemUserId;
+        if (info.kind !== 'system-user' || info.userId !== systemUserId) {
             const whose = info.kind === 'system-user'
                 ? `system user ${info.userId ?? 'unknown'}`
                 : `a ${info.kind} token of ${info.userId ?? 'an unknown user'}`;
-            throw new rotation_error/* RotationError */.FL('check', `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of ${naming.name(Input.SystemUserId)} ${settings.systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`, `Pass the current token of system user ${settings.systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`);
+            throw new rotation_error/* RotationError */.FL('check', `The token in ${naming.name(input)} is ${info.kind === 'system-user' ? 'a token of ' : ''}${whose}, not of system user ${systemUserId}; it would be revoked once the new token is stored, so nothing was minted.`, `Pass the current token of system user ${systemUserId} in ${naming.name(input)} (never the admin token), or leave it empty.`);
         }
     }
     /** The new token must reach every asset the replaced token reached (require-same-assets). */
@@ -42640,8 +42781,10 @@ const FLAGS = {
     'app-secret': 'Meta app secret (required, except with --strategy instagram).',
     token: 'The current token (required for refresh and instagram; for generate, the old token to revoke).',
     strategy: 'refresh (default), generate or instagram.',
-    'system-user-id': 'System user id, for generate and --install-app.',
-    'admin-token': 'Business admin or system user token used to generate (never revoked).',
+    'system-user-id': "App-scoped system user id (debug_token's user_id), for generate and --install-app; default: the user_id of --token.",
+    'admin-token': 'Business admin or system user token of this app used to generate (never revoked).',
+    'generate-endpoint': 'system-user (default): POST /{system-user-id}/access_tokens; business: POST /{business-id}/system_user_access_tokens.',
+    'business-id': 'Business Manager id that owns the system user, for --generate-endpoint business.',
     scopes: 'Comma-separated permissions: requested by generate, required of the new token always.',
     'require-same-assets': 'true (default): stop if the new token reaches fewer assets than the old one.',
     expiring: 'true (default): 60-day system user tokens; false: permanent on generate.',
@@ -43226,7 +43369,7 @@ async function readDestinationsFile(path) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _outside_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4230);
 /* harmony import */ var _unexpected_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6340);
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4887);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8866);
 // Entry point of the bundled command line: `node dist/cli/index.js rotate …` from a clone, or
 // `npx github:meta-token-rotator/meta-token-rotator rotate …` (the package is not on npm).
 
