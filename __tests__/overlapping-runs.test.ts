@@ -42,22 +42,31 @@ function aliveTokensHeld(): void {
   for (const token of alive) expect(held.has(token)).toBe(true)
 }
 
+/**
+ * Run A from start to end, with run B (same inputs) run whole while A reads back its last write:
+ * B's token then ends in every secret, and A comes to revoke a token B already revoked.
+ */
+async function secondRunsWhileFirstConfirms(): Promise<{ first: RecordedRun; second: RecordedRun | undefined }> {
+  let second: RecordedRun | undefined
+  const lastWrite = /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/
+  let putSeen = false
+  const githubFetch = interleave(
+    (method, path) => {
+      if (method === 'PUT' && lastWrite.test(path)) putSeen = true
+      return putSeen && method === 'GET' && lastWrite.test(path)
+    },
+    async () => {
+      world.github.advanceClock(5_000)
+      second = await runWithInputs(world.inputs())
+    }
+  )
+  const first = await runWithInputs(world.inputs(), {}, { ...FAST, githubFetch })
+  return { first, second }
+}
+
 describe('two runs from one token at once', () => {
   test('the run that revokes second says it lost the race and leaves no token stored nowhere', async () => {
-    let second: RecordedRun | undefined
-    const lastWrite = /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/
-    let putSeen = false
-    const githubFetch = interleave(
-      (method, path) => {
-        if (method === 'PUT' && lastWrite.test(path)) putSeen = true
-        return putSeen && method === 'GET' && lastWrite.test(path)
-      },
-      async () => {
-        world.github.advanceClock(5_000)
-        second = await runWithInputs(world.inputs())
-      }
-    )
-    const first = await runWithInputs(world.inputs(), {}, { ...FAST, githubFetch })
+    const { first, second } = await secondRunsWhileFirstConfirms()
 
     expect(second?.failed).toBeUndefined()
     const winner = second?.outputs.token as string
@@ -78,20 +87,7 @@ describe('two runs from one token at once', () => {
 
   test('Meta refusing a token that revokes itself (unverified, switchable): the loser names its new token, alive and held by no secret, with its expiry', async () => {
     world.graph.selfRevocation = 'refused'
-    let second: RecordedRun | undefined
-    const lastWrite = /\/repos\/octo\/api\/actions\/secrets\/META_TOKEN$/
-    let putSeen = false
-    const githubFetch = interleave(
-      (method, path) => {
-        if (method === 'PUT' && lastWrite.test(path)) putSeen = true
-        return putSeen && method === 'GET' && lastWrite.test(path)
-      },
-      async () => {
-        world.github.advanceClock(5_000)
-        second = await runWithInputs(world.inputs())
-      }
-    )
-    const first = await runWithInputs(world.inputs(), {}, { ...FAST, githubFetch })
+    const { first, second } = await secondRunsWhileFirstConfirms()
 
     const winner = second?.outputs.token as string
     for (const repo of REPOS) expect(secretIn(repo, 'META_TOKEN')).toBe(winner)
