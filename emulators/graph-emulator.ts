@@ -23,6 +23,8 @@ import {
   type GraphTokenRecord,
   type GraphTokenType,
   type InvalidationSubcode,
+  type SystemUserGrantTargets,
+  type SystemUserPageTokens,
   type SystemUserRefreshTargets,
   type UnknownAppToken,
   type UserTokenExchange
@@ -35,6 +37,8 @@ export type {
   GraphTokenRecord,
   GraphTokenType,
   InvalidationSubcode,
+  SystemUserGrantTargets,
+  SystemUserPageTokens,
   SystemUserRefreshTargets,
   UnknownAppToken,
   UserTokenExchange
@@ -144,6 +148,24 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
 
   set unknownAppToken(value: UnknownAppToken) {
     this.world.unknownAppToken = value
+  }
+
+  /** How long a page token read with a system user token lives: 'never-expire' (default) or 'system-user-lifetime'. */
+  get systemUserPageTokens(): SystemUserPageTokens {
+    return this.world.systemUserPageTokens
+  }
+
+  set systemUserPageTokens(value: SystemUserPageTokens) {
+    this.world.systemUserPageTokens = value
+  }
+
+  /** Whether system user tokens minted from now on list their assets in granular_scopes ('listed', default) or not ('unlisted'). */
+  get systemUserGrantTargets(): SystemUserGrantTargets {
+    return this.world.systemUserGrantTargets
+  }
+
+  set systemUserGrantTargets(value: SystemUserGrantTargets) {
+    this.world.systemUserGrantTargets = value
   }
 
   /** Calls an app may make in a rolling hour before X-App-Usage reads 100; default 10,000 (usage stays near 0). */

@@ -14,7 +14,7 @@ import type { InputNaming } from '../input-naming.js'
 import { RotationError } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
-import type { CheckedToken, TokenSource } from '../strategies/token-source.js'
+import type { CheckedToken, ExtraSecret, TokenSource } from '../strategies/token-source.js'
 import { occupiedGraceSlots, warnOverwrite } from './grace-slots.js'
 import { Notes } from './notes.js'
 import {
@@ -126,7 +126,7 @@ class Rotation {
     const minted = await services.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
     if ('skip' in minted) return this.skip(minted.skip)
     const fresh = await this.verify(minted, current)
-    const extra = () => services.source.extraSecrets(fresh.token, fresh.info)
+    const extra = () => this.extraSecrets(fresh)
     const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: this.notes })
     if (writes.replaced) warnOverwrite(occupied, { ...services, notes: this.notes }, false)
     const main = await this.store(ready, writes, fresh)
@@ -225,12 +225,24 @@ class Rotation {
       throw error
     }
     try {
-      this.notes.add(source.judgeNew(fresh, current))
+      this.notes.add(await source.judgeNew(fresh, current, minted.token))
     } catch (error) {
       await this.revokeOrphan(minted.token, { info: fresh.info })
       throw error
     }
     return { token: minted.token, info: fresh.info }
+  }
+
+  /** The source's own secrets (the pages'); when they cannot be read, the new token is stored nowhere and revoked where it can be. */
+  private async extraSecrets(fresh: NewToken): Promise<ExtraSecret[]> {
+    try {
+      const secrets = await this.services.source.extraSecrets(fresh.token, fresh.info)
+      for (const secret of secrets) this.notes.add(secret.note)
+      return secrets.map(({ name, value }) => ({ name, value }))
+    } catch (error) {
+      await this.revokeOrphan(fresh.token, { info: fresh.info })
+      throw error
+    }
   }
 
   /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
