@@ -101,38 +101,38 @@ function expectPageTokensStored(run: RecordedRun): string[] {
 }
 
 describe('page-secrets with a system user token', () => {
-  describe.each([
-    ['never-expire', 'never'],
-    ['system-user-lifetime', "the new token's expiry"]
-  ] as const)("page tokens that (systemUserPageTokens '%s') expire %s", (mode) => {
-    test('refresh stores each page token, read with the new system user token, and the summary says what debug_token says of its expiry', async () => {
-      world.graph.systemUserPageTokens = mode
-      const old = systemUserToken()
-      const run = await runWithInputs(world.inputs({ token: old, 'page-secrets': PAGE_SECRETS }))
+  describe.each(['never-expire', 'system-user-lifetime'] as const)(
+    "page tokens (systemUserPageTokens '%s')",
+    (mode) => {
+      test('refresh stores each page token, read with the new system user token, and the summary says what debug_token says of its expiry', async () => {
+        world.graph.systemUserPageTokens = mode
+        const old = systemUserToken()
+        const run = await runWithInputs(world.inputs({ token: old, 'page-secrets': PAGE_SECRETS }))
 
-      const pages = expectPageTokensStored(run)
-      const fresh = run.outputs.token as string
-      expect(secretIn('octo/app')).toBe(fresh)
-      expect(world.graph.token(old)?.revoked).toBe(true)
-      const newExpiry = world.graph.token(fresh)?.expiresAt as number
-      for (const page of pages) {
-        const record = world.graph.token(page)
-        expect(record?.expiresAt).toBe(mode === 'never-expire' ? 0 : newExpiry)
-        const said = mode === 'never-expire' ? 'never' : dateText(new Date(newExpiry * 1000))
-        expect(run.summary.replace(/\\(.)/g, '$1')).toContain(
-          `holds the token of page ${record?.pageId}, read with the system user token: debug_token says it expires ${said}`
-        )
-      }
-      // Each page token was read from the page itself, with the new token, as Bearer only.
-      for (const pageId of [SHOP, BLOG]) {
-        const reads = world.graph.server.requestsTo(`/v27.0/${pageId}`)
-        expect(reads.map((r) => r.query.fields)).toEqual(['id', 'id,name,access_token'])
-        expect(reads[1]?.headers.authorization).toBe(`Bearer ${fresh}`)
-        for (const read of reads) expect(JSON.stringify(read.query)).not.toContain('EAA')
-      }
-      expect(leakedSecrets(run, [old, fresh, ...pages])).toEqual([])
-    })
-  })
+        const pages = expectPageTokensStored(run)
+        const fresh = run.outputs.token as string
+        expect(secretIn('octo/app')).toBe(fresh)
+        expect(world.graph.token(old)?.revoked).toBe(true)
+        const newExpiry = world.graph.token(fresh)?.expiresAt as number
+        for (const page of pages) {
+          const record = world.graph.token(page)
+          expect(record?.expiresAt).toBe(mode === 'never-expire' ? 0 : newExpiry)
+          const said = mode === 'never-expire' ? 'never' : dateText(new Date(newExpiry * 1000))
+          expect(run.summary.replace(/\\(.)/g, '$1')).toContain(
+            `holds the token of page ${record?.pageId}, read with the system user token: debug_token says it expires ${said}`
+          )
+        }
+        // Each page token was read from the page itself, with the new token, as Bearer only.
+        for (const pageId of [SHOP, BLOG]) {
+          const reads = world.graph.server.requestsTo(`/v27.0/${pageId}`)
+          expect(reads.map((r) => r.query.fields)).toEqual(['id', 'id,name,access_token'])
+          expect(reads[1]?.headers.authorization).toBe(`Bearer ${fresh}`)
+          for (const read of reads) expect(JSON.stringify(read.query)).not.toContain('EAA')
+        }
+        expect(leakedSecrets(run, [old, fresh, ...pages])).toEqual([])
+      })
+    }
+  )
 
   test('refresh: a page no longer assigned to the system user stops at check, naming it, before anything is minted', async () => {
     const old = systemUserToken()
