@@ -175,10 +175,10 @@ const CASES: BadInput[] = [
     says: /needs the old token/
   },
   {
-    name: 'generate with page-secrets',
-    overrides: (w) => generate(w, { 'page-secrets': '200000000000001=SHOP' }),
+    name: 'generate with page-secrets naming a page that is not a Graph id',
+    overrides: (w) => generate(w, { 'page-secrets': '200000000000001/../oauth/revoke=SHOP' }),
     input: 'page-secrets',
-    says: /strategy: refresh/
+    says: /not PAGE_ID=SECRET_NAME/
   },
   {
     name: 'install-app with strategy refresh',
