@@ -260,3 +260,54 @@ describe('asset continuity judged by what the new token reads', () => {
     expect(assetReads().map((r) => r.path.replace('/v27.0/', ''))).toEqual([SHOP, BLOG, WABA])
   })
 })
+
+describe('what Meta may leave out or give as 0', () => {
+  const PERSON = '10000000000042'
+  const userToken = (dataAccessExpiresIn: number) => {
+    const token = world.graph.issueToken({
+      appId: APP_ID,
+      type: 'USER',
+      userId: PERSON,
+      scopes: ['pages_show_list'],
+      expiresIn: 0,
+      issuedAgo: 10 * DAY,
+      dataAccessExpiresIn
+    })
+    for (const repo of REPOS) world.github.setSecret({ kind: 'repository', repo }, 'META_TOKEN', token)
+    return token
+  }
+  const exchanges = () => world.graph.server.requestsTo(/oauth\/access_token$/)
+
+  test('a user token with expires_at 0 is never refreshed into one that expires: the run skips and says why', async () => {
+    const token = userToken(80 * DAY)
+    const run = await runWithInputs(world.inputs({ token }))
+
+    expect(run.failed).toBeUndefined()
+    expect(run.outputs).toMatchObject({ rotated: 'false', 'expires-at': 'never' })
+    expect(run.result?.skipped).toBe(true)
+    expect(run.result?.skipReason).toMatch(
+      /^Meta says the user token never expires \(debug_token's expires_at is 0\): a refresh could only give it an expiry, so nothing was changed; its data access ends on .* \(in 80 days\)/
+    )
+    expect(exchanges()).toHaveLength(0)
+    expect(puts()).toHaveLength(0)
+  })
+
+  test('its data access closing within rotate-before still fails at check, naming the date', async () => {
+    const token = userToken(5 * DAY)
+    const run = await runWithInputs(world.inputs({ token }))
+
+    expect(run.outputs['failed-step']).toBe('check')
+    expect(run.failed).toMatch(/data access ends on .* \(in 5 days\)/)
+    expect(exchanges()).toHaveLength(0)
+  })
+
+  test('a run whose debug_token answers carry no issued_at and no usage headers rotates (revoke: auto keeps the fresh-token guard)', async () => {
+    world.graph.debugTokenOmitsIssuedAt = true
+    world.graph.usageHeadersFromCalls = 1_000
+    const run = await runWithInputs(world.inputs({ revoke: 'false' }))
+
+    expect(run.failed).toBeUndefined()
+    expect(run.outputs.rotated).toBe('true')
+    for (const request of world.graph.server.requests) expect(request.path).not.toMatch(/usage/)
+  })
+})

@@ -178,6 +178,15 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
   }
 
   /** Default page size of /accounts. */
+  /** Usage headers only once the app made this many calls in the rolling hour (or while throttled); default 25, 0: always. */
+  get usageHeadersFromCalls(): number {
+    return this.world.usage.headersFromCalls
+  }
+
+  set usageHeadersFromCalls(value: number) {
+    this.world.usage.headersFromCalls = value
+  }
+
   get accountsPageSize(): number {
     return this.world.accountsPageSize
   }

@@ -174,6 +174,18 @@ export function loginAgainFix(by: Date, now: Date): string {
   )
 }
 
+/**
+ * A user token debug_token gives `expires_at: 0` (Meta's "never"): a refresh could only give it an
+ * expiry, so none is made; its data access, which checkDataAccess guards on every run, is its limit.
+ */
+export function neverExpiringUserToken(info: TokenInfo, now: Date): string {
+  const ends = info.dataAccessExpiresAt
+  const access = ends
+    ? `its data access ends on ${dateText(ends)} (${relativeText(ends, now)}), and only a login moves that date`
+    : 'Meta gives no end to its data access either'
+  return `Meta says the user token never expires (debug_token's expires_at is 0): a refresh could only give it an expiry, so nothing was changed; ${access}.`
+}
+
 /** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
 export function rotationCanWait(info: TokenInfo, rotateBeforeSeconds: number | undefined, now: Date): boolean {
   if (rotateBeforeSeconds === undefined || info.expiresAt === undefined) return false

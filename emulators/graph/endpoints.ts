@@ -1,5 +1,5 @@
 // The Graph API endpoints the rotator uses, each with the checks Meta makes before it answers.
-// Every answer, errors included, carries the app's usage headers.
+// Every answer, errors included, carries the app's usage headers once the app made enough calls.
 import type { JsonResponse, ParsedRequest } from '../loopback-server.js'
 import { grantsFor, systemUserGrants } from './assets.js'
 import {
@@ -150,7 +150,8 @@ function describeToken(world: GraphWorld, value: string): Record<string, unknown
     ...(problem ? { error: { code: problem.code, message: problem.message, subcode: problem.subcode } } : {}),
     expires_at: token.expiresAt,
     is_valid: problem === undefined,
-    ...(world.debugTokenOmitsIssuedAt ? {} : { issued_at: token.issuedAt }),
+    // Meta gives issued_at for long-lived tokens only (short-lived ones have none); the switch drops it for all.
+    ...(world.debugTokenOmitsIssuedAt || !world.isLongLived(token) ? {} : { issued_at: token.issuedAt }),
     ...(token.pageId === undefined ? {} : { profile_id: token.pageId }),
     scopes: token.scopes,
     granular_scopes: token.granularScopes.map(({ scope, targetIds }) =>

@@ -19,6 +19,7 @@ import {
   durationText,
   expiryText,
   lostAssets,
+  neverExpiringUserToken,
   rotationCanWait,
   unreachablePages
 } from '../token-checks.js'
@@ -121,6 +122,8 @@ export class GraphTokenSource implements TokenSource {
     const now = services.clock.now()
     if (current.info.isValid) checkDataAccess(current.info, settings.rotateBeforeSeconds, now)
     if (settings.strategy !== 'refresh') return undefined
+    if (current.info.kind === 'user' && current.info.expiresAt === null)
+      return neverExpiringUserToken(current.info, now)
     if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now)) return undefined
     return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`
   }
