@@ -233,6 +233,60 @@ describe('Meta errors on calls', () => {
   )
 })
 
+describe('usage headers', () => {
+  const throttledOnce = (headers: Record<string, string>) =>
+    world.graph.server.injectFault({
+      method: 'GET',
+      path: /\/oauth\/access_token$/,
+      fault: {
+        kind: 'status',
+        status: 400,
+        headers,
+        body: { error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4 } }
+      }
+    })
+  const regain = (minutes: number) => ({
+    call_count: 100,
+    total_cputime: 100,
+    total_time: 100,
+    estimated_time_to_regain_access: minutes
+  })
+
+  test('estimated_time_to_regain_access is read only in X-Business-Use-Case-Usage: in X-App-Usage or X-Ad-Account-Usage it is not waited for', async () => {
+    throttledOnce({
+      'x-app-usage': JSON.stringify(regain(50)),
+      'x-ad-account-usage': JSON.stringify({ acc_id_util_pct: 100, ...regain(50) })
+    })
+    const { clock, deps } = timed()
+    const run = await runWithInputs(world.inputs(), {}, deps)
+
+    expect(run.failed).toBeUndefined()
+    expect(exchanges()).toHaveLength(2)
+    expect(clock.waitedMs).toBeGreaterThan(0)
+    expect(clock.waitedMs).toBeLessThan(60_000)
+  })
+
+  test('in X-Business-Use-Case-Usage it is waited for', async () => {
+    throttledOnce({
+      'x-business-use-case-usage': JSON.stringify({ '710000000000001': [{ type: 'ads_management', ...regain(1) }] })
+    })
+    const { clock, deps } = timed()
+    const run = await runWithInputs(world.inputs(), {}, deps)
+
+    expect(run.failed).toBeUndefined()
+    expect(clock.waitedMs).toBeGreaterThanOrEqual(60_000)
+  })
+
+  test('a run whose answers carry no usage header at all (too few calls for Meta to add them) rotates', async () => {
+    world.graph.usageHeadersFromCalls = 1_000
+    const run = await runWithInputs(world.inputs())
+
+    expect(run.failed).toBeUndefined()
+    expect(world.graph.server.requests.length).toBeGreaterThan(0)
+    expect(run.outputs.rotated).toBe('true')
+  })
+})
+
 describe("GitHub's write budget on github.com", () => {
   /** The client believes it talks to api.github.com; every request goes to the GitHub emulator. */
   const toEmulator = (fetch: typeof globalThis.fetch): typeof globalThis.fetch =>

@@ -45,12 +45,11 @@ describe('the strategies', () => {
     })
   })
 
-  test('generate needs a system user, an admin token and scopes, and refuses page secrets', () => {
+  test('generate needs a system user, an admin token and scopes, and takes page secrets (page tokens of the system user)', () => {
     expect(problems({ ...BASE, strategy: 'generate', token: '', 'page-secrets': '123=PAGE_TOKEN' })).toEqual([
       "'system-user-id': required with strategy: generate when 'token' is empty: the app-scoped id of the system user the token is for (debug_token's user_id for one of its tokens).",
       "'admin-token': required with strategy: generate (a Business Manager admin or system user token).",
-      "'scopes': required with strategy: generate (the permissions of the new token).",
-      "'page-secrets': page tokens come from a user token: use strategy: refresh with a long-lived user token."
+      "'scopes': required with strategy: generate (the permissions of the new token)."
     ])
   })
 

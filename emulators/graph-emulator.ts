@@ -27,6 +27,8 @@ import {
   type GraphTokenType,
   type InvalidationSubcode,
   type SelfRevocation,
+  type SystemUserGrantTargets,
+  type SystemUserPageTokens,
   type SystemUserRefreshTargets,
   type UnknownAppToken,
   type UserTokenExchange
@@ -40,6 +42,8 @@ export type {
   GraphTokenType,
   InvalidationSubcode,
   SelfRevocation,
+  SystemUserGrantTargets,
+  SystemUserPageTokens,
   SystemUserRefreshTargets,
   UnknownAppToken,
   UserTokenExchange
@@ -164,6 +168,24 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
     this.world.selfRevocation = value
   }
 
+  /** How long a page token read with a system user token lives: 'never-expire' (default) or 'system-user-lifetime'. */
+  get systemUserPageTokens(): SystemUserPageTokens {
+    return this.world.systemUserPageTokens
+  }
+
+  set systemUserPageTokens(value: SystemUserPageTokens) {
+    this.world.systemUserPageTokens = value
+  }
+
+  /** Whether system user tokens minted from now on list their assets in granular_scopes ('listed', default) or not ('unlisted'). */
+  get systemUserGrantTargets(): SystemUserGrantTargets {
+    return this.world.systemUserGrantTargets
+  }
+
+  set systemUserGrantTargets(value: SystemUserGrantTargets) {
+    this.world.systemUserGrantTargets = value
+  }
+
   /** Calls an app may make in a rolling hour before X-App-Usage reads 100; default 10,000 (usage stays near 0). */
   get appCallsPerHour(): number {
     return this.world.usage.appCallsPerHour
@@ -174,6 +196,15 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
   }
 
   /** Default page size of /accounts. */
+  /** Usage headers only once the app made this many calls in the rolling hour (or while throttled); default 25, 0: always. */
+  get usageHeadersFromCalls(): number {
+    return this.world.usage.headersFromCalls
+  }
+
+  set usageHeadersFromCalls(value: number) {
+    this.world.usage.headersFromCalls = value
+  }
+
   get accountsPageSize(): number {
     return this.world.accountsPageSize
   }

@@ -74,6 +74,8 @@ export interface GenerateSettings extends CommonSettings {
   scopes: string[]
   expiring: boolean
   installApp: boolean
+  /** The system user's pages whose tokens go into secrets of their own. */
+  pageSecrets: PageSecret[]
   requireSameAssets: boolean
 }
 
@@ -157,6 +159,7 @@ export function readSettings(
         scopes,
         expiring,
         installApp: meta.installApp,
+        pageSecrets: meta.pageSecrets,
         requireSameAssets
       }
     case 'refresh':

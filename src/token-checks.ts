@@ -120,7 +120,7 @@ export function checkCurrentToken(info: TokenInfo, settings: GraphSettings, nami
   if (info.kind === 'page') {
     fail(
       'The current token is a page token; page tokens are not refreshed.',
-      `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`
+      `Pass the long-lived user token or the system user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`
     )
   }
   if (info.kind !== 'system-user' && info.kind !== 'user') {
@@ -148,12 +148,6 @@ export function checkCurrentToken(info: TokenInfo, settings: GraphSettings, nami
       `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`
     )
   }
-  if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
-    fail(
-      `${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`,
-      'Pass the user token that manages the pages.'
-    )
-  }
 }
 
 /**
@@ -178,6 +172,18 @@ export function loginAgainFix(by: Date, now: Date): string {
     `A person must log in to the app again${by > now ? ` before ${dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
     'then put the new long-lived token in the secret and re-run.'
   )
+}
+
+/**
+ * A user token debug_token gives `expires_at: 0` (Meta's "never"): a refresh could only give it an
+ * expiry, so none is made; its data access, which checkDataAccess guards on every run, is its limit.
+ */
+export function neverExpiringUserToken(info: TokenInfo, now: Date): string {
+  const ends = info.dataAccessExpiresAt
+  const access = ends
+    ? `its data access ends on ${dateText(ends)} (${relativeText(ends, now)}), and only a login moves that date`
+    : 'Meta gives no end to its data access either'
+  return `Meta says the user token never expires (debug_token's expires_at is 0): a refresh could only give it an expiry, so nothing was changed; ${access}.`
 }
 
 /** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
@@ -263,8 +269,8 @@ export interface LostAssets {
  * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
  *  - on the replaced token, nothing can be named as lost, so nothing is;
  *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
- *    system user lost every assignment of that kind): the assets count as lost, since revoking a
- *    token that reached them cannot be undone, while a stop costs one re-run.
+ *    system user lost every assignment of that kind): the assets are marked `noneListed`, and the
+ *    rotation asks Meta about each with the new token (asset-reach.ts) before calling it lost.
  */
 export function lostAssets(before: Grant[], after: Grant[]): LostAssets[] {
   const lost: LostAssets[] = []
@@ -289,26 +295,36 @@ export function describeLostAssets(lost: LostAssets[]): string {
   return lost
     .map((l) =>
       l.targetIds
-        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it, and cannot read these)' : ''}`
         : `${l.scope} (the whole permission)`
     )
     .join('; ')
 }
 
 /**
- * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
- * at `mint` (the new token, a page lost in between).
+ * Listed pages the user or system user does not reach: at `check` (the current token, before
+ * anything is minted) or at `mint` (the new token, a page lost in between).
  */
 export function unreachablePages(
   step: 'check' | 'mint',
-  userId: string | undefined,
+  owner: Pick<TokenInfo, 'kind' | 'userId'>,
   pageIds: string[],
   naming: InputNaming
 ): RotationError {
   const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written'
+  const pages = `page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')}`
+  const id = owner.userId ?? ''
+  const remove = `or remove ${pageIds.length > 1 ? 'them' : 'it'} from ${naming.name(Input.PageSecrets)}`
+  if (owner.kind === 'system-user') {
+    return new RotationError(
+      step,
+      `System user ${id} cannot reach ${pages} (Meta answers GET /{page-id} with the token as not found or not permitted); ${done}.`,
+      `Assign the page${pageIds.length > 1 ? 's' : ''} to system user ${id} (Business settings > Users > System users > Assign assets, with a task on the page), then re-run; ${remove}.`
+    )
+  }
   return new RotationError(
     step,
-    `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`,
-    `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`
+    `User ${id} cannot reach ${pages} (neither in /me/accounts nor through a business); ${done}.`,
+    `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), ${remove}.`
   )
 }

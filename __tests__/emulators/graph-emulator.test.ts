@@ -139,6 +139,19 @@ describe('debug_token', () => {
     const foreign = graph.issueToken({ appId: OTHER.id, type: 'SYSTEM_USER', expiresIn: 0 })
     expect(await ask(foreign)).toMatchObject({ app_id: OTHER.id, is_valid: true, expires_at: 0 })
   })
+
+  it('gives issued_at for long-lived tokens only, and for none with debugTokenOmitsIssuedAt', async () => {
+    const ask = async (input: string) =>
+      (await call<{ data: TokenData }>('GET', 'debug_token', { input_token: input, access_token: appToken })).body.data
+    const short = graph.issueToken({ appId: APP.id, type: 'USER', expiresIn: 3600 })
+    const long = graph.issueToken({ appId: APP.id, type: 'USER' })
+    const permanent = graph.issueToken({ appId: APP.id, type: 'SYSTEM_USER', expiresIn: 0 })
+    expect(await ask(short)).not.toHaveProperty('issued_at')
+    expect(await ask(long)).toHaveProperty('issued_at', graph.token(long)?.issuedAt)
+    expect(await ask(permanent)).toHaveProperty('issued_at')
+    graph.debugTokenOmitsIssuedAt = true
+    expect(await ask(long)).not.toHaveProperty('issued_at')
+  })
 })
 
 describe('oauth/access_token', () => {

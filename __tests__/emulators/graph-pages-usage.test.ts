@@ -112,7 +112,25 @@ describe('usage headers and throttling', () => {
     graph.addSystemUser({ id: '900', businessId: 'biz-1' })
   })
 
-  it('every answer carries X-App-Usage; calls on behalf of a business carry X-Business-Use-Case-Usage', async () => {
+  it('below usageHeadersFromCalls calls in the hour (and no throttle) no answer carries a usage header', async () => {
+    graph.usageHeadersFromCalls = 3
+    const systemUser = graph.issueToken({ appId: APP.id, type: 'SYSTEM_USER', userId: '900' })
+    for (const expected of [null, null]) {
+      const answer = await api.call('GET', 'me', auth(systemUser))
+      expect(answer.headers.get('x-app-usage')).toBe(expected)
+      expect(answer.headers.get('x-business-use-case-usage')).toBe(expected)
+    }
+    const third = await api.call('GET', 'me', auth(systemUser))
+    expect(third.headers.get('x-app-usage')).not.toBeNull()
+    expect(third.headers.get('x-business-use-case-usage')).not.toBeNull()
+    graph.advanceClock(3601) // a rolling hour: the count starts again
+    expect((await api.call('GET', 'me', auth(systemUser))).headers.get('x-app-usage')).toBeNull()
+    graph.throttle({ code: 4, calls: 1 })
+    expect((await api.call('GET', 'me', auth(systemUser))).headers.get('x-app-usage')).not.toBeNull()
+  })
+
+  it('with usageHeadersFromCalls 0 every answer carries X-App-Usage; calls on behalf of a business carry X-Business-Use-Case-Usage', async () => {
+    graph.usageHeadersFromCalls = 0
     graph.appCallsPerHour = 10
     const user = graph.issueToken({ appId: APP.id, type: 'USER' })
     const first = await api.call('GET', 'me', auth(user))

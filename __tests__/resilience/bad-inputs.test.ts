@@ -175,10 +175,10 @@ const CASES: BadInput[] = [
     says: /needs the old token/
   },
   {
-    name: 'generate with page-secrets',
-    overrides: (w) => generate(w, { 'page-secrets': '200000000000001=SHOP' }),
+    name: 'generate with page-secrets naming a page that is not a Graph id',
+    overrides: (w) => generate(w, { 'page-secrets': '200000000000001/../oauth/revoke=SHOP' }),
     input: 'page-secrets',
-    says: /strategy: refresh/
+    says: /not PAGE_ID=SECRET_NAME/
   },
   {
     name: 'install-app with strategy refresh',
@@ -989,11 +989,11 @@ const CASES: BadInput[] = [
     says: /user token/
   },
   {
-    name: 'page-secrets with a system user token',
+    name: 'page-secrets naming a page the system user token does not reach',
     overrides: fixed({ 'page-secrets': '200000000000001=SHOP_TOKEN' }),
     input: 'page-secrets',
     step: 'check',
-    says: /long-lived user token/
+    says: /System user 61550000000001 cannot reach page 200000000000001.*Fix: Assign the page/
   },
   {
     name: 'scopes the current token lacks',
@@ -1046,9 +1046,9 @@ test.each(CASES)('$name: rejected, naming the input and a fix, before anything i
     expect(graphPaths).toEqual([])
     expect(world.github.server.requests).toEqual([])
   } else {
-    // Only Meta knows: debug_token, and nothing else on either side.
+    // Only Meta knows: debug_token (and, for page-secrets, the reads of the pages), nothing else on either side.
     expect(graphPaths.length).toBeGreaterThan(0)
-    for (const path of graphPaths) expect(path).toMatch(/^GET \/v\d+\.\d+\/debug_token$/)
+    for (const path of graphPaths) expect(path).toMatch(/^GET \/v\d+\.\d+\/(debug_token|me\/accounts|\d+)$/)
     expect(world.github.server.requests).toEqual([])
   }
   cleanlyRejected.push(bad.name)

@@ -97,6 +97,8 @@ export interface Scenario {
   faultApis?: Api[]
   /** Of those, only the requests whose path matches (default all). */
   faultPaths?: RegExp
+  /** Its fault points are the expiry record's: (h) a fault there never fails the run. */
+  expiryRecordPoints?: true
   /** Whose tokens the destinations hold (default Graph's). */
   tokens?: 'graph' | 'instagram'
   /** A narrow case whose behaviour npm test pins with its own tests: its points run in the full matrix only. */
@@ -402,6 +404,71 @@ export const HEARTBEAT_SCENARIO: Scenario = {
 
 const refreshTwoRepositories = SCENARIOS[0] as Scenario
 
+const SYSTEM_USER_PAGES = [
+  { id: '200000000000011', name: 'Shop ::stop-commands::x', secret: 'SHOP_PAGE_TOKEN' },
+  { id: '200000000000012', name: 'Blog', secret: 'BLOG_PAGE_TOKEN' }
+]
+const WABA = '300000000000011'
+
+/**
+ * The requests Meta's December 2026 behaviour added: a system user token's pages (checked with
+ * GET /{page-id}, each token read there, its expiry from debug_token), and the assets of a new
+ * token whose granular scopes list no targets (GET /{asset-id} with the new token). Only those
+ * Graph requests, and debug_token, are fault points.
+ */
+export const SYSTEM_USER_REACH_SCENARIOS: Scenario[] = [
+  {
+    name: 'refresh of a system user token with page-secrets (2 assigned pages)',
+    faultApis: ['graph'],
+    faultPaths: /\/v27\.0\/(\d+|debug_token)$/,
+    stage: (w) => {
+      const { old } = stageGenerate(w)
+      const systemUser = w.graph.token(old)?.userId as string
+      for (const page of SYSTEM_USER_PAGES) {
+        w.graph.addPage({ id: page.id, name: page.name })
+        w.graph.assignAsset(systemUser, { id: page.id, kind: 'page' })
+      }
+      const pageSlots = SYSTEM_USER_PAGES.map((page) => ({
+        ...repoSlot('octo/app', 'actions', page.secret, 'page'),
+        pageId: page.id,
+        seed: w.graph.issueToken({ appId: APP_ID, type: 'PAGE', userId: systemUser, pageId: page.id, expiresIn: 0 })
+      }))
+      return {
+        inputs: w.inputs({
+          token: old,
+          repositories: 'octo/app',
+          'page-secrets': SYSTEM_USER_PAGES.map((p) => `${p.id}=${p.secret}`).join('\n')
+        }),
+        slots: [{ ...repoSlot('octo/app'), seed: old }, ...pageSlots]
+      }
+    }
+  },
+  {
+    name: 'generate, the new grants listing no targets (each asset asked about)',
+    faultApis: ['graph'],
+    faultPaths: /\/v27\.0\/\d+$/,
+    stage: (w) => {
+      w.graph.systemUserGrantTargets = 'unlisted'
+      const { inputs, old } = stageGenerate(w)
+      const record = w.graph.token(old)
+      const systemUser = record?.userId as string
+      for (const page of SYSTEM_USER_PAGES) w.graph.assignAsset(systemUser, { id: page.id, kind: 'page' })
+      w.graph.assignAsset(systemUser, { id: WABA, kind: 'whatsapp_business_account' })
+      record!.scopes.push('pages_manage_posts', 'whatsapp_business_messaging')
+      record!.granularScopes = [
+        { scope: 'ads_read' },
+        { scope: 'business_management' },
+        { scope: 'pages_manage_posts', targetIds: SYSTEM_USER_PAGES.map((p) => p.id) },
+        { scope: 'whatsapp_business_messaging', targetIds: [WABA] }
+      ]
+      return {
+        inputs: inputs({ scopes: 'ads_read,business_management,pages_manage_posts,whatsapp_business_messaging' }),
+        slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: old }))
+      }
+    }
+  }
+]
+
 export const EXPIRY_VARIABLE = 'META_TOKEN_EXPIRES_AT'
 
 /**
@@ -414,6 +481,7 @@ export const EXPIRY_VARIABLE_SCENARIO: Scenario = {
   name: 'refresh with expiry-variable (one to create, one to update)',
   faultApis: ['github'],
   faultPaths: /\/variables(\/|$)/,
+  expiryRecordPoints: true,
   stage: (w) => {
     w.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions_variables: 'write' } })
     w.github.setVariable({ kind: 'repository', repo: 'octo/api' }, EXPIRY_VARIABLE, 'written by hand')

@@ -20,7 +20,7 @@ import {
 } from '../support/world.js'
 import { linkedClock } from '../support/linked-clock.js'
 import { ALL_PERMISSIONS } from '../support/world.js'
-import { RESILIENCE_TUNING } from './harness.js'
+import { RESILIENCE_TUNING, SYSTEM_USER_REACH_SCENARIOS } from './harness.js'
 
 const SECRET = 'EAAB0thisIsTheSecretUnderTest0000000000000001'
 const blank = (): RecordedRun => ({ result: undefined, outputs: {}, masks: [], log: [], summary: '' })
@@ -242,6 +242,40 @@ describe('runWithInputs scans every run', () => {
     expect(run.failed).toMatch(/^\[store\] /)
     expect(run.failed).toContain('***…')
   })
+
+  test.each(SYSTEM_USER_REACH_SCENARIOS.map((s) => [s.name, s] as const))(
+    '%s: Graph echoing the token and the app secret, with ::stop-commands::, at GET /{id}: redacted, inert, nothing left alive',
+    async (_, scenario) => {
+      const { inputs } = scenario.stage(world)
+      world.graph.server.injectFault({
+        method: 'GET',
+        path: /^\/v27\.0\/\d+$/,
+        times: 100,
+        fault: {
+          kind: 'status',
+          status: 400,
+          body: {
+            error: {
+              message: `(#200) ${inputs.token} ${APP_SECRET}\n::stop-commands::pwned`,
+              type: 'OAuthException',
+              code: 200,
+              fbtrace_id: `${APP_ID}|${APP_SECRET}`
+            }
+          }
+        }
+      })
+      const run = await runWithInputs(inputs, {}, RESILIENCE_TUNING)
+      expect(run.failed).toMatch(/^\[(check|verify)\] /)
+      expect(run.failed).toContain('***')
+      for (const text of [...run.log, run.failed ?? '', run.summary]) {
+        for (const line of text.split('\n')) expect(line).not.toMatch(/^\s*::stop-commands/)
+      }
+      const alive = world.graph
+        .allTokens()
+        .filter((t) => t.type === 'SYSTEM_USER' && t.value !== inputs.token && t.value !== world.token && !t.revoked)
+      expect(alive).toEqual([])
+    }
+  )
 
   describe('deploy-workflows', () => {
     const deploying = () => {

@@ -39194,9 +39194,6 @@ function checkGenerate(inputs, meta) {
         inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`);
     if (meta.scopes.length === 0)
         inputs.problem(Input.Scopes, `required with ${generate} (the permissions of the new token).`);
-    if (meta.pageSecrets.length > 0) {
-        inputs.problem(Input.PageSecrets, `page tokens come from a user token: use ${inputs.set(Input.Strategy, 'refresh')} with a long-lived user token.`);
-    }
     if (meta.revoke === 'true' && !meta.token)
         inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`);
     if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
@@ -39221,7 +39218,7 @@ function checkInstagram(inputs, meta) {
     if (meta.revoke === 'after-deploy') {
         inputs.problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`);
     }
-    inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
+    inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user or system user token.`);
     inputs.notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
     inputs.notWith(Input.RotateBefore, `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`);
     inputs.notWith(Input.SystemUserId, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
@@ -39307,6 +39304,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 scopes,
                 expiring,
                 installApp: meta.installApp,
+                pageSecrets: meta.pageSecrets,
                 requireSameAssets
             };
         case 'refresh':
@@ -39691,24 +39689,26 @@ function classifyGraphError(status, body, redact = (text) => text) {
 }
 /**
  * How long Meta asks us to wait: `retry-after` (seconds), or the longest
- * `estimated_time_to_regain_access` (minutes) in the usage headers.
+ * `estimated_time_to_regain_access` (minutes) in X-Business-Use-Case-Usage, the one header Meta
+ * documents it in. Both headers may be absent (Meta adds usage headers only once an app made enough calls).
  */
 function retryAfterMs(headers) {
     const retryAfter = Number(headers['retry-after']);
     if (Number.isFinite(retryAfter) && retryAfter > 0)
         return retryAfter * 1000;
-    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']), ...regainMinutes(headers['x-ad-account-usage']));
+    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']));
     return minutes > 0 ? minutes * 60_000 : undefined;
 }
-/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
+/** Every `estimated_time_to_regain_access` in X-Business-Use-Case-Usage: `{business-id: [{…}, …]}`. */
 function regainMinutes(header) {
     if (!header)
         return [];
     try {
         const parsed = JSON.parse(header);
-        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : [value]);
-        const own = parsed.estimated_time_to_regain_access;
-        return [...entries, { estimated_time_to_regain_access: own }]
+        if (!parsed || typeof parsed !== 'object')
+            return [];
+        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : []);
+        return entries
             .map((entry) => Number(entry?.estimated_time_to_regain_access))
             .filter((minutes) => Number.isFinite(minutes) && minutes > 0);
     }
@@ -39906,7 +39906,7 @@ function checkCurrentToken(info, settings, naming, now) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
     }
     if (info.kind === 'page') {
-        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
+        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token or the system user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
     }
     if (info.kind !== 'system-user' && info.kind !== 'user') {
         fail(`The current token is of type '${info.kind}', which cannot be refreshed.`, 'Pass a system user token or a long-lived user token.');
@@ -39920,9 +39920,6 @@ function checkCurrentToken(info, settings, naming, now) {
     }
     if (settings.revoke === 'true' && info.kind !== 'system-user') {
         fail(`${set(Input.Revoke, 'true')}, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`, `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`);
-    }
-    if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
-        fail(`${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`, 'Pass the user token that manages the pages.');
     }
 }
 /**
@@ -39942,6 +39939,17 @@ function checkDataAccess(info, rotateBeforeSeconds, now) {
 function loginAgainFix(by, now) {
     return (`A person must log in to the app again${by > now ? ` before ${token_checks_dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
         'then put the new long-lived token in the secret and re-run.');
+}
+/**
+ * A user token debug_token gives `expires_at: 0` (Meta's "never"): a refresh could only give it an
+ * expiry, so none is made; its data access, which checkDataAccess guards on every run, is its limit.
+ */
+function neverExpiringUserToken(info, now) {
+    const ends = info.dataAccessExpiresAt;
+    const access = ends
+        ? `its data access ends on ${token_checks_dateText(ends)} (${token_checks_relativeText(ends, now)}), and only a login moves that date`
+        : 'Meta gives no end to its data access either';
+    return `Meta says the user token never expires (debug_token's expires_at is 0): a refresh could only give it an expiry, so nothing was changed; ${access}.`;
 }
 /** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
 function rotationCanWait(info, rotateBeforeSeconds, now) {
@@ -39995,8 +40003,8 @@ function checkUserTokenExtended(info, current, now) {
  * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
  *  - on the replaced token, nothing can be named as lost, so nothing is;
  *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
- *    system user lost every assignment of that kind): the assets count as lost, since revoking a
- *    token that reached them cannot be undone, while a stop costs one re-run.
+ *    system user lost every assignment of that kind): the assets are marked `noneListed`, and the
+ *    rotation asks Meta about each with the new token (asset-reach.ts) before calling it lost.
  */
 function lostAssets(before, after) {
     const lost = [];
@@ -40021,17 +40029,23 @@ function lostAssets(before, after) {
 function describeLostAssets(lost) {
     return lost
         .map((l) => l.targetIds
-        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it, and cannot read these)' : ''}`
         : `${l.scope} (the whole permission)`)
         .join('; ');
 }
 /**
- * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
- * at `mint` (the new token, a page lost in between).
+ * Listed pages the user or system user does not reach: at `check` (the current token, before
+ * anything is minted) or at `mint` (the new token, a page lost in between).
  */
-function unreachablePages(step, userId, pageIds, naming) {
+function unreachablePages(step, owner, pageIds, naming) {
     const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
-    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+    const pages = `page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')}`;
+    const id = owner.userId ?? '';
+    const remove = `or remove ${pageIds.length > 1 ? 'them' : 'it'} from ${naming.name(Input.PageSecrets)}`;
+    if (owner.kind === 'system-user') {
+        return new RotationError(step, `System user ${id} cannot reach ${pages} (Meta answers GET /{page-id} with the token as not found or not permitted); ${done}.`, `Assign the page${pageIds.length > 1 ? 's' : ''} to system user ${id} (Business settings > Users > System users > Assign assets, with a task on the page), then re-run; ${remove}.`);
+    }
+    return new RotationError(step, `User ${id} cannot reach ${pages} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), ${remove}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/github/token-expiry.ts

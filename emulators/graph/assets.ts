@@ -1,7 +1,7 @@
 // Which assets a permission reaches. A system user token generated with POST
 // /{system-user-id}/access_tokens is a snapshot of the system user's assignments at that moment:
 // each asset-scoped permission lists, in granular_scopes[].target_ids, the assigned assets of its kind.
-import type { AssetKind, GranularScope, GraphAsset } from './world.js'
+import type { AssetKind, GranularScope, GraphAsset, SystemUserGrantTargets } from './world.js'
 
 export const ASSET_KINDS: readonly AssetKind[] = [
   'page',
@@ -30,4 +30,19 @@ export function grantsFor(scopes: string[], assets: GraphAsset[]): GranularScope
     const targetIds = assets.filter((asset) => asset.kind === kind).map((asset) => asset.id)
     return kind && targetIds.length > 0 ? { scope, targetIds } : { scope }
   })
+}
+
+/**
+ * A system user token's grants as debug_token will show them: with their target_ids, or
+ * ('unlisted') without, the assets it reaches kept aside so that GET /{asset-id} still answers.
+ */
+export function systemUserGrants(
+  mode: SystemUserGrantTargets,
+  grants: GranularScope[],
+  reachedBefore: string[] = []
+): { granularScopes: GranularScope[]; reaches?: string[] } {
+  if (mode === 'listed')
+    return { granularScopes: grants, ...(reachedBefore.length > 0 ? { reaches: reachedBefore } : {}) }
+  const reaches = [...new Set([...reachedBefore, ...grants.flatMap((g) => g.targetIds ?? [])])]
+  return { granularScopes: grants.map(({ scope }) => ({ scope })), reaches }
 }

@@ -1,7 +1,7 @@
 // The Graph API endpoints the rotator uses, each with the checks Meta makes before it answers.
-// Every answer, errors included, carries the app's usage headers.
+// Every answer, errors included, carries the app's usage headers once the app made enough calls.
 import type { JsonResponse, ParsedRequest } from '../loopback-server.js'
-import { grantsFor } from './assets.js'
+import { grantsFor, systemUserGrants } from './assets.js'
 import {
   assertUsable,
   authenticate,
@@ -104,6 +104,7 @@ function route(
     if (edge === 'access_tokens' && method === 'POST') return generateSystemUserToken(call, node)
     if (edge === 'system_user_access_tokens' && method === 'POST') return generateForBusiness(call, node)
     if (edge === undefined && method === 'GET' && world.pages.has(node)) return pageNode(call, node)
+    if (edge === undefined && method === 'GET' && /^(act_)?\d+$/.test(node)) return assetNode(call, node)
   }
   // Everything else, including the retired /{system-user-id}/ads_access_token, does not exist.
   throw unsupportedRequest(method, node)
@@ -155,7 +156,8 @@ function describeToken(world: GraphWorld, value: string): Record<string, unknown
     ...(problem ? { error: { code: problem.code, message: problem.message, subcode: problem.subcode } } : {}),
     expires_at: token.expiresAt,
     is_valid: problem === undefined,
-    ...(world.debugTokenOmitsIssuedAt ? {} : { issued_at: token.issuedAt }),
+    // Meta gives issued_at for long-lived tokens only (short-lived ones have none); the switch drops it for all.
+    ...(world.debugTokenOmitsIssuedAt || !world.isLongLived(token) ? {} : { issued_at: token.issuedAt }),
     ...(token.pageId === undefined ? {} : { profile_id: token.pageId }),
     scopes: token.scopes,
     granular_scopes: token.granularScopes.map(({ scope, targetIds }) =>
@@ -187,6 +189,10 @@ function exchangeToken({ world, params }: Call): JsonResponse {
     return ok(grant(old.value, old.expiresAt === 0 ? 0 : old.expiresAt - world.now()))
   }
   const expiresAt = exchangedExpiry(world, old)
+  const grants =
+    old.type === 'SYSTEM_USER'
+      ? systemUserGrants(world.systemUserGrantTargets, refreshedGrants(world, old), refreshedReach(world, old))
+      : { granularScopes: refreshedGrants(world, old) }
   if (world.exchangeReturnsSameToken) {
     old.expiresAt = expiresAt
     return ok(grant(old.value, expiresAt - world.now()))
@@ -200,7 +206,7 @@ function exchangeToken({ world, params }: Call): JsonResponse {
     userId: old.userId,
     expiresIn: expiresAt - world.now(),
     dataAccessExpiresAt: old.dataAccessExpiresAt,
-    granularScopes: refreshedGrants(world, old)
+    ...grants
   })
   return ok(grant(fresh, expiresAt - world.now()))
 }
@@ -217,6 +223,11 @@ function refreshedGrants(world: GraphWorld, old: GraphTokenRecord): GraphTokenRe
   const systemUser = old.type === 'SYSTEM_USER' ? world.systemUsers.get(old.userId) : undefined
   if (systemUser && world.systemUserRefreshTargets === 'snapshots') return grantsFor(old.scopes, systemUser.assets)
   return copyGrants(old.granularScopes)
+}
+
+/** What a refreshed system user token reaches besides what it lists: what the old one did ('copies'), or nothing more. */
+function refreshedReach(world: GraphWorld, old: GraphTokenRecord): string[] {
+  return world.systemUserRefreshTargets === 'copies' ? (old.reaches ?? []) : []
 }
 
 /** expires_in is left out for a token that never expires. */
@@ -284,6 +295,18 @@ function businessApp({ world, params }: Call): string {
   if (!appId) throw missingParameter('business_app')
   if (!world.apps.has(appId)) throw new GraphError(`(#100) business_app ${appId} is not a valid app id`, 100)
   return appId
+}
+
+// GET /{asset-id}?fields=id (an ad account at act_{id}): the asset's id when the caller's token reaches
+// it, else, like any object Meta will not show, "does not exist, cannot be loaded due to missing permissions".
+function assetNode({ world, request, params }: Call, assetId: string): JsonResponse {
+  const caller = authenticate(world, request, params)
+  if (caller.kind === 'app' || !world.readsAsset(caller.token, assetId))
+    throw unsupportedRequest(request.method, assetId)
+  for (const field of (params.fields ?? 'id').split(',').map((f) => f.trim())) {
+    if (field !== 'id' && field !== '') throw new GraphError(`(#100) Tried accessing nonexisting field (${field})`, 100)
+  }
+  return ok({ id: assetId })
 }
 
 // GET /me

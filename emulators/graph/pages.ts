@@ -97,18 +97,23 @@ function positiveInteger(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined
 }
 
-/** A page token from a long-lived token never expires; from a short-lived one it dies with it. */
+/**
+ * A page token from a long-lived token never expires; from a short-lived one it dies with it. One
+ * from a system user token never expires, or (systemUserPageTokens) dies with the system user token.
+ */
 function pageTokenFor(world: GraphWorld, user: GraphTokenRecord, page: GraphPage): string {
   const key = `${user.value} ${page.id}`
   const known = world.pageTokens.get(key)
   if (known && world.isUsable(known)) return known
+  const followsToken =
+    !world.isLongLived(user) || (user.type === 'SYSTEM_USER' && world.systemUserPageTokens === 'system-user-lifetime')
   const value = world.issueToken({
     appId: user.appId,
     type: 'PAGE',
     scopes: user.scopes,
     userId: user.userId,
     pageId: page.id,
-    expiresIn: world.isLongLived(user) ? 0 : user.expiresAt - world.now(),
+    expiresIn: followsToken && user.expiresAt !== 0 ? user.expiresAt - world.now() : 0,
     dataAccessExpiresAt: user.dataAccessExpiresAt
   })
   world.pageTokens.set(key, value)

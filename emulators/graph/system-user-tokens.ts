@@ -3,7 +3,7 @@
 // (switchable: its wording is unverified), and the second endpoint, validated against the
 // parameters of Business.json in Meta's SDK specs (facebook-business-sdk-codegen).
 import type { JsonResponse } from '../loopback-server.js'
-import { grantsFor } from './assets.js'
+import { grantsFor, systemUserGrants } from './assets.js'
 import { authenticate, type Caller } from './auth.js'
 import type { Call } from './endpoints.js'
 import { GraphError, invalidScopes, missingParameter, unsupportedRequest } from './errors.js'
@@ -75,7 +75,7 @@ export function mintSystemUserToken(
     scopes,
     userId: systemUser.id,
     expiresIn: sixtyDays ? SIXTY_DAYS : 0,
-    granularScopes: grantsFor(scopes, assets)
+    ...systemUserGrants(world.systemUserGrantTargets, grantsFor(scopes, assets))
   })
 }
 

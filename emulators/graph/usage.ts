@@ -1,4 +1,4 @@
-// How much of its rate limits an app has used, as Meta reports it on every answer: X-App-Usage
+// How much of its rate limits an app has used, as Meta reports it once the app made enough calls: X-App-Usage
 // (platform limits) and, for calls on behalf of a business (system user tokens),
 // X-Business-Use-Case-Usage; both are percentages over a rolling hour. A test can throttle the app:
 // usage at 100 %, estimated_time_to_regain_access in minutes, and calls answered with Meta's
@@ -50,6 +50,12 @@ const HOUR = 3600
 export class Usage {
   /** Calls an app may make in an hour before its usage reads 100 %. */
   appCallsPerHour = 10_000
+  /**
+   * Meta adds the usage headers to the answers of "any endpoint that receives enough requests from
+   * your app": below this many calls of the app in the rolling hour (and no throttle), they are left
+   * out. How many is enough is unverified; 0 puts them on every answer.
+   */
+  headersFromCalls = 25
   private calls: Array<{ at: number; appId?: string; businessId?: string }> = []
   private throttle: Throttle | undefined
   /** The throttle the call being answered ran into: its answer still reports it, even when it was the last one. */
@@ -98,6 +104,7 @@ export class Usage {
     const percent = (count: number): number =>
       throttle ? 100 : Math.min(100, Math.round((count * 100) / this.appCallsPerHour))
     const appCalls = this.calls.filter((call) => call.appId === caller.appId).length
+    if (!throttle && appCalls < this.headersFromCalls) return {}
     const appUsage = percent(appCalls)
     const headers: Record<string, string> = {
       'x-app-usage': JSON.stringify({ call_count: appUsage, total_cputime: appUsage, total_time: appUsage })

@@ -40,6 +40,8 @@ export interface GraphTokenRecord {
   /** Epoch seconds when the app loses access to the person's data; 0 for system user tokens. */
   dataAccessExpiresAt: number
   granularScopes: GranularScope[]
+  /** The assets it really reaches, when granular_scopes does not list them (systemUserGrantTargets 'unlisted'). */
+  reaches?: string[]
   /** Set by invalidateToken: the token fails with code 190 and this subcode. */
   invalidation?: InvalidationSubcode
 }
@@ -93,12 +95,22 @@ export interface TokenSpec {
   dataAccessExpiresAt?: number
   /** Default: each scope without target_ids. */
   granularScopes?: GranularScope[]
+  /** The assets it reaches besides those its granular scopes list. */
+  reaches?: string[]
 }
+
+/**
+ * Whether a system user token's granular_scopes list the assets it reaches (target_ids), or list none
+ * although it reaches them (Meta's WhatsApp permission docs show such tokens; unverified which Meta does when).
+ */
+export type SystemUserGrantTargets = 'listed' | 'unlisted'
 
 /** Whether exchanging a long-lived user token moves its expiry (unverified: Meta's reports disagree). */
 export type UserTokenExchange = 'extends' | 'keeps-expiry'
 /** Whether a refreshed system user token copies the old token's targets or snapshots the assignments anew (unverified). */
 export type SystemUserRefreshTargets = 'copies' | 'snapshots'
+/** How long a page token read with a system user token lives (unverified: Meta documents only those from user tokens). */
+export type SystemUserPageTokens = 'never-expire' | 'system-user-lifetime'
 /** What an app token of an app id that does not exist is answered (unverified): see GraphEmulator.unknownAppToken. */
 export type UnknownAppToken = 'cannot-parse' | 'bad-signature'
 
@@ -132,6 +144,8 @@ export class GraphWorld extends MetaClock {
   accessTokensEndpoint: AccessTokensEndpoint = 'open'
   /** When each app last minted with /{system-user-id}/access_tokens (epoch seconds). */
   readonly accessTokensQueriedAt = new Map<string, number>()
+  systemUserPageTokens: SystemUserPageTokens = 'never-expire'
+  systemUserGrantTargets: SystemUserGrantTargets = 'listed'
   accountsPageSize = 25
   selfRevocation: SelfRevocation = 'allowed'
   app(id: string): GraphApp {
@@ -159,7 +173,8 @@ export class GraphWorld extends MetaClock {
       revoked: false,
       dataAccessExpiresAt:
         spec.dataAccessExpiresAt ?? (spec.type === 'SYSTEM_USER' ? 0 : issuedAt + DATA_ACCESS_WINDOW),
-      granularScopes: copyGrants(spec.granularScopes ?? scopes.map((scope) => ({ scope })))
+      granularScopes: copyGrants(spec.granularScopes ?? scopes.map((scope) => ({ scope }))),
+      ...(spec.reaches ? { reaches: [...spec.reaches] } : {})
     }
     if (spec.type === 'PAGE') record.pageId = spec.pageId ?? newObjectId()
     this.tokens.set(value, record)
@@ -187,6 +202,20 @@ export class GraphWorld extends MetaClock {
       if (token.userId === userId && token.type !== 'SYSTEM_USER') token.dataAccessExpiresAt = renewed
     }
     this.freshLogins.add(userId)
+  }
+
+  /**
+   * Whether the token reads the asset (GET /{asset-id}): one its grants reach (listed or not) and,
+   * for a system user, still assigned to it. An ad account answers at act_{id} as well as at its id.
+   */
+  readsAsset(token: GraphTokenRecord, assetId: string): boolean {
+    const bare = assetId.replace(/^act_/, '')
+    const matches = (id: string) => id.replace(/^act_/, '') === bare
+    const reached = [...(token.reaches ?? []), ...token.granularScopes.flatMap((g) => g.targetIds ?? [])]
+    if (!reached.some(matches)) return false
+    if (token.type === 'USER') return true
+    if (token.type !== 'SYSTEM_USER') return false
+    return (this.systemUsers.get(token.userId)?.assets ?? []).some((asset) => matches(asset.id))
   }
 
   /** Whether the user (or system user) may manage the page: directly, through a business role, or as an assigned asset. */

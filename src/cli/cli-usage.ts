@@ -27,7 +27,7 @@ const FLAGS: Record<InputName, string> = {
   revoke:
     'auto (default), true, false or after-deploy: revoke the old token after every write is confirmed (after-deploy: leave it to the finish action).',
   'rotate-before': 'Rotate only when the token expires within this duration (14d, 36h, 90m).',
-  'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user tokens).",
+  'page-secrets': "PAGE_ID=SECRET_NAME lines: store these pages' tokens (user or system user tokens).",
   'graph-api-version': 'Graph API version (default v27.0).',
   'graph-api-url': 'Graph API base URL (default https://graph.facebook.com).',
   'instagram-api-url': 'Instagram API base URL (default https://graph.instagram.com).',

@@ -117,29 +117,26 @@ export function classifyGraphError(
 
 /**
  * How long Meta asks us to wait: `retry-after` (seconds), or the longest
- * `estimated_time_to_regain_access` (minutes) in the usage headers.
+ * `estimated_time_to_regain_access` (minutes) in X-Business-Use-Case-Usage, the one header Meta
+ * documents it in. Both headers may be absent (Meta adds usage headers only once an app made enough calls).
  */
 export function retryAfterMs(headers: Record<string, string>): number | undefined {
   const retryAfter = Number(headers['retry-after'])
   if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000
-  const minutes = Math.max(
-    0,
-    ...regainMinutes(headers['x-business-use-case-usage']),
-    ...regainMinutes(headers['x-ad-account-usage'])
-  )
+  const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']))
   return minutes > 0 ? minutes * 60_000 : undefined
 }
 
-/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
+/** Every `estimated_time_to_regain_access` in X-Business-Use-Case-Usage: `{business-id: [{…}, …]}`. */
 function regainMinutes(header: string | undefined): number[] {
   if (!header) return []
   try {
     const parsed = JSON.parse(header) as unknown
+    if (!parsed || typeof parsed !== 'object') return []
     const entries: unknown[] = Object.values(parsed as Record<string, unknown>).flatMap((value: unknown) =>
-      Array.isArray(value) ? (value as unknown[]) : [value]
+      Array.isArray(value) ? (value as unknown[]) : []
     )
-    const own = (parsed as { estimated_time_to_regain_access?: unknown }).estimated_time_to_regain_access
-    return [...entries, { estimated_time_to_regain_access: own }]
+    return entries
       .map((entry) => Number((entry as { estimated_time_to_regain_access?: unknown })?.estimated_time_to_regain_access))
       .filter((minutes) => Number.isFinite(minutes) && minutes > 0)
   } catch {

@@ -192,7 +192,7 @@ export class MetaTokens {
     const listed = new Set((await this.accounts(userToken, 'id')).map((entry) => entry.id))
     const reachable: string[] = []
     for (const pageId of pageIds) {
-      if (listed.has(pageId) || (await this.pageNode(pageId, 'id', userToken)) !== undefined) reachable.push(pageId)
+      if (listed.has(pageId) || (await this.canRead(pageId, userToken))) reachable.push(pageId)
     }
     return reachable
   }
@@ -218,13 +218,18 @@ export class MetaTokens {
    * through a Business Manager role. Undefined when Meta says the user cannot reach it.
    */
   async page(pageId: string, userToken: string): Promise<PageToken | undefined> {
-    const entry = await this.pageNode(pageId, 'id,name,access_token', userToken)
+    const entry = await this.node(pageId, 'id,name,access_token', userToken)
     return entry && pageToken(entry)
   }
 
-  private async pageNode(pageId: string, fields: string, userToken: string): Promise<AccountEntry | undefined> {
+  /** Whether the token reads the node (`GET /{node-id}?fields=id`, Graph's way to ask about a page, an ad account…). */
+  async canRead(nodeId: string, token: string): Promise<boolean> {
+    return (await this.node(nodeId, 'id', token)) !== undefined
+  }
+
+  private async node(nodeId: string, fields: string, token: string): Promise<AccountEntry | undefined> {
     try {
-      return await this.graph.get<AccountEntry>(pageId, { fields }, { bearer: userToken })
+      return await this.graph.get<AccountEntry>(nodeId, { fields }, { bearer: token })
     } catch (error) {
       // (#100/33): "does not exist, cannot be loaded due to missing permissions".
       if (error instanceof GraphError && error.failure.code === 100) return undefined

@@ -13,6 +13,7 @@ import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
 import type { CheckedToken, TokenSource } from '../strategies/token-source.js'
 import { expiryText } from '../token-checks.js'
+import { extraSecrets } from './extra-secrets.js'
 import { failAfterWrites } from './failed-writes.js'
 import { occupiedGraceSlots, warnOverwrite, type OccupiedSlot } from './grace-slots.js'
 import { revokeOrLoseRace } from './lost-race.js'
@@ -85,7 +86,7 @@ class Rotation {
     const minted = await steps.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
     if ('skip' in minted) return this.skip(minted.skip)
     const fresh = await verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan })
-    const extra = () => steps.source.extraSecrets(fresh.token, fresh.info)
+    const extra = () => extraSecrets(fresh, { ...steps, revokeOrphan: this.revokeOrphan })
     const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: steps.notes })
     if (writes.replaced) warnOverwrite(occupied, steps, false)
     const main = await this.store(ready, writes, fresh)

@@ -33,7 +33,7 @@ export async function verifyNew(
     throw error
   }
   try {
-    notes.add(source.judgeNew(fresh, current))
+    notes.add(await source.judgeNew(fresh, current, minted.token))
   } catch (error) {
     await revokeOrphan(minted.token, { info: fresh.info })
     throw error

@@ -34,12 +34,6 @@ function checkGenerate(inputs: InputReading, meta: MetaInputs): void {
     inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`)
   if (meta.scopes.length === 0)
     inputs.problem(Input.Scopes, `required with ${generate} (the permissions of the new token).`)
-  if (meta.pageSecrets.length > 0) {
-    inputs.problem(
-      Input.PageSecrets,
-      `page tokens come from a user token: use ${inputs.set(Input.Strategy, 'refresh')} with a long-lived user token.`
-    )
-  }
   if (meta.revoke === 'true' && !meta.token)
     inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`)
   if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
@@ -81,7 +75,10 @@ function checkInstagram(inputs: InputReading, meta: MetaInputs): void {
       `'after-deploy' has nothing to hand over with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`
     )
   }
-  inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`)
+  inputs.notWith(
+    Input.PageSecrets,
+    `does not apply to ${only}: page tokens come from a Graph API user or system user token.`
+  )
   inputs.notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`)
   inputs.notWith(
     Input.RotateBefore,

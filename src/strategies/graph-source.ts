@@ -19,9 +19,11 @@ import {
   durationText,
   expiryText,
   lostAssets,
+  neverExpiringUserToken,
   rotationCanWait,
   unreachablePages
 } from '../token-checks.js'
+import { assetsStillLost } from './asset-reach.js'
 import { checkAdminToken, generateFailure, systemUserIdFor } from './generate-checks.js'
 import type { CheckedToken, ExtraSecret, MintContext, TokenSource } from './token-source.js'
 
@@ -74,6 +76,7 @@ export class GraphTokenSource implements TokenSource {
           `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`
         )
       }
+      await this.checkPagesReachable(settings.token, info)
     }
     services.log.info(
       `Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`
@@ -128,6 +131,8 @@ export class GraphTokenSource implements TokenSource {
     const now = services.clock.now()
     if (current.info.isValid) checkDataAccess(current.info, settings.rotateBeforeSeconds, now)
     if (settings.strategy !== 'refresh') return undefined
+    if (current.info.kind === 'user' && current.info.expiresAt === null)
+      return neverExpiringUserToken(current.info, now)
     if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now)) return undefined
     return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`
   }
@@ -162,13 +167,13 @@ export class GraphTokenSource implements TokenSource {
     }
   }
 
-  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): string | undefined {
+  async judgeNew(fresh: CheckedToken, current: CheckedToken | undefined, token: string): Promise<string | undefined> {
     const { settings, services } = this
     const now = services.clock.now()
     const judged = settings.strategy === 'generate' ? { ...settings, systemUserId: this.systemUserId } : settings
     checkNewToken(fresh.info, judged, current?.info)
     if (current) checkUserTokenExtended(fresh.info, current.info, now)
-    const note = this.checkAssets(fresh.info, current?.info)
+    const note = await this.checkAssets(fresh.info, current?.info, token)
     services.log.info(
       `New token: ${fresh.info.kind}, expires ${expiryText(fresh.info.expiresAt, now)}, scopes ${fresh.info.scopes.join(', ') || 'none'}.`
     )
@@ -176,13 +181,13 @@ export class GraphTokenSource implements TokenSource {
   }
 
   extraSecretCount(): number {
-    return this.settings.strategy === 'refresh' ? this.settings.pageSecrets.length : 0
+    return this.settings.pageSecrets.length
   }
 
-  /** Refresh: each page secret receives the page's token, read with the new user token. */
+  /** Each page secret receives the page's token, read with the new user or system user token. */
   async extraSecrets(userToken: string, userInfo: TokenInfo): Promise<ExtraSecret[]> {
     const { settings, services } = this
-    if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0) return []
+    if (settings.pageSecrets.length === 0) return []
     const pages = await this.pageTokens(
       userToken,
       settings.pageSecrets.map((p) => p.pageId)
@@ -192,15 +197,41 @@ export class GraphTokenSource implements TokenSource {
     if (missing.length > 0) {
       throw unreachablePages(
         'mint',
-        userInfo.userId,
+        userInfo,
         missing.map((m) => m.pageId),
         services.naming
       )
     }
-    return settings.pageSecrets.map((wanted) => ({
+    const secrets = settings.pageSecrets.map((wanted) => ({
       name: wanted.secretName,
       value: found.get(wanted.pageId) as string
     }))
+    if (userInfo.kind !== 'system-user') return secrets
+    return Promise.all(secrets.map((secret, i) => this.withLifetime(secret, settings.pageSecrets[i]?.pageId ?? '')))
+  }
+
+  /**
+   * A page token read with a system user token: how long it lives is what debug_token says, since
+   * Meta documents the lifetime of page tokens only for those from a long-lived user token.
+   */
+  private async withLifetime(secret: ExtraSecret, pageId: string): Promise<ExtraSecret> {
+    const { services } = this
+    const info = await this.graph('mint', `Checking the token of page ${pageId} (debug_token)`, () =>
+      services.tokens.inspect(secret.value)
+    )
+    if (!info.isValid || info.kind !== 'page') {
+      throw new RotationError(
+        'mint',
+        `Meta handed out a token for page ${pageId} that debug_token says is ${info.isValid ? `a ${info.kind} token, not a page token` : 'not valid'}; nothing was written.`,
+        'Re-run; if it persists, quote this to Meta support.'
+      )
+    }
+    const expires = expiryText(info.expiresAt, services.clock.now())
+    services.log.info(`The token of page ${pageId} expires ${expires} (debug_token).`)
+    return {
+      ...secret,
+      note: `${secret.name} holds the token of page ${pageId}, read with the system user token: debug_token says it expires ${expires}.`
+    }
   }
 
   canRevoke(info: TokenInfo): boolean {
@@ -230,19 +261,21 @@ export class GraphTokenSource implements TokenSource {
   }
 
   /**
-   * Every listed page must be reachable before a new user token is made: a user token cannot be
-   * revoked alone, so one minted for a run that then stops stays alive.
+   * Every listed page must be reachable before a new token is made: a user token cannot be revoked
+   * alone, so one minted for a run that then stops stays alive; a system user token would be revoked,
+   * but the run would still stop after minting. With generate and no current token, the pages are
+   * first read with the new token (revoked when one is missing).
    */
   private async checkPagesReachable(userToken: string, info: TokenInfo): Promise<void> {
     const { settings, services } = this
-    if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0) return
+    if (settings.pageSecrets.length === 0 || !info.isValid) return
     const wanted = settings.pageSecrets.map((p) => p.pageId)
     const reachable = await this.graph('check', 'Checking the listed pages (me/accounts)', () =>
       services.tokens.reachablePages(userToken, wanted)
     )
     const missing = wanted.filter((id) => !reachable.includes(id))
     if (missing.length === 0) return
-    throw unreachablePages('check', info.userId, missing, services.naming)
+    throw unreachablePages('check', info, missing, services.naming)
   }
 
   private async checkAdminToken(settings: GenerateSettings): Promise<void> {
@@ -305,10 +338,18 @@ export class GraphTokenSource implements TokenSource {
   }
 
   /** The new token must reach every asset the replaced token reached (require-same-assets). */
-  private checkAssets(fresh: TokenInfo, current: TokenInfo | undefined): string | undefined {
+  private async checkAssets(
+    fresh: TokenInfo,
+    current: TokenInfo | undefined,
+    token: string
+  ): Promise<string | undefined> {
     const { settings, services } = this
     if (!current?.isValid) return undefined
-    const lost = lostAssets(current.grants, fresh.grants)
+    const lost = await assetsStillLost(lostAssets(current.grants, fresh.grants), (path) =>
+      this.graph('verify', `Asking Meta whether the new token reads asset ${path} (GET /${path}?fields=id)`, () =>
+        services.tokens.canRead(path, token)
+      )
+    )
     if (lost.length === 0) return undefined
     const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`
     const whose = fresh.userId ? ` ${fresh.userId}` : ''

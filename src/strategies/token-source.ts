@@ -33,6 +33,8 @@ export interface MintSkipped {
 export interface ExtraSecret {
   name: string
   value: string
+  /** A sentence for the summary about this secret's token (what debug_token says of its expiry). */
+  note?: string
 }
 
 export interface TokenSource {
@@ -58,10 +60,10 @@ export interface TokenSource {
   /** Reads what the new token is; throws RotationError at `verify`. */
   inspectNew(minted: MintedToken): Promise<CheckedToken>
   /**
-   * Judges the new token before it is written anywhere; throws RotationError (`verify`, or `mint` for a
+   * Judges the new token (`token`, its value) before it is written anywhere; throws RotationError (`verify`, or `mint` for a
    * token Meta did not extend). Returns a sentence for the summary when the token is accepted with a caveat.
    */
-  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined): string | undefined
+  judgeNew(fresh: CheckedToken, current: CheckedToken | undefined, token: string): Promise<string | undefined>
   /** How many secrets besides secret-name each destination receives (for the write budget). */
   extraSecretCount(): number
   /** Those secrets, derived from the new token; throws RotationError at `mint`. */
