@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9798);
 // Entry point of the bundled action (action.yml).
 
 await (0,_local_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 24:
+/***/ 9798:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34268,24 +34268,26 @@ function classifyGraphError(status, body, redact = (text) => text) {
 }
 /**
  * How long Meta asks us to wait: `retry-after` (seconds), or the longest
- * `estimated_time_to_regain_access` (minutes) in the usage headers.
+ * `estimated_time_to_regain_access` (minutes) in X-Business-Use-Case-Usage, the one header Meta
+ * documents it in. Both headers may be absent (Meta adds usage headers only once an app made enough calls).
  */
 function retryAfterMs(headers) {
     const retryAfter = Number(headers['retry-after']);
     if (Number.isFinite(retryAfter) && retryAfter > 0)
         return retryAfter * 1000;
-    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']), ...regainMinutes(headers['x-ad-account-usage']));
+    const minutes = Math.max(0, ...regainMinutes(headers['x-business-use-case-usage']));
     return minutes > 0 ? minutes * 60_000 : undefined;
 }
-/** Every `estimated_time_to_regain_access` in a usage header (an object, or an object of lists of them). */
+/** Every `estimated_time_to_regain_access` in X-Business-Use-Case-Usage: `{business-id: [{…}, …]}`. */
 function regainMinutes(header) {
     if (!header)
         return [];
     try {
         const parsed = JSON.parse(header);
-        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : [value]);
-        const own = parsed.estimated_time_to_regain_access;
-        return [...entries, { estimated_time_to_regain_access: own }]
+        if (!parsed || typeof parsed !== 'object')
+            return [];
+        const entries = Object.values(parsed).flatMap((value) => Array.isArray(value) ? value : []);
+        return entries
             .map((entry) => Number(entry?.estimated_time_to_regain_access))
             .filter((minutes) => Number.isFinite(minutes) && minutes > 0);
     }
@@ -34483,7 +34485,7 @@ function checkCurrentToken(info, settings, naming, now) {
         fail(`The current token (${naming.name(Input.Token)}) belongs to Meta app ${info.appId || 'unknown'}, not to ${naming.name(Input.AppId)} ${settings.app.id}.`, `Pass the ${naming.name(Input.AppId)} and ${naming.name(Input.AppSecret)} of the app that issued the token, or a token of this app.`);
     }
     if (info.kind === 'page') {
-        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
+        fail('The current token is a page token; page tokens are not refreshed.', `Pass the long-lived user token or the system user token in ${naming.name(Input.Token)} and list the pages in ${naming.name(Input.PageSecrets)}: their tokens are derived from it.`);
     }
     if (info.kind !== 'system-user' && info.kind !== 'user') {
         fail(`The current token is of type '${info.kind}', which cannot be refreshed.`, 'Pass a system user token or a long-lived user token.');
@@ -34497,9 +34499,6 @@ function checkCurrentToken(info, settings, naming, now) {
     }
     if (settings.revoke === 'true' && info.kind !== 'system-user') {
         fail(`${set(Input.Revoke, 'true')}, but the current token is a ${outputTokenType(info.kind)} token and Meta revokes only system user tokens.`, `Use ${set(Input.Revoke, 'auto')} (revokes when it can) or ${set(Input.Revoke, 'false')}.`);
-    }
-    if (settings.strategy === 'refresh' && settings.pageSecrets.length > 0 && info.kind !== 'user') {
-        fail(`${naming.name(Input.PageSecrets)} needs a long-lived user token in ${naming.name(Input.Token)}.`, 'Pass the user token that manages the pages.');
     }
 }
 /**
@@ -34519,6 +34518,17 @@ function checkDataAccess(info, rotateBeforeSeconds, now) {
 function loginAgainFix(by, now) {
     return (`A person must log in to the app again${by > now ? ` before ${dateText(by)}` : ''} (through the app's Facebook Login, or in the Graph API Explorer for a token made by hand), ` +
         'then put the new long-lived token in the secret and re-run.');
+}
+/**
+ * A user token debug_token gives `expires_at: 0` (Meta's "never"): a refresh could only give it an
+ * expiry, so none is made; its data access, which checkDataAccess guards on every run, is its limit.
+ */
+function neverExpiringUserToken(info, now) {
+    const ends = info.dataAccessExpiresAt;
+    const access = ends
+        ? `its data access ends on ${dateText(ends)} (${relativeText(ends, now)}), and only a login moves that date`
+        : 'Meta gives no end to its data access either';
+    return `Meta says the user token never expires (debug_token's expires_at is 0): a refresh could only give it an expiry, so nothing was changed; ${access}.`;
 }
 /** Whether `rotate-before` says the rotation can wait. A token that never expires is always far enough away. */
 function rotationCanWait(info, rotateBeforeSeconds, now) {
@@ -34572,8 +34582,8 @@ function checkUserTokenExtended(info, current, now) {
  * was minted. A grant without `target_ids` is read both ways Meta's documentation allows:
  *  - on the replaced token, nothing can be named as lost, so nothing is;
  *  - on the new token, after the replaced one listed assets, it may reach them all or none (the
- *    system user lost every assignment of that kind): the assets count as lost, since revoking a
- *    token that reached them cannot be undone, while a stop costs one re-run.
+ *    system user lost every assignment of that kind): the assets are marked `noneListed`, and the
+ *    rotation asks Meta about each with the new token (asset-reach.ts) before calling it lost.
  */
 function lostAssets(before, after) {
     const lost = [];
@@ -34598,17 +34608,23 @@ function lostAssets(before, after) {
 function describeLostAssets(lost) {
     return lost
         .map((l) => l.targetIds
-        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it)' : ''}`
+        ? `${l.scope}: ${l.targetIds.join(', ')}${l.noneListed ? ' (the new token lists no asset for it, and cannot read these)' : ''}`
         : `${l.scope} (the whole permission)`)
         .join('; ');
 }
 /**
- * Listed pages the user does not reach: at `check` (the current token, before anything is minted) or
- * at `mint` (the new token, a page lost in between).
+ * Listed pages the user or system user does not reach: at `check` (the current token, before
+ * anything is minted) or at `mint` (the new token, a page lost in between).
  */
-function unreachablePages(step, userId, pageIds, naming) {
+function unreachablePages(step, owner, pageIds, naming) {
     const done = step === 'check' ? 'nothing was minted or written' : 'nothing was written';
-    return new RotationError(step, `User ${userId ?? ''} cannot reach page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), or remove it from ${naming.name(Input.PageSecrets)}.`);
+    const pages = `page${pageIds.length > 1 ? 's' : ''} ${pageIds.join(', ')}`;
+    const id = owner.userId ?? '';
+    const remove = `or remove ${pageIds.length > 1 ? 'them' : 'it'} from ${naming.name(Input.PageSecrets)}`;
+    if (owner.kind === 'system-user') {
+        return new RotationError(step, `System user ${id} cannot reach ${pages} (Meta answers GET /{page-id} with the token as not found or not permitted); ${done}.`, `Assign the page${pageIds.length > 1 ? 's' : ''} to system user ${id} (Business settings > Users > System users > Assign assets, with a task on the page), then re-run; ${remove}.`);
+    }
+    return new RotationError(step, `User ${id} cannot reach ${pages} (neither in /me/accounts nor through a business); ${done}.`, `Give the user a task on the page (Page settings > Page access, or Business settings > Accounts > Pages), ${remove}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/outcomes.ts
@@ -35786,6 +35802,20 @@ async function disabledBy(workflows, owner, repo, clock) {
     }
     catch {
         return `Without activity, GitHub disables a public repository's schedule ${INACTIVITY_DAYS} days after the last push.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/rotation/extra-secrets.ts
+async function extraSecrets(fresh, { source, notes, revokeOrphan }) {
+    try {
+        const secrets = await source.extraSecrets(fresh.token, fresh.info);
+        for (const secret of secrets)
+            notes.add(secret.note);
+        return secrets.map(({ name, value }) => ({ name, value }));
+    }
+    catch (error) {
+        await revokeOrphan(fresh.token, { info: fresh.info });
+        throw error;
     }
 }
 
@@ -42053,7 +42083,7 @@ async function verifyNew(minted, current, { source, notes, revokeOrphan }) {
         throw error;
     }
     try {
-        notes.add(source.judgeNew(fresh, current));
+        notes.add(await source.judgeNew(fresh, current, minted.token));
     }
     catch (error) {
         await revokeOrphan(minted.token, { info: fresh.info });
@@ -42063,6 +42093,7 @@ async function verifyNew(minted, current, { source, notes, revokeOrphan }) {
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/rotation.ts
+
 
 
 
@@ -42124,7 +42155,7 @@ class Rotation {
         if ('skip' in minted)
             return this.skip(minted.skip);
         const fresh = await verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan });
-        const extra = () => steps.source.extraSecrets(fresh.token, fresh.info);
+        const extra = () => extraSecrets(fresh, { ...steps, revokeOrphan: this.revokeOrphan });
         const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: steps.notes });
         if (writes.replaced)
             warnOverwrite(occupied, steps, false);
@@ -43384,9 +43415,6 @@ function checkGenerate(inputs, meta) {
         inputs.problem(Input.AdminToken, `required with ${generate} (a Business Manager admin or system user token).`);
     if (meta.scopes.length === 0)
         inputs.problem(Input.Scopes, `required with ${generate} (the permissions of the new token).`);
-    if (meta.pageSecrets.length > 0) {
-        inputs.problem(Input.PageSecrets, `page tokens come from a user token: use ${inputs.set(Input.Strategy, 'refresh')} with a long-lived user token.`);
-    }
     if (meta.revoke === 'true' && !meta.token)
         inputs.problem(Input.Revoke, `'true' needs the old token to revoke in ${inputs.name(Input.Token)}.`);
     if (meta.adminToken && meta.token && meta.adminToken === meta.token) {
@@ -43411,7 +43439,7 @@ function checkInstagram(inputs, meta) {
     if (meta.revoke === 'after-deploy') {
         inputs.problem(Input.Revoke, `'after-deploy' has nothing to hand over with ${instagram}: Instagram has no revoke endpoint. Use auto or false.`);
     }
-    inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user token.`);
+    inputs.notWith(Input.PageSecrets, `does not apply to ${only}: page tokens come from a Graph API user or system user token.`);
     inputs.notWith(Input.Scopes, `does not apply to ${only}: their permissions cannot be read. Remove it.`);
     inputs.notWith(Input.RotateBefore, `does not apply to ${only}: their expiry cannot be read, and each refresh restarts the 60 days. Remove it and run the workflow weekly.`);
     inputs.notWith(Input.SystemUserId, `only applies to ${inputs.set(Input.Strategy, 'generate')}.`);
@@ -43497,6 +43525,7 @@ function readSettings(read, env = {}, naming = actionInputs) {
                 scopes,
                 expiring,
                 installApp: meta.installApp,
+                pageSecrets: meta.pageSecrets,
                 requireSameAssets
             };
         case 'refresh':
@@ -44271,7 +44300,7 @@ class MetaTokens {
         const listed = new Set((await this.accounts(userToken, 'id')).map((entry) => entry.id));
         const reachable = [];
         for (const pageId of pageIds) {
-            if (listed.has(pageId) || (await this.pageNode(pageId, 'id', userToken)) !== undefined)
+            if (listed.has(pageId) || (await this.canRead(pageId, userToken)))
                 reachable.push(pageId);
         }
         return reachable;
@@ -44293,12 +44322,16 @@ class MetaTokens {
      * through a Business Manager role. Undefined when Meta says the user cannot reach it.
      */
     async page(pageId, userToken) {
-        const entry = await this.pageNode(pageId, 'id,name,access_token', userToken);
+        const entry = await this.node(pageId, 'id,name,access_token', userToken);
         return entry && pageToken(entry);
     }
-    async pageNode(pageId, fields, userToken) {
+    /** Whether the token reads the node (`GET /{node-id}?fields=id`, Graph's way to ask about a page, an ad account…). */
+    async canRead(nodeId, token) {
+        return (await this.node(nodeId, 'id', token)) !== undefined;
+    }
+    async node(nodeId, fields, token) {
         try {
-            return await this.graph.get(pageId, { fields }, { bearer: userToken });
+            return await this.graph.get(nodeId, { fields }, { bearer: token });
         }
         catch (error) {
             // (#100/33): "does not exist, cannot be loaded due to missing permissions".
@@ -44383,6 +44416,44 @@ function describeApiVersion(asked, answered) {
     return `${answered} (${asked} was asked for and is no longer available: Meta answered as ${answered}; set ${Input.GraphApiVersion} to ${answered} or later)`;
 }
 
+;// CONCATENATED MODULE: ./src/strategies/asset-reach.ts
+/**
+ * Where Graph reads an asset: an ad account at act_{id}, anything else at its id. Undefined for an
+ * id that is not one of Graph's (not asked about: it counts as lost, and never goes into a path).
+ */
+function assetPath(scope, id) {
+    if (/^act_\d{1,30}$/.test(id))
+        return id;
+    if (!/^\d{1,30}$/.test(id))
+        return undefined;
+    return scope.startsWith('ads_') ? `act_${id}` : id;
+}
+/** The lost assets, less those the new token reads although its grant lists none; each asset is asked about once. */
+async function assetsStillLost(lost, canRead) {
+    const answers = new Map();
+    const reads = async (path) => {
+        if (!answers.has(path))
+            answers.set(path, await canRead(path));
+        return answers.get(path) === true;
+    };
+    const still = [];
+    for (const entry of lost) {
+        if (!entry.noneListed || !entry.targetIds) {
+            still.push(entry);
+            continue;
+        }
+        const unread = [];
+        for (const id of entry.targetIds) {
+            const path = assetPath(entry.scope, id);
+            if (path === undefined || !(await reads(path)))
+                unread.push(id);
+        }
+        if (unread.length > 0)
+            still.push({ ...entry, targetIds: unread });
+    }
+    return still;
+}
+
 ;// CONCATENATED MODULE: ./src/strategies/generate-checks.ts
 
 
@@ -44455,6 +44526,7 @@ function generateFailure(what, error, settings, systemUserId, services) {
 
 
 
+
 class GraphTokenSource {
     settings;
     services;
@@ -44494,6 +44566,7 @@ class GraphTokenSource {
             if (settings.revoke === 'true' && info.kind !== 'system-user') {
                 throw new RotationError('check', `${naming.setting(Input.Revoke, 'true')}, but the token in ${naming.name(Input.Token)} is a ${info.kind} token; Meta revokes only system user tokens.`, `Use ${naming.setting(Input.Revoke, 'auto')} or ${naming.setting(Input.Revoke, 'false')}.`);
             }
+            await this.checkPagesReachable(settings.token, info);
         }
         services.log.info(`Current token: ${info.kind}, ${info.isValid ? 'valid' : 'not valid'}, expires ${expiryText(info.expiresAt, now)}, scopes ${info.scopes.join(', ') || 'none'}.`);
         return note ? { info, note } : { info };
@@ -44536,6 +44609,8 @@ class GraphTokenSource {
             checkDataAccess(current.info, settings.rotateBeforeSeconds, now);
         if (settings.strategy !== 'refresh')
             return undefined;
+        if (current.info.kind === 'user' && current.info.expiresAt === null)
+            return neverExpiringUserToken(current.info, now);
         if (!rotationCanWait(current.info, settings.rotateBeforeSeconds, now))
             return undefined;
         return `The current token expires ${expiryText(current.info.expiresAt, now)}, more than rotate-before (${durationText(settings.rotateBeforeSeconds ?? 0)}) away: nothing was changed.`;
@@ -44562,35 +44637,55 @@ class GraphTokenSource {
             info: await this.graph('verify', 'Checking the new token (debug_token)', () => this.services.tokens.inspect(minted.token))
         };
     }
-    judgeNew(fresh, current) {
+    async judgeNew(fresh, current, token) {
         const { settings, services } = this;
         const now = services.clock.now();
         const judged = settings.strategy === 'generate' ? { ...settings, systemUserId: this.systemUserId } : settings;
         checkNewToken(fresh.info, judged, current?.info);
         if (current)
             checkUserTokenExtended(fresh.info, current.info, now);
-        const note = this.checkAssets(fresh.info, current?.info);
+        const note = await this.checkAssets(fresh.info, current?.info, token);
         services.log.info(`New token: ${fresh.info.kind}, expires ${expiryText(fresh.info.expiresAt, now)}, scopes ${fresh.info.scopes.join(', ') || 'none'}.`);
         return note;
     }
     extraSecretCount() {
-        return this.settings.strategy === 'refresh' ? this.settings.pageSecrets.length : 0;
+        return this.settings.pageSecrets.length;
     }
-    /** Refresh: each page secret receives the page's token, read with the new user token. */
+    /** Each page secret receives the page's token, read with the new user or system user token. */
     async extraSecrets(userToken, userInfo) {
         const { settings, services } = this;
-        if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0)
+        if (settings.pageSecrets.length === 0)
             return [];
         const pages = await this.pageTokens(userToken, settings.pageSecrets.map((p) => p.pageId));
         const found = new Map(pages.map((page) => [page.id, page.token]));
         const missing = settings.pageSecrets.filter((wanted) => !found.has(wanted.pageId));
         if (missing.length > 0) {
-            throw unreachablePages('mint', userInfo.userId, missing.map((m) => m.pageId), services.naming);
+            throw unreachablePages('mint', userInfo, missing.map((m) => m.pageId), services.naming);
         }
-        return settings.pageSecrets.map((wanted) => ({
+        const secrets = settings.pageSecrets.map((wanted) => ({
             name: wanted.secretName,
             value: found.get(wanted.pageId)
         }));
+        if (userInfo.kind !== 'system-user')
+            return secrets;
+        return Promise.all(secrets.map((secret, i) => this.withLifetime(secret, settings.pageSecrets[i]?.pageId ?? '')));
+    }
+    /**
+     * A page token read with a system user token: how long it lives is what debug_token says, since
+     * Meta documents the lifetime of page tokens only for those from a long-lived user token.
+     */
+    async withLifetime(secret, pageId) {
+        const { services } = this;
+        const info = await this.graph('mint', `Checking the token of page ${pageId} (debug_token)`, () => services.tokens.inspect(secret.value));
+        if (!info.isValid || info.kind !== 'page') {
+            throw new RotationError('mint', `Meta handed out a token for page ${pageId} that debug_token says is ${info.isValid ? `a ${info.kind} token, not a page token` : 'not valid'}; nothing was written.`, 'Re-run; if it persists, quote this to Meta support.');
+        }
+        const expires = expiryText(info.expiresAt, services.clock.now());
+        services.log.info(`The token of page ${pageId} expires ${expires} (debug_token).`);
+        return {
+            ...secret,
+            note: `${secret.name} holds the token of page ${pageId}, read with the system user token: debug_token says it expires ${expires}.`
+        };
     }
     canRevoke(info) {
         return info.kind === 'system-user';
@@ -44617,19 +44712,21 @@ class GraphTokenSource {
         return found;
     }
     /**
-     * Every listed page must be reachable before a new user token is made: a user token cannot be
-     * revoked alone, so one minted for a run that then stops stays alive.
+     * Every listed page must be reachable before a new token is made: a user token cannot be revoked
+     * alone, so one minted for a run that then stops stays alive; a system user token would be revoked,
+     * but the run would still stop after minting. With generate and no current token, the pages are
+     * first read with the new token (revoked when one is missing).
      */
     async checkPagesReachable(userToken, info) {
         const { settings, services } = this;
-        if (settings.strategy !== 'refresh' || settings.pageSecrets.length === 0)
+        if (settings.pageSecrets.length === 0 || !info.isValid)
             return;
         const wanted = settings.pageSecrets.map((p) => p.pageId);
         const reachable = await this.graph('check', 'Checking the listed pages (me/accounts)', () => services.tokens.reachablePages(userToken, wanted));
         const missing = wanted.filter((id) => !reachable.includes(id));
         if (missing.length === 0)
             return;
-        throw unreachablePages('check', info.userId, missing, services.naming);
+        throw unreachablePages('check', info, missing, services.naming);
     }
     async checkAdminToken(settings) {
         const info = await this.graph('check', `Checking ${this.services.naming.name(Input.AdminToken)} (debug_token)`, () => this.services.tokens.inspect(settings.adminToken));
@@ -44673,11 +44770,11 @@ class GraphTokenSource {
         }
     }
     /** The new token must reach every asset the replaced token reached (require-same-assets). */
-    checkAssets(fresh, current) {
+    async checkAssets(fresh, current, token) {
         const { settings, services } = this;
         if (!current?.isValid)
             return undefined;
-        const lost = lostAssets(current.grants, fresh.grants);
+        const lost = await assetsStillLost(lostAssets(current.grants, fresh.grants), (path) => this.graph('verify', `Asking Meta whether the new token reads asset ${path} (GET /${path}?fields=id)`, () => services.tokens.canRead(path, token)));
         if (lost.length === 0)
             return undefined;
         const what = `The new token does not reach what the replaced token reached: ${describeLostAssets(lost)}.`;
@@ -44764,7 +44861,8 @@ class InstagramTokenSource {
         }
         return checked;
     }
-    judgeNew(fresh, current) {
+    // eslint-disable-next-line @typescript-eslint/require-await -- the interface's judgement may ask Meta; this one never does
+    async judgeNew(fresh, current) {
         const now = this.services.clock.now();
         if (current && fresh.info.userId !== current.info.userId) {
             throw new RotationError('verify', `The refreshed token belongs to Instagram user ${fresh.info.userId ?? 'unknown'}, not ${current.info.userId ?? 'unknown'}; nothing was written and the current token was left in place.`, 'Re-run; if it persists, quote this to Meta support.');
