@@ -301,6 +301,16 @@ describe('what Meta may leave out or give as 0', () => {
     expect(exchanges()).toHaveLength(0)
   })
 
+  test('debug_token without expires_at: the expiry is unknown, not never, so rotate-before does not skip it', async () => {
+    world.graph.debugTokenOmitsExpiresAt = true
+    const run = await runWithInputs(world.inputs({ 'rotate-before': '14d' }))
+
+    expect(run.failed).toBeUndefined()
+    expect(run.outputs.rotated).toBe('true')
+    expect(run.log).toContain('Current token: system-user, valid, expires unknown, scopes ads_read, business_management.')
+    expect(run.outputs['expires-at']).toBe('')
+  })
+
   test('a run whose debug_token answers carry no issued_at and no usage headers rotates (revoke: auto keeps the fresh-token guard)', async () => {
     world.graph.debugTokenOmitsIssuedAt = true
     world.graph.usageHeadersFromCalls = 1_000

@@ -120,6 +120,15 @@ export class GraphEmulator extends MetaEmulator<GraphWorld> {
     this.world.debugTokenOmitsIssuedAt = value
   }
 
+  /** When true, debug_token answers without expires_at: an expiry the run cannot know, never read as "never". */
+  get debugTokenOmitsExpiresAt(): boolean {
+    return this.world.debugTokenOmitsExpiresAt
+  }
+
+  set debugTokenOmitsExpiresAt(value: boolean) {
+    this.world.debugTokenOmitsExpiresAt = value
+  }
+
   /**
    * Exchanging a long-lived user token: 'extends' gives 60 fresh days; 'keeps-expiry' hands back a
    * token with the old expiry until the person logs in again (userLogsIn). Meta's behaviour is unverified.

@@ -154,7 +154,8 @@ function describeToken(world: GraphWorld, value: string): Record<string, unknown
     application: world.app(token.appId).name,
     data_access_expires_at: token.dataAccessExpiresAt,
     ...(problem ? { error: { code: problem.code, message: problem.message, subcode: problem.subcode } } : {}),
-    expires_at: token.expiresAt,
+    // Optional in Meta's reference; the switch leaves it out (which answers lack it is unverified).
+    ...(world.debugTokenOmitsExpiresAt ? {} : { expires_at: token.expiresAt }),
     is_valid: problem === undefined,
     // Meta gives issued_at for long-lived tokens only (short-lived ones have none); the switch drops it for all.
     ...(world.debugTokenOmitsIssuedAt || !world.isLongLived(token) ? {} : { issued_at: token.issuedAt }),

@@ -138,6 +138,8 @@ export class GraphWorld extends MetaClock {
   exchangeReturnsSameToken = false
   /** debug_token leaves out issued_at (it is optional in Meta's reference; some answers lack it). */
   debugTokenOmitsIssuedAt = false
+  /** debug_token leaves out expires_at: the token's expiry cannot be known. */
+  debugTokenOmitsExpiresAt = false
   userTokenExchange: UserTokenExchange = 'extends'
   systemUserRefreshTargets: SystemUserRefreshTargets = 'copies'
   unknownAppToken: UnknownAppToken = 'cannot-parse'
