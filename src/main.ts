@@ -19,6 +19,7 @@ import { HttpStack } from './http/http-stack.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { InstagramTokens } from './instagram/instagram-tokens.js'
 import { keepAlive } from './keep-alive.js'
+import { Lease } from './lease/lease.js'
 import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
 import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage } from './rotation-error.js'
@@ -139,15 +140,10 @@ export async function runAction(
       githubTime: () => githubHttp.serverTime()
     })
     await heartbeat.start()
-    const result = await rotate(settings, {
-      source,
-      store,
-      log: io,
-      keeper,
-      naming,
-      clock,
-      ...(deploy.wanted ? { deploy } : {})
-    })
+    const lease = new Lease(settings, { github, clock, log: io, naming, env })
+    const result = await lease.around(() =>
+      rotate(settings, { source, store, log: io, keeper, naming, clock, ...(deploy.wanted ? { deploy } : {}) })
+    )
     const record = new ExpiryVariable(settings, {
       github,
       store,

@@ -703,7 +703,7 @@ function tokenBook(world: World, kind: 'graph' | 'instagram'): TokenBook {
 // ---------------------------------------------------------------------------------------------
 // The invariant
 
-const STEP = /^\[(check|prepare|mint|verify|store|confirm|deploy|revoke)\] /
+const STEP = /^\[(lease|check|prepare|mint|verify|store|confirm|deploy|revoke)\] /
 
 /** Names a token by its role, never by its value. */
 function tokenName(staged: Staged, value: string, before: Set<string>, run?: RecordedRun): string {
