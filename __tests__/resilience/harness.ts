@@ -98,6 +98,8 @@ export interface Scenario {
   faultPaths?: RegExp
   /** Whose tokens the destinations hold (default Graph's). */
   tokens?: 'graph' | 'instagram'
+  /** (h): each destination's expiry-variable holds the new token's expiry, or a warning says why. */
+  expiryRecord?: true
   /** A narrow case whose behaviour npm test pins with its own tests: its points run in the full matrix only. */
   fullMatrixOnly?: boolean
   /** The runner's clock of its runs, given the world (default: one of its own); deploy runs progress while it waits. */
@@ -365,6 +367,7 @@ export const EXPIRY_VARIABLE = 'META_TOKEN_EXPIRES_AT'
  */
 export const EXPIRY_VARIABLE_SCENARIO: Scenario = {
   name: 'refresh with expiry-variable (one to create, one to update)',
+  expiryRecord: true,
   faultApis: ['github'],
   faultPaths: /\/variables(\/|$)/,
   stage: (w) => {
@@ -374,6 +377,48 @@ export const EXPIRY_VARIABLE_SCENARIO: Scenario = {
       inputs: w.inputs({ 'expiry-variable': EXPIRY_VARIABLE }),
       slots: ['octo/app', 'octo/api'].map((repo) => ({ ...repoSlot(repo), seed: w.token }))
     }
+  }
+}
+
+export const LEASE_VARIABLE = 'META_TOKEN_ROTATION_LEASE'
+
+/**
+ * lease-wait in grace mode: the lease variable holds a stale lease of a run that is over and the
+ * journal of an earlier rotation, so a run reads it (GET), reads the run (GET …/runs/{id}), deletes it
+ * and creates it again (POST 409, then 201), and releases it at the end (PATCH). Those requests are the
+ * fault points; whatever hits them, the run fails at lease before minting or ends as without them.
+ */
+export const LEASE_SCENARIO: Scenario = {
+  name: 'grace mode with lease-wait (a stale lease to take over, then released)',
+  faultApis: ['github'],
+  faultPaths: /\/variables(\/|$)|\/actions\/runs\//,
+  stage: (w) => {
+    w.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions_variables: 'write', actions: 'read' } })
+    const over = w.github.addRun('octo/app', 'completed')
+    const now = Date.now()
+    w.github.setVariable(
+      { kind: 'repository', repo: 'octo/app' },
+      LEASE_VARIABLE,
+      JSON.stringify({
+        lease: {
+          runId: String(over.id),
+          attempt: '1',
+          repository: 'octo/app',
+          nonce: '0123456789abcdef',
+          takenAt: new Date(now - 3600_000).toISOString(),
+          expiresAt: new Date(now + 5 * 3600_000).toISOString()
+        },
+        journal: {
+          minted: '0'.repeat(32),
+          holders: {},
+          complete: true,
+          by: 'an earlier run',
+          at: new Date(now - 86_400_000).toISOString()
+        }
+      })
+    )
+    const graced = stageGrace(w)
+    return { ...graced, inputs: { ...graced.inputs, 'lease-wait': '1m' } }
   }
 }
 

@@ -214,9 +214,9 @@ async function tryPointOnce(
     }
     // (h) the expiry record is written after the token is safe: a fault there never fails the run, and
     // each variable holds the new token's expiry or the run warned naming where it does not
-    if (scenario.faultPaths && first.run.failed === undefined) {
+    if (scenario.expiryRecord && first.run.failed === undefined) {
       result.problems.push(...expiryRecordProblems(staged.world, first.run))
-    } else if (scenario.faultPaths) {
+    } else if (scenario.expiryRecord) {
       result.problems.push(`(h) a fault at the expiry variable failed the rotation: ${first.run.failed?.slice(0, 300)}`)
     }
     if (

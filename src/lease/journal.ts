@@ -14,7 +14,7 @@ export interface Journal {
   minted?: string
   /** Each destination (its secret, in words) → which of the two it holds. */
   holders: Record<string, 'minted' | 'replaced' | 'unknown'>
-  /** Every destination holds the minted token. */
+  /** Every destination holds the minted token, and the run ended well. */
   complete: boolean
   /** The run that wrote it, in words with its link. */
   by: string
@@ -50,7 +50,8 @@ export function journalOf(
     ...(replacedToken ? { replaced: fingerprint(replacedToken, key) } : {}),
     minted: fingerprint(result.newToken, key),
     holders,
-    complete: values.length > 0 && values.every((h) => h === 'minted'),
+    // A run that failed after that (a revocation) is not complete: its re-run goes on as without a journal.
+    complete: !result.failure && values.length > 0 && values.every((h) => h === 'minted'),
     by,
     at: at.toISOString()
   }

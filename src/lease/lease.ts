@@ -128,8 +128,10 @@ export class Lease {
         this.held = true
         return
       } catch (error) {
-        // A create without an answer may have landed: the read below tells.
-        if (readGitHubError(error).status !== 409 && !mayHaveLanded(error)) throw this.cannot('create', error)
+        // A create without an answer, or a garbled one, may have landed: the read below tells.
+        const { status } = readGitHubError(error)
+        const refused = status !== undefined && status !== 409 && status < 500
+        if (refused && !mayHaveLanded(error)) throw this.cannot('create', error)
       }
       const text = await this.variables.read(scope, this.name).catch((error: unknown) => {
         throw this.cannot('read', error)
