@@ -16,7 +16,7 @@ import { mayHaveLanded, readGitHubError } from '../github/github-error.js'
 import { variablePermission, variableScopes, Variables, type VariableScope } from '../github/variables.js'
 import { Workflows } from '../github/workflows.js'
 import type { InputNaming } from '../input-naming.js'
-import type { RotationResult } from '../rotation/result.js'
+import { nothingFound, type RotationResult } from '../rotation/result.js'
 import { errorMessage, RotationError } from '../rotation-error.js'
 import type { Settings } from '../settings.js'
 import { fingerprint, journalOf, type Journal } from './journal.js'
@@ -299,17 +299,5 @@ function replacedResult(settings: Settings, reason: string, now: Date): Rotation
 }
 
 function untouched(settings: Settings, now: Date): RotationResult {
-  return {
-    strategy: settings.strategy,
-    rotated: false,
-    revoked: false,
-    skipped: false,
-    dryRun: settings.dryRun,
-    scopes: [],
-    destinations: settings.destinations,
-    secrets: [],
-    revocations: [],
-    notes: [],
-    finishedAt: now
-  }
+  return { ...nothingFound(settings), destinations: settings.destinations, notes: [], finishedAt: now }
 }

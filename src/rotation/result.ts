@@ -94,3 +94,20 @@ export function tokenFacts(
     dataAccessExpiresAt: info.dataAccessExpiresAt
   }
 }
+
+/** What a run has found before any step: nothing rotated, revoked or skipped. */
+export function nothingFound(
+  settings: Pick<Settings, 'strategy' | 'dryRun'>
+): Omit<RotationResult, 'notes' | 'deployments' | 'failure' | 'finishedAt'> {
+  return {
+    strategy: settings.strategy,
+    rotated: false,
+    revoked: false,
+    skipped: false,
+    dryRun: settings.dryRun,
+    scopes: [],
+    destinations: [],
+    secrets: [],
+    revocations: []
+  }
+}

@@ -30,7 +30,7 @@ import {
   unsettledNote,
   type FailedOutcomes
 } from './outcomes.js'
-import { tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
+import { nothingFound, tokenFacts, type RotationResult, type SecretOutcome } from './result.js'
 import { lostRace } from './lost-race.js'
 import { ReplacedAlreadyRevoked, Revocation, type OrphanFacts } from './revocation.js'
 import { whyNotSkip } from './stale-destinations.js'
@@ -81,17 +81,7 @@ class Rotation {
     private readonly services: RotationServices,
     private readonly notes: Notes
   ) {
-    this.found = {
-      strategy: settings.strategy,
-      rotated: false,
-      revoked: false,
-      skipped: false,
-      dryRun: settings.dryRun,
-      scopes: [],
-      destinations: [],
-      secrets: [],
-      revocations: []
-    }
+    this.found = nothingFound(settings)
     this.writer = new SecretWrites({
       ...services,
       notes,
