@@ -39807,6 +39807,31 @@ async function disabledBy(workflows, owner, repo, clock) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rotation/result.ts
+/** What the result says of the token in the secret: the current one, or the new one once stored. */
+function result_tokenFacts(info) {
+    return {
+        tokenKind: info.kind,
+        scopes: info.scopes,
+        expiresAt: info.expiresAt,
+        dataAccessExpiresAt: info.dataAccessExpiresAt
+    };
+}
+/** What a run has found before any step: nothing rotated, revoked or skipped. */
+function nothingFound(settings) {
+    return {
+        strategy: settings.strategy,
+        rotated: false,
+        revoked: false,
+        skipped: false,
+        dryRun: settings.dryRun,
+        scopes: [],
+        destinations: [],
+        secrets: [],
+        revocations: []
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/lease/journal.ts
 // The journal, in the lease variable: which token a rotation replaced, which it minted, and which
 // destinations hold which, as fingerprints. A fingerprint is HMAC-SHA256 of the token, keyed with the
@@ -39884,6 +39909,7 @@ function holderText(holder) {
 // waited for, at most lease-wait, then the run fails before minting, naming the run that holds it.
 // The lease is released on every way out (PATCH to `lease: null`, keeping the journal; DELETE when
 // there is none). A dry run takes and releases it too: that proves the permission a real run needs.
+
 
 
 
@@ -40139,19 +40165,7 @@ function replacedResult(settings, reason, now) {
     return { ...untouched(settings, now), skipped: true, skipReason: reason };
 }
 function untouched(settings, now) {
-    return {
-        strategy: settings.strategy,
-        rotated: false,
-        revoked: false,
-        skipped: false,
-        dryRun: settings.dryRun,
-        scopes: [],
-        destinations: settings.destinations,
-        secrets: [],
-        revocations: [],
-        notes: [],
-        finishedAt: now
-    };
+    return { ...nothingFound(settings), destinations: settings.destinations, notes: [], finishedAt: now };
 }
 
 ;// CONCATENATED MODULE: ./src/github/write-budget.ts
@@ -40236,17 +40250,6 @@ class Notes {
     list() {
         return [...this.said];
     }
-}
-
-;// CONCATENATED MODULE: ./src/rotation/result.ts
-/** What the result says of the token in the secret: the current one, or the new one once stored. */
-function result_tokenFacts(info) {
-    return {
-        tokenKind: info.kind,
-        scopes: info.scopes,
-        expiresAt: info.expiresAt,
-        dataAccessExpiresAt: info.dataAccessExpiresAt
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/revocation.ts
@@ -40812,17 +40815,7 @@ class Rotation {
         this.settings = settings;
         this.services = services;
         this.notes = notes;
-        this.found = {
-            strategy: settings.strategy,
-            rotated: false,
-            revoked: false,
-            skipped: false,
-            dryRun: settings.dryRun,
-            scopes: [],
-            destinations: [],
-            secrets: [],
-            revocations: []
-        };
+        this.found = nothingFound(settings);
         this.writer = new SecretWrites({
             ...services,
             notes,
