@@ -307,7 +307,9 @@ describe('what Meta may leave out or give as 0', () => {
 
     expect(run.failed).toBeUndefined()
     expect(run.outputs.rotated).toBe('true')
-    expect(run.log).toContain('Current token: system-user, valid, expires unknown, scopes ads_read, business_management.')
+    expect(run.log).toContain(
+      'Current token: system-user, valid, expires unknown, scopes ads_read, business_management.'
+    )
     expect(run.outputs['expires-at']).toBe('')
   })
 

@@ -389,6 +389,15 @@ export class GitHubEmulator {
     return this.workflowStore.add(spec)
   }
 
+  /**
+   * A run of the repository's workflow `file` (added, never dispatched, if missing), frozen at this
+   * status: the run another rotation's lease names, still going or over.
+   */
+  addRun(repo: string, status: EmulatedRun['status'], file = 'rotate.yml'): EmulatedRun {
+    const workflow = this.workflowStore.find(repo, file) ?? this.addWorkflow({ repo, file, scenario: 'never-started' })
+    return this.workflowStore.addRun(workflow, status)
+  }
+
   /** The workflow as stored (its state, each enable), by file name or id. */
   workflow(repo: string, file: string): EmulatedWorkflow | undefined {
     return this.workflowStore.find(repo, file)

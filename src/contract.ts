@@ -40,7 +40,8 @@ export const Input = {
   KeepAlive: 'keep-alive',
   HeartbeatUrl: 'heartbeat-url',
   HeartbeatStart: 'heartbeat-start',
-  ExpiryVariable: 'expiry-variable'
+  ExpiryVariable: 'expiry-variable',
+  LeaseWait: 'lease-wait'
 } as const
 
 export const Output = {

@@ -13,6 +13,7 @@ import { failedOutcome, heartbeatOutcome } from './heartbeat/heartbeat-outcome.j
 import { HttpStack } from './http/http-stack.js'
 import { actionInputs, type InputNaming } from './input-naming.js'
 import { keepAlive } from './keep-alive.js'
+import { Lease } from './lease/lease.js'
 import { outputsOf, summaryMarkdown, type ReportRenderer } from './report.js'
 import { rotate, type RotationResult } from './rotation/rotation.js'
 import { errorMessage } from './rotation-error.js'
@@ -91,15 +92,10 @@ export async function runAction(
     })
     const { source, store, deploy, tokenExpiry } = wired
     await heartbeat.start()
-    const result = await rotate(settings, {
-      source,
-      store,
-      log: io,
-      keeper,
-      naming,
-      clock,
-      ...(deploy.wanted ? { deploy } : {})
-    })
+    const lease = new Lease(settings, { github: wired.github, clock, log: io, naming, env })
+    const result = await lease.around(() =>
+      rotate(settings, { source, store, log: io, keeper, naming, clock, ...(deploy.wanted ? { deploy } : {}) })
+    )
     await afterRotation(result, settings, { ...wired, io, env, heartbeat, keeper, naming, clock, deps })
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)
     io.setOutput(Output.GithubTokenExpiresAt, tokenExpiry.output())

@@ -1,6 +1,6 @@
 /** The protocol's steps, in order: every failure names the one it happened in. */
 export type RotationStep =
-  'inputs' | 'check' | 'prepare' | 'mint' | 'verify' | 'store' | 'confirm' | 'deploy' | 'revoke'
+  'inputs' | 'lease' | 'check' | 'prepare' | 'mint' | 'verify' | 'store' | 'confirm' | 'deploy' | 'revoke'
 
 /** A failure in words a user can act on: what went wrong, and the fix as a full sentence. */
 export interface Explained {

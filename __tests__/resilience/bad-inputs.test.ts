@@ -852,6 +852,31 @@ const CASES: BadInput[] = [
     input: 'heartbeat-start',
     says: /not a boolean/
   },
+  // lease-wait: a duration from 0 to 6h (no job outlives that), a credential refused unseen
+  {
+    name: 'lease-wait: soon',
+    overrides: fixed({ 'lease-wait': 'soon' }),
+    input: 'lease-wait',
+    says: /not a duration from 0 to 6h/
+  },
+  {
+    name: "lease-wait past a job's longest run (7h)",
+    overrides: fixed({ 'lease-wait': '7h' }),
+    input: 'lease-wait',
+    says: /not a duration from 0 to 6h/
+  },
+  {
+    name: 'lease-wait in days',
+    overrides: fixed({ 'lease-wait': '1d' }),
+    input: 'lease-wait',
+    says: /not a duration from 0 to 6h/
+  },
+  {
+    name: 'lease-wait holding a Graph token',
+    overrides: (w) => ({ 'lease-wait': w.graph.issueToken({ appId: APP_ID, type: 'USER', userId: ADMIN_USER }) }),
+    input: 'lease-wait',
+    says: /not a duration|looks like a token/
+  },
   // expiry-variable: GitHub's rules for variable names (those of secret names), a credential refused unseen
   {
     name: 'expiry-variable with a dash',

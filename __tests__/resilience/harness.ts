@@ -492,6 +492,48 @@ export const EXPIRY_VARIABLE_SCENARIO: Scenario = {
   }
 }
 
+export const LEASE_VARIABLE = 'META_TOKEN_ROTATION_LEASE'
+
+/**
+ * lease-wait in grace mode: the lease variable holds a stale lease of a run that is over and the
+ * journal of an earlier rotation, so a run reads it (GET), reads the run (GET …/runs/{id}), deletes it
+ * and creates it again (POST 409, then 201), and releases it at the end (PATCH). Those requests are the
+ * fault points; whatever hits them, the run fails at lease before minting or ends as without them.
+ */
+export const LEASE_SCENARIO: Scenario = {
+  name: 'grace mode with lease-wait (a stale lease to take over, then released)',
+  faultApis: ['github'],
+  faultPaths: /\/variables(\/|$)|\/actions\/runs\//,
+  stage: (w) => {
+    w.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions_variables: 'write', actions: 'read' } })
+    const over = w.github.addRun('octo/app', 'completed')
+    const now = Date.now()
+    w.github.setVariable(
+      { kind: 'repository', repo: 'octo/app' },
+      LEASE_VARIABLE,
+      JSON.stringify({
+        lease: {
+          runId: String(over.id),
+          attempt: '1',
+          repository: 'octo/app',
+          nonce: '0123456789abcdef',
+          takenAt: new Date(now - 3600_000).toISOString(),
+          expiresAt: new Date(now + 5 * 3600_000).toISOString()
+        },
+        journal: {
+          minted: '0'.repeat(32),
+          holders: {},
+          complete: true,
+          by: 'an earlier run',
+          at: new Date(now - 86_400_000).toISOString()
+        }
+      })
+    )
+    const graced = stageGrace(w)
+    return { ...graced, inputs: { ...graced.inputs, 'lease-wait': '1m' } }
+  }
+}
+
 const MINUTE_MS = 60_000
 
 /**
@@ -818,7 +860,7 @@ function tokenBook(world: World, kind: 'graph' | 'instagram'): TokenBook {
 // ---------------------------------------------------------------------------------------------
 // The invariant
 
-const STEP = /^\[(check|prepare|mint|verify|store|confirm|deploy|revoke)\] /
+const STEP = /^\[(lease|check|prepare|mint|verify|store|confirm|deploy|revoke)\] /
 
 /** Names a token by its role, never by its value. */
 function tokenName(staged: Staged, value: string, before: Set<string>, run?: RecordedRun): string {

@@ -32993,7 +32993,8 @@ const contract_Input = {
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
     HeartbeatStart: 'heartbeat-start',
-    ExpiryVariable: 'expiry-variable'
+    ExpiryVariable: 'expiry-variable',
+    LeaseWait: 'lease-wait'
 };
 const Output = {
     Rotated: 'rotated',
@@ -39149,7 +39150,28 @@ function run_inputs_readRunInputs(inputs, env) {
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
         inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
     }
-    return { dryRun, deploy, heartbeat, ...(expiryVariable ? { expiryVariable } : {}), requestTimeoutMs, maxConcurrency };
+    const leaseWaitSeconds = readLeaseWait(inputs);
+    return {
+        dryRun,
+        deploy,
+        heartbeat,
+        ...(expiryVariable ? { expiryVariable } : {}),
+        requestTimeoutMs,
+        maxConcurrency,
+        ...(leaseWaitSeconds !== undefined ? { leaseWaitSeconds } : {})
+    };
+}
+/** No job on a GitHub-hosted runner lasts longer, so no lease is held longer. */
+const MAX_LEASE_WAIT_SECONDS = (/* unused pure expression or super */ null && (6 * 3600));
+function readLeaseWait(inputs) {
+    const wait = inputs.optional(Input.LeaseWait);
+    if (wait === undefined)
+        return undefined;
+    const seconds = wait.trim() === '0' ? 0 : parseDurationSeconds(wait, 'smh');
+    if (seconds === undefined || seconds > MAX_LEASE_WAIT_SECONDS) {
+        inputs.problem(Input.LeaseWait, `${quote(wait)} is not a duration from 0 to 6h such as 10m or 90s (0: fail at once while another run holds the lease).`);
+    }
+    return seconds;
 }
 function readRequestTimeoutSeconds(inputs) {
     const timeout = inputs.optional(Input.RequestTimeout);

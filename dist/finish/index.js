@@ -30681,7 +30681,8 @@ const contract_Input = {
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
     HeartbeatStart: 'heartbeat-start',
-    ExpiryVariable: 'expiry-variable'
+    ExpiryVariable: 'expiry-variable',
+    LeaseWait: 'lease-wait'
 };
 const Output = {
     Rotated: 'rotated',

@@ -134,9 +134,10 @@ export class WorkflowStore {
     const now = this.clock.now().getTime()
     for (const run of this.runs) {
       const workflow = this.workflows.find((w) => w.id === run.workflowId)
-      if (!workflow || run.status === 'completed') continue
+      // A never-started workflow's runs stay as they are (addRun's frozen runs too).
+      if (!workflow || run.status === 'completed' || workflow.scenario === 'never-started') continue
       if (run.status === 'queued') {
-        if (workflow.scenario === 'never-started' || now < run.createdAt.getTime() + workflow.queuedMs) continue
+        if (now < run.createdAt.getTime() + workflow.queuedMs) continue
         run.status = 'in_progress'
         run.startedAt = new Date(run.createdAt.getTime() + workflow.queuedMs)
         run.saw = workflow.reads ? this.readSecret(workflow.reads) : undefined
@@ -193,6 +194,26 @@ export class WorkflowStore {
         html_url: `${request.webUrl}/${workflow.repo}/actions/runs/${run.id}`
       }
     }
+  }
+
+  /** A run of the workflow as if it had been started and had got this far (the run a lease names). */
+  addRun(workflow: EmulatedWorkflow, status: EmulatedRun['status']): EmulatedRun {
+    const now = this.clock.now()
+    const run: EmulatedRun = {
+      id: this.nextRunId++,
+      workflowId: workflow.id,
+      repo: workflow.repo,
+      ref: 'main',
+      inputs: {},
+      status,
+      conclusion: status === 'completed' ? 'failure' : null,
+      createdAt: new Date(now.getTime() - 120_000),
+      startedAt: new Date(now.getTime() - 115_000),
+      ...(status === 'completed' ? { completedAt: now } : {}),
+      actor: 'octocat'
+    }
+    this.runs.push(run)
+    return run
   }
 
   getRun(request: WorkflowRequest, repo: string, runId: number): JsonResponse {

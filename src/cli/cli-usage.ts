@@ -55,7 +55,9 @@ const FLAGS: Record<InputName, string> = {
     "A dead man's switch ping URL (healthchecks.io style): pinged after a healthy run, /fail after a failure.",
   'heartbeat-start': 'Also ping {heartbeat-url}/start when the run begins.',
   'expiry-variable':
-    "After a rotation or skip, write the token's expiry (JSON) to this Actions variable in each destination's scope."
+    "After a rotation or skip, write the token's expiry (JSON) to this Actions variable in each destination's scope.",
+  'lease-wait':
+    "Take the secret's lease (<SECRET>_ROTATION_LEASE) before minting; wait at most this long (0 to 6h) for another run's."
 }
 
 const OWN_FLAGS: Array<[string, string]> = [

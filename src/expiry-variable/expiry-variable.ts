@@ -14,6 +14,7 @@ import type { Clock } from '../clock.js'
 import { Input } from '../contract.js'
 import { describeDestination, type Destination } from '../github/destinations.js'
 import type { GitHubClient } from '../github/github-client.js'
+import { variablePermission, variableScopes, Variables, type VariableScope } from '../github/variables.js'
 import { mayHaveLanded, readGitHubError } from '../github/github-error.js'
 import type { SecretStore } from '../github/secret-store.js'
 import type { InputNaming } from '../input-naming.js'
@@ -23,14 +24,7 @@ import type { SecretKeeper } from '../secret-keeper.js'
 import type { Settings } from '../settings.js'
 import { expiryRecord, parseRecord, recordText } from './expiry-record.js'
 
-/** Where one variable lives: a destination's scope, each scope once. */
-export interface VariableScope {
-  /** The first destination of the scope: named in every message about it. */
-  destination: Destination
-  where: string
-  route: string
-  params: Record<string, string>
-}
+export { variablePermission, variableScopes, type VariableScope } from '../github/variables.js'
 
 export interface ExpiryVariableServices {
   github: GitHubClient
@@ -45,49 +39,15 @@ export interface ExpiryVariableServices {
 
 const READ_BACK_ATTEMPTS = 3
 
-/** The variables' scopes of the destinations, each once; the user's codespaces secret has none. */
-export function variableScopes(destinations: Destination[]): VariableScope[] {
-  const scopes = new Map<string, VariableScope>()
-  for (const destination of destinations) {
-    const { kind, params } = destination
-    if (kind === 'user') continue
-    const route =
-      kind === 'environment'
-        ? '/repos/{owner}/{repo}/environments/{environment_name}/variables'
-        : kind === 'organization'
-          ? '/orgs/{org}/actions/variables'
-          : '/repos/{owner}/{repo}/actions/variables'
-    const key = `${route} ${JSON.stringify(params)}`.toLowerCase()
-    if (!scopes.has(key)) scopes.set(key, { destination, where: variableWhere(destination), route, params })
-  }
-  return [...scopes.values()]
-}
-
-function variableWhere(destination: Destination): string {
-  switch (destination.kind) {
-    case 'environment':
-      return `environment '${destination.environment}' of ${destination.target}`
-    case 'organization':
-      return `organization ${destination.target}`
-    default:
-      return `repository ${destination.target}`
-  }
-}
-
-/** The permission a variable's scope needs, as GitHub's settings page names it. */
-export function variablePermission(destination: Destination): string {
-  if (destination.kind === 'environment')
-    return "repository permission 'Environments: Read and write' (actions_variables of an environment; classic PAT: repo)"
-  return destination.kind === 'organization'
-    ? "organization permission 'Variables: Read and write' (organization_actions_variables; classic PAT: admin:org)"
-    : "repository permission 'Variables: Read and write' (actions_variables; classic PAT: repo)"
-}
-
 export class ExpiryVariable {
+  private readonly variables: Variables
+
   constructor(
     private readonly settings: Settings,
     private readonly services: ExpiryVariableServices
-  ) {}
+  ) {
+    this.variables = new Variables(services.github)
+  }
 
   /** Writes (or, in a dry run, checks) the variable after the run; the sentences for the summary. */
   async record(result: RotationResult): Promise<string[]> {
@@ -126,11 +86,10 @@ export class ExpiryVariable {
 
   /** Dry run: whether the token may read the variables; writing cannot be proven without writing. */
   private async check(name: string, scopes: VariableScope[]): Promise<string[]> {
-    const { github } = this.services
     const readable: string[] = []
     for (const scope of scopes) {
       try {
-        await github.request(`GET ${scope.route}`, { ...scope.params, per_page: 1 })
+        await this.variables.list(scope)
         readable.push(scope.where)
       } catch (error) {
         this.warn(scope, 'read', error)
@@ -166,28 +125,15 @@ export class ExpiryVariable {
     return false
   }
 
-  /** The variable's value, or undefined when it does not exist. */
-  private async read(name: string, scope: VariableScope): Promise<string | undefined> {
-    try {
-      const response = await this.services.github.request(`GET ${scope.route}/{name}`, { ...scope.params, name })
-      const value = (response.data as { value?: unknown }).value
-      return typeof value === 'string' ? value : ''
-    } catch (error) {
-      if (readGitHubError(error).status === 404) return undefined
-      throw error
-    }
+  private read(name: string, scope: VariableScope): Promise<string | undefined> {
+    return this.variables.read(scope, name)
   }
 
   // Each falls back on the other once: a host that answers 409 to every POST and 404 to every PATCH
   // ends in a warning, not in requests without end.
   private async create(name: string, scope: VariableScope, value: string, fallback = true): Promise<void> {
     try {
-      await this.services.github.request(`POST ${scope.route}`, {
-        ...scope.params,
-        name,
-        value,
-        ...(await this.access(scope.destination))
-      })
+      await this.variables.create(scope, name, value, await this.access(scope.destination))
     } catch (error) {
       if (!fallback || readGitHubError(error).status !== 409) throw error
       await this.update(name, scope, value, false)
@@ -196,7 +142,7 @@ export class ExpiryVariable {
 
   private async update(name: string, scope: VariableScope, value: string, fallback = true): Promise<void> {
     try {
-      await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value })
+      await this.variables.update(scope, name, value)
     } catch (error) {
       if (!fallback || readGitHubError(error).status !== 404) throw error
       await this.create(name, scope, value, false)

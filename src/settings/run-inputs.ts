@@ -18,6 +18,8 @@ export interface RunInputs {
   expiryVariable?: string
   requestTimeoutMs: number
   maxConcurrency: number
+  /** lease-wait: take the secret's lease before minting and wait at most this long for another run's; undefined: no lease. */
+  leaseWaitSeconds?: number
 }
 
 export function readRunInputs(inputs: InputReading, env: NodeJS.ProcessEnv): RunInputs {
@@ -33,7 +35,32 @@ export function readRunInputs(inputs: InputReading, env: NodeJS.ProcessEnv): Run
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
     inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`)
   }
-  return { dryRun, deploy, heartbeat, ...(expiryVariable ? { expiryVariable } : {}), requestTimeoutMs, maxConcurrency }
+  const leaseWaitSeconds = readLeaseWait(inputs)
+  return {
+    dryRun,
+    deploy,
+    heartbeat,
+    ...(expiryVariable ? { expiryVariable } : {}),
+    requestTimeoutMs,
+    maxConcurrency,
+    ...(leaseWaitSeconds !== undefined ? { leaseWaitSeconds } : {})
+  }
+}
+
+/** No job on a GitHub-hosted runner lasts longer, so no lease is held longer. */
+const MAX_LEASE_WAIT_SECONDS = 6 * 3600
+
+function readLeaseWait(inputs: InputReading): number | undefined {
+  const wait = inputs.optional(Input.LeaseWait)
+  if (wait === undefined) return undefined
+  const seconds = wait.trim() === '0' ? 0 : parseDurationSeconds(wait, 'smh')
+  if (seconds === undefined || seconds > MAX_LEASE_WAIT_SECONDS) {
+    inputs.problem(
+      Input.LeaseWait,
+      `${quote(wait)} is not a duration from 0 to 6h such as 10m or 90s (0: fail at once while another run holds the lease).`
+    )
+  }
+  return seconds
 }
 
 function readRequestTimeoutSeconds(inputs: InputReading): number {
