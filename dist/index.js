@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9798);
+/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4383);
 // Entry point of the bundled action (action.yml).
 
 await (0,_local_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9798:
+/***/ 4383:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33948,7 +33948,8 @@ const Input = {
     KeepAlive: 'keep-alive',
     HeartbeatUrl: 'heartbeat-url',
     HeartbeatStart: 'heartbeat-start',
-    ExpiryVariable: 'expiry-variable'
+    ExpiryVariable: 'expiry-variable',
+    LeaseWait: 'lease-wait'
 };
 const Output = {
     Rotated: 'rotated',
@@ -34099,6 +34100,86 @@ function mayHaveLanded(error) {
 }
 /** The request option that marks it. */
 const MAY_HAVE_LANDED = 'mayHaveLanded';
+
+;// CONCATENATED MODULE: ./src/github/variables.ts
+
+/** The variables' scopes of the destinations, each once; the user's codespaces secret has none. */
+function variableScopes(destinations) {
+    const scopes = new Map();
+    for (const destination of destinations) {
+        const { kind, params } = destination;
+        if (kind === 'user')
+            continue;
+        const route = kind === 'environment'
+            ? '/repos/{owner}/{repo}/environments/{environment_name}/variables'
+            : kind === 'organization'
+                ? '/orgs/{org}/actions/variables'
+                : '/repos/{owner}/{repo}/actions/variables';
+        const key = `${route} ${JSON.stringify(params)}`.toLowerCase();
+        if (!scopes.has(key))
+            scopes.set(key, { destination, where: variableWhere(destination), route, params });
+    }
+    return [...scopes.values()];
+}
+function variableWhere(destination) {
+    switch (destination.kind) {
+        case 'environment':
+            return `environment '${destination.environment}' of ${destination.target}`;
+        case 'organization':
+            return `organization ${destination.target}`;
+        default:
+            return `repository ${destination.target}`;
+    }
+}
+/** The permission a variable's scope needs, as GitHub's settings page names it. */
+function variablePermission(destination) {
+    if (destination.kind === 'environment')
+        return "repository permission 'Environments: Read and write' (actions_variables of an environment; classic PAT: repo)";
+    return destination.kind === 'organization'
+        ? "organization permission 'Variables: Read and write' (organization_actions_variables; classic PAT: admin:org)"
+        : "repository permission 'Variables: Read and write' (actions_variables; classic PAT: repo)";
+}
+class Variables {
+    github;
+    constructor(github) {
+        this.github = github;
+    }
+    /** The variable's value, or undefined when it does not exist. */
+    async read(scope, name) {
+        try {
+            const response = await this.github.request(`GET ${scope.route}/{name}`, { ...scope.params, name });
+            const value = response.data.value;
+            return typeof value === 'string' ? value : '';
+        }
+        catch (error) {
+            if (readGitHubError(error).status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    /** POST: GitHub answers 409 when the name exists. `access`: an organization variable's visibility. */
+    async create(scope, name, value, access = {}) {
+        await this.github.request(`POST ${scope.route}`, { ...scope.params, name, value, ...access });
+    }
+    /** PATCH: GitHub answers 404 when the name does not exist. */
+    async update(scope, name, value) {
+        await this.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value });
+    }
+    /** DELETE; one already gone counts as deleted. */
+    async remove(scope, name) {
+        try {
+            await this.github.request(`DELETE ${scope.route}/{name}`, { ...scope.params, name });
+        }
+        catch (error) {
+            if (readGitHubError(error).status !== 404)
+                throw error;
+        }
+    }
+    /** Whether the token may list the scope's variables (a dry run's read check). */
+    async list(scope) {
+        await this.github.request(`GET ${scope.route}`, { ...scope.params, per_page: 1 });
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/rotation-error.ts
 /** The fix as a sentence on its own. */
@@ -35139,49 +35220,17 @@ function parseRecord(text) {
 
 
 
+
+
 const READ_BACK_ATTEMPTS = 3;
-/** The variables' scopes of the destinations, each once; the user's codespaces secret has none. */
-function variableScopes(destinations) {
-    const scopes = new Map();
-    for (const destination of destinations) {
-        const { kind, params } = destination;
-        if (kind === 'user')
-            continue;
-        const route = kind === 'environment'
-            ? '/repos/{owner}/{repo}/environments/{environment_name}/variables'
-            : kind === 'organization'
-                ? '/orgs/{org}/actions/variables'
-                : '/repos/{owner}/{repo}/actions/variables';
-        const key = `${route} ${JSON.stringify(params)}`.toLowerCase();
-        if (!scopes.has(key))
-            scopes.set(key, { destination, where: variableWhere(destination), route, params });
-    }
-    return [...scopes.values()];
-}
-function variableWhere(destination) {
-    switch (destination.kind) {
-        case 'environment':
-            return `environment '${destination.environment}' of ${destination.target}`;
-        case 'organization':
-            return `organization ${destination.target}`;
-        default:
-            return `repository ${destination.target}`;
-    }
-}
-/** The permission a variable's scope needs, as GitHub's settings page names it. */
-function variablePermission(destination) {
-    if (destination.kind === 'environment')
-        return "repository permission 'Environments: Read and write' (actions_variables of an environment; classic PAT: repo)";
-    return destination.kind === 'organization'
-        ? "organization permission 'Variables: Read and write' (organization_actions_variables; classic PAT: admin:org)"
-        : "repository permission 'Variables: Read and write' (actions_variables; classic PAT: repo)";
-}
 class ExpiryVariable {
     settings;
     services;
+    variables;
     constructor(settings, services) {
         this.settings = settings;
         this.services = services;
+        this.variables = new Variables(services.github);
     }
     /** Writes (or, in a dry run, checks) the variable after the run; the sentences for the summary. */
     async record(result) {
@@ -35215,11 +35264,10 @@ class ExpiryVariable {
     }
     /** Dry run: whether the token may read the variables; writing cannot be proven without writing. */
     async check(name, scopes) {
-        const { github } = this.services;
         const readable = [];
         for (const scope of scopes) {
             try {
-                await github.request(`GET ${scope.route}`, { ...scope.params, per_page: 1 });
+                await this.variables.list(scope);
                 readable.push(scope.where);
             }
             catch (error) {
@@ -35257,29 +35305,14 @@ class ExpiryVariable {
             'The token is stored and the rotation is complete; re-run to write the record again.');
         return false;
     }
-    /** The variable's value, or undefined when it does not exist. */
-    async read(name, scope) {
-        try {
-            const response = await this.services.github.request(`GET ${scope.route}/{name}`, { ...scope.params, name });
-            const value = response.data.value;
-            return typeof value === 'string' ? value : '';
-        }
-        catch (error) {
-            if (readGitHubError(error).status === 404)
-                return undefined;
-            throw error;
-        }
+    read(name, scope) {
+        return this.variables.read(scope, name);
     }
     // Each falls back on the other once: a host that answers 409 to every POST and 404 to every PATCH
     // ends in a warning, not in requests without end.
     async create(name, scope, value, fallback = true) {
         try {
-            await this.services.github.request(`POST ${scope.route}`, {
-                ...scope.params,
-                name,
-                value,
-                ...(await this.access(scope.destination))
-            });
+            await this.variables.create(scope, name, value, await this.access(scope.destination));
         }
         catch (error) {
             if (!fallback || readGitHubError(error).status !== 409)
@@ -35289,7 +35322,7 @@ class ExpiryVariable {
     }
     async update(name, scope, value, fallback = true) {
         try {
-            await this.services.github.request(`PATCH ${scope.route}/{name}`, { ...scope.params, name, value });
+            await this.variables.update(scope, name, value);
         }
         catch (error) {
             if (!fallback || readGitHubError(error).status !== 404)
@@ -35803,6 +35836,475 @@ async function disabledBy(workflows, owner, repo, clock) {
     catch {
         return `Without activity, GitHub disables a public repository's schedule ${INACTIVITY_DAYS} days after the last push.`;
     }
+}
+
+;// CONCATENATED MODULE: ./src/github/workflows.ts
+function workflowLabel(address) {
+    return `${address.owner}/${address.repo}/.github/workflows/${address.file}${address.ref ? `@${address.ref}` : ''}`;
+}
+class Workflows {
+    github;
+    /** The rate limit as the last answer told it. */
+    rateLimit = {};
+    constructor(github) {
+        this.github = github;
+    }
+    async repository(owner, repo) {
+        const { data } = await this.github.request('GET /repos/{owner}/{repo}', { owner, repo });
+        const pushed = typeof data.pushed_at === 'string' ? new Date(data.pushed_at) : undefined;
+        return {
+            defaultBranch: data.default_branch,
+            public: data.private === false,
+            pushedAt: pushed && !Number.isNaN(pushed.getTime()) ? pushed : undefined
+        };
+    }
+    async workflow(address, workflowId) {
+        const { data } = await this.github.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}', {
+            owner: address.owner,
+            repo: address.repo,
+            workflow_id: workflowId
+        });
+        return { id: data.id, name: data.name, state: data.state };
+    }
+    /** The workflow file's text at `ref`. */
+    async workflowFile(address, ref) {
+        const { data } = await this.github.request('GET /repos/{owner}/{repo}/contents/{path}', {
+            owner: address.owner,
+            repo: address.repo,
+            path: `.github/workflows/${address.file}`,
+            ref
+        });
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data) || typeof data.content !== 'string') {
+            throw new Error(`.github/workflows/${address.file} is not a file`);
+        }
+        return Buffer.from(data.content, 'base64').toString('utf8');
+    }
+    /** Dispatches the workflow; undefined when the host answered 204 (no run details: an older Enterprise Server). */
+    async dispatch(address, ref) {
+        const response = await this.github.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+            owner: address.owner,
+            repo: address.repo,
+            workflow_id: address.file,
+            ref,
+            return_run_details: true
+        });
+        // Typed as 200 only, but a host without run details answers 204 and no body.
+        const { status, data } = response;
+        if (status === 204 || typeof data?.workflow_run_id !== 'number')
+            return undefined;
+        return { id: data.workflow_run_id };
+    }
+    async run(address, runId) {
+        const response = await this.github.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+            owner: address.owner,
+            repo: address.repo,
+            run_id: runId
+        });
+        this.rateLimit = readRateLimit(response.headers);
+        return { status: response.data.status ?? 'queued', conclusion: response.data.conclusion ?? null };
+    }
+    async enable(owner, repo, workflowId) {
+        await this.github.request('PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable', {
+            owner,
+            repo,
+            workflow_id: workflowId
+        });
+    }
+}
+function readRateLimit(headers) {
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    const reset = Number(headers['x-ratelimit-reset']);
+    return {
+        ...(Number.isFinite(remaining) && headers['x-ratelimit-remaining'] !== undefined ? { remaining } : {}),
+        ...(Number.isFinite(reset) && reset > 0 ? { resetAt: reset * 1000 } : {})
+    };
+}
+/**
+ * Whether a workflow file declares the workflow_dispatch trigger, read from its `on:` (a name, a list
+ * or a mapping), comments dropped. Undefined when the file has no `on:` this reading understands.
+ */
+function declaresDispatch(yaml) {
+    const lines = yaml.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').replace(/\s+$/, ''));
+    const start = lines.findIndex((line) => /^["']?on["']?\s*:/.test(line));
+    if (start < 0)
+        return undefined;
+    const inline = lines[start].replace(/^["']?on["']?\s*:\s*/, '');
+    if (inline)
+        return /(^|[\s[,{'"])workflow_dispatch(["']?\s*[:,\]}]|["']?$)/.test(inline);
+    // Only the triggers themselves, the first level under `on:` (an input may be named workflow_dispatch).
+    let indent;
+    for (const line of lines.slice(start + 1)) {
+        if (line === '')
+            continue;
+        const depth = /^\s*/.exec(line)?.[0].length ?? 0;
+        if (depth === 0)
+            break;
+        indent ??= depth;
+        if (depth === indent && /^\s+(-\s*)?["']?workflow_dispatch["']?\s*(:|$)/.test(line))
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/rotation/result.ts
+/** What the result says of the token in the secret: the current one, or the new one once stored. */
+function result_tokenFacts(info) {
+    return {
+        tokenKind: info.kind,
+        scopes: info.scopes,
+        expiresAt: info.expiresAt,
+        dataAccessExpiresAt: info.dataAccessExpiresAt
+    };
+}
+/** Before the first step: nothing rotated, revoked or skipped. */
+function nothingFound({ strategy, dryRun }) {
+    return {
+        strategy,
+        dryRun,
+        rotated: false,
+        revoked: false,
+        skipped: false,
+        scopes: [],
+        destinations: [],
+        secrets: [],
+        revocations: []
+    };
+}
+
+;// CONCATENATED MODULE: ./src/lease/journal.ts
+// The journal, in the lease variable: which token a rotation replaced, which it minted, and which
+// destinations hold which, as fingerprints. A fingerprint is HMAC-SHA256 of the token, keyed with the
+// app secret when there is one (the variable is readable by anyone who may read the repository's
+// settings; without the key nobody can test a guessed token against it), else with a fixed label
+// (Instagram: no app secret is given; a token is long and random, so its hash gives nothing away).
+
+
+const LABEL = 'meta-token-rotator journal v1';
+function fingerprint(token, key) {
+    return (0,external_node_crypto_.createHmac)('sha256', key || LABEL)
+        .update(`${LABEL}\n${token}`)
+        .digest('hex')
+        .slice(0, 32);
+}
+/** The journal of a run that minted, from its result; undefined when it minted nothing that any secret holds. */
+function journalOf(result, replacedToken, key, by, at) {
+    if (!result.newToken || result.dryRun)
+        return undefined;
+    const holders = {};
+    for (const outcome of mainWrites(result.secrets, result.destinations)) {
+        const holds = 'holds' in outcome ? outcome.holds : undefined;
+        holders[`${outcome.name} in ${placeText(outcome)}`] =
+            holds === 'new' ? 'minted' : holds === 'old' ? 'replaced' : 'unknown';
+    }
+    const values = Object.values(holders);
+    return {
+        ...(replacedToken ? { replaced: fingerprint(replacedToken, key) } : {}),
+        minted: fingerprint(result.newToken, key),
+        holders,
+        // A run that failed after that (a revocation) is not complete: its re-run goes on as without a journal.
+        complete: !result.failure && values.length > 0 && values.every((h) => h === 'minted'),
+        by,
+        at: at.toISOString()
+    };
+}
+
+;// CONCATENATED MODULE: ./src/lease/lease-record.ts
+function leaseText(record) {
+    return JSON.stringify({ lease: record.lease, ...(record.journal ? { journal: record.journal } : {}) });
+}
+/** The record read back; undefined for a value this action did not write (then it is not touched). */
+function parseLease(text) {
+    try {
+        const value = JSON.parse(text);
+        if (!value || typeof value !== 'object' || !('lease' in value))
+            return undefined;
+        const holder = value.lease;
+        if (holder !== null && (typeof holder !== 'object' || typeof holder.nonce !== 'string'))
+            return undefined;
+        if (holder && Number.isNaN(Date.parse(String(holder.expiresAt))))
+            return undefined;
+        const journal = value.journal && typeof value.journal === 'object' ? value.journal : undefined;
+        return { lease: holder ?? null, ...(journal ? { journal } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The holder in words, with its link: "run 123 of octo/app (https://…)". */
+function holderText(holder) {
+    if (!holder.runId)
+        return `a run outside GitHub Actions (lease taken ${holder.takenAt})`;
+    const attempt = holder.attempt && holder.attempt !== '1' ? `, attempt ${holder.attempt}` : '';
+    return `run ${holder.runId}${attempt} of ${holder.repository ?? 'an unknown repository'}${holder.runUrl ? ` (${holder.runUrl})` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/lease/lease.ts
+// lease-wait: one rotation of a secret at a time. Before anything is checked or minted, the run takes
+// a lease: it creates an Actions variable named after the secret (<SECRET>_ROTATION_LEASE) in the
+// scope of the first destination that has variables. GitHub answers 409 to a POST of a name that
+// exists, so of two runs only one creates it. The other reads who holds it: a lease whose run is over
+// (GET the run: completed), left by an earlier attempt of this very run, released, or past its expiry
+// is taken over (delete, then create again: a 409 then means another run was quicker); a live one is
+// waited for, at most lease-wait, then the run fails before minting, naming the run that holds it.
+// The lease is released on every way out (PATCH to `lease: null`, keeping the journal; DELETE when
+// there is none). A dry run takes and releases it too: that proves the permission a real run needs.
+
+
+
+
+
+
+
+
+
+/** A job on a GitHub-hosted runner is stopped after 6 hours: no run can still hold a lease older than that. */
+const LEASE_TTL_MS = 6 * 3600_000;
+/** How often a waiting run looks again. */
+const LEASE_POLL_MS = 15_000;
+/** Takeovers in a row before the run gives up (each one lost to a quicker run, or a lease deleted meanwhile). */
+const MAX_TAKEOVERS = 3;
+/** The lease variable's name: the secret's, with _ROTATION_LEASE (GitHub's variable names follow its secret names' rules). */
+function leaseVariableName(secretName) {
+    return `${secretName.toUpperCase()}_ROTATION_LEASE`;
+}
+class Lease {
+    settings;
+    services;
+    variables;
+    name;
+    scope;
+    me;
+    held = false;
+    waitedMs = 0;
+    waitedFor;
+    /** The journal found in the variable, or this run's once it writes one. */
+    journal;
+    constructor(settings, services) {
+        this.settings = settings;
+        this.services = services;
+        this.variables = new Variables(services.github);
+        this.name = leaseVariableName(settings.secretName);
+        this.scope = variableScopes(settings.destinations)[0];
+        this.me = this.holder();
+    }
+    get wanted() {
+        return this.settings.leaseWaitSeconds !== undefined;
+    }
+    /** Runs the rotation under the lease: a lease that cannot be had is the run's failure, before anything is minted. */
+    async around(work) {
+        if (!this.wanted)
+            return work();
+        try {
+            await this.take();
+        }
+        catch (error) {
+            if (!(error instanceof RotationError))
+                throw error;
+            if (this.settings.dryRun && this.waitedFor)
+                return this.dryRunHeld(await work());
+            return refusedResult(this.settings, error, this.services.clock.now());
+        }
+        let result;
+        try {
+            const replaced = this.replacedAlready();
+            result = replaced ? replacedResult(this.settings, replaced, this.services.clock.now()) : await work();
+            return result;
+        }
+        finally {
+            if (result)
+                this.journal =
+                    journalOf(result, this.settings.token, this.key(), holderText(this.me), this.services.clock.now()) ??
+                        this.journal;
+            const note = await this.release();
+            if (note)
+                result?.notes.push(note);
+        }
+    }
+    /** The journal says a run already replaced this run's token, and every destination holds what it minted. */
+    replacedAlready() {
+        const { journal, settings } = this;
+        const token = settings.token;
+        if (!journal?.complete || !token || settings.dryRun)
+            return undefined;
+        const mine = fingerprint(token, this.key());
+        if (journal.replaced !== mine || journal.minted === mine)
+            return undefined;
+        return `${journal.by} already replaced the token passed in ${this.naming(Input.Token)} (at ${journal.at}), and every destination holds the token it minted: nothing to do. Read the token from ${settings.secretName} again for the next run.`;
+    }
+    /** The fingerprints' key: the app secret, where there is one (see journal.ts). */
+    key() {
+        return this.settings.strategy === 'instagram' ? undefined : this.settings.app.secret;
+    }
+    async take() {
+        const { clock, log } = this.services;
+        const scope = this.scope;
+        if (!scope) {
+            throw new RotationError('lease', `The destinations have no scope with Actions variables (a user's codespaces secret has none), so ${this.name} cannot be created; nothing was minted, written or revoked.`, `Empty ${this.naming(Input.LeaseWait)}, or list a repository, environment or organization destination first.`);
+        }
+        // A dry run does not wait: it says who holds the lease.
+        const waitMs = this.settings.dryRun ? 0 : (this.settings.leaseWaitSeconds ?? 0) * 1000;
+        const deadline = clock.now().getTime() + waitMs;
+        let takeovers = 0;
+        for (;;) {
+            const record = { lease: this.me, ...(this.journal ? { journal: this.journal } : {}) };
+            try {
+                await this.variables.create(scope, this.name, leaseText(record), this.access());
+                this.held = true;
+                return;
+            }
+            catch (error) {
+                // A create without an answer, or a garbled one, may have landed: the read below tells.
+                const { status } = readGitHubError(error);
+                const refused = status !== undefined && status !== 409 && status < 500;
+                if (refused && !mayHaveLanded(error))
+                    throw this.cannot('create', error);
+            }
+            const text = await this.variables.read(scope, this.name).catch((error) => {
+                throw this.cannot('read', error);
+            });
+            if (text === undefined) {
+                if (++takeovers > MAX_TAKEOVERS)
+                    throw this.contended();
+                continue;
+            }
+            const found = parseLease(text);
+            if (!found)
+                throw this.foreign();
+            if (found.lease?.nonce === this.me.nonce) {
+                this.held = true;
+                return;
+            }
+            this.journal = found.journal;
+            const over = await this.over(found.lease);
+            if (over) {
+                if (++takeovers > MAX_TAKEOVERS)
+                    throw this.contended();
+                log.info(`${this.name}: ${over}; this run takes the lease over.`);
+                await this.variables.remove(scope, this.name).catch((error) => {
+                    throw this.cannot('delete', error);
+                });
+                continue;
+            }
+            const holder = found.lease;
+            const left = deadline - clock.now().getTime();
+            const first = !this.waitedFor;
+            this.waitedFor = holder;
+            if (left <= 0)
+                throw this.refused(holder);
+            if (first)
+                log.info(`${this.name}: ${holderText(holder)} holds the lease; waiting for it.`);
+            const pause = Math.min(LEASE_POLL_MS, left);
+            await clock.sleep(pause);
+            this.waitedMs += pause;
+        }
+    }
+    /** Why the lease is anyone's now; undefined while its holder may still be running. */
+    async over(holder) {
+        if (!holder)
+            return 'the lease was released by the run before';
+        const now = this.services.clock.now().getTime();
+        if (Date.parse(holder.expiresAt) <= now)
+            return `the lease of ${holderText(holder)} expired at ${holder.expiresAt}`;
+        const { runId, repository, attempt } = holder;
+        if (!runId || !repository)
+            return undefined;
+        if (runId === this.me.runId && repository === this.me.repository) {
+            // A re-run of failed jobs keeps the run id: an earlier attempt is over.
+            return Number(attempt) < Number(this.me.attempt)
+                ? `the lease was left by attempt ${attempt} of this run`
+                : undefined;
+        }
+        const [owner = '', repo = ''] = repository.split('/');
+        try {
+            const run = await new Workflows(this.services.github).run({ owner, repo }, Number(runId));
+            return run.status === 'completed' ? `${holderText(holder)} is over` : undefined;
+        }
+        catch (error) {
+            this.services.log.debug(`${this.name}: could not read ${holderText(holder)}: ${errorMessage(error)}`);
+            return undefined;
+        }
+    }
+    /** Released: the journal kept (PATCH), or the variable deleted when there is none. */
+    async release() {
+        if (!this.held || !this.scope)
+            return undefined;
+        const { scope } = this;
+        this.held = false;
+        try {
+            if (this.journal)
+                await this.variables.update(scope, this.name, leaseText({ lease: null, journal: this.journal }));
+            else
+                await this.variables.remove(scope, this.name);
+        }
+        catch (error) {
+            this.services.log.warning(`${this.naming(Input.LeaseWait)}: could not release ${this.name} in the ${scope.where} (${errorMessage(error)}). The next rotation takes it over once this run is over, or at ${this.me.expiresAt} at the latest.`);
+            return undefined;
+        }
+        const waited = this.waitedFor
+            ? ` after waiting ${Math.round(this.waitedMs / 1000)} s for ${holderText(this.waitedFor)}`
+            : '';
+        if (this.settings.dryRun)
+            return `Dry run: ${this.naming(Input.GithubToken)} may create and remove ${this.name} in the ${scope.where}: a real run can take the lease.`;
+        return `Lease: this run held ${this.name} in the ${scope.where}${waited}, and released it.`;
+    }
+    /** Dry run while another run holds the lease: not a failure of the dry run, but said. */
+    dryRunHeld(result) {
+        const holder = this.waitedFor;
+        result.notes.push(`Dry run: ${holderText(holder)} holds ${this.name} right now, so whether this token may create it was not proven; a real run would wait for it (at most ${this.naming(Input.LeaseWait)}).`);
+        return result;
+    }
+    holder() {
+        const { env, clock } = this.services;
+        const now = clock.now();
+        const { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt, GITHUB_REPOSITORY: repository } = env;
+        const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
+        return {
+            ...(runId ? { runId, attempt: attempt ?? '1' } : {}),
+            ...(repository ? { repository } : {}),
+            ...(runId && repository ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+            nonce: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
+            takenAt: now.toISOString(),
+            expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString()
+        };
+    }
+    /** An organization variable is seen by the organization's private repositories only. */
+    access() {
+        return this.scope?.destination.kind === 'organization' ? { visibility: 'private' } : {};
+    }
+    naming(input) {
+        return this.services.naming.name(input);
+    }
+    refused(holder) {
+        const waited = this.waitedMs > 0 ? `waited ${Math.round(this.waitedMs / 1000)} s and ` : '';
+        return new RotationError('lease', `Another rotation of ${this.settings.secretName} holds its lease: ${holderText(holder)}, since ${holder.takenAt}. This run ${waited}minted, wrote and revoked nothing.`, `Let that run finish (or cancel it), then re-run: a lease whose run is over is taken over. To wait longer, raise ${this.naming(Input.LeaseWait)}.`);
+    }
+    cannot(what, error) {
+        const scope = this.scope;
+        const { status, said } = readGitHubError(error);
+        const answer = status === undefined ? `no answer: ${said}` : `${status} ${said}`;
+        const fix = status === 403 || status === 404
+            ? `Give ${this.naming(Input.GithubToken)} the ${variablePermission(scope.destination)} on ${scope.destination.target}, or empty ${this.naming(Input.LeaseWait)}, then re-run.`
+            : 'Re-run later; see https://www.githubstatus.com.';
+        return new RotationError('lease', `Could not ${what} the lease ${this.name} in the ${scope.where} (${answer}); nothing was minted, written or revoked.`, fix);
+    }
+    contended() {
+        return new RotationError('lease', `${this.name} changed hands ${MAX_TAKEOVERS} times while this run tried to take it: other rotations of ${this.settings.secretName} are running. Nothing was minted, written or revoked.`, 'Re-run once the other rotations are over; give the workflow a concurrency group so they never overlap.');
+    }
+    foreign() {
+        const scope = this.scope;
+        return new RotationError('lease', `${this.name} in the ${scope.where} holds a value this action did not write, so it is not touched; nothing was minted, written or revoked.`, `Rename or delete that variable (this action's lease uses the name), then re-run.`);
+    }
+}
+/** The result of a run that could not have the lease: nothing was checked, minted, written or revoked. */
+function refusedResult(settings, failure, now) {
+    return { ...untouched(settings, now), failure };
+}
+/** The result of a run whose token another run already replaced everywhere: a skip, nothing minted. */
+function replacedResult(settings, reason, now) {
+    return { ...untouched(settings, now), skipped: true, skipReason: reason };
+}
+function untouched(settings, now) {
+    return { ...nothingFound(settings), destinations: settings.destinations, notes: [], finishedAt: now };
 }
 
 ;// CONCATENATED MODULE: ./src/rotation/extra-secrets.ts
@@ -41994,31 +42496,6 @@ function plan(settings, { source, naming }) {
     return destinations;
 }
 
-;// CONCATENATED MODULE: ./src/rotation/result.ts
-/** What the result says of the token in the secret: the current one, or the new one once stored. */
-function result_tokenFacts(info) {
-    return {
-        tokenKind: info.kind,
-        scopes: info.scopes,
-        expiresAt: info.expiresAt,
-        dataAccessExpiresAt: info.dataAccessExpiresAt
-    };
-}
-/** Before the first step: nothing rotated, revoked or skipped. */
-function nothingFound({ strategy, dryRun }) {
-    return {
-        strategy,
-        dryRun,
-        rotated: false,
-        revoked: false,
-        skipped: false,
-        scopes: [],
-        destinations: [],
-        secrets: [],
-        revocations: []
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/rotation/stale-destinations.ts
 // rotate-before judges the token passed in; a skip must also judge the destinations. A secret last
 // written before that token was issued cannot hold it (a run that stopped midway left it on the old
@@ -43370,7 +43847,28 @@ function readRunInputs(inputs, env) {
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 64) {
         inputs.problem(Input.MaxConcurrency, `${quote(concurrency)} is not a whole number from 1 to 64.`);
     }
-    return { dryRun, deploy, heartbeat, ...(expiryVariable ? { expiryVariable } : {}), requestTimeoutMs, maxConcurrency };
+    const leaseWaitSeconds = readLeaseWait(inputs);
+    return {
+        dryRun,
+        deploy,
+        heartbeat,
+        ...(expiryVariable ? { expiryVariable } : {}),
+        requestTimeoutMs,
+        maxConcurrency,
+        ...(leaseWaitSeconds !== undefined ? { leaseWaitSeconds } : {})
+    };
+}
+/** No job on a GitHub-hosted runner lasts longer, so no lease is held longer. */
+const MAX_LEASE_WAIT_SECONDS = 6 * 3600;
+function readLeaseWait(inputs) {
+    const wait = inputs.optional(Input.LeaseWait);
+    if (wait === undefined)
+        return undefined;
+    const seconds = wait.trim() === '0' ? 0 : parseDurationSeconds(wait, 'smh');
+    if (seconds === undefined || seconds > MAX_LEASE_WAIT_SECONDS) {
+        inputs.problem(Input.LeaseWait, `${quote(wait)} is not a duration from 0 to 6h such as 10m or 90s (0: fail at once while another run holds the lease).`);
+    }
+    return seconds;
 }
 function readRequestTimeoutSeconds(inputs) {
     const timeout = inputs.optional(Input.RequestTimeout);
@@ -43571,114 +44069,6 @@ async function failOnUnexpected(entry, fail) {
     catch (error) {
         fail(unexpectedMessage(error));
     }
-}
-
-;// CONCATENATED MODULE: ./src/github/workflows.ts
-function workflowLabel(address) {
-    return `${address.owner}/${address.repo}/.github/workflows/${address.file}${address.ref ? `@${address.ref}` : ''}`;
-}
-class Workflows {
-    github;
-    /** The rate limit as the last answer told it. */
-    rateLimit = {};
-    constructor(github) {
-        this.github = github;
-    }
-    async repository(owner, repo) {
-        const { data } = await this.github.request('GET /repos/{owner}/{repo}', { owner, repo });
-        const pushed = typeof data.pushed_at === 'string' ? new Date(data.pushed_at) : undefined;
-        return {
-            defaultBranch: data.default_branch,
-            public: data.private === false,
-            pushedAt: pushed && !Number.isNaN(pushed.getTime()) ? pushed : undefined
-        };
-    }
-    async workflow(address, workflowId) {
-        const { data } = await this.github.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}', {
-            owner: address.owner,
-            repo: address.repo,
-            workflow_id: workflowId
-        });
-        return { id: data.id, name: data.name, state: data.state };
-    }
-    /** The workflow file's text at `ref`. */
-    async workflowFile(address, ref) {
-        const { data } = await this.github.request('GET /repos/{owner}/{repo}/contents/{path}', {
-            owner: address.owner,
-            repo: address.repo,
-            path: `.github/workflows/${address.file}`,
-            ref
-        });
-        if (Array.isArray(data) || data.type !== 'file' || !('content' in data) || typeof data.content !== 'string') {
-            throw new Error(`.github/workflows/${address.file} is not a file`);
-        }
-        return Buffer.from(data.content, 'base64').toString('utf8');
-    }
-    /** Dispatches the workflow; undefined when the host answered 204 (no run details: an older Enterprise Server). */
-    async dispatch(address, ref) {
-        const response = await this.github.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-            owner: address.owner,
-            repo: address.repo,
-            workflow_id: address.file,
-            ref,
-            return_run_details: true
-        });
-        // Typed as 200 only, but a host without run details answers 204 and no body.
-        const { status, data } = response;
-        if (status === 204 || typeof data?.workflow_run_id !== 'number')
-            return undefined;
-        return { id: data.workflow_run_id };
-    }
-    async run(address, runId) {
-        const response = await this.github.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
-            owner: address.owner,
-            repo: address.repo,
-            run_id: runId
-        });
-        this.rateLimit = readRateLimit(response.headers);
-        return { status: response.data.status ?? 'queued', conclusion: response.data.conclusion ?? null };
-    }
-    async enable(owner, repo, workflowId) {
-        await this.github.request('PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable', {
-            owner,
-            repo,
-            workflow_id: workflowId
-        });
-    }
-}
-function readRateLimit(headers) {
-    const remaining = Number(headers['x-ratelimit-remaining']);
-    const reset = Number(headers['x-ratelimit-reset']);
-    return {
-        ...(Number.isFinite(remaining) && headers['x-ratelimit-remaining'] !== undefined ? { remaining } : {}),
-        ...(Number.isFinite(reset) && reset > 0 ? { resetAt: reset * 1000 } : {})
-    };
-}
-/**
- * Whether a workflow file declares the workflow_dispatch trigger, read from its `on:` (a name, a list
- * or a mapping), comments dropped. Undefined when the file has no `on:` this reading understands.
- */
-function declaresDispatch(yaml) {
-    const lines = yaml.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').replace(/\s+$/, ''));
-    const start = lines.findIndex((line) => /^["']?on["']?\s*:/.test(line));
-    if (start < 0)
-        return undefined;
-    const inline = lines[start].replace(/^["']?on["']?\s*:\s*/, '');
-    if (inline)
-        return /(^|[\s[,{'"])workflow_dispatch(["']?\s*[:,\]}]|["']?$)/.test(inline);
-    // Only the triggers themselves, the first level under `on:` (an input may be named workflow_dispatch).
-    let indent;
-    for (const line of lines.slice(start + 1)) {
-        if (line === '')
-            continue;
-        const depth = /^\s*/.exec(line)?.[0].length ?? 0;
-        if (depth === 0)
-            break;
-        indent ??= depth;
-        if (depth === indent && /^\s+(-\s*)?["']?workflow_dispatch["']?\s*(:|$)/.test(line))
-            return true;
-    }
-    return false;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/deploy.ts
@@ -44224,7 +44614,8 @@ class MetaTokens {
             ...(typeof data.application === 'string' ? { appName: outsideText(data.application, 100) } : {}),
             kind: meta_tokens_KINDS[String(data.type)] ?? 'unknown',
             isValid: data.is_valid === true,
-            expiresAt: epoch(data.expires_at) ?? null,
+            // Absent is unknown, not never: a token whose expiry Meta did not give is rotated, never skipped.
+            expiresAt: epoch(data.expires_at),
             issuedAt: epoch(data.issued_at) ?? undefined,
             dataAccessExpiresAt: data.data_access_expires_at === undefined ? undefined : epoch(data.data_access_expires_at),
             scopes,
@@ -45028,6 +45419,7 @@ function tokenSource(settings, { io, keeper, naming, clock, deps, http }) {
 
 
 
+
 async function runAction(io, env, deps = {}) {
     // libsodium's WebAssembly loads while the first requests are on the wire, not after them.
     void sodiumReady();
@@ -45085,15 +45477,8 @@ async function runAction(io, env, deps = {}) {
         });
         const { source, store, deploy, tokenExpiry } = wired;
         await heartbeat.start();
-        const result = await rotate(settings, {
-            source,
-            store,
-            log: io,
-            keeper,
-            naming,
-            clock,
-            ...(deploy.wanted ? { deploy } : {})
-        });
+        const lease = new Lease(settings, { github: wired.github, clock, log: io, naming, env });
+        const result = await lease.around(() => rotate(settings, { source, store, log: io, keeper, naming, clock, ...(deploy.wanted ? { deploy } : {}) }));
         await afterRotation(result, settings, { ...wired, io, env, heartbeat, keeper, naming, clock, deps });
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);

@@ -31265,7 +31265,8 @@ class MetaTokens {
             ...(typeof data.application === 'string' ? { appName: (0,outside_text/* outsideText */.F3)(data.application, 100) } : {}),
             kind: KINDS[String(data.type)] ?? 'unknown',
             isValid: data.is_valid === true,
-            expiresAt: epoch(data.expires_at) ?? null,
+            // Absent is unknown, not never: a token whose expiry Meta did not give is rotated, never skipped.
+            expiresAt: epoch(data.expires_at),
             issuedAt: epoch(data.issued_at) ?? undefined,
             dataAccessExpiresAt: data.data_access_expires_at === undefined ? undefined : epoch(data.data_access_expires_at),
             scopes,
