@@ -128,6 +128,61 @@ describe('one run', () => {
   })
 })
 
+describe('a re-run after a partial failure', () => {
+  const failApiWrite = () =>
+    world.github.server.injectFault({
+      method: 'PUT',
+      path: '/repos/octo/api/actions/secrets/META_TOKEN',
+      fault: { kind: 'status', status: 422, body: { message: 'Validation Failed' } },
+      times: 1
+    })
+
+  test('reads the secret the first run wrote, mints nothing, writes every destination with that token, and names the replaced one with its expiry', async () => {
+    failApiWrite()
+    const first = await runWithInputs(world.inputs({ 'lease-wait': '10m' }), runEnv('7101'))
+    expect(first.failed).toMatch(/^\[store\] /)
+    const minted = secretIn('octo/app') as string
+    expect(secretIn('octo/api')).toBe(world.token)
+    const mintsBefore = mints()
+
+    // The re-run reads the secret as it is now: the first run's token.
+    const rerun = await runWithInputs(world.inputs({ token: minted, 'lease-wait': '10m' }), runEnv('7101', '2'))
+
+    expect(rerun.failed).toBeUndefined()
+    expect(rerun.outputs.rotated).toBe('true')
+    expect(mints()).toBe(mintsBefore)
+    for (const repo of REPOS) expect(secretIn(repo)).toBe(minted)
+    expect(world.graph.isUsable(minted)).toBe(true)
+    // Never revoked: the first run's token is the one stored; the replaced one is named, not guessed at.
+    expect(world.graph.token(minted)?.revoked).toBe(false)
+    expect(rerun.summary).toContain('This run completed the rotation')
+    expect(rerun.summary).toMatch(
+      /The token that run replaced was not revoked .*: it stays valid until \d{4}-\d\d-\d\d/
+    )
+    expect(leaseRecord()?.journal).toMatchObject({
+      replaced: fingerprint(world.token),
+      minted: fingerprint(minted),
+      complete: true
+    })
+    // A third run, given the replaced token again (a stale copy), finds it replaced everywhere: a skip, no mint.
+    const stale = await runWithInputs(world.inputs({ 'lease-wait': '10m' }), runEnv('7102'))
+    expect(stale.failed).toBeUndefined()
+    expect(stale.outputs.rotated).toBe('false')
+    expect(mints()).toBe(mintsBefore)
+  })
+
+  test('a journal whose minted token is not the one given (a token from elsewhere) rotates as usual', async () => {
+    failApiWrite()
+    await runWithInputs(world.inputs({ 'lease-wait': '10m' }), runEnv('7103'))
+    const other = world.issue('SYSTEM_USER')
+    const mintsBefore = mints()
+    const run = await runWithInputs(world.inputs({ token: other, 'lease-wait': '10m' }), runEnv('7104'))
+    expect(run.failed).toBeUndefined()
+    expect(mints()).toBe(mintsBefore + 1)
+    expect(run.summary).not.toContain('This run completed the rotation')
+  })
+})
+
 describe('a lease another run holds', () => {
   test('lease-wait 0: fails at lease before minting, naming the run with its link', async () => {
     const other = world.github.addRun('octo/app', 'in_progress')

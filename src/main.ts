@@ -93,8 +93,17 @@ export async function runAction(
     const { source, store, deploy, tokenExpiry } = wired
     await heartbeat.start()
     const lease = new Lease(settings, { github: wired.github, clock, log: io, naming, env })
-    const result = await lease.around(() =>
-      rotate(settings, { source, store, log: io, keeper, naming, clock, ...(deploy.wanted ? { deploy } : {}) })
+    const result = await lease.around((resume) =>
+      rotate(settings, {
+        source,
+        store,
+        log: io,
+        keeper,
+        naming,
+        clock,
+        ...(deploy.wanted ? { deploy } : {}),
+        ...(resume ? { resume } : {})
+      })
     )
     await afterRotation(result, settings, { ...wired, io, env, heartbeat, keeper, naming, clock, deps })
     for (const [name, value] of Object.entries(outputsOf(result))) io.setOutput(name, value)

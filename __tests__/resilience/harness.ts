@@ -18,11 +18,13 @@ import type { GitHubEmulatorOptions, SecretScope, SecretType } from '../../emula
 import type { Fault, LoopbackServer } from '../../emulators/loopback-server.js'
 import { tap } from '../support/timeline.js'
 import type { Clock } from '../../src/clock.js'
+import { fingerprint } from '../../src/lease/journal.js'
 import type { ActionDeps } from '../../src/main.js'
 import { linkedClock } from '../support/linked-clock.js'
 import {
   ALL_PERMISSIONS,
   APP_ID,
+  APP_SECRET,
   BUSINESS,
   GITHUB_PAT,
   runWithInputs,
@@ -87,6 +89,10 @@ export interface Staged {
   ever: string[]
   /** Each secret's updated_at as seeded. */
   seededAt: Map<Slot, string>
+  /** (g): no run in this world may mint a token while the lease's journal names the token it is given. */
+  mintsNothing: boolean
+  /** Set by runChecked before each run: the journal names its token, and how many Graph requests came before it. */
+  resumable?: { graphRequestsBefore: number }
 }
 
 export interface Scenario {
@@ -99,6 +105,8 @@ export interface Scenario {
   faultPaths?: RegExp
   /** Its fault points are the expiry record's: (h) a fault there never fails the run. */
   expiryRecordPoints?: true
+  /** A run that completes an earlier one's rotation: (g) no run of it mints a token. */
+  mintsNothing?: true
   /** Whose tokens the destinations hold (default Graph's). */
   tokens?: 'graph' | 'instagram'
   /** A narrow case whose behaviour npm test pins with its own tests: its points run in the full matrix only. */
@@ -534,6 +542,53 @@ export const LEASE_SCENARIO: Scenario = {
   }
 }
 
+/**
+ * A re-run after a partial failure, staged as the first run left it: octo/app holds the token that run
+ * minted, octo/api the one it replaced, and the lease's journal says so. The re-run, given the minted
+ * token (it reads the secret as it is now), mints nothing and writes every destination with it: every
+ * request of it is a fault point, and a re-run after any fault completes the same way.
+ */
+export const RESUME_SCENARIO: Scenario = {
+  name: 'a re-run completing a partial rotation from the lease journal (nothing minted)',
+  mintsNothing: true,
+  stage: (w) => {
+    w.github.addToken(GITHUB_PAT, { permissions: { ...ALL_PERMISSIONS, actions_variables: 'write', actions: 'read' } })
+    const minted = w.graph.issueToken({
+      appId: APP_ID,
+      type: 'SYSTEM_USER',
+      scopes: ['ads_read', 'business_management'],
+      expiresIn: 60 * DAY,
+      issuedAgo: 0,
+      userId: '61550000000001'
+    })
+    const over = w.github.addRun('octo/app', 'completed')
+    const fp = (token: string) => fingerprint(token, APP_SECRET)
+    w.github.setVariable(
+      { kind: 'repository', repo: 'octo/app' },
+      LEASE_VARIABLE,
+      JSON.stringify({
+        lease: null,
+        journal: {
+          replaced: fp(w.token),
+          replacedExpiresAt: new Date(Date.now() + 20 * DAY * 1000).toISOString(),
+          minted: fp(minted),
+          holders: { 'META_TOKEN in octo/app': 'minted', 'META_TOKEN in octo/api': 'replaced' },
+          complete: false,
+          by: `run ${over.id} of octo/app`,
+          at: new Date().toISOString()
+        }
+      })
+    )
+    return {
+      inputs: w.inputs({ token: minted, 'lease-wait': '1m' }),
+      slots: [
+        { ...repoSlot('octo/app'), seed: minted },
+        { ...repoSlot('octo/api'), seed: w.token }
+      ]
+    }
+  }
+}
+
 const MINUTE_MS = 60_000
 
 /**
@@ -591,7 +646,8 @@ export async function stage(scenario: Scenario, { validate = true }: { validate?
     oldTokens,
     book: tokenBook(world, scenario.tokens ?? 'graph'),
     ever: [],
-    seededAt
+    seededAt,
+    mintsNothing: scenario.mintsNothing === true
   }
   watchForRevokedTokens(staged)
   return staged
@@ -935,6 +991,15 @@ export function invariantProblems(staged: Staged, run: RecordedRun, before: Set<
       }
     }
   }
+  // (g) a run that completes an earlier rotation mints nothing
+  if (
+    staged.resumable &&
+    world.graph.server.requests
+      .slice(staged.resumable.graphRequestsBefore)
+      .some((r) => /\/(oauth\/access_token|access_tokens)$/.test(r.path))
+  ) {
+    problems.push('(g) a run that completes an earlier rotation minted a token')
+  }
   // (f) no dispatched consumer holds a revoked token
   if (book.kind === 'graph') {
     for (const dispatched of world.github.runs()) {
@@ -1046,7 +1111,34 @@ export function shape(staged: Staged, known: Set<string>): string {
   const installed = [staged.inputs['system-user-id']].map(
     (id) => id !== undefined && world.graph.isAppInstalled(id, APP_ID)
   )
-  return JSON.stringify({ secrets, graph, instagram, installed })
+  // The lease's journal decides what a re-run does: two worlds alike but for it are not the same.
+  const journal = leaseJournal(world)
+  const mintedToken = graphTokens.find((t) => fingerprint(t.value, APP_SECRET) === journal?.minted)?.value
+  const journalShape = journal ? [journal.complete, journal.holders, name(mintedToken)] : 'none'
+  return JSON.stringify({ secrets, graph, instagram, installed, journal: journalShape })
+}
+
+/** The lease's journal says an unfinished rotation minted the token the run is given (a resume is due). */
+function journalNamesToken(staged: Staged): boolean {
+  const journal = leaseJournal(staged.world)
+  const token = staged.inputs.token
+  return !!journal && !!token && journal.complete === false && journal.minted === fingerprint(token, APP_SECRET)
+}
+
+interface JournalSeen {
+  complete?: boolean
+  minted?: string
+  holders?: unknown
+}
+
+function leaseJournal(world: World): JournalSeen | undefined {
+  const value = world.github.variable({ kind: 'repository', repo: 'octo/app' }, LEASE_VARIABLE)?.value
+  if (value === undefined) return undefined
+  try {
+    return (JSON.parse(value) as { journal?: JournalSeen }).journal
+  } catch {
+    return undefined
+  }
 }
 
 /** One run of a staged scenario, its invariant checked. */
@@ -1056,6 +1148,10 @@ export async function runChecked(
 ): Promise<{ run: RecordedRun; problems: string[] }> {
   const before = knownTokens(staged)
   staged.ever.length = 0
+  staged.resumable =
+    staged.mintsNothing && journalNamesToken(staged)
+      ? { graphRequestsBefore: staged.world.graph.server.requests.length }
+      : undefined
   const run = await runWithInputs(staged.inputs, {}, tuning)
   return { run, problems: invariantProblems(staged, run, before) }
 }

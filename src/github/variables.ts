@@ -68,8 +68,15 @@ export class Variables {
   }
 
   /** POST: GitHub answers 409 when the name exists. `access`: an organization variable's visibility. */
-  async create(scope: VariableScope, name: string, value: string, access: Record<string, unknown> = {}): Promise<void> {
-    await this.github.request(`POST ${scope.route}`, { ...scope.params, name, value, ...access })
+  /** POST; true only when GitHub answered 201 Created (any other answer may or may not have landed). */
+  async create(
+    scope: VariableScope,
+    name: string,
+    value: string,
+    access: Record<string, unknown> = {}
+  ): Promise<boolean> {
+    const response = await this.github.request(`POST ${scope.route}`, { ...scope.params, name, value, ...access })
+    return response.status === 201
   }
 
   /** PATCH: GitHub answers 404 when the name does not exist. */

@@ -10,6 +10,8 @@ import type { RotationResult } from '../rotation/result.js'
 export interface Journal {
   /** Fingerprint of the token the rotation replaced. */
   replaced?: string
+  /** When the replaced token expires (ISO 8601; null: never), for a re-run that cannot revoke it. */
+  replacedExpiresAt?: string | null
   /** Fingerprint of the token it minted. */
   minted?: string
   /** Each destination (its secret, in words) → which of the two it holds. */
@@ -48,6 +50,9 @@ export function journalOf(
   const values = Object.values(holders)
   return {
     ...(replacedToken ? { replaced: fingerprint(replacedToken, key) } : {}),
+    ...(replacedToken && result.previousExpiresAt !== undefined
+      ? { replacedExpiresAt: result.previousExpiresAt?.toISOString() ?? null }
+      : {}),
     minted: fingerprint(result.newToken, key),
     holders,
     // A run that failed after that (a revocation) is not complete: its re-run goes on as without a journal.

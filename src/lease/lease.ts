@@ -18,6 +18,7 @@ import { Workflows } from '../github/workflows.js'
 import type { InputNaming } from '../input-naming.js'
 import { nothingFound, type RotationResult } from '../rotation/result.js'
 import { errorMessage, RotationError } from '../rotation-error.js'
+import type { Resume } from '../rotation/resume.js'
 import type { Settings } from '../settings.js'
 import { fingerprint, journalOf, type Journal } from './journal.js'
 import { holderText, leaseText, parseLease, type LeaseHolder, type LeaseRecord } from './lease-record.js'
@@ -48,6 +49,8 @@ export class Lease {
   private readonly scope: VariableScope | undefined
   private readonly me: LeaseHolder
   private held = false
+  /** This run deleted the variable to take it over (its journal then lives only in memory until recreated). */
+  private deleted = false
   private waitedMs = 0
   private waitedFor: LeaseHolder | undefined
   /** The journal found in the variable, or this run's once it writes one. */
@@ -68,25 +71,24 @@ export class Lease {
   }
 
   /** Runs the rotation under the lease: a lease that cannot be had is the run's failure, before anything is minted. */
-  async around(work: () => Promise<RotationResult>): Promise<RotationResult> {
+  async around(work: (resume?: Resume) => Promise<RotationResult>): Promise<RotationResult> {
     if (!this.wanted) return work()
     try {
       await this.take()
     } catch (error) {
+      await this.restoreJournal()
       if (!(error instanceof RotationError)) throw error
       if (this.settings.dryRun && this.waitedFor) return this.dryRunHeld(await work())
       return refusedResult(this.settings, error, this.services.clock.now())
     }
     let result: RotationResult | undefined
+    const resume = this.resumable()
     try {
       const replaced = this.replacedAlready()
-      result = replaced ? replacedResult(this.settings, replaced, this.services.clock.now()) : await work()
+      result = replaced ? replacedResult(this.settings, replaced, this.services.clock.now()) : await work(resume)
       return result
     } finally {
-      if (result)
-        this.journal =
-          journalOf(result, this.settings.token, this.key(), holderText(this.me), this.services.clock.now()) ??
-          this.journal
+      if (result) this.journal = this.journalAfter(result, resume) ?? this.journal
       const note = await this.release()
       if (note) result?.notes.push(note)
     }
@@ -100,6 +102,34 @@ export class Lease {
     const mine = fingerprint(token, this.key())
     if (journal.replaced !== mine || journal.minted === mine) return undefined
     return `${journal.by} already replaced the token passed in ${this.naming(Input.Token)} (at ${journal.at}), and every destination holds the token it minted: nothing to do. Read the token from ${settings.secretName} again for the next run.`
+  }
+
+  /**
+   * The journal of an unfinished rotation whose minted token is the one this run was given (a re-run
+   * after a partial failure reads the secret that run wrote): this run completes it instead of minting.
+   */
+  private resumable(): Resume | undefined {
+    const { journal, settings } = this
+    const token = settings.token
+    if (!journal || journal.complete || !token || settings.dryRun) return undefined
+    if (journal.minted !== fingerprint(token, this.key()) || journal.replaced === journal.minted) return undefined
+    const expires = journal.replacedExpiresAt
+    return {
+      by: journal.by,
+      ...(expires === undefined ? {} : { replacedExpiresAt: expires === null ? null : new Date(expires) })
+    }
+  }
+
+  /** This run's journal; a resumed one still names the token the rotation replaced, so a run given that token skips. */
+  private journalAfter(result: RotationResult, resume: Resume | undefined): Journal | undefined {
+    const mine = journalOf(result, this.settings.token, this.key(), holderText(this.me), this.services.clock.now())
+    if (!mine || !resume || !this.journal) return mine
+    const { replaced, replacedExpiresAt } = this.journal
+    return {
+      ...mine,
+      ...(replaced ? { replaced } : {}),
+      ...(replacedExpiresAt !== undefined ? { replacedExpiresAt } : {})
+    }
   }
 
   /** The fingerprints' key: the app secret, where there is one (see journal.ts). */
@@ -124,9 +154,11 @@ export class Lease {
     for (;;) {
       const record: LeaseRecord = { lease: this.me, ...(this.journal ? { journal: this.journal } : {}) }
       try {
-        await this.variables.create(scope, this.name, leaseText(record), this.access())
-        this.held = true
-        return
+        // Only a 201 is a lease taken; any other answer is read back (the nonce says whose it is).
+        if (await this.variables.create(scope, this.name, leaseText(record), this.access())) {
+          this.held = true
+          return
+        }
       } catch (error) {
         // A create without an answer, or a garbled one, may have landed: the read below tells.
         const { status } = readGitHubError(error)
@@ -154,6 +186,7 @@ export class Lease {
         await this.variables.remove(scope, this.name).catch((error: unknown) => {
           throw this.cannot('delete', error)
         })
+        this.deleted = true
         continue
       }
       const holder = found.lease as LeaseHolder
@@ -189,6 +222,22 @@ export class Lease {
       this.services.log.debug(`${this.name}: could not read ${holderText(holder)}: ${errorMessage(error)}`)
       return undefined
     }
+  }
+
+  /**
+   * A takeover deletes the variable before creating it again: when that create never lands, the
+   * journal it carried would be gone, and a re-run would mint again. Put back (best effort) as released.
+   */
+  private async restoreJournal(): Promise<void> {
+    if (!this.deleted || !this.journal || !this.scope) return
+    const text = leaseText({ lease: null, journal: this.journal })
+    await this.variables.create(this.scope, this.name, text, this.access()).catch((error: unknown) => {
+      // 409: another run created it meanwhile, carrying the journal it read.
+      if (readGitHubError(error).status === 409) return
+      this.services.log.warning(
+        `${this.name}: the journal of the last rotation could not be put back (${errorMessage(error)}): a re-run will not know which token that rotation minted.`
+      )
+    })
   }
 
   /** Released: the journal kept (PATCH), or the variable deleted when there is none. */

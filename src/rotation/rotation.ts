@@ -21,6 +21,7 @@ import { Notes } from './notes.js'
 import { anyFailed, failedChecks, mainWrites, organizationSecretSuggestions, storedSomewhere } from './outcomes.js'
 import { plan } from './plan.js'
 import { nothingFound, tokenFacts, type Findings, type RotationResult, type SecretOutcome } from './result.js'
+import { resumedToken, type Resume } from './resume.js'
 import { Revocation, type OrphanFacts } from './revocation.js'
 import { secretWrites, SecretWrites, type PlannedWrites } from './secret-writes.js'
 import { skipStands } from './stale-destinations.js'
@@ -37,6 +38,8 @@ export interface RotationServices {
   clock: Clock
   /** deploy-workflows: dispatched once every destination holds the new token, before anything is revoked. */
   deploy?: DeployStep
+  /** The lease's journal: this run completes an earlier run's rotation instead of minting. */
+  resume?: Resume
 }
 
 export async function rotate(settings: Settings, services: RotationServices): Promise<RotationResult> {
@@ -75,7 +78,7 @@ class Rotation {
     const current = await this.check()
     const previous = await steps.source.checkPrevious(current)
     const notDue = steps.source.notDue(current)
-    if (notDue && (await skipStands(current, { settings, services: steps }))) return this.skip(notDue)
+    if (notDue && !steps.resume && (await skipStands(current, { settings, services: steps }))) return this.skip(notDue)
 
     const ready = await this.prepare(plan(settings, steps))
     const occupied = await occupiedGraceSlots(ready, settings, steps.store)
@@ -83,16 +86,15 @@ class Rotation {
     if (settings.dryRun) return this.passDryRun(occupied)
     if (ready.length === 0) this.failIf(failedChecks(this.found.secrets, false))
 
-    const minted = await steps.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
-    if ('skip' in minted) return this.skip(minted.skip)
-    const fresh = await verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan })
+    const fresh = await this.newToken(current, ready)
+    if ('skip' in fresh) return this.skip(fresh.skip)
     const extra = () => extraSecrets(fresh, { ...steps, revokeOrphan: this.revokeOrphan })
     const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: steps.notes })
     if (writes.replaced) warnOverwrite(occupied, steps, false)
     const main = await this.store(ready, writes, fresh)
     if (anyFailed(this.found.secrets)) await this.failAfterWrites(main, fresh, current, previous)
     await steps.deploy?.run(deploys, this.deployed, current?.info.expiresAt)
-    await this.revokeReplaced(current, previous, fresh, { ready, main })
+    if (!steps.resume) await this.revokeReplaced(current, previous, fresh, { ready, main })
   }
 
   result(failure: RotationError | undefined, now: Date): RotationResult {
@@ -137,6 +139,18 @@ class Rotation {
     warnOverwrite(occupied, this.steps, true)
     this.failIf(failedChecks(this.found.secrets, true))
     this.steps.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.')
+  }
+
+  /** Mints and verifies the new token; a resumed rotation's is the token it was given, minted by the run it completes. */
+  private async newToken(
+    current: CheckedToken | undefined,
+    ready: Destination[]
+  ): Promise<NewToken | { skip: string }> {
+    const { settings, steps } = this
+    if (steps.resume && current && settings.token) return resumedToken(settings.token, current, steps.resume, steps)
+    const minted = await steps.source.mint({ current, secretAge: () => this.writer.secretAge(ready) })
+    if ('skip' in minted) return minted
+    return verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan })
   }
 
   /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
