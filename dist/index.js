@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4383);
+/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8026);
 // Entry point of the bundled action (action.yml).
 
 await (0,_local_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4383:
+/***/ 8026:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34158,8 +34158,10 @@ class Variables {
         }
     }
     /** POST: GitHub answers 409 when the name exists. `access`: an organization variable's visibility. */
+    /** POST; true only when GitHub answered 201 Created (any other answer may or may not have landed). */
     async create(scope, name, value, access = {}) {
-        await this.github.request(`POST ${scope.route}`, { ...scope.params, name, value, ...access });
+        const response = await this.github.request(`POST ${scope.route}`, { ...scope.params, name, value, ...access });
+        return response.status === 201;
     }
     /** PATCH: GitHub answers 404 when the name does not exist. */
     async update(scope, name, value) {
@@ -35999,6 +36001,9 @@ function journalOf(result, replacedToken, key, by, at) {
     const values = Object.values(holders);
     return {
         ...(replacedToken ? { replaced: fingerprint(replacedToken, key) } : {}),
+        ...(replacedToken && result.previousExpiresAt !== undefined
+            ? { replacedExpiresAt: result.previousExpiresAt?.toISOString() ?? null }
+            : {}),
         minted: fingerprint(result.newToken, key),
         holders,
         // A run that failed after that (a revocation) is not complete: its re-run goes on as without a journal.
@@ -36075,6 +36080,8 @@ class Lease {
     scope;
     me;
     held = false;
+    /** This run deleted the variable to take it over (its journal then lives only in memory until recreated). */
+    deleted = false;
     waitedMs = 0;
     waitedFor;
     /** The journal found in the variable, or this run's once it writes one. */
@@ -36098,6 +36105,7 @@ class Lease {
             await this.take();
         }
         catch (error) {
+            await this.restoreJournal();
             if (!(error instanceof RotationError))
                 throw error;
             if (this.settings.dryRun && this.waitedFor)
@@ -36105,16 +36113,15 @@ class Lease {
             return refusedResult(this.settings, error, this.services.clock.now());
         }
         let result;
+        const resume = this.resumable();
         try {
             const replaced = this.replacedAlready();
-            result = replaced ? replacedResult(this.settings, replaced, this.services.clock.now()) : await work();
+            result = replaced ? replacedResult(this.settings, replaced, this.services.clock.now()) : await work(resume);
             return result;
         }
         finally {
             if (result)
-                this.journal =
-                    journalOf(result, this.settings.token, this.key(), holderText(this.me), this.services.clock.now()) ??
-                        this.journal;
+                this.journal = this.journalAfter(result, resume) ?? this.journal;
             const note = await this.release();
             if (note)
                 result?.notes.push(note);
@@ -36130,6 +36137,35 @@ class Lease {
         if (journal.replaced !== mine || journal.minted === mine)
             return undefined;
         return `${journal.by} already replaced the token passed in ${this.naming(Input.Token)} (at ${journal.at}), and every destination holds the token it minted: nothing to do. Read the token from ${settings.secretName} again for the next run.`;
+    }
+    /**
+     * The journal of an unfinished rotation whose minted token is the one this run was given (a re-run
+     * after a partial failure reads the secret that run wrote): this run completes it instead of minting.
+     */
+    resumable() {
+        const { journal, settings } = this;
+        const token = settings.token;
+        if (!journal || journal.complete || !token || settings.dryRun)
+            return undefined;
+        if (journal.minted !== fingerprint(token, this.key()) || journal.replaced === journal.minted)
+            return undefined;
+        const expires = journal.replacedExpiresAt;
+        return {
+            by: journal.by,
+            ...(expires === undefined ? {} : { replacedExpiresAt: expires === null ? null : new Date(expires) })
+        };
+    }
+    /** This run's journal; a resumed one still names the token the rotation replaced, so a run given that token skips. */
+    journalAfter(result, resume) {
+        const mine = journalOf(result, this.settings.token, this.key(), holderText(this.me), this.services.clock.now());
+        if (!mine || !resume || !this.journal)
+            return mine;
+        const { replaced, replacedExpiresAt } = this.journal;
+        return {
+            ...mine,
+            ...(replaced ? { replaced } : {}),
+            ...(replacedExpiresAt !== undefined ? { replacedExpiresAt } : {})
+        };
     }
     /** The fingerprints' key: the app secret, where there is one (see journal.ts). */
     key() {
@@ -36148,9 +36184,11 @@ class Lease {
         for (;;) {
             const record = { lease: this.me, ...(this.journal ? { journal: this.journal } : {}) };
             try {
-                await this.variables.create(scope, this.name, leaseText(record), this.access());
-                this.held = true;
-                return;
+                // Only a 201 is a lease taken; any other answer is read back (the nonce says whose it is).
+                if (await this.variables.create(scope, this.name, leaseText(record), this.access())) {
+                    this.held = true;
+                    return;
+                }
             }
             catch (error) {
                 // A create without an answer, or a garbled one, may have landed: the read below tells.
@@ -36183,6 +36221,7 @@ class Lease {
                 await this.variables.remove(scope, this.name).catch((error) => {
                     throw this.cannot('delete', error);
                 });
+                this.deleted = true;
                 continue;
             }
             const holder = found.lease;
@@ -36223,6 +36262,21 @@ class Lease {
             this.services.log.debug(`${this.name}: could not read ${holderText(holder)}: ${errorMessage(error)}`);
             return undefined;
         }
+    }
+    /**
+     * A takeover deletes the variable before creating it again: when that create never lands, the
+     * journal it carried would be gone, and a re-run would mint again. Put back (best effort) as released.
+     */
+    async restoreJournal() {
+        if (!this.deleted || !this.journal || !this.scope)
+            return;
+        const text = leaseText({ lease: null, journal: this.journal });
+        await this.variables.create(this.scope, this.name, text, this.access()).catch((error) => {
+            // 409: another run created it meanwhile, carrying the journal it read.
+            if (readGitHubError(error).status === 409)
+                return;
+            this.services.log.warning(`${this.name}: the journal of the last rotation could not be put back (${errorMessage(error)}): a re-run will not know which token that rotation minted.`);
+        });
     }
     /** Released: the journal kept (PATCH), or the variable deleted when there is none. */
     async release() {
@@ -42496,6 +42550,18 @@ function plan(settings, { source, naming }) {
     return destinations;
 }
 
+;// CONCATENATED MODULE: ./src/rotation/resume.ts
+
+function resumedToken(token, current, resume, { notes, log, clock }) {
+    const until = resume.replacedExpiresAt === undefined
+        ? 'until it expires'
+        : `until ${expiryText(resume.replacedExpiresAt, clock.now())}`;
+    log.info(`Resuming the rotation of ${resume.by}: its token is written to every destination; nothing is minted.`);
+    notes.add(`This run completed the rotation ${resume.by} left unfinished: the token it was given is the one that run minted, so it minted none and wrote that token to every destination. ` +
+        `The token that run replaced was not revoked (this run was not given it, or cannot tell what still runs on it): it stays valid ${until}. Revoke it by hand once nothing uses it (Business settings > Users > System users > Revoke tokens).`);
+    return { token, info: current.info };
+}
+
 ;// CONCATENATED MODULE: ./src/rotation/stale-destinations.ts
 // rotate-before judges the token passed in; a skip must also judge the destinations. A secret last
 // written before that token was issued cannot hold it (a run that stopped midway left it on the old
@@ -42584,6 +42650,7 @@ async function verifyNew(minted, current, { source, notes, revokeOrphan }) {
 
 
 
+
 async function rotate(settings, services) {
     const rotation = new Rotation(settings, services, new Notes());
     let failure;
@@ -42619,7 +42686,7 @@ class Rotation {
         const current = await this.check();
         const previous = await steps.source.checkPrevious(current);
         const notDue = steps.source.notDue(current);
-        if (notDue && (await skipStands(current, { settings, services: steps })))
+        if (notDue && !steps.resume && (await skipStands(current, { settings, services: steps })))
             return this.skip(notDue);
         const ready = await this.prepare(plan(settings, steps));
         const occupied = await occupiedGraceSlots(ready, settings, steps.store);
@@ -42628,10 +42695,9 @@ class Rotation {
             return this.passDryRun(occupied);
         if (ready.length === 0)
             this.failIf(failedChecks(this.found.secrets, false));
-        const minted = await steps.source.mint({ current, secretAge: () => this.writer.secretAge(ready) });
-        if ('skip' in minted)
-            return this.skip(minted.skip);
-        const fresh = await verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan });
+        const fresh = await this.newToken(current, ready);
+        if ('skip' in fresh)
+            return this.skip(fresh.skip);
         const extra = () => extraSecrets(fresh, { ...steps, revokeOrphan: this.revokeOrphan });
         const writes = await secretWrites({ settings, fresh: fresh.token, extra, notes: steps.notes });
         if (writes.replaced)
@@ -42640,7 +42706,8 @@ class Rotation {
         if (anyFailed(this.found.secrets))
             await this.failAfterWrites(main, fresh, current, previous);
         await steps.deploy?.run(deploys, this.deployed, current?.info.expiresAt);
-        await this.revokeReplaced(current, previous, fresh, { ready, main });
+        if (!steps.resume)
+            await this.revokeReplaced(current, previous, fresh, { ready, main });
     }
     result(failure, now) {
         const apiVersion = this.steps.source.apiVersion?.();
@@ -42681,6 +42748,16 @@ class Rotation {
         warnOverwrite(occupied, this.steps, true);
         this.failIf(failedChecks(this.found.secrets, true));
         this.steps.log.info('Dry run: the token and every destination check out; nothing was minted, written or revoked.');
+    }
+    /** Mints and verifies the new token; a resumed rotation's is the token it was given, minted by the run it completes. */
+    async newToken(current, ready) {
+        const { settings, steps } = this;
+        if (steps.resume && current && settings.token)
+            return resumedToken(settings.token, current, steps.resume, steps);
+        const minted = await steps.source.mint({ current, secretAge: () => this.writer.secretAge(ready) });
+        if ('skip' in minted)
+            return minted;
+        return verifyNew(minted, current, { ...steps, revokeOrphan: this.revokeOrphan });
     }
     /** Writes and reads back every secret; the new token's facts become the result's once it is stored somewhere. */
     async store(ready, writes, fresh) {
@@ -45478,7 +45555,16 @@ async function runAction(io, env, deps = {}) {
         const { source, store, deploy, tokenExpiry } = wired;
         await heartbeat.start();
         const lease = new Lease(settings, { github: wired.github, clock, log: io, naming, env });
-        const result = await lease.around(() => rotate(settings, { source, store, log: io, keeper, naming, clock, ...(deploy.wanted ? { deploy } : {}) }));
+        const result = await lease.around((resume) => rotate(settings, {
+            source,
+            store,
+            log: io,
+            keeper,
+            naming,
+            clock,
+            ...(deploy.wanted ? { deploy } : {}),
+            ...(resume ? { resume } : {})
+        }));
         await afterRotation(result, settings, { ...wired, io, env, heartbeat, keeper, naming, clock, deps });
         for (const [name, value] of Object.entries(outputsOf(result)))
             io.setOutput(name, value);
