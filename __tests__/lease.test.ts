@@ -201,6 +201,9 @@ describe('a lease another run holds', () => {
     expect(run.outputs['failed-step']).toBe('lease')
     expect(mints()).toBe(0)
     expect(world.graph.server.requests).toHaveLength(0)
+    // GitHub's 409 is an answer about what exists, not a passing failure: the create is sent once.
+    const creates = world.github.server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/variables'))
+    expect(creates).toHaveLength(1)
     for (const repo of REPOS) expect(secretIn(repo)).toBe(world.token)
     expect(leaseRecord()?.lease).toMatchObject({ runId: String(other.id) })
   })
