@@ -39348,6 +39348,11 @@ throttling.triggersNotification = triggersNotification;
 const GITHUB_API_VERSION = '2022-11-28';
 const MAX_LIMIT_RETRIES = 5;
 const MAX_WAIT_SECONDS = 15 * 60;
+/**
+ * Answers no retry changes: the plugin's own list, and 409, a conflict with what exists (a variable
+ * created by another run), which is an answer about state, not a passing failure.
+ */
+const NOT_RETRIED = [400, 401, 403, 404, 409, 410, 422, 451];
 /** GitHub: without retry-after, wait at least a minute. */
 const DEFAULT_LIMIT_SECONDS = 60;
 function isGitHubDotCom(baseUrl) {
@@ -39360,7 +39365,7 @@ function createGitHubClient(options) {
     // Made only once a limit is hit: most runs away from github.com never need it.
     let pacedOnce;
     const paced = () => (pacedOnce ??= pacedClient(options, dotCom));
-    const unpaced = octokit(options, { enabled: false }, { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] });
+    const unpaced = octokit(options, { enabled: false }, { doNotRetry: [...NOT_RETRIED, 429] });
     let limited = false;
     unpaced.hook.wrap('request', async (request, requestOptions) => {
         // The paced client must not run this client's hooks again.
@@ -39446,7 +39451,7 @@ function pacedClient(options, dotCom) {
         fallbackSecondaryRateRetryAfter: DEFAULT_LIMIT_SECONDS,
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary')
-    });
+    }, { doNotRetry: NOT_RETRIED });
     return { octokit: client, hold };
 }
 function octokit(options, throttle, retryOptions = {}) {
