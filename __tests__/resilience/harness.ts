@@ -361,7 +361,7 @@ export const SCENARIOS: Scenario[] = [
   }
 ]
 
-function stageGrace(w: World): ReturnType<Scenario['stage']> {
+export function stageGrace(w: World): ReturnType<Scenario['stage']> {
   const previous = w.issue('SYSTEM_USER')
   return {
     inputs: w.inputs({ 'previous-secret-name': 'META_TOKEN_PREVIOUS', 'previous-token': previous }),
