@@ -102,6 +102,17 @@ describe('system-user-id: the app-scoped id', () => {
     expectNothingChanged(run, count)
   })
 
+  test("left out, and debug_token's user_id is not a numeric id (path characters): [check], no request to another path, nothing minted", async () => {
+    world.graph.token(stage.old)!.userId = `../../${SYSTEM_USER}/applications?x=#`
+    const count = world.graph.allTokens().length
+    const run = await runWithInputs(stage.inputs({ 'system-user-id': '' }))
+
+    expect(run.outputs['failed-step']).toBe('check')
+    expect(run.failed).toMatch(/'system-user-id' is empty and debug_token names no system user of 'app-id' 1234567890/)
+    expect(mintingCalls()).toEqual([])
+    expect(world.graph.allTokens()).toHaveLength(count)
+  })
+
   test("left out, and 'token' is a user token: [check], nothing to mint for, before minting", async () => {
     const userToken = world.issue('USER')
     const count = world.graph.allTokens().length

@@ -44952,11 +44952,17 @@ function checkAdminToken(info, settings, naming) {
 /**
  * The system user generate mints for: system-user-id, or the user_id debug_token gives for the
  * current token. A given id that is not that user_id is refused before minting: it is most often
- * the id Business settings shows, which Meta's access_tokens call does not take.
+ * the id Business settings shows, which Meta's access_tokens call does not take. A user_id that is
+ * not a number is no id: it would become part of the mint's URL path.
  */
 function systemUserIdFor(current, settings, naming) {
     const given = settings.systemUserId;
-    const owner = current && current.appId === settings.app.id && current.kind === 'system-user' ? current.userId : undefined;
+    const owner = current &&
+        current.appId === settings.app.id &&
+        current.kind === 'system-user' &&
+        /^\d{1,20}$/.test(current.userId ?? '')
+        ? current.userId
+        : undefined;
     const name = naming.name(Input.SystemUserId);
     if (given && owner && given !== owner) {
         throw new RotationError('check', `${name} ${given} is not the app-scoped id of the system user whose token is in ${naming.name(Input.Token)}: debug_token gives its user_id as ${owner}. Meta mints only for the app-scoped id (an id from Business settings, such as a Business Manager id, is another id); nothing was minted.`, `Set ${naming.setting(Input.SystemUserId, owner)} (${WHERE_THE_ID_IS}), or leave ${name} empty to take it from ${naming.name(Input.Token)}; if ${naming.name(Input.Token)} holds another system user's token, pass the current token of system user ${given} instead.`);

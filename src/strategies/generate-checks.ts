@@ -37,7 +37,8 @@ export function checkAdminToken(info: TokenInfo, settings: GenerateSettings, nam
 /**
  * The system user generate mints for: system-user-id, or the user_id debug_token gives for the
  * current token. A given id that is not that user_id is refused before minting: it is most often
- * the id Business settings shows, which Meta's access_tokens call does not take.
+ * the id Business settings shows, which Meta's access_tokens call does not take. A user_id that is
+ * not a number is no id: it would become part of the mint's URL path.
  */
 export function systemUserIdFor(
   current: TokenInfo | undefined,
@@ -46,7 +47,12 @@ export function systemUserIdFor(
 ): string {
   const given = settings.systemUserId
   const owner =
-    current && current.appId === settings.app.id && current.kind === 'system-user' ? current.userId : undefined
+    current &&
+    current.appId === settings.app.id &&
+    current.kind === 'system-user' &&
+    /^\d{1,20}$/.test(current.userId ?? '')
+      ? current.userId
+      : undefined
   const name = naming.name(Input.SystemUserId)
   if (given && owner && given !== owner) {
     throw new RotationError(
