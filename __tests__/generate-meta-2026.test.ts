@@ -285,6 +285,52 @@ describe("the 90-day restriction of /{system-user-id}/access_tokens (switchable:
   })
 })
 
+describe('generate-endpoint: business, attacked', () => {
+  const business = () => stage.inputs({ 'generate-endpoint': 'business', 'business-id': BUSINESS })
+  const answerMint = (body: Record<string, unknown>) =>
+    world.graph.server.injectFault({
+      method: 'POST',
+      path: `/v27.0/${BUSINESS}/system_user_access_tokens`,
+      fault: { kind: 'status', status: 200, body }
+    })
+
+  test('a dry run sends no POST to Meta at all, and passes', async () => {
+    const held = REPOS.map(secretIn)
+    const run = await runWithInputs({ ...business(), 'dry-run': 'true' })
+    expect(run.failed).toBeUndefined()
+    expect(mintingCalls()).toEqual([])
+    // GitHub sees only the dry run's probes of write access (DELETEs of a secret that does not exist).
+    expect(gitHubWrites().every((r) => r.method === 'DELETE' && /META_ROTATOR_PROBE_/.test(r.path))).toBe(true)
+    expect(REPOS.map(secretIn)).toEqual(held)
+  })
+
+  test('an answer without an access_token: [mint], nothing written, the old token alive', async () => {
+    answerMint({ id: BUSINESS })
+    const count = world.graph.allTokens().length
+    const run = await runWithInputs(business())
+    expect(run.outputs['failed-step']).toBe('mint')
+    expect(run.failed).toContain('answered without a usable access_token')
+    expectNothingChanged(run, count)
+  })
+
+  test("an answer carrying another app's token: [verify] refuses it before anything is written", async () => {
+    world.graph.addApp({ id: OTHER_APP.id, secret: OTHER_APP.secret, name: OTHER_APP.name })
+    const foreign = world.graph.issueToken({
+      appId: OTHER_APP.id,
+      type: 'SYSTEM_USER',
+      userId: SYSTEM_USER,
+      scopes: ['ads_read']
+    })
+    answerMint({ access_token: foreign })
+    const run = await runWithInputs(business())
+    expect(run.outputs['failed-step']).toBe('verify')
+    expect(gitHubWrites()).toEqual([])
+    expect(world.graph.isUsable(stage.old)).toBe(true)
+    for (const repo of REPOS) expect(secretIn(repo)).not.toBe(foreign)
+    expect(`${run.failed} ${run.summary} ${run.log.join('\n')}`).not.toContain(foreign)
+  })
+})
+
 describe('the emulator: POST /{business-id}/system_user_access_tokens, validated against Business.json', () => {
   const post = (params: Record<string, string>, business = BUSINESS) =>
     fetch(`${world.graph.url}/v27.0/${business}/system_user_access_tokens`, {
