@@ -155,7 +155,7 @@ describe('a re-run after a partial failure', () => {
     expect(world.graph.isUsable(minted)).toBe(true)
     // Never revoked: the first run's token is the one stored; the replaced one is named, not guessed at.
     expect(world.graph.token(minted)?.revoked).toBe(false)
-    expect(rerun.summary).toContain('This run completed the rotation')
+    expect(rerun.summary).toContain('This run resumes the rotation')
     expect(rerun.summary).toMatch(
       /The token that run replaced was not revoked .*: it stays valid until \d{4}-\d\d-\d\d/
     )
@@ -179,7 +179,7 @@ describe('a re-run after a partial failure', () => {
     const run = await runWithInputs(world.inputs({ token: other, 'lease-wait': '10m' }), runEnv('7104'))
     expect(run.failed).toBeUndefined()
     expect(mints()).toBe(mintsBefore + 1)
-    expect(run.summary).not.toContain('This run completed the rotation')
+    expect(run.summary).not.toContain('This run resumes the rotation')
   })
 })
 

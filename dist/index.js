@@ -42562,7 +42562,7 @@ function resumedToken(token, current, resume, { notes, log, clock }) {
         ? 'until it expires'
         : `until ${expiryText(resume.replacedExpiresAt, clock.now())}`;
     log.info(`Resuming the rotation of ${resume.by}: its token is written to every destination; nothing is minted.`);
-    notes.add(`This run completed the rotation ${resume.by} left unfinished: the token it was given is the one that run minted, so it minted none and wrote that token to every destination. ` +
+    notes.add(`This run resumes the rotation ${resume.by} left unfinished: the token it was given is the one that run minted, so it minted none and writes that token to every destination (the table says which hold it). ` +
         `The token that run replaced was not revoked (this run was not given it, or cannot tell what still runs on it): it stays valid ${until}. Revoke it by hand once nothing uses it (Business settings > Users > System users > Revoke tokens).`);
     return { token, info: current.info };
 }
