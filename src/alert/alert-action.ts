@@ -18,6 +18,7 @@ import {
   type SecretPlace
 } from './failure-alert.js'
 import { tokenExpiryProblems, withTokenExpiry } from './token-expiry-alert.js'
+import { thisRunUrl } from '../github/run-url.js'
 
 export const AlertInput = {
   GithubToken: 'github-token',
@@ -123,7 +124,7 @@ function readAlert(io: AlertIO, env: NodeJS.ProcessEnv, keeper: SecretKeeper, to
 
   const place = readPlace(input, problems)
 
-  const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env)
+  const runUrl = input(AlertInput.RunUrl) || (thisRunUrl(env) ?? '')
   if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl)) problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`)
 
   problems.push(
@@ -163,12 +164,6 @@ function readPlace(input: (name: string) => string, problems: string[]): SecretP
     problems.push(`'${AlertInput.SecretType}' must be actions, dependabot or codespaces`)
   }
   return { organization, environment, secretType }
-}
-
-/** This run's page, when the runner says where it is. */
-function defaultRunUrl(env: NodeJS.ProcessEnv): string {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
-  return server && repository && runId ? `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}` : ''
 }
 
 function describeOutcome(outcome: AlertOutcome, alert: RotationAlert): string {

@@ -17,6 +17,7 @@ import type { HttpStack } from '../http/http-stack.js'
 import type { InputNaming } from '../input-naming.js'
 import { errorMessage } from '../rotation-error.js'
 import type { SecretKeeper } from '../secret-keeper.js'
+import { thisRunUrl } from '../github/run-url.js'
 
 export interface HeartbeatSettings {
   /** The check's ping URL, without a trailing slash; undefined: no heartbeat. */
@@ -125,9 +126,7 @@ export class Heartbeat {
 
   /** A link to this run, so the service's log leads to it. */
   private runLink(): string {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = this.services.env
-    return server && repository && runId
-      ? `\nRun: ${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`
-      : ''
+    const url = thisRunUrl(this.services.env)
+    return url ? `\nRun: ${url}` : ''
   }
 }

@@ -22,6 +22,7 @@ import type { Resume } from '../rotation/resume.js'
 import type { Settings } from '../settings.js'
 import { fingerprint, journalOf, type Journal } from './journal.js'
 import { holderText, leaseText, parseLease, type LeaseHolder, type LeaseRecord } from './lease-record.js'
+import { thisRunUrl } from '../github/run-url.js'
 
 /** A job on a GitHub-hosted runner is stopped after 6 hours: no run can still hold a lease older than that. */
 export const LEASE_TTL_MS = 6 * 3600_000
@@ -275,11 +276,11 @@ export class Lease {
     const { env, clock } = this.services
     const now = clock.now()
     const { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt, GITHUB_REPOSITORY: repository } = env
-    const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
+    const runUrl = thisRunUrl(env, 'https://github.com')
     return {
       ...(runId ? { runId, attempt: attempt ?? '1' } : {}),
       ...(repository ? { repository } : {}),
-      ...(runId && repository ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+      ...(runUrl ? { runUrl } : {}),
       nonce: randomBytes(8).toString('hex'),
       takenAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString()
