@@ -54,6 +54,8 @@ export class Lease {
   private deleted = false
   private waitedMs = 0
   private waitedFor: LeaseHolder | undefined
+  /** The fingerprint of the token this run was given, which the journal is read against. */
+  private readonly given: string | undefined
   /** The journal found in the variable, or this run's once it writes one. */
   journal: Journal | undefined
 
@@ -65,6 +67,7 @@ export class Lease {
     this.name = leaseVariableName(settings.secretName)
     this.scope = variableScopes(settings.destinations)[0]
     this.me = this.holder()
+    this.given = settings.token ? fingerprint(settings.token, this.key()) : undefined
   }
 
   get wanted(): boolean {
@@ -97,11 +100,9 @@ export class Lease {
 
   /** The journal says a run already replaced this run's token, and every destination holds what it minted. */
   private replacedAlready(): string | undefined {
-    const { journal, settings } = this
-    const token = settings.token
-    if (!journal?.complete || !token || settings.dryRun) return undefined
-    const mine = fingerprint(token, this.key())
-    if (journal.replaced !== mine || journal.minted === mine) return undefined
+    const { journal, settings, given } = this
+    if (!journal?.complete || !given || settings.dryRun) return undefined
+    if (journal.replaced !== given || journal.minted === given) return undefined
     return `${journal.by} already replaced the token passed in ${this.naming(Input.Token)} (at ${journal.at}), and every destination holds the token it minted: nothing to do. Read the token from ${settings.secretName} again for the next run.`
   }
 
@@ -110,10 +111,9 @@ export class Lease {
    * after a partial failure reads the secret that run wrote): this run completes it instead of minting.
    */
   private resumable(): Resume | undefined {
-    const { journal, settings } = this
-    const token = settings.token
-    if (!journal || journal.complete || !token || settings.dryRun) return undefined
-    if (journal.minted !== fingerprint(token, this.key()) || journal.replaced === journal.minted) return undefined
+    const { journal, settings, given } = this
+    if (!journal || journal.complete || !given || settings.dryRun) return undefined
+    if (journal.minted !== given || journal.replaced === journal.minted) return undefined
     const expires = journal.replacedExpiresAt
     return {
       by: journal.by,
