@@ -18,7 +18,8 @@ import type { GitHubEmulatorOptions, SecretScope, SecretType } from '../../emula
 import type { Fault, LoopbackServer } from '../../emulators/loopback-server.js'
 import { tap } from '../support/timeline.js'
 import type { Clock } from '../../src/clock.js'
-import { fingerprint } from '../../src/lease/journal.js'
+import { fingerprint, type Journal } from '../../src/lease/journal.js'
+import { leaseText, parseLease } from '../../src/lease/lease-record.js'
 import type { ActionDeps } from '../../src/main.js'
 import { linkedClock } from '../support/linked-clock.js'
 import {
@@ -566,7 +567,7 @@ export const RESUME_SCENARIO: Scenario = {
     w.github.setVariable(
       { kind: 'repository', repo: 'octo/app' },
       LEASE_VARIABLE,
-      JSON.stringify({
+      leaseText({
         lease: null,
         journal: {
           replaced: fp(w.token),
@@ -1125,20 +1126,9 @@ function journalNamesToken(staged: Staged): boolean {
   return !!journal && !!token && journal.complete === false && journal.minted === fingerprint(token, APP_SECRET)
 }
 
-interface JournalSeen {
-  complete?: boolean
-  minted?: string
-  holders?: unknown
-}
-
-function leaseJournal(world: World): JournalSeen | undefined {
+function leaseJournal(world: World): Journal | undefined {
   const value = world.github.variable({ kind: 'repository', repo: 'octo/app' }, LEASE_VARIABLE)?.value
-  if (value === undefined) return undefined
-  try {
-    return (JSON.parse(value) as { journal?: JournalSeen }).journal
-  } catch {
-    return undefined
-  }
+  return value === undefined ? undefined : parseLease(value)?.journal
 }
 
 /** One run of a staged scenario, its invariant checked. */
