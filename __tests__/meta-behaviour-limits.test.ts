@@ -16,6 +16,7 @@ import {
   startWorld,
   SYSTEM_USER,
   testClock,
+  type RecordedRun,
   type World
 } from './support/world.js'
 
@@ -45,6 +46,17 @@ const timed = () => {
     }
   }
   return { clock, deps: { ...FAST, clock: shared } }
+}
+
+/** A run whose first exchange was throttled: the refresh is tried again once, after a wait under a minute. */
+async function refreshedAfterOneShortWait(): Promise<RecordedRun> {
+  const { clock, deps } = timed()
+  const run = await runWithInputs(world.inputs(), {}, deps)
+  expect(run.failed).toBeUndefined()
+  expect(exchanges()).toHaveLength(2)
+  expect(clock.waitedMs).toBeGreaterThan(0)
+  expect(clock.waitedMs).toBeLessThan(60_000)
+  return run
 }
 
 describe('tokens Meta no longer accepts: one fix per 190 subcode', () => {
@@ -221,13 +233,7 @@ describe('Meta errors on calls', () => {
           }
         })
       }
-      const { clock, deps } = timed()
-      const run = await runWithInputs(world.inputs(), {}, deps)
-
-      expect(run.failed).toBeUndefined()
-      expect(exchanges()).toHaveLength(2)
-      expect(clock.waitedMs).toBeGreaterThan(0)
-      expect(clock.waitedMs).toBeLessThan(60_000)
+      const run = await refreshedAfterOneShortWait()
       for (const repo of REPOS) expect(secretIn(repo)).toBe(run.outputs.token)
     }
   )
@@ -257,13 +263,7 @@ describe('usage headers', () => {
       'x-app-usage': JSON.stringify(regain(50)),
       'x-ad-account-usage': JSON.stringify({ acc_id_util_pct: 100, ...regain(50) })
     })
-    const { clock, deps } = timed()
-    const run = await runWithInputs(world.inputs(), {}, deps)
-
-    expect(run.failed).toBeUndefined()
-    expect(exchanges()).toHaveLength(2)
-    expect(clock.waitedMs).toBeGreaterThan(0)
-    expect(clock.waitedMs).toBeLessThan(60_000)
+    await refreshedAfterOneShortWait()
   })
 
   test('in X-Business-Use-Case-Usage it is waited for', async () => {
