@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8026);
+/* harmony import */ var _local_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6935);
 // Entry point of the bundled action (action.yml).
 
 await (0,_local_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8026:
+/***/ 6935:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35404,6 +35404,18 @@ async function sealForGitHub(value, publicKeyBase64) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/github/run-url.ts
+// This run's page on GitHub, from what the runner sets (GITHUB_SERVER_URL, GITHUB_REPOSITORY,
+// GITHUB_RUN_ID): the alert's link, the heartbeat's ping, the lease's holder.
+/** Undefined outside GitHub Actions (no repository or run id), or without a server and no fallback. */
+function thisRunUrl(env, fallbackServer) {
+    const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    const server = env.GITHUB_SERVER_URL || fallbackServer;
+    if (!server || !repository || !runId)
+        return undefined;
+    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
+}
+
 ;// CONCATENATED MODULE: ./src/heartbeat/heartbeat.ts
 // heartbeat-url: a dead man's switch. A run that never happens cannot open an issue, so each run
 // reports to a monitoring service the user already runs (healthchecks.io and the services that follow
@@ -35416,6 +35428,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // body as the ping's log; GET and HEAD carry none), built from what the summary says, never a secret.
 // A ping that cannot be delivered is a warning, never a failure of the run: each request is bounded
 // (PING_TIMEOUT_MS), tried at most PING_ATTEMPTS times, and a dry run pings nothing.
+
 
 
 
@@ -35500,10 +35513,8 @@ class Heartbeat {
     }
     /** A link to this run, so the service's log leads to it. */
     runLink() {
-        const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = this.services.env;
-        return server && repository && runId
-            ? `\nRun: ${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`
-            : '';
+        const url = thisRunUrl(this.services.env);
+        return url ? `\nRun: ${url}` : '';
     }
 }
 
@@ -36062,6 +36073,7 @@ function holderText(holder) {
 
 
 
+
 /** A job on a GitHub-hosted runner is stopped after 6 hours: no run can still hold a lease older than that. */
 const LEASE_TTL_MS = 6 * 3600_000;
 /** How often a waiting run looks again. */
@@ -36084,6 +36096,8 @@ class Lease {
     deleted = false;
     waitedMs = 0;
     waitedFor;
+    /** The fingerprint of the token this run was given, which the journal is read against. */
+    given;
     /** The journal found in the variable, or this run's once it writes one. */
     journal;
     constructor(settings, services) {
@@ -36093,6 +36107,7 @@ class Lease {
         this.name = leaseVariableName(settings.secretName);
         this.scope = variableScopes(settings.destinations)[0];
         this.me = this.holder();
+        this.given = settings.token ? fingerprint(settings.token, this.key()) : undefined;
     }
     get wanted() {
         return this.settings.leaseWaitSeconds !== undefined;
@@ -36129,12 +36144,10 @@ class Lease {
     }
     /** The journal says a run already replaced this run's token, and every destination holds what it minted. */
     replacedAlready() {
-        const { journal, settings } = this;
-        const token = settings.token;
-        if (!journal?.complete || !token || settings.dryRun)
+        const { journal, settings, given } = this;
+        if (!journal?.complete || !given || settings.dryRun)
             return undefined;
-        const mine = fingerprint(token, this.key());
-        if (journal.replaced !== mine || journal.minted === mine)
+        if (journal.replaced !== given || journal.minted === given)
             return undefined;
         return `${journal.by} already replaced the token passed in ${this.naming(Input.Token)} (at ${journal.at}), and every destination holds the token it minted: nothing to do. Read the token from ${settings.secretName} again for the next run.`;
     }
@@ -36143,11 +36156,10 @@ class Lease {
      * after a partial failure reads the secret that run wrote): this run completes it instead of minting.
      */
     resumable() {
-        const { journal, settings } = this;
-        const token = settings.token;
-        if (!journal || journal.complete || !token || settings.dryRun)
+        const { journal, settings, given } = this;
+        if (!journal || journal.complete || !given || settings.dryRun)
             return undefined;
-        if (journal.minted !== fingerprint(token, this.key()) || journal.replaced === journal.minted)
+        if (journal.minted !== given || journal.replaced === journal.minted)
             return undefined;
         const expires = journal.replacedExpiresAt;
         return {
@@ -36311,11 +36323,11 @@ class Lease {
         const { env, clock } = this.services;
         const now = clock.now();
         const { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt, GITHUB_REPOSITORY: repository } = env;
-        const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
+        const runUrl = thisRunUrl(env, 'https://github.com');
         return {
             ...(runId ? { runId, attempt: attempt ?? '1' } : {}),
             ...(repository ? { repository } : {}),
-            ...(runId && repository ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+            ...(runUrl ? { runUrl } : {}),
             nonce: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
             takenAt: now.toISOString(),
             expiresAt: new Date(now.getTime() + LEASE_TTL_MS).toISOString()

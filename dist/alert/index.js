@@ -32940,7 +32940,7 @@ function actionsCoreIO(env = process.env) {
 
 /***/ }),
 
-/***/ 6213:
+/***/ 7253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40195,7 +40195,20 @@ function withTokenExpiry(alert, expiresAt, warnBefore, now) {
     return { ...alert, outcome: 'failure', failedStep: GITHUB_TOKEN_STEP, error: tokenExpiryWarning(dies, now) };
 }
 
+;// CONCATENATED MODULE: ./src/github/run-url.ts
+// This run's page on GitHub, from what the runner sets (GITHUB_SERVER_URL, GITHUB_REPOSITORY,
+// GITHUB_RUN_ID): the alert's link, the heartbeat's ping, the lease's holder.
+/** Undefined outside GitHub Actions (no repository or run id), or without a server and no fallback. */
+function thisRunUrl(env, fallbackServer) {
+    const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    const server = env.GITHUB_SERVER_URL || fallbackServer;
+    if (!server || !repository || !runId)
+        return undefined;
+    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
+}
+
 ;// CONCATENATED MODULE: ./src/alert/alert-action.ts
+
 
 
 
@@ -40289,7 +40302,7 @@ function readAlert(io, env, keeper, token) {
         problems.push(`'${AlertInput.Label}' must be a label name: at most 50 characters, no control characters`);
     }
     const place = readPlace(input, problems);
-    const runUrl = input(AlertInput.RunUrl) || defaultRunUrl(env);
+    const runUrl = input(AlertInput.RunUrl) || (thisRunUrl(env) ?? '');
     if (runUrl && !/^https?:\/\/\S+$/i.test(runUrl))
         problems.push(`'${AlertInput.RunUrl}' must be an http(s) URL`);
     problems.push(...tokenExpiryProblems(input(AlertInput.GithubTokenExpiresAt), input(AlertInput.WarnBefore), [
@@ -40326,11 +40339,6 @@ function readPlace(input, problems) {
     }
     return { organization, environment, secretType };
 }
-/** This run's page, when the runner says where it is. */
-function defaultRunUrl(env) {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
-    return server && repository && runId ? `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}` : '';
-}
 function describeOutcome(outcome, alert) {
     const where = `${alert.owner}/${alert.repo}`;
     const issue = `issue #${String(outcome.issueNumber)}${outcome.issueUrl ? ` (${(0,outside_text/* outsideText */.F3)(outcome.issueUrl, 200)})` : ''}`;
@@ -40357,7 +40365,7 @@ function describeOutcome(outcome, alert) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9771);
 /* harmony import */ var _unexpected_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6340);
-/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6213);
+/* harmony import */ var _alert_action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7253);
 // Entry point of the bundled alert action (alert/action.yml).
 
 
